@@ -1,0 +1,71 @@
+import { openDatabase } from "@autopilot/db";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { requestId } from "hono/request-id";
+import type { AppEnv } from "./env.js";
+import { flushOutbox } from "./events/outbox.js";
+import { AppError, toErrorResponse } from "./http/errors.js";
+import { validationHook } from "./http/validation.js";
+import { createLogger } from "./lib/log.js";
+import { apiKeyRoutes } from "./routes/api-keys.js";
+import { authRoutes } from "./routes/auth.js";
+import { mountDocs } from "./routes/docs.js";
+import { mailRoutes } from "./routes/mail.js";
+import { meRoutes } from "./routes/me.js";
+import { memberRoutes } from "./routes/members.js";
+import { systemRoutes } from "./routes/system.js";
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use(requestId());
+  // Per request: a logger, a database handle (no connection until first used) and, after the
+  // response, the outbox flush and closing the connections.
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const log = createLogger({ requestId: c.get("requestId") });
+    const db = openDatabase({ url: c.env.DATABASE_URL, bridge: c.env.DB_BRIDGE });
+    c.set("log", log);
+    c.set("db", db);
+    c.set("outboxTenants", new Set());
+    try {
+      await next();
+    } finally {
+      const ms = performance.now() - started;
+      c.header("Server-Timing", `db;dur=${db.stats.ms.toFixed(2)};desc="${db.stats.roundTrips} round trips"`);
+      const principal = c.get("principal");
+      log.info("request", {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(ms * 100) / 100,
+        dbRoundTrips: db.stats.roundTrips,
+        tenantId: principal?.tenantId,
+      });
+      const tenants = [...c.get("outboxTenants")];
+      c.executionCtx.waitUntil(
+        (async () => {
+          for (const tenantId of tenants) {
+            await flushOutbox(db, tenantId, c.env.EVENTS).catch((error) =>
+              log.warn("outbox flush failed; the cron retries", { tenantId, error: String(error) }),
+            );
+          }
+          await db.end();
+        })(),
+      );
+    }
+  });
+
+  app.route("/", systemRoutes);
+  app.route("/", authRoutes);
+  app.route("/", meRoutes);
+  app.route("/", memberRoutes);
+  app.route("/", apiKeyRoutes);
+  app.route("/", mailRoutes);
+  mountDocs(app);
+
+  app.notFound((c) =>
+    toErrorResponse(new AppError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`), c),
+  );
+  app.onError(toErrorResponse);
+  return app;
+}

@@ -1,0 +1,94 @@
+import { lookups, type Role } from "@autopilot/db";
+import type { MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import type { AppEnv } from "../env.js";
+import { sha256Hex, timingSafeEqual } from "../lib/crypto.js";
+import { AppError } from "./errors.js";
+
+export const SESSION_COOKIE = "ap_session";
+export const CSRF_HEADER = "x-csrf-token";
+
+/** Who is calling: an API key or a signed-in user, always within one tenant. */
+export type Principal = {
+  kind: "api_key" | "session";
+  /** The key's id or the user's id. */
+  id: string;
+  tenantId: string;
+  tenantName: string;
+  timeZone: string;
+  role: Role;
+  scopes: string[];
+  user?: { id: string; email: string; name: string; emailVerified: boolean };
+  sessionId?: string;
+};
+
+const ROLE_RANK: Record<Role, number> = { viewer: 0, agent: 1, admin: 2, owner: 3 };
+export const roleAtLeast = (role: Role, min: Role) => ROLE_RANK[role] >= ROLE_RANK[min];
+
+const unauthorized = (message = "authentication required") => new AppError(401, "unauthorized", message);
+
+/** `ak_<prefix>_<secret>`: the prefix finds the key, the secret's hash proves it. */
+export function parseApiKey(token: string): { prefix: string; secret: string } | null {
+  const m = /^ak_([a-z0-9]{12})_([A-Za-z0-9_-]{20,100})$/.exec(token);
+  return m?.[1] && m[2] ? { prefix: m[1], secret: m[2] } : null;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const db = c.get("db");
+  const header = c.req.header("authorization");
+  if (header) {
+    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    const parsed = token ? parseApiKey(token) : null;
+    if (!parsed) throw unauthorized("malformed API key");
+    const row = await lookups.apiKey(db, parsed.prefix, await sha256Hex(parsed.secret));
+    if (!row) throw unauthorized("invalid API key");
+    if (row.revoked) throw unauthorized("API key revoked");
+    if (!SAFE_METHODS.has(c.req.method) && !row.scopes.includes("write")) {
+      throw new AppError(403, "forbidden", "this API key is read-only");
+    }
+    c.set("principal", {
+      kind: "api_key",
+      id: row.key_id,
+      tenantId: row.tenant_id,
+      tenantName: row.tenant_name,
+      timeZone: row.time_zone,
+      role: row.role,
+      scopes: row.scopes,
+    });
+    return next();
+  }
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (!cookie) throw unauthorized();
+  const row = await lookups.session(db, await sha256Hex(cookie));
+  if (!row || new Date(row.expires_at).getTime() < Date.now()) throw unauthorized("session expired");
+  // Cookie-authenticated mutations must echo the CSRF token a cross-site page cannot read.
+  if (!SAFE_METHODS.has(c.req.method)) {
+    const sent = c.req.header(CSRF_HEADER) ?? "";
+    if (!sent || !timingSafeEqual(await sha256Hex(sent), row.csrf_hash)) {
+      throw new AppError(403, "csrf_failed", `missing or wrong ${CSRF_HEADER} header`);
+    }
+  }
+  c.set("principal", {
+    kind: "session",
+    id: row.user_id,
+    tenantId: row.tenant_id,
+    tenantName: row.tenant_name,
+    timeZone: row.time_zone,
+    role: row.role,
+    scopes: ["read", "write"],
+    user: { id: row.user_id, email: row.email, name: row.user_name, emailVerified: row.email_verified },
+    sessionId: row.session_id,
+  });
+  return next();
+};
+
+export const requireRole =
+  (min: Role): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    if (!roleAtLeast(c.get("principal").role, min)) {
+      throw new AppError(403, "forbidden", `requires the ${min} role or higher`);
+    }
+    return next();
+  };

@@ -1,0 +1,70 @@
+import { idempotencyKeys, withTenant } from "@autopilot/db";
+import { and, eq, sql } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env.js";
+import { sha256Hex } from "../lib/crypto.js";
+import { AppError } from "./errors.js";
+
+/**
+ * `Idempotency-Key` on creating POSTs: the first request claims the key; a retry with the same body
+ * gets the stored response, one with another body gets 409. The claim row is written before the
+ * handler runs, so two concurrent retries cannot both create.
+ */
+export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = c.req.header("idempotency-key");
+  if (!key) return next();
+  if (key.length > 255) throw new AppError(400, "invalid_request", "Idempotency-Key: at most 255 characters");
+  const db = c.get("db");
+  const { tenantId } = c.get("principal");
+  const route = `${c.req.method} ${c.req.path}`;
+  const requestHash = await sha256Hex(`${route}\n${await c.req.raw.clone().text()}`);
+
+  const claimed = await withTenant(db, tenantId, async (tx) => {
+    const inserted = await tx
+      .insert(idempotencyKeys)
+      .values({ tenantId, key, route, requestHash })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
+    if (inserted.length > 0) return null;
+    const [row] = await tx
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.key, key), sql`true`));
+    return row ?? null;
+  });
+
+  if (claimed) {
+    if (claimed.requestHash !== requestHash) {
+      throw new AppError(
+        409,
+        "idempotency_conflict",
+        "Idempotency-Key was already used with a different request",
+      );
+    }
+    if (claimed.responseStatus === null) {
+      throw new AppError(
+        409,
+        "idempotency_in_progress",
+        "a request with this Idempotency-Key is still running",
+      );
+    }
+    c.header("Idempotent-Replayed", "true");
+    return c.json(claimed.responseBody as object, claimed.responseStatus as 200);
+  }
+
+  await next();
+  const status = c.res.status;
+  await withTenant(db, tenantId, async (tx) => {
+    const where = eq(idempotencyKeys.key, key);
+    if (status >= 500) {
+      // Not a final answer: free the key so the client can retry.
+      await tx.delete(idempotencyKeys).where(where);
+      return;
+    }
+    const body = await c.res
+      .clone()
+      .json()
+      .catch(() => null);
+    await tx.update(idempotencyKeys).set({ responseStatus: status, responseBody: body }).where(where);
+  });
+};

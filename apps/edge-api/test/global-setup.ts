@@ -1,0 +1,26 @@
+import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    bridgePort: number;
+    databaseKind: string;
+  }
+}
+
+// Runs in Node before the workerd tests: starts the database and the bridge the worker talks to.
+export default async function setup(project: TestProject) {
+  const serverUrl = process.env.DATABASE_URL;
+  const name = `autopilot_test_${process.pid}_${Date.now()}`;
+  const databaseUrl = serverUrl ? await createFreshDatabase(serverUrl, name) : undefined;
+  const db = await startLocalDatabase({ databaseUrl });
+  project.provide("databaseUrl", db.connectionString);
+  project.provide("bridgePort", db.bridgePort);
+  project.provide("databaseKind", db.kind);
+  console.log(`[global-setup] database: ${db.kind}${serverUrl ? ` (${name})` : " (in memory)"}`);
+  return async () => {
+    await db.close();
+    if (serverUrl) await dropDatabase(serverUrl, name);
+  };
+}

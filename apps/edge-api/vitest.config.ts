@@ -1,0 +1,27 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+// Tests run inside workerd against the real database path: neon driver → WebSocket bridge → PGlite
+// (default) or the PostgreSQL server named by DATABASE_URL (a fresh database per run).
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: "../../wrangler.toml" },
+      miniflare: {
+        bindings: {
+          DATABASE_URL: inject("databaseUrl"),
+          DB_BRIDGE: `127.0.0.1:${inject("bridgePort")}`,
+          DATABASE_KIND: inject("databaseKind"),
+          // Low enough that the rate-limit test reaches it; other tests sign up from their own IPs.
+          RATE_LIMIT_AUTH_PER_MIN: "5",
+        },
+      },
+    })),
+  ],
+  test: {
+    globalSetup: ["./test/global-setup.ts"],
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});

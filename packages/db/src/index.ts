@@ -1,0 +1,11 @@
+export {
+  type Database,
+  type DatabaseConfig,
+  openDatabase,
+  type Schema,
+  schema,
+  type Tx,
+} from "./database.js";
+export * from "./lookups.js";
+export * from "./schema/index.js";
+export { withTenant } from "./tenant.js";

@@ -1,0 +1,65 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { type Bridge, startBridge } from "./bridge.js";
+import { migratePgliteDatabase, migrateServerDatabase } from "./migrate.js";
+
+export type LocalDatabase = {
+  /** What the worker connects to (through the bridge): a postgres:// URL. */
+  connectionString: string;
+  /** Port of the WebSocket bridge the worker's neon driver talks to. */
+  bridgePort: number;
+  kind: "pglite" | "postgres";
+  close: () => Promise<void>;
+};
+
+/**
+ * Starts the local database path the worker uses: PGlite (on disk under `dataDir`, or in memory) or
+ * the server named by `databaseUrl`, migrated, behind the WebSocket bridge.
+ */
+export async function startLocalDatabase(opts: {
+  databaseUrl?: string;
+  dataDir?: string;
+  bridgePort?: number;
+}): Promise<LocalDatabase> {
+  if (opts.databaseUrl) {
+    await migrateServerDatabase(opts.databaseUrl);
+    const url = new URL(opts.databaseUrl);
+    const target = `${url.hostname}:${url.port || "5432"}`;
+    const bridge = await startBridge({ allowed: [target], port: opts.bridgePort });
+    return {
+      connectionString: opts.databaseUrl,
+      bridgePort: bridge.port,
+      kind: "postgres",
+      close: bridge.close,
+    };
+  }
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const db = await PGlite.create(opts.dataDir ?? "memory://");
+  let server: PGLiteSocketServer | undefined;
+  let bridge: Bridge | undefined;
+  try {
+    await migratePgliteDatabase(db);
+    server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 64 });
+    await server.start();
+    const pgPort = Number(server.getServerConn().split(":").pop());
+    bridge = await startBridge({ allowed: [`127.0.0.1:${pgPort}`], port: opts.bridgePort });
+    const b = bridge;
+    const s = server;
+    return {
+      connectionString: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
+      bridgePort: bridge.port,
+      kind: "pglite",
+      close: async () => {
+        await b.close();
+        await s.stop();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await bridge?.close();
+    await server?.stop();
+    await db.close();
+    throw error;
+  }
+}

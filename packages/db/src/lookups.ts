@@ -1,0 +1,85 @@
+import type { Database } from "./database.js";
+import type { Role } from "./schema/index.js";
+
+// Typed wrappers over the SECURITY DEFINER functions of migrations/0001_tenant_isolation.sql:
+// the only reads made before a tenant is known.
+
+export type LoginRow = {
+  user_id: string;
+  password_hash: string;
+  password_salt: string;
+  email_verified: boolean;
+  tenant_id: string | null;
+  role: Role | null;
+};
+
+export type ApiKeyRow = {
+  key_id: string;
+  tenant_id: string;
+  tenant_name: string;
+  time_zone: string;
+  name: string;
+  role: Role;
+  scopes: string[];
+  revoked: boolean;
+};
+
+export type SessionRow = {
+  session_id: string;
+  tenant_id: string;
+  user_id: string;
+  role: Role;
+  csrf_hash: string;
+  expires_at: Date;
+  email: string;
+  user_name: string;
+  email_verified: boolean;
+  tenant_name: string;
+  time_zone: string;
+};
+
+export type InviteRow = {
+  invite_id: string;
+  tenant_id: string;
+  email: string;
+  role: Role;
+  expires_at: Date;
+  accepted_at: Date | null;
+};
+
+export type UserTokenRow = {
+  token_id: string;
+  tenant_id: string;
+  user_id: string;
+  purpose: "verify_email" | "reset_password";
+  expires_at: Date;
+  used_at: Date | null;
+};
+
+export type MailRow = {
+  id: string;
+  tenant_id: string;
+  to: string;
+  subject: string;
+  text: string;
+  kind: string;
+  created_at: Date;
+};
+
+export const lookups = {
+  login: (db: Database, email: string) => db.query<LoginRow>("select * from auth_login_lookup($1)", [email]),
+  apiKey: async (db: Database, prefix: string, secretHash: string) =>
+    (await db.query<ApiKeyRow>("select * from auth_api_key($1, $2)", [prefix, secretHash]))[0],
+  session: async (db: Database, tokenHash: string) =>
+    (await db.query<SessionRow>("select * from auth_session($1)", [tokenHash]))[0],
+  invite: async (db: Database, tokenHash: string) =>
+    (await db.query<InviteRow>("select * from auth_invite($1)", [tokenHash]))[0],
+  userToken: async (db: Database, tokenHash: string) =>
+    (await db.query<UserTokenRow>("select * from auth_user_token($1)", [tokenHash]))[0],
+  pendingOutboxTenants: async (db: Database, limit: number) =>
+    (
+      await db.query<{ outbox_pending_tenants: string }>("select * from outbox_pending_tenants($1)", [limit])
+    ).map((r) => r.outbox_pending_tenants),
+  devMailbox: (db: Database, limit: number, to?: string) =>
+    db.query<MailRow>("select * from dev_mailbox($1, $2)", [limit, to ?? null]),
+};

@@ -1,0 +1,8 @@
+import { sql } from "drizzle-orm";
+import { timestamp, uuid } from "drizzle-orm/pg-core";
+
+// Shared column builders so every table spells ids and times the same way.
+export const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
+export const tenantId = () => uuid("tenant_id").notNull();
+export const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+export const ts = (name: string) => timestamp(name, { withTimezone: true });

@@ -1,0 +1,3 @@
+export * from "./access.js";
+export * from "./identity.js";
+export * from "./platform.js";

@@ -1,0 +1,62 @@
+import type { PoolClient } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-serverless";
+import { type Database, schema, type Tx } from "./database.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Runs `fn` in one transaction as `app_user` with `app.tenant_id` set, so row-level security limits
+ * every statement to this tenant, whatever `fn` forgets to filter. The role switch matters because
+ * the connecting user may be a superuser (PGlite's is), and superusers bypass RLS.
+ */
+export async function withTenant<T>(
+  database: Database,
+  tenantId: string,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  // Inlined below so that BEGIN, the role and the tenant go in one round trip (simple protocol).
+  if (!UUID.test(tenantId)) throw new Error("withTenant: tenantId must be a UUID");
+  const client = await database.pool.connect();
+  const timed = (text: string) => timedQuery(database, client, text);
+  try {
+    await timed(`BEGIN; SET LOCAL ROLE app_user; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
+    const tx = drizzle({ client: countingClient(database, client), schema });
+    const result = await fn(tx);
+    await timed("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function timedQuery(database: Database, client: PoolClient, text: string): Promise<void> {
+  const started = performance.now();
+  database.stats.roundTrips++;
+  try {
+    await client.query(text);
+  } finally {
+    database.stats.ms += performance.now() - started;
+  }
+}
+
+// Counts drizzle's statements on this client without changing what they do.
+function countingClient(database: Database, client: PoolClient): PoolClient {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== "query") return Reflect.get(target, prop, receiver);
+      return async (...args: unknown[]) => {
+        const started = performance.now();
+        database.stats.roundTrips++;
+        try {
+          return await query(...args);
+        } finally {
+          database.stats.ms += performance.now() - started;
+        }
+      };
+    },
+  });
+}

@@ -1,0 +1,73 @@
+// What the host supplies to each step: routes, the route selector, clock, randomness and tenant settings.
+import type { CountryCode } from "libphonenumber-js";
+import type { Selection } from "../router/types.js";
+import type { Route } from "../routes/schema.js";
+import type { Contact } from "../routes/variables.js";
+import type { BusinessHours } from "./businessHours.js";
+
+export type EngineConfig = {
+  /** Consecutive turns without progress before handing off. */
+  noProgressTurns: number;
+  /** Low-confidence route selections before handing off. */
+  maxLowConfidence: number;
+  /** Frustration score that triggers a handoff. */
+  frustrationThreshold: number;
+  /** Guard against runaway scripts within one turn (validateRoute rejects such loops anyway). */
+  maxStepsPerTurn: number;
+  /** Extra words counted as profanity, on top of the built-in list. */
+  profanity: string[];
+};
+
+export const DEFAULT_CONFIG: EngineConfig = {
+  noProgressTurns: 3,
+  maxLowConfidence: 2,
+  frustrationThreshold: 2,
+  maxStepsPerTurn: 50,
+  profanity: [],
+};
+
+export type StepContext = {
+  /** Clock, injected so a turn replays identically. */
+  now: Date;
+  /** Seeded randomness in [0, 1) for say variants. */
+  random: () => number;
+  /** Routes of the conversation's routesVersion (validated routes). */
+  routes: Route[];
+  routesVersion: string;
+  /** The host's route selector, usually `(text) => select(compiledModel, text)`. */
+  selectRoute: (text: string) => Selection;
+  channel: string;
+  /** Tenant IANA time zone. */
+  timeZone: string;
+  /** When absent the business is treated as always open. */
+  businessHours?: BusinessHours;
+  contact?: Contact;
+  business?: { name?: string };
+  defaultCountry?: CountryCode;
+  defaultCurrency?: string;
+  /** True when an AI provider is configured (and the budget allows): AI help commands may be emitted. */
+  aiAvailable: boolean;
+  config?: Partial<EngineConfig>;
+};
+
+/** A knowledge chunk the host retrieved for this turn; proposals may only cite these. */
+export type KnowledgeChunk = { id: string; text: string; title?: string; url?: string };
+
+export type StepInput = {
+  text: string;
+  /** Untrusted proposals from an LLM; validated and otherwise ignored. */
+  proposals?: unknown[];
+  /** Chunks retrieved for this turn (for answer_with_citations). */
+  knowledge?: KnowledgeChunk[];
+};
+
+export type Reply = {
+  text: string;
+  kind: "say" | "ask" | "reask" | "answer" | "system";
+  routeId?: string;
+  stepId?: string;
+  /** Choice options for quick-reply buttons. */
+  quickReplies?: string[];
+  /** Knowledge chunk ids an answer is based on. */
+  citations?: string[];
+};

@@ -1,0 +1,13 @@
+export { extractChoice } from "./choice.js";
+export { checkConstraints } from "./constraints.js";
+export { checkCrossFieldRules, type RuleViolation, ruleFields } from "./crossField.js";
+export { extractDate, resolveDateBound, tenantToday } from "./date.js";
+export { extractEmail, isValidEmail } from "./email.js";
+export { extractField } from "./extract.js";
+export { reaskMessage } from "./messages.js";
+export { extractName } from "./name.js";
+export { extractMoney, extractNumber } from "./number.js";
+export { parseNumberWords } from "./numberWords.js";
+export { extractPhone } from "./phone.js";
+export { extractText, stripInvisible } from "./text.js";
+export type { Extraction, ExtractContext, FailureReason, Money, PersonName } from "./types.js";

@@ -1,0 +1,252 @@
+// Built-in route selector: lexical, deterministic, pure. compileRouter turns routes into a JSON model;
+// select ranks the routes for a text. Score per route = blend of a discriminative linear model (linear.ts),
+// cosine to the route centroid and nearest-example cosine (similarity.ts); confidence is calibrated
+// (calibrate.ts). An LLM adjudicator, when the host has one, is asked only when needsAdjudication is set.
+
+import { calibrate, type CalibrationRow, confidences } from "./calibrate.js";
+import { encode } from "./codec.js";
+import { accumulate, denseToCsr } from "./csr.js";
+import {
+  buildHashIndex,
+  DEFAULT_FEATURES,
+  extract,
+  type FeatureConfig,
+  type RawFeatures,
+  type SparseVec,
+  vectorise,
+} from "./features.js";
+import { mulberry32 } from "./hash.js";
+import { DEFAULT_LINEAR, type LinearOptions, scoreDense, type TrainExample, trainLinear } from "./linear.js";
+import { type Blend, csrToJson, type Hydrated, hydrate, ROUTER_MODEL_VERSION, type RouterModel } from "./model.js";
+import { buildCentroids, buildExampleIndex, knnScores, knnScratch } from "./similarity.js";
+import type { RouteForRouting, RouterCandidate, Selection, SelectOptions } from "./types.js";
+import { words } from "./tokenize.js";
+
+export type { RouterModel } from "./model.js";
+export { ROUTER_MODEL_VERSION } from "./model.js";
+export type * from "./types.js";
+
+export type CompileOptions = {
+  features?: Partial<FeatureConfig>;
+  linear?: Partial<LinearOptions>;
+  blend?: Partial<Blend>;
+  /** Weight of a route's name and description when used as examples (real examples weigh 1). */
+  nameWeight?: number;
+  /** Share of correctly routed (out-of-fold) examples the out-of-scope threshold may reject. */
+  maxDrop?: number;
+  /** Fixed out-of-scope threshold instead of the fitted one. */
+  threshold?: number;
+  /** Features in more than this share of the examples are left out of the nearest-example index. */
+  knnMaxDf?: number;
+  /** Weight of embedding similarities in hybrid scoring; see select. */
+  embeddingWeight?: number;
+};
+
+export const DEFAULT_BLEND: Blend = { linear: 1, centroid: 0.5, knn: 0.5 };
+
+type Entry = { text: string; labels: number[]; weight: number; real: boolean; fold: number };
+
+const FOLDS = 5;
+/** Above this many examples only one fold of ten is held out for calibration (bounds compile time). */
+const FULL_CV_LIMIT = 2500;
+
+export function compileRouter(routes: RouteForRouting[], options: CompileOptions = {}): RouterModel {
+  const cfg: FeatureConfig = { ...DEFAULT_FEATURES, ...options.features };
+  const linOpts: LinearOptions = { ...DEFAULT_LINEAR, ...options.linear };
+  const blend: Blend = { ...DEFAULT_BLEND, ...options.blend };
+  const nameWeight = options.nameWeight ?? 0.5;
+  const enabled = routes.filter((r) => r.enabled !== false);
+  const C = enabled.length;
+
+  // Examples, deduplicated on normalised text: a text given for two routes trains both as correct.
+  const entries = new Map<string, Entry>();
+  const add = (text: string, c: number, weight: number, real: boolean) => {
+    const key = words(text).join(" ");
+    if (key === "") return;
+    const e = entries.get(key);
+    if (!e) entries.set(key, { text, labels: [c], weight, real, fold: -1 });
+    else {
+      if (!e.labels.includes(c)) e.labels.push(c);
+      e.weight = Math.max(e.weight, weight);
+      e.real ||= real;
+    }
+  };
+  enabled.forEach((r, c) => {
+    for (const ex of r.examples) add(ex, c, 1, true);
+    add(r.name, c, nameWeight, false);
+    if (r.description) add(r.description, c, nameWeight, false);
+  });
+  const list = [...entries.values()];
+  const realCount = list.filter((e) => e.real).length;
+
+  // Stratified, seeded fold assignment of real examples (names and descriptions always train).
+  const k = realCount > FULL_CV_LIMIT ? 10 : FOLDS;
+  const rand = mulberry32(linOpts.seed + 1);
+  for (let c = 0; c < C; c++) {
+    const mine = list.filter((e) => e.real && e.labels[0] === c);
+    const offset = Math.floor(rand() * k);
+    for (let i = mine.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [mine[i], mine[j]] = [mine[j] as Entry, mine[i] as Entry];
+    }
+    mine.forEach((e, i) => {
+      e.fold = (i + offset) % k;
+    });
+  }
+
+  // Vocabulary: every feature hash seen, sorted for a canonical model; idf smoothed as in scikit-learn.
+  const raws = list.map((e) => extract(e.text, cfg));
+  const df = new Map<number, number>();
+  for (const r of raws) {
+    for (const h of r.word.hashes) df.set(h, (df.get(h) ?? 0) + 1);
+    for (const h of r.char.hashes) df.set(h, (df.get(h) ?? 0) + 1);
+  }
+  const hashes = Uint32Array.from(df.keys()).sort();
+  const N = list.length;
+  const idf = new Float32Array(hashes.length);
+  hashes.forEach((h, i) => {
+    idf[i] = Math.log((N + 1) / ((df.get(h) ?? 0) + 1)) + 1;
+  });
+  const vocab = { table: buildHashIndex(hashes), idf, unknownIdf: Math.log(N + 1) + 1 };
+  const F = hashes.length;
+  const maxDf = Math.max(2, (options.knnMaxDf ?? 1) * N);
+  const knnSkip = Uint8Array.from(hashes, (h) => ((df.get(h) ?? 0) > maxDf ? 1 : 0));
+  const train: TrainExample[] = list.map((e, i) => ({
+    vec: vectorise(raws[i] as RawFeatures, vocab, cfg),
+    labels: e.labels,
+    weight: e.weight,
+  }));
+
+  // Out-of-fold scores for calibration.
+  const rows: CalibrationRow[] = [];
+  const evalFolds = realCount > FULL_CV_LIMIT ? [0] : [...Array(k).keys()];
+  if (C > 0) {
+    for (const f of evalFolds) {
+      const inFold = list.map((e) => e.fold === f);
+      const sub = train.filter((_, i) => !inFold[i]);
+      const lin = trainLinear(sub, F, C, linOpts);
+      const centroids = buildCentroids(sub, F, C);
+      const exIndex = buildExampleIndex(sub, F, knnSkip);
+      const scratch = knnScratch(sub.length);
+      const parts = { lin: new Float64Array(C), cen: new Float64Array(C), knn: new Float64Array(C) };
+      train.forEach((ex, i) => {
+        if (!inFold[i]) return;
+        scoreDense(ex.vec, lin, parts.lin);
+        parts.cen.fill(0);
+        accumulate(ex.vec, centroids, parts.cen);
+        knnScores(ex.vec, exIndex, scratch, parts.knn);
+        const scores = new Float64Array(C);
+        mix(parts, blend, scores);
+        rows.push({ scores, labels: ex.labels });
+      });
+    }
+  }
+  const cal = calibrate(rows, C, options.maxDrop ?? 0.03);
+
+  const lin = trainLinear(train, F, C, linOpts);
+  const linear = denseToCsr(lin.w, F, C, 1e-6);
+  const centroids = buildCentroids(train, F, C);
+  const exIndex = buildExampleIndex(train, F, knnSkip);
+  return {
+    version: ROUTER_MODEL_VERSION,
+    routes: enabled.map((r) => ({ id: r.id, priority: r.priority ?? 0 })),
+    features: { ...cfg, hashes: encode(hashes), idf: encode(idf), unknownIdf: vocab.unknownIdf },
+    linear: csrToJson(linear),
+    centroids: csrToJson(centroids),
+    examples: {
+      postings: csrToJson(exIndex.postings),
+      labelPtr: encode(exIndex.labelPtr),
+      labels: encode(exIndex.labels),
+      weight: encode(exIndex.weight),
+    },
+    blend,
+    calibration: {
+      temperature: cal.temperature,
+      noneScore: cal.noneScore,
+      threshold: options.threshold ?? cal.threshold,
+      adjudicationBand: 0.15,
+      adjudicationMargin: 0.1,
+      embeddingWeight: options.embeddingWeight ?? 1,
+    },
+    stats: { examples: N, features: F, linearNonZeros: linear.val.length },
+  };
+}
+
+type Parts = { lin: Float64Array; cen: Float64Array; knn: Float64Array };
+
+function mix(p: Parts, b: Blend, out: Float64Array): void {
+  for (let c = 0; c < out.length; c++) {
+    out[c] = b.linear * (p.lin[c] as number) + b.centroid * (p.cen[c] as number) + b.knn * (p.knn[c] as number);
+  }
+}
+
+/** Blended lexical scores of every route (model order). Exposed for evaluation and debugging. */
+export function scoreRoutes(model: RouterModel, text: string): Float64Array {
+  const h = hydrate(model);
+  const vec = vectorise(extract(text, model.features), h.vocab, model.features);
+  return scoreVec(h, model.blend, vec);
+}
+
+function scoreVec(h: Hydrated, blend: Blend, vec: SparseVec): Float64Array {
+  const C = h.classes;
+  const parts = { lin: new Float64Array(C), cen: new Float64Array(C), knn: new Float64Array(C) };
+  accumulate(vec, h.linear, parts.lin);
+  accumulate(vec, h.centroids, parts.cen);
+  knnScores(vec, h.examples, h.scratch, parts.knn);
+  const out = new Float64Array(C);
+  mix(parts, blend, out);
+  return out;
+}
+
+/**
+ * Ranks the model's routes for `text`.
+ * Hybrid: with `embeddingSimilarities`, each route's score gains embeddingWeight * (cosine - mean cosine);
+ * centring keeps the overall level, so the calibrated "none" score and threshold keep their meaning.
+ * Routes missing from the map count as the lowest given similarity.
+ */
+export function select(model: RouterModel, text: string, opts: SelectOptions = {}): Selection {
+  const h = hydrate(model);
+  const C = h.classes;
+  const topK = opts.topK ?? 5;
+  const cal = model.calibration;
+  const threshold = opts.threshold ?? cal.threshold;
+  const emb = opts.embeddingSimilarities;
+  if (C === 0 || (text.trim() === "" && !emb)) {
+    return { candidates: [], top: null, outOfScope: true, needsAdjudication: false };
+  }
+  const scores = scoreVec(h, model.blend, vectorise(extract(text, model.features), h.vocab, model.features));
+  if (emb) {
+    const given = model.routes.map((r) => emb[r.id]).filter((v): v is number => typeof v === "number");
+    if (given.length > 0) {
+      const floor = Math.min(...given);
+      const sims = model.routes.map((r) => emb[r.id] ?? floor);
+      const mean = sims.reduce((a, b) => a + b, 0) / C;
+      sims.forEach((s, c) => {
+        scores[c] = (scores[c] as number) + cal.embeddingWeight * (s - mean);
+      });
+    }
+  }
+  const probs = new Float64Array(C);
+  confidences(scores, cal.temperature, cal.noneScore, probs);
+  const order = [...Array(C).keys()].sort(
+    (a, b) =>
+      (scores[b] as number) - (scores[a] as number) ||
+      (model.routes[b]?.priority ?? 0) - (model.routes[a]?.priority ?? 0) ||
+      a - b,
+  );
+  const candidates: RouterCandidate[] = order.slice(0, Math.max(0, topK)).map((c) => ({
+    routeId: (model.routes[c] as { id: string }).id,
+    score: scores[c] as number,
+    confidence: probs[c] as number,
+  }));
+  const best = order[0] as number;
+  const topConf = probs[best] as number;
+  const second = C > 1 ? (probs[order[1] as number] as number) : 0;
+  const outOfScope = topConf < threshold;
+  const top = outOfScope
+    ? null
+    : { routeId: (model.routes[best] as { id: string }).id, score: scores[best] as number, confidence: topConf };
+  const needsAdjudication =
+    !outOfScope && (topConf < threshold + cal.adjudicationBand || topConf - second < cal.adjudicationMargin);
+  return { candidates, top, outOfScope, needsAdjudication };
+}

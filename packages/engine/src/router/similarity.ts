@@ -1,0 +1,108 @@
+// Instance-based parts of the router: cosine to each route's centroid, and nearest-example (kNN)
+// similarity per route. They carry the few-shot regime, where a linear model has little to learn from.
+
+import { type Csr, denseToCsr } from "./csr.js";
+import type { TrainExample } from "./linear.js";
+
+/** L2-normalised weighted mean of each route's example vectors, as a feature-major CSR. */
+export function buildCentroids(examples: TrainExample[], features: number, classes: number): Csr {
+  const sums = new Float32Array(features * classes);
+  for (const ex of examples) {
+    for (const c of ex.labels) {
+      for (let k = 0; k < ex.vec.idx.length; k++) {
+        const i = (ex.vec.idx[k] as number) * classes + c;
+        sums[i] = (sums[i] as number) + ex.weight * (ex.vec.val[k] as number);
+      }
+    }
+  }
+  const norms = new Float64Array(classes);
+  for (let i = 0; i < sums.length; i++) {
+    const c = i % classes;
+    norms[c] = (norms[c] as number) + (sums[i] as number) ** 2;
+  }
+  for (let i = 0; i < sums.length; i++) {
+    const n = norms[i % classes] as number;
+    if (n > 0) sums[i] = (sums[i] as number) / Math.sqrt(n);
+  }
+  return denseToCsr(sums, features, classes, 0);
+}
+
+/** Inverted index feature -> (example, value); labels and weights per example. */
+export type ExampleIndex = { postings: Csr; labelPtr: Int32Array; labels: Int32Array; weight: Float32Array };
+
+/** `skip[f]` = 1 leaves feature f out of the index (very common features: slow to scan, little signal). */
+export function buildExampleIndex(examples: TrainExample[], features: number, skip?: Uint8Array): ExampleIndex {
+  const counts = new Int32Array(features + 1);
+  for (const ex of examples) {
+    for (let k = 0; k < ex.vec.idx.length; k++) {
+      const f = (ex.vec.idx[k] as number) + 1;
+      if (!skip?.[f - 1]) counts[f] = (counts[f] as number) + 1;
+    }
+  }
+  for (let f = 0; f < features; f++) counts[f + 1] = (counts[f + 1] as number) + (counts[f] as number);
+  const ptr = counts.slice();
+  const fill = counts.slice(0, features);
+  const col = new Int32Array(ptr[features] as number);
+  const val = new Float32Array(ptr[features] as number);
+  const labelPtr = new Int32Array(examples.length + 1);
+  const labels: number[] = [];
+  const weight = new Float32Array(examples.length);
+  examples.forEach((ex, e) => {
+    for (let k = 0; k < ex.vec.idx.length; k++) {
+      const f = ex.vec.idx[k] as number;
+      if (skip?.[f]) continue;
+      const at = fill[f] as number;
+      col[at] = e;
+      val[at] = ex.vec.val[k] as number;
+      fill[f] = at + 1;
+    }
+    labels.push(...ex.labels);
+    labelPtr[e + 1] = labels.length;
+    weight[e] = ex.weight;
+  });
+  return { postings: { ptr, col, val }, labelPtr, labels: Int32Array.from(labels), weight };
+}
+
+/** Scratch buffers reused across calls (the router is single-threaded per isolate). */
+export type KnnScratch = { sims: Float64Array; touched: Int32Array; mark: Uint8Array };
+
+export function knnScratch(examples: number): KnnScratch {
+  return { sims: new Float64Array(examples), touched: new Int32Array(examples), mark: new Uint8Array(examples) };
+}
+
+/** out[c] = max over route c's examples of weight * cosine(text, example). */
+export function knnScores(
+  vec: { idx: Int32Array; val: Float32Array },
+  index: ExampleIndex,
+  scratch: KnnScratch,
+  out: Float64Array,
+): void {
+  out.fill(0);
+  const { ptr, col, val } = index.postings;
+  const { sims, touched, mark } = scratch;
+  let n = 0;
+  for (let k = 0; k < vec.idx.length; k++) {
+    const f = vec.idx[k] as number;
+    const v = vec.val[k] as number;
+    const end = ptr[f + 1] as number;
+    for (let j = ptr[f] as number; j < end; j++) {
+      const e = col[j] as number;
+      if (!mark[e]) {
+        mark[e] = 1;
+        touched[n++] = e;
+      }
+      sims[e] = (sims[e] as number) + v * (val[j] as number);
+    }
+  }
+  for (let t = 0; t < n; t++) {
+    const e = touched[t] as number;
+    const s = (sims[e] as number) * (index.weight[e] as number);
+    const end = index.labelPtr[e + 1] as number;
+    for (let j = index.labelPtr[e] as number; j < end; j++) {
+      const c = index.labels[j] as number;
+      if (s > (out[c] as number)) out[c] = s;
+    }
+    sims[e] = 0;
+    mark[e] = 0;
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./events/catalog.js";
+export { actorSchema, defineEvent } from "./events/envelope.js";
