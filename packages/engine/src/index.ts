@@ -2,6 +2,6 @@
 export * from "./dialogue/index.js";
 export * from "./forms/index.js";
 export { seededRandom } from "./random.js";
+export * from "./router/index.js";
 export * from "./routes/index.js";
 export { ENGINE_MESSAGES, type StepResult, step } from "./step.js";
-export * from "./router/index.js";

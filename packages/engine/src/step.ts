@@ -1,7 +1,7 @@
 // step(state, input, ctx): one customer message in, the next state and what to say and do out.
 // Pure and deterministic given ctx.now and ctx.random, so a DO can replay or re-run a turn (e.g. with
 // LLM proposals for the same input) and get the same result.
-import { MAX_TEXT_LENGTH, stripInvisible } from "./forms/text.js";
+
 import { answerAsk } from "./dialogue/answer.js";
 import type { Command } from "./dialogue/commands.js";
 import type { Reply, StepContext, StepInput } from "./dialogue/context.js";
@@ -12,6 +12,7 @@ import { selectAndStart } from "./dialogue/select.js";
 import { asksForHuman, frustrationScore, isCancel, isPromptInjection } from "./dialogue/signals.js";
 import { type ConversationState, ConversationStateSchema } from "./dialogue/state.js";
 import { Turn } from "./dialogue/turn.js";
+import { MAX_TEXT_LENGTH, stripInvisible } from "./forms/text.js";
 import { renderTemplate } from "./routes/template.js";
 
 export type StepResult = {
@@ -39,14 +40,25 @@ export function step(previous: ConversationState, input: StepInput, ctx: StepCon
     state,
     routes: ctx.routes,
     knowledge: input.knowledge ?? [],
-    extract: { now: ctx.now, timeZone: ctx.timeZone, defaultCountry: ctx.defaultCountry, defaultCurrency: ctx.defaultCurrency },
+    extract: {
+      now: ctx.now,
+      timeZone: ctx.timeZone,
+      defaultCountry: ctx.defaultCountry,
+      defaultCurrency: ctx.defaultCurrency,
+    },
   });
   const turn = new Turn(state, input, text, ctx, accepted);
   for (const e of events) turn.event(e);
   run(turn);
   // Rephrasings for say steps this turn never reached were not used.
-  for (const stepId of turn.proposals.rephrase.keys()) turn.event({ type: "proposal.rejected", proposal: "rephrase", reason: `step_not_reached:${stepId}` });
-  return { state: ConversationStateSchema.parse(turn.state), replies: turn.replies, commands: turn.commands, events: turn.events };
+  for (const stepId of turn.proposals.rephrase.keys())
+    turn.event({ type: "proposal.rejected", proposal: "rephrase", reason: `step_not_reached:${stepId}` });
+  return {
+    state: ConversationStateSchema.parse(turn.state),
+    replies: turn.replies,
+    commands: turn.commands,
+    events: turn.events,
+  };
 }
 
 function run(turn: Turn): void {
@@ -60,19 +72,29 @@ function run(turn: Turn): void {
     continueFollowUpEmail(turn);
     return;
   }
-  if (asksForHuman(text)) return requestHandoff(turn, "customer_request");
-  if (turn.proposals.handoff) return requestHandoff(turn, "ai_proposal");
   state.frustration += frustrationScore(text, turn.config.profanity);
-  if (state.frustration >= turn.config.frustrationThreshold) return requestHandoff(turn, "frustration");
+  const trigger = asksForHuman(text)
+    ? "customer_request"
+    : turn.proposals.handoff
+      ? "ai_proposal"
+      : state.frustration >= turn.config.frustrationThreshold
+        ? "frustration"
+        : null;
+  if (trigger) {
+    requestHandoff(turn, trigger);
+    return;
+  }
   if (isPromptInjection(text)) {
     // Untrusted text that tries to steer the assistant fills no field, picks no route and triggers nothing.
     state.turnsWithoutProgress++;
     turn.event({ type: "input.flagged", reason: "prompt_injection" });
     turn.reply({ kind: "system", text: ENGINE_MESSAGES.refused });
   } else if (state.active) continueRoute(turn);
-  else if (GREETING.test(text)) turn.reply({ kind: "say", text: renderTemplate(ENGINE_MESSAGES.greeting, turn.scope()) });
+  else if (GREETING.test(text))
+    turn.reply({ kind: "say", text: renderTemplate(ENGINE_MESSAGES.greeting, turn.scope()) });
   else if (text) selectAndStart(turn);
-  if (state.handoff === null && state.turnsWithoutProgress >= turn.config.noProgressTurns) requestHandoff(turn, "no_progress");
+  if (state.handoff === null && state.turnsWithoutProgress >= turn.config.noProgressTurns)
+    requestHandoff(turn, "no_progress");
 }
 
 function continueRoute(turn: Turn): void {
@@ -82,13 +104,23 @@ function continueRoute(turn: Turn): void {
   const current = route?.steps.find((s) => s.id === active.stepId);
   if (!route || current?.kind !== "ask") {
     // The routes changed under the conversation (the host should pass the routes of state.routesVersion).
-    turn.event({ type: "route.abandoned", routeId: active.routeId, stepId: active.stepId, reason: "routes_changed" });
+    turn.event({
+      type: "route.abandoned",
+      routeId: active.routeId,
+      stepId: active.stepId,
+      reason: "routes_changed",
+    });
     turn.state.active = null;
     selectAndStart(turn);
     return;
   }
   if (isCancel(turn.text)) {
-    turn.event({ type: "route.abandoned", routeId: route.id, stepId: current.id, reason: "customer_cancelled" });
+    turn.event({
+      type: "route.abandoned",
+      routeId: route.id,
+      stepId: current.id,
+      reason: "customer_cancelled",
+    });
     turn.state.active = null;
     turn.reply({ kind: "system", text: ENGINE_MESSAGES.cancelled });
     return;

@@ -13,7 +13,9 @@ import type { Turn } from "./turn.js";
 
 export function answerAsk(turn: Turn, route: Route, step: AskStep): void {
   const fromProposal = turn.proposals.field;
-  const result = fromProposal ? { ok: true as const, value: fromProposal.value } : extractField(step.field, turn.text, turn.extractContext());
+  const result = fromProposal
+    ? { ok: true as const, value: fromProposal.value }
+    : extractField(step.field, turn.text, turn.extractContext());
   if (!result.ok) {
     // A question instead of an answer: answer it from knowledge, then ask again; not a failed attempt.
     if (result.reason === "not_found" && isQuestion(turn.text)) {
@@ -54,7 +56,14 @@ function reject(turn: Turn, route: Route, step: AskStep, reason: string, message
   const attempt = active.attempts + 1;
   turn.state.active = { ...active, attempts: attempt };
   turn.state.turnsWithoutProgress++;
-  turn.event({ type: "form.field_rejected", routeId: route.id, stepId: step.id, field: step.field.name, reason, attempt });
+  turn.event({
+    type: "form.field_rejected",
+    routeId: route.id,
+    stepId: step.id,
+    field: step.field.name,
+    reason,
+    attempt,
+  });
   if (attempt < step.maxAttempts) {
     turn.reply({
       kind: "reask",
@@ -68,12 +77,22 @@ function reject(turn: Turn, route: Route, step: AskStep, reason: string, message
   // Out of attempts: the route's policy decides, and the stall counter no longer applies.
   turn.state.turnsWithoutProgress = 0;
   if (step.onMaxAttempts === "skip") {
-    turn.event({ type: "form.field_collected", routeId: route.id, stepId: step.id, field: step.field.name, via: "extractor", skipped: true });
+    turn.event({
+      type: "form.field_collected",
+      routeId: route.id,
+      stepId: step.id,
+      field: step.field.name,
+      via: "extractor",
+      skipped: true,
+    });
     runFrom(turn, route, step.next);
   } else if (step.onMaxAttempts === "end") {
     turn.event({ type: "route.abandoned", routeId: route.id, stepId: step.id, reason: "max_attempts" });
     turn.state.active = null;
-    turn.reply({ kind: "system", text: "Sorry, I couldn't get that. Is there anything else I can help with?" });
+    turn.reply({
+      kind: "system",
+      text: "Sorry, I couldn't get that. Is there anything else I can help with?",
+    });
   } else {
     requestHandoff(turn, "max_attempts");
   }

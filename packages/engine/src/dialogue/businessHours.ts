@@ -24,7 +24,11 @@ export type BusinessHours = z.infer<typeof BusinessHoursSchema>;
 
 const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 
-export function isWithinBusinessHours(now: Date, timeZone: string, hours: BusinessHours | undefined): boolean {
+export function isWithinBusinessHours(
+  now: Date,
+  timeZone: string,
+  hours: BusinessHours | undefined,
+): boolean {
   if (!hours) return true;
   const local = new TZDate(now.getTime(), timeZone);
   if (hours.closedDates?.includes(format(local, "yyyy-MM-dd"))) return false;

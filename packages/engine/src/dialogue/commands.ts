@@ -51,7 +51,14 @@ export const CommandSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("adjudicate_route"),
     text: z.string(),
-    candidates: z.array(z.object({ routeId: z.string(), name: z.string(), description: z.string().optional(), confidence: z.number() })),
+    candidates: z.array(
+      z.object({
+        routeId: z.string(),
+        name: z.string(),
+        description: z.string().optional(),
+        confidence: z.number(),
+      }),
+    ),
   }),
   z.object({ type: z.literal("rephrase"), routeId: z.string(), stepId: z.string(), text: z.string() }),
   z.object({
@@ -65,4 +72,11 @@ export type Command = z.infer<typeof CommandSchema>;
 export type CommandType = Command["type"];
 
 /** Commands that change business data; an untrusted message must never cause one by itself. */
-export const ACTION_COMMAND_TYPES = ["create_lead", "assign", "create_deal", "tag", "notify", "call_plugin"] as const;
+export const ACTION_COMMAND_TYPES = [
+  "create_lead",
+  "assign",
+  "create_deal",
+  "tag",
+  "notify",
+  "call_plugin",
+] as const;

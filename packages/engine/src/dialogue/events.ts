@@ -6,8 +6,22 @@ export type EngineEvent =
   | { type: "route.completed"; routeId: string; outcome: "end" | "handoff" }
   | { type: "route.abandoned"; routeId: string; stepId: string; reason: string }
   | { type: "route.step_entered"; routeId: string; stepId: string; kind: string }
-  | { type: "form.field_collected"; routeId: string; stepId: string; field: string; via: "extractor" | "proposal"; skipped: boolean }
-  | { type: "form.field_rejected"; routeId: string; stepId: string; field: string; reason: string; attempt: number }
+  | {
+      type: "form.field_collected";
+      routeId: string;
+      stepId: string;
+      field: string;
+      via: "extractor" | "proposal";
+      skipped: boolean;
+    }
+  | {
+      type: "form.field_rejected";
+      routeId: string;
+      stepId: string;
+      field: string;
+      reason: string;
+      attempt: number;
+    }
   | { type: "form.completed"; routeId: string; fields: Record<string, JsonValue> }
   | { type: "action.requested"; routeId: string; stepId: string; action: string }
   | { type: "handoff.requested"; reason: string; outOfHours: boolean; team?: string; skill?: string }

@@ -26,7 +26,12 @@ function knownEmail(turn: Turn): string | undefined {
 export function requestHandoff(turn: Turn, reason: string, opts: HandoffOptions = {}): void {
   const active = turn.state.active;
   if (active) {
-    turn.event({ type: "route.abandoned", routeId: active.routeId, stepId: active.stepId, reason: `handoff:${reason}` });
+    turn.event({
+      type: "route.abandoned",
+      routeId: active.routeId,
+      stepId: active.stepId,
+      reason: `handoff:${reason}`,
+    });
     turn.state.active = null;
   }
   const outOfHours = !isWithinBusinessHours(turn.ctx.now, turn.ctx.timeZone, turn.ctx.businessHours);
@@ -58,7 +63,13 @@ function finish(turn: Turn, h: NonNullable<Turn["state"]["handoff"]>, followUpEm
     followUpEmail,
     fields: { ...turn.state.fields },
   });
-  turn.event({ type: "handoff.requested", reason: h.reason, outOfHours: h.outOfHours, team: h.team, skill: h.skill });
+  turn.event({
+    type: "handoff.requested",
+    reason: h.reason,
+    outOfHours: h.outOfHours,
+    team: h.team,
+    skill: h.skill,
+  });
 }
 
 /** The turn after we asked for an email out of hours. Two tries, then hand off without one. */

@@ -2,7 +2,8 @@
 // from this turn's re-run, or a command for the host to retrieve and answer.
 import type { Turn } from "./turn.js";
 
-export const KNOWLEDGE_FALLBACK = "I'm not sure about that. Would you like me to connect you with someone from our team?";
+export const KNOWLEDGE_FALLBACK =
+  "I'm not sure about that. Would you like me to connect you with someone from our team?";
 
 export function requestKnowledge(turn: Turn): void {
   const answer = turn.proposals.answer;

@@ -11,7 +11,11 @@ import type { ConversationState } from "./state.js";
 
 export const ProposalSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("choose_route"), routeId: z.string().min(1) }),
-  z.object({ type: z.literal("fill_field"), field: z.string().min(1), value: z.union([z.string().max(2000), z.number()]) }),
+  z.object({
+    type: z.literal("fill_field"),
+    field: z.string().min(1),
+    value: z.union([z.string().max(2000), z.number()]),
+  }),
   z.object({ type: z.literal("rephrase"), stepId: z.string().min(1), text: z.string().min(1).max(2000) }),
   z.object({
     type: z.literal("answer_with_citations"),
@@ -37,7 +41,9 @@ const NUMBER = /\d[\d,.]*/g;
 /** Links, emails and numbers in `candidate` that are absent from `source`: a rephrase or answer may not invent them. */
 export function inventedTokens(candidate: string, source: string): string[] {
   const src = source.toLowerCase();
-  const tokens = [...(candidate.match(URL) ?? []), ...(candidate.match(NUMBER) ?? [])].map((t) => t.replace(/[.,]+$/, ""));
+  const tokens = [...(candidate.match(URL) ?? []), ...(candidate.match(NUMBER) ?? [])].map((t) =>
+    t.replace(/[.,]+$/, ""),
+  );
   return tokens.filter((t) => !src.includes(t.toLowerCase()));
 }
 
@@ -56,10 +62,14 @@ type Check = {
   extract: ExtractContext;
 };
 
-export function acceptProposals(raw: unknown[] | undefined, c: Check): { accepted: AcceptedProposals; events: EngineEvent[] } {
+export function acceptProposals(
+  raw: unknown[] | undefined,
+  c: Check,
+): { accepted: AcceptedProposals; events: EngineEvent[] } {
   const accepted: AcceptedProposals = { rephrase: new Map() };
   const events: EngineEvent[] = [];
-  const reject = (proposal: string, reason: string) => events.push({ type: "proposal.rejected", proposal, reason });
+  const reject = (proposal: string, reason: string) =>
+    events.push({ type: "proposal.rejected", proposal, reason });
   for (const item of raw ?? []) {
     const parsed = ProposalSchema.safeParse(item);
     if (!parsed.success) {
@@ -90,7 +100,9 @@ function check(p: Proposal, c: Check, out: AcceptedProposals): string | null {
     case "fill_field": {
       if (out.field) return "duplicate";
       const active = c.state.active;
-      const step = active ? c.routes.find((r) => r.id === active.routeId)?.steps.find((s) => s.id === active.stepId) : undefined;
+      const step = active
+        ? c.routes.find((r) => r.id === active.routeId)?.steps.find((s) => s.id === active.stepId)
+        : undefined;
       if (step?.kind !== "ask" || step.field.name !== p.field) return "field_not_asked";
       // The model's value must pass the same extractor and validation as a typed answer.
       const result = extractField(step.field, String(p.value), c.extract);

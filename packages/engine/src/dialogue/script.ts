@@ -18,7 +18,13 @@ export function startRoute(turn: Turn, route: Route, confidence: number, via: "r
 }
 
 /** Sends the ask step's prompt and waits for the answer. */
-export function promptAsk(turn: Turn, route: Route, step: Extract<Step, { kind: "ask" }>, kind: "ask" | "reask", prefix?: string): void {
+export function promptAsk(
+  turn: Turn,
+  route: Route,
+  step: Extract<Step, { kind: "ask" }>,
+  kind: "ask" | "reask",
+  prefix?: string,
+): void {
   const prompt = renderTemplate(step.prompt, turn.scope(route));
   turn.reply({
     kind,
@@ -35,7 +41,12 @@ export function runFrom(turn: Turn, route: Route, startId: string): void {
     const step = route.steps.find((s) => s.id === id);
     const active = turn.state.active;
     if (!step || !active || n >= turn.config.maxStepsPerTurn) {
-      turn.event({ type: "route.abandoned", routeId: route.id, stepId: id, reason: step ? "too_many_steps" : "missing_step" });
+      turn.event({
+        type: "route.abandoned",
+        routeId: route.id,
+        stepId: id,
+        reason: step ? "too_many_steps" : "missing_step",
+      });
       turn.state.active = null;
       return;
     }
@@ -73,7 +84,13 @@ function runStep(turn: Turn, route: Route, step: Step): string | null {
       return null;
     case "end":
       completeForm(turn, route);
-      if (step.message) turn.reply({ kind: "say", text: renderTemplate(step.message, turn.scope(route)), routeId: route.id, stepId: step.id });
+      if (step.message)
+        turn.reply({
+          kind: "say",
+          text: renderTemplate(step.message, turn.scope(route)),
+          routeId: route.id,
+          stepId: step.id,
+        });
       turn.event({ type: "route.completed", routeId: route.id, outcome: "end" });
       finishRoute(turn, route);
       return null;
@@ -106,11 +123,14 @@ function say(turn: Turn, route: Route, step: Extract<Step, { kind: "say" }>): vo
 function completeForm(turn: Turn, route: Route): void {
   const active = turn.state.active;
   const asks = route.steps.filter((s) => s.kind === "ask");
-  if (!active || active.formCompleted || asks.length === 0 || Object.keys(turn.state.fields).length === 0) return;
+  if (!active || active.formCompleted || asks.length === 0 || Object.keys(turn.state.fields).length === 0)
+    return;
   turn.state.active = { ...active, formCompleted: true };
   turn.event({ type: "form.completed", routeId: route.id, fields: { ...turn.state.fields } });
   if (turn.ctx.aiAvailable) {
-    const labels = Object.fromEntries(asks.map((s) => (s.kind === "ask" ? [s.field.name, s.field.label] : ["", ""])));
+    const labels = Object.fromEntries(
+      asks.map((s) => (s.kind === "ask" ? [s.field.name, s.field.label] : ["", ""])),
+    );
     turn.command({ type: "verify_form", routeId: route.id, fields: { ...turn.state.fields }, labels });
   }
 }
@@ -129,7 +149,11 @@ function actionCommand(turn: Turn, route: Route, step: ActionStep): Command {
       const value =
         typeof v === "number"
           ? { amount: v, currency: turn.ctx.defaultCurrency ?? "USD" }
-          : v && typeof v === "object" && !Array.isArray(v) && typeof v.amount === "number" && typeof v.currency === "string"
+          : v &&
+              typeof v === "object" &&
+              !Array.isArray(v) &&
+              typeof v.amount === "number" &&
+              typeof v.currency === "string"
             ? { amount: v.amount, currency: v.currency }
             : undefined;
       return {
@@ -152,7 +176,9 @@ function actionCommand(turn: Turn, route: Route, step: ActionStep): Command {
         ...at,
         plugin: a.plugin,
         method: a.method,
-        input: Object.fromEntries(Object.entries(a.input ?? {}).map(([k, t]) => [k, renderTemplate(t, scope)])),
+        input: Object.fromEntries(
+          Object.entries(a.input ?? {}).map(([k, t]) => [k, renderTemplate(t, scope)]),
+        ),
       };
   }
 }

@@ -43,7 +43,8 @@ export function selectAndStart(turn: Turn): void {
     startRoute(turn, proposed, 1, "proposal");
     return;
   }
-  if (proposed) turn.event({ type: "proposal.rejected", proposal: "choose_route", reason: "entry_conditions" });
+  if (proposed)
+    turn.event({ type: "proposal.rejected", proposal: "choose_route", reason: "entry_conditions" });
   const selection = turn.ctx.selectRoute(turn.text);
   const ranked = selection.outOfScope ? [] : rank(turn, selection.candidates);
   const best = ranked[0];

@@ -8,14 +8,27 @@ const HUMAN =
 const FRUSTRATION_CUES =
   /\b(useless|ridiculous|waste of (my )?time|not helpful|unhelpful|stupid|frustrat\w*|annoy\w*|terrible|awful|pathetic|wtf|ffs|fed up|sick of|this is a joke|you('re| are) not listening|doesn'?t work|hopeless)\b/i;
 
-const BUILT_IN_PROFANITY = ["fuck", "fucking", "shit", "shitty", "crap", "damn", "bullshit", "bastard", "asshole", "bloody hell", "piss off"];
+const BUILT_IN_PROFANITY = [
+  "fuck",
+  "fucking",
+  "shit",
+  "shitty",
+  "crap",
+  "damn",
+  "bullshit",
+  "bastard",
+  "asshole",
+  "bloody hell",
+  "piss off",
+];
 
 const INJECTION =
   /\b(ignore|disregard|forget|override)\b.{0,30}\b(instructions|rules|prompt|guidelines|programming|previous|above)\b|\b(system prompt|developer mode|jailbreak|you are now|act as (an? )?(admin|developer|system))\b|\bnew instructions\b/i;
 
 const CANCEL = /^(cancel|stop|quit|exit|never ?mind|nevermind|forget it|start over|restart)[.!]*$/i;
 
-const QUESTION = /\?\s*$|^(what|when|where|why|how|who|which|do you|does|can you|can i|is there|are you|are there)\b/i;
+const QUESTION =
+  /\?\s*$|^(what|when|where|why|how|who|which|do you|does|can you|can i|is there|are you|are there)\b/i;
 
 export function asksForHuman(text: string): boolean {
   return HUMAN.test(text);
@@ -27,7 +40,12 @@ export function frustrationScore(text: string, extraProfanity: string[] = []): n
   if (FRUSTRATION_CUES.test(text)) score += 2;
   const lower = text.toLowerCase();
   const words = new Set(lower.split(/[^a-z']+/));
-  if ([...BUILT_IN_PROFANITY, ...extraProfanity].some((p) => (p.includes(" ") ? lower.includes(p) : words.has(p)))) score += 2;
+  if (
+    [...BUILT_IN_PROFANITY, ...extraProfanity].some((p) =>
+      p.includes(" ") ? lower.includes(p) : words.has(p),
+    )
+  )
+    score += 2;
   const letters = text.replace(/[^A-Za-z]/g, "");
   if (letters.length >= 8 && letters.replace(/[^A-Z]/g, "").length / letters.length >= 0.8) score += 1;
   if (/[!?]{3,}/.test(text)) score += 1;

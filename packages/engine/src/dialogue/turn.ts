@@ -2,7 +2,13 @@
 import type { Route } from "../routes/schema.js";
 import type { Scope } from "../routes/variables.js";
 import type { Command } from "./commands.js";
-import { DEFAULT_CONFIG, type EngineConfig, type Reply, type StepContext, type StepInput } from "./context.js";
+import {
+  DEFAULT_CONFIG,
+  type EngineConfig,
+  type Reply,
+  type StepContext,
+  type StepInput,
+} from "./context.js";
 import type { EngineEvent } from "./events.js";
 import type { AcceptedProposals } from "./proposals.js";
 import type { ConversationState } from "./state.js";

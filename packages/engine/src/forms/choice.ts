@@ -3,31 +3,49 @@
 import type { ChoiceOption } from "../routes/schema.js";
 import { type Extraction, fail } from "./types.js";
 
-const ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
+const ORDINALS = [
+  "first",
+  "second",
+  "third",
+  "fourth",
+  "fifth",
+  "sixth",
+  "seventh",
+  "eighth",
+  "ninth",
+  "tenth",
+];
 const NUMBERS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
 
 const norm = (s: string): string =>
-  s.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]+/g, " ").trim();
+  s
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
 
-/** Levenshtein distance, early-exiting once above `max`. */
+/** Edit distance counting a swap of neighbours as one edit (optimal string alignment), capped at max + 1. */
 export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 0; j <= b.length; j++) (d[0] as number[])[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
+    const row = d[i] as number[];
+    const prev = d[i - 1] as number[];
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      rowMin = Math.min(rowMin, v);
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      row[j] = v;
     }
-    if (rowMin > max) return max + 1;
-    prev = cur;
   }
-  return prev[b.length] as number;
+  return Math.min(d[a.length]?.[b.length] as number, max + 1);
 }
 
-const namesOf = (o: ChoiceOption): string[] => [o.label, o.value, ...(o.synonyms ?? [])].map(norm).filter(Boolean);
+const namesOf = (o: ChoiceOption): string[] =>
+  [o.label, o.value, ...(o.synonyms ?? [])].map(norm).filter(Boolean);
 
 function unique(matches: ChoiceOption[]): Extraction<string> | null {
   const distinct = [...new Set(matches.map((m) => m.value))];
@@ -37,7 +55,9 @@ function unique(matches: ChoiceOption[]): Extraction<string> | null {
 
 /** 1-based option number the customer named, if any. */
 function optionNumber(t: string, words: string[]): number | null {
-  const numeric = t.match(/^(?:option |number |no |choice |the )?(\d{1,2})(?:st|nd|rd|th)?(?: one| option)?$/);
+  const numeric = t.match(
+    /^(?:option |number |no |choice |the )?(\d{1,2})(?:st|nd|rd|th)?(?: one| option)?$/,
+  );
   if (numeric) return Number(numeric[1]);
   for (const w of words) {
     const ordinal = ORDINALS.indexOf(w);
@@ -60,7 +80,8 @@ export function extractChoice(text: string, options: ChoiceOption[]): Extraction
   // Option number: "2", "#2", "option 2", "the second one", "number two".
   const words = t.split(" ");
   const pos = optionNumber(t, words);
-  if (pos !== null && pos >= 1 && pos <= options.length) return { ok: true, value: (options[pos - 1] as ChoiceOption).value };
+  if (pos !== null && pos >= 1 && pos <= options.length)
+    return { ok: true, value: (options[pos - 1] as ChoiceOption).value };
   // Typos: best distance per option, within ~1 edit per 4 characters, against the whole text or any word run.
   const scored = options.map((o) => {
     let best = Number.POSITIVE_INFINITY;

@@ -2,14 +2,16 @@
 import type { Field } from "../routes/schema.js";
 import type { JsonValue } from "../routes/variables.js";
 import { resolveDateBound } from "./date.js";
-import { type Extraction, type ExtractContext, fail } from "./types.js";
+import { type ExtractContext, type Extraction, fail } from "./types.js";
 
 /** The number min/max apply to: the value, the amount, or the length of text and names. */
 function measure(field: Field, value: JsonValue): number | null {
   if (typeof value === "number") return value;
-  if (field.type === "money" && value && typeof value === "object" && !Array.isArray(value)) return value.amount as number;
+  if (field.type === "money" && value && typeof value === "object" && !Array.isArray(value))
+    return value.amount as number;
   if (field.type === "text") return String(value).length;
-  if (field.type === "name" && value && typeof value === "object" && !Array.isArray(value)) return String(value.full).length;
+  if (field.type === "name" && value && typeof value === "object" && !Array.isArray(value))
+    return String(value.full).length;
   return null;
 }
 

@@ -6,7 +6,11 @@ import { fieldOf, type Scope } from "../routes/variables.js";
 export type RuleViolation = { ruleId: string; message: string; fields: string[] };
 
 export function ruleFields(rule: CrossFieldRule): string[] {
-  const paths = [rule.check.var, ...(rule.check.other ? [rule.check.other] : []), ...[...(rule.when?.all ?? []), ...(rule.when?.any ?? [])].map((c) => c.var)];
+  const paths = [
+    rule.check.var,
+    ...(rule.check.other ? [rule.check.other] : []),
+    ...[...(rule.when?.all ?? []), ...(rule.when?.any ?? [])].map((c) => c.var),
+  ];
   return [...new Set(paths.map(fieldOf).filter((f): f is string => f !== null))];
 }
 
@@ -14,7 +18,11 @@ export function ruleFields(rule: CrossFieldRule): string[] {
  * Rules that involve `justCollected`, whose fields are all collected and that fail.
  * Only rules touching the new field are checked, so an earlier answer is not blamed twice.
  */
-export function checkCrossFieldRules(rules: CrossFieldRule[], scope: Scope, justCollected: string): RuleViolation[] {
+export function checkCrossFieldRules(
+  rules: CrossFieldRule[],
+  scope: Scope,
+  justCollected: string,
+): RuleViolation[] {
   const out: RuleViolation[] = [];
   for (const rule of rules) {
     const fields = ruleFields(rule);

@@ -16,12 +16,13 @@ import {
   startOfYear,
 } from "date-fns";
 import { parseNumberWords } from "./numberWords.js";
-import { type Extraction, type ExtractContext, fail } from "./types.js";
+import { type ExtractContext, type Extraction, fail } from "./types.js";
 
 type Day = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const MONTH = "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+const MONTH =
+  "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 const WEEK_OPTS = { weekStartsOn: 1 } as const;
 
 const iso = (d: Date): string => format(d, "yyyy-MM-dd");
@@ -63,12 +64,20 @@ function relative(t: string, today: TZDate): Date | null {
     const d = addYears(today, shift);
     return end ? endOfYear(d) : startOfYear(d);
   }
-  const span = t.match(/\bin (\w+(?:[ -]\w+)?) (day|week|month|year)s?\b|\b(\w+(?:[ -]\w+)?) (day|week|month|year)s? (?:from now|from today|later)\b/);
+  const span = t.match(
+    /\bin (\w+(?:[ -]\w+)?) (day|week|month|year)s?\b|\b(\w+(?:[ -]\w+)?) (day|week|month|year)s? (?:from now|from today|later)\b/,
+  );
   if (span) {
     const n = amount((span[1] ?? span[3]) as string);
     const unit = (span[2] ?? span[4]) as string;
     if (n === null) return null;
-    return unit === "day" ? addDays(today, n) : unit === "week" ? addWeeks(today, n) : unit === "month" ? addMonths(today, n) : addYears(today, n);
+    return unit === "day"
+      ? addDays(today, n)
+      : unit === "week"
+        ? addWeeks(today, n)
+        : unit === "month"
+          ? addMonths(today, n)
+          : addYears(today, n);
   }
   if (/\bnext week\b/.test(t)) return startOfWeek(addWeeks(today, 1), WEEK_OPTS);
   if (/\bnext month\b/.test(t)) return startOfMonth(addMonths(today, 1));
@@ -97,8 +106,22 @@ function absolute(t: string, today: TZDate, order: "DMY" | "MDY", tz: string): D
   }
   const dm = t.match(new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?(?: of)? ${MONTH}\\.?(?:,? (\\d{4}))?\\b`));
   const md = t.match(new RegExp(`\\b${MONTH}\\.? (\\d{1,2})(?:st|nd|rd|th)?(?:,? (\\d{4}))?\\b`));
-  if (dm) return withYear(Number(dm[1]), MONTHS.indexOf((dm[2] as string).slice(0, 3)), dm[3] ? Number(dm[3]) : null, today, tz);
-  if (md) return withYear(Number(md[2]), MONTHS.indexOf((md[1] as string).slice(0, 3)), md[3] ? Number(md[3]) : null, today, tz);
+  if (dm)
+    return withYear(
+      Number(dm[1]),
+      MONTHS.indexOf((dm[2] as string).slice(0, 3)),
+      dm[3] ? Number(dm[3]) : null,
+      today,
+      tz,
+    );
+  if (md)
+    return withYear(
+      Number(md[2]),
+      MONTHS.indexOf((md[1] as string).slice(0, 3)),
+      md[3] ? Number(md[3]) : null,
+      today,
+      tz,
+    );
   return null;
 }
 

@@ -25,6 +25,9 @@ export function extractEmail(text: string): Extraction<string> {
   if (!text.trim()) return fail("empty");
   const m = text.match(CANDIDATE);
   if (!m) return fail("not_found");
-  const email = m[0].replace(/^mailto:/i, "").replace(/[.!?]+$/, "").toLowerCase();
+  const email = m[0]
+    .replace(/^mailto:/i, "")
+    .replace(/[.!?]+$/, "")
+    .toLowerCase();
   return isValidEmail(email) ? { ok: true, value: email } : fail("invalid");
 }

@@ -8,9 +8,10 @@ import { extractName } from "./name.js";
 import { extractMoney, extractNumber } from "./number.js";
 import { extractPhone } from "./phone.js";
 import { extractText } from "./text.js";
-import type { Extraction, ExtractContext } from "./types.js";
+import type { ExtractContext, Extraction } from "./types.js";
 
-const SKIP = /^(skip|none|n\/?a|no|nope|pass|prefer not to say|i'?d rather not( say)?|rather not( say)?)[.!]?$/i;
+const SKIP =
+  /^(skip|none|n\/?a|no|nope|pass|prefer not to say|i'?d rather not( say)?|rather not( say)?)[.!]?$/i;
 
 function extractRaw(field: Field, text: string, ctx: ExtractContext): Extraction {
   switch (field.type) {

@@ -10,4 +10,4 @@ export { extractMoney, extractNumber } from "./number.js";
 export { parseNumberWords } from "./numberWords.js";
 export { extractPhone } from "./phone.js";
 export { extractText, stripInvisible } from "./text.js";
-export type { Extraction, ExtractContext, FailureReason, Money, PersonName } from "./types.js";
+export type { ExtractContext, Extraction, FailureReason, Money, PersonName } from "./types.js";

@@ -15,8 +15,10 @@ export function reaskMessage(field: Field, reason: FailureReason): string {
     return field.type === "text" || field.type === "name"
       ? `That's too long — please keep it under ${v.max} characters.`
       : `That's above the maximum of ${v.max}${field.type === "money" && field.currency ? ` ${field.currency}` : ""}.`;
-  if (reason === "too_early") return `That date is too early${v.minDate && /^\d/.test(v.minDate) ? ` — the earliest is ${v.minDate}` : ""}. Please pick a later date.`;
-  if (reason === "too_late") return `That date is too late${v.maxDate && /^\d/.test(v.maxDate) ? ` — the latest is ${v.maxDate}` : ""}. Please pick an earlier date.`;
+  if (reason === "too_early")
+    return `That date is too early${v.minDate && /^\d/.test(v.minDate) ? ` — the earliest is ${v.minDate}` : ""}. Please pick a later date.`;
+  if (reason === "too_late")
+    return `That date is too late${v.maxDate && /^\d/.test(v.maxDate) ? ` — the latest is ${v.maxDate}` : ""}. Please pick an earlier date.`;
   if (reason === "pattern_mismatch") return `That doesn't match the expected format for ${label}.`;
   switch (field.type) {
     case "email":
@@ -40,7 +42,9 @@ export function reaskMessage(field: Field, reason: FailureReason): string {
         ? `Sorry, which one did you mean? ${optionsList(field)}`
         : `Please pick one of: ${optionsList(field)}`;
     case "name":
-      return reason === "invalid" ? "Please type your name using letters only." : "Sorry, I didn't catch your name — what is it?";
+      return reason === "invalid"
+        ? "Please type your name using letters only."
+        : "Sorry, I didn't catch your name — what is it?";
     case "text":
       return `Could you type your ${label}?`;
   }

@@ -4,13 +4,30 @@ import { type Extraction, fail, type PersonName } from "./types.js";
 const CUE = /\b(?:my name is|my name's|name is|i am|i'm|im|this is|it's|it is|call me|name's)\s+(.+)$/i;
 const TITLES = /^(mr|mrs|ms|miss|dr|prof|sir|madam)\.?$/i;
 const PARTICLES = new Set(["van", "von", "de", "der", "da", "di", "la", "le", "del", "bin", "al"]);
-const NOT_NAMES = new Set(["yes", "no", "ok", "okay", "hi", "hello", "hey", "thanks", "sure", "skip", "none", "here", "fine", "good"]);
+const NOT_NAMES = new Set([
+  "yes",
+  "no",
+  "ok",
+  "okay",
+  "hi",
+  "hello",
+  "hey",
+  "thanks",
+  "sure",
+  "skip",
+  "none",
+  "here",
+  "fine",
+  "good",
+]);
 
 function capitalise(w: string): string {
   if (PARTICLES.has(w.toLowerCase())) return w.toLowerCase();
   return w
     .split(/([-'])/)
-    .map((p) => (p === "-" || p === "'" ? p : p.charAt(0).toLocaleUpperCase() + p.slice(1).toLocaleLowerCase()))
+    .map((p) =>
+      p === "-" || p === "'" ? p : p.charAt(0).toLocaleUpperCase() + p.slice(1).toLocaleLowerCase(),
+    )
     .join("");
 }
 
@@ -18,7 +35,10 @@ export function extractName(text: string): Extraction<PersonName> {
   const raw = text.trim();
   if (!raw) return fail("empty");
   const cued = raw.match(CUE);
-  let body = (cued ? (cued[1] as string) : raw).replace(/[.!,;]+$/, "").replace(/\s+(here|speaking)$/i, "");
+  let body = (cued ? (cued[1] as string) : raw)
+    .replace(/\b(mr|mrs|ms|dr|prof)\.\s*/gi, "")
+    .replace(/[.!,;]+$/, "")
+    .replace(/\s+(here|speaking)$/i, "");
   // "Jane Doe, and I need a quote" → the name is before the clause break.
   body = (body.split(/[,;.!?]| and | but /)[0] ?? "").trim();
   const words = body.split(/\s+/).filter((w) => !TITLES.test(w));

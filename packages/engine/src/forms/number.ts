@@ -3,13 +3,58 @@ import { parseNumberWords } from "./numberWords.js";
 import { type Extraction, fail, type Money } from "./types.js";
 
 const MULTIPLIERS: Record<string, number> = {
-  k: 1e3, thousand: 1e3, grand: 1e3, m: 1e6, mm: 1e6, mn: 1e6, million: 1e6, b: 1e9, bn: 1e9, billion: 1e9,
+  k: 1e3,
+  thousand: 1e3,
+  grand: 1e3,
+  m: 1e6,
+  mm: 1e6,
+  mn: 1e6,
+  million: 1e6,
+  b: 1e9,
+  bn: 1e9,
+  billion: 1e9,
 };
-const SYMBOLS: Record<string, string> = { "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB" };
-const CODES = ["USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "INR", "SEK", "NOK", "DKK", "PLN", "BRL", "MXN", "ZAR", "SGD", "HKD", "CNY"];
+const SYMBOLS: Record<string, string> = {
+  "€": "EUR",
+  "£": "GBP",
+  "¥": "JPY",
+  "₹": "INR",
+  "₩": "KRW",
+  "₽": "RUB",
+};
+const CODES = [
+  "USD",
+  "EUR",
+  "GBP",
+  "JPY",
+  "CHF",
+  "CAD",
+  "AUD",
+  "NZD",
+  "INR",
+  "SEK",
+  "NOK",
+  "DKK",
+  "PLN",
+  "BRL",
+  "MXN",
+  "ZAR",
+  "SGD",
+  "HKD",
+  "CNY",
+];
 const WORDS: Record<string, string> = {
-  dollar: "USD", dollars: "USD", bucks: "USD", euro: "EUR", euros: "EUR", pound: "GBP", pounds: "GBP", quid: "GBP",
-  yen: "JPY", rupees: "INR", francs: "CHF",
+  dollar: "USD",
+  dollars: "USD",
+  bucks: "USD",
+  euro: "EUR",
+  euros: "EUR",
+  pound: "GBP",
+  pounds: "GBP",
+  quid: "GBP",
+  yen: "JPY",
+  rupees: "INR",
+  francs: "CHF",
 };
 
 const NUMBER =
@@ -43,7 +88,8 @@ function findQuantity(text: string, defaultCurrency: string): Quantity | null {
     const base = toNumber(g.num as string);
     const mult = g.mult ? (MULTIPLIERS[g.mult.toLowerCase()] ?? 1) : 1;
     const currency = currencyOf(g.pre, dollar) ?? currencyOf(g.post, dollar);
-    if (Number.isFinite(base)) return { value: Math.round(base * mult * 1e6) / 1e6, currency, percent: Boolean(g.pct) };
+    if (Number.isFinite(base))
+      return { value: Math.round(base * mult * 1e6) / 1e6, currency, percent: Boolean(g.pct) };
   }
   const words = parseNumberWords(text);
   if (words === null) return null;

@@ -5,7 +5,7 @@ import { type Extraction, fail } from "./types.js";
 export function extractPhone(text: string, defaultCountry?: CountryCode): Extraction<string> {
   if (!text.trim()) return fail("empty");
   // "00" is the international prefix in most of the world; libphonenumber only knows "+" without a country.
-  const normalised = text.replace(/(^|[^\d])00(?=[1-9]\d{6,})/g, "$1+");
+  const normalised = text.replace(/(^|[^\d])00\s?(?=[1-9][\d\s-]{6,})/g, "$1+");
   const found = findPhoneNumbersInText(normalised, defaultCountry ? { defaultCountry } : undefined);
   const valid = found.find((f) => f.number.isValid());
   if (valid) return { ok: true, value: valid.number.number };

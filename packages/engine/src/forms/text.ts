@@ -5,7 +5,18 @@ export const MAX_TEXT_LENGTH = 2000;
 
 /** Removes zero-width and bidi control characters that can hide content from a human reviewer. */
 export function stripInvisible(text: string): string {
-  return text.replace(/[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "");
+  let out = "";
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number;
+    const control = (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f;
+    const invisible =
+      (c >= 0x200b && c <= 0x200f) ||
+      (c >= 0x202a && c <= 0x202e) ||
+      (c >= 0x2060 && c <= 0x2069) ||
+      c === 0xfeff;
+    if (!control && !invisible) out += ch;
+  }
+  return out;
 }
 
 export function extractText(text: string): Extraction<string> {

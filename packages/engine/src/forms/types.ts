@@ -25,7 +25,9 @@ export type FailureReason =
   | "too_late"
   | "pattern_mismatch";
 
-export type Extraction<T extends JsonValue = JsonValue> = { ok: true; value: T } | { ok: false; reason: FailureReason };
+export type Extraction<T extends JsonValue = JsonValue> =
+  | { ok: true; value: T }
+  | { ok: false; reason: FailureReason };
 
 export type Money = { amount: number; currency: string };
 export type PersonName = { first: string; last: string | null; full: string };

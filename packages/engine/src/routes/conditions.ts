@@ -62,7 +62,8 @@ export function evaluateComparison(c: Comparison, scope: Scope): boolean {
 export function evaluateCondition(cond: Condition | undefined, scope: Scope): boolean {
   if (!cond) return true;
   const all = (cond.all ?? []).every((c) => evaluateComparison(c, scope));
-  const any = cond.any === undefined || cond.any.length === 0 || cond.any.some((c) => evaluateComparison(c, scope));
+  const any =
+    cond.any === undefined || cond.any.length === 0 || cond.any.some((c) => evaluateComparison(c, scope));
   return all && any;
 }
 

@@ -27,7 +27,9 @@ export type ComparisonOp = z.infer<typeof ComparisonOpSchema>;
 export const ComparisonSchema = z.object({
   var: VariablePathSchema,
   op: ComparisonOpSchema,
-  value: z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]).optional(),
+  value: z
+    .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))])
+    .optional(),
   other: VariablePathSchema.optional(),
 });
 export type Comparison = z.infer<typeof ComparisonSchema>;
@@ -39,7 +41,16 @@ export const ConditionSchema = z.object({
 });
 export type Condition = z.infer<typeof ConditionSchema>;
 
-export const FieldTypeSchema = z.enum(["email", "phone", "number", "money", "date", "choice", "name", "text"]);
+export const FieldTypeSchema = z.enum([
+  "email",
+  "phone",
+  "number",
+  "money",
+  "date",
+  "choice",
+  "name",
+  "text",
+]);
 export type FieldType = z.infer<typeof FieldTypeSchema>;
 
 export const ChoiceOptionSchema = z.object({

@@ -18,7 +18,9 @@ export function displayValue(value: JsonValue | undefined): string {
   if (Array.isArray(value)) return value.map(displayValue).join(", ");
   if (typeof value.amount === "number" && typeof value.currency === "string") {
     try {
-      return new Intl.NumberFormat("en", { style: "currency", currency: value.currency }).format(value.amount);
+      return new Intl.NumberFormat("en", { style: "currency", currency: value.currency }).format(
+        value.amount,
+      );
     } catch {
       return `${value.amount} ${value.currency}`;
     }

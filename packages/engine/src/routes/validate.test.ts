@@ -25,46 +25,81 @@ describe("validateRoute", () => {
     expect(r.ok).toBe(true);
     const loop = base([
       ask("q", "answer", "check"),
-      { id: "check", kind: "branch", cases: [{ when: { all: [{ var: "fields.answer", op: "eq", value: "yes" }] }, next: "end" }], otherwise: "q" },
+      {
+        id: "check",
+        kind: "branch",
+        cases: [{ when: { all: [{ var: "fields.answer", op: "eq", value: "yes" }] }, next: "end" }],
+        otherwise: "q",
+      },
       { id: "end", kind: "end" },
     ]);
     expect(codes(loop)).toEqual([]);
   });
 
   it("schema_invalid: names the step whose shape is wrong", () => {
-    expect(codes(base([{ id: "s1", kind: "say", next: "s2" }, { id: "s2", kind: "end" }]))).toEqual([
-      { stepId: "s1", code: "schema_invalid" },
-    ]);
+    expect(
+      codes(
+        base([
+          { id: "s1", kind: "say", next: "s2" },
+          { id: "s2", kind: "end" },
+        ]),
+      ),
+    ).toEqual([{ stepId: "s1", code: "schema_invalid" }]);
     expect(codes({ id: "r" })[0]?.code).toBe("schema_invalid");
   });
 
   it("duplicate_step_id", () => {
-    expect(codes(base([{ id: "a", kind: "say", text: "x", next: "a2" }, { id: "a2", kind: "end" }, { id: "a2", kind: "end" }]))).toContainEqual({
+    expect(
+      codes(
+        base([
+          { id: "a", kind: "say", text: "x", next: "a2" },
+          { id: "a2", kind: "end" },
+          { id: "a2", kind: "end" },
+        ]),
+      ),
+    ).toContainEqual({
       stepId: "a2",
       code: "duplicate_step_id",
     });
   });
 
   it("dangling_next", () => {
-    expect(codes(base([{ id: "a", kind: "say", text: "x", next: "nowhere" }]))).toEqual([{ stepId: "a", code: "dangling_next" }]);
-  });
-
-  it("unreachable_step", () => {
-    expect(codes(base([{ id: "a", kind: "end" }, { id: "orphan", kind: "say", text: "x", next: "a" }]))).toEqual([
-      { stepId: "orphan", code: "unreachable_step" },
+    expect(codes(base([{ id: "a", kind: "say", text: "x", next: "nowhere" }]))).toEqual([
+      { stepId: "a", code: "dangling_next" },
     ]);
   });
 
+  it("unreachable_step", () => {
+    expect(
+      codes(
+        base([
+          { id: "a", kind: "end" },
+          { id: "orphan", kind: "say", text: "x", next: "a" },
+        ]),
+      ),
+    ).toEqual([{ stepId: "orphan", code: "unreachable_step" }]);
+  });
+
   it("unbounded_loop: a cycle with no ask step", () => {
-    const r = validateRoute(base([{ id: "a", kind: "say", text: "x", next: "b" }, { id: "b", kind: "say", text: "y", next: "a" }]));
+    const r = validateRoute(
+      base([
+        { id: "a", kind: "say", text: "x", next: "b" },
+        { id: "b", kind: "say", text: "y", next: "a" },
+      ]),
+    );
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.errors).toEqual([{ stepId: "a", code: "unbounded_loop", message: expect.stringContaining("a → b → a") }]);
+      expect(r.errors).toEqual([
+        { stepId: "a", code: "unbounded_loop", message: expect.stringContaining("a → b → a") },
+      ]);
     }
   });
 
   it("unbounded_loop: a cycle with an ask that can never leave", () => {
-    const steps = [ask("q", "x", "s", { onMaxAttempts: "skip" }), { id: "s", kind: "say", text: "again", next: "q" }];
+    const steps = [
+      ask("q", "x", "s", { onMaxAttempts: "skip" }),
+      { id: "s", kind: "say", text: "again", next: "q" },
+    ];
     expect(codes(base(steps))).toEqual([{ stepId: "q", code: "unbounded_loop" }]);
     // The same loop is fine when running out of attempts hands off.
     expect(codes(base([ask("q", "x", "s", { onMaxAttempts: "handoff" }), steps[1]]))).toEqual([]);
@@ -75,7 +110,12 @@ describe("validateRoute", () => {
       base(
         [
           { id: "a", kind: "say", text: "Hi {{contact.shoeSize}} {{fields.nope}}", next: "b" },
-          { id: "b", kind: "branch", cases: [{ when: { all: [{ var: "weather.today", op: "exists" }] }, next: "c" }], otherwise: "c" },
+          {
+            id: "b",
+            kind: "branch",
+            cases: [{ when: { all: [{ var: "weather.today", op: "exists" }] }, next: "c" }],
+            otherwise: "c",
+          },
           { id: "c", kind: "end" },
         ],
         { rules: [{ id: "r1", check: { var: "fields.ghost", op: "gt", value: 1 }, message: "m" }] },
@@ -88,7 +128,14 @@ describe("validateRoute", () => {
       { stepId: null, code: "unknown_variable" },
     ]);
     // Custom contact attributes are open-ended.
-    expect(codes(base([{ id: "a", kind: "say", text: "{{contact.attributes.plan}}", next: "e" }, { id: "e", kind: "end" }]))).toEqual([]);
+    expect(
+      codes(
+        base([
+          { id: "a", kind: "say", text: "{{contact.attributes.plan}}", next: "e" },
+          { id: "e", kind: "end" },
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it("field_used_before_asked, including on only one branch", () => {
@@ -102,7 +149,12 @@ describe("validateRoute", () => {
       ),
     ).toEqual([{ stepId: "a", code: "field_used_before_asked" }]);
     const oneBranch = base([
-      { id: "b", kind: "branch", cases: [{ when: { all: [{ var: "contact.email", op: "exists" }] }, next: "q" }], otherwise: "s" },
+      {
+        id: "b",
+        kind: "branch",
+        cases: [{ when: { all: [{ var: "contact.email", op: "exists" }] }, next: "q" }],
+        otherwise: "s",
+      },
       ask("q", "name", "s"),
       { id: "s", kind: "say", text: "Bye {{fields.name}}", next: "e" },
       { id: "e", kind: "end" },
@@ -114,8 +166,20 @@ describe("validateRoute", () => {
     const r = codes(
       base([
         { id: "c", kind: "ask", prompt: "?", field: { name: "c", label: "C", type: "choice" }, next: "p" },
-        { id: "p", kind: "ask", prompt: "?", field: { name: "p", label: "P", type: "text", validation: { pattern: "([" } }, next: "n" },
-        { id: "n", kind: "ask", prompt: "?", field: { name: "n", label: "N", type: "number", validation: { min: 10, max: 1 } }, next: "e" },
+        {
+          id: "p",
+          kind: "ask",
+          prompt: "?",
+          field: { name: "p", label: "P", type: "text", validation: { pattern: "([" } },
+          next: "n",
+        },
+        {
+          id: "n",
+          kind: "ask",
+          prompt: "?",
+          field: { name: "n", label: "N", type: "number", validation: { min: 10, max: 1 } },
+          next: "e",
+        },
         { id: "e", kind: "end" },
       ]),
     );

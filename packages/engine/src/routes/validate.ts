@@ -20,7 +20,9 @@ export type RouteErrorCode =
 
 export type RouteError = { stepId: string | null; code: RouteErrorCode; message: string };
 
-export type ValidateRouteResult = { ok: true; route: Route; errors: [] } | { ok: false; errors: RouteError[] };
+export type ValidateRouteResult =
+  | { ok: true; route: Route; errors: [] }
+  | { ok: false; errors: RouteError[] };
 
 /** Variable paths a step reads (templates and conditions). */
 export function stepVariables(step: Step): string[] {
@@ -35,7 +37,10 @@ export function stepVariables(step: Step): string[] {
       const a = step.action;
       if (a.type === "notify") return templateVariables(a.message);
       if (a.type === "create_deal")
-        return [...(a.title ? templateVariables(a.title) : []), ...(a.valueField ? [`fields.${a.valueField}`] : [])];
+        return [
+          ...(a.title ? templateVariables(a.title) : []),
+          ...(a.valueField ? [`fields.${a.valueField}`] : []),
+        ];
       if (a.type === "call_plugin") return Object.values(a.input ?? {}).flatMap(templateVariables);
       return [];
     }
@@ -48,24 +53,46 @@ function checkFieldSpec(step: Step, errors: RouteError[]): void {
   if (step.kind !== "ask") return;
   const f = step.field;
   if (f.type === "choice" && (!f.options || f.options.length === 0))
-    errors.push({ stepId: step.id, code: "missing_choice_options", message: `Choice field "${f.name}" has no options.` });
+    errors.push({
+      stepId: step.id,
+      code: "missing_choice_options",
+      message: `Choice field "${f.name}" has no options.`,
+    });
   const v = f.validation;
   if (v?.pattern !== undefined) {
     try {
       new RegExp(v.pattern);
     } catch {
-      errors.push({ stepId: step.id, code: "invalid_pattern", message: `Pattern for "${f.name}" is not a valid regular expression.` });
+      errors.push({
+        stepId: step.id,
+        code: "invalid_pattern",
+        message: `Pattern for "${f.name}" is not a valid regular expression.`,
+      });
     }
   }
   if (v?.min !== undefined && v.max !== undefined && v.min > v.max)
-    errors.push({ stepId: step.id, code: "invalid_bounds", message: `Minimum of "${f.name}" is above its maximum.` });
+    errors.push({
+      stepId: step.id,
+      code: "invalid_bounds",
+      message: `Minimum of "${f.name}" is above its maximum.`,
+    });
   if (v?.minDate && v.maxDate && /^\d/.test(v.minDate) && /^\d/.test(v.maxDate) && v.minDate > v.maxDate)
-    errors.push({ stepId: step.id, code: "invalid_bounds", message: `Earliest date of "${f.name}" is after its latest date.` });
+    errors.push({
+      stepId: step.id,
+      code: "invalid_bounds",
+      message: `Earliest date of "${f.name}" is after its latest date.`,
+    });
 }
 
 /** Fields definitely asked on every path reaching each step (forward must-analysis to a fixpoint). */
-function askedBefore(route: Route, byId: Map<string, Step>, reachable: Set<string>): Map<string, Set<string>> {
-  const all = new Set(route.steps.filter((s) => s.kind === "ask").map((s) => (s.kind === "ask" ? s.field.name : "")));
+function askedBefore(
+  route: Route,
+  byId: Map<string, Step>,
+  reachable: Set<string>,
+): Map<string, Set<string>> {
+  const all = new Set(
+    route.steps.filter((s) => s.kind === "ask").map((s) => (s.kind === "ask" ? s.field.name : "")),
+  );
   const preds = new Map<string, string[]>();
   for (const s of route.steps) for (const n of successors(s)) preds.set(n, [...(preds.get(n) ?? []), s.id]);
   const start = route.steps[0]?.id as string;
@@ -115,7 +142,8 @@ export function validateRoute(input: unknown): ValidateRouteResult {
   const errors: RouteError[] = [];
   const byId = new Map<string, Step>();
   for (const s of route.steps) {
-    if (byId.has(s.id)) errors.push({ stepId: s.id, code: "duplicate_step_id", message: `Step id "${s.id}" is used twice.` });
+    if (byId.has(s.id))
+      errors.push({ stepId: s.id, code: "duplicate_step_id", message: `Step id "${s.id}" is used twice.` });
     else byId.set(s.id, s);
     checkFieldSpec(s, errors);
   }
@@ -124,7 +152,12 @@ export function validateRoute(input: unknown): ValidateRouteResult {
     const ok: string[] = [];
     for (const n of successors(s)) {
       if (byId.has(n)) ok.push(n);
-      else errors.push({ stepId: s.id, code: "dangling_next", message: `Step "${s.id}" goes to "${n}", which does not exist.` });
+      else
+        errors.push({
+          stepId: s.id,
+          code: "dangling_next",
+          message: `Step "${s.id}" goes to "${n}", which does not exist.`,
+        });
     }
     edges.set(s.id, ok);
   }
@@ -132,18 +165,29 @@ export function validateRoute(input: unknown): ValidateRouteResult {
   const start = route.steps[0]?.id as string;
   const reachable = new Set<string>([start]);
   const queue = [start];
-  while (queue.length) for (const n of edges.get(queue.shift() as string) ?? []) if (!reachable.has(n)) reachable.add(n) && queue.push(n);
+  while (queue.length)
+    for (const n of edges.get(queue.shift() as string) ?? [])
+      if (!reachable.has(n)) reachable.add(n) && queue.push(n);
   for (const id of byId.keys())
-    if (!reachable.has(id)) errors.push({ stepId: id, code: "unreachable_step", message: `Step "${id}" can never be reached.` });
+    if (!reachable.has(id))
+      errors.push({ stepId: id, code: "unreachable_step", message: `Step "${id}" can never be reached.` });
   // Loops: a cycle must wait for the customer (an ask) and must have a way out.
   for (const comp of cycles([...byId.keys()], edges)) {
     const members = new Set(comp);
     const steps = comp.map((id) => byId.get(id) as Step);
     const path = `${comp.join(" → ")} → ${comp[0]}`;
     if (!steps.some((s) => s.kind === "ask"))
-      errors.push({ stepId: comp[0] as string, code: "unbounded_loop", message: `Loop ${path} never waits for the customer.` });
+      errors.push({
+        stepId: comp[0] as string,
+        code: "unbounded_loop",
+        message: `Loop ${path} never waits for the customer.`,
+      });
     else if (!steps.some((s) => canExitScript(s) || (edges.get(s.id) ?? []).some((n) => !members.has(n))))
-      errors.push({ stepId: comp[0] as string, code: "unbounded_loop", message: `Loop ${path} has no way out.` });
+      errors.push({
+        stepId: comp[0] as string,
+        code: "unbounded_loop",
+        message: `Loop ${path} has no way out.`,
+      });
   }
   // Variables: known roots, fields that exist and are asked on every path before use.
   const fieldNames = new Set(route.steps.flatMap((s) => (s.kind === "ask" ? [s.field.name] : [])));
@@ -152,7 +196,11 @@ export function validateRoute(input: unknown): ValidateRouteResult {
     for (const v of stepVariables(s)) {
       const field = fieldOf(v);
       if (!isKnownRoot(v) || (field !== null && !fieldNames.has(field)))
-        errors.push({ stepId: s.id, code: "unknown_variable", message: `Step "${s.id}" uses unknown variable "${v}".` });
+        errors.push({
+          stepId: s.id,
+          code: "unknown_variable",
+          message: `Step "${s.id}" uses unknown variable "${v}".`,
+        });
       else if (field !== null && reachable.has(s.id) && !asked.get(s.id)?.has(field))
         errors.push({
           stepId: s.id,
@@ -162,10 +210,18 @@ export function validateRoute(input: unknown): ValidateRouteResult {
     }
   }
   for (const rule of route.rules ?? [])
-    for (const v of [...conditionVariables(rule.when), rule.check.var, ...(rule.check.other ? [rule.check.other] : [])]) {
+    for (const v of [
+      ...conditionVariables(rule.when),
+      rule.check.var,
+      ...(rule.check.other ? [rule.check.other] : []),
+    ]) {
       const field = fieldOf(v);
       if (!isKnownRoot(v) || (field !== null && !fieldNames.has(field)))
-        errors.push({ stepId: null, code: "unknown_variable", message: `Rule "${rule.id}" uses unknown variable "${v}".` });
+        errors.push({
+          stepId: null,
+          code: "unknown_variable",
+          message: `Rule "${rule.id}" uses unknown variable "${v}".`,
+        });
     }
   return errors.length ? { ok: false, errors } : { ok: true, route, errors: [] };
 }

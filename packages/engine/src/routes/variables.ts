@@ -36,7 +36,8 @@ export function resolveVariable(scope: Scope, path: string): JsonValue | undefin
     const head = rest.shift();
     if (head === "attributes") cur = (c.attributes ?? {}) as JsonValue;
     else if (head === "fullName") cur = fullName(c);
-    else if (head && (CONTACT_KEYS as readonly string[]).includes(head)) cur = c[head as keyof Contact] as JsonValue;
+    else if (head && (CONTACT_KEYS as readonly string[]).includes(head))
+      cur = c[head as keyof Contact] as JsonValue;
     else return undefined;
   } else if (root === "fields") cur = scope.fields as JsonValue;
   else if (root === "business") cur = (scope.business ?? {}) as JsonValue;
@@ -54,7 +55,9 @@ export function isKnownRoot(path: string): boolean {
   const [root, head, ...rest] = path.split(".");
   if (root === "contact") {
     if (head === "attributes") return rest.length >= 1;
-    return rest.length === 0 && (head === "fullName" || (CONTACT_KEYS as readonly string[]).includes(head ?? ""));
+    return (
+      rest.length === 0 && (head === "fullName" || (CONTACT_KEYS as readonly string[]).includes(head ?? ""))
+    );
   }
   if (root === "business") return head === "name" && rest.length === 0;
   if (root === "route") return head === "name" && rest.length === 0;

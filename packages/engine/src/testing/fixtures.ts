@@ -1,9 +1,10 @@
 // Shared test fixtures: a small tenant with three routes and a deterministic fake selector.
 // (Not a test file itself; imported by tests.)
-import type { Selection } from "../router/types.js";
+
 import type { StepContext } from "../dialogue/context.js";
 import { seededRandom } from "../random.js";
-import { type Route, RouteSchema, type RouteInput } from "../routes/schema.js";
+import type { Selection } from "../router/types.js";
+import { type Route, type RouteInput, RouteSchema } from "../routes/schema.js";
 
 export const quoteRoute: RouteInput = {
   id: "quote",
@@ -12,8 +13,19 @@ export const quoteRoute: RouteInput = {
   examples: ["I want a quote", "how much does it cost"],
   priority: 1,
   steps: [
-    { id: "hello", kind: "say", text: ["Happy to help, {{contact.firstName|friend}}!", "Sure thing, {{contact.firstName|friend}}!"], next: "ask_name" },
-    { id: "ask_name", kind: "ask", prompt: "What's your name?", field: { name: "name", label: "Name", type: "name" }, next: "ask_email" },
+    {
+      id: "hello",
+      kind: "say",
+      text: ["Happy to help, {{contact.firstName|friend}}!", "Sure thing, {{contact.firstName|friend}}!"],
+      next: "ask_name",
+    },
+    {
+      id: "ask_name",
+      kind: "ask",
+      prompt: "What's your name?",
+      field: { name: "name", label: "Name", type: "name" },
+      next: "ask_email",
+    },
     {
       id: "ask_email",
       kind: "ask",
@@ -43,7 +55,13 @@ export const quoteRoute: RouteInput = {
       id: "ask_budget",
       kind: "ask",
       prompt: "What's your budget?",
-      field: { name: "budget", label: "Budget", type: "money", currency: "USD", validation: { required: true, min: 100 } },
+      field: {
+        name: "budget",
+        label: "Budget",
+        type: "money",
+        currency: "USD",
+        validation: { required: true, min: 100 },
+      },
       next: "route_by_budget",
     },
     {
@@ -54,8 +72,17 @@ export const quoteRoute: RouteInput = {
     },
     { id: "big", kind: "action", action: { type: "tag", tags: ["big-budget"] }, next: "lead" },
     { id: "lead", kind: "action", action: { type: "create_lead", source: "chat" }, next: "assign" },
-    { id: "assign", kind: "action", action: { type: "assign", strategy: "round_robin", team: "sales" }, next: "done" },
-    { id: "done", kind: "end", message: "Thanks {{fields.name.first}}, a specialist will email {{fields.email| you}}." },
+    {
+      id: "assign",
+      kind: "action",
+      action: { type: "assign", strategy: "round_robin", team: "sales" },
+      next: "done",
+    },
+    {
+      id: "done",
+      kind: "end",
+      message: "Thanks {{fields.name.first}}, a specialist will email {{fields.email| you}}.",
+    },
   ],
   rules: [
     {
@@ -72,13 +99,50 @@ export const bookingRoute: RouteInput = {
   name: "Book a visit",
   examples: ["book a visit", "schedule an appointment"],
   steps: [
-    { id: "start", kind: "ask", prompt: "From which date?", field: { name: "from", label: "Start date", type: "date", validation: { required: true, minDate: "today" } }, next: "end_date" },
-    { id: "end_date", kind: "ask", prompt: "Until which date?", field: { name: "to", label: "End date", type: "date" }, maxAttempts: 2, onMaxAttempts: "end", next: "phone" },
-    { id: "phone", kind: "ask", prompt: "Your phone number?", field: { name: "phone", label: "Phone", type: "phone" }, next: "note" },
-    { id: "note", kind: "say", text: "Booked {{fields.from}} to {{fields.to}}.", rephrase: true, next: "fin" },
+    {
+      id: "start",
+      kind: "ask",
+      prompt: "From which date?",
+      field: {
+        name: "from",
+        label: "Start date",
+        type: "date",
+        validation: { required: true, minDate: "today" },
+      },
+      next: "end_date",
+    },
+    {
+      id: "end_date",
+      kind: "ask",
+      prompt: "Until which date?",
+      field: { name: "to", label: "End date", type: "date" },
+      maxAttempts: 2,
+      onMaxAttempts: "end",
+      next: "phone",
+    },
+    {
+      id: "phone",
+      kind: "ask",
+      prompt: "Your phone number?",
+      field: { name: "phone", label: "Phone", type: "phone" },
+      next: "note",
+    },
+    {
+      id: "note",
+      kind: "say",
+      text: "Booked {{fields.from}} to {{fields.to}}.",
+      rephrase: true,
+      next: "fin",
+    },
     { id: "fin", kind: "end" },
   ],
-  rules: [{ id: "order", check: { var: "fields.to", op: "gt", other: "fields.from" }, message: "The end date must be after the start date." }],
+  rules: [
+    {
+      id: "order",
+      check: { var: "fields.to", op: "gt", other: "fields.from" },
+      message: "The end date must be after the start date.",
+    },
+  ],
 };
 
 export const supportRoute: RouteInput = {
@@ -86,7 +150,9 @@ export const supportRoute: RouteInput = {
   name: "Billing problem",
   examples: ["problem with my invoice"],
   entry: { channels: ["web"], businessHours: "open" },
-  steps: [{ id: "to_billing", kind: "handoff", team: "billing", message: "Let me get someone from billing." }],
+  steps: [
+    { id: "to_billing", kind: "handoff", team: "billing", message: "Let me get someone from billing." },
+  ],
 };
 
 export const routes: Route[] = [quoteRoute, bookingRoute, supportRoute].map((r) => RouteSchema.parse(r));
