@@ -22,6 +22,7 @@ export default defineConfig({
     globalSetup: ["./test/global-setup.ts"],
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
+    silent: "passed-only",
     hookTimeout: 60_000,
   },
 });

@@ -1,6 +1,7 @@
 import {
   type Database,
   invites,
+  isUniqueViolation,
   lookups,
   memberships,
   type Role,
@@ -18,8 +19,6 @@ import type { Mailer } from "../mail/mailer.js";
 import { insertSession, insertUserToken, type NewSession } from "./tokens.js";
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
-const isUniqueViolation = (e: unknown) =>
-  typeof e === "object" && e !== null && "code" in e && (e as { code: unknown }).code === "23505";
 
 export type SignedIn = NewSession & { tenantId: string; userId: string; role: Role };
 
@@ -195,6 +194,7 @@ export async function acceptInvite(
   }
   const tenantId = invite.tenant_id;
   return withTenant(db, tenantId, async (tx) => {
+    // (A concurrent signup with the invited email surfaces as a unique violation: 409 below.)
     const claimed = await tx
       .update(invites)
       .set({ acceptedAt: new Date() })
@@ -222,5 +222,9 @@ export async function acceptInvite(
     });
     const session = await insertSession(tx, tenantId, userId);
     return { ...session, tenantId, userId, role: invite.role };
+  }).catch((error) => {
+    if (isUniqueViolation(error))
+      throw new AppError(409, "email_taken", "email: an account with this email exists");
+    throw error;
   });
 }
