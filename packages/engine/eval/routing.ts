@@ -76,7 +76,9 @@ function args(argv: string[]): Map<string, string> {
 const a = args(process.argv.slice(2));
 const trainFile = a.get("train");
 if (!trainFile) {
-  console.error("usage: eval:routing --train FILE --test FILE [--shots K] [--oos FILE] [--holdout N] [--dev]");
+  console.error(
+    "usage: eval:routing --train FILE --test FILE [--shots K] [--oos FILE] [--holdout N] [--dev]",
+  );
   process.exit(2);
 }
 let train = readRows(trainFile);
@@ -96,7 +98,9 @@ if (a.has("dev")) {
   test = readRows(testFile);
 }
 const OOS = "\u0000oos";
-let oos: Row[] = a.get("oos") ? readRows(a.get("oos") as string).map((r) => ({ text: r.text, label: OOS })) : [];
+let oos: Row[] = a.get("oos")
+  ? readRows(a.get("oos") as string).map((r) => ({ text: r.text, label: OOS }))
+  : [];
 const holdout = Number(a.get("holdout") ?? 0);
 let heldOut: string[] = [];
 if (holdout > 0) {
@@ -138,9 +142,13 @@ console.log(`test: ${a.has("dev") ? "dev split of train" : a.get("test")}`);
 if (a.get("oos")) console.log(`oos: ${a.get("oos")}`);
 if (heldOut.length) console.log(`held-out labels (their test rows are out of scope): ${heldOut.join(", ")}`);
 console.log(`shots per route: ${shots ?? "all"}`);
-console.log(`routes: ${routes.length}, training examples: ${train.length}, model features: ${compiled.stats.features}`);
+console.log(
+  `routes: ${routes.length}, training examples: ${train.length}, model features: ${compiled.stats.features}`,
+);
 console.log(`test rows: ${test.length} in scope, ${oos.length} out of scope`);
-console.log(`model: ${(json.length / 1024).toFixed(0)} KiB JSON, threshold ${compiled.calibration.threshold.toFixed(3)}`);
+console.log(
+  `model: ${(json.length / 1024).toFixed(0)} KiB JSON, threshold ${compiled.calibration.threshold.toFixed(3)}`,
+);
 
 const all = [...test, ...oos];
 for (let i = 0; i < Math.min(300, all.length); i++) select(model, (all[i] as Row).text); // warm-up

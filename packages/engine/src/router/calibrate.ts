@@ -17,7 +17,8 @@ export function confidences(
   skip?: Uint8Array,
 ): number {
   let m = noneScore / temperature;
-  for (let c = 0; c < scores.length; c++) if (!skip?.[c]) m = Math.max(m, (scores[c] as number) / temperature);
+  for (let c = 0; c < scores.length; c++)
+    if (!skip?.[c]) m = Math.max(m, (scores[c] as number) / temperature);
   let z = Math.exp(noneScore / temperature - m);
   const none = z;
   for (let c = 0; c < scores.length; c++) {
@@ -31,35 +32,41 @@ export function confidences(
 
 export type CalibrationRow = { scores: Float64Array; labels: number[] };
 
-export function calibrate(rows: CalibrationRow[], classes: number, maxDrop: number): Calibration {
+function argmax(a: Float64Array): number {
+  let best = 0;
+  for (let c = 1; c < a.length; c++) if ((a[c] as number) > (a[best] as number)) best = c;
+  return best;
+}
+
+export function calibrate(
+  rows: CalibrationRow[],
+  classes: number,
+  maxDrop: number,
+  noneQuantile: number,
+): Calibration {
   if (rows.length === 0) return { temperature: 0.1, noneScore: 0.2, threshold: 0.3 };
   // Subsample evenly for the grid search so compile time stays bounded on big training sets.
   const stride = Math.max(1, Math.floor(rows.length / 800));
   const fitRows = rows.filter((_, i) => i % stride === 0);
-  const tops = fitRows.map((r) => Math.max(...r.scores)).sort((a, b) => a - b);
-  const q = (p: number) => tops[Math.min(tops.length - 1, Math.floor(p * tops.length))] as number;
-  const lo = q(0.02);
-  const hi = q(0.5);
   const probs = new Float64Array(classes);
-  const skip = new Uint8Array(classes);
-  let best = { temperature: 0.1, noneScore: lo, nll: Number.POSITIVE_INFINITY };
-  for (let ti = 0; ti < 16; ti++) {
-    const temperature = 0.01 * 1.4 ** ti;
-    for (let bi = 0; bi <= 12; bi++) {
-      const noneScore = lo - 0.2 * (hi - lo) + (bi / 12) * 1.4 * (hi - lo);
-      let nll = 0;
-      for (const r of fitRows) {
-        confidences(r.scores, temperature, noneScore, probs);
-        let p = 0;
-        for (const l of r.labels) p += probs[l] as number;
-        nll -= Math.log(Math.max(p, 1e-12));
-        for (const l of r.labels) skip[l] = 1;
-        const none = confidences(r.scores, temperature, noneScore, probs, skip);
-        for (const l of r.labels) skip[l] = 0;
-        if (r.scores.length > r.labels.length) nll -= 0.5 * Math.log(Math.max(none, 1e-12));
-      }
-      if (nll < best.nll) best = { temperature, noneScore, nll };
+  // "None" sits at a low quantile of the top scores of correctly routed rows: a text scoring below what
+  // genuine examples usually reach gets little confidence, whatever the spread between routes.
+  const correctTops = fitRows
+    .filter((r) => r.labels.includes(argmax(r.scores)))
+    .map((r) => r.scores[argmax(r.scores)] as number)
+    .sort((a, b) => a - b);
+  const noneScore = correctTops[Math.floor(noneQuantile * correctTops.length)] ?? 0;
+  let best = { temperature: 0.1, noneScore, nll: Number.POSITIVE_INFINITY };
+  for (let ti = 0; ti < 24; ti++) {
+    const temperature = 0.005 * 1.3 ** ti;
+    let nll = 0;
+    for (const r of fitRows) {
+      confidences(r.scores, temperature, noneScore, probs);
+      let p = 0;
+      for (const l of r.labels) p += probs[l] as number;
+      nll -= Math.log(Math.max(p, 1e-12));
     }
+    if (nll < best.nll) best = { temperature, noneScore, nll };
   }
   // Threshold from the confidences of all out-of-fold rows.
   const scored = rows.map((r) => {

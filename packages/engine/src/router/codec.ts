@@ -55,7 +55,8 @@ export const decodeF32 = (s: string): Float32Array => {
   const b = decodeBytes(s);
   return new Float32Array(b.buffer, 0, Math.floor(b.byteLength / 4)).slice(0, lengthOf(s, 4));
 };
-export const decodeI32 = (s: string): Int32Array => new Int32Array(decodeBytes(s).buffer).slice(0, lengthOf(s, 4));
+export const decodeI32 = (s: string): Int32Array =>
+  new Int32Array(decodeBytes(s).buffer).slice(0, lengthOf(s, 4));
 export const decodeU32 = (s: string): Uint32Array =>
   new Uint32Array(decodeBytes(s).buffer).slice(0, lengthOf(s, 4));
 export const decodeU16 = (s: string): Uint16Array =>

@@ -53,6 +53,7 @@ export function extract(text: string, cfg: FeatureConfig): RawFeatures {
     // Bigram hash = FNV of "b:" + previous stem + " " + stem, continued from the previous word's state.
     if (cfg.bigrams && prev !== -1) word.push(fnvString(s, prev));
     prev = fnvStep(fnvString(s, SEED_BI), 32);
+    if (STOP_WORDS.has(t)) continue; // function words' char n-grams make unrelated texts look alike
     // Char n-grams of the unstemmed word padded with boundary marks, hashed incrementally: the FNV state
     // after n chars identifies the n-gram starting at i, so no substrings are built.
     const n = t.length + 2;
@@ -125,7 +126,8 @@ export function vectorise(raw: RawFeatures, vocab: Vocabulary, cfg: FeatureConfi
     let sq = 0;
     for (let k = 0; k < counts.hashes.length; k++) {
       const i = lookup(vocab.table, counts.hashes[k] as number);
-      const w = (1 + Math.log(counts.tf[k] as number)) * (i < 0 ? vocab.unknownIdf : (vocab.idf[i] as number));
+      const w =
+        (1 + Math.log(counts.tf[k] as number)) * (i < 0 ? vocab.unknownIdf : (vocab.idf[i] as number));
       sq += w * w;
       if (i >= 0) {
         idx[used] = i;

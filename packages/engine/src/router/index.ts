@@ -3,7 +3,7 @@
 // cosine to the route centroid and nearest-example cosine (similarity.ts); confidence is calibrated
 // (calibrate.ts). An LLM adjudicator, when the host has one, is asked only when needsAdjudication is set.
 
-import { calibrate, type CalibrationRow, confidences } from "./calibrate.js";
+import { type CalibrationRow, calibrate, confidences } from "./calibrate.js";
 import { encode } from "./codec.js";
 import { accumulate, denseToCsr } from "./csr.js";
 import {
@@ -16,11 +16,28 @@ import {
   vectorise,
 } from "./features.js";
 import { mulberry32 } from "./hash.js";
-import { DEFAULT_LINEAR, type LinearOptions, scoreDense, type TrainExample, trainLinear } from "./linear.js";
-import { type Blend, csrToJson, type Hydrated, hydrate, ROUTER_MODEL_VERSION, type RouterModel } from "./model.js";
+import {
+  averaged,
+  DEFAULT_LINEAR,
+  type DenseLinear,
+  type LinearOptions,
+  newLinear,
+  scoreDense,
+  type TrainExample,
+  trainEpochs,
+  trainLinear,
+} from "./linear.js";
+import {
+  type Blend,
+  csrToJson,
+  type Hydrated,
+  hydrate,
+  ROUTER_MODEL_VERSION,
+  type RouterModel,
+} from "./model.js";
 import { buildCentroids, buildExampleIndex, knnScores, knnScratch } from "./similarity.js";
-import type { RouteForRouting, RouterCandidate, Selection, SelectOptions } from "./types.js";
 import { words } from "./tokenize.js";
+import type { RouteForRouting, RouterCandidate, Selection, SelectOptions } from "./types.js";
 
 export type { RouterModel } from "./model.js";
 export { ROUTER_MODEL_VERSION } from "./model.js";
@@ -34,6 +51,8 @@ export type CompileOptions = {
   nameWeight?: number;
   /** Share of correctly routed (out-of-fold) examples the out-of-scope threshold may reject. */
   maxDrop?: number;
+  /** Quantile of correctly routed examples' top scores where the "none" score is placed. */
+  noneQuantile?: number;
   /** Fixed out-of-scope threshold instead of the fitted one. */
   threshold?: number;
   /** Features in more than this share of the examples are left out of the nearest-example index. */
@@ -42,7 +61,7 @@ export type CompileOptions = {
   embeddingWeight?: number;
 };
 
-export const DEFAULT_BLEND: Blend = { linear: 1, centroid: 0.5, knn: 0.5 };
+export const DEFAULT_BLEND: Blend = { linear: 1, centroid: 0.5, knn: 0.5, knnPower: 1 };
 
 type Entry = { text: string; labels: number[]; weight: number; real: boolean; fold: number };
 
@@ -80,13 +99,14 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
   const realCount = list.filter((e) => e.real).length;
 
   // Stratified, seeded fold assignment of real examples (names and descriptions always train).
-  const k = realCount > FULL_CV_LIMIT ? 10 : FOLDS;
-  const rand = mulberry32(linOpts.seed + 1);
+  const large = realCount > FULL_CV_LIMIT;
+  const k = large ? 10 : FOLDS;
+  const foldRand = mulberry32(linOpts.seed + 1);
   for (let c = 0; c < C; c++) {
     const mine = list.filter((e) => e.real && e.labels[0] === c);
-    const offset = Math.floor(rand() * k);
+    const offset = Math.floor(foldRand() * k);
     for (let i = mine.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
+      const j = Math.floor(foldRand() * (i + 1));
       [mine[i], mine[j]] = [mine[j] as Entry, mine[i] as Entry];
     }
     mine.forEach((e, i) => {
@@ -117,34 +137,42 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
     weight: e.weight,
   }));
 
-  // Out-of-fold scores for calibration.
+  // Out-of-fold scores for calibration. Small sets: k-fold cross-fitting, then a final model on all.
+  // Large sets: one fold of ten is held out of all but the last pass, scored, then the last pass includes
+  // it — calibration data for the price of one training run.
   const rows: CalibrationRow[] = [];
-  const evalFolds = realCount > FULL_CV_LIMIT ? [0] : [...Array(k).keys()];
-  if (C > 0) {
-    for (const f of evalFolds) {
-      const inFold = list.map((e) => e.fold === f);
-      const sub = train.filter((_, i) => !inFold[i]);
-      const lin = trainLinear(sub, F, C, linOpts);
-      const centroids = buildCentroids(sub, F, C);
-      const exIndex = buildExampleIndex(sub, F, knnSkip);
-      const scratch = knnScratch(sub.length);
-      const parts = { lin: new Float64Array(C), cen: new Float64Array(C), knn: new Float64Array(C) };
-      train.forEach((ex, i) => {
-        if (!inFold[i]) return;
-        scoreDense(ex.vec, lin, parts.lin);
-        parts.cen.fill(0);
-        accumulate(ex.vec, centroids, parts.cen);
-        knnScores(ex.vec, exIndex, scratch, parts.knn);
-        const scores = new Float64Array(C);
-        mix(parts, blend, scores);
-        rows.push({ scores, labels: ex.labels });
-      });
+  const scoreFold = (f: number, lin: DenseLinear, sub: TrainExample[]) => {
+    const centroids = buildCentroids(sub, F, C);
+    const exIndex = buildExampleIndex(sub, F, knnSkip);
+    const scratch = knnScratch(sub.length);
+    const parts = { lin: new Float64Array(C), cen: new Float64Array(C), knn: new Float64Array(C) };
+    train.forEach((ex, i) => {
+      if ((list[i] as Entry).fold !== f) return;
+      scoreDense(ex.vec, lin, parts.lin);
+      parts.cen.fill(0);
+      accumulate(ex.vec, centroids, parts.cen);
+      knnScores(ex.vec, exIndex, scratch, parts.knn, blend.knnPower);
+      const scores = new Float64Array(C);
+      mix(parts, blend, scores);
+      rows.push({ scores, labels: ex.labels });
+    });
+  };
+  const rand = mulberry32(linOpts.seed);
+  const state = newLinear(F, C);
+  if (C > 0 && large) {
+    const sub = train.filter((_, i) => (list[i] as Entry).fold !== 0);
+    trainEpochs(state, sub, Math.max(1, linOpts.epochs - 1), linOpts, rand);
+    scoreFold(0, averaged(state), sub);
+    trainEpochs(state, train, 1, linOpts, rand);
+  } else if (C > 0) {
+    for (let f = 0; f < k; f++) {
+      const sub = train.filter((_, i) => (list[i] as Entry).fold !== f);
+      scoreFold(f, trainLinear(sub, F, C, linOpts), sub);
     }
+    trainEpochs(state, train, linOpts.epochs, linOpts, rand);
   }
-  const cal = calibrate(rows, C, options.maxDrop ?? 0.03);
-
-  const lin = trainLinear(train, F, C, linOpts);
-  const linear = denseToCsr(lin.w, F, C, 1e-6);
+  const cal = calibrate(rows, C, options.maxDrop ?? 0.03, options.noneQuantile ?? 0.1);
+  const linear = denseToCsr(averaged(state).w, F, C, 1e-6);
   const centroids = buildCentroids(train, F, C);
   const exIndex = buildExampleIndex(train, F, knnSkip);
   return {
@@ -176,7 +204,8 @@ type Parts = { lin: Float64Array; cen: Float64Array; knn: Float64Array };
 
 function mix(p: Parts, b: Blend, out: Float64Array): void {
   for (let c = 0; c < out.length; c++) {
-    out[c] = b.linear * (p.lin[c] as number) + b.centroid * (p.cen[c] as number) + b.knn * (p.knn[c] as number);
+    out[c] =
+      b.linear * (p.lin[c] as number) + b.centroid * (p.cen[c] as number) + b.knn * (p.knn[c] as number);
   }
 }
 
@@ -192,7 +221,7 @@ function scoreVec(h: Hydrated, blend: Blend, vec: SparseVec): Float64Array {
   const parts = { lin: new Float64Array(C), cen: new Float64Array(C), knn: new Float64Array(C) };
   accumulate(vec, h.linear, parts.lin);
   accumulate(vec, h.centroids, parts.cen);
-  knnScores(vec, h.examples, h.scratch, parts.knn);
+  knnScores(vec, h.examples, h.scratch, parts.knn, blend.knnPower);
   const out = new Float64Array(C);
   mix(parts, blend, out);
   return out;
@@ -245,7 +274,11 @@ export function select(model: RouterModel, text: string, opts: SelectOptions = {
   const outOfScope = topConf < threshold;
   const top = outOfScope
     ? null
-    : { routeId: (model.routes[best] as { id: string }).id, score: scores[best] as number, confidence: topConf };
+    : {
+        routeId: (model.routes[best] as { id: string }).id,
+        score: scores[best] as number,
+        confidence: topConf,
+      };
   const needsAdjudication =
     !outOfScope && (topConf < threshold + cal.adjudicationBand || topConf - second < cal.adjudicationMargin);
   return { candidates, top, outOfScope, needsAdjudication };

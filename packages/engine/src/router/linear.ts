@@ -15,20 +15,46 @@ export const DEFAULT_LINEAR: LinearOptions = { epochs: 6, aggressiveness: 0.5, m
 /** Dense averaged weights, feature-major: w[f * classes + c]. */
 export type DenseLinear = { w: Float32Array; classes: number; features: number };
 
+/** Training state: current weights, the step-weighted sum of updates (for averaging) and the step count. */
+export type LinearState = DenseLinear & { u: Float32Array; step: number };
+
+export function newLinear(features: number, classes: number): LinearState {
+  const n = features * classes;
+  return { w: new Float32Array(n), u: new Float32Array(n), step: 1, classes, features };
+}
+
 export function trainLinear(
   examples: TrainExample[],
   features: number,
   classes: number,
   opts: LinearOptions,
 ): DenseLinear {
-  const w = new Float32Array(features * classes);
-  const u = new Float32Array(features * classes); // sum of step * update, for averaging
+  const state = newLinear(features, classes);
+  trainEpochs(state, examples, opts.epochs, opts, mulberry32(opts.seed));
+  return averaged(state);
+}
+
+/** Averaged weights: w - u / step (the standard lazy-averaging identity). */
+export function averaged(s: LinearState): DenseLinear {
+  const w = new Float32Array(s.w.length);
+  for (let i = 0; i < w.length; i++) w[i] = (s.w[i] as number) - (s.u[i] as number) / s.step;
+  return { w, classes: s.classes, features: s.features };
+}
+
+export function trainEpochs(
+  state: LinearState,
+  examples: TrainExample[],
+  epochs: number,
+  opts: LinearOptions,
+  rand: () => number,
+): void {
+  const { w, u, classes } = state;
   const scores = new Float64Array(classes);
   const isLabel = new Uint8Array(classes);
+  const tied = new Int32Array(classes);
   const order = examples.map((_, i) => i);
-  const rand = mulberry32(opts.seed);
-  let step = 1;
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
+  let step = state.step;
+  for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       const t = order[i] as number;
@@ -47,16 +73,20 @@ export function trainLinear(
         for (let c = 0; c < classes; c++) scores[c] = (scores[c] as number) + v * (w[base + c] as number);
       }
       for (const l of ex.labels) isLabel[l] = 1;
-      let r = -1;
+      // Most violating wrong class; exact ties (duplicated routes) share the update so they stay tied.
       let best = Number.NEGATIVE_INFINITY;
+      let ties = 0;
       for (let c = 0; c < classes; c++) {
-        if (!isLabel[c] && (scores[c] as number) > best) {
-          best = scores[c] as number;
-          r = c;
+        if (isLabel[c]) continue;
+        const sc = scores[c] as number;
+        if (sc > best) {
+          best = sc;
+          ties = 0;
         }
+        if (sc === best) tied[ties++] = c;
       }
       for (const l of ex.labels) isLabel[l] = 0;
-      if (r >= 0 && sq > 0) {
+      if (ties > 0 && sq > 0) {
         for (const t of ex.labels) {
           const loss = opts.margin - ((scores[t] as number) - best);
           if (loss <= 0) continue;
@@ -65,18 +95,20 @@ export function trainLinear(
             const d = tau * (val[k] as number);
             const base = (idx[k] as number) * classes;
             w[base + t] = (w[base + t] as number) + d;
-            w[base + r] = (w[base + r] as number) - d;
             u[base + t] = (u[base + t] as number) + step * d;
-            u[base + r] = (u[base + r] as number) - step * d;
+            const dr = d / ties;
+            for (let q = 0; q < ties; q++) {
+              const at = base + (tied[q] as number);
+              w[at] = (w[at] as number) - dr;
+              u[at] = (u[at] as number) - step * dr;
+            }
           }
         }
       }
       step++;
     }
   }
-  // Averaged weights: w_avg = w - u / step (the standard lazy-averaging identity).
-  for (let i = 0; i < w.length; i++) w[i] = (w[i] as number) - (u[i] as number) / step;
-  return { w, classes, features };
+  state.step = step;
 }
 
 export function scoreDense(vec: SparseVec, model: DenseLinear, out: Float64Array): void {

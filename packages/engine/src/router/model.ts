@@ -11,7 +11,7 @@ export const ROUTER_MODEL_VERSION = 1;
 
 type CsrJson = { ptr: string; col: string; val: string };
 
-export type Blend = { linear: number; centroid: number; knn: number };
+export type Blend = { linear: number; centroid: number; knn: number; knnPower: number };
 
 export type RouterModel = {
   /** Model format version; select refuses other versions. */
@@ -45,8 +45,16 @@ export type Hydrated = {
   scratch: KnnScratch;
 };
 
-export const csrToJson = (m: Csr): CsrJson => ({ ptr: encode(m.ptr), col: encode(m.col), val: encode(m.val) });
-const csrFromJson = (j: CsrJson): Csr => ({ ptr: decodeI32(j.ptr), col: decodeI32(j.col), val: decodeF32(j.val) });
+export const csrToJson = (m: Csr): CsrJson => ({
+  ptr: encode(m.ptr),
+  col: encode(m.col),
+  val: encode(m.val),
+});
+const csrFromJson = (j: CsrJson): Csr => ({
+  ptr: decodeI32(j.ptr),
+  col: decodeI32(j.col),
+  val: decodeF32(j.val),
+});
 
 const cache = new WeakMap<RouterModel, Hydrated>();
 
@@ -54,13 +62,19 @@ export function hydrate(model: RouterModel): Hydrated {
   const hit = cache.get(model);
   if (hit) return hit;
   if (model.version !== ROUTER_MODEL_VERSION) {
-    throw new Error(`router model version ${model.version} is not supported (expected ${ROUTER_MODEL_VERSION})`);
+    throw new Error(
+      `router model version ${model.version} is not supported (expected ${ROUTER_MODEL_VERSION})`,
+    );
   }
   const hashes = decodeU32(model.features.hashes);
   const weight = decodeF32(model.examples.weight);
   const h: Hydrated = {
     classes: model.routes.length,
-    vocab: { table: buildHashIndex(hashes), idf: decodeF32(model.features.idf), unknownIdf: model.features.unknownIdf },
+    vocab: {
+      table: buildHashIndex(hashes),
+      idf: decodeF32(model.features.idf),
+      unknownIdf: model.features.unknownIdf,
+    },
     linear: csrFromJson(model.linear),
     centroids: csrFromJson(model.centroids),
     examples: {

@@ -31,7 +31,11 @@ export function buildCentroids(examples: TrainExample[], features: number, class
 export type ExampleIndex = { postings: Csr; labelPtr: Int32Array; labels: Int32Array; weight: Float32Array };
 
 /** `skip[f]` = 1 leaves feature f out of the index (very common features: slow to scan, little signal). */
-export function buildExampleIndex(examples: TrainExample[], features: number, skip?: Uint8Array): ExampleIndex {
+export function buildExampleIndex(
+  examples: TrainExample[],
+  features: number,
+  skip?: Uint8Array,
+): ExampleIndex {
   const counts = new Int32Array(features + 1);
   for (const ex of examples) {
     for (let k = 0; k < ex.vec.idx.length; k++) {
@@ -67,15 +71,23 @@ export function buildExampleIndex(examples: TrainExample[], features: number, sk
 export type KnnScratch = { sims: Float64Array; touched: Int32Array; mark: Uint8Array };
 
 export function knnScratch(examples: number): KnnScratch {
-  return { sims: new Float64Array(examples), touched: new Int32Array(examples), mark: new Uint8Array(examples) };
+  return {
+    sims: new Float64Array(examples),
+    touched: new Int32Array(examples),
+    mark: new Uint8Array(examples),
+  };
 }
 
-/** out[c] = max over route c's examples of weight * cosine(text, example). */
+/**
+ * out[c] = max over route c's examples of weight * cosine(text, example)^power. A power above 1 damps the
+ * small overlaps any two sentences have (shared function words), which matter for out-of-scope detection.
+ */
 export function knnScores(
   vec: { idx: Int32Array; val: Float32Array },
   index: ExampleIndex,
   scratch: KnnScratch,
   out: Float64Array,
+  power = 1,
 ): void {
   out.fill(0);
   const { ptr, col, val } = index.postings;
@@ -96,7 +108,8 @@ export function knnScores(
   }
   for (let t = 0; t < n; t++) {
     const e = touched[t] as number;
-    const s = (sims[e] as number) * (index.weight[e] as number);
+    const sim = sims[e] as number;
+    const s = (power === 1 ? sim : sim > 0 ? sim ** power : 0) * (index.weight[e] as number);
     const end = index.labelPtr[e + 1] as number;
     for (let j = index.labelPtr[e] as number; j < end; j++) {
       const c = index.labels[j] as number;

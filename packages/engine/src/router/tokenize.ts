@@ -38,7 +38,14 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   ).split(" "),
 );
 
-const SUFFIXES: Record<string, string> = { "n't": "not", "'re": "are", "'m": "am", "'ve": "have", "'ll": "will", "'d": "would" };
+const SUFFIXES: Record<string, string> = {
+  "n't": "not",
+  "'re": "are",
+  "'m": "am",
+  "'ve": "have",
+  "'ll": "will",
+  "'d": "would",
+};
 
 function pushWord(out: string[], tok: string): void {
   const apos = tok.indexOf("'");
