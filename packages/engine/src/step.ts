@@ -25,9 +25,12 @@ export type StepResult = {
 export const ENGINE_MESSAGES = {
   greeting: "Hi {{contact.firstName|there}}! How can I help you today?",
   cancelled: "No problem — I've stopped that. Is there anything else I can help with?",
+  thanks: "You're welcome! Is there anything else I can help with?",
   refused: "I can't help with that, but I'm happy to help with questions about our products and services.",
 };
 
+const THANKS =
+  /^(thanks?( you)?( so much| a lot)?|thx|ty|cheers|great,? thanks?( you)?|perfect,? thanks?( you)?)[!. ]*$/i;
 const GREETING = /^(hi|hello|hey|hiya|good (morning|afternoon|evening))( there)?[!. ]*$/i;
 
 export function step(previous: ConversationState, input: StepInput, ctx: StepContext): StepResult {
@@ -92,6 +95,7 @@ function run(turn: Turn): void {
   } else if (state.active) continueRoute(turn);
   else if (GREETING.test(text))
     turn.reply({ kind: "say", text: renderTemplate(ENGINE_MESSAGES.greeting, turn.scope()) });
+  else if (THANKS.test(text)) turn.reply({ kind: "say", text: ENGINE_MESSAGES.thanks });
   else if (text) selectAndStart(turn);
   if (state.handoff === null && state.turnsWithoutProgress >= turn.config.noProgressTurns)
     requestHandoff(turn, "no_progress");
