@@ -2,6 +2,7 @@
 // Re-record after an intended behaviour change with: RECORD_TRANSCRIPT=1 npx vitest run src/step.replay.test.ts
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { CommandSchema } from "./dialogue/commands.js";
 import type { StepInput } from "./dialogue/context.js";
 import { initialState } from "./dialogue/state.js";
 import { seededRandom } from "./random.js";
@@ -81,6 +82,13 @@ describe("transcript replay", () => {
     );
     // Round-trip through JSON as the DO stores it; undefined properties vanish on both sides.
     expect(JSON.parse(JSON.stringify(outputs))).toEqual(transcript.turns.map((t) => t.output));
+  });
+
+  it("emits only commands that satisfy the published command schema", () => {
+    const transcript = JSON.parse(readFileSync(FIXTURE, "utf8")) as Transcript;
+    const commands = transcript.turns.flatMap((t) => t.output.commands);
+    expect(commands.length).toBeGreaterThan(3);
+    for (const c of commands) expect(CommandSchema.safeParse(c).success).toBe(true);
   });
 
   it("is deterministic run to run", () => {

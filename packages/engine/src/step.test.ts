@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { ACTION_COMMAND_TYPES } from "./dialogue/commands.js";
 import { ConversationStateSchema, initialState } from "./dialogue/state.js";
 import { seededRandom } from "./random.js";
+import type { Selection } from "./router/types.js";
+import { RouteSchema } from "./routes/schema.js";
 import { step } from "./step.js";
-import { CLOSED_NOW, makeCtx } from "./testing/fixtures.js";
+import { CLOSED_NOW, makeCtx, routes } from "./testing/fixtures.js";
 import { eventTypes, play, texts, types } from "./testing/run.js";
 
 const QUOTE_TO_BUDGET = ["I'd like a quote", "I'm Jane Doe", "jane@example.com", "premium"];
@@ -154,6 +156,36 @@ describe("route selection and knowledge", () => {
     ]);
   });
 
+  it("entry conditions on contact attributes, and priority among near-tied candidates", () => {
+    const vip = RouteSchema.parse({
+      id: "vip",
+      name: "VIP desk",
+      priority: 5,
+      entry: { contact: { all: [{ var: "contact.attributes.tier", op: "eq", value: "gold" }] } },
+      steps: [{ id: "e", kind: "end", message: "Welcome back, {{contact.firstName}}." }],
+    });
+    const both: Selection = {
+      candidates: [
+        { routeId: "quote", score: 0.61, confidence: 0.61 },
+        { routeId: "vip", score: 0.6, confidence: 0.6 },
+      ],
+      top: { routeId: "quote", score: 0.61, confidence: 0.61 },
+      outOfScope: false,
+      needsAdjudication: false,
+    };
+    const ctx = { routes: [...routes, vip], selectRoute: () => both };
+    const gold = play(["help"], { ...ctx, contact: { firstName: "Ana", attributes: { tier: "gold" } } }).last;
+    expect(gold.events).toContainEqual({
+      type: "route.selected",
+      routeId: "vip",
+      confidence: 0.6,
+      via: "router",
+    });
+    expect(texts(gold)).toEqual(["Welcome back, Ana."]);
+    const plain = play(["help"], { ...ctx, contact: { attributes: { tier: "silver" } } }).last;
+    expect(plain.state.active?.routeId).toBe("quote");
+  });
+
   it("greets without selecting a route", () => {
     const { last } = play(["hello!"], { contact: { firstName: "Ana" } });
     expect(texts(last)).toEqual(["Hi Ana! How can I help you today?"]);
@@ -190,6 +222,12 @@ describe("handoff triggers", () => {
     expect(once.state.frustration).toBe(1);
     expect(play(["WHERE IS MY ORDER", "hello???"]).last.state.handoff?.reason).toBe("frustration");
     expect(play(["WHY DOES NOTHING HAPPEN!!!"]).last.state.handoff?.reason).toBe("frustration");
+  });
+
+  it("frustration cools down with calm messages", () => {
+    const { state } = play(["WHERE IS MY ORDER", "ok, I'd like a quote", "Jane", "hello???"]);
+    expect(state.handoff).toBeNull();
+    expect(state.frustration).toBe(1);
   });
 
   it("no progress for N turns", () => {

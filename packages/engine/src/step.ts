@@ -75,7 +75,9 @@ function run(turn: Turn): void {
     continueFollowUpEmail(turn);
     return;
   }
-  state.frustration += frustrationScore(text, turn.config.profanity);
+  // Frustration builds up over consecutive heated messages and cools by one with each calm one.
+  const heat = frustrationScore(text, turn.config.profanity);
+  state.frustration = heat > 0 ? state.frustration + heat : Math.max(0, state.frustration - 1);
   const trigger = asksForHuman(text)
     ? "customer_request"
     : turn.proposals.handoff

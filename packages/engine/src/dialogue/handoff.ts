@@ -13,7 +13,7 @@ export const HANDOFF_MESSAGES = {
   noEmail: "No problem — a member of our team will pick this up here as soon as we're back.",
 };
 
-type HandoffOptions = { team?: string; skill?: string; message?: string };
+type HandoffOptions = { team?: string; skill?: string; message?: string; routeId?: string };
 
 /** An email we already hold: the contact's, or any collected email-looking field. */
 function knownEmail(turn: Turn): string | undefined {
@@ -25,6 +25,7 @@ function knownEmail(turn: Turn): string | undefined {
 /** Ends any active route (as abandoned) and hands off. Route handoff steps complete their route first. */
 export function requestHandoff(turn: Turn, reason: string, opts: HandoffOptions = {}): void {
   const active = turn.state.active;
+  const routeId = opts.routeId ?? active?.routeId;
   if (active) {
     turn.event({
       type: "route.abandoned",
@@ -35,7 +36,7 @@ export function requestHandoff(turn: Turn, reason: string, opts: HandoffOptions 
     turn.state.active = null;
   }
   const outOfHours = !isWithinBusinessHours(turn.ctx.now, turn.ctx.timeZone, turn.ctx.businessHours);
-  const base = { reason, team: opts.team, skill: opts.skill, outOfHours, emailAttempts: 0 };
+  const base = { reason, team: opts.team, skill: opts.skill, routeId, outOfHours, emailAttempts: 0 };
   if (!outOfHours) {
     turn.reply({ kind: "system", text: opts.message ?? HANDOFF_MESSAGES.inHours });
     finish(turn, { ...base, status: "requested" });
@@ -61,6 +62,7 @@ function finish(turn: Turn, h: NonNullable<Turn["state"]["handoff"]>, followUpEm
     skill: h.skill,
     outOfHours: h.outOfHours,
     followUpEmail,
+    routeId: h.routeId,
     fields: { ...turn.state.fields },
   });
   turn.event({

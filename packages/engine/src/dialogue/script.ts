@@ -77,6 +77,7 @@ function runStep(turn: Turn, route: Route, step: Step): string | null {
       turn.event({ type: "route.completed", routeId: route.id, outcome: "handoff" });
       finishRoute(turn, route);
       requestHandoff(turn, "route_step", {
+        routeId: route.id,
         team: step.team,
         skill: step.skill,
         message: step.message ? renderTemplate(step.message, turn.scope(route)) : undefined,

@@ -10,6 +10,8 @@ export const HandoffStateSchema = z.object({
   reason: z.string(),
   team: z.string().optional(),
   skill: z.string().optional(),
+  /** The route that was running (or whose handoff step fired). */
+  routeId: z.string().optional(),
   outOfHours: z.boolean(),
   emailAttempts: z.number().int().min(0).default(0),
 });
