@@ -1,7 +1,9 @@
-import type { Env } from "../src/env.js";
+import type { Env as AppBindings } from "../src/env.js";
 
-declare module "cloudflare:test" {
-  interface ProvidedEnv extends Env {
-    DATABASE_KIND: "pglite" | "postgres";
+declare global {
+  namespace Cloudflare {
+    interface Env extends AppBindings {
+      DATABASE_KIND: "pglite" | "postgres";
+    }
   }
 }

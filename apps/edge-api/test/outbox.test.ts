@@ -1,6 +1,6 @@
+import { env } from "cloudflare:test";
 import { openDatabase, withTenant } from "@autopilot/db";
 import { type AppEvent, eventSchema } from "@autopilot/sdk";
-import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { type EventProducer, flushOutbox } from "../src/events/outbox.js";
@@ -28,7 +28,13 @@ function recordingQueue() {
 
 async function outboxRows(tenantId: string) {
   const db = ownerDb();
-  const rows = await db.query<{ type: string; sent_at: Date | null; attempts: number; last_error: string | null; event: unknown }>(
+  const rows = await db.query<{
+    type: string;
+    sent_at: Date | null;
+    attempts: number;
+    last_error: string | null;
+    event: unknown;
+  }>(
     "select type, sent_at, attempts, last_error, event from outbox where tenant_id = $1 order by created_at",
     [tenantId],
   );
@@ -55,7 +61,12 @@ describe("event outbox", () => {
       () => outboxRows(s.tenantId),
       (r) => r.length === 4 && r.every((x) => x.sent_at !== null),
     );
-    expect(rows.map((r) => r.type)).toEqual(["tenant.created", "user.joined", "api_key.created", "api_key.revoked"]);
+    expect(rows.map((r) => r.type)).toEqual([
+      "tenant.created",
+      "user.joined",
+      "api_key.created",
+      "api_key.revoked",
+    ]);
     for (const r of rows) {
       expect(eventSchema.safeParse(r.event).success).toBe(true);
       expect(r.sent_at).not.toBeNull();
@@ -75,7 +86,10 @@ describe("event outbox", () => {
 
   it("an event whose queue send fails stays pending and is delivered by a later sweep", async () => {
     const s = await signup();
-    await waitFor(() => outboxRows(s.tenantId), (r) => r.every((x) => x.sent_at !== null));
+    await waitFor(
+      () => outboxRows(s.tenantId),
+      (r) => r.every((x) => x.sent_at !== null),
+    );
     // A change made while the queue is down: written to the outbox, the send fails.
     const db = openDatabase({ url: env.DATABASE_URL, bridge: env.DB_BRIDGE });
     const eventId = crypto.randomUUID();
@@ -105,10 +119,19 @@ describe("system routes", () => {
     const spec = await call("/v1/openapi.json");
     expect(spec.status).toBe(200);
     expect(spec.json.openapi).toBe("3.1.0");
-    for (const path of ["/v1/auth/signup", "/v1/auth/login", "/v1/me", "/v1/members/invites", "/v1/api-keys/{id}", "/health"]) {
+    for (const path of [
+      "/v1/auth/signup",
+      "/v1/auth/login",
+      "/v1/me",
+      "/v1/members/invites",
+      "/v1/api-keys/{id}",
+      "/health",
+    ]) {
       expect(Object.keys(spec.json.paths)).toContain(path);
     }
-    expect(spec.json.paths["/v1/auth/signup"].post.requestBody.content["application/json"].schema.required).toContain("password");
+    expect(
+      spec.json.paths["/v1/auth/signup"].post.requestBody.content["application/json"].schema.required,
+    ).toContain("password");
     const docs = await call("/docs");
     expect(docs.headers.get("content-type")).toMatch(/text\/html/);
     expect(docs.json).toContain("/v1/api-keys");

@@ -1,16 +1,8 @@
 import { type Database, outbox, type Tx, withTenant } from "@autopilot/db";
-import { type AppEvent, type EventOf, type EventType, eventSchema } from "@autopilot/sdk";
+import { type AppEvent, EVENT_VERSIONS, type EventOf, type EventType, eventSchema } from "@autopilot/sdk";
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 
 export type NewEvent<T extends EventType> = Omit<EventOf<T>, "id" | "time" | "version"> & { type: T };
-
-const VERSIONS: { [T in EventType]: EventOf<T>["version"] } = {
-  "tenant.created": 1,
-  "user.invited": 1,
-  "user.joined": 1,
-  "api_key.created": 1,
-  "api_key.revoked": 1,
-};
 
 /** Writes an event to the outbox in the caller's transaction, so it exists if and only if the change does. */
 export async function recordEvent<T extends EventType>(tx: Tx, event: NewEvent<T>): Promise<AppEvent> {
@@ -18,7 +10,7 @@ export async function recordEvent<T extends EventType>(tx: Tx, event: NewEvent<T
     ...event,
     id: crypto.randomUUID(),
     time: new Date().toISOString(),
-    version: VERSIONS[event.type],
+    version: EVENT_VERSIONS[event.type],
   });
   await tx.insert(outbox).values({ id: full.id, tenantId: full.tenantId, type: full.type, event: full });
   return full;
