@@ -3,7 +3,7 @@
 // cosine to the route centroid and nearest-example cosine (similarity.ts); confidence is calibrated
 // (calibrate.ts). An LLM adjudicator, when the host has one, is asked only when needsAdjudication is set.
 
-import { type CalibrationRow, calibrate, confidences } from "./calibrate.js";
+import { type CalibrationRow, calibrate, gate, maxOf, softmax } from "./calibrate.js";
 import { encode } from "./codec.js";
 import { accumulate, denseToCsr } from "./csr.js";
 import {
@@ -12,7 +12,6 @@ import {
   extract,
   type FeatureConfig,
   type RawFeatures,
-  type SparseVec,
   vectorise,
 } from "./features.js";
 import { mulberry32 } from "./hash.js";
@@ -51,11 +50,9 @@ export type CompileOptions = {
   nameWeight?: number;
   /** Share of correctly routed (out-of-fold) examples the out-of-scope threshold may reject. */
   maxDrop?: number;
-  /** Quantile of correctly routed examples' top scores where the "none" score is placed. */
-  noneQuantile?: number;
   /** Fixed out-of-scope threshold instead of the fitted one. */
   threshold?: number;
-  /** Features in more than this share of the examples are left out of the nearest-example index. */
+  /** Features in more than this share (and 64) of the examples are left out of the nearest-example index. */
   knnMaxDf?: number;
   /** Weight of embedding similarities in hybrid scoring; see select. */
   embeddingWeight?: number;
@@ -129,7 +126,7 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
   });
   const vocab = { table: buildHashIndex(hashes), idf, unknownIdf: Math.log(N + 1) + 1 };
   const F = hashes.length;
-  const maxDf = Math.max(2, (options.knnMaxDf ?? 1) * N);
+  const maxDf = Math.max(64, (options.knnMaxDf ?? 0.0064) * N);
   const knnSkip = Uint8Array.from(hashes, (h) => ((df.get(h) ?? 0) > maxDf ? 1 : 0));
   const train: TrainExample[] = list.map((e, i) => ({
     vec: vectorise(raws[i] as RawFeatures, vocab, cfg),
@@ -154,7 +151,7 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
       knnScores(ex.vec, exIndex, scratch, parts.knn, blend.knnPower);
       const scores = new Float64Array(C);
       mix(parts, blend, scores);
-      rows.push({ scores, labels: ex.labels });
+      rows.push({ scores, sims: similarity(parts), labels: ex.labels });
     });
   };
   const rand = mulberry32(linOpts.seed);
@@ -171,7 +168,7 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
     }
     trainEpochs(state, train, linOpts.epochs, linOpts, rand);
   }
-  const cal = calibrate(rows, C, options.maxDrop ?? 0.03, options.noneQuantile ?? 0.1);
+  const cal = calibrate(rows, C, options.maxDrop ?? 0.04);
   const linear = denseToCsr(averaged(state).w, F, C, 1e-6);
   const centroids = buildCentroids(train, F, C);
   const exIndex = buildExampleIndex(train, F, knnSkip);
@@ -190,7 +187,8 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
     blend,
     calibration: {
       temperature: cal.temperature,
-      noneScore: cal.noneScore,
+      gateSlope: cal.gateSlope,
+      gateCentre: cal.gateCentre,
       threshold: options.threshold ?? cal.threshold,
       adjudicationBand: 0.15,
       adjudicationMargin: 0.1,
@@ -202,6 +200,13 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
 
 type Parts = { lin: Float64Array; cen: Float64Array; knn: Float64Array };
 
+/** Per-route similarity used by the in-scope gate: centroid cosine + nearest-example cosine. */
+function similarity(p: Parts): Float64Array {
+  const out = new Float64Array(p.cen.length);
+  for (let c = 0; c < out.length; c++) out[c] = (p.cen[c] as number) + (p.knn[c] as number);
+  return out;
+}
+
 function mix(p: Parts, b: Blend, out: Float64Array): void {
   for (let c = 0; c < out.length; c++) {
     out[c] =
@@ -211,20 +216,20 @@ function mix(p: Parts, b: Blend, out: Float64Array): void {
 
 /** Blended lexical scores of every route (model order). Exposed for evaluation and debugging. */
 export function scoreRoutes(model: RouterModel, text: string): Float64Array {
-  const h = hydrate(model);
-  const vec = vectorise(extract(text, model.features), h.vocab, model.features);
-  return scoreVec(h, model.blend, vec);
+  return scoreText(model, text).scores;
 }
 
-function scoreVec(h: Hydrated, blend: Blend, vec: SparseVec): Float64Array {
+function scoreText(model: RouterModel, text: string): { scores: Float64Array; sims: Float64Array } {
+  const h: Hydrated = hydrate(model);
+  const vec = vectorise(extract(text, model.features), h.vocab, model.features);
   const C = h.classes;
   const parts = { lin: new Float64Array(C), cen: new Float64Array(C), knn: new Float64Array(C) };
   accumulate(vec, h.linear, parts.lin);
   accumulate(vec, h.centroids, parts.cen);
-  knnScores(vec, h.examples, h.scratch, parts.knn, blend.knnPower);
-  const out = new Float64Array(C);
-  mix(parts, blend, out);
-  return out;
+  knnScores(vec, h.examples, h.scratch, parts.knn, model.blend.knnPower);
+  const scores = new Float64Array(C);
+  mix(parts, model.blend, scores);
+  return { scores, sims: similarity(parts) };
 }
 
 /**
@@ -243,7 +248,7 @@ export function select(model: RouterModel, text: string, opts: SelectOptions = {
   if (C === 0 || (text.trim() === "" && !emb)) {
     return { candidates: [], top: null, outOfScope: true, needsAdjudication: false };
   }
-  const scores = scoreVec(h, model.blend, vectorise(extract(text, model.features), h.vocab, model.features));
+  const { scores, sims: lexSims } = scoreText(model, text);
   if (emb) {
     const given = model.routes.map((r) => emb[r.id]).filter((v): v is number => typeof v === "number");
     if (given.length > 0) {
@@ -256,7 +261,9 @@ export function select(model: RouterModel, text: string, opts: SelectOptions = {
     }
   }
   const probs = new Float64Array(C);
-  confidences(scores, cal.temperature, cal.noneScore, probs);
+  softmax(scores, cal.temperature, probs);
+  const inScope = gate(maxOf(lexSims), cal.gateSlope, cal.gateCentre);
+  for (let c = 0; c < C; c++) probs[c] = (probs[c] as number) * inScope;
   const order = [...Array(C).keys()].sort(
     (a, b) =>
       (scores[b] as number) - (scores[a] as number) ||

@@ -24,7 +24,9 @@ export type RouterModel = {
   blend: Blend;
   calibration: {
     temperature: number;
-    noneScore: number;
+    /** In-scope gate sigmoid(gateSlope * (similarity - gateCentre)); see calibrate.ts. */
+    gateSlope: number;
+    gateCentre: number;
     threshold: number;
     /** needsAdjudication when threshold <= confidence < threshold + band ... */
     adjudicationBand: number;
