@@ -17,8 +17,21 @@ export type Member = {
   joinedAt: string;
 };
 
-export async function listMembers(db: Database, tenantId: string): Promise<Member[]> {
-  return withTenant(db, tenantId, async (tx) => {
+export type Invite = { id: string; email: string; role: Role; expiresAt: string };
+
+/** Members and pending invites, in one transaction. */
+export async function listMembersAndInvites(
+  db: Database,
+  tenantId: string,
+): Promise<{ members: Member[]; invites: Invite[] }> {
+  return withTenant(db, tenantId, async (tx) => ({
+    members: await selectMembers(tx),
+    invites: await selectInvites(tx),
+  }));
+}
+
+async function selectMembers(tx: Tx): Promise<Member[]> {
+  {
     const rows = await tx
       .select({
         userId: memberships.userId,
@@ -32,7 +45,7 @@ export async function listMembers(db: Database, tenantId: string): Promise<Membe
       .innerJoin(users, eq(users.id, memberships.userId))
       .orderBy(asc(memberships.createdAt));
     return rows.map((r) => ({ ...r, joinedAt: r.joinedAt.toISOString() }));
-  });
+  }
 }
 
 // Only owners may hand out or take away ownership.
@@ -93,15 +106,15 @@ export async function inviteMember(
   });
 }
 
-export async function listInvites(db: Database, tenantId: string) {
-  return withTenant(db, tenantId, async (tx) => {
+async function selectInvites(tx: Tx): Promise<Invite[]> {
+  {
     const rows = await tx
       .select({ id: invites.id, email: invites.email, role: invites.role, expiresAt: invites.expiresAt })
       .from(invites)
       .where(isNull(invites.acceptedAt))
       .orderBy(asc(invites.createdAt));
     return rows.map((r) => ({ ...r, expiresAt: r.expiresAt.toISOString() }));
-  });
+  }
 }
 
 async function loadMember(tx: Tx, userId: string) {
