@@ -43,12 +43,7 @@ memberRoutes.openapi(
     },
   }),
   async (c) => {
-    const { tenantId } = c.get("principal");
-    const db = c.get("db");
-    return c.json(
-      { members: await members.listMembers(db, tenantId), invites: await members.listInvites(db, tenantId) },
-      200,
-    );
+    return c.json(await members.listMembersAndInvites(c.get("db"), c.get("principal").tenantId), 200);
   },
 );
 
