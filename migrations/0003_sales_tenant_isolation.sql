@@ -14,7 +14,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   SELECT tenant_id FROM activities WHERE remind_at <= now() AND reminded_at IS NULL AND completed_at IS NULL
   UNION
   SELECT tenant_id FROM deals WHERE closed_at IS NULL AND stale_flagged_at IS NULL
-    AND coalesce(last_activity_at, stage_entered_at) < now() - interval '1 day'
+    AND coalesce(last_activity_at, created_at) < now() - interval '1 day'
   LIMIT p_limit
 $$;
 --> statement-breakpoint

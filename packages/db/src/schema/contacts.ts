@@ -34,7 +34,10 @@ export const companies = pgTable(
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
     mergedIntoId: uuid("merged_into_id"),
     createdAt: createdAt(),
-    updatedAt: createdAt().$onUpdate(() => new Date()),
+    updatedAt: ts("updated_at")
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
   },
   (t) => [
     // Target of composite foreign keys: children carry (tenant_id, company_id).
@@ -70,7 +73,10 @@ export const contacts = pgTable(
     mergedIntoId: uuid("merged_into_id"),
     erasedAt: ts("erased_at"),
     createdAt: createdAt(),
-    updatedAt: createdAt().$onUpdate(() => new Date()),
+    updatedAt: ts("updated_at")
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
   },
   (t) => [
     unique("contacts_tenant_id_key").on(t.tenantId, t.id),

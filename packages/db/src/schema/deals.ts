@@ -78,11 +78,14 @@ export const deals = pgTable(
     wonReason: text("won_reason"),
     lostReason: text("lost_reason"),
     closedAt: ts("closed_at"),
-    stageEnteredAt: createdAt(),
+    stageEnteredAt: ts("stage_entered_at").notNull().defaultNow(),
     lastActivityAt: ts("last_activity_at"),
     staleFlaggedAt: ts("stale_flagged_at"),
     createdAt: createdAt(),
-    updatedAt: createdAt().$onUpdate(() => new Date()),
+    updatedAt: ts("updated_at")
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
   },
   (t) => [
     unique("deals_tenant_id_key").on(t.tenantId, t.id),
@@ -111,7 +114,7 @@ export const dealStageHistory = pgTable(
     fromStageId: uuid("from_stage_id"),
     toStageId: uuid("to_stage_id").notNull(),
     changedBy: uuid("changed_by"),
-    changedAt: createdAt(),
+    changedAt: ts("changed_at").notNull().defaultNow(),
   },
   (t) => [
     foreignKey({ columns: [t.tenantId, t.dealId], foreignColumns: [deals.tenantId, deals.id] }).onDelete(
@@ -135,7 +138,7 @@ export const activities = pgTable(
     leadId: uuid("lead_id"),
     dealId: uuid("deal_id"),
     ownerId: uuid("owner_id"),
-    occurredAt: createdAt(),
+    occurredAt: ts("occurred_at").notNull().defaultNow(),
     dueAt: ts("due_at"),
     remindAt: ts("remind_at"),
     remindedAt: ts("reminded_at"),

@@ -46,7 +46,10 @@ export const leads = pgTable(
     /** When the owner must have touched the lead; null once touched or unassigned. */
     slaDueAt: ts("sla_due_at"),
     createdAt: createdAt(),
-    updatedAt: createdAt().$onUpdate(() => new Date()),
+    updatedAt: ts("updated_at")
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
   },
   (t) => [
     unique("leads_tenant_id_key").on(t.tenantId, t.id),
@@ -107,7 +110,10 @@ export const salesSettings = pgTable("sales_settings", {
   sqlScore: integer("sql_score").notNull().default(70),
   firstTouchSlaMinutes: integer("first_touch_sla_minutes").notNull().default(60),
   staleDealDays: integer("stale_deal_days").notNull().default(14),
-  updatedAt: createdAt().$onUpdate(() => new Date()),
+  updatedAt: ts("updated_at")
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
 });
 
 /** CSV imports: progress while running, the per-row error report after. */
