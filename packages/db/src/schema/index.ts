@@ -6,3 +6,4 @@ export * from "./identity.js";
 export * from "./leads.js";
 export * from "./platform.js";
 export * from "./teams.js";
+export * from "./analytics.js";

@@ -1,0 +1,109 @@
+import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { createdAt, tenantId, ts } from "./columns.js";
+import { tenants } from "./identity.js";
+
+// Analytics storage (issue 7). Row-level security and the look-ups are in the hand-written migration
+// next to the generated one.
+//
+// Events: one plain table, primary key `id` alone, so `ON CONFLICT (id) DO NOTHING` dedupes exactly
+// whatever time a redelivered copy carries. Not partitioned on purpose: retention is per tenant, so
+// dropping a time partition would not enforce it anyway, and a partitioned table's unique key would
+// have to include the partition key (dedupe by (time, id) is only exact if every copy carries the same
+// time). Time-range scans per tenant go through (tenant_id, type, occurred_at): every report reads
+// named types over a range; retention deletes with `type = ANY(all types)`, which the same index serves,
+// so no second index taxes ingest.
+//
+// The dimension columns are extracted from the event at ingest (see apps/edge-api/src/analytics/
+// dimensions.ts) so reports and rollups never parse JSON: channel, route_id (route; pipeline for
+// deal events in `detail`), owner_id (agent or rep), detail (reason, status, mode…), step (abandoned
+// step, form field, stage), currency and one numeric value (seconds, amount, score).
+export const analyticsEvents = pgTable(
+  "analytics_events",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    version: smallint("version").notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    receivedAt: createdAt(),
+    actorType: text("actor_type").notNull(),
+    actorId: text("actor_id"),
+    conversationId: text("conversation_id"),
+    leadId: text("lead_id"),
+    dealId: text("deal_id"),
+    channel: text("channel"),
+    routeId: text("route_id"),
+    ownerId: text("owner_id"),
+    detail: text("detail"),
+    step: text("step"),
+    currency: text("currency"),
+    value: doublePrecision("value"),
+    subjects: jsonb("subjects").notNull(),
+    properties: jsonb("properties").notNull(),
+  },
+  (t) => [index("analytics_events_tenant_type_time_idx").on(t.tenantId, t.type, t.occurredAt)],
+);
+
+// Counts and sums per tenant, UTC 15-minute bucket, event type and dimensions. 15 minutes because
+// every time zone's offset is a multiple of it, so any tenant's local day is an exact union of
+// buckets. Absent dimensions are '' (not NULL) so they take part in the primary key.
+export const analyticsRollups = pgTable(
+  "analytics_rollups",
+  {
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
+    type: text("type").notNull(),
+    channel: text("channel").notNull().default(""),
+    routeId: text("route_id").notNull().default(""),
+    ownerId: text("owner_id").notNull().default(""),
+    detail: text("detail").notNull().default(""),
+    step: text("step").notNull().default(""),
+    currency: text("currency").notNull().default(""),
+    count: bigint("count", { mode: "number" }).notNull(),
+    valueSum: doublePrecision("value_sum").notNull().default(0),
+    valueCount: bigint("value_count", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [
+    primaryKey({
+      name: "analytics_rollups_pk",
+      columns: [t.tenantId, t.bucket, t.type, t.channel, t.routeId, t.ownerId, t.detail, t.step, t.currency],
+    }),
+  ],
+);
+
+/** Per-tenant analytics settings; a tenant without a row keeps events DEFAULT_RETENTION_DAYS. */
+export const analyticsSettings = pgTable("analytics_settings", {
+  tenantId: uuid("tenant_id")
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: "cascade" }),
+  retentionDays: integer("retention_days").notNull().default(400),
+  updatedAt: createdAt(),
+});
+export const DEFAULT_RETENTION_DAYS = 400;
+
+// Messages that exhausted their retries (the `events-dlq` consumer stores them); replay re-enqueues.
+export const analyticsDeadLetters = pgTable(
+  "analytics_dead_letters",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    eventId: uuid("event_id").notNull(),
+    body: jsonb("body").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    replayedAt: ts("replayed_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("analytics_dead_letters_pending_idx").on(t.tenantId, t.createdAt)],
+);
+
+// Poison messages (invalid, or failing alone), tenant-less because an invalid message may name no
+// tenant or a wrong one. Written by the consumer as the connecting user; app_user has no access.
+export const eventsRejected = pgTable("events_rejected", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  queue: text("queue").notNull(),
+  messageId: text("message_id").notNull(),
+  claimedTenantId: text("claimed_tenant_id"),
+  body: jsonb("body"),
+  reason: text("reason").notNull(),
+  createdAt: createdAt(),
+});
