@@ -5,3 +5,6 @@ export { seededRandom } from "./random.js";
 export * from "./router/index.js";
 export * from "./routes/index.js";
 export { ENGINE_MESSAGES, type StepResult, step } from "./step.js";
+export * from "./assignment/index.js";
+export * from "./forecast/index.js";
+export * from "./scoring/index.js";
