@@ -1,0 +1,17 @@
+import { foundation } from "./foundation.js";
+
+/** What a benchmark gets: the repository root and how long to measure each case. */
+export type BenchContext = { root: string; seconds: number; maxCount: number };
+
+/**
+ * One benchmark: prints readable lines as it goes and returns its metrics, which `npm run bench`
+ * prints as one JSON line `{"name", "metrics"}`.
+ */
+export type Bench = {
+  name: string;
+  description: string;
+  run: (ctx: BenchContext) => Promise<Record<string, number>>;
+};
+
+/** Every benchmark `npm run bench` runs, in order; later issues add theirs here. */
+export const benches: Bench[] = [foundation];
