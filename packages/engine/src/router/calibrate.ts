@@ -1,16 +1,56 @@
 // Calibration, fitted on out-of-fold rows (each example scored by a model compiled without it).
 // confidence(route) = P(in scope | x) * P(route | x, in scope):
 // - P(route | in scope) is a softmax of the blended scores at temperature T, T chosen by maximum likelihood.
-// - P(in scope) = sigmoid(a * (s - b)), s = the best route's similarity (centroid + nearest example). It is
-//   fitted (balanced logistic fit by grid search) to separate the out-of-fold rows (in scope) from the same
-//   rows with their own route removed, which simulates an intent the model has never seen; the similarity
-//   parts do not depend on the removed route, so that simulation is fair.
+// - P(in scope) is a small logistic model over signals of the whole score vector (top probability, margin
+//   top1 - top2, top blended score, best nearest-example cosine, best centroid cosine; see `signals`). It is
+//   fitted (balanced, L2-regularised) to separate the out-of-fold rows (in scope) from the same rows with
+//   their own route removed, which simulates an intent the model has never seen.
 // - The out-of-scope threshold maximises (in-scope rows kept and correct) + (simulated unseen rows rejected),
-//   both as rates, while rejecting at most `maxDrop` of the correctly routed rows.
+//   both as rates, while rejecting at most `maxDrop` of the in-scope rows that were routed correctly.
 
-export type Calibration = { temperature: number; gateSlope: number; gateCentre: number; threshold: number };
+export const SIGNALS = 5;
 
-export type CalibrationRow = { scores: Float64Array; sims: Float64Array; labels: number[] };
+export type Calibration = {
+  temperature: number;
+  /** Logistic in-scope model over `signals`: SIGNALS weights, then the bias. */
+  gate: number[];
+  threshold: number;
+};
+
+export type CalibrationRow = { scores: Float64Array; cen: Float64Array; knn: Float64Array; labels: number[] };
+
+/**
+ * In-scope signals of one scored text into `sig`; `probs` receives the softmax; routes with skip[c] = 1 are
+ * treated as absent. Returns the top route (or -1).
+ */
+export function signals(
+  scores: Float64Array,
+  cen: Float64Array,
+  knn: Float64Array,
+  temperature: number,
+  probs: Float64Array,
+  sig: Float64Array,
+  skip?: Uint8Array,
+): number {
+  const top = softmax(scores, temperature, probs, skip);
+  let second = Number.NEGATIVE_INFINITY;
+  for (let c = 0; c < scores.length; c++) {
+    if (c !== top && !skip?.[c] && (scores[c] as number) > second) second = scores[c] as number;
+  }
+  const best = top < 0 ? 0 : (scores[top] as number);
+  sig[0] = top < 0 ? 0 : (probs[top] as number);
+  sig[1] = Number.isFinite(second) ? best - second : 1;
+  sig[2] = best;
+  sig[3] = maxOf(knn, skip);
+  sig[4] = maxOf(cen, skip);
+  return top;
+}
+
+export function gateOf(gate: number[], sig: Float64Array): number {
+  let z = gate[SIGNALS] ?? 0;
+  for (let i = 0; i < SIGNALS; i++) z += (gate[i] ?? 0) * (sig[i] as number);
+  return 1 / (1 + Math.exp(-z));
+}
 
 /** Softmax of scores / T into `out` (entries with skip[c] = 1 get 0); returns the argmax. */
 export function softmax(
@@ -45,11 +85,8 @@ export function maxOf(a: Float64Array, skip?: Uint8Array): number {
   return m;
 }
 
-export const gate = (sim: number, slope: number, centre: number): number =>
-  1 / (1 + Math.exp(-slope * (sim - centre)));
-
 export function calibrate(rows: CalibrationRow[], classes: number, maxDrop: number): Calibration {
-  if (rows.length === 0) return { temperature: 0.1, gateSlope: 10, gateCentre: 0.1, threshold: 0.3 };
+  if (rows.length === 0) return { temperature: 0.1, gate: [...OPEN_GATE], threshold: 0.5 };
   const stride = Math.max(1, Math.floor(rows.length / 1000)); // bounds compile time on big sets
   const fit = rows.filter((_, i) => i % stride === 0);
   const probs = new Float64Array(classes);
@@ -72,49 +109,36 @@ export function calibrate(rows: CalibrationRow[], classes: number, maxDrop: numb
     }
   }
 
-  // Per row: in-scope (top similarity, top probability, correct?) and simulated unseen (same, own routes removed).
-  const inRows: { sim: number; p: number; correct: boolean }[] = [];
-  const outRows: { sim: number; p: number }[] = [];
+  // Per row: in scope (signals, correct?) and simulated unseen (signals with its own routes removed).
+  const inRows: { sig: Float64Array; correct: boolean }[] = [];
+  const outRows: Float64Array[] = [];
   for (const r of rows) {
-    const top = softmax(r.scores, temperature, probs);
-    inRows.push({ sim: maxOf(r.sims), p: probs[top] as number, correct: r.labels.includes(top) });
+    const sig = new Float64Array(SIGNALS);
+    const top = signals(r.scores, r.cen, r.knn, temperature, probs, sig);
+    inRows.push({ sig, correct: r.labels.includes(top) });
     if (r.labels.length >= classes) continue;
     for (const l of r.labels) skip[l] = 1;
-    const alt = softmax(r.scores, temperature, probs, skip);
-    outRows.push({ sim: maxOf(r.sims, skip), p: probs[alt] as number });
+    const alt = new Float64Array(SIGNALS);
+    signals(r.scores, r.cen, r.knn, temperature, probs, alt, skip);
+    outRows.push(alt);
     for (const l of r.labels) skip[l] = 0;
   }
-
-  // Balanced logistic fit of the in-scope gate.
-  const simsSorted = [...inRows.map((r) => r.sim), ...outRows.map((r) => r.sim)].sort((a, b) => a - b);
-  // Without simulated unseen rows (a single route) the gate centres on a low quantile of in-scope similarity.
-  let gateSlope = 30;
-  let gateCentre = simsSorted[Math.floor(simsSorted.length / 5)] ?? 0.1;
-  if (outRows.length > 0) {
-    let bestLoss = Number.POSITIVE_INFINITY;
-    const fitIn = inRows.filter((_, i) => i % stride === 0);
-    const fitOut = outRows.filter((_, i) => i % stride === 0);
-    for (let qi = 1; qi < 40; qi++) {
-      const centre = simsSorted[Math.floor((qi / 40) * simsSorted.length)] as number;
-      for (let si = 0; si < 14; si++) {
-        const slope = 2 * 1.5 ** si;
-        let lin = 0;
-        for (const r of fitIn) lin -= Math.log(Math.max(gate(r.sim, slope, centre), 1e-12));
-        let lout = 0;
-        for (const r of fitOut) lout -= Math.log(Math.max(1 - gate(r.sim, slope, centre), 1e-12));
-        const loss = lin / fitIn.length + lout / fitOut.length;
-        if (loss < bestLoss) {
-          bestLoss = loss;
-          gateSlope = slope;
-          gateCentre = centre;
-        }
-      }
-    }
-  }
+  // Without simulated unseen rows (a single route) the gate is open; the evidence floor still applies.
+  // Too few rows to fit it (or a single route): the gate stays open and the evidence floor does the work.
+  const gate =
+    outRows.length > 0 && rows.length >= SMALL_SET
+      ? fitGate(
+          inRows.map((r) => r.sig),
+          outRows,
+        )
+      : [...OPEN_GATE];
 
   // Threshold: best balanced trade-off under the in-scope budget.
-  const confIn = inRows.map((r) => ({ conf: gate(r.sim, gateSlope, gateCentre) * r.p, correct: r.correct }));
-  const confOut = outRows.map((r) => gate(r.sim, gateSlope, gateCentre) * r.p).sort((a, b) => a - b);
+  const confIn = inRows.map((r) => ({
+    conf: gateOf(gate, r.sig) * (r.sig[0] as number),
+    correct: r.correct,
+  }));
+  const confOut = outRows.map((sig) => gateOf(gate, sig) * (sig[0] as number)).sort((a, b) => a - b);
   confIn.sort((a, b) => a.conf - b.conf);
   const correctTotal = confIn.filter((r) => r.correct).length;
   const budget = Math.max(1, Math.floor(maxDrop * inRows.length));
@@ -138,7 +162,52 @@ export function calibrate(rows: CalibrationRow[], classes: number, maxDrop: numb
   // Few out-of-fold rows make the fitted threshold noisy (one odd example sets it); then never go below an
   // even-odds prior, i.e. reject unless the text is more likely in scope and on this route than not.
   if (rows.length < SMALL_SET) threshold = Math.max(threshold, 0.5);
-  return { temperature, gateSlope, gateCentre, threshold };
+  return { temperature, gate, threshold };
 }
 
 const SMALL_SET = 200;
+const OPEN_GATE = [0, 0, 0, 0, 0, 8];
+
+/**
+ * Balanced logistic regression (in scope = 1) on standardised signals by full-batch gradient descent with
+ * a little L2; the standardisation is folded back so the gate applies to raw signals.
+ */
+function fitGate(inRows: Float64Array[], outRows: Float64Array[]): number[] {
+  const all = [...inRows, ...outRows];
+  const mean = new Float64Array(SIGNALS);
+  const sd = new Float64Array(SIGNALS);
+  for (const x of all)
+    for (let i = 0; i < SIGNALS; i++) mean[i] = (mean[i] as number) + (x[i] as number) / all.length;
+  for (const x of all) {
+    for (let i = 0; i < SIGNALS; i++)
+      sd[i] = (sd[i] as number) + ((x[i] as number) - (mean[i] as number)) ** 2 / all.length;
+  }
+  for (let i = 0; i < SIGNALS; i++) sd[i] = Math.sqrt(sd[i] as number) || 1;
+  const z = all.map((x) => Float64Array.from(x, (v, i) => (v - (mean[i] as number)) / (sd[i] as number)));
+  const w = new Float64Array(SIGNALS + 1);
+  const g = new Float64Array(SIGNALS + 1);
+  const wIn = 0.5 / inRows.length;
+  const wOut = 0.5 / outRows.length;
+  for (let it = 0; it < 300; it++) {
+    g.fill(0);
+    z.forEach((x, n) => {
+      const y = n < inRows.length ? 1 : 0;
+      let a = w[SIGNALS] as number;
+      for (let i = 0; i < SIGNALS; i++) a += (w[i] as number) * (x[i] as number);
+      const e = (1 / (1 + Math.exp(-a)) - y) * (y ? wIn : wOut);
+      for (let i = 0; i < SIGNALS; i++) g[i] = (g[i] as number) + e * (x[i] as number);
+      g[SIGNALS] = (g[SIGNALS] as number) + e;
+    });
+    for (let i = 0; i < SIGNALS; i++)
+      w[i] = (w[i] as number) - 2 * ((g[i] as number) + 1e-3 * (w[i] as number));
+    w[SIGNALS] = (w[SIGNALS] as number) - 2 * (g[SIGNALS] as number);
+  }
+  const out: number[] = [];
+  let bias = w[SIGNALS] as number;
+  for (let i = 0; i < SIGNALS; i++) {
+    out.push((w[i] as number) / (sd[i] as number));
+    bias -= ((w[i] as number) * (mean[i] as number)) / (sd[i] as number);
+  }
+  out.push(bias);
+  return out;
+}

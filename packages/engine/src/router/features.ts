@@ -17,7 +17,7 @@ export type FeatureConfig = {
   bigrams: boolean;
 };
 
-export const DEFAULT_FEATURES: FeatureConfig = { charMin: 3, charMax: 5, wordShare: 0.5, bigrams: true };
+export const DEFAULT_FEATURES: FeatureConfig = { charMin: 3, charMax: 4, wordShare: 0.5, bigrams: true };
 
 const SEED_UNI = fnvString("u:");
 const SEED_BI = fnvString("b:");
@@ -27,33 +27,20 @@ const SEED_CHAR = fnvString("c:");
 export type RawFeatures = { word: Counts; char: Counts };
 export type Counts = { hashes: Uint32Array; tf: Uint16Array };
 
-function count(list: number[]): Counts {
-  const sorted = Uint32Array.from(list).sort();
-  const hashes: number[] = [];
-  const tf: number[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    const h = sorted[i] as number;
-    if (i > 0 && h === sorted[i - 1]) tf[tf.length - 1] = (tf[tf.length - 1] as number) + 1;
-    else {
-      hashes.push(h);
-      tf.push(1);
-    }
-  }
-  return { hashes: Uint32Array.from(hashes), tf: Uint16Array.from(tf) };
-}
+/** Per-token features, cached: the stemmed unigram hash (0 for stop words), the bigram seed and char n-grams. */
+type TokenInfo = { uni: number; stop: boolean; stem: string; biSeed: number; chars: Uint32Array };
 
-export function extract(text: string, cfg: FeatureConfig): RawFeatures {
-  const toks = words(text);
-  const word: number[] = [];
-  const char: number[] = [];
-  let prev = -1;
-  for (const t of toks) {
-    const s = stem(t);
-    if (!STOP_WORDS.has(t)) word.push(fnvString(s, SEED_UNI));
-    // Bigram hash = FNV of "b:" + previous stem + " " + stem, continued from the previous word's state.
-    if (cfg.bigrams && prev !== -1) word.push(fnvString(s, prev));
-    prev = fnvStep(fnvString(s, SEED_BI), 32);
-    if (STOP_WORDS.has(t)) continue; // function words' char n-grams make unrelated texts look alike
+const tokenCache = new Map<string, TokenInfo>();
+const TOKEN_CACHE_LIMIT = 50_000;
+let cacheKey = "";
+
+function tokenInfo(t: string, cfg: FeatureConfig): TokenInfo {
+  const hit = tokenCache.get(t);
+  if (hit) return hit;
+  const s = stem(t);
+  const stop = STOP_WORDS.has(t);
+  const chars: number[] = [];
+  if (!stop) {
     // Char n-grams of the unstemmed word padded with boundary marks, hashed incrementally: the FNV state
     // after n chars identifies the n-gram starting at i, so no substrings are built.
     const n = t.length + 2;
@@ -63,15 +50,117 @@ export function extract(text: string, cfg: FeatureConfig): RawFeatures {
         const j = i + k;
         const code = j === 0 ? 60 : j === n - 1 ? 62 : t.charCodeAt(j - 1);
         h = fnvStep(h, code);
-        if (k + 1 >= cfg.charMin) char.push(h);
+        if (k + 1 >= cfg.charMin) chars.push(h);
       }
     }
   }
-  return { word: count(word), char: count(char) };
+  const info: TokenInfo = {
+    uni: fnvString(s, SEED_UNI),
+    stop,
+    stem: s,
+    biSeed: fnvStep(fnvString(s, SEED_BI), 32),
+    chars: Uint32Array.from(chars),
+  };
+  if (tokenCache.size >= TOKEN_CACHE_LIMIT) tokenCache.clear();
+  tokenCache.set(t, info);
+  return info;
+}
+
+function infosOf(toks: string[], cfg: FeatureConfig): TokenInfo[] {
+  const key = `${cfg.charMin}:${cfg.charMax}`;
+  if (key !== cacheKey) {
+    tokenCache.clear();
+    cacheKey = key;
+  }
+  return toks.map((t) => tokenInfo(t, cfg));
+}
+
+/** Words that name no topic (questions, wanting, yes/no): the evidence check ignores them. */
+const GENERIC: ReadonlySet<string> = new Set(
+  "what how when where why who which whom whose want need like would get know tell not no yes ok okay thanks thank".split(
+    " ",
+  ),
+);
+
+/**
+ * Absolute evidence: how many of the text's content words the vocabulary (examples, names, descriptions)
+ * knows — by stem, or by at least half of the word's char n-grams (typos). Zero means the text shares
+ * nothing topical with any route.
+ */
+export function knownContent(toks: string[], vocab: Vocabulary, cfg: FeatureConfig): number {
+  let known = 0;
+  const infos = infosOf(toks, cfg);
+  toks.forEach((t, i) => {
+    const info = infos[i] as TokenInfo;
+    if (info.stop || GENERIC.has(t) || GENERIC.has(info.stem)) return;
+    if (lookup(vocab.table, info.uni) >= 0) {
+      known++;
+      return;
+    }
+    let hit = 0;
+    for (const h of info.chars) if (lookup(vocab.table, h) >= 0) hit++;
+    if (info.chars.length > 0 && 2 * hit >= info.chars.length) known++;
+  });
+  return known;
+}
+
+let scratch = new Uint32Array(1024);
+
+/** Sorts scratch[0..n) and counts equal hashes. */
+function count(n: number): Counts {
+  const sorted = scratch.subarray(0, n).sort();
+  let u = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) u++;
+  const hashes = new Uint32Array(u);
+  const tf = new Uint16Array(u);
+  let k = -1;
+  for (let i = 0; i < n; i++) {
+    const h = sorted[i] as number;
+    if (k < 0 || h !== hashes[k]) hashes[++k] = h;
+    tf[k] = (tf[k] as number) + 1;
+  }
+  return { hashes, tf };
+}
+
+function ensure(n: number): void {
+  if (n > scratch.length) {
+    const next = new Uint32Array(Math.max(n, scratch.length * 2));
+    next.set(scratch);
+    scratch = next;
+  }
+}
+
+export function extract(text: string, cfg: FeatureConfig): RawFeatures {
+  return extractTokens(words(text), cfg);
+}
+
+/** Features of already tokenised text (see tokenize.words). */
+export function extractTokens(toks: string[], cfg: FeatureConfig): RawFeatures {
+  const infos = infosOf(toks, cfg);
+  // Word group: unigrams of content stems, bigrams of consecutive stems (stop words included).
+  ensure(2 * infos.length);
+  let n = 0;
+  let prev = -1;
+  for (const info of infos) {
+    if (!info.stop) scratch[n++] = info.uni;
+    // Bigram hash = FNV of "b:" + previous stem + " " + stem, continued from the previous word's state.
+    if (cfg.bigrams && prev !== -1) scratch[n++] = fnvString(info.stem, prev);
+    prev = info.biSeed;
+  }
+  const word = count(n);
+  let m = 0;
+  for (const info of infos) m += info.chars.length;
+  ensure(m);
+  n = 0;
+  for (const info of infos) {
+    scratch.set(info.chars, n);
+    n += info.chars.length;
+  }
+  return { word, char: count(n) };
 }
 
 /** Sparse vector over the model's feature indices. */
-export type SparseVec = { idx: Int32Array; val: Float32Array };
+export type SparseVec = { idx: Int32Array; val: Float32Array; words?: number };
 
 export type Vocabulary = {
   table: HashIndex;
@@ -121,7 +210,9 @@ export function vectorise(raw: RawFeatures, vocab: Vocabulary, cfg: FeatureConfi
     [raw.word, cfg.wordShare],
     [raw.char, 1 - cfg.wordShare],
   ];
+  let words = 0;
   for (const [counts, share] of groups) {
+    if (counts === raw.char) words = used;
     const start = used;
     let sq = 0;
     for (let k = 0; k < counts.hashes.length; k++) {
@@ -139,7 +230,7 @@ export function vectorise(raw: RawFeatures, vocab: Vocabulary, cfg: FeatureConfi
       for (let k = start; k < used; k++) val[k] = (val[k] as number) * scale;
     }
   }
-  return { idx: idx.subarray(0, used), val: val.subarray(0, used) };
+  return { idx: idx.subarray(0, used), val: val.subarray(0, used), words };
 }
 
 export function dot(a: SparseVec, dense: Float32Array): number {

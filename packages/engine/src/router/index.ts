@@ -3,14 +3,15 @@
 // cosine to the route centroid and nearest-example cosine (similarity.ts); confidence is calibrated
 // (calibrate.ts). An LLM adjudicator, when the host has one, is asked only when needsAdjudication is set.
 
-import { type CalibrationRow, calibrate, gate, maxOf, softmax } from "./calibrate.js";
+import { type CalibrationRow, calibrate, gateOf, SIGNALS, signals, softmax } from "./calibrate.js";
 import { encode } from "./codec.js";
 import { accumulate, denseToCsr } from "./csr.js";
 import {
   buildHashIndex,
   DEFAULT_FEATURES,
-  extract,
+  extractTokens,
   type FeatureConfig,
+  knownContent,
   type RawFeatures,
   vectorise,
 } from "./features.js";
@@ -56,15 +57,32 @@ export type CompileOptions = {
   knnMaxDf?: number;
   /** Weight of embedding similarities in hybrid scoring; see select. */
   embeddingWeight?: number;
+  /** Train the linear model on char n-grams too (default: only up to LINEAR_CHARS_LIMIT examples). */
+  linearChars?: boolean;
+  /** Linear weights with |w| at or below this are dropped from the model (size). */
+  linearEps?: number;
+  /** Texts with fewer known content words than this are out of scope (see features.knownContent); 0 = off. */
+  evidenceFloor?: number;
 };
+
+/** Absolute evidence floor: at least one content word in common with the routes' vocabulary. */
+export const DEFAULT_EVIDENCE_FLOOR = 1;
 
 export const DEFAULT_BLEND: Blend = { linear: 1, centroid: 0.5, knn: 0.5, knnPower: 1 };
 
-type Entry = { text: string; labels: number[]; weight: number; real: boolean; fold: number };
+type Entry = { toks: string[]; labels: number[]; weight: number; real: boolean; fold: number };
 
-const FOLDS = 5;
+/** Up to this many real examples: 5-fold cross-fitting for calibration; up to CV_LIMIT: 3 folds. */
+const SMALL_CV_LIMIT = 300;
 /** Above this many examples only one fold of ten is held out for calibration (bounds compile time). */
-const FULL_CV_LIMIT = 2500;
+const CV_LIMIT = 2500;
+/** Above this many examples the linear model uses word features only (chars stay in centroid and kNN). */
+const LINEAR_CHARS_LIMIT = 3000;
+
+/** Passes over the data: many on small sets (cheap, and they need it), few on large ones. */
+function autoEpochs(n: number): number {
+  return n > LINEAR_CHARS_LIMIT ? 5 : 10;
+}
 
 export function compileRouter(routes: RouteForRouting[], options: CompileOptions = {}): RouterModel {
   const cfg: FeatureConfig = { ...DEFAULT_FEATURES, ...options.features };
@@ -77,10 +95,11 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
   // Examples, deduplicated on normalised text: a text given for two routes trains both as correct.
   const entries = new Map<string, Entry>();
   const add = (text: string, c: number, weight: number, real: boolean) => {
-    const key = words(text).join(" ");
+    const toks = words(text);
+    const key = toks.join(" ");
     if (key === "") return;
     const e = entries.get(key);
-    if (!e) entries.set(key, { text, labels: [c], weight, real, fold: -1 });
+    if (!e) entries.set(key, { toks, labels: [c], weight, real, fold: -1 });
     else {
       if (!e.labels.includes(c)) e.labels.push(c);
       e.weight = Math.max(e.weight, weight);
@@ -94,13 +113,16 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
   });
   const list = [...entries.values()];
   const realCount = list.filter((e) => e.real).length;
+  const N = list.length;
+  if (linOpts.epochs <= 0) linOpts.epochs = autoEpochs(N);
 
   // Stratified, seeded fold assignment of real examples (names and descriptions always train).
-  const large = realCount > FULL_CV_LIMIT;
-  const k = large ? 10 : FOLDS;
+  const large = realCount > CV_LIMIT;
+  const k = large ? 10 : realCount > SMALL_CV_LIMIT ? 3 : 5;
   const foldRand = mulberry32(linOpts.seed + 1);
-  for (let c = 0; c < C; c++) {
-    const mine = list.filter((e) => e.real && e.labels[0] === c);
+  const byRoute: Entry[][] = Array.from({ length: C }, () => []);
+  for (const e of list) if (e.real) byRoute[e.labels[0] as number]?.push(e);
+  for (const mine of byRoute) {
     const offset = Math.floor(foldRand() * k);
     for (let i = mine.length - 1; i > 0; i--) {
       const j = Math.floor(foldRand() * (i + 1));
@@ -111,65 +133,70 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
     });
   }
 
+  // Features are extracted once and reused by every fold and the final model.
   // Vocabulary: every feature hash seen, sorted for a canonical model; idf smoothed as in scikit-learn.
-  const raws = list.map((e) => extract(e.text, cfg));
+  const raws = list.map((e) => extractTokens(e.toks, cfg));
   const df = new Map<number, number>();
   for (const r of raws) {
     for (const h of r.word.hashes) df.set(h, (df.get(h) ?? 0) + 1);
     for (const h of r.char.hashes) df.set(h, (df.get(h) ?? 0) + 1);
   }
   const hashes = Uint32Array.from(df.keys()).sort();
-  const N = list.length;
-  const idf = new Float32Array(hashes.length);
-  hashes.forEach((h, i) => {
-    idf[i] = Math.log((N + 1) / ((df.get(h) ?? 0) + 1)) + 1;
-  });
+  const dfs = Float64Array.from(hashes, (h) => df.get(h) ?? 0);
+  const idf = Float32Array.from(dfs, (d) => Math.log((N + 1) / (d + 1)) + 1);
   const vocab = { table: buildHashIndex(hashes), idf, unknownIdf: Math.log(N + 1) + 1 };
   const F = hashes.length;
   const maxDf = Math.max(64, (options.knnMaxDf ?? 0.0064) * N);
-  const knnSkip = Uint8Array.from(hashes, (h) => ((df.get(h) ?? 0) > maxDf ? 1 : 0));
+  const knnSkip = Uint8Array.from(dfs, (d) => (d > maxDf ? 1 : 0));
   const train: TrainExample[] = list.map((e, i) => ({
     vec: vectorise(raws[i] as RawFeatures, vocab, cfg),
     labels: e.labels,
     weight: e.weight,
   }));
+  // The linear model's view: all features, or the word group only on large sets (4x fewer updates).
+  const wordsOnly = !(options.linearChars ?? N <= LINEAR_CHARS_LIMIT);
+  const linTrain: TrainExample[] = wordsOnly
+    ? train.map((t) => ({
+        ...t,
+        vec: { idx: t.vec.idx.subarray(0, t.vec.words), val: t.vec.val.subarray(0, t.vec.words) },
+      }))
+    : train;
 
   // Out-of-fold scores for calibration. Small sets: k-fold cross-fitting, then a final model on all.
-  // Large sets: one fold of ten is held out of all but the last pass, scored, then the last pass includes
-  // it — calibration data for the price of one training run.
+  // Large sets: one fold of ten is held out of the linear model's training and scored — calibration data
+  // for the price of one training run.
   const rows: CalibrationRow[] = [];
-  const scoreFold = (f: number, lin: DenseLinear, sub: TrainExample[]) => {
+  const inFold = (f: number) => (_: unknown, i: number) => (list[i] as Entry).fold !== f;
+  const scoreFold = (f: number, lin: DenseLinear) => {
+    const sub = train.filter(inFold(f));
     const centroids = buildCentroids(sub, F, C);
     const exIndex = buildExampleIndex(sub, F, knnSkip);
     const scratch = knnScratch(sub.length);
-    const parts = { lin: new Float64Array(C), cen: new Float64Array(C), knn: new Float64Array(C) };
     train.forEach((ex, i) => {
       if ((list[i] as Entry).fold !== f) return;
+      const parts = { lin: new Float64Array(C), cen: new Float64Array(C), knn: new Float64Array(C) };
       scoreDense(ex.vec, lin, parts.lin);
-      parts.cen.fill(0);
       accumulate(ex.vec, centroids, parts.cen);
       knnScores(ex.vec, exIndex, scratch, parts.knn, blend.knnPower);
       const scores = new Float64Array(C);
       mix(parts, blend, scores);
-      rows.push({ scores, sims: similarity(parts), labels: ex.labels });
+      rows.push({ scores, cen: parts.cen, knn: parts.knn, labels: ex.labels });
     });
   };
   const rand = mulberry32(linOpts.seed);
   const state = newLinear(F, C);
   if (C > 0 && large) {
-    const sub = train.filter((_, i) => (list[i] as Entry).fold !== 0);
-    trainEpochs(state, sub, Math.max(1, linOpts.epochs - 1), linOpts, rand);
-    scoreFold(0, averaged(state), sub);
-    trainEpochs(state, train, 1, linOpts, rand);
+    // The linear model is trained on nine folds only (more passes would change the score scale the
+    // calibration was fitted on); centroids and the example index use everything.
+    trainEpochs(state, linTrain.filter(inFold(0)), linOpts.epochs, linOpts, rand);
+    scoreFold(0, averaged(state));
   } else if (C > 0) {
-    for (let f = 0; f < k; f++) {
-      const sub = train.filter((_, i) => (list[i] as Entry).fold !== f);
-      scoreFold(f, trainLinear(sub, F, C, linOpts), sub);
-    }
-    trainEpochs(state, train, linOpts.epochs, linOpts, rand);
+    const foldOpts = { ...linOpts, epochs: Math.max(2, Math.ceil(linOpts.epochs / 2)) };
+    for (let f = 0; f < k; f++) scoreFold(f, trainLinear(linTrain.filter(inFold(f)), F, C, foldOpts));
+    trainEpochs(state, linTrain, linOpts.epochs, linOpts, rand);
   }
-  const cal = calibrate(rows, C, options.maxDrop ?? 0.04);
-  const linear = denseToCsr(averaged(state).w, F, C, 1e-6);
+  const cal = calibrate(rows, C, options.maxDrop ?? 0.045);
+  const linear = denseToCsr(averaged(state).w, F, C, options.linearEps ?? 1e-3);
   const centroids = buildCentroids(train, F, C);
   const exIndex = buildExampleIndex(train, F, knnSkip);
   return {
@@ -187,8 +214,8 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
     blend,
     calibration: {
       temperature: cal.temperature,
-      gateSlope: cal.gateSlope,
-      gateCentre: cal.gateCentre,
+      gate: cal.gate,
+      evidenceFloor: options.evidenceFloor ?? DEFAULT_EVIDENCE_FLOOR,
       threshold: options.threshold ?? cal.threshold,
       adjudicationBand: 0.15,
       adjudicationMargin: 0.1,
@@ -199,13 +226,6 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
 }
 
 type Parts = { lin: Float64Array; cen: Float64Array; knn: Float64Array };
-
-/** Per-route similarity used by the in-scope gate: centroid cosine + nearest-example cosine. */
-function similarity(p: Parts): Float64Array {
-  const out = new Float64Array(p.cen.length);
-  for (let c = 0; c < out.length; c++) out[c] = (p.cen[c] as number) + (p.knn[c] as number);
-  return out;
-}
 
 function mix(p: Parts, b: Blend, out: Float64Array): void {
   for (let c = 0; c < out.length; c++) {
@@ -219,9 +239,10 @@ export function scoreRoutes(model: RouterModel, text: string): Float64Array {
   return scoreText(model, text).scores;
 }
 
-function scoreText(model: RouterModel, text: string): { scores: Float64Array; sims: Float64Array } {
+function scoreText(model: RouterModel, text: string): Parts & { scores: Float64Array; known: number } {
   const h: Hydrated = hydrate(model);
-  const vec = vectorise(extract(text, model.features), h.vocab, model.features);
+  const toks = words(text);
+  const vec = vectorise(extractTokens(toks, model.features), h.vocab, model.features);
   const C = h.classes;
   const parts = { lin: new Float64Array(C), cen: new Float64Array(C), knn: new Float64Array(C) };
   accumulate(vec, h.linear, parts.lin);
@@ -229,7 +250,7 @@ function scoreText(model: RouterModel, text: string): { scores: Float64Array; si
   knnScores(vec, h.examples, h.scratch, parts.knn, model.blend.knnPower);
   const scores = new Float64Array(C);
   mix(parts, model.blend, scores);
-  return { scores, sims: similarity(parts) };
+  return { ...parts, scores, known: knownContent(toks, h.vocab, model.features) };
 }
 
 /**
@@ -248,7 +269,13 @@ export function select(model: RouterModel, text: string, opts: SelectOptions = {
   if (C === 0 || (text.trim() === "" && !emb)) {
     return { candidates: [], top: null, outOfScope: true, needsAdjudication: false };
   }
-  const { scores, sims: lexSims } = scoreText(model, text);
+  const { scores, cen, knn, known } = scoreText(model, text);
+  // In-scope signals come from the lexical scores alone (before any embedding boost).
+  const probs = new Float64Array(C);
+  const sig = new Float64Array(SIGNALS);
+  signals(scores, cen, knn, cal.temperature, probs, sig);
+  // No topical word in common with any example, name or description: out of scope whatever the scores.
+  const inScope = known < cal.evidenceFloor && !emb ? 0 : gateOf(cal.gate, sig);
   if (emb) {
     const given = model.routes.map((r) => emb[r.id]).filter((v): v is number => typeof v === "number");
     if (given.length > 0) {
@@ -260,9 +287,7 @@ export function select(model: RouterModel, text: string, opts: SelectOptions = {
       });
     }
   }
-  const probs = new Float64Array(C);
   softmax(scores, cal.temperature, probs);
-  const inScope = gate(maxOf(lexSims), cal.gateSlope, cal.gateCentre);
   for (let c = 0; c < C; c++) probs[c] = (probs[c] as number) * inScope;
   const order = [...Array(C).keys()].sort(
     (a, b) =>

@@ -10,7 +10,8 @@ export type TrainExample = { vec: SparseVec; labels: number[]; weight: number };
 
 export type LinearOptions = { epochs: number; aggressiveness: number; margin: number; seed: number };
 
-export const DEFAULT_LINEAR: LinearOptions = { epochs: 6, aggressiveness: 0.5, margin: 1, seed: 7 };
+/** epochs 0 = chosen by data size (see compileRouter). */
+export const DEFAULT_LINEAR: LinearOptions = { epochs: 0, aggressiveness: 0.5, margin: 1, seed: 7 };
 
 /** Dense averaged weights, feature-major: w[f * classes + c]. */
 export type DenseLinear = { w: Float32Array; classes: number; features: number };

@@ -7,7 +7,7 @@ import type { Csr } from "./csr.js";
 import { buildHashIndex, type FeatureConfig, type Vocabulary } from "./features.js";
 import { type ExampleIndex, type KnnScratch, knnScratch } from "./similarity.js";
 
-export const ROUTER_MODEL_VERSION = 1;
+export const ROUTER_MODEL_VERSION = 2;
 
 type CsrJson = { ptr: string; col: string; val: string };
 
@@ -24,9 +24,10 @@ export type RouterModel = {
   blend: Blend;
   calibration: {
     temperature: number;
-    /** In-scope gate sigmoid(gateSlope * (similarity - gateCentre)); see calibrate.ts. */
-    gateSlope: number;
-    gateCentre: number;
+    /** Logistic in-scope model over calibrate.signals: weights then bias; see calibrate.ts. */
+    gate: number[];
+    /** Minimum number of known content words (features.knownContent) for a text to be in scope. */
+    evidenceFloor: number;
     threshold: number;
     /** needsAdjudication when threshold <= confidence < threshold + band ... */
     adjudicationBand: number;
