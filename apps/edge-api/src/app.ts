@@ -6,12 +6,14 @@ import { flushOutbox } from "./events/outbox.js";
 import { AppError, toErrorResponse } from "./http/errors.js";
 import { validationHook } from "./http/validation.js";
 import { createLogger } from "./lib/log.js";
+import { analyticsRoutes } from "./routes/analytics.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { authRoutes } from "./routes/auth.js";
 import { mountDocs } from "./routes/docs.js";
 import { mailRoutes } from "./routes/mail.js";
 import { meRoutes } from "./routes/me.js";
 import { memberRoutes } from "./routes/members.js";
+import { reportRoutes } from "./routes/reports.js";
 import { systemRoutes } from "./routes/system.js";
 
 export function createApp() {
@@ -61,6 +63,8 @@ export function createApp() {
   app.route("/", memberRoutes);
   app.route("/", apiKeyRoutes);
   app.route("/", mailRoutes);
+  app.route("/", reportRoutes);
+  app.route("/", analyticsRoutes);
   mountDocs(app);
 
   app.notFound((c) =>

@@ -1,4 +1,5 @@
 import type { Database } from "@autopilot/db";
+import type { LiveStats } from "./analytics/live/live-stats.js";
 import type { RateLimiter } from "./durable/rate-limiter.js";
 import type { Principal } from "./http/auth.js";
 import type { Logger } from "./lib/log.js";
@@ -15,6 +16,8 @@ export type Env = {
   RATE_LIMIT_AUTH_PER_MIN: string;
   EVENTS: Queue;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** Per-tenant live figures (analytics). */
+  LIVE_STATS: DurableObjectNamespace<LiveStats>;
 };
 
 export type AppEnv = {

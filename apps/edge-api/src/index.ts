@@ -1,10 +1,12 @@
 import { openDatabase } from "@autopilot/db";
+import { enforceRetention } from "./analytics/retention.js";
 import { createApp } from "./app.js";
 import type { Env } from "./env.js";
 import { consumeEvents } from "./events/consumer.js";
 import { sendPendingEvents } from "./events/sender.js";
 import { createLogger } from "./lib/log.js";
 
+export { LiveStats } from "./analytics/live/live-stats.js";
 export { RateLimiter } from "./durable/rate-limiter.js";
 
 const app = createApp();
@@ -12,13 +14,17 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   queue: (batch, env) => consumeEvents(batch, env),
-  async scheduled(_controller, env, ctx) {
+  async scheduled(controller, env, ctx) {
     // Sweeps outboxes whose immediate flush failed (queue or database was down).
     const log = createLogger({ job: "outbox-sender" });
     const db = openDatabase({ url: env.DATABASE_URL, bridge: env.DB_BRIDGE });
     ctx.waitUntil(
       sendPendingEvents(db, env.EVENTS, log)
         .then((sent) => log.info("outbox swept", { sent }))
+        .then(async () => {
+          // Analytics retention once an hour is plenty (events age by days).
+          if (new Date(controller.scheduledTime).getUTCMinutes() === 7) await enforceRetention(db, log);
+        })
         .finally(() => db.end()),
     );
   },

@@ -1,17 +1,28 @@
-import { eventSchema } from "@autopilot/sdk";
+import { openDatabase } from "@autopilot/db";
+import { ingestMessages } from "../analytics/consume.js";
+import { storeDeadLetters } from "../analytics/dead-letters.js";
 import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
 
+export const DEAD_LETTER_QUEUE = "events-dlq";
+
 /**
- * Consumer of the `events` Queue. For now it validates and acknowledges; analytics ingest (issue 7)
- * stores them. An invalid message is acknowledged and logged rather than retried for ever.
+ * Consumer of the `events` Queue (analytics ingest, see analytics/consume.ts) and of its dead-letter
+ * queue. After a tenant's events commit, its LiveStats object gets the inserted rows.
  */
-export async function consumeEvents(batch: MessageBatch<unknown>, _env: Env): Promise<void> {
+export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const log = createLogger({ queue: batch.queue });
-  for (const message of batch.messages) {
-    const parsed = eventSchema.safeParse(message.body);
-    if (!parsed.success)
-      log.warn("invalid event set aside", { messageId: message.id, issues: parsed.error.issues });
-    message.ack();
+  const db = openDatabase({ url: env.DATABASE_URL, bridge: env.DB_BRIDGE });
+  try {
+    if (batch.queue === DEAD_LETTER_QUEUE) {
+      await storeDeadLetters(db, batch.queue, batch.messages, log);
+      return;
+    }
+    await ingestMessages(db, batch.queue, batch.messages, log, async (tenantId, result) => {
+      const stub = env.LIVE_STATS.get(env.LIVE_STATS.idFromName(tenantId));
+      await stub.apply(result.inserted, result.timeZone ?? "UTC");
+    });
+  } finally {
+    await db.end();
   }
 }

@@ -2,7 +2,30 @@ import { z } from "zod";
 import { defineEvent } from "./envelope.js";
 
 // The versioned event catalogue. Add new types (or new versions of a type) here; never change a
-// published version's shape. `subjects` carries the ids (conversation, lead, deal, contact, user…).
+// published version's shape. `subjects` carries the ids of what the event is about, under the keys of
+// SUBJECT_KEYS; analytics links events through them (the cohort funnel follows a conversation to its
+// lead through `subjects.conversation` on lead events, and a lead to its deals through
+// `subjects.lead` on deal events), so producers must set them as documented there.
+
+/**
+ * The subject keys, and which events must carry which (analytics relies on these):
+ * - conversation: every conversation.*, message.*, route.*, form.*, knowledge.*, handoff.*, csat.*
+ *   event, and lead.created when the lead came from a conversation.
+ * - lead: every lead.* event, and deal.* events of a deal opened from a lead.
+ * - deal: every deal.* event.
+ * - contact, user, apiKey, invite, tenant, activity: where they apply.
+ */
+export const SUBJECT_KEYS = [
+  "conversation",
+  "lead",
+  "deal",
+  "contact",
+  "user",
+  "apiKey",
+  "invite",
+  "tenant",
+  "activity",
+] as const;
 
 const role = z.enum(["owner", "admin", "agent", "viewer"]);
 const channel = z.string().min(1).max(40); // "web", later plugin channels ("telegram", …)
@@ -32,6 +55,8 @@ export const conversationClosed = defineEvent(
   z.object({
     reason: z.enum(["resolved", "inactive", "agent", "visitor"]),
     durationSeconds: z.number().nonnegative(),
+    /** The agent who handled it after a handoff (resolution time per agent); absent if bot-only. */
+    agentId: id.nullable().optional(),
   }),
 );
 export const messageReceived = defineEvent(

@@ -1,0 +1,33 @@
+import type { Tx } from "@autopilot/db";
+import type { ReportQuery, ReportResult } from "./query.js";
+import { groupRows, rollupSums, total } from "./sql.js";
+
+/** Channel mix: conversations started and messages in / out, per period and channel (rollups). */
+export async function channelMixReport(
+  tx: Tx,
+  tenantId: string,
+  q: ReportQuery,
+  tz: string,
+): Promise<ReportResult> {
+  const rows = await rollupSums(
+    tx,
+    tenantId,
+    q,
+    tz,
+    ["conversation.started", "message.received", "message.sent"],
+    ["channel"],
+  );
+  const groups = groupRows(rows, (r) => `${r.period}\u0000${r.channel}`);
+  return {
+    rows: [...groups.values()].map((g) => {
+      const first = g[0] as (typeof g)[number];
+      return {
+        period: first.period,
+        channel: first.channel,
+        conversations: total(g, (r) => r.type === "conversation.started"),
+        messagesReceived: total(g, (r) => r.type === "message.received"),
+        messagesSent: total(g, (r) => r.type === "message.sent"),
+      };
+    }),
+  };
+}

@@ -1,0 +1,36 @@
+import { z } from "@hono/zod-openapi";
+
+const date = z.iso.date().openapi({ example: "2026-11-01", description: "A day in the tenant's time zone" });
+const filter = z.string().trim().min(1).max(200);
+
+export const MAX_RANGE_DAYS = 731;
+
+/** The query every report takes. Dates are tenant-local days, both inclusive. */
+export const reportQuerySchema = z
+  .object({
+    from: date,
+    to: date,
+    groupBy: z.enum(["day", "week", "month"]).default("day"),
+    channel: filter.optional(),
+    routeId: filter.optional(),
+    ownerId: filter.optional(),
+    format: z.enum(["json", "csv"]).default("json"),
+  })
+  .superRefine((q, ctx) => {
+    const days = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000;
+    if (days < 0) ctx.addIssue({ code: "custom", path: ["to"], message: "must not be before from" });
+    else if (days >= MAX_RANGE_DAYS)
+      ctx.addIssue({ code: "custom", path: ["to"], message: `range must be at most ${MAX_RANGE_DAYS} days` });
+  });
+
+export type ReportQuery = z.infer<typeof reportQuerySchema>;
+export type ReportFilter = "channel" | "routeId" | "ownerId";
+
+/** One flat row (CSV-ready): a period plus the report's columns. */
+export type ReportRow = Record<string, string | number | null>;
+
+export type ReportResult = { rows: ReportRow[]; [extra: string]: unknown };
+
+export const ratio = (num: number, den: number) =>
+  den > 0 ? Math.round((num / den) * 10_000) / 10_000 : null;
+export const avg = (sum: number, n: number) => (n > 0 ? Math.round((sum / n) * 100) / 100 : null);

@@ -1,0 +1,27 @@
+import { type Database, withTenant } from "@autopilot/db";
+import { AppError } from "../../http/errors.js";
+import { REPORTS, type ReportName } from "./index.js";
+import type { ReportFilter, ReportQuery, ReportResult } from "./query.js";
+
+const FILTERS: ReportFilter[] = ["channel", "routeId", "ownerId"];
+
+/** Runs one report for one tenant (RLS-scoped), after refusing filters the report does not support. */
+export async function runReport(
+  db: Database,
+  tenantId: string,
+  timeZone: string,
+  name: ReportName,
+  q: ReportQuery,
+): Promise<ReportResult> {
+  const report = REPORTS[name];
+  const allowed: readonly ReportFilter[] = report.filters;
+  for (const f of FILTERS) {
+    if (q[f] !== undefined && !allowed.includes(f)) {
+      const message = `not supported by the ${name} report (supported: ${allowed.join(", ") || "none"})`;
+      throw new AppError(400, "invalid_request", `query.${f}: ${message}`, {
+        issues: [{ field: `query.${f}`, code: "unsupported_filter", message }],
+      });
+    }
+  }
+  return withTenant(db, tenantId, (tx) => report.run(tx, tenantId, q, timeZone));
+}

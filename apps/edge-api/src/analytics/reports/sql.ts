@@ -1,0 +1,97 @@
+import type { Tx } from "@autopilot/db";
+import { type SQL, sql } from "drizzle-orm";
+import type { ReportQuery } from "./query.js";
+
+/** The range as UTC instants: [from 00:00, to+1 00:00) in the tenant's time zone. */
+export function rangeOf(q: ReportQuery, timeZone: string) {
+  return {
+    start: sql`((${q.from}::date)::timestamp at time zone ${timeZone})`,
+    end: sql`((${q.to}::date + 1)::timestamp at time zone ${timeZone})`,
+  };
+}
+
+/** The tenant-local period (day / ISO week's Monday / month's first day) of a timestamptz column. */
+export function periodOf(column: SQL, q: ReportQuery, timeZone: string): SQL {
+  return sql`to_char(date_trunc(${q.groupBy}, ${column} at time zone ${timeZone}), 'YYYY-MM-DD')`;
+}
+
+export type RollupRow = {
+  period: string;
+  type: string;
+  channel: string;
+  route_id: string;
+  owner_id: string;
+  detail: string;
+  step: string;
+  currency: string;
+  count: number;
+  value_sum: number;
+  value_count: number;
+};
+
+type Dim = "channel" | "route_id" | "owner_id" | "detail" | "step" | "currency";
+
+/**
+ * Sums the 15-minute rollups of `types` over the range, by tenant-local period and the given
+ * dimensions (others collapse to ''). Filters apply to the dimension columns.
+ */
+export async function rollupSums(
+  tx: Tx,
+  tenantId: string,
+  q: ReportQuery,
+  timeZone: string,
+  types: string[],
+  dims: Dim[],
+): Promise<RollupRow[]> {
+  const { start, end } = rangeOf(q, timeZone);
+  const all: Dim[] = ["channel", "route_id", "owner_id", "detail", "step", "currency"];
+  const cols = all.map((d) => (dims.includes(d) ? sql.raw(`${d}`) : sql.raw(`''::text`)));
+  const filters: SQL[] = [];
+  if (q.channel) filters.push(sql`and channel = ${q.channel}`);
+  if (q.routeId) filters.push(sql`and route_id = ${q.routeId}`);
+  if (q.ownerId) filters.push(sql`and owner_id = ${q.ownerId}`);
+  const res = await tx.execute<RollupRow>(sql`
+    select ${periodOf(sql`bucket`, q, timeZone)} as period, type,
+      ${sql.join(
+        cols.map((c, i) => sql`${c} as ${sql.raw(all[i] as string)}`),
+        sql`, `,
+      )},
+      sum(count)::float8 as count, sum(value_sum)::float8 as value_sum, sum(value_count)::float8 as value_count
+    from analytics_rollups
+    where tenant_id = ${tenantId}::uuid and type = any(string_to_array(${types.join(",")}, ','))
+      and bucket >= ${start} and bucket < ${end} ${sql.join(filters, sql` `)}
+    group by 1, 2, 3, 4, 5, 6, 7, 8
+    order by 1, 2, 3, 4, 5, 6, 7, 8`);
+  return res.rows.map((r) => ({
+    ...r,
+    count: Number(r.count),
+    value_sum: Number(r.value_sum),
+    value_count: Number(r.value_count),
+  }));
+}
+
+/** Groups rollup rows by a key and lets a report fold each group into one output row. */
+export function groupRows<K extends string>(
+  rows: RollupRow[],
+  keyOf: (r: RollupRow) => K,
+): Map<K, RollupRow[]> {
+  const out = new Map<K, RollupRow[]>();
+  for (const r of rows) {
+    const k = keyOf(r);
+    const list = out.get(k) ?? [];
+    list.push(r);
+    out.set(k, list);
+  }
+  return out;
+}
+
+/** Sum of count (or value_sum / value_count) over the rows matching a predicate. */
+export function total(
+  rows: RollupRow[],
+  pick: (r: RollupRow) => boolean,
+  field: "count" | "value_sum" | "value_count" = "count",
+): number {
+  let s = 0;
+  for (const r of rows) if (pick(r)) s += r[field];
+  return s;
+}

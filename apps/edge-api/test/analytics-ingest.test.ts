@@ -1,0 +1,225 @@
+import { env, SELF } from "cloudflare:test";
+import { openDatabase } from "@autopilot/db";
+import { describe, expect, it } from "vitest";
+import { ingestMessages } from "../src/analytics/consume.js";
+import { createLogger } from "../src/lib/log.js";
+import { deliver, ev, inspect } from "./analytics-helpers.js";
+import { bearer, call, createKey, signup } from "./helpers.js";
+
+const T = "2026-11-20T10:00:00.000Z";
+
+async function counts(tenantId: string) {
+  const events = await inspect<{ type: string; n: number }>(
+    "select type, count(*)::int as n from analytics_events where tenant_id = $1 and type like 'conversation.%' or (tenant_id = $1 and type like 'lead.%') group by type order by type",
+    [tenantId],
+  );
+  const rollups = await inspect<{ type: string; n: number }>(
+    "select type, sum(count)::int as n from analytics_rollups where tenant_id = $1 and (type like 'conversation.%' or type like 'lead.%') group by type order by type",
+    [tenantId],
+  );
+  return { events, rollups };
+}
+
+describe("analytics ingest", () => {
+  it("the same event delivered twice, or out of order, counts once (events and rollups)", async () => {
+    const s = await signup();
+    const started = ev(s.tenantId, "conversation.started", T, { channel: "web" }, { conversation: "c1" });
+    const closed = ev(
+      s.tenantId,
+      "conversation.closed",
+      "2026-11-20T10:05:00.000Z",
+      { reason: "resolved", durationSeconds: 300 },
+      { conversation: "c1" },
+    );
+    const lead = ev(
+      s.tenantId,
+      "lead.created",
+      T,
+      { source: "chat", routeId: null },
+      { lead: "l1", conversation: "c1" },
+    );
+    // Out of order first (closed before started), then everything again, then a duplicate in one batch.
+    const first = await deliver([closed, lead]);
+    expect(first.explicitAcks).toHaveLength(2);
+    await deliver([started, closed, lead]);
+    await deliver([started, started]);
+    const { events, rollups } = await counts(s.tenantId);
+    const expected = [
+      { type: "conversation.closed", n: 1 },
+      { type: "conversation.started", n: 1 },
+      { type: "lead.created", n: 1 },
+    ];
+    expect(events).toEqual(expected);
+    expect(rollups).toEqual(expected);
+    const [sum] = await inspect<{ v: number }>(
+      "select sum(value_sum)::float8 as v from analytics_rollups where tenant_id = $1 and type = 'conversation.closed'",
+      [s.tenantId],
+    );
+    expect(sum?.v).toBe(300);
+  });
+
+  it("a poison event is set aside and acked; the rest of its batch lands", async () => {
+    const s = await signup();
+    const good1 = ev(s.tenantId, "conversation.started", T, { channel: "web" }, { conversation: "p1" });
+    const good2 = ev(
+      s.tenantId,
+      "knowledge.unanswered",
+      T,
+      { question: "Do you ship to Mars?" },
+      { conversation: "p1" },
+    );
+    // Valid for zod but fails in the database (NUL is not storable in text/jsonb): fails alone.
+    const failsAlone = ev(s.tenantId, "knowledge.unanswered", T, { question: "bad\u0000question" });
+    const invalid = { ...ev(s.tenantId, "conversation.started", T, { channel: "" }), marker: "invalid" };
+    const result = await deliver([good1, failsAlone, invalid, good2, "not even an object"]);
+    expect(result.explicitAcks).toHaveLength(5);
+    expect(result.retryMessages).toEqual([]);
+    const landed = await inspect<{ id: string }>("select id from analytics_events where tenant_id = $1", [
+      s.tenantId,
+    ]);
+    expect(landed.map((r) => r.id).sort()).toEqual([good1.id, good2.id].sort());
+    const rejected = await inspect<{ reason: string; claimed_tenant_id: string | null }>(
+      "select reason, claimed_tenant_id from events_rejected where message_id = any($1::text[]) order by reason",
+      [result.explicitAcks],
+    );
+    expect(rejected).toHaveLength(3);
+    expect(rejected.map((r) => r.reason.split(":")[0]).sort()).toEqual([
+      "failed alone",
+      "invalid",
+      "invalid",
+    ]);
+    expect(rejected.some((r) => r.reason.includes("properties.channel"))).toBe(true);
+  });
+
+  it("a transient database error retries the batch with backoff instead of acking", async () => {
+    const s = await signup();
+    const e = ev(s.tenantId, "conversation.started", T, { channel: "web" }, { conversation: "r1" });
+    const down = { ...env, DATABASE_URL: "postgres://postgres@127.0.0.1:1/postgres" };
+    const result = await deliver([e], "events", down);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages).toHaveLength(1);
+  });
+
+  it("retries with growing delays (2, 4, 8… s) as attempts grow", async () => {
+    const s = await signup();
+    const retried: (number | undefined)[] = [];
+    const message = (attempts: number) => ({
+      id: `m${attempts}`,
+      attempts,
+      body: ev(s.tenantId, "conversation.started", T, { channel: "web" }),
+      ack: () => {
+        throw new Error("must not ack");
+      },
+      retry: (o?: { delaySeconds?: number }) => retried.push(o?.delaySeconds),
+    });
+    const down = openDatabase({ url: "postgres://postgres@127.0.0.1:1/postgres", bridge: env.DB_BRIDGE });
+    const summary = await ingestMessages(down, "events", [message(1)], createLogger({}));
+    await ingestMessages(down, "events", [message(3)], createLogger({}));
+    await down.end();
+    expect(summary).toMatchObject({ inserted: 0, retried: 1 });
+    expect(retried).toEqual([2, 8]);
+  });
+
+  it("dead letters are stored per tenant and replayed through the queue, landing once", async () => {
+    const s = await signup();
+    const key = await createKey(s);
+    const e1 = ev(s.tenantId, "lead.created", T, { source: "api", routeId: null }, { lead: "dl1" });
+    const e2 = ev(s.tenantId, "lead.created", T, { source: "api", routeId: null }, { lead: "dl2" });
+    const dlq = await deliver([e1, e2], "events-dlq");
+    expect(dlq.explicitAcks).toHaveLength(2);
+    const stored = await inspect<{ event_id: string }>(
+      "select event_id from analytics_dead_letters where tenant_id = $1 and replayed_at is null",
+      [s.tenantId],
+    );
+    expect(stored.map((r) => r.event_id).sort()).toEqual([e1.id, e2.id].sort());
+
+    const replay = await call("/v1/analytics/dead-letters/replay", { body: {}, headers: bearer(key.secret) });
+    expect(replay.status).toBe(200);
+    expect(replay.json).toEqual({ replayed: 2, remaining: 0 });
+    // Replaying again sends nothing more.
+    expect(
+      (await call("/v1/analytics/dead-letters/replay", { body: {}, headers: bearer(key.secret) })).json,
+    ).toEqual({
+      replayed: 0,
+      remaining: 0,
+    });
+    // The real Queue delivers them to the consumer.
+    let landed: { n: number }[] = [];
+    for (let i = 0; i < 100; i++) {
+      landed = await inspect<{ n: number }>(
+        "select count(*)::int as n from analytics_events where tenant_id = $1 and type = 'lead.created'",
+        [s.tenantId],
+      );
+      if (landed[0]?.n === 2) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(landed[0]?.n).toBe(2);
+  });
+
+  it("replay needs an admin; a viewer key is refused", async () => {
+    const s = await signup();
+    const viewer = await createKey(s, "viewer");
+    const res = await call("/v1/analytics/dead-letters/replay", { body: {}, headers: bearer(viewer.secret) });
+    expect(res.status).toBe(403);
+  });
+
+  it("live figures update after commit and are pushed over the WebSocket", async () => {
+    const s = await signup();
+    const key = await createKey(s, "viewer", ["read"]);
+    const res = await SELF.fetch("https://api.test/v1/live", {
+      headers: { upgrade: "websocket", ...bearer(key.secret) },
+    });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket;
+    if (!ws) throw new Error("no websocket");
+    const received: { type: string; figures: Record<string, unknown> }[] = [];
+    ws.addEventListener("message", (m) => received.push(JSON.parse(String(m.data))));
+    ws.accept();
+    const now = new Date().toISOString();
+    await deliver([
+      ev(s.tenantId, "conversation.started", now, { channel: "web" }, { conversation: "w1" }),
+      ev(s.tenantId, "conversation.started", now, { channel: "web" }, { conversation: "w2" }),
+      ev(
+        s.tenantId,
+        "handoff.requested",
+        now,
+        { reason: "explicit", team: null, skill: null, outOfHours: false },
+        { conversation: "w2" },
+      ),
+      ev(
+        s.tenantId,
+        "lead.created",
+        now,
+        { source: "chat", routeId: null },
+        { lead: "wl", conversation: "w1" },
+      ),
+      ev(
+        s.tenantId,
+        "message.sent",
+        now,
+        { channel: "web", sender: "bot", agentId: null, responseSeconds: 4 },
+        { conversation: "w1" },
+      ),
+      ev(
+        s.tenantId,
+        "message.sent",
+        now,
+        { channel: "web", sender: "bot", agentId: null, responseSeconds: 10 },
+        { conversation: "w2" },
+      ),
+    ]);
+    for (let i = 0; i < 50 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(received[0]?.figures).toMatchObject({ activeConversations: 0, leadsToday: 0 });
+    expect(received.at(-1)?.figures).toMatchObject({
+      activeConversations: 2,
+      waitingForHuman: 1,
+      leadsToday: 1,
+      medianFirstResponseSeconds: 7,
+      timeZone: "UTC",
+    });
+    ws.close();
+    // Without the upgrade header, or without credentials, no socket.
+    expect((await call("/v1/live", { headers: bearer(key.secret) })).status).toBe(426);
+    expect((await call("/v1/live", { headers: { upgrade: "websocket" } })).status).toBe(401);
+  });
+});
