@@ -6,6 +6,7 @@
 // rows as out of scope. Prints human-readable lines, then one JSON line with the metrics.
 
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { type CompileOptions, compileRouter, type RouterModel, select } from "../src/router/index.js";
 import type { RouteForRouting } from "../src/router/types.js";
@@ -131,9 +132,13 @@ const routes: RouteForRouting[] = [...byLabel].map(([label, examples]) => ({
 }));
 const options = a.get("options") ? (JSON.parse(a.get("options") as string) as CompileOptions) : {};
 
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const compiled = compileRouter(routes, options);
 const compileMs = performance.now() - t0;
+// CPU time of this process during compileRouter: on a shared machine wall time also counts other jobs.
+const cpu = process.cpuUsage(cpu0);
+const compileCpuMs = (cpu.user + cpu.system) / 1000;
 const json = JSON.stringify(compiled);
 const model = JSON.parse(json) as RouterModel; // evaluate the stored form, as the host would
 
@@ -213,7 +218,11 @@ if (oos.length > 0) {
 }
 metrics.accuracy_with_threshold = round(accThresh);
 console.log(`select: median ${medianUs.toFixed(1)} µs over ${all.length} texts (after warm-up)`);
-console.log(`compileRouter: ${compileMs.toFixed(0)} ms`);
+console.log(
+  `compileRouter: ${compileMs.toFixed(0)} ms wall, ${compileCpuMs.toFixed(0)} ms CPU (load average ${loadavg()[0]?.toFixed(1)})`,
+);
 metrics.select_median_us = round(medianUs, 1);
 metrics.compile_ms = Math.round(compileMs);
+metrics.compile_cpu_ms = Math.round(compileCpuMs);
+metrics.model_kib = Math.round(json.length / 1024);
 console.log(JSON.stringify({ name: "routing", metrics }));

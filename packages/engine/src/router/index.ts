@@ -68,7 +68,7 @@ export type CompileOptions = {
 /** Absolute evidence floor: at least one content word in common with the routes' vocabulary. */
 export const DEFAULT_EVIDENCE_FLOOR = 1;
 
-export const DEFAULT_BLEND: Blend = { linear: 1, centroid: 0.5, knn: 0.5, knnPower: 1 };
+export const DEFAULT_BLEND: Blend = { linear: 1, centroid: 0.5, knn: 0.25, knnPower: 1 };
 
 type Entry = { toks: string[]; labels: number[]; weight: number; real: boolean; fold: number };
 
@@ -195,7 +195,7 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
     for (let f = 0; f < k; f++) scoreFold(f, trainLinear(linTrain.filter(inFold(f)), F, C, foldOpts));
     trainEpochs(state, linTrain, linOpts.epochs, linOpts, rand);
   }
-  const cal = calibrate(rows, C, options.maxDrop ?? 0.045);
+  const cal = calibrate(rows, C, options.maxDrop ?? 0.035);
   const linear = denseToCsr(averaged(state).w, F, C, options.linearEps ?? 1e-3);
   const centroids = buildCentroids(train, F, C);
   const exIndex = buildExampleIndex(train, F, knnSkip);
