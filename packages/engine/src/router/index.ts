@@ -5,7 +5,7 @@
 
 import { type CalibrationRow, calibrate, gateOf, SIGNALS, signals, softmax } from "./calibrate.js";
 import { encode } from "./codec.js";
-import { accumulate, denseToCsr } from "./csr.js";
+import { accumulate, type Csr } from "./csr.js";
 import {
   buildHashIndex,
   DEFAULT_FEATURES,
@@ -17,15 +17,12 @@ import {
 } from "./features.js";
 import { mulberry32 } from "./hash.js";
 import {
-  averaged,
+  averagedCsr,
   DEFAULT_LINEAR,
-  type DenseLinear,
   type LinearOptions,
   newLinear,
-  scoreDense,
   type TrainExample,
   trainEpochs,
-  trainLinear,
 } from "./linear.js";
 import {
   type Blend,
@@ -167,7 +164,7 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
   // for the price of one training run.
   const rows: CalibrationRow[] = [];
   const inFold = (f: number) => (_: unknown, i: number) => (list[i] as Entry).fold !== f;
-  const scoreFold = (f: number, lin: DenseLinear) => {
+  const scoreFold = (f: number, lin: Csr) => {
     const sub = train.filter(inFold(f));
     const centroids = buildCentroids(sub, F, C);
     const exIndex = buildExampleIndex(sub, F, knnSkip);
@@ -175,7 +172,7 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
     train.forEach((ex, i) => {
       if ((list[i] as Entry).fold !== f) return;
       const parts = { lin: new Float64Array(C), cen: new Float64Array(C), knn: new Float64Array(C) };
-      scoreDense(ex.vec, lin, parts.lin);
+      accumulate(ex.vec, lin, parts.lin);
       accumulate(ex.vec, centroids, parts.cen);
       knnScores(ex.vec, exIndex, scratch, parts.knn, blend.knnPower);
       const scores = new Float64Array(C);
@@ -185,18 +182,25 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
   };
   const rand = mulberry32(linOpts.seed);
   const state = newLinear(F, C);
+  const eps = options.linearEps ?? 1e-3;
+  let linear: Csr | undefined;
   if (C > 0 && large) {
     // The linear model is trained on nine folds only (more passes would change the score scale the
     // calibration was fitted on); centroids and the example index use everything.
     trainEpochs(state, linTrain.filter(inFold(0)), linOpts.epochs, linOpts, rand);
-    scoreFold(0, averaged(state));
+    linear = averagedCsr(state, eps);
+    scoreFold(0, linear);
   } else if (C > 0) {
     const foldOpts = { ...linOpts, epochs: Math.max(2, Math.ceil(linOpts.epochs / 2)) };
-    for (let f = 0; f < k; f++) scoreFold(f, trainLinear(linTrain.filter(inFold(f)), F, C, foldOpts));
+    for (let f = 0; f < k; f++) {
+      const fold = newLinear(F, C);
+      trainEpochs(fold, linTrain.filter(inFold(f)), foldOpts.epochs, foldOpts, mulberry32(foldOpts.seed));
+      scoreFold(f, averagedCsr(fold, eps));
+    }
     trainEpochs(state, linTrain, linOpts.epochs, linOpts, rand);
   }
   const cal = calibrate(rows, C, options.maxDrop ?? 0.035);
-  const linear = denseToCsr(averaged(state).w, F, C, options.linearEps ?? 1e-3);
+  linear ??= averagedCsr(state, eps);
   const centroids = buildCentroids(train, F, C);
   const exIndex = buildExampleIndex(train, F, knnSkip);
   return {

@@ -3,6 +3,7 @@
 // schedule, updates only the true and the most-violating class (cheap, and it keeps the weights sparse),
 // and averaging gives the generalisation of a regularised SVM. Deterministic: seeded shuffle only.
 
+import type { Csr } from "./csr.js";
 import type { SparseVec } from "./features.js";
 import { mulberry32 } from "./hash.js";
 
@@ -33,6 +34,26 @@ export function trainLinear(
   const state = newLinear(features, classes);
   trainEpochs(state, examples, opts.epochs, opts, mulberry32(opts.seed));
   return averaged(state);
+}
+
+/** Averaged weights (w - u / step) straight into a feature-major CSR, dropping |v| <= eps. */
+export function averagedCsr(s: LinearState, eps: number): Csr {
+  const { w, u, classes, features, step } = s;
+  const ptr = new Int32Array(features + 1);
+  const colL: number[] = [];
+  const valL: number[] = [];
+  for (let f = 0; f < features; f++) {
+    const base = f * classes;
+    for (let c = 0; c < classes; c++) {
+      const v = (w[base + c] as number) - (u[base + c] as number) / step;
+      if (v > eps || v < -eps) {
+        colL.push(c);
+        valL.push(v);
+      }
+    }
+    ptr[f + 1] = colL.length;
+  }
+  return { ptr, col: Int32Array.from(colL), val: Float32Array.from(valL) };
 }
 
 /** Averaged weights: w - u / step (the standard lazy-averaging identity). */

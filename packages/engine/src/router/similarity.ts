@@ -1,30 +1,58 @@
 // Instance-based parts of the router: cosine to each route's centroid, and nearest-example (kNN)
 // similarity per route. They carry the few-shot regime, where a linear model has little to learn from.
 
-import { type Csr, denseToCsr } from "./csr.js";
+import type { Csr } from "./csr.js";
 import type { TrainExample } from "./linear.js";
 
-/** L2-normalised weighted mean of each route's example vectors, as a feature-major CSR. */
+/** L2-normalised weighted mean of each route's example vectors, as a feature-major CSR (sparse build). */
 export function buildCentroids(examples: TrainExample[], features: number, classes: number): Csr {
-  const sums = new Float32Array(features * classes);
-  for (const ex of examples) {
-    for (const c of ex.labels) {
+  const byClass: TrainExample[][] = Array.from({ length: classes }, () => []);
+  for (const ex of examples) for (const c of ex.labels) byClass[c]?.push(ex);
+  const acc = new Float64Array(features);
+  const mark = new Uint8Array(features);
+  const perClass: { idx: Int32Array; val: Float32Array }[] = [];
+  const counts = new Int32Array(features + 1);
+  for (let c = 0; c < classes; c++) {
+    const touched: number[] = [];
+    for (const ex of byClass[c] as TrainExample[]) {
       for (let k = 0; k < ex.vec.idx.length; k++) {
-        const i = (ex.vec.idx[k] as number) * classes + c;
-        sums[i] = (sums[i] as number) + ex.weight * (ex.vec.val[k] as number);
+        const f = ex.vec.idx[k] as number;
+        if (!mark[f]) {
+          mark[f] = 1;
+          touched.push(f);
+        }
+        acc[f] = (acc[f] as number) + ex.weight * (ex.vec.val[k] as number);
       }
     }
+    let norm = 0;
+    for (const f of touched) norm += (acc[f] as number) ** 2;
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    const idx = Int32Array.from(touched);
+    const val = new Float32Array(idx.length);
+    idx.forEach((f, k) => {
+      val[k] = (acc[f] as number) * scale;
+      acc[f] = 0;
+      mark[f] = 0;
+      counts[f + 1] = (counts[f + 1] as number) + 1;
+    });
+    perClass.push({ idx, val });
   }
-  const norms = new Float64Array(classes);
-  for (let i = 0; i < sums.length; i++) {
-    const c = i % classes;
-    norms[c] = (norms[c] as number) + (sums[i] as number) ** 2;
-  }
-  for (let i = 0; i < sums.length; i++) {
-    const n = norms[i % classes] as number;
-    if (n > 0) sums[i] = (sums[i] as number) / Math.sqrt(n);
-  }
-  return denseToCsr(sums, features, classes, 0);
+  for (let f = 0; f < features; f++) counts[f + 1] = (counts[f + 1] as number) + (counts[f] as number);
+  const ptr = counts;
+  const fill = ptr.slice(0, features);
+  const col = new Int32Array(ptr[features] as number);
+  const val = new Float32Array(ptr[features] as number);
+  // Classes in increasing order, so each row's columns come out sorted.
+  perClass.forEach((pc, c) => {
+    for (let k = 0; k < pc.idx.length; k++) {
+      const f = pc.idx[k] as number;
+      const at = fill[f] as number;
+      col[at] = c;
+      val[at] = pc.val[k] as number;
+      fill[f] = at + 1;
+    }
+  });
+  return { ptr, col, val };
 }
 
 /** Inverted index feature -> (example, value); labels and weights per example. */
