@@ -13,6 +13,7 @@ import { mountDocs } from "./routes/docs.js";
 import { mailRoutes } from "./routes/mail.js";
 import { meRoutes } from "./routes/me.js";
 import { memberRoutes } from "./routes/members.js";
+import { mountSalesRoutes } from "./routes/sales.js";
 import { reportRoutes } from "./routes/reports.js";
 import { systemRoutes } from "./routes/system.js";
 
@@ -65,6 +66,7 @@ export function createApp() {
   app.route("/", mailRoutes);
   app.route("/", reportRoutes);
   app.route("/", analyticsRoutes);
+  mountSalesRoutes(app);
   mountDocs(app);
 
   app.notFound((c) =>

@@ -1,0 +1,100 @@
+import { activities, contacts, type Database, deals, leads, withTenant } from "@autopilot/db";
+import { eq, sql } from "drizzle-orm";
+import { AppError } from "../../http/errors.js";
+import { audit } from "../audit.js";
+import type { SalesActor } from "./actor.js";
+import { type ContactView, contactView, getContactRow } from "./contacts.js";
+
+export const MERGEABLE_FIELDS = ["name", "email", "phone", "companyId", "source"] as const;
+export type MergeableField = (typeof MERGEABLE_FIELDS)[number];
+
+const blank = (v: unknown) => v === null || v === undefined || v === "";
+
+/**
+ * Merges `duplicateId` into `survivorId`, field by field: the survivor's value wins unless it is
+ * blank or `prefer` names the duplicate for that field. Attributes merge key by key the same way,
+ * tags are united, the newer consent is kept. Every lead, deal and activity of the duplicate moves to
+ * the survivor, so none is lost; the duplicate stays as a pointer (merged_into_id) for old links.
+ */
+export async function mergeContacts(
+  db: Database,
+  actor: SalesActor,
+  survivorId: string,
+  duplicateId: string,
+  prefer: Partial<Record<MergeableField | "attributes", "survivor" | "duplicate">> = {},
+): Promise<{ contact: ContactView; moved: { leads: number; deals: number; activities: number } }> {
+  if (survivorId === duplicateId)
+    throw new AppError(400, "invalid_request", "duplicateId: must differ from the survivor");
+  return withTenant(db, actor.tenantId, async (tx) => {
+    // Lock both rows, in id order so two opposite merges cannot deadlock.
+    await tx.execute(
+      sql`select id from contacts where id in (${survivorId}, ${duplicateId}) order by id for update`,
+    );
+    const survivor = await getContactRow(tx, survivorId);
+    const dup = await getContactRow(tx, duplicateId);
+    if (survivor.mergedIntoId || dup.mergedIntoId) {
+      throw new AppError(409, "already_merged", "one of the contacts was already merged");
+    }
+    const pick = <K extends MergeableField>(field: K) =>
+      prefer[field] === "duplicate" && !blank(dup[field])
+        ? dup[field]
+        : blank(survivor[field])
+          ? dup[field]
+          : survivor[field];
+    const attributes =
+      prefer.attributes === "duplicate"
+        ? { ...survivor.attributes, ...dup.attributes }
+        : { ...dup.attributes, ...survivor.attributes };
+    const email = pick("email");
+    const phone = pick("phone");
+    const fromDup = (field: "email" | "phone") =>
+      field === "email" ? email === dup.email : phone === dup.phone;
+    const newerConsent =
+      (dup.consent.updatedAt ?? "") > (survivor.consent.updatedAt ?? "") ? dup.consent : survivor.consent;
+
+    // The duplicate leaves the unique indexes first, so its email/phone can pass to the survivor.
+    await tx.update(contacts).set({ mergedIntoId: survivorId }).where(eq(contacts.id, duplicateId));
+    const moved = {
+      leads: (
+        await tx
+          .update(leads)
+          .set({ contactId: survivorId })
+          .where(eq(leads.contactId, duplicateId))
+          .returning({ id: leads.id })
+      ).length,
+      deals: (
+        await tx
+          .update(deals)
+          .set({ contactId: survivorId })
+          .where(eq(deals.contactId, duplicateId))
+          .returning({ id: deals.id })
+      ).length,
+      activities: (
+        await tx
+          .update(activities)
+          .set({ contactId: survivorId })
+          .where(eq(activities.contactId, duplicateId))
+          .returning({ id: activities.id })
+      ).length,
+    };
+    const [row] = await tx
+      .update(contacts)
+      .set({
+        name: pick("name"),
+        email,
+        emailNormalized: fromDup("email") ? dup.emailNormalized : survivor.emailNormalized,
+        phone,
+        phoneE164: fromDup("phone") ? dup.phoneE164 : survivor.phoneE164,
+        companyId: pick("companyId"),
+        source: pick("source"),
+        attributes,
+        tags: [...new Set([...survivor.tags, ...dup.tags])],
+        consent: newerConsent,
+      })
+      .where(eq(contacts.id, survivorId))
+      .returning();
+    if (!row) throw new Error("merge update returned nothing");
+    await audit(tx, actor, "contact.merged", { type: "contact", id: survivorId }, { duplicateId, moved });
+    return { contact: contactView(row), moved };
+  });
+}
