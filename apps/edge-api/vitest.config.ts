@@ -12,6 +12,10 @@ export default defineConfig({
           DATABASE_URL: inject("databaseUrl"),
           DB_BRIDGE: `127.0.0.1:${inject("bridgePort")}`,
           DATABASE_KIND: inject("databaseKind"),
+          FAKE_OPENAI_URL: inject("fakeOpenAiUrl"),
+          // Short AI deadlines so the timeout fallback is tested in well under a second per try.
+          AI_TIMEOUT_MS: "400",
+          AI_RETRIES: "1",
           // Low enough that the rate-limit test reaches it; other tests sign up from their own IPs.
           RATE_LIMIT_AUTH_PER_MIN: "5",
         },

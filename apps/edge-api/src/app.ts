@@ -10,12 +10,15 @@ import { analyticsRoutes } from "./routes/analytics.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { authRoutes } from "./routes/auth.js";
 import { mountDocs } from "./routes/docs.js";
+import { inboxRoutes } from "./routes/inbox.js";
 import { mailRoutes } from "./routes/mail.js";
 import { meRoutes } from "./routes/me.js";
 import { memberRoutes } from "./routes/members.js";
+import { routeConfigRoutes } from "./routes/route-config.js";
 import { mountSalesRoutes } from "./routes/sales.js";
 import { reportRoutes } from "./routes/reports.js";
 import { systemRoutes } from "./routes/system.js";
+import { widgetRoutes } from "./routes/widget.js";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -64,6 +67,9 @@ export function createApp() {
   app.route("/", memberRoutes);
   app.route("/", apiKeyRoutes);
   app.route("/", mailRoutes);
+  app.route("/", routeConfigRoutes);
+  app.route("/", widgetRoutes);
+  app.route("/", inboxRoutes);
   app.route("/", reportRoutes);
   app.route("/", analyticsRoutes);
   mountSalesRoutes(app);

@@ -1,8 +1,11 @@
 import type { Database } from "@autopilot/db";
 import type { LiveStats } from "./analytics/live/live-stats.js";
+import type { ConversationDO } from "./conversations/conversation-do.js";
+import type { AiBudget } from "./durable/ai-budget.js";
 import type { RateLimiter } from "./durable/rate-limiter.js";
 import type { Principal } from "./http/auth.js";
 import type { Logger } from "./lib/log.js";
+import type { VisitorClaims } from "./widget/visitor-token.js";
 
 export type Env = {
   DATABASE_URL: string;
@@ -16,6 +19,20 @@ export type Env = {
   RATE_LIMIT_AUTH_PER_MIN: string;
   EVENTS: Queue;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** One object per conversation (name: `${tenantId}:${conversationId}`). */
+  CONVERSATION: DurableObjectNamespace<ConversationDO>;
+  /** One object per tenant: the daily AI token budget. */
+  AI_BUDGET: DurableObjectNamespace<AiBudget>;
+  /** HMAC secret for widget visitor tokens (a secret in production). */
+  VISITOR_TOKEN_SECRET: string;
+  /** 32 bytes, base64: AES-GCM key for tenants' AI provider keys (a secret in production). */
+  AI_MASTER_KEY?: string;
+  AI_TIMEOUT_MS?: string;
+  AI_RETRIES?: string;
+  WIDGET_VISITOR_PER_MIN?: string;
+  WIDGET_TENANT_PER_MIN?: string;
+  CONVERSATION_INACTIVITY_MINUTES?: string;
+  SLA_FIRST_RESPONSE_MINUTES?: string;
   /** Per-tenant live figures (analytics). */
   LIVE_STATS: DurableObjectNamespace<LiveStats>;
 };
@@ -27,6 +44,8 @@ export type AppEnv = {
     log: Logger;
     db: Database;
     principal: Principal;
+    /** The widget visitor, on /v1/widget routes (from a signed visitor token). */
+    visitor: VisitorClaims;
     /** Tenants whose outbox got events in this request: flushed after the response. */
     outboxTenants: Set<string>;
   };

@@ -7,6 +7,8 @@ import { sendPendingEvents } from "./events/sender.js";
 import { createLogger } from "./lib/log.js";
 
 export { LiveStats } from "./analytics/live/live-stats.js";
+export { ConversationDO } from "./conversations/conversation-do.js";
+export { AiBudget } from "./durable/ai-budget.js";
 export { RateLimiter } from "./durable/rate-limiter.js";
 
 const app = createApp();

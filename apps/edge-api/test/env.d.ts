@@ -4,6 +4,7 @@ declare global {
   namespace Cloudflare {
     interface Env extends AppBindings {
       DATABASE_KIND: "pglite" | "postgres";
+      FAKE_OPENAI_URL: string;
     }
   }
 }

@@ -1,11 +1,13 @@
 import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
 import type { TestProject } from "vitest/node";
+import { startFakeOpenAi } from "./fake-openai.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     bridgePort: number;
     databaseKind: string;
+    fakeOpenAiUrl: string;
   }
 }
 
@@ -18,8 +20,12 @@ export default async function setup(project: TestProject) {
   project.provide("databaseUrl", db.connectionString);
   project.provide("bridgePort", db.bridgePort);
   project.provide("databaseKind", db.kind);
+  // Fakes for other companies' services are local servers speaking their wire protocol.
+  const openai = await startFakeOpenAi();
+  project.provide("fakeOpenAiUrl", openai.url);
   console.log(`[global-setup] database: ${db.kind}${serverUrl ? ` (${name})` : " (in memory)"}`);
   return async () => {
+    await openai.close();
     await db.close();
     if (serverUrl) await dropDatabase(serverUrl, name);
   };

@@ -66,6 +66,15 @@ export type MailRow = {
   created_at: Date;
 };
 
+export type WidgetKeyRow = {
+  key_id: string;
+  tenant_id: string;
+  tenant_name: string;
+  settings: Record<string, unknown>;
+  allowed_origins: string[];
+  enabled: boolean;
+};
+
 export const lookups = {
   login: (db: Database, email: string) => db.query<LoginRow>("select * from auth_login_lookup($1)", [email]),
   apiKey: async (db: Database, prefix: string, secretHash: string) =>
@@ -80,6 +89,8 @@ export const lookups = {
     (
       await db.query<{ outbox_pending_tenants: string }>("select * from outbox_pending_tenants($1)", [limit])
     ).map((r) => r.outbox_pending_tenants),
+  widgetKey: async (db: Database, publicKey: string) =>
+    (await db.query<WidgetKeyRow>("select * from widget_key_lookup($1)", [publicKey]))[0],
   devMailbox: (db: Database, limit: number, to?: string) =>
     db.query<MailRow>("select * from dev_mailbox($1, $2)", [limit, to ?? null]),
 };

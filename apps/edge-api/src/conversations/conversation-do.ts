@@ -1,0 +1,759 @@
+import { DurableObject } from "cloudflare:workers";
+import { tenants, withTenant } from "@autopilot/db";
+import {
+  type Command,
+  type ConversationState,
+  ConversationStateSchema,
+  initialState,
+  type Reply,
+} from "@autopilot/engine";
+import type { AppEvent } from "@autopilot/sdk";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { type AiSettingsRow, loadAiSettings, providerFor } from "../ai/tenant-provider.js";
+import type { Env } from "../env.js";
+import { createLogger } from "../lib/log.js";
+import { emptySnapshot, loadSnapshot, type RoutesSnapshot } from "../route-config/snapshot.js";
+import { isActionCommand } from "./actions.js";
+import { conversationConfig } from "./config.js";
+import { drainOutbox } from "./drain.js";
+import { type Actor, conversationEvent, mapEngineEvent } from "./events.js";
+import { checkMessageLimits } from "./limits.js";
+import type { PgItem } from "./pg-sink.js";
+import {
+  AgentInput,
+  AgentTextInput,
+  ClientFrame,
+  CloseInput,
+  type ConversationView,
+  CsatInput,
+  HistoryInput,
+  type MessageView,
+  type Sender,
+  type ServerFrame,
+  StartInput,
+  type Status,
+  type TurnResult,
+  VisitorMessageInput,
+} from "./protocol.js";
+import { runTurn, type TurnAi } from "./run-turn.js";
+import { defaultSinks, type Sinks } from "./sinks.js";
+import { ConversationStore } from "./store.js";
+
+/** Errors cross the RPC boundary as `[code] message`; the worker maps the code to an HTTP status. */
+export class ConversationError extends Error {
+  constructor(code: "not_found" | "conflict" | "unavailable" | "rate_limited", message: string) {
+    super(`[${code}] ${message}`);
+  }
+}
+
+type Meta = ConversationView & {
+  timeZone: string;
+  tenantName: string;
+  revision: number;
+  lastMessage: string;
+  lastMessageAt: string | null;
+  messageCount: number;
+  handoffAt: string | null;
+  /** When the visitor's latest unanswered message arrived (first-response time). */
+  awaitingSince: string | null;
+};
+
+type Timers = { inactivityAt?: number; slaAt?: number };
+type SocketTag = { role: "visitor" | "agent"; id: string };
+
+const AI_SETTINGS_TTL_MS = 60_000;
+
+/**
+ * One conversation: the live authority for its transcript, engine state and pinned routes version.
+ * Every change goes through `serial` (one turn at a time, even while a turn awaits the model and the
+ * input gate lets the next request in), and is copied out through the outbox (drain.ts).
+ */
+export class ConversationDO extends DurableObject<Env> {
+  private readonly store: ConversationStore;
+  private tail: Promise<unknown> = Promise.resolve();
+  private meta: Meta | undefined;
+  private state: ConversationState | undefined;
+  private snapshot: RoutesSnapshot | undefined;
+  private ai: { settings: AiSettingsRow | null; loadedAt: number; turnAi: TurnAi } | undefined;
+  private draining: Promise<void> | null = null;
+  private drainAgain = false;
+  /** Swapped by tests (runInDurableObject) to make the queue or the database fail. */
+  sinks: Sinks;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new ConversationStore(ctx.storage.sql);
+    this.sinks = defaultSinks(env);
+  }
+
+  // ---- RPC -------------------------------------------------------------------------------------
+
+  async start(raw: StartInput): Promise<ConversationView> {
+    const input = StartInput.parse(raw);
+    return this.serial(async () => {
+      const existing = this.loadMeta();
+      if (existing) {
+        this.assertTenant(existing, input);
+        if (existing.visitorId !== input.visitorId)
+          throw new ConversationError("not_found", "conversation not found");
+        return this.view();
+      }
+      const loaded = await this.withDb((db) =>
+        withTenant(db, input.tenantId, async (tx) => {
+          const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, input.tenantId));
+          if (!tenant) throw new ConversationError("not_found", "tenant not found");
+          return {
+            tenant,
+            snapshot: await loadSnapshot(tx, input.tenantId),
+            ai: await loadAiSettings(tx, input.tenantId),
+          };
+        }),
+      ).catch((error) => {
+        if (error instanceof ConversationError) throw error;
+        throw new ConversationError("unavailable", "conversations cannot start while the database is down");
+      });
+      const now = new Date().toISOString();
+      const meta: Meta = {
+        id: input.conversationId,
+        tenantId: input.tenantId,
+        channel: input.channel,
+        status: "bot",
+        visitorId: input.visitorId,
+        assigneeId: null,
+        routesVersion: loaded.snapshot.version,
+        createdAt: now,
+        closedAt: null,
+        csatScore: null,
+        timeZone: loaded.tenant.timeZone,
+        tenantName: loaded.tenant.name,
+        revision: 0,
+        lastMessage: "",
+        lastMessageAt: null,
+        messageCount: 0,
+        handoffAt: null,
+        awaitingSince: null,
+      };
+      this.snapshot = loaded.snapshot;
+      this.store.put("snapshot", loaded.snapshot);
+      this.state = initialState(String(loaded.snapshot.version));
+      this.store.put("state", this.state);
+      this.meta = meta;
+      this.setAiSettings(loaded.ai);
+      this.event({
+        type: "conversation.started",
+        actor: this.visitorActor(),
+        properties: { channel: meta.channel, routesVersion: meta.routesVersion },
+      });
+      this.saveMeta();
+      this.touchInactivity();
+      return this.view();
+    });
+  }
+
+  async visitorMessage(raw: VisitorMessageInput): Promise<TurnResult> {
+    const input = VisitorMessageInput.parse(raw);
+    this.assertVisitor(input);
+    return this.serial(() => this.visitorTurn(input.text));
+  }
+
+  async history(raw: z.input<typeof HistoryInput>): Promise<TurnResult> {
+    const input = HistoryInput.parse(raw);
+    const meta = this.requireMeta(input);
+    if (input.visitorId !== undefined && meta.visitorId !== input.visitorId)
+      throw new ConversationError("not_found", "conversation not found");
+    const all = this.store.messages(input.afterSeq, input.limit);
+    return { conversation: this.view(), messages: input.visitorId ? all.filter(visibleToVisitor) : all };
+  }
+
+  async takeOver(raw: AgentInput): Promise<ConversationView> {
+    const input = AgentInput.parse(raw);
+    this.requireMeta(input);
+    return this.serial(async () => {
+      this.assignTo(input.agentId);
+      this.drainSoon();
+      return this.view();
+    });
+  }
+
+  async agentReply(raw: AgentTextInput): Promise<TurnResult> {
+    const input = AgentTextInput.parse(raw);
+    this.requireMeta(input);
+    return this.serial(async () => this.agentMessage(input.agentId, input.text, "agent"));
+  }
+
+  async note(raw: AgentTextInput): Promise<TurnResult> {
+    const input = AgentTextInput.parse(raw);
+    this.requireMeta(input);
+    return this.serial(async () => this.agentMessage(input.agentId, input.text, "note"));
+  }
+
+  async handBack(raw: AgentInput): Promise<ConversationView> {
+    const input = AgentInput.parse(raw);
+    const meta = this.requireMeta(input);
+    return this.serial(async () => {
+      if (meta.status === "closed") throw new ConversationError("conflict", "conversation is closed");
+      const state = this.loadState();
+      this.state = {
+        ...state,
+        handoff: null,
+        turnsWithoutProgress: 0,
+        frustration: 0,
+        lowConfidenceCount: 0,
+      };
+      this.store.put("state", this.state);
+      meta.assigneeId = null;
+      meta.handoffAt = null;
+      this.setStatus("bot");
+      this.append("system", null, "The assistant is back in the conversation.");
+      this.setTimer("slaAt", undefined);
+      this.saveMeta();
+      this.drainSoon();
+      return this.view();
+    });
+  }
+
+  async close(raw: CloseInput): Promise<ConversationView> {
+    const input = CloseInput.parse(raw);
+    this.requireMeta(input);
+    return this.serial(async () => this.closeNow(input.by, input.agentId));
+  }
+
+  async csat(raw: CsatInput): Promise<ConversationView> {
+    const input = CsatInput.parse(raw);
+    const meta = this.assertVisitor(input);
+    return this.serial(async () => {
+      if (meta.status !== "closed")
+        throw new ConversationError("conflict", "rate the conversation after it closes");
+      if (meta.csatScore !== null) throw new ConversationError("conflict", "already rated");
+      meta.csatScore = input.score;
+      this.event({
+        type: "csat.recorded",
+        actor: this.visitorActor(),
+        properties: { score: input.score, agentId: meta.assigneeId, comment: input.comment },
+      });
+      this.saveMeta();
+      this.drainSoon();
+      return this.view();
+    });
+  }
+
+  /** Outbox and queue diagnostics (tests, support). */
+  async outboxStatus(raw: { tenantId: string; conversationId: string }) {
+    this.requireMeta(z.object({ tenantId: z.uuid(), conversationId: z.uuid() }).parse(raw));
+    return { pending: this.store.pending() };
+  }
+
+  // ---- WebSocket (Hibernation API) --------------------------------------------------------------
+
+  /** Upgrades from the worker, which authenticated the caller and says who it is in headers. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade") !== "websocket")
+      return new Response("expected websocket", { status: 426 });
+    const tenantId = request.headers.get("x-tenant-id") ?? "";
+    const conversationId = request.headers.get("x-conversation-id") ?? "";
+    const role = request.headers.get("x-role") === "agent" ? "agent" : "visitor";
+    const id = request.headers.get("x-principal-id") ?? "";
+    const meta = this.loadMeta();
+    if (
+      !meta ||
+      meta.tenantId !== tenantId ||
+      meta.id !== conversationId ||
+      (role === "visitor" && meta.visitorId !== id)
+    )
+      return new Response("conversation not found", { status: 404 });
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, [role]);
+    server.serializeAttachment({ role, id } satisfies SocketTag);
+    const history = this.store.messages(0, 500);
+    for (const m of role === "visitor" ? history.filter(visibleToVisitor) : history)
+      server.send(JSON.stringify({ type: "message", message: m } satisfies ServerFrame));
+    server.send(JSON.stringify({ type: "status", conversation: this.view() } satisfies ServerFrame));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const tag = ws.deserializeAttachment() as SocketTag;
+    let frame: z.infer<typeof ClientFrame>;
+    try {
+      frame = ClientFrame.parse(
+        JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message)),
+      );
+    } catch {
+      ws.send(
+        JSON.stringify({ type: "error", code: "invalid_frame", message: "expected {type:'message',text}" }),
+      );
+      return;
+    }
+    if (frame.type === "ping") return;
+    const meta = this.loadMeta();
+    if (!meta) return;
+    try {
+      if (tag.role === "visitor") {
+        const limit = await checkMessageLimits(this.env, meta.tenantId, tag.id);
+        if (!limit.allowed) throw new ConversationError("rate_limited", "too many messages, slow down");
+        await this.serial(() => this.visitorTurn(frame.text));
+      } else await this.serial(async () => this.agentMessage(tag.id, frame.text, "agent"));
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      const code = /^\[(\w+)\]/.exec(text)?.[1] ?? "internal";
+      ws.send(
+        JSON.stringify({
+          type: "error",
+          code,
+          message: text.replace(/^\[\w+\]\s*/, ""),
+        } satisfies ServerFrame),
+      );
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 ? 1000 : code, "closed");
+  }
+
+  // ---- Alarm: inactivity, SLA and outbox retries share the one alarm ----------------------------
+
+  override async alarm(): Promise<void> {
+    const meta = this.loadMeta();
+    if (!meta) return;
+    const now = Date.now();
+    const timers = this.store.get<Timers>("timers") ?? {};
+    if (timers.inactivityAt !== undefined && now >= timers.inactivityAt && meta.status !== "closed")
+      await this.serial(async () => this.closeNow("inactive", null));
+    if (timers.slaAt !== undefined && now >= timers.slaAt && meta.status === "waiting") {
+      await this.serial(async () => {
+        this.event({
+          type: "sla.breached",
+          actor: { type: "system", id: null },
+          properties: {
+            kind: "first_response",
+            ownerId: meta.assigneeId,
+            dueAt: new Date(timers.slaAt ?? now).toISOString(),
+          },
+        });
+        this.setTimer("slaAt", undefined);
+      });
+    }
+    await this.drain();
+  }
+
+  /** Copies pending outbox rows out; coalesces concurrent calls. `now: true` skips backoff (tests, support). */
+  async drain(now = false): Promise<void> {
+    if (this.draining) {
+      this.drainAgain = true;
+      return this.draining;
+    }
+    this.draining = (async () => {
+      try {
+        for (let i = 0; i < 10; i++) {
+          this.drainAgain = false;
+          const meta = this.loadMeta();
+          if (!meta) return;
+          await drainOutbox(
+            this.store,
+            meta.tenantId,
+            meta.visitorId,
+            meta.id,
+            this.sinks,
+            this.env.APP_URL,
+            now ? Number.MAX_SAFE_INTEGER : Date.now(),
+          );
+          if (!this.drainAgain) break;
+        }
+      } catch (error) {
+        createLogger({ conversation: this.meta?.id }).warn("outbox drain failed", { error: String(error) });
+      } finally {
+        this.draining = null;
+        await this.scheduleAlarm();
+      }
+    })();
+    return this.draining;
+  }
+
+  // ---- Turns -----------------------------------------------------------------------------------
+
+  private async visitorTurn(text: string): Promise<TurnResult> {
+    const meta = this.loadMetaOrThrow();
+    if (meta.status === "closed") throw new ConversationError("conflict", "conversation is closed");
+    const out: MessageView[] = [this.append("visitor", null, text)];
+    meta.awaitingSince ??= new Date().toISOString();
+    this.event({
+      type: "message.received",
+      actor: this.visitorActor(),
+      properties: { channel: meta.channel, length: text.length },
+    });
+    this.touchInactivity();
+    // A human owns the conversation (or is being fetched): the bot stays quiet.
+    if (meta.status === "bot") {
+      this.broadcast({ type: "typing", on: true });
+      const { result } = await runTurn({
+        state: this.loadState(),
+        text,
+        snapshot: this.loadSnapshot(),
+        conversationId: meta.id,
+        channel: meta.channel,
+        timeZone: meta.timeZone,
+        ai: await this.turnAi(),
+      });
+      this.state = result.state;
+      this.store.put("state", result.state);
+      for (const e of result.events) {
+        const body = mapEngineEvent(e, {
+          routesVersion: meta.routesVersion,
+          text,
+          actor: this.visitorActor(),
+        });
+        if (body) this.event(body);
+      }
+      for (const reply of result.replies) out.push(this.botReply(reply));
+      for (const command of result.commands) out.push(...(await this.execute(command, text)));
+      this.broadcast({ type: "typing", on: false });
+    }
+    this.saveMeta();
+    this.drainSoon();
+    return { conversation: this.view(), messages: out };
+  }
+
+  private botReply(reply: Reply): MessageView {
+    const meta = this.loadMetaOrThrow();
+    const data: Record<string, unknown> = { kind: reply.kind };
+    if (reply.quickReplies) data.quickReplies = reply.quickReplies;
+    if (reply.routeId) data.routeId = reply.routeId;
+    if (reply.stepId) data.stepId = reply.stepId;
+    if (reply.citations) data.citations = reply.citations;
+    const m = this.append("bot", null, reply.text, data);
+    this.messageSent("bot", null);
+    void meta;
+    return m;
+  }
+
+  private messageSent(sender: "bot" | "agent", agentId: string | null): void {
+    const meta = this.loadMetaOrThrow();
+    const since = meta.awaitingSince ? (Date.now() - Date.parse(meta.awaitingSince)) / 1000 : null;
+    meta.awaitingSince = null;
+    this.event({
+      type: "message.sent",
+      actor: sender === "bot" ? { type: "system", id: null } : { type: "user", id: agentId },
+      properties: {
+        channel: meta.channel,
+        sender,
+        agentId,
+        responseSeconds: since === null ? null : Math.max(0, since),
+      },
+    });
+  }
+
+  /** The host's side of the engine's commands. AI-help commands were handled by runTurn. */
+  private async execute(command: Command, text: string): Promise<MessageView[]> {
+    const meta = this.loadMetaOrThrow();
+    switch (command.type) {
+      case "handoff": {
+        meta.handoffAt = new Date().toISOString();
+        this.setStatus("waiting");
+        this.store.enqueue("pg", {
+          t: "handoff_notify",
+          conversationId: meta.id,
+          reason: command.reason,
+          preview: text,
+        } satisfies PgItem);
+        this.setTimer("slaAt", Date.now() + conversationConfig(this.env).slaMs);
+        return [];
+      }
+      case "answer_from_knowledge": {
+        // The knowledge base arrives with its own issue; until then the honest answer is the fallback.
+        this.event({
+          type: "knowledge.unanswered",
+          actor: { type: "system", id: null },
+          properties: { question: command.query.slice(0, 500) },
+        });
+        return [this.botReply({ kind: "answer", text: command.fallback })];
+      }
+      case "call_plugin":
+        return [
+          this.append("system", null, `Plugin ${command.plugin}.${command.method} is not available.`, {
+            command: command.type,
+            plugin: command.plugin,
+            result: "not_available",
+          }),
+        ];
+      default:
+        if (isActionCommand(command)) {
+          // Synchronous when an executor exists (so a reply could name the owner), else it waits.
+          const outcome = await this.sinks.actions
+            .run(command, { tenantId: meta.tenantId, conversationId: meta.id, visitorId: meta.visitorId })
+            .catch((error) => ({ status: "failed" as const, error: String(error) }));
+          if (outcome.status !== "done") this.store.enqueue("action", command);
+        }
+        return [];
+    }
+  }
+
+  private agentMessage(agentId: string, text: string, kind: "agent" | "note"): TurnResult {
+    const meta = this.loadMetaOrThrow();
+    if (meta.status === "closed") throw new ConversationError("conflict", "conversation is closed");
+    // Replying takes the conversation over: the bot must not talk over a human.
+    if (kind === "agent" && (meta.status !== "human" || meta.assigneeId !== agentId)) this.assignTo(agentId);
+    const m = this.append(kind, agentId, text);
+    if (kind === "agent") this.messageSent("agent", agentId);
+    this.touchInactivity();
+    this.saveMeta();
+    this.drainSoon();
+    return { conversation: this.view(), messages: [m] };
+  }
+
+  private assignTo(agentId: string): void {
+    const meta = this.loadMetaOrThrow();
+    if (meta.status === "closed") throw new ConversationError("conflict", "conversation is closed");
+    const waitSeconds = meta.handoffAt ? (Date.now() - Date.parse(meta.handoffAt)) / 1000 : 0;
+    const state = this.loadState();
+    // The engine treats a requested handoff as "a human owns it" and ignores turns until handed back.
+    this.state = {
+      ...state,
+      active: null,
+      handoff: state.handoff ?? {
+        status: "requested",
+        reason: "agent_takeover",
+        outOfHours: false,
+        emailAttempts: 0,
+      },
+    };
+    this.store.put("state", this.state);
+    meta.assigneeId = agentId;
+    this.setStatus("human");
+    this.setTimer("slaAt", undefined);
+    this.event({
+      type: "handoff.accepted",
+      actor: { type: "user", id: agentId },
+      properties: { agentId, waitSeconds: Math.max(0, waitSeconds) },
+    });
+    this.append("system", agentId, "An agent joined the conversation.");
+    this.saveMeta();
+  }
+
+  private closeNow(by: "agent" | "visitor" | "inactive", agentId: string | null): ConversationView {
+    const meta = this.loadMetaOrThrow();
+    if (meta.status === "closed") return this.view();
+    meta.closedAt = new Date().toISOString();
+    this.setStatus("closed");
+    this.append("bot", null, "This conversation is closed. How would you rate it, from 1 to 5?", {
+      kind: "csat_request",
+      quickReplies: ["1", "2", "3", "4", "5"],
+    });
+    this.event({
+      type: "conversation.closed",
+      actor: agentId ? { type: "user", id: agentId } : { type: "system", id: null },
+      properties: {
+        reason: by === "agent" ? "agent" : by === "visitor" ? "visitor" : "inactive",
+        durationSeconds: Math.max(0, (Date.now() - Date.parse(meta.createdAt)) / 1000),
+        agentId: meta.assigneeId,
+      },
+    });
+    this.setTimer("inactivityAt", undefined);
+    this.setTimer("slaAt", undefined);
+    this.saveMeta();
+    this.drainSoon();
+    return this.view();
+  }
+
+  // ---- Helpers ---------------------------------------------------------------------------------
+
+  /** The explicit turn queue: each operation starts when the previous one has finished. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private append(
+    sender: Sender,
+    authorId: string | null,
+    text: string,
+    data?: Record<string, unknown>,
+  ): MessageView {
+    const meta = this.loadMetaOrThrow();
+    const m = this.store.append({ sender, authorId, text, data });
+    if (sender !== "note" && sender !== "system") {
+      meta.lastMessage = text;
+      meta.lastMessageAt = m.createdAt;
+    }
+    meta.messageCount++;
+    this.store.enqueue("pg", { t: "message", row: { ...m, conversationId: meta.id } } satisfies PgItem);
+    this.broadcast({ type: "message", message: m });
+    return m;
+  }
+
+  private setStatus(status: Status): void {
+    const meta = this.loadMetaOrThrow();
+    meta.status = status;
+    this.broadcast({ type: "status", conversation: this.view() });
+  }
+
+  /** Persists meta and queues its copy for Postgres (revision orders the copies). */
+  private saveMeta(): void {
+    const meta = this.loadMetaOrThrow();
+    meta.revision++;
+    this.store.put("meta", meta);
+    const { timeZone: _z, tenantName: _n, handoffAt: _h, awaitingSince: _a, tenantId: _t, ...row } = meta;
+    this.store.enqueue("pg", { t: "conversation", row } satisfies PgItem);
+  }
+
+  private event(body: Parameters<typeof conversationEvent>[2]): void {
+    const meta = this.loadMetaOrThrow();
+    const e: AppEvent = conversationEvent(meta.tenantId, meta.id, body);
+    this.store.enqueue("event", e);
+  }
+
+  private broadcast(frame: ServerFrame): void {
+    const text = JSON.stringify(frame);
+    const hidden = frame.type === "message" && !visibleToVisitor(frame.message);
+    for (const ws of this.ctx.getWebSockets()) {
+      if (hidden && (ws.deserializeAttachment() as SocketTag | null)?.role !== "agent") continue;
+      try {
+        ws.send(text);
+      } catch {
+        // A socket closing mid-send: its client reconnects and reloads history.
+      }
+    }
+  }
+
+  private drainSoon(): void {
+    void this.drain();
+  }
+
+  private setTimer(key: keyof Timers, at: number | undefined): void {
+    const timers = this.store.get<Timers>("timers") ?? {};
+    if (at === undefined) delete timers[key];
+    else timers[key] = at;
+    this.store.put("timers", timers);
+  }
+
+  private touchInactivity(): void {
+    this.setTimer("inactivityAt", Date.now() + conversationConfig(this.env).inactivityMs);
+  }
+
+  private async scheduleAlarm(): Promise<void> {
+    const timers = this.store.get<Timers>("timers") ?? {};
+    const candidates = [timers.inactivityAt, timers.slaAt, this.store.nextOutboxAt() ?? undefined].filter(
+      (t): t is number => typeof t === "number",
+    );
+    if (candidates.length === 0) return;
+    const at = Math.min(...candidates);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at || current < Date.now()) await this.ctx.storage.setAlarm(at);
+  }
+
+  private async turnAi(): Promise<TurnAi> {
+    const meta = this.loadMetaOrThrow();
+    if (!this.ai || Date.now() - this.ai.loadedAt > AI_SETTINGS_TTL_MS) {
+      // Refreshed at most once a minute; while the database is down the last known settings stand.
+      const settings = await this.withDb((db) =>
+        withTenant(db, meta.tenantId, (tx) => loadAiSettings(tx, meta.tenantId)),
+      ).catch(() => this.ai?.settings ?? null);
+      this.setAiSettings(settings);
+    }
+    const ai = this.ai;
+    if (!ai) throw new Error("ai settings not loaded");
+    const cfg = conversationConfig(this.env);
+    ai.turnAi.provider = await providerFor(ai.settings, this.env.AI_MASTER_KEY, {
+      timeoutMs: cfg.aiTimeoutMs,
+      retries: cfg.aiRetries,
+    });
+    return ai.turnAi;
+  }
+
+  private setAiSettings(settings: AiSettingsRow | null): void {
+    const meta = this.loadMetaOrThrow();
+    const cfg = conversationConfig(this.env);
+    const budget = settings?.dailyTokenBudget ?? 0;
+    const stub = () => this.env.AI_BUDGET.get(this.env.AI_BUDGET.idFromName(meta.tenantId));
+    this.ai = {
+      settings,
+      loadedAt: Date.now(),
+      turnAi: {
+        provider: {
+          name: "offline",
+          chat: () => Promise.reject(new Error("offline")),
+          embed: () => Promise.reject(new Error("offline")),
+        },
+        allowed: async () => (await stub().check(budget)).allowed,
+        charge: async (tokens) => {
+          await stub().charge(tokens, budget);
+        },
+        deadlineMs: cfg.aiTimeoutMs * (cfg.aiRetries + 1) + 2000,
+      },
+    };
+  }
+
+  private async withDb<T>(fn: (db: ReturnType<Sinks["database"]>) => Promise<T>): Promise<T> {
+    const db = this.sinks.database();
+    try {
+      return await fn(db);
+    } finally {
+      await db.end().catch(() => undefined);
+    }
+  }
+
+  private loadMeta(): Meta | undefined {
+    this.meta ??= this.store.get<Meta>("meta");
+    return this.meta;
+  }
+
+  private loadMetaOrThrow(): Meta {
+    const meta = this.loadMeta();
+    if (!meta) throw new ConversationError("not_found", "conversation not found");
+    return meta;
+  }
+
+  private loadState(): ConversationState {
+    this.state ??= ConversationStateSchema.parse(this.store.get("state") ?? initialState());
+    return this.state;
+  }
+
+  private loadSnapshot(): RoutesSnapshot {
+    this.snapshot ??= this.store.get<RoutesSnapshot>("snapshot") ?? emptySnapshot();
+    return this.snapshot;
+  }
+
+  private requireMeta(input: { tenantId: string; conversationId: string }): Meta {
+    const meta = this.loadMetaOrThrow();
+    this.assertTenant(meta, input);
+    return meta;
+  }
+
+  private assertTenant(meta: Meta, input: { tenantId: string; conversationId: string }): void {
+    // The object's name already includes the tenant; this check keeps it true if naming ever changes.
+    if (meta.tenantId !== input.tenantId || meta.id !== input.conversationId)
+      throw new ConversationError("not_found", "conversation not found");
+  }
+
+  private assertVisitor(input: { tenantId: string; conversationId: string; visitorId: string }): Meta {
+    const meta = this.requireMeta(input);
+    if (meta.visitorId !== input.visitorId)
+      throw new ConversationError("not_found", "conversation not found");
+    return meta;
+  }
+
+  private visitorActor(): Actor {
+    return { type: "visitor", id: this.loadMeta()?.visitorId ?? null };
+  }
+
+  private view(): ConversationView {
+    const m = this.loadMetaOrThrow();
+    return {
+      id: m.id,
+      tenantId: m.tenantId,
+      channel: m.channel,
+      status: m.status,
+      visitorId: m.visitorId,
+      assigneeId: m.assigneeId,
+      routesVersion: m.routesVersion,
+      createdAt: m.createdAt,
+      closedAt: m.closedAt,
+      csatScore: m.csatScore,
+    };
+  }
+}
+
+const visibleToVisitor = (m: MessageView) =>
+  m.sender !== "note" && !(m.sender === "system" && m.data.result === "not_available");

@@ -1,0 +1,157 @@
+import {
+  conversations,
+  type Database,
+  memberships,
+  messages,
+  notifications,
+  type Tx,
+  users,
+  withTenant,
+} from "@autopilot/db";
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Mailer } from "../mail/mailer.js";
+
+// What the DO copies to Postgres, the system of record (inbox, search, erasure, reports). Items are
+// idempotent — messages by id, conversation rows by revision — so a retried batch applies once.
+
+const ConversationRow = z.object({
+  id: z.uuid(),
+  channel: z.string(),
+  status: z.enum(["bot", "waiting", "human", "closed"]),
+  visitorId: z.string(),
+  assigneeId: z.uuid().nullable(),
+  routesVersion: z.number().int(),
+  lastMessage: z.string(),
+  lastMessageAt: z.string().nullable(),
+  messageCount: z.number().int(),
+  csatScore: z.number().int().nullable(),
+  revision: z.number().int(),
+  createdAt: z.string(),
+  closedAt: z.string().nullable(),
+});
+
+export const PgItem = z.discriminatedUnion("t", [
+  z.object({ t: z.literal("conversation"), row: ConversationRow }),
+  z.object({
+    t: z.literal("message"),
+    row: z.object({
+      id: z.uuid(),
+      conversationId: z.uuid(),
+      seq: z.number().int(),
+      sender: z.enum(["visitor", "bot", "agent", "system", "note"]),
+      authorId: z.uuid().nullable(),
+      text: z.string(),
+      data: z.record(z.string(), z.unknown()),
+      createdAt: z.string(),
+    }),
+  }),
+  z.object({
+    t: z.literal("handoff_notify"),
+    conversationId: z.uuid(),
+    reason: z.string(),
+    preview: z.string(),
+  }),
+]);
+export type PgItem = z.infer<typeof PgItem>;
+
+export async function applyPgItems(
+  db: Database,
+  tenantId: string,
+  items: PgItem[],
+  mailer: Mailer,
+  appUrl: string,
+): Promise<void> {
+  await withTenant(db, tenantId, async (tx) => {
+    for (const item of items) if (item.t === "conversation") await upsertConversation(tx, tenantId, item.row);
+    const rows = items.flatMap((i) => (i.t === "message" ? [i.row] : []));
+    if (rows.length > 0)
+      await tx
+        .insert(messages)
+        .values(
+          rows.map((m) => ({
+            id: m.id,
+            tenantId,
+            conversationId: m.conversationId,
+            seq: m.seq,
+            sender: m.sender,
+            authorId: m.authorId,
+            text: m.text,
+            data: m.data,
+            createdAt: new Date(m.createdAt),
+          })),
+        )
+        .onConflictDoNothing();
+    for (const item of items)
+      if (item.t === "handoff_notify") await notifyTeam(tx, tenantId, item, mailer, appUrl);
+  });
+}
+
+async function upsertConversation(
+  tx: Tx,
+  tenantId: string,
+  r: z.infer<typeof ConversationRow>,
+): Promise<void> {
+  const values = {
+    id: r.id,
+    tenantId,
+    channel: r.channel,
+    status: r.status,
+    visitorId: r.visitorId,
+    assigneeId: r.assigneeId,
+    routesVersion: r.routesVersion,
+    lastMessage: r.lastMessage.slice(0, 500),
+    lastMessageAt: r.lastMessageAt ? new Date(r.lastMessageAt) : null,
+    messageCount: r.messageCount,
+    csatScore: r.csatScore,
+    revision: r.revision,
+    createdAt: new Date(r.createdAt),
+    closedAt: r.closedAt ? new Date(r.closedAt) : null,
+  };
+  const { id: _id, tenantId: _t, createdAt: _c, ...update } = values;
+  await tx
+    .insert(conversations)
+    .values(values)
+    .onConflictDoUpdate({
+      target: conversations.id,
+      set: update,
+      // An older copy arriving late never overwrites a newer one.
+      setWhere: lt(conversations.revision, sql`excluded.revision`),
+    });
+}
+
+/** In-app notification and mail to every agent, admin and owner of the tenant. */
+async function notifyTeam(
+  tx: Tx,
+  tenantId: string,
+  item: Extract<PgItem, { t: "handoff_notify" }>,
+  mailer: Mailer,
+  appUrl: string,
+): Promise<void> {
+  const team = await tx
+    .select({ userId: memberships.userId, email: users.email })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.tenantId, tenantId), inArray(memberships.role, ["owner", "admin", "agent"])));
+  if (team.length === 0) return;
+  const title = "A customer is waiting for a human";
+  const body = `Reason: ${item.reason}. Last message: ${item.preview.slice(0, 200)}`;
+  await tx.insert(notifications).values(
+    team.map((m) => ({
+      tenantId,
+      userId: m.userId,
+      kind: "handoff",
+      title,
+      body,
+      data: { conversationId: item.conversationId },
+    })),
+  );
+  for (const m of team)
+    await mailer.send(tx, {
+      tenantId,
+      to: m.email,
+      subject: title,
+      text: `${body}\n\nOpen the inbox: ${appUrl}/inbox/${item.conversationId}`,
+      kind: "notification",
+    });
+}

@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+// The Conversation DO's RPC surface, validated with zod on the DO side: the worker is trusted, but a
+// DO that checks its inputs stays correct when a new caller (a channel plugin, a job) is added.
+
+export const MAX_MESSAGE_LENGTH = 4000;
+
+export const tenantScoped = { tenantId: z.uuid(), conversationId: z.uuid() };
+
+export const StartInput = z.object({
+  ...tenantScoped,
+  channel: z.string().min(1).max(40),
+  visitorId: z.string().min(1).max(100),
+});
+export type StartInput = z.infer<typeof StartInput>;
+
+export const VisitorMessageInput = z.object({
+  ...tenantScoped,
+  visitorId: z.string().min(1).max(100),
+  text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH),
+});
+export type VisitorMessageInput = z.infer<typeof VisitorMessageInput>;
+
+export const AgentInput = z.object({ ...tenantScoped, agentId: z.uuid() });
+export type AgentInput = z.infer<typeof AgentInput>;
+
+export const AgentTextInput = AgentInput.extend({ text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH) });
+export type AgentTextInput = z.infer<typeof AgentTextInput>;
+
+export const CloseInput = z.object({
+  ...tenantScoped,
+  by: z.enum(["agent", "visitor", "inactive"]),
+  agentId: z.uuid().nullable(),
+});
+export type CloseInput = z.infer<typeof CloseInput>;
+
+export const CsatInput = z.object({
+  ...tenantScoped,
+  visitorId: z.string().min(1).max(100),
+  score: z.number().int().min(1).max(5),
+  comment: z.string().max(1000).optional(),
+});
+export type CsatInput = z.infer<typeof CsatInput>;
+
+export const HistoryInput = z.object({
+  ...tenantScoped,
+  /** Visitors only see their own conversation and never internal notes. */
+  visitorId: z.string().min(1).max(100).optional(),
+  afterSeq: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(500).default(200),
+});
+export type HistoryInput = z.input<typeof HistoryInput>;
+
+export type Sender = "visitor" | "bot" | "agent" | "system" | "note";
+export type Status = "bot" | "waiting" | "human" | "closed";
+
+export type MessageView = {
+  id: string;
+  seq: number;
+  sender: Sender;
+  authorId: string | null;
+  text: string;
+  data: Record<string, unknown>;
+  createdAt: string;
+};
+
+export type ConversationView = {
+  id: string;
+  tenantId: string;
+  channel: string;
+  status: Status;
+  visitorId: string;
+  assigneeId: string | null;
+  routesVersion: number;
+  createdAt: string;
+  closedAt: string | null;
+  csatScore: number | null;
+};
+
+export type TurnResult = { conversation: ConversationView; messages: MessageView[] };
+
+/** Frames sent over the WebSocket to the widget and the inbox. */
+export type ServerFrame =
+  | { type: "message"; message: MessageView }
+  | { type: "status"; conversation: ConversationView }
+  | { type: "typing"; on: boolean }
+  | { type: "error"; code: string; message: string };
+
+export const ClientFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("message"), text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH) }),
+  z.object({ type: z.literal("ping") }),
+]);

@@ -1,0 +1,135 @@
+import type { MessageView, Sender } from "./protocol.js";
+
+// The Conversation DO's own SQLite: meta (one JSON value per key), the transcript and the outbox.
+// Synchronous calls: the DO's output gate holds replies until these writes are durable.
+
+export type OutboxKind = "pg" | "event" | "action";
+export type OutboxRow = { id: number; kind: OutboxKind; payload: string; attempts: number; next_at: number };
+
+export class ConversationStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+      seq INTEGER PRIMARY KEY, id TEXT NOT NULL, sender TEXT NOT NULL, author_id TEXT,
+      text TEXT NOT NULL, data TEXT NOT NULL, created_at TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL)`);
+  }
+
+  get<T>(key: string): T | undefined {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  put(key: string, value: unknown): void {
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      JSON.stringify(value),
+    );
+  }
+
+  append(m: {
+    sender: Sender;
+    authorId: string | null;
+    text: string;
+    data?: Record<string, unknown>;
+  }): MessageView {
+    const last = this.sql.exec<{ seq: number }>("SELECT max(seq) AS seq FROM messages").one().seq ?? 0;
+    const view: MessageView = {
+      id: crypto.randomUUID(),
+      seq: last + 1,
+      sender: m.sender,
+      authorId: m.authorId,
+      text: m.text,
+      data: m.data ?? {},
+      createdAt: new Date().toISOString(),
+    };
+    this.sql.exec(
+      "INSERT INTO messages (seq, id, sender, author_id, text, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      view.seq,
+      view.id,
+      view.sender,
+      view.authorId,
+      view.text,
+      JSON.stringify(view.data),
+      view.createdAt,
+    );
+    return view;
+  }
+
+  messages(afterSeq: number, limit: number): MessageView[] {
+    return this.sql
+      .exec<{
+        seq: number;
+        id: string;
+        sender: Sender;
+        author_id: string | null;
+        text: string;
+        data: string;
+        created_at: string;
+      }>("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
+      .toArray()
+      .map((r) => ({
+        id: r.id,
+        seq: r.seq,
+        sender: r.sender,
+        authorId: r.author_id,
+        text: r.text,
+        data: JSON.parse(r.data) as Record<string, unknown>,
+        createdAt: r.created_at,
+      }));
+  }
+
+  enqueue(kind: OutboxKind, payload: unknown): void {
+    this.sql.exec(
+      "INSERT INTO outbox (kind, payload, next_at) VALUES (?, ?, ?)",
+      kind,
+      JSON.stringify(payload),
+      Date.now(),
+    );
+  }
+
+  due(kind: OutboxKind, now: number, limit: number): OutboxRow[] {
+    return this.sql
+      .exec<OutboxRow>(
+        "SELECT * FROM outbox WHERE kind = ? AND next_at <= ? ORDER BY id LIMIT ?",
+        kind,
+        now,
+        limit,
+      )
+      .toArray();
+  }
+
+  acknowledge(ids: number[]): void {
+    for (const id of ids) this.sql.exec("DELETE FROM outbox WHERE id = ?", id);
+  }
+
+  /** Exponential backoff with full jitter, capped at a minute. */
+  retryLater(ids: number[], now: number): void {
+    for (const id of ids) {
+      const row = this.sql
+        .exec<{ attempts: number }>("SELECT attempts FROM outbox WHERE id = ?", id)
+        .toArray()[0];
+      const attempts = (row?.attempts ?? 0) + 1;
+      const delay = Math.min(60_000, 500 * 2 ** Math.min(attempts, 7)) * (0.5 + Math.random() / 2);
+      this.sql.exec("UPDATE outbox SET attempts = ?, next_at = ? WHERE id = ?", attempts, now + delay, id);
+    }
+  }
+
+  /** Earliest retry among rows that will be retried by the alarm (actions wait for their executor). */
+  nextOutboxAt(): number | null {
+    return (
+      this.sql
+        .exec<{ at: number | null }>("SELECT min(next_at) AS at FROM outbox WHERE kind != 'action'")
+        .one().at ?? null
+    );
+  }
+
+  pending(): { kind: OutboxKind; count: number }[] {
+    return this.sql
+      .exec<{ kind: OutboxKind; count: number }>("SELECT kind, count(*) AS count FROM outbox GROUP BY kind")
+      .toArray();
+  }
+}

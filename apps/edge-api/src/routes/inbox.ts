@@ -1,0 +1,313 @@
+import { aiSettings, withTenant } from "@autopilot/db";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { seal } from "../ai/secret-box.js";
+import { callConversation, conversationStub } from "../conversations/client.js";
+import { MAX_MESSAGE_LENGTH } from "../conversations/protocol.js";
+import type { AppEnv } from "../env.js";
+import { authenticate, requireRole } from "../http/auth.js";
+import { AppError, notFound } from "../http/errors.js";
+import { limitByPrincipal } from "../http/rate-limit.js";
+import { validationHook } from "../http/validation.js";
+import {
+  cannedText,
+  createCanned,
+  deleteCanned,
+  listCanned,
+  listConversations,
+  listPresence,
+  setPresence,
+} from "../inbox/inbox-store.js";
+import { errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
+
+export const inboxRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+const tags = ["Inbox"];
+
+const anyJson = z.record(z.string(), z.unknown());
+const idParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
+
+/** The acting agent: the signed-in user, or the API key itself for integrations. */
+const agentOf = (c: Context<AppEnv>) => {
+  const p = c.get("principal");
+  return { tenantId: p.tenantId, agentId: p.user?.id ?? p.id };
+};
+const stubFor = (c: Context<AppEnv>, id: string) => conversationStub(c.env, c.get("principal").tenantId, id);
+
+inboxRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/conversations",
+    tags,
+    summary: "List and search conversations",
+    middleware: [authenticate, limitByPrincipal] as const,
+    request: {
+      query: z.object({
+        status: z
+          .string()
+          .optional()
+          .transform((s) => (s ? s.split(",") : undefined))
+          .pipe(z.array(z.enum(["bot", "waiting", "human", "closed"])).optional()),
+        assignee: z.union([z.literal("me"), z.literal("none"), z.uuid()]).optional(),
+        channel: z.string().max(40).optional(),
+        q: z.string().trim().min(1).max(200).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+      }),
+    },
+    responses: {
+      200: jsonResponse(z.object({ conversations: z.array(anyJson) }), "Conversations"),
+      ...errors,
+    },
+  }),
+  async (c) => {
+    const p = c.get("principal");
+    const list = await listConversations(c.get("db"), p.tenantId, p.user?.id ?? null, c.req.valid("query"));
+    return c.json({ conversations: list }, 200);
+  },
+);
+
+inboxRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/conversations/{id}",
+    tags,
+    summary: "A conversation and its transcript (with internal notes)",
+    middleware: [authenticate, limitByPrincipal] as const,
+    request: { params: idParam, query: z.object({ after: z.coerce.number().int().min(0).default(0) }) },
+    responses: { 200: jsonResponse(anyJson, "Transcript"), ...errors },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const tenantId = c.get("principal").tenantId;
+    const result = await callConversation(() =>
+      stubFor(c, id).history({ tenantId, conversationId: id, afterSeq: c.req.valid("query").after }),
+    );
+    return c.json(result as Record<string, unknown>, 200);
+  },
+);
+
+const action = (path: string, summary: string, run: (c: Context<AppEnv>, id: string) => Promise<unknown>) =>
+  inboxRoutes.openapi(
+    createRoute({
+      method: "post",
+      path: `/v1/conversations/{id}/${path}`,
+      tags,
+      summary,
+      middleware: [authenticate, limitByPrincipal, requireRole("agent")] as const,
+      request: { params: idParam },
+      responses: { 200: jsonResponse(anyJson, "Conversation"), ...errors },
+    }),
+    async (c) =>
+      c.json((await callConversation(() => run(c, c.req.valid("param").id))) as Record<string, unknown>, 200),
+  );
+
+action("takeover", "Take the conversation over (the bot pauses)", (c, id) =>
+  stubFor(c, id).takeOver({ ...agentOf(c), conversationId: id }),
+);
+action("handback", "Hand the conversation back to the bot", (c, id) =>
+  stubFor(c, id).handBack({ ...agentOf(c), conversationId: id }),
+);
+action("close", "Close the conversation and ask the visitor for a CSAT rating", (c, id) =>
+  stubFor(c, id).close({
+    tenantId: c.get("principal").tenantId,
+    conversationId: id,
+    by: "agent",
+    agentId: agentOf(c).agentId,
+  }),
+);
+
+inboxRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/conversations/{id}/reply",
+    tags,
+    summary: "Reply to the visitor (takes the conversation over); text or a canned reply",
+    middleware: [authenticate, limitByPrincipal, requireRole("agent")] as const,
+    request: {
+      params: idParam,
+      ...jsonBody(
+        z.union([
+          z.object({ text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH) }),
+          z.object({ cannedReplyId: z.uuid() }),
+        ]),
+      ),
+    },
+    responses: { 200: jsonResponse(anyJson, "Sent"), ...errors },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const text =
+      "text" in body
+        ? body.text
+        : await cannedText(c.get("db"), c.get("principal").tenantId, body.cannedReplyId);
+    const result = await callConversation(() =>
+      stubFor(c, id).agentReply({ ...agentOf(c), conversationId: id, text }),
+    );
+    return c.json(result as Record<string, unknown>, 200);
+  },
+);
+
+inboxRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/conversations/{id}/notes",
+    tags,
+    summary: "Add an internal note (never shown to the visitor)",
+    middleware: [authenticate, limitByPrincipal, requireRole("agent")] as const,
+    request: {
+      params: idParam,
+      ...jsonBody(z.object({ text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH) })),
+    },
+    responses: { 200: jsonResponse(anyJson, "Noted"), ...errors },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const result = await callConversation(() =>
+      stubFor(c, id).note({ ...agentOf(c), conversationId: id, text: c.req.valid("json").text }),
+    );
+    return c.json(result as Record<string, unknown>, 200);
+  },
+);
+
+inboxRoutes.get("/v1/conversations/:id/ws", authenticate, limitByPrincipal, async (c) => {
+  const id = idParam.safeParse({ id: c.req.param("id") });
+  if (!id.success) throw notFound("conversation");
+  if (c.req.header("upgrade") !== "websocket")
+    throw new AppError(426, "upgrade_required", "expected a WebSocket upgrade");
+  const headers = new Headers(c.req.raw.headers);
+  headers.set("x-tenant-id", c.get("principal").tenantId);
+  headers.set("x-conversation-id", id.data.id);
+  headers.set("x-role", "agent");
+  headers.set("x-principal-id", agentOf(c).agentId);
+  return stubFor(c, id.data.id).fetch(new Request(c.req.url, { headers }));
+});
+
+// Presence: the sales issue's assignment reads it.
+inboxRoutes.openapi(
+  createRoute({
+    method: "put",
+    path: "/v1/inbox/presence",
+    tags,
+    summary: "Set my presence (online / away)",
+    middleware: [authenticate, limitByPrincipal, requireRole("agent")] as const,
+    request: jsonBody(z.object({ status: z.enum(["online", "away"]) })),
+    responses: { 200: jsonResponse(anyJson, "Presence"), ...errors },
+  }),
+  async (c) => {
+    const p = c.get("principal");
+    if (!p.user) throw new AppError(403, "forbidden", "presence belongs to a signed-in user");
+    return c.json(await setPresence(c.get("db"), p.tenantId, p.user.id, c.req.valid("json").status), 200);
+  },
+);
+
+inboxRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/inbox/presence",
+    tags,
+    summary: "Presence of the team",
+    middleware: [authenticate, limitByPrincipal] as const,
+    responses: { 200: jsonResponse(z.object({ agents: z.array(anyJson) }), "Presence"), ...errors },
+  }),
+  async (c) => c.json({ agents: await listPresence(c.get("db"), c.get("principal").tenantId) }, 200),
+);
+
+inboxRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/canned-replies",
+    tags,
+    summary: "Canned replies",
+    middleware: [authenticate, limitByPrincipal] as const,
+    responses: {
+      200: jsonResponse(z.object({ cannedReplies: z.array(anyJson) }), "Canned replies"),
+      ...errors,
+    },
+  }),
+  async (c) => c.json({ cannedReplies: await listCanned(c.get("db"), c.get("principal").tenantId) }, 200),
+);
+
+inboxRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/canned-replies",
+    tags,
+    summary: "Create a canned reply",
+    middleware: [authenticate, limitByPrincipal, requireRole("agent")] as const,
+    request: jsonBody(
+      z.object({
+        shortcut: z.string().regex(/^[a-z0-9_-]{1,40}$/, "lowercase letters, digits, _ and -"),
+        text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH),
+      }),
+    ),
+    responses: { 201: jsonResponse(anyJson, "Created"), ...errors },
+  }),
+  async (c) => c.json(await createCanned(c.get("db"), c.get("principal").tenantId, c.req.valid("json")), 201),
+);
+
+inboxRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/canned-replies/{id}",
+    tags,
+    summary: "Delete a canned reply",
+    middleware: [authenticate, limitByPrincipal, requireRole("agent")] as const,
+    request: { params: idParam },
+    responses: { 200: jsonResponse(okSchema, "Deleted"), ...errors },
+  }),
+  async (c) =>
+    c.json(await deleteCanned(c.get("db"), c.get("principal").tenantId, c.req.valid("param").id), 200),
+);
+
+// The tenant's AI provider. The key is sealed with AES-GCM (tenant id as associated data) and never returned.
+inboxRoutes.openapi(
+  createRoute({
+    method: "put",
+    path: "/v1/ai/settings",
+    tags: ["AI"],
+    summary: "Configure the AI provider (offline or any OpenAI-compatible endpoint)",
+    middleware: [authenticate, limitByPrincipal, requireRole("admin")] as const,
+    request: jsonBody(
+      z.discriminatedUnion("provider", [
+        z.object({
+          provider: z.literal("offline"),
+          dailyTokenBudget: z.number().int().min(0).max(1e9).optional(),
+        }),
+        z.object({
+          provider: z.literal("openai"),
+          baseUrl: z.url().max(300).optional(),
+          model: z.string().min(1).max(100),
+          apiKey: z.string().min(1).max(500),
+          dailyTokenBudget: z.number().int().min(0).max(1e9).optional(),
+        }),
+      ]),
+    ),
+    responses: { 200: jsonResponse(anyJson, "Saved"), ...errors },
+  }),
+  async (c) => {
+    const p = c.get("principal");
+    const input = c.req.valid("json");
+    if (input.provider === "openai" && !c.env.AI_MASTER_KEY)
+      throw new AppError(409, "conflict", "AI keys cannot be stored: AI_MASTER_KEY is not configured");
+    const values =
+      input.provider === "openai"
+        ? {
+            provider: "openai" as const,
+            baseUrl: input.baseUrl ?? null,
+            model: input.model,
+            apiKeyCiphertext: await seal(c.env.AI_MASTER_KEY ?? "", input.apiKey, p.tenantId),
+          }
+        : { provider: "offline" as const, baseUrl: null, model: null, apiKeyCiphertext: null };
+    const budget = input.dailyTokenBudget === undefined ? {} : { dailyTokenBudget: input.dailyTokenBudget };
+    await withTenant(c.get("db"), p.tenantId, (tx) =>
+      tx
+        .insert(aiSettings)
+        .values({ tenantId: p.tenantId, ...values, ...budget })
+        .onConflictDoUpdate({
+          target: aiSettings.tenantId,
+          set: { ...values, ...budget, updatedAt: new Date() },
+        }),
+    );
+    return c.json({ provider: input.provider, model: values.model, baseUrl: values.baseUrl, ...budget }, 200);
+  },
+);

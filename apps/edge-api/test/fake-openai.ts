@@ -1,0 +1,110 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+// A local stand-in for an OpenAI-compatible endpoint, speaking the real wire protocol (chat
+// completions with tool calls, SSE streaming, error bodies). Behaviour is chosen by the model name:
+//   fake-ok        valid tool calls for the tools offered
+//   fake-malformed tool calls whose arguments are not JSON / not the schema
+//   fake-timeout   never answers in time
+//   fake-500       a server error
+// A user message containing "[slow]" is answered after 1.5 s. GET /stats counts calls per model.
+
+type Body = {
+  model: string;
+  stream?: boolean;
+  messages: { role: string; content: string }[];
+  tools?: { function: { name: string; parameters: { properties?: { routeId?: { enum?: string[] } } } } }[];
+};
+
+export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise<void> }> {
+  const calls: Record<string, number> = {};
+  const server: Server = createServer((req, res) => {
+    if (req.method === "GET" && req.url === "/stats") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ calls }));
+      return;
+    }
+    let raw = "";
+    req.on("data", (c) => {
+      raw += c;
+    });
+    req.on("end", () => {
+      if (req.url !== "/v1/chat/completions") {
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { message: "not found", type: "invalid_request_error" } }));
+        return;
+      }
+      const body = JSON.parse(raw) as Body;
+      calls[body.model] = (calls[body.model] ?? 0) + 1;
+      const user = body.messages.find((m) => m.role === "user")?.content ?? "";
+      const delay = user.includes("[slow]") ? 1500 : body.model === "fake-timeout" ? 10_000 : 0;
+      setTimeout(() => answer(body, res), delay);
+    });
+  });
+  function answer(body: Body, res: import("node:http").ServerResponse) {
+    if (res.destroyed) return;
+    if (body.model === "fake-500") {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "boom", type: "server_error" } }));
+      return;
+    }
+    const toolCalls = (body.tools ?? []).map((t, i) => {
+      const name = t.function.name;
+      let args: string;
+      if (body.model === "fake-malformed") args = i % 2 === 0 ? "{not json" : JSON.stringify({ wrong: true });
+      else if (name === "choose_route")
+        args = JSON.stringify({ routeId: t.function.parameters.properties?.routeId?.enum?.[0] });
+      else {
+        const system = body.messages.find((m) => m.role === "system")?.content ?? "";
+        const m = /Line (\S+): (".*")/.exec(system);
+        args = JSON.stringify({
+          stepId: m?.[1] ?? "x",
+          text: `Of course! ${m ? JSON.parse(m[2] as string) : ""}`,
+        });
+      }
+      return { id: `call_${i}`, type: "function", function: { name, arguments: args } };
+    });
+    const usage = { prompt_tokens: 40, completion_tokens: 10, total_tokens: 50 };
+    if (body.stream) {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = (delta: unknown, finish: string | null) =>
+        `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      res.write(
+        chunk({ role: "assistant", tool_calls: toolCalls.map((t, index) => ({ index, ...t })) }, null),
+      );
+      res.write(chunk({}, toolCalls.length ? "tool_calls" : "stop"));
+      res.write(
+        `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: body.model, choices: [], usage })}\n\n`,
+      );
+      res.end("data: [DONE]\n\n");
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        id: "chatcmpl-1",
+        object: "chat.completion",
+        created: Math.floor(Date.now() / 1000),
+        model: body.model,
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content: null, tool_calls: toolCalls },
+            finish_reason: toolCalls.length ? "tool_calls" : "stop",
+          },
+        ],
+        usage,
+      }),
+    );
+  }
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
