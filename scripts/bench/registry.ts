@@ -1,3 +1,4 @@
+import { conversations } from "./conversations.js";
 import { foundation } from "./foundation.js";
 
 /** What a benchmark gets: the repository root and how long to measure each case. */
@@ -14,4 +15,4 @@ export type Bench = {
 };
 
 /** Every benchmark `npm run bench` runs, in order; later issues add theirs here. */
-export const benches: Bench[] = [foundation];
+export const benches: Bench[] = [foundation, conversations];
