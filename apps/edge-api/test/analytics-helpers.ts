@@ -20,10 +20,15 @@ export function ev(
 export async function deliver(bodies: unknown[], queue = "events", bindings: Cloudflare.Env = env) {
   const batch = createMessageBatch(
     queue,
-    bodies.map((body) => ({ id: `msg-${seq++}`, timestamp: new Date(), attempts: 1, body })),
+    bodies.map((body) => ({
+      id: `msg-${seq++}-${crypto.randomUUID().slice(0, 8)}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body,
+    })),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch, bindings, ctx);
+  await (worker.queue as ExportedHandlerQueueHandler<Cloudflare.Env>)(batch, bindings, ctx);
   return getQueueResult(batch, ctx);
 }
 

@@ -1,5 +1,5 @@
 import type { Tx } from "@autopilot/db";
-import { avg, type ReportQuery, type ReportResult, type ReportRow } from "./query.js";
+import { avg, type ReportQuery, type ReportResult, type ReportRow, sortRows } from "./query.js";
 import { groupRows, rollupSums, total } from "./sql.js";
 
 /**
@@ -49,5 +49,5 @@ export async function agentsReport(
     }
     return row;
   });
-  return { rows: out };
+  return { rows: sortRows(out, ["period", "ownerId"]) };
 }

@@ -1,5 +1,5 @@
 import type { Tx } from "@autopilot/db";
-import type { ReportQuery, ReportResult } from "./query.js";
+import { type ReportQuery, type ReportResult, sortRows } from "./query.js";
 import { groupRows, rollupSums, total } from "./sql.js";
 
 /** Channel mix: conversations started and messages in / out, per period and channel (rollups). */
@@ -19,15 +19,18 @@ export async function channelMixReport(
   );
   const groups = groupRows(rows, (r) => `${r.period}\u0000${r.channel}`);
   return {
-    rows: [...groups.values()].map((g) => {
-      const first = g[0] as (typeof g)[number];
-      return {
-        period: first.period,
-        channel: first.channel,
-        conversations: total(g, (r) => r.type === "conversation.started"),
-        messagesReceived: total(g, (r) => r.type === "message.received"),
-        messagesSent: total(g, (r) => r.type === "message.sent"),
-      };
-    }),
+    rows: sortRows(
+      [...groups.values()].map((g) => {
+        const first = g[0] as (typeof g)[number];
+        return {
+          period: first.period,
+          channel: first.channel,
+          conversations: total(g, (r) => r.type === "conversation.started"),
+          messagesReceived: total(g, (r) => r.type === "message.received"),
+          messagesSent: total(g, (r) => r.type === "message.sent"),
+        };
+      }),
+      ["period", "channel"],
+    ),
   };
 }

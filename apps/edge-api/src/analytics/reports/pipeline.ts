@@ -1,5 +1,5 @@
 import type { Tx } from "@autopilot/db";
-import { type ReportQuery, type ReportResult, type ReportRow, ratio } from "./query.js";
+import { type ReportQuery, type ReportResult, type ReportRow, ratio, sortRows } from "./query.js";
 import { groupRows, rollupSums, total } from "./sql.js";
 
 /**
@@ -59,5 +59,5 @@ export async function pipelineReport(
     const first = g[0] as (typeof g)[number];
     return { pipelineId: first.detail, stageId: first.step, entered: total(g, () => true) };
   });
-  return { rows: out, enteredStages, forecast: null };
+  return { rows: sortRows(out, ["period", "pipelineId"]), enteredStages, forecast: null };
 }

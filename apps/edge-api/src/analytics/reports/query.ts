@@ -34,3 +34,14 @@ export type ReportResult = { rows: ReportRow[]; [extra: string]: unknown };
 export const ratio = (num: number, den: number) =>
   den > 0 ? Math.round((num / den) * 10_000) / 10_000 : null;
 export const avg = (sum: number, n: number) => (n > 0 ? Math.round((sum / n) * 100) / 100 : null);
+
+/** Deterministic output order: by the given columns, as strings (periods are ISO dates). */
+export function sortRows<R extends ReportRow>(rows: R[], keys: string[]): R[] {
+  return rows.sort((a, b) => {
+    for (const k of keys) {
+      const c = String(a[k] ?? "").localeCompare(String(b[k] ?? ""));
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+}

@@ -1,5 +1,5 @@
 import type { Tx } from "@autopilot/db";
-import { type ReportQuery, type ReportResult, ratio } from "./query.js";
+import { type ReportQuery, type ReportResult, ratio, sortRows } from "./query.js";
 import { groupRows, rollupSums, total } from "./sql.js";
 
 /**
@@ -56,5 +56,5 @@ export async function routesReport(
     .sort(
       (a, b) => b.count - a.count || a.routeId.localeCompare(b.routeId) || a.stepId.localeCompare(b.stepId),
     );
-  return { rows: out, abandonedAt };
+  return { rows: sortRows(out, ["period", "routeId"]), abandonedAt };
 }

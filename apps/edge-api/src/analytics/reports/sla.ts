@@ -1,5 +1,5 @@
 import type { Tx } from "@autopilot/db";
-import type { ReportQuery, ReportResult } from "./query.js";
+import { type ReportQuery, type ReportResult, sortRows } from "./query.js";
 import { groupRows, rollupSums, total } from "./sql.js";
 
 /** SLA breaches per period, kind (first_touch / first_response) and owner. */
@@ -7,14 +7,17 @@ export async function slaReport(tx: Tx, tenantId: string, q: ReportQuery, tz: st
   const rows = await rollupSums(tx, tenantId, q, tz, ["sla.breached"], ["owner_id", "detail"]);
   const groups = groupRows(rows, (r) => `${r.period}\u0000${r.detail}\u0000${r.owner_id}`);
   return {
-    rows: [...groups.values()].map((g) => {
-      const first = g[0] as (typeof g)[number];
-      return {
-        period: first.period,
-        kind: first.detail,
-        ownerId: first.owner_id || null,
-        breaches: total(g, () => true),
-      };
-    }),
+    rows: sortRows(
+      [...groups.values()].map((g) => {
+        const first = g[0] as (typeof g)[number];
+        return {
+          period: first.period,
+          kind: first.detail,
+          ownerId: first.owner_id || null,
+          breaches: total(g, () => true),
+        };
+      }),
+      ["period", "kind", "ownerId"],
+    ),
   };
 }
