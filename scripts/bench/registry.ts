@@ -1,3 +1,4 @@
+import { analytics } from "./analytics.js";
 import { conversations } from "./conversations.js";
 import { foundation } from "./foundation.js";
 
@@ -15,4 +16,4 @@ export type Bench = {
 };
 
 /** Every benchmark `npm run bench` runs, in order; later issues add theirs here. */
-export const benches: Bench[] = [foundation, conversations];
+export const benches: Bench[] = [foundation, conversations, analytics];

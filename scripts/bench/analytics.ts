@@ -1,0 +1,339 @@
+// Issue 7's benchmark, on the PostgreSQL server named by DATABASE_URL (a fresh database per run):
+// 1. ingest through the queue consumer's own code path (ingestMessages: zod validation, per-tenant
+//    transaction with the events insert + rollup upsert statement, acks) in Queue-sized batches of 100,
+//    with ANALYTICS_IN_FLIGHT batches in flight, each batch opening its own database handle through the
+//    neon driver and the WebSocket bridge, as a consumer invocation does;
+// 2. a raw server-side COPY of the same rows into an identical table (same indexes) — the ceiling;
+// 3. every report over the 1,000,000 events of one tenant (median of ANALYTICS_REPORT_RUNS runs).
+// Not included: the LiveStats Durable Object call after commit (no workerd here).
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase } from "@autopilot/db";
+import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
+import { type AppEvent, eventSchema } from "@autopilot/sdk";
+import { type IngestMessage, ingestMessages } from "../../apps/edge-api/src/analytics/consume.js";
+import { toEventRow } from "../../apps/edge-api/src/analytics/dimensions.js";
+import { REPORTS, type ReportName } from "../../apps/edge-api/src/analytics/reports/index.js";
+import { reportQuerySchema } from "../../apps/edge-api/src/analytics/reports/query.js";
+import { runReport } from "../../apps/edge-api/src/analytics/reports/run.js";
+import type { Logger } from "../../apps/edge-api/src/lib/log.js";
+import type { Bench } from "./registry.js";
+import { percentile, round } from "./stats.js";
+
+const TOTAL_EVENTS = Number(process.env.ANALYTICS_EVENTS ?? 1_000_000);
+const IN_FLIGHT = Number(process.env.ANALYTICS_IN_FLIGHT ?? 16);
+const REPORT_RUNS = Number(process.env.ANALYTICS_REPORT_RUNS ?? 15);
+const BATCH = 100;
+const TARGET_EVENTS_PER_S = 50_000;
+const TARGET_REPORT_MEDIAN_MS = 100;
+const TIME_ZONE = "Europe/Berlin";
+
+const quiet: Logger = { info() {}, warn() {}, error: (msg, f) => console.error(msg, f) };
+
+/** A deterministic pseudo-random stream (so runs are comparable). */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Conversations over one year, each a realistic run of events, until `total` events. */
+function generate(tenantId: string, total: number): AppEvent[] {
+  const rand = rng(7);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)] as T;
+  const yearStart = Date.parse("2026-01-01T00:00:00Z");
+  const events: AppEvent[] = [];
+  const agents = ["a1", "a2", "a3", "a4", "a5", "a6"];
+  const routes = ["pricing", "support", "demo", "billing", "jobs"];
+  let n = 0;
+  const push = (type: string, at: number, properties: unknown, subjects: Record<string, string>) => {
+    events.push(
+      eventSchema.parse({
+        id: crypto.randomUUID(),
+        tenantId,
+        time: new Date(at).toISOString(),
+        actor: { type: "system", id: null },
+        subjects,
+        type,
+        version: 1,
+        properties,
+      }),
+    );
+  };
+  while (events.length < total) {
+    const c = `conv-${n++}`;
+    const conv = { conversation: c };
+    let t = yearStart + Math.floor(rand() * 365 * 86_400_000);
+    const channel = rand() < 0.8 ? "web" : "telegram";
+    const routeId = pick(routes);
+    push("conversation.started", t, { channel }, conv);
+    const turns = 1 + Math.floor(rand() * 3);
+    for (let i = 0; i < turns; i++) {
+      t += 20_000;
+      push("message.received", t, { channel, length: 40 }, conv);
+      push(
+        "message.sent",
+        t + 3000,
+        { channel, sender: "bot", agentId: null, responseSeconds: i === 0 ? 3 : null },
+        conv,
+      );
+    }
+    push("route.selected", t, { routeId, confidence: 0.8, routesVersion: 1 }, conv);
+    if (rand() < 0.3)
+      push("knowledge.unanswered", t, { question: pick(["price?", "refund", "api docs"]) }, conv);
+    else push("knowledge.answered", t, { question: "hours", chunkIds: ["k1"], mode: "extractive" }, conv);
+    const agent = pick(agents);
+    if (rand() < 0.2) {
+      push("route.abandoned", t + 1000, { routeId, stepId: "email", reason: "handoff" }, conv);
+      push("handoff.accepted", t + 60_000, { agentId: agent, waitSeconds: 60 }, conv);
+      push(
+        "message.sent",
+        t + 90_000,
+        { channel, sender: "agent", agentId: agent, responseSeconds: 30 },
+        conv,
+      );
+    } else if (rand() < 0.6) {
+      push("form.completed", t + 2000, { routeId, fields: ["email"] }, conv);
+      push("route.completed", t + 2000, { routeId }, conv);
+      if (rand() < 0.5) {
+        const lead = `lead-${n}`;
+        push("lead.created", t + 3000, { source: "chat", routeId }, { lead, conversation: c });
+        push(
+          "lead.assigned",
+          t + 4000,
+          { ownerId: agent, teamId: null, ruleId: null, strategy: "round_robin", reason: "rr" },
+          { lead },
+        );
+        if (rand() < 0.3) {
+          push("lead.status_changed", t + 86_400_000, { from: "new", to: "sql", reason: null }, { lead });
+          const deal = `deal-${n}`;
+          const money = { amount: 1000, currency: "EUR" };
+          push(
+            "deal.created",
+            t + 2 * 86_400_000,
+            { pipelineId: "p1", stageId: "s1", ownerId: agent, ...money },
+            { deal, lead },
+          );
+          if (rand() < 0.4)
+            push(
+              "deal.won",
+              t + 9 * 86_400_000,
+              { pipelineId: "p1", ownerId: agent, ...money },
+              { deal, lead },
+            );
+        }
+      }
+    }
+    if (rand() < 0.3)
+      push("csat.recorded", t + 120_000, { score: 1 + Math.floor(rand() * 5), agentId: agent }, conv);
+    push(
+      "conversation.closed",
+      t + 300_000,
+      { reason: "resolved", durationSeconds: 300, agentId: agent },
+      conv,
+    );
+  }
+  return events.slice(0, total);
+}
+
+/** Tenant-clustered batches of 100 (as the outbox sends them), in shuffled order. */
+function batchesOf(events: AppEvent[]): AppEvent[][] {
+  const batches: AppEvent[][] = [];
+  for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH));
+  const rand = rng(11);
+  for (let i = batches.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [batches[i], batches[j]] = [batches[j] as AppEvent[], batches[i] as AppEvent[]];
+  }
+  return batches;
+}
+
+function asMessages(batch: AppEvent[], stats: { acked: number; retried: number }): IngestMessage[] {
+  return batch.map((body) => ({
+    id: body.id,
+    // What the consumer receives: the JSON the producer sent.
+    body: JSON.parse(JSON.stringify(body)),
+    attempts: 1,
+    ack: () => void stats.acked++,
+    retry: () => void stats.retried++,
+  }));
+}
+
+const csvCell = (v: unknown) => {
+  if (v === null || v === undefined) return "";
+  const s = typeof v === "object" ? JSON.stringify(v) : String(v);
+  return `"${s.replaceAll('"', '""')}"`;
+};
+
+export const analytics: Bench = {
+  name: "analytics",
+  description: "event ingest through the queue consumer's code vs raw COPY; reports over 1M events",
+  async run() {
+    const serverUrl = process.env.DATABASE_URL;
+    if (!serverUrl) {
+      console.log("  skipped: needs DATABASE_URL (a PostgreSQL server)");
+      return { skipped: 1 };
+    }
+    const { neonConfig } = await import("@neondatabase/serverless");
+    const { default: ws } = await import("ws");
+    neonConfig.webSocketConstructor = ws;
+    const name = `autopilot_bench_analytics_${process.pid}`;
+    const url = await createFreshDatabase(serverUrl, name);
+    const local = await startLocalDatabase({ databaseUrl: url });
+    const bridge = `127.0.0.1:${local.bridgePort}`;
+    const admin = openDatabase({ url, bridge });
+    const csvPath = join(tmpdir(), `${name}.csv`);
+    try {
+      const [tenant] = await admin.query<{ id: string }>(
+        "insert into tenants (name, time_zone) values ('Bench', $1) returning id",
+        [TIME_ZONE],
+      );
+      const tenantId = tenant?.id as string;
+      const t0 = performance.now();
+      const events = generate(tenantId, TOTAL_EVENTS);
+      const batches = batchesOf(events);
+      console.log(
+        `  ${events.length} events for one tenant (${TIME_ZONE}), ${batches.length} batches of ${BATCH}, ` +
+          `${IN_FLIGHT} in flight, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+
+      // 1. Ingest through the consumer's code. Each in-flight slot keeps its connection (as Hyperdrive or
+      // Neon's pooler would give a consumer invocation); connection set-up per batch is measured apart.
+      const stats = { acked: 0, retried: 0 };
+      let next = 0;
+      let inserted = 0;
+      const ingestBatch = async (db: ReturnType<typeof openDatabase>, i: number) => {
+        const s = await ingestMessages(db, "events", asMessages(batches[i] as AppEvent[], stats), quiet);
+        inserted += s.inserted;
+      };
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          const db = openDatabase({ url, bridge });
+          try {
+            for (let i = next++; i < batches.length; i = next++) await ingestBatch(db, i);
+          } finally {
+            await db.end();
+          }
+        }),
+      );
+      const ingestSeconds = (performance.now() - started) / 1000;
+      if (inserted !== events.length || stats.acked !== events.length || stats.retried > 0) {
+        throw new Error(
+          `ingest: inserted ${inserted}, acked ${stats.acked}, retried ${stats.retried} of ${events.length}`,
+        );
+      }
+      const [rolled] = await admin.query<{ n: string }>(
+        "select sum(count)::text as n from analytics_rollups",
+      );
+      if (Number(rolled?.n) !== events.length)
+        throw new Error(`rollups count ${rolled?.n}, expected ${events.length}`);
+      const ingestRate = events.length / ingestSeconds;
+      console.log(
+        `  ingest (consumer path): ${ingestSeconds.toFixed(2)} s, ${Math.round(ingestRate)} events/s`,
+      );
+
+      // 2. The ceiling: COPY of the same rows into an identical table (same primary key and index).
+      await admin.query(
+        "create table bench_events_copy (like analytics_events including defaults including constraints including indexes)",
+      );
+      const columns = Object.keys(toEventRow(events[0] as AppEvent));
+      const lines = events.map((e) => {
+        const row = toEventRow(e) as unknown as Record<string, unknown>;
+        return [tenantId, ...columns.map((c) => row[c])].map(csvCell).join(",");
+      });
+      writeFileSync(csvPath, `${lines.join("\n")}\n`);
+      chmodSync(csvPath, 0o644);
+      const copyStarted = performance.now();
+      await admin.query(
+        `copy bench_events_copy (tenant_id, ${columns.join(", ")}) from '${csvPath}' with (format csv)`,
+      );
+      const copySeconds = (performance.now() - copyStarted) / 1000;
+      const copyRate = events.length / copySeconds;
+      console.log(`  raw COPY of the same rows: ${copySeconds.toFixed(2)} s, ${Math.round(copyRate)} rows/s`);
+      await admin.query("drop table bench_events_copy");
+      await admin.query("vacuum analyze analytics_events");
+      await admin.query("vacuum analyze analytics_rollups");
+
+      // For comparison: a fresh connection per batch (a Worker invocation without a pooler), on
+      // re-sent batches (all duplicates by now, so the insert does the same lookups and no writes).
+      const sample = Math.min(batches.length, 10 * IN_FLIGHT);
+      next = 0;
+      const freshStarted = performance.now();
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          for (let i = next++; i < sample; i = next++) {
+            const db = openDatabase({ url, bridge });
+            try {
+              await ingestBatch(db, i);
+            } finally {
+              await db.end();
+            }
+          }
+        }),
+      );
+      const freshRate = (sample * BATCH) / ((performance.now() - freshStarted) / 1000);
+      console.log(
+        `  redelivery with a new connection per batch: ${Math.round(freshRate)} events/s (${sample} batches)`,
+      );
+
+      // 3. Reports over the whole year (one tenant, 1M events), grouped by day, through withTenant.
+      const metrics: Record<string, number> = {
+        events: events.length,
+        batch_size: BATCH,
+        batches_in_flight: IN_FLIGHT,
+        ingest_events_per_s: Math.round(ingestRate),
+        copy_rows_per_s: Math.round(copyRate),
+        ingest_to_copy_ratio: round(ingestRate / copyRate, 3),
+        ingest_target_events_per_s: TARGET_EVENTS_PER_S,
+        redelivery_new_connection_per_batch_events_per_s: Math.round(freshRate),
+      };
+      const query = reportQuerySchema.parse({ from: "2026-01-01", to: "2026-12-31", groupBy: "day" });
+      const reportDb = openDatabase({ url, bridge });
+      try {
+        for (const report of Object.keys(REPORTS) as ReportName[]) {
+          const times: number[] = [];
+          let rows = 0;
+          for (let i = 0; i < REPORT_RUNS + 2; i++) {
+            const s = performance.now();
+            const result = await runReport(reportDb, tenantId, TIME_ZONE, report, query);
+            if (i >= 2) times.push(performance.now() - s); // two warm-up runs
+            rows = result.rows.length;
+          }
+          times.sort((a, b) => a - b);
+          const median = percentile(times, 50);
+          metrics[`report_${report}_median_ms`] = round(median, 2);
+          console.log(
+            `  report ${report}: median ${median.toFixed(1)} ms, p90 ${percentile(times, 90).toFixed(1)} ms (${rows} rows)`,
+          );
+        }
+      } finally {
+        await reportDb.end();
+      }
+      metrics.report_target_median_ms = TARGET_REPORT_MEDIAN_MS;
+      return metrics;
+    } finally {
+      rmSync(csvPath, { force: true });
+      await admin.end();
+      await local.close();
+      await dropDatabase(serverUrl, name);
+    }
+  },
+};
+
+// `tsx scripts/bench/analytics.ts` runs it alone.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  analytics
+    .run({ root: "", seconds: 10, maxCount: 0 })
+    .then((metrics) => {
+      console.log(JSON.stringify({ name: "analytics", metrics }));
+      process.exit(0);
+    })
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
