@@ -1,7 +1,7 @@
 // `npm run bench` runs every registered benchmark; `npm run bench -- <name>…` runs the named ones.
 // Each prints its setup and figures, then one JSON line {"name", "metrics"}. BENCH_SECONDS sets how
 // long each case is measured (default 10). Benchmarks are scripts, not tests (DESIGN §6).
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { benches } from "./bench/registry.js";
 import { wranglerEnv } from "./lib/wrangler.js";
@@ -24,16 +24,24 @@ async function main(): Promise<number> {
   const cpu = cpus();
   console.log(
     `setup: node ${process.version}, ${process.platform}/${process.arch}, ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? "?"}), ` +
-      `${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${seconds} s per case, sequential requests (concurrency 1), ` +
+      `${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${loadavg()[0]?.toFixed(1)}, ${seconds} s per case, ` +
       `database: ${process.env.DATABASE_URL ? "PostgreSQL server from DATABASE_URL" : "PGlite in memory"}`,
   );
+  let failed = 0;
   for (const bench of selected) {
     console.log(`\n== ${bench.name}: ${bench.description}`);
     const t0 = performance.now();
-    const metrics = await bench.run({ root, seconds, maxCount });
-    console.log(`  (took ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-    console.log(JSON.stringify({ name: bench.name, metrics }));
+    try {
+      const metrics = await bench.run({ root, seconds, maxCount });
+      console.log(`  (took ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      console.log(JSON.stringify({ name: bench.name, metrics }));
+    } catch (error) {
+      // One broken benchmark does not hide the others' figures; the exit code still reports it.
+      failed++;
+      console.error(`  ${bench.name} FAILED:`, error);
+    }
   }
+  if (failed > 0) return 1;
   return 0;
 }
 

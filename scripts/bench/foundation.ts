@@ -23,7 +23,7 @@ export const foundation: Bench = {
     // The per-key limit would answer 429 long before the run ends: lift it for the benchmark.
     const worker = await startBenchWorker(ctx.root, { RATE_LIMIT_KEY_PER_MIN: "1000000000" });
     try {
-      console.log(`  database: ${worker.databaseLabel}`);
+      console.log(`  database: ${worker.databaseLabel}; sequential requests (concurrency 1)`);
       const { apiKey } = await seedWorkspace(worker.call, {
         email: `bench-${Date.now()}@autopilot.local`,
         password: "benchmark-password",

@@ -1,22 +1,19 @@
 // The edge-api worker for benchmarks: bundled by wrangler (offline dry run), run by Miniflare's API in
 // workerd — not through `wrangler dev`, whose proxy adds ~10 ms — wired to a fresh local database.
-import { spawnSync } from "node:child_process";
+import { fork, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import {
-  createFreshDatabase,
-  dropDatabase,
-  type LocalDatabase,
-  startLocalDatabase,
-} from "@autopilot/db/local";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import type { CallApi } from "../lib/seed.js";
 import { wranglerBin, wranglerEnv } from "../lib/wrangler.js";
+import type { DatabaseReady } from "./database-process.js";
 
 export type BenchWorker = {
   mf: Miniflare;
-  database: LocalDatabase;
   /** "PGlite (in memory)" or the server's host and fresh database name. */
   databaseLabel: string;
   /** The public API, as a fetch against the worker (host is irrelevant to the worker). */
@@ -39,23 +36,30 @@ function buildWorker(root: string): string {
   return join(outdir, "index.js");
 }
 
-async function startDatabase(): Promise<{
-  database: LocalDatabase;
-  label: string;
-  drop: () => Promise<void>;
-}> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    return { database: await startLocalDatabase({}), label: "PGlite (in memory)", drop: async () => {} };
-  }
-  const name = `autopilot_bench_${process.pid}_${Date.now()}`;
-  const fresh = await createFreshDatabase(serverUrl, name);
-  const u = new URL(serverUrl);
-  return {
-    database: await startLocalDatabase({ databaseUrl: fresh }),
-    label: `PostgreSQL at ${u.hostname}:${u.port || "5432"} (fresh database ${name})`,
-    drop: () => dropDatabase(serverUrl, name),
+/** Starts bench/database-process.ts and waits (bounded) for its connection details. */
+async function startDatabase(): Promise<{ ready: DatabaseReady; close: () => Promise<void> }> {
+  const child = fork(fileURLToPath(new URL("./database-process.ts", import.meta.url)), {
+    execArgv: process.execArgv, // tsx's loader
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const exited = once(child, "exit");
+  const close = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.send("close");
+    const done = await Promise.race([exited.then(() => true), sleep(30_000).then(() => false)]);
+    if (!done) child.kill("SIGKILL");
   };
+  type Reply = { ready?: DatabaseReady; error?: string };
+  const message: Reply = await Promise.race<Reply>([
+    once(child, "message").then(([m]) => m as Reply),
+    exited.then(([code]) => ({ error: `database process exited (${code})` })),
+    sleep(180_000).then(() => ({ error: "database not ready within 180 s" })),
+  ]);
+  if (!message.ready) {
+    child.kill("SIGKILL");
+    throw new Error(message.error ?? "database process failed");
+  }
+  return { ready: message.ready, close };
 }
 
 export async function startBenchWorker(
@@ -65,7 +69,7 @@ export async function startBenchWorker(
   const scriptPath = buildWorker(root);
   // Bindings, Durable Objects, queues and compatibility settings exactly as wrangler.toml declares them.
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
-  const { database, label, drop } = await startDatabase();
+  const { ready: database, close: closeDatabase } = await startDatabase();
   let runtimeErrors = "";
   try {
     const mf = new Miniflare({
@@ -93,18 +97,15 @@ export async function startBenchWorker(
     };
     return {
       mf,
-      database,
-      databaseLabel: label,
+      databaseLabel: database.label,
       call,
       close: async () => {
         await mf.dispose();
-        await database.close();
-        await drop();
+        await closeDatabase();
       },
     };
   } catch (error) {
-    await database.close();
-    await drop();
+    await closeDatabase();
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${runtimeErrors}`);
   }
 }

@@ -25,8 +25,9 @@ const json = (method: string, body: unknown, headers: Record<string, string> = {
 });
 
 function sessionFrom(res: Response, body: { tenant: { id: string }; csrfToken: string }): SignedIn {
-  const cookie = res.headers
-    .getSetCookie()
+  // Node's Headers has getSetCookie (typed so even where only the workers' Headers type is known).
+  const setCookies = (res.headers as unknown as { getSetCookie(): string[] }).getSetCookie();
+  const cookie = setCookies
     .map((c) => c.split(";")[0] ?? "")
     .filter((c) => c.startsWith("ap_"))
     .join("; ");
