@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { type Bridge, startBridge } from "./bridge.js";
 import { migratePgliteDatabase, migrateServerDatabase } from "./migrate.js";
+import { serialiseExtendedProtocol } from "./serialise.js";
 
 export type LocalDatabase = {
   /** What the worker connects to (through the bridge): a postgres:// URL. */
@@ -40,7 +41,12 @@ export async function startLocalDatabase(opts: {
   let bridge: Bridge | undefined;
   try {
     await migratePgliteDatabase(db);
-    server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 64 });
+    server = new PGLiteSocketServer({
+      db: serialiseExtendedProtocol(db),
+      host: "127.0.0.1",
+      port: 0,
+      maxConnections: 64,
+    });
     await server.start();
     const pgPort = Number(server.getServerConn().split(":").pop());
     bridge = await startBridge({ allowed: [`127.0.0.1:${pgPort}`], port: opts.bridgePort });
