@@ -106,9 +106,56 @@ export function knownContent(toks: string[], vocab: Vocabulary, cfg: FeatureConf
 
 let scratch = new Uint32Array(1024);
 
+/**
+ * In-place ascending sort of a[lo..hi) (uint32). TypedArray#sort boxes values above 2^30 on V8 (slow, and
+ * garbage); this is a plain quicksort with insertion sort on short runs.
+ */
+export function sortU32(a: Uint32Array, lo = 0, hi = a.length): void {
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as pivot.
+    let x = a[lo] as number;
+    let y = a[mid] as number;
+    let z = a[hi - 1] as number;
+    if (x > y) [x, y] = [y, x];
+    if (y > z) [y, z] = [z, y];
+    if (x > y) [x, y] = [y, x];
+    const pivot = y;
+    let i = lo;
+    let j = hi - 1;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i++] = a[j] as number;
+        a[j--] = t;
+      }
+    }
+    // Recurse into the smaller side, loop on the larger (bounded stack).
+    if (j + 1 - lo < hi - i) {
+      sortU32(a, lo, j + 1);
+      lo = i;
+    } else {
+      sortU32(a, i, hi);
+      hi = j + 1;
+    }
+  }
+  for (let i = lo + 1; i < hi; i++) {
+    const v = a[i] as number;
+    let j = i - 1;
+    while (j >= lo && (a[j] as number) > v) {
+      a[j + 1] = a[j] as number;
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
 /** Sorts scratch[0..n) and counts equal hashes. */
 function count(n: number): Counts {
-  const sorted = scratch.subarray(0, n).sort();
+  sortU32(scratch, 0, n);
+  const sorted = scratch;
   let u = 0;
   for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) u++;
   const hashes = new Uint32Array(u);
@@ -157,6 +204,173 @@ export function extractTokens(toks: string[], cfg: FeatureConfig): RawFeatures {
     n += info.chars.length;
   }
   return { word, char: count(n) };
+}
+
+/**
+ * Compile-time featurisation of a whole corpus in one pass, equivalent to extractTokens + vectorise per text
+ * with the corpus's own vocabulary: feature hashes get ids in a growable open-addressing table as they are
+ * met, duplicates within a text are counted with a last-seen stamp (no per-text sort), and ids are renumbered
+ * in hash order at the end (canonical model). Vectors are views into two pooled arrays.
+ */
+export function vectoriseCorpus(
+  texts: string[][],
+  cfg: FeatureConfig,
+): { vecs: SparseVec[]; hashes: Uint32Array; dfs: Int32Array; idf: Float32Array; unknownIdf: number } {
+  const N = texts.length;
+  const infos = texts.map((t) => infosOf(t, cfg));
+  // Upper bound of the pooled length: per text, unigrams + bigrams + char n-grams.
+  let total = 0;
+  for (const inf of infos) {
+    total += 2 * inf.length;
+    for (const info of inf) total += info.chars.length;
+  }
+  // Table and per-feature arrays grow with the vocabulary (tens of thousands), not with the corpus.
+  let cap = 1 << 16;
+  let keys = new Uint32Array(cap);
+  let slot = new Int32Array(cap).fill(-1); // provisional id per table slot
+  let room = 1 << 15;
+  let hashOf = new Uint32Array(room);
+  let df = new Int32Array(room);
+  let stamp = new Int32Array(room).fill(-1);
+  let pos = new Int32Array(room);
+  let size = 0;
+  const ids = new Int32Array(total);
+  const tfs = new Uint16Array(total);
+  let used = 0;
+  const ptr = new Int32Array(N + 1);
+  const wordEnd = new Int32Array(N);
+  let buf = new Uint32Array(256);
+  for (let e = 0; e < N; e++) {
+    const inf = infos[e] as TokenInfo[];
+    // This text's hashes: word group, then char group from index `split`.
+    let need = 2 * inf.length;
+    for (const info of inf) need += info.chars.length;
+    if (need > buf.length) buf = new Uint32Array(2 * need);
+    let n = 0;
+    let prev = -1;
+    for (const info of inf) {
+      if (!info.stop) buf[n++] = info.uni;
+      if (cfg.bigrams && prev !== -1) buf[n++] = fnvString(info.stem, prev);
+      prev = info.biSeed;
+    }
+    const split = n;
+    for (const info of inf) {
+      buf.set(info.chars, n);
+      n += info.chars.length;
+    }
+    if (size + n > room) {
+      while (size + n > room) room *= 2;
+      const h2 = new Uint32Array(room);
+      h2.set(hashOf);
+      hashOf = h2;
+      const d2 = new Int32Array(room);
+      d2.set(df);
+      df = d2;
+      const s2 = new Int32Array(room).fill(-1);
+      s2.set(stamp);
+      stamp = s2;
+      const p2 = new Int32Array(room);
+      p2.set(pos);
+      pos = p2;
+    }
+    if (2 * (size + n) > cap) {
+      while (2 * (size + n) > cap) cap *= 2;
+      keys = new Uint32Array(cap);
+      slot = new Int32Array(cap).fill(-1);
+      for (let id = 0; id < size; id++) {
+        const h = hashOf[id] as number;
+        let p = Math.imul(h, 0x9e3779b1) >>> 0;
+        for (;;) {
+          p &= cap - 1;
+          if (slot[p] === -1) break;
+          p++;
+        }
+        keys[p] = h;
+        slot[p] = id;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      if (i === split) wordEnd[e] = used;
+      const h = buf[i] as number;
+      const st = i < split ? 2 * e : 2 * e + 1; // groups count separately, as in vectorise
+      let p = Math.imul(h, 0x9e3779b1) >>> 0;
+      let id = -1;
+      for (;;) {
+        p &= cap - 1;
+        const at = slot[p] as number;
+        if (at === -1) break;
+        if (keys[p] === h) {
+          id = at;
+          break;
+        }
+        p++;
+      }
+      if (id === -1) {
+        id = size++;
+        hashOf[id] = h;
+        keys[p] = h;
+        slot[p] = id;
+      }
+      if (stamp[id] === st) {
+        const at = pos[id] as number;
+        tfs[at] = (tfs[at] as number) + 1;
+        continue;
+      }
+      stamp[id] = st;
+      df[id] = (df[id] as number) + 1;
+      pos[id] = used;
+      ids[used] = id;
+      tfs[used++] = 1;
+    }
+    if (split === n) wordEnd[e] = used;
+    ptr[e + 1] = used;
+  }
+  const idOf = (h: number): number => {
+    let p = Math.imul(h, 0x9e3779b1) >>> 0;
+    for (;;) {
+      p &= cap - 1;
+      if (keys[p] === h && slot[p] !== -1) return slot[p] as number;
+      p++;
+    }
+  };
+  // Canonical numbering: by hash.
+  const hashes = hashOf.slice(0, size);
+  sortU32(hashes);
+  const rank = new Int32Array(size);
+  const dfs = new Int32Array(size);
+  for (let r = 0; r < size; r++) {
+    const id = idOf(hashes[r] as number);
+    rank[id] = r;
+    dfs[r] = df[id] as number;
+  }
+  const idf = Float32Array.from(dfs, (d) => Math.log((N + 1) / (d + 1)) + 1);
+  const idx = new Int32Array(used);
+  const val = new Float32Array(used);
+  const vecs: SparseVec[] = new Array(N);
+  for (let e = 0; e < N; e++) {
+    const a = ptr[e] as number;
+    const m = wordEnd[e] as number;
+    const b = ptr[e + 1] as number;
+    for (let g = 0; g < 2; g++) {
+      const lo = g === 0 ? a : m;
+      const hi = g === 0 ? m : b;
+      let sq = 0;
+      for (let k = lo; k < hi; k++) {
+        const r = rank[ids[k] as number] as number;
+        const tf = tfs[k] as number;
+        const w = (tf === 1 ? 1 : 1 + Math.log(tf)) * (idf[r] as number);
+        idx[k] = r;
+        val[k] = w;
+        sq += w * w;
+      }
+      if (sq > 0) {
+        const scale = Math.sqrt((g === 0 ? cfg.wordShare : 1 - cfg.wordShare) / sq);
+        for (let k = lo; k < hi; k++) val[k] = (val[k] as number) * scale;
+      }
+    }
+    vecs[e] = { idx: idx.subarray(a, b), val: val.subarray(a, b), words: m - a };
+  }
+  return { vecs, hashes, dfs, idf, unknownIdf: Math.log(N + 1) + 1 };
 }
 
 /** Sparse vector over the model's feature indices. */

@@ -36,24 +36,38 @@ export function trainLinear(
   return averaged(state);
 }
 
-/** Averaged weights (w - u / step) straight into a feature-major CSR, dropping |v| <= eps. */
-export function averagedCsr(s: LinearState, eps: number): Csr {
+/**
+ * Averaged weights (w - u / step) straight into a feature-major CSR, dropping |v| <= eps. With `rows`, the
+ * state's feature f is row rows[f] of a CSR with `totalRows` rows (training on a compact feature subset).
+ */
+export function averagedCsr(s: LinearState, eps: number, rows?: Int32Array, totalRows?: number): Csr {
   const { w, u, classes, features, step } = s;
-  const ptr = new Int32Array(features + 1);
-  const colL: number[] = [];
-  const valL: number[] = [];
+  const R = rows ? (totalRows as number) : features;
+  const inv = 1 / step;
+  let nnz = 0;
+  for (let i = 0; i < w.length; i++) {
+    const v = (w[i] as number) - (u[i] as number) * inv;
+    if (v > eps || v < -eps) nnz++;
+  }
+  const counts = new Int32Array(R + 1);
+  const col = new Int32Array(nnz);
+  const val = new Float32Array(nnz);
+  // Rows of the state in increasing order of their CSR row (a monotone map when given).
+  let k = 0;
   for (let f = 0; f < features; f++) {
     const base = f * classes;
+    const start = k;
     for (let c = 0; c < classes; c++) {
-      const v = (w[base + c] as number) - (u[base + c] as number) / step;
+      const v = (w[base + c] as number) - (u[base + c] as number) * inv;
       if (v > eps || v < -eps) {
-        colL.push(c);
-        valL.push(v);
+        col[k] = c;
+        val[k++] = v;
       }
     }
-    ptr[f + 1] = colL.length;
+    counts[(rows ? (rows[f] as number) : f) + 1] = k - start;
   }
-  return { ptr, col: Int32Array.from(colL), val: Float32Array.from(valL) };
+  for (let r = 0; r < R; r++) counts[r + 1] = (counts[r + 1] as number) + (counts[r] as number);
+  return { ptr: counts, col, val };
 }
 
 /** Averaged weights: w - u / step (the standard lazy-averaging identity). */

@@ -7,7 +7,7 @@ import type { Csr } from "./csr.js";
 import { buildHashIndex, type FeatureConfig, type Vocabulary } from "./features.js";
 import { type ExampleIndex, type KnnScratch, knnScratch } from "./similarity.js";
 
-export const ROUTER_MODEL_VERSION = 2;
+export const ROUTER_MODEL_VERSION = 3;
 
 type CsrJson = { ptr: string; col: string; val: string };
 
@@ -29,6 +29,8 @@ export type RouterModel = {
     /** Minimum number of known content words (features.knownContent) for a text to be in scope. */
     evidenceFloor: number;
     threshold: number;
+    /** Per route, log factor on `threshold` for texts routed there (class-conditional thresholds). */
+    routeShift: number[];
     /** needsAdjudication when threshold <= confidence < threshold + band ... */
     adjudicationBand: number;
     /** ... or when the top two confidences differ by less than this. */

@@ -109,6 +109,7 @@ export function knnScratch(examples: number): KnnScratch {
 /**
  * out[c] = max over route c's examples of weight * cosine(text, example)^power. A power above 1 damps the
  * small overlaps any two sentences have (shared function words), which matter for out-of-scope detection.
+ * Examples with exclude[e] = 1 are skipped (held-out scoring against the full index).
  */
 export function knnScores(
   vec: { idx: Int32Array; val: Float32Array },
@@ -116,6 +117,7 @@ export function knnScores(
   scratch: KnnScratch,
   out: Float64Array,
   power = 1,
+  exclude?: Uint8Array,
 ): void {
   out.fill(0);
   const { ptr, col, val } = index.postings;
@@ -137,13 +139,14 @@ export function knnScores(
   for (let t = 0; t < n; t++) {
     const e = touched[t] as number;
     const sim = sims[e] as number;
+    sims[e] = 0;
+    mark[e] = 0;
+    if (exclude !== undefined && exclude[e] === 1) continue;
     const s = (power === 1 ? sim : sim > 0 ? sim ** power : 0) * (index.weight[e] as number);
     const end = index.labelPtr[e + 1] as number;
     for (let j = index.labelPtr[e] as number; j < end; j++) {
       const c = index.labels[j] as number;
       if (s > (out[c] as number)) out[c] = s;
     }
-    sims[e] = 0;
-    mark[e] = 0;
   }
 }
