@@ -1,6 +1,7 @@
 import { openDatabase } from "@autopilot/db";
 import { enforceRetention } from "./analytics/retention.js";
 import { createApp } from "./app.js";
+import { runSalesJobs } from "./domain/sales-jobs.js";
 import type { Env } from "./env.js";
 import { consumeEvents } from "./events/consumer.js";
 import { sendPendingEvents } from "./events/sender.js";
@@ -9,6 +10,7 @@ import { createLogger } from "./lib/log.js";
 export { LiveStats } from "./analytics/live/live-stats.js";
 export { ConversationDO } from "./conversations/conversation-do.js";
 export { AiBudget } from "./durable/ai-budget.js";
+export { AssignmentCoordinator } from "./durable/assignment-coordinator.js";
 export { RateLimiter } from "./durable/rate-limiter.js";
 
 const app = createApp();
@@ -27,6 +29,9 @@ export default {
           // Analytics retention once an hour is plenty (events age by days).
           if (new Date(controller.scheduledTime).getUTCMinutes() === 7) await enforceRetention(db, log);
         })
+        // First-touch SLAs, stale deals and task reminders (bounded per run).
+        .then(() => runSalesJobs(db, env, log))
+        .then((done) => log.info("sales jobs", done))
         .finally(() => db.end()),
     );
   },

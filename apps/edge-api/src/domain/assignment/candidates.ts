@@ -1,0 +1,70 @@
+import { leads, type Tx, teamMembers } from "@autopilot/db";
+import type { Candidate } from "@autopilot/engine";
+import { and, eq, inArray, notInArray, sql } from "drizzle-orm";
+
+const CLOSED = ["converted", "disqualified"] as const;
+
+/** Open leads per owner, for capacity and least-loaded. */
+async function openLeadCounts(tx: Tx, userIds: string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await tx
+    .select({ ownerId: leads.ownerId, n: sql<number>`count(*)::int` })
+    .from(leads)
+    .where(and(inArray(leads.ownerId, userIds), notInArray(leads.status, [...CLOSED])))
+    .groupBy(leads.ownerId);
+  return new Map(rows.map((r) => [r.ownerId ?? "", r.n]));
+}
+
+const toCandidate = (m: typeof teamMembers.$inferSelect, openLeads: number): Candidate => ({
+  userId: m.userId,
+  skills: m.skills,
+  languages: m.languages,
+  territories: m.territories,
+  capacity: m.capacity,
+  openLeads,
+  weight: m.weight,
+  timeZone: m.timeZone,
+  workingHours: m.workingHours,
+  outOfOffice: m.outOfOffice,
+  presence: m.presence,
+  lastAssignedAt: m.lastAssignedAt,
+});
+
+/**
+ * A team's members as assignment candidates. The team's row is locked first (FOR UPDATE), so two
+ * assignments to one team never read the same round-robin state: the AssignmentCoordinator already
+ * serialises them, and this keeps it true for callers that bypass it (cron, benchmarks).
+ */
+export async function loadTeamCandidates(tx: Tx, teamId: string): Promise<Candidate[]> {
+  await tx.execute(sql`select id from teams where id = ${teamId} for update`);
+  const members = await tx.select().from(teamMembers).where(eq(teamMembers.teamId, teamId));
+  const counts = await openLeadCounts(
+    tx,
+    members.map((m) => m.userId),
+  );
+  return members.map((m) => toCandidate(m, counts.get(m.userId) ?? 0));
+}
+
+/**
+ * A specific owner as a candidate: their availability from any team they belong to, or always
+ * available when they are in none (a rule naming a person means that person).
+ */
+export async function loadOwnerCandidate(tx: Tx, userId: string): Promise<Candidate> {
+  const [member] = await tx.select().from(teamMembers).where(eq(teamMembers.userId, userId)).limit(1);
+  const counts = await openLeadCounts(tx, [userId]);
+  if (member) return toCandidate(member, counts.get(userId) ?? 0);
+  return {
+    userId,
+    skills: [],
+    languages: [],
+    territories: [],
+    capacity: null,
+    openLeads: counts.get(userId) ?? 0,
+    weight: 1,
+    timeZone: "UTC",
+    workingHours: [],
+    outOfOffice: [],
+    presence: "online",
+    lastAssignedAt: null,
+  };
+}

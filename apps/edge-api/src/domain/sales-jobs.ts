@@ -1,0 +1,34 @@
+import type { Database } from "@autopilot/db";
+import type { Env } from "../env.js";
+import type { Logger } from "../lib/log.js";
+import { mailerFor } from "../mail/mailer.js";
+import { enforceFirstTouchSla } from "./assignment/sla.js";
+
+const MAX_TENANTS_PER_RUN = 50;
+
+/**
+ * The sales cron (every minute): first-touch SLAs, then the deal jobs. Tenants with work due come
+ * from a SECURITY DEFINER look-up; each tenant then runs in its own withTenant transactions. A
+ * failing tenant is logged and skipped so one bad row cannot stop everyone's reminders.
+ */
+export async function runSalesJobs(
+  db: Database,
+  env: Pick<Env, "MAILER" | "APP_URL">,
+  log: Logger,
+  now = new Date(),
+) {
+  const tenants = await db.query<{ id: string }>(
+    "select sales_due_tenants as id from sales_due_tenants($1)",
+    [MAX_TENANTS_PER_RUN],
+  );
+  const mailer = mailerFor(env.MAILER);
+  let reassigned = 0;
+  for (const { id } of tenants) {
+    try {
+      reassigned += await enforceFirstTouchSla(db, id, mailer, env.APP_URL, now);
+    } catch (error) {
+      log.warn("sales jobs failed for a tenant", { tenantId: id, error: String(error) });
+    }
+  }
+  return { tenants: tenants.length, reassigned };
+}

@@ -1,0 +1,231 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { bearer, call, createKey, ownerDb, signup } from "./helpers.js";
+import { tenantRowsAsText } from "./sales-helpers.js";
+
+const RULES = [
+  { kind: "fit", label: "Country DE", points: 30, condition: { field: "country", op: "eq", value: "de" } },
+  { kind: "engagement", label: "Pricing page", points: 20, eventType: "page.pricing", halfLifeDays: 7 },
+  { kind: "signal", label: "Budget ≥ 10k", points: 30, signal: "budget", minBudget: 10_000 },
+];
+
+describe("leads: scoring, lifecycle, import, erasure", () => {
+  let h: Record<string, string>;
+  let other: Record<string, string>;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    const a = await signup("Leads A");
+    tenantId = a.tenantId;
+    h = bearer((await createKey(a)).secret);
+    other = bearer((await createKey(await signup("Leads B"))).secret);
+    expect(
+      (await call("/v1/scoring-rules", { method: "PUT", body: { rules: RULES }, headers: h })).status,
+    ).toBe(200);
+  });
+
+  it("scores on create with an explainable breakdown; thresholds move the status; events rescore", async () => {
+    const lead = await call("/v1/leads", {
+      body: {
+        contact: { name: "Ada", email: "ada@score.test" },
+        attributes: { country: "DE" },
+        signals: { budget: 20_000 },
+      },
+      headers: h,
+    });
+    expect(lead.status).toBe(201);
+    expect(lead.json).toMatchObject({ score: 60, status: "mql", source: "api" });
+    expect(lead.json.scoreBreakdown).toEqual([
+      { kind: "fit", label: "Country DE", points: 30 },
+      { kind: "signal", label: "Budget ≥ 10k", points: 30 },
+    ]);
+    const after = await call(`/v1/leads/${lead.json.id}/events`, {
+      body: { type: "page.pricing" },
+      headers: h,
+    });
+    expect(after.json).toMatchObject({ score: 80, status: "sql" });
+    const db = ownerDb();
+    const events = await db.query<{ type: string; to: string | null }>(
+      "select type, event->'properties'->>'to' as to from outbox where tenant_id = $1 and event->'subjects'->>'lead' = $2 order by created_at",
+      [tenantId, lead.json.id],
+    );
+    await db.end();
+    expect(events.map((e) => e.type)).toEqual([
+      "lead.created",
+      "lead.scored",
+      "lead.status_changed",
+      "lead.scored",
+      "lead.status_changed",
+    ]);
+    expect(events.filter((e) => e.type === "lead.status_changed").map((e) => e.to)).toEqual(["mql", "sql"]);
+  });
+
+  it("engagement decays: an event two half-lives old is worth a quarter", async () => {
+    const lead = await call("/v1/leads", { body: { contact: { email: "decay@score.test" } }, headers: h });
+    const old = new Date(Date.now() - 14 * 86_400_000).toISOString();
+    const res = await call(`/v1/leads/${lead.json.id}/events`, {
+      body: { type: "page.pricing", occurredAt: old },
+      headers: h,
+    });
+    expect(res.json.scoreBreakdown).toEqual([{ kind: "engagement", label: "Pricing page", points: 5 }]);
+    expect(res.json.status).toBe("new"); // 5 < qualifying threshold 10
+  });
+
+  it("lifecycle: disqualifying needs a reason, closed leads stay closed; thresholds are settings", async () => {
+    const lead = await call("/v1/leads", { body: { contact: { email: "life@score.test" } }, headers: h });
+    const noReason = await call(`/v1/leads/${lead.json.id}`, {
+      method: "PATCH",
+      body: { status: "disqualified" },
+      headers: h,
+    });
+    expect([noReason.status, noReason.json.error.message]).toEqual([
+      400,
+      expect.stringMatching(/^disqualifyReason/),
+    ]);
+    const dq = await call(`/v1/leads/${lead.json.id}`, {
+      method: "PATCH",
+      body: { status: "disqualified", disqualifyReason: "student" },
+      headers: h,
+    });
+    expect(dq.json).toMatchObject({ status: "disqualified", disqualifyReason: "student" });
+    const reopen = await call(`/v1/leads/${lead.json.id}`, {
+      method: "PATCH",
+      body: { status: "new" },
+      headers: h,
+    });
+    expect(reopen.status).toBe(409);
+    const bad = await call("/v1/sales/settings", {
+      method: "PATCH",
+      body: { mqlScore: 90, sqlScore: 50 },
+      headers: h,
+    });
+    expect([bad.status, bad.json.error.message]).toEqual([400, expect.stringMatching(/^mqlScore/)]);
+    const s = await call("/v1/sales/settings", { method: "PATCH", body: { mqlScore: 25 }, headers: h });
+    expect(s.json.mqlScore).toBe(25);
+    const lower = await call("/v1/leads", {
+      body: { contact: { email: "th@score.test" }, attributes: { country: "de" } },
+      headers: h,
+    });
+    expect(lower.json).toMatchObject({ score: 30, status: "mql" });
+    await call("/v1/sales/settings", { method: "PATCH", body: { mqlScore: 40 }, headers: h });
+  });
+
+  it("bad input is a 400 naming the field", async () => {
+    const badEmail = await call("/v1/leads", { body: { contact: { email: "nope" } }, headers: h });
+    expect([badEmail.status, badEmail.json.error.message]).toEqual([
+      400,
+      expect.stringMatching(/^contact\.email/),
+    ]);
+    const noContact = await call("/v1/leads", { body: { title: "x" }, headers: h });
+    expect([noContact.status, noContact.json.error.message]).toEqual([
+      400,
+      expect.stringMatching(/^contact/),
+    ]);
+    const badRule = await call("/v1/scoring-rules", {
+      method: "PUT",
+      body: { rules: [{ kind: "engagement", label: "x", points: 5, eventType: "a", halfLifeDays: -1 }] },
+      headers: h,
+    });
+    expect([badRule.status, badRule.json.error.message]).toEqual([
+      400,
+      expect.stringMatching(/^rules\.0\.halfLifeDays/),
+    ]);
+    const badStatus = await call("/v1/leads?status=hot", { headers: h });
+    expect(badStatus.json.error.message).toMatch(/^query\.status/);
+  });
+
+  it("CSV import reports bad rows and imports the rest (deduping contacts)", async () => {
+    await call("/v1/contacts", { body: { name: "Existing", email: "exists@csv.test" }, headers: h });
+    const csv = [
+      "name,email,phone,company,country,budget",
+      "Good One,good1@csv.test,,Acme,DE,20000",
+      'Bad Email,"not an email",,,,',
+      '"Doe, Jane",exists@csv.test,+44 20 7946 0958,,FR,',
+      "No Contact,,,,,",
+      "Bad Budget,b@csv.test,,,,lots",
+      "Phone Only,,+49 30 901820,,DE,",
+    ].join("\r\n");
+    const res = await call("/v1/leads/import", {
+      rawBody: csv,
+      headers: { ...h, "content-type": "text/csv" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: "done", rows: 6, imported: 3, failed: 3 });
+    expect(res.json.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
+      [3, "email"],
+      [5, "email"],
+      [6, "budget"],
+    ]);
+    const progress = await call(`/v1/leads/imports/${res.json.importId}`, { headers: h });
+    expect(progress.json).toMatchObject({ status: "done", imported: 3, failed: 3 });
+    const existing = await call("/v1/contacts?email=exists@csv.test", { headers: h });
+    expect(existing.json.contacts).toHaveLength(1);
+    const theirLeads = await call(`/v1/leads?contactId=${existing.json.contacts[0].id}`, { headers: h });
+    expect(theirLeads.json.leads).toHaveLength(1);
+    expect(theirLeads.json.leads[0].source).toBe("import");
+    const good = await call("/v1/leads?source=import&minScore=60", { headers: h });
+    expect(good.json.leads.length).toBe(1); // Good One: DE 30 + budget 30
+    const noHeader = await call("/v1/leads/import", {
+      rawBody: "a,b\n1,2",
+      headers: { ...h, "content-type": "text/csv" },
+    });
+    expect([noHeader.status, noHeader.json.error.message]).toEqual([400, expect.stringMatching(/^body/)]);
+    expect((await call(`/v1/leads/imports/${res.json.importId}`, { headers: other })).status).toBe(404);
+  });
+
+  it("another tenant's lead is a 404", async () => {
+    const lead = await call("/v1/leads", { body: { contact: { email: "mine@x.test" } }, headers: h });
+    const id = lead.json.id;
+    expect((await call(`/v1/leads/${id}`, { headers: other })).status).toBe(404);
+    expect(
+      (await call(`/v1/leads/${id}`, { method: "PATCH", body: { title: "x" }, headers: other })).status,
+    ).toBe(404);
+    expect((await call(`/v1/leads/${id}/events`, { body: { type: "x" }, headers: other })).status).toBe(404);
+    expect((await call(`/v1/leads/${id}/assign`, { method: "POST", headers: other })).status).toBe(404);
+    expect((await call(`/v1/leads/${id}/decisions`, { headers: other })).status).toBe(404);
+    expect((await call(`/v1/leads/${id}/touch`, { method: "POST", headers: other })).status).toBe(404);
+    const theirs = await call("/v1/leads", { body: { contactId: lead.json.contactId }, headers: other });
+    expect(theirs.status).toBe(404);
+  });
+
+  it("erasure leaves no PII anywhere the tenant's data lives", async () => {
+    const email = "zed.erasable@pii.test";
+    const lead = await call("/v1/leads", {
+      body: {
+        title: "Zed Erasable wants a demo",
+        contact: { name: "Zed Erasable", email, phone: "+1 415 555 2671" },
+        attributes: { nickname: "Zeddy" },
+        signals: { need: "Zed needs a CRM" },
+      },
+      headers: h,
+    });
+    expect(lead.status).toBe(201);
+    await call(`/v1/leads/${lead.json.id}/events`, { body: { type: "form", data: { email } }, headers: h });
+    const db = ownerDb();
+    await db.query(
+      "insert into activities (tenant_id, kind, subject, body, lead_id) values ($1, 'call', 'Called Zed Erasable', $2, $3)",
+      [tenantId, `Zed said mail ${email}`, lead.json.id],
+    );
+    await db.end();
+    const exported = await call(`/v1/contacts/${lead.json.contactId}/export`, { headers: h });
+    expect(JSON.stringify(exported.json)).toContain(email);
+    const erased = await call(`/v1/contacts/${lead.json.contactId}/erase`, { method: "POST", headers: h });
+    expect(erased.status).toBe(200);
+    const text = await tenantRowsAsText(tenantId, [
+      "contacts",
+      "companies",
+      "leads",
+      "lead_events",
+      "activities",
+      "deals",
+      "assignment_decisions",
+      "notifications",
+      "outbox",
+      "audit_log",
+      "mail_outbox",
+      "lead_imports",
+    ]);
+    for (const pii of ["Zed", "Erasable", "zed.erasable", "4155552671", "Zeddy"]) {
+      expect([pii, text.includes(pii)]).toEqual([pii, false]);
+    }
+  });
+});
