@@ -1,5 +1,6 @@
 import {
   bigint,
+  date,
   doublePrecision,
   index,
   integer,
@@ -118,4 +119,54 @@ export const eventsRejected = pgTable("events_rejected", {
   body: jsonb("body"),
   reason: text("reason").notNull(),
   createdAt: createdAt(),
+});
+
+// The same sums per tenant-local day, for long ranges (a year of 15-minute buckets is ~35,000 buckets
+// per series). Kept for one time zone per tenant, the one in analytics_daily_zones: ingest adds to
+// them only while the tenant's zone equals it (read under a lock on the tenant row, see ingest.ts);
+// when the zone changes, rebuildDailyRollups recomputes them exactly from the 15-minute rollups, and
+// until then reports fall back to the 15-minute rollups.
+export const analyticsRollupsDaily = pgTable(
+  "analytics_rollups_daily",
+  {
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    timeZone: text("time_zone").notNull(),
+    type: text("type").notNull(),
+    day: date("day").notNull(),
+    channel: text("channel").notNull().default(""),
+    routeId: text("route_id").notNull().default(""),
+    ownerId: text("owner_id").notNull().default(""),
+    detail: text("detail").notNull().default(""),
+    step: text("step").notNull().default(""),
+    currency: text("currency").notNull().default(""),
+    count: bigint("count", { mode: "number" }).notNull(),
+    valueSum: doublePrecision("value_sum").notNull().default(0),
+    valueCount: bigint("value_count", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [
+    primaryKey({
+      name: "analytics_rollups_daily_pk",
+      columns: [
+        t.tenantId,
+        t.timeZone,
+        t.type,
+        t.day,
+        t.channel,
+        t.routeId,
+        t.ownerId,
+        t.detail,
+        t.step,
+        t.currency,
+      ],
+    }),
+  ],
+);
+
+/** The time zone a tenant's daily rollups are complete for. */
+export const analyticsDailyZones = pgTable("analytics_daily_zones", {
+  tenantId: uuid("tenant_id")
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: "cascade" }),
+  timeZone: text("time_zone").notNull(),
+  rebuiltAt: createdAt(),
 });
