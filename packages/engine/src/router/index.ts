@@ -175,10 +175,15 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
     for (let f = 0; f < F; f++) if (compact[f] === 0) compact[f] = FL++;
     linRows = new Int32Array(FL);
     for (let f = 0; f < F; f++) if ((compact[f] as number) >= 0) linRows[compact[f] as number] = f;
+    let total = 0;
+    for (const t of train) total += t.vec.words as number;
+    const pool = new Int32Array(total); // one buffer for every compact index vector (less GC)
+    let at = 0;
     linTrain = train.map((t) => {
       const n = t.vec.words as number;
-      const idx = new Int32Array(n);
+      const idx = pool.subarray(at, at + n);
       for (let k = 0; k < n; k++) idx[k] = compact[t.vec.idx[k] as number] as number;
+      at += n;
       return { vec: { idx, val: t.vec.val.subarray(0, n) }, labels: t.labels, weight: t.weight };
     });
   }
@@ -215,17 +220,24 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
   if (C > 0 && large) {
     // The linear model is trained on nine folds only (more passes would change the score scale the
     // calibration was fitted on); centroids and the example index use everything.
-    trainEpochs(state, linTrain.filter(inFold(0)), linOpts.epochs, linOpts, rand);
+    trainEpochs(state, linTrain.filter(inFold(0)), linOpts.epochs, linOpts, rand, linOpts.skipMargin);
     linear = linCsr(state, eps);
     scoreFold(0, linear);
   } else if (C > 0) {
     const foldOpts = { ...linOpts, epochs: Math.max(2, Math.ceil(linOpts.epochs / 2)) };
     for (let f = 0; f < k; f++) {
       const fold = newLinear(FL, C);
-      trainEpochs(fold, linTrain.filter(inFold(f)), foldOpts.epochs, foldOpts, mulberry32(foldOpts.seed));
+      trainEpochs(
+        fold,
+        linTrain.filter(inFold(f)),
+        foldOpts.epochs,
+        foldOpts,
+        mulberry32(foldOpts.seed),
+        foldOpts.skipMargin,
+      );
       scoreFold(f, linCsr(fold, eps));
     }
-    trainEpochs(state, linTrain, linOpts.epochs, linOpts, rand);
+    trainEpochs(state, linTrain, linOpts.epochs, linOpts, rand, linOpts.skipMargin);
   }
   const cal = calibrate(rows, C, {
     maxDrop: options.maxDrop ?? (large ? DEFAULT_MAX_DROP : DEFAULT_MAX_DROP_CV),
