@@ -2,6 +2,7 @@ import type { Database } from "@autopilot/db";
 import type { LiveStats } from "./analytics/live/live-stats.js";
 import type { ConversationDO } from "./conversations/conversation-do.js";
 import type { AiBudget } from "./durable/ai-budget.js";
+import type { ApiKeyGate } from "./durable/api-key-gate.js";
 import type { AssignmentCoordinator } from "./durable/assignment-coordinator.js";
 import type { RateLimiter } from "./durable/rate-limiter.js";
 import type { Principal } from "./http/auth.js";
@@ -20,6 +21,8 @@ export type Env = {
   RATE_LIMIT_AUTH_PER_MIN: string;
   EVENTS: Queue;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** One object per API key prefix: verifies, caches and rate-limits the key. */
+  API_KEY_GATE: DurableObjectNamespace<ApiKeyGate>;
   /** One object per tenant and team: serialises lead assignment (fair round-robin). */
   ASSIGNMENT_COORDINATOR: DurableObjectNamespace<AssignmentCoordinator>;
   /** One object per conversation (name: `${tenantId}:${conversationId}`). */

@@ -10,6 +10,7 @@ import { createLogger } from "./lib/log.js";
 export { LiveStats } from "./analytics/live/live-stats.js";
 export { ConversationDO } from "./conversations/conversation-do.js";
 export { AiBudget } from "./durable/ai-budget.js";
+export { ApiKeyGate } from "./durable/api-key-gate.js";
 export { AssignmentCoordinator } from "./durable/assignment-coordinator.js";
 export { RateLimiter } from "./durable/rate-limiter.js";
 

@@ -28,6 +28,19 @@ describe("API keys", () => {
     expect(after.json.error.code).toBe("unauthorized");
   });
 
+  it("a wrong secret with a real (cached) prefix is refused, before and after the key is cached", async () => {
+    const s = await signup();
+    const key = await createKey(s, "agent");
+    const [, prefix] = key.secret.split("_");
+    const forged = `ak_${prefix}_${"x".repeat(43)}`;
+    expect((await call("/v1/me", { headers: bearer(forged) })).status).toBe(401);
+    expect((await call("/v1/me", { headers: bearer(key.secret) })).status).toBe(200);
+    expect((await call("/v1/me", { headers: bearer(forged) })).status).toBe(401);
+    const me = await call("/v1/me", { headers: bearer(key.secret) });
+    // Served from the key's gate: no database round trip for the repeated request.
+    expect(me.headers.get("server-timing")).toContain('desc="0 round trips"');
+  });
+
   it("refuses malformed and wrong keys with 401", async () => {
     expect((await call("/v1/me", { headers: bearer("nonsense") })).status).toBe(401);
     expect((await call("/v1/me", { headers: bearer(`ak_${"a".repeat(12)}_${"b".repeat(40)}`) })).status).toBe(

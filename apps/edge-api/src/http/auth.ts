@@ -1,9 +1,10 @@
 import { lookups, type Role } from "@autopilot/db";
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import type { AppEnv } from "../env.js";
+import type { AppEnv, Env } from "../env.js";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto.js";
 import { AppError } from "./errors.js";
+import { applyRateDecision } from "./rate-limit.js";
 
 export const SESSION_COOKIE = "ap_session";
 export const CSRF_HEADER = "x-csrf-token";
@@ -33,6 +34,10 @@ export function parseApiKey(token: string): { prefix: string; secret: string } |
   return m?.[1] && m[2] ? { prefix: m[1], secret: m[2] } : null;
 }
 
+/** The Durable Object that verifies, caches and rate-limits one API key (see durable/api-key-gate.ts). */
+export const apiKeyGate = (env: Env, prefix: string) =>
+  env.API_KEY_GATE.get(env.API_KEY_GATE.idFromName(prefix));
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -42,9 +47,16 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
     const parsed = token ? parseApiKey(token) : null;
     if (!parsed) throw unauthorized("malformed API key");
-    const row = await lookups.apiKey(db, parsed.prefix, await sha256Hex(parsed.secret));
-    if (!row) throw unauthorized("invalid API key");
-    if (row.revoked) throw unauthorized("API key revoked");
+    const limit = Number(c.env.RATE_LIMIT_KEY_PER_MIN);
+    const gate = await apiKeyGate(c.env, parsed.prefix).check(
+      parsed.prefix,
+      await sha256Hex(parsed.secret),
+      limit,
+    );
+    db.stats.roundTrips += gate.dbRoundTrips;
+    applyRateDecision(c, limit, gate.rate);
+    if (!gate.ok) throw unauthorized(gate.reason === "revoked" ? "API key revoked" : "invalid API key");
+    const row = gate.key;
     if (!SAFE_METHODS.has(c.req.method) && !row.scopes.includes("write")) {
       throw new AppError(403, "forbidden", "this API key is read-only");
     }

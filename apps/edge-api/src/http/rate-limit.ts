@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
+import type { RateDecision } from "../durable/fixed-window.js";
 import type { AppEnv } from "../env.js";
 import { AppError } from "./errors.js";
 
@@ -9,7 +10,11 @@ export function clientIp(c: Context<AppEnv>): string {
 
 async function enforce(c: Context<AppEnv>, key: string, limit: number): Promise<void> {
   const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(key));
-  const decision = await stub.hit(limit, 60_000);
+  applyRateDecision(c, limit, await stub.hit(limit, 60_000));
+}
+
+/** Sets the RateLimit headers, and answers 429 with Retry-After when the limit is reached. */
+export function applyRateDecision(c: Context<AppEnv>, limit: number, decision: RateDecision): void {
   c.header("RateLimit-Limit", String(limit));
   c.header("RateLimit-Remaining", String(decision.remaining));
   if (!decision.allowed) {
@@ -27,9 +32,9 @@ export const limitByIp =
     return next();
   };
 
-/** Per API key (or session), after authentication. */
+/** Per session, after authentication (API keys are counted by their own gate while being verified). */
 export const limitByPrincipal: MiddlewareHandler<AppEnv> = async (c, next) => {
   const p = c.get("principal");
-  await enforce(c, `${p.kind}:${p.id}`, Number(c.env.RATE_LIMIT_KEY_PER_MIN));
+  if (p.kind === "session") await enforce(c, `session:${p.id}`, Number(c.env.RATE_LIMIT_KEY_PER_MIN));
   return next();
 };

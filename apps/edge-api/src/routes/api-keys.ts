@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import * as keys from "../domain/api-keys.js";
 import type { AppEnv } from "../env.js";
-import { authenticate, requireRole } from "../http/auth.js";
+import { apiKeyGate, authenticate, requireRole } from "../http/auth.js";
 import { idempotent } from "../http/idempotency.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
@@ -79,6 +79,8 @@ apiKeyRoutes.openapi(
   async (c) => {
     const p = c.get("principal");
     const key = await keys.revokeApiKey(c.get("db"), p, c.req.valid("param").id);
+    // After the commit: the gate caches keys, so tell it now rather than when its cache expires.
+    await apiKeyGate(c.env, key.prefix).markRevoked();
     c.get("outboxTenants").add(p.tenantId);
     return c.json(key, 200);
   },
