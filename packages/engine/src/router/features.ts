@@ -114,13 +114,10 @@ export function sortU32(a: Uint32Array, lo = 0, hi = a.length): void {
   while (hi - lo > 16) {
     const mid = (lo + hi) >>> 1;
     // Median of three as pivot.
-    let x = a[lo] as number;
-    let y = a[mid] as number;
-    let z = a[hi - 1] as number;
-    if (x > y) [x, y] = [y, x];
-    if (y > z) [y, z] = [z, y];
-    if (x > y) [x, y] = [y, x];
-    const pivot = y;
+    const x = a[lo] as number;
+    const y = a[mid] as number;
+    const z = a[hi - 1] as number;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
     let i = lo;
     let j = hi - 1;
     while (i <= j) {
@@ -255,8 +252,8 @@ export function vectoriseCorpus(
     }
     const split = n;
     for (const info of inf) {
-      buf.set(info.chars, n);
-      n += info.chars.length;
+      const ch = info.chars;
+      for (let k = 0; k < ch.length; k++) buf[n++] = ch[k] as number;
     }
     if (size + n > room) {
       while (size + n > room) room *= 2;
@@ -344,7 +341,7 @@ export function vectoriseCorpus(
     dfs[r] = df[id] as number;
   }
   const idf = Float32Array.from(dfs, (d) => Math.log((N + 1) / (d + 1)) + 1);
-  const idx = new Int32Array(used);
+  const idx = ids.subarray(0, used); // renumbered in place: ids[k] is read once, just before idx[k] is written
   const val = new Float32Array(used);
   const vecs: SparseVec[] = new Array(N);
   for (let e = 0; e < N; e++) {

@@ -138,7 +138,9 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
     const offset = Math.floor(foldRand() * k);
     for (let i = mine.length - 1; i > 0; i--) {
       const j = Math.floor(foldRand() * (i + 1));
-      [mine[i], mine[j]] = [mine[j] as Entry, mine[i] as Entry];
+      const t = mine[i] as Entry;
+      mine[i] = mine[j] as Entry;
+      mine[j] = t;
     }
     mine.forEach((e, i) => {
       e.fold = (i + offset) % k;
