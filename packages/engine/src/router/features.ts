@@ -117,7 +117,7 @@ export function sortU32(a: Uint32Array, lo = 0, hi = a.length): void {
     const x = a[lo] as number;
     const y = a[mid] as number;
     const z = a[hi - 1] as number;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)); // median of three
     let i = lo;
     let j = hi - 1;
     while (i <= j) {
