@@ -3,6 +3,7 @@ import type { Env } from "../env.js";
 import type { Logger } from "../lib/log.js";
 import { mailerFor } from "../mail/mailer.js";
 import { enforceFirstTouchSla } from "./assignment/sla.js";
+import { flagStaleDeals, sendTaskReminders } from "./deals/jobs.js";
 
 const MAX_TENANTS_PER_RUN = 50;
 
@@ -23,12 +24,16 @@ export async function runSalesJobs(
   );
   const mailer = mailerFor(env.MAILER);
   let reassigned = 0;
+  let stale = 0;
+  let reminders = 0;
   for (const { id } of tenants) {
     try {
       reassigned += await enforceFirstTouchSla(db, id, mailer, env.APP_URL, now);
+      stale += await flagStaleDeals(db, id, now);
+      reminders += await sendTaskReminders(db, id, now);
     } catch (error) {
       log.warn("sales jobs failed for a tenant", { tenantId: id, error: String(error) });
     }
   }
-  return { tenants: tenants.length, reassigned };
+  return { tenants: tenants.length, reassigned, stale, reminders };
 }

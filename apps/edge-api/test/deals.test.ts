@@ -1,0 +1,319 @@
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runSalesJobs } from "../src/domain/sales-jobs.js";
+import { createLogger } from "../src/lib/log.js";
+import { bearer, call, createKey, ownerDb, type Session, signup } from "./helpers.js";
+
+describe("pipelines, deals, activities, forecast", () => {
+  let s: Session;
+  let h: Record<string, string>;
+  let other: Record<string, string>;
+  let pipeline: { id: string; stages: { id: string; name: string }[] };
+  const stage = (name: string) => pipeline.stages.find((x) => x.name === name)?.id as string;
+
+  beforeAll(async () => {
+    s = await signup("Deals A");
+    h = bearer((await createKey(s)).secret);
+    other = bearer((await createKey(await signup("Deals B"))).secret);
+    const res = await call("/v1/pipelines", {
+      body: {
+        name: "Sales",
+        isDefault: true,
+        stages: [
+          { name: "Lead-in", probability: 20 },
+          { name: "Proposal", probability: 60 },
+          { name: "Won", probability: 100, category: "won" },
+          { name: "Lost", probability: 0, category: "lost" },
+        ],
+      },
+      headers: h,
+    });
+    expect(res.status).toBe(201);
+    pipeline = res.json;
+  });
+
+  it("bad input is a 400 naming the field", async () => {
+    const noWon = await call("/v1/pipelines", {
+      body: {
+        name: "x",
+        stages: [
+          { name: "a", probability: 1 },
+          { name: "b", probability: 2 },
+          { name: "c", probability: 0, category: "lost" },
+        ],
+      },
+      headers: h,
+    });
+    expect([noWon.status, noWon.json.error.message]).toEqual([400, "stages: needs at least one won stage"]);
+    const badAmount = await call("/v1/deals", { body: { title: "x", amount: -5 }, headers: h });
+    expect([badAmount.status, badAmount.json.error.message]).toEqual([400, expect.stringMatching(/^amount/)]);
+    const badDate = await call("/v1/deals", {
+      body: { title: "x", expectedCloseDate: "31/12/2030" },
+      headers: h,
+    });
+    expect(badDate.json.error.message).toMatch(/^expectedCloseDate/);
+    const badStage = await call("/v1/deals", {
+      body: { title: "x", stageId: crypto.randomUUID() },
+      headers: h,
+    });
+    expect([badStage.status, badStage.json.error.message]).toEqual([400, expect.stringMatching(/^stageId/)]);
+  });
+
+  it("moves through stages with history; lost needs a reason; won closes the deal", async () => {
+    const deal = await call("/v1/deals", {
+      body: { title: "Big one", amount: 1000, currency: "usd" },
+      headers: h,
+    });
+    expect(deal.json).toMatchObject({
+      stageId: stage("Lead-in"),
+      status: "open",
+      currency: "USD",
+      closedAt: null,
+    });
+    const lost = await call(`/v1/deals/${deal.json.id}`, {
+      method: "PATCH",
+      body: { stageId: stage("Lost") },
+      headers: h,
+    });
+    expect([lost.status, lost.json.error.message]).toEqual([400, expect.stringMatching(/^reason/)]);
+    await call(`/v1/deals/${deal.json.id}`, {
+      method: "PATCH",
+      body: { stageId: stage("Proposal") },
+      headers: h,
+    });
+    const won = await call(`/v1/deals/${deal.json.id}`, {
+      method: "PATCH",
+      body: { stageId: stage("Won"), reason: "best fit" },
+      headers: h,
+    });
+    expect(won.json).toMatchObject({ status: "won", wonReason: "best fit" });
+    expect(won.json.closedAt).not.toBeNull();
+    const history = await call(`/v1/deals/${deal.json.id}/history`, { headers: h });
+    expect(history.json.history.map((x: { toStageId: string }) => x.toStageId)).toEqual([
+      stage("Lead-in"),
+      stage("Proposal"),
+      stage("Won"),
+    ]);
+    const db = ownerDb();
+    const types = await db.query<{ type: string }>(
+      "select type from outbox where tenant_id = $1 and event->'subjects'->>'deal' = $2 order by created_at",
+      [s.tenantId, deal.json.id],
+    );
+    await db.end();
+    expect(types.map((t) => t.type)).toEqual([
+      "deal.created",
+      "deal.stage_changed",
+      "deal.stage_changed",
+      "deal.won",
+    ]);
+  });
+
+  it("forecast figures equal the hand-computed example", async () => {
+    const make = async (title: string, amount: number, stageName: string, forecastCategory: string) => {
+      const r = await call("/v1/deals", {
+        body: {
+          title,
+          amount,
+          currency: "EUR",
+          expectedCloseDate: "2031-03-15",
+          forecastCategory,
+          ownerId: s.userId,
+          stageId: stage(stageName),
+        },
+        headers: h,
+      });
+      expect(r.status).toBe(201);
+      return r.json.id as string;
+    };
+    // Open in March 2031: 10,000 @ 20% + 5,000 @ 60% (best case) + 8,000 @ 60% (commit).
+    const a = await make("A", 10_000, "Lead-in", "pipeline");
+    await make("B", 5_000, "Proposal", "best_case");
+    await make("C", 8_000, "Proposal", "commit");
+    // D is won (via Proposal) this month, E lost from Lead-in.
+    const d = await make("D", 3_000, "Lead-in", "commit");
+    await call(`/v1/deals/${d}`, { method: "PATCH", body: { stageId: stage("Proposal") }, headers: h });
+    await call(`/v1/deals/${d}`, { method: "PATCH", body: { stageId: stage("Won") }, headers: h });
+    const e = await make("E", 9_999, "Lead-in", "commit");
+    await call(`/v1/deals/${e}`, {
+      method: "PATCH",
+      body: { stageId: stage("Lost"), reason: "price" },
+      headers: h,
+    });
+    const db = ownerDb();
+    await db.query("update deals set created_at = closed_at - interval '10 days' where id = $1", [d]);
+    await db.end();
+    expect(a).toBeTruthy();
+
+    const f = await call(`/v1/forecast?currency=eur&pipelineId=${pipeline.id}`, { headers: h });
+    expect(f.status).toBe(200);
+    const thisMonth = new Date().toISOString().slice(0, 7);
+    expect(f.json.cells).toEqual(
+      [
+        // 23,000 open; weighted 2,000 + 3,000 + 4,800; commit 8,000; best case 8,000 + 5,000
+        {
+          month: "2031-03",
+          ownerId: s.userId,
+          pipeline: 23_000,
+          bestCase: 13_000,
+          commit: 8_000,
+          closedWon: 0,
+          weighted: 9_800,
+          openDeals: 3,
+          wonDeals: 0,
+        },
+        {
+          month: thisMonth,
+          ownerId: s.userId,
+          pipeline: 0,
+          bestCase: 3_000,
+          commit: 3_000,
+          closedWon: 3_000,
+          weighted: 0,
+          openDeals: 0,
+          wonDeals: 1,
+        },
+      ].sort((x, y) => x.month.localeCompare(y.month)),
+    );
+    const rates = Object.fromEntries(
+      f.json.winRateByStage.map((r: { stageId: string; winRate: number | null }) => [r.stageId, r.winRate]),
+    );
+    // Closed deals: D won (Lead-in → Proposal → Won), E lost (Lead-in → Lost).
+    expect(rates).toEqual({
+      [stage("Lead-in")]: 0.5,
+      [stage("Proposal")]: 1,
+      [stage("Won")]: 1,
+      [stage("Lost")]: 0,
+    });
+    // 3 open × 3,000 average won × 0.5 win rate ÷ 10 days = 450 a day.
+    expect(f.json.velocity).toEqual({
+      averageDealSize: 3_000,
+      winRate: 0.5,
+      averageCycleDays: 10,
+      perDay: 450,
+    });
+    const bad = await call("/v1/forecast?from=2031-13", { headers: h });
+    expect([bad.status, bad.json.error.message]).toEqual([400, expect.stringMatching(/^query\.from/)]);
+  });
+
+  it("activities: tasks remind once, stale deals are flagged by cron and cleared by activity", async () => {
+    const deal = await call("/v1/deals", { body: { title: "Quiet", ownerId: s.userId }, headers: h });
+    const task = await call("/v1/activities", {
+      body: {
+        kind: "task",
+        subject: "Send proposal",
+        dealId: deal.json.id,
+        ownerId: s.userId,
+        dueAt: new Date().toISOString(),
+        remindAt: new Date(Date.now() - 60_000).toISOString(),
+      },
+      headers: h,
+    });
+    expect(task.status).toBe(201);
+    const noteWithDue = await call("/v1/activities", {
+      body: { kind: "note", dealId: deal.json.id, dueAt: new Date().toISOString() },
+      headers: h,
+    });
+    expect([noteWithDue.status, noteWithDue.json.error.message]).toEqual([
+      400,
+      expect.stringMatching(/^dueAt/),
+    ]);
+    const db = ownerDb();
+    try {
+      await db.query(
+        "update deals set last_activity_at = now() - interval '30 days', stage_entered_at = now() - interval '30 days' where id = $1",
+        [deal.json.id],
+      );
+      const first = await runSalesJobs(db, env, createLogger({}));
+      expect(first.reminders).toBeGreaterThanOrEqual(1);
+      expect(first.stale).toBeGreaterThanOrEqual(1);
+      const again = await runSalesJobs(db, env, createLogger({}));
+      expect(again.reminders).toBe(0);
+      const stale = await call("/v1/deals?stale=true", { headers: h });
+      expect(stale.json.deals.map((x: { id: string }) => x.id)).toContain(deal.json.id);
+      const notes = await call("/v1/notifications", { headers: s.auth });
+      const kinds = notes.json.notifications.map((n: { kind: string }) => n.kind);
+      expect(kinds).toEqual(expect.arrayContaining(["task.reminder", "deal.stale"]));
+      await call("/v1/activities", {
+        body: { kind: "call", subject: "Checked in", dealId: deal.json.id },
+        headers: h,
+      });
+      const fresh = await call(`/v1/deals/${deal.json.id}`, { headers: h });
+      expect(fresh.json.staleFlaggedAt).toBeNull();
+      const done = await call(`/v1/activities/${task.json.id}`, {
+        method: "PATCH",
+        body: { completed: true },
+        headers: h,
+      });
+      expect(done.json.completedAt).not.toBeNull();
+      const open = await call(`/v1/activities?dealId=${deal.json.id}&openTasks=true`, { headers: h });
+      expect(open.json.activities).toEqual([]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("another tenant's pipelines, deals and activities are 404", async () => {
+    const deal = await call("/v1/deals", { body: { title: "Secret" }, headers: h });
+    const id = deal.json.id;
+    expect((await call(`/v1/deals/${id}`, { headers: other })).status).toBe(404);
+    expect(
+      (await call(`/v1/deals/${id}`, { method: "PATCH", body: { title: "x" }, headers: other })).status,
+    ).toBe(404);
+    expect((await call(`/v1/deals/${id}/history`, { headers: other })).status).toBe(404);
+    expect((await call(`/v1/pipelines/${pipeline.id}`, { headers: other })).status).toBe(404);
+    expect(
+      (await call("/v1/activities", { body: { kind: "note", dealId: id }, headers: other })).status,
+    ).toBe(404);
+    const theirForecast = await call("/v1/forecast?currency=EUR", { headers: other });
+    expect(theirForecast.json.cells).toEqual([]);
+  });
+});
+
+describe("conversation hooks", () => {
+  it("createLeadFromForm, assignLead and createDeal work for the Conversation DO", async () => {
+    const { createLeadFromForm, assignLead, createDeal } = await import(
+      "../src/domain/conversation-hooks.js"
+    );
+    const s = await signup("Hooks");
+    const h = bearer((await createKey(s)).secret);
+    await call("/v1/pipelines", {
+      body: {
+        name: "P",
+        stages: [
+          { name: "New", probability: 10 },
+          { name: "Won", probability: 100, category: "won" },
+          { name: "Lost", probability: 0, category: "lost" },
+        ],
+      },
+      headers: h,
+    });
+    const db = ownerDb();
+    try {
+      const lead = await createLeadFromForm(db, s.tenantId, {
+        conversationId: "conv-1",
+        contact: { name: "Chat Person", email: "chat@hooks.test" },
+        signals: { budget: 5000 },
+      });
+      expect(lead).toMatchObject({ source: "chat", conversationId: "conv-1" });
+      const again = await createLeadFromForm(db, s.tenantId, {
+        conversationId: "conv-2",
+        contact: { email: "CHAT@hooks.test" },
+      });
+      expect(again.contactId).toBe(lead.contactId);
+      const assigned = await assignLead(db, s.tenantId, { leadId: lead.id });
+      expect(assigned).toMatchObject({ ownerId: null, reason: "fallback queue: no rule matched" });
+      const deal = await createDeal(db, s.tenantId, {
+        title: "From chat",
+        amount: 5000,
+        contactId: lead.contactId,
+        leadId: lead.id,
+      });
+      expect(deal).toMatchObject({ status: "open", amount: 5000, contactId: lead.contactId });
+      await expect(
+        createDeal(db, s.tenantId, { title: "x", contactId: crypto.randomUUID() }),
+      ).rejects.toMatchObject({ status: 404 });
+    } finally {
+      await db.end();
+    }
+  });
+});
