@@ -59,7 +59,7 @@ export type CompileOptions = {
   knnMaxDf?: number;
   /** Weight of embedding similarities in hybrid scoring; see select. */
   embeddingWeight?: number;
-  /** Train the linear model on char n-grams too (default: only up to LINEAR_CHARS_LIMIT examples). */
+  /** Train the linear model on char n-grams too (default true; false = word features only, 5 passes on large sets). */
   linearChars?: boolean;
   /** Linear weights with |w| at or below this are dropped from the model (size). */
   linearEps?: number;
@@ -88,12 +88,16 @@ type Entry = { toks: string[]; labels: number[]; weight: number; real: boolean; 
 const SMALL_CV_LIMIT = 300;
 /** Above this many examples only one fold of ten is held out for calibration (bounds compile time). */
 const CV_LIMIT = 2500;
-/** Above this many examples the linear model uses word features only (chars stay in centroid and kNN). */
-const LINEAR_CHARS_LIMIT = 3000;
+/**
+ * Above this many examples the linear model makes few passes (compile time): 2 on all features, or 5 on
+ * word features only. On Banking77 dev (holdout 10) 2 passes with char n-grams beat 5 on words for unseen
+ * intents (OOS recall 58.5% vs 52.1% at a ~4.7 pt drop) at about the same CPU, for 0.5 pt of accuracy.
+ */
+const FEW_PASSES_LIMIT = 3000;
 
 /** Passes over the data: many on small sets (cheap, and they need it), few on large ones. */
-function autoEpochs(n: number): number {
-  return n > LINEAR_CHARS_LIMIT ? 5 : 10;
+function autoEpochs(n: number, chars: boolean): number {
+  return n <= FEW_PASSES_LIMIT ? 10 : chars ? 2 : 5;
 }
 
 export function compileRouter(routes: RouteForRouting[], options: CompileOptions = {}): RouterModel {
@@ -126,7 +130,8 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
   const list = [...entries.values()];
   const realCount = list.filter((e) => e.real).length;
   const N = list.length;
-  if (linOpts.epochs <= 0) linOpts.epochs = autoEpochs(N);
+  const linearChars = options.linearChars ?? true;
+  if (linOpts.epochs <= 0) linOpts.epochs = autoEpochs(N, linearChars);
 
   // Stratified, seeded fold assignment of real examples (names and descriptions always train).
   const large = realCount > CV_LIMIT;
@@ -162,10 +167,10 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
     labels: e.labels,
     weight: e.weight,
   }));
-  // The linear model's view: all features, or the word group only on large sets (4x fewer updates). Word
+  // The linear model's view: all features, or the word group only (linearChars false: 4x fewer updates). Word
   // features get compact ids (linRows[compact] = feature id, increasing) so the dense weights stay small
   // and cache-resident.
-  const wordsOnly = !(options.linearChars ?? N <= LINEAR_CHARS_LIMIT);
+  const wordsOnly = !linearChars;
   let linTrain: TrainExample[] = train;
   let linRows: Int32Array | undefined;
   let FL = F;
