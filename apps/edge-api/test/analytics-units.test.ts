@@ -8,8 +8,8 @@ import { applyEvents, emptyState, figuresOf, localDay } from "../src/analytics/l
 import { csvStream } from "../src/analytics/reports/csv.js";
 import { enforceRetention } from "../src/analytics/retention.js";
 import { createLogger } from "../src/lib/log.js";
-import { deliver, ev, inspect } from "./analytics-helpers.js";
-import { signup } from "./helpers.js";
+import { deliver, ev, inspect, setTimeZone } from "./analytics-helpers.js";
+import { bearer, call, createKey, signup } from "./helpers.js";
 
 const e = (type: string, at: string, conv: string | null, value: number | null = null): InsertedEvent => ({
   id: crypto.randomUUID(),
@@ -107,5 +107,51 @@ describe("retention", () => {
       [s.tenantId],
     );
     expect(buckets[0]?.n).toBe(1);
+  });
+});
+
+describe("daily rollups", () => {
+  it("are kept incrementally for the tenant's zone after the first rebuild, exactly (redelivery included)", async () => {
+    const s = await signup();
+    await setTimeZone(s.tenantId, "Europe/Berlin");
+    let key = (await createKey(s, "viewer", ["read"])).secret;
+    const channels = async () =>
+      (await call("/v1/reports/channels?from=2026-11-02&to=2026-11-03", { headers: bearer(key) })).json.rows;
+    const first = ev(
+      s.tenantId,
+      "conversation.started",
+      "2026-11-02T10:00:00Z",
+      { channel: "web" },
+      { conversation: "a" },
+    );
+    await deliver([first]);
+    expect(await channels()).toEqual([
+      { period: "2026-11-02", channel: "web", conversations: 1, messagesReceived: 0, messagesSent: 0 },
+    ]);
+    // Now the daily rows exist for Europe/Berlin: ingest adds to them (23:30 UTC = the 3rd in Berlin).
+    const late = ev(
+      s.tenantId,
+      "conversation.started",
+      "2026-11-02T23:30:00Z",
+      { channel: "web" },
+      { conversation: "b" },
+    );
+    await deliver([late, first]);
+    await deliver([late]);
+    expect(await channels()).toEqual([
+      { period: "2026-11-02", channel: "web", conversations: 1, messagesReceived: 0, messagesSent: 0 },
+      { period: "2026-11-03", channel: "web", conversations: 1, messagesReceived: 0, messagesSent: 0 },
+    ]);
+    const zones = await inspect<{ time_zone: string }>(
+      "select time_zone from analytics_daily_zones where tenant_id = $1",
+      [s.tenantId],
+    );
+    expect(zones).toEqual([{ time_zone: "Europe/Berlin" }]);
+    // A zone change rebuilds them from the 15-minute buckets: both now on the 2nd in New York.
+    await setTimeZone(s.tenantId, "America/New_York");
+    key = (await createKey(s, "viewer", ["read"])).secret; // keys cache their tenant's zone
+    expect(await channels()).toEqual([
+      { period: "2026-11-02", channel: "web", conversations: 2, messagesReceived: 0, messagesSent: 0 },
+    ]);
   });
 });

@@ -20,7 +20,8 @@ export type IngestResult = { inserted: InsertedEvent[]; timeZone: string | null 
  * the events insert skips ids already stored (`ON CONFLICT (id) DO NOTHING`) and the rollups are
  * summed from its RETURNING rows only, so a redelivered event (at-least-once, any order) counts once.
  * Rows and rollup keys are sorted so concurrent batches take locks in one order (no deadlocks).
- * Round trips: BEGIN+tenant, this statement, COMMIT.
+ * Daily rollups (tenant-local days, see daily.ts) are added in the same statement.
+ * Round trips: BEGIN+tenant, the tenant-row lock, this statement, COMMIT.
  */
 export async function ingestTenantEvents(
   db: Database,
@@ -31,6 +32,9 @@ export async function ingestTenantEvents(
   const rows = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const json = JSON.stringify(rows);
   return withTenant(db, tenantId, async (tx) => {
+    // Lock the tenant row (shared) before the statement reads the daily rollups' zone, so a zone
+    // rebuild (daily.ts, FOR UPDATE) is either wholly before or wholly after this batch.
+    await tx.execute(sql`select 1 from tenants where id = ${tenantId}::uuid for key share`);
     const result = await tx.execute<InsertedEvent & { time_zone: string }>(sql`
       with input as (
         select * from jsonb_to_recordset(${json}::jsonb) as x(
@@ -59,6 +63,19 @@ export async function ingestTenantEvents(
         on conflict (tenant_id, bucket, type, channel, route_id, owner_id, detail, step, currency)
         do update set count = r.count + excluded.count, value_sum = r.value_sum + excluded.value_sum,
           value_count = r.value_count + excluded.value_count
+      ), daily as (
+        -- Tenant-local days, for the zone the daily rollups are kept in (none yet: nothing to add).
+        insert into analytics_rollups_daily as d (tenant_id, time_zone, type, day, channel, route_id,
+          owner_id, detail, step, currency, count, value_sum, value_count)
+        select ${tenantId}::uuid, z.time_zone, type, (occurred_at at time zone z.time_zone)::date,
+          coalesce(channel, ''), coalesce(route_id, ''), coalesce(owner_id, ''), coalesce(detail, ''),
+          coalesce(step, ''), coalesce(currency, ''), count(*), coalesce(sum(value), 0), count(value)
+        from ins cross join (select time_zone from analytics_daily_zones where tenant_id = ${tenantId}::uuid) z
+        group by 2, 3, 4, 5, 6, 7, 8, 9, 10
+        order by 2, 3, 4, 5, 6, 7, 8, 9, 10
+        on conflict (tenant_id, time_zone, type, day, channel, route_id, owner_id, detail, step, currency)
+        do update set count = d.count + excluded.count, value_sum = d.value_sum + excluded.value_sum,
+          value_count = d.value_count + excluded.value_count
       )
       select ins.id, ins.type, ins.occurred_at, ins.conversation_id, ins.detail, ins.value,
         (select t.time_zone from tenants t where t.id = ${tenantId}::uuid) as time_zone

@@ -33,6 +33,9 @@ export async function enforceRetention(
       await tx.execute(
         sql`delete from analytics_rollups where tenant_id = ${tenantId}::uuid and bucket < date_bin('15 minutes', ${cutoff}, timestamptz '2000-01-01 00:00:00+00')`,
       );
+      await tx.execute(
+        sql`delete from analytics_rollups_daily where tenant_id = ${tenantId}::uuid and day < ((${cutoff}) at time zone time_zone)::date`,
+      );
       return res.rowCount ?? 0;
     });
     deleted += n;

@@ -1,5 +1,6 @@
 import type { Tx } from "@autopilot/db";
 import { type SQL, sql } from "drizzle-orm";
+import { ensureDailyRollups } from "../daily.js";
 import type { ReportQuery } from "./query.js";
 
 /** The range as UTC instants: [from 00:00, to+1 00:00) in the tenant's time zone. */
@@ -32,8 +33,9 @@ export type RollupRow = {
 type Dim = "channel" | "route_id" | "owner_id" | "detail" | "step" | "currency";
 
 /**
- * Sums the 15-minute rollups of `types` over the range, by tenant-local period and the given
- * dimensions (others collapse to ''). Filters apply to the dimension columns.
+ * Sums the daily rollups (tenant-local days; rebuilt first if kept for another zone) of `types` over
+ * the range, by period and the given dimensions (others collapse to ''). Filters apply to the
+ * dimension columns. Daily rows make a year's report read ~365 rows per series instead of ~35,000.
  */
 export async function rollupSums(
   tx: Tx,
@@ -43,7 +45,7 @@ export async function rollupSums(
   types: string[],
   dims: Dim[],
 ): Promise<RollupRow[]> {
-  const { start, end } = rangeOf(q, timeZone);
+  await ensureDailyRollups(tx, tenantId, timeZone);
   const all: Dim[] = ["channel", "route_id", "owner_id", "detail", "step", "currency"];
   const cols = all.map((d) => (dims.includes(d) ? sql.raw(`${d}`) : sql.raw(`''::text`)));
   const filters: SQL[] = [];
@@ -51,15 +53,16 @@ export async function rollupSums(
   if (q.routeId) filters.push(sql`and route_id = ${q.routeId}`);
   if (q.ownerId) filters.push(sql`and owner_id = ${q.ownerId}`);
   const res = await tx.execute<RollupRow>(sql`
-    select ${periodOf(sql`bucket`, q, timeZone)} as period, type,
+    select to_char(date_trunc(${q.groupBy}, day::timestamp), 'YYYY-MM-DD') as period, type,
       ${sql.join(
         cols.map((c, i) => sql`${c} as ${sql.raw(all[i] as string)}`),
         sql`, `,
       )},
       sum(count)::float8 as count, sum(value_sum)::float8 as value_sum, sum(value_count)::float8 as value_count
-    from analytics_rollups
-    where tenant_id = ${tenantId}::uuid and type = any(string_to_array(${types.join(",")}, ','))
-      and bucket >= ${start} and bucket < ${end} ${sql.join(filters, sql` `)}
+    from analytics_rollups_daily
+    where tenant_id = ${tenantId}::uuid and time_zone = ${timeZone}
+      and type = any(string_to_array(${types.join(",")}, ','))
+      and day >= ${q.from}::date and day <= ${q.to}::date ${sql.join(filters, sql` `)}
     group by 1, 2, 3, 4, 5, 6, 7, 8
     order by 1, 2, 3, 4, 5, 6, 7, 8`);
   return res.rows.map((r) => ({

@@ -1,0 +1,33 @@
+import type { Tx } from "@autopilot/db";
+import { sql } from "drizzle-orm";
+
+/**
+ * Makes the tenant's daily rollups (tenant-local days) complete for `timeZone`, rebuilding them from
+ * the 15-minute rollups when they are kept for another zone (the tenant changed its zone) or not yet
+ * at all. Exact under concurrent ingest: the rebuild locks the tenant row FOR UPDATE, which waits for
+ * in-flight ingests (each holds FOR KEY SHARE on it, taken before its statement reads the zone, see
+ * ingest.ts) and holds new ones back until the rebuilt rows and the new zone commit together.
+ * Runs inside the caller's tenant transaction.
+ */
+export async function ensureDailyRollups(tx: Tx, tenantId: string, timeZone: string): Promise<void> {
+  const current = await tx.execute<{ time_zone: string }>(
+    sql`select time_zone from analytics_daily_zones where tenant_id = ${tenantId}::uuid`,
+  );
+  if (current.rows[0]?.time_zone === timeZone) return;
+  await tx.execute(sql`select 1 from tenants where id = ${tenantId}::uuid for update`);
+  const again = await tx.execute<{ time_zone: string }>(
+    sql`select time_zone from analytics_daily_zones where tenant_id = ${tenantId}::uuid`,
+  );
+  if (again.rows[0]?.time_zone === timeZone) return; // another request rebuilt it meanwhile
+  await tx.execute(sql`delete from analytics_rollups_daily where tenant_id = ${tenantId}::uuid`);
+  await tx.execute(sql`
+    insert into analytics_rollups_daily (tenant_id, time_zone, type, day, channel, route_id, owner_id, detail,
+      step, currency, count, value_sum, value_count)
+    select tenant_id, ${timeZone}, type, (bucket at time zone ${timeZone})::date, channel, route_id, owner_id,
+      detail, step, currency, sum(count), sum(value_sum), sum(value_count)
+    from analytics_rollups where tenant_id = ${tenantId}::uuid
+    group by tenant_id, type, 4, channel, route_id, owner_id, detail, step, currency`);
+  await tx.execute(sql`
+    insert into analytics_daily_zones (tenant_id, time_zone) values (${tenantId}::uuid, ${timeZone})
+    on conflict (tenant_id) do update set time_zone = excluded.time_zone, created_at = now()`);
+}
