@@ -13,7 +13,12 @@ import { z } from "zod";
 import { type AiSettingsRow, loadAiSettings, providerFor } from "../ai/tenant-provider.js";
 import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
-import { emptySnapshot, loadSnapshot, type RoutesSnapshot } from "../route-config/snapshot.js";
+import {
+  emptySnapshot,
+  loadSnapshot,
+  type RoutesSnapshot,
+  withCurrentModel,
+} from "../route-config/snapshot.js";
 import { isActionCommand } from "./actions.js";
 import { conversationConfig } from "./config.js";
 import { drainOutbox } from "./drain.js";
@@ -711,7 +716,7 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   private loadSnapshot(): RoutesSnapshot {
-    this.snapshot ??= this.store.get<RoutesSnapshot>("snapshot") ?? emptySnapshot();
+    this.snapshot ??= withCurrentModel(this.store.get<RoutesSnapshot>("snapshot") ?? emptySnapshot());
     return this.snapshot;
   }
 

@@ -1,5 +1,11 @@
 import { routerModels, type Tx } from "@autopilot/db";
-import { compileRouter, type Route, type RouterModel, RouteSchema } from "@autopilot/engine";
+import {
+  compileRouter,
+  ROUTER_MODEL_VERSION,
+  type Route,
+  type RouterModel,
+  RouteSchema,
+} from "@autopilot/engine";
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 
@@ -31,5 +37,18 @@ export async function loadSnapshot(tx: Tx, tenantId: string, version?: number): 
     .limit(1);
   const row = rows[0];
   if (!row) return emptySnapshot();
-  return { version: row.version, routes: StoredRoutes.parse(row.routes), model: row.model as RouterModel };
+  return withCurrentModel({
+    version: row.version,
+    routes: StoredRoutes.parse(row.routes),
+    model: row.model as RouterModel,
+  });
+}
+
+/**
+ * A snapshot whose model the installed engine can read. Models stored (or pinned in a conversation)
+ * by an older router format are recompiled from the snapshot's own routes: same routes, same version.
+ */
+export function withCurrentModel(snapshot: RoutesSnapshot): RoutesSnapshot {
+  if (snapshot.model.version === ROUTER_MODEL_VERSION) return snapshot;
+  return { ...snapshot, model: compileRouter(snapshot.routes) };
 }
