@@ -1,6 +1,7 @@
 import { analytics } from "./analytics.js";
 import { conversations } from "./conversations.js";
 import { foundation } from "./foundation.js";
+import { sales } from "./sales.js";
 
 /** What a benchmark gets: the repository root and how long to measure each case. */
 export type BenchContext = { root: string; seconds: number; maxCount: number };
@@ -16,4 +17,4 @@ export type Bench = {
 };
 
 /** Every benchmark `npm run bench` runs, in order; later issues add theirs here. */
-export const benches: Bench[] = [foundation, conversations, analytics];
+export const benches: Bench[] = [foundation, conversations, analytics, sales];

@@ -15,7 +15,7 @@ import {
   ruleMatches,
   type Skip,
 } from "@autopilot/engine";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { recordEvent } from "../../events/outbox.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { eventActor, type SalesActor, systemActor } from "../crm/actor.js";
@@ -144,7 +144,9 @@ async function applyDecision(
   if (d.ownerId && d.teamId) {
     await tx
       .update(teamMembers)
-      .set({ lastAssignedAt: now })
+      // The database's clock, read while the team row is locked: assignments to one team then get
+      // increasing times in the order they commit (a `now` taken before the lock may not be).
+      .set({ lastAssignedAt: sql`clock_timestamp()` })
       .where(and(eq(teamMembers.teamId, d.teamId), eq(teamMembers.userId, d.ownerId)));
   }
   await tx.insert(assignmentDecisions).values({

@@ -21,61 +21,61 @@ export type ForecastQuery = { pipelineId?: string; currency: string; from?: stri
 export async function forecast(db: Database, tenantId: string, q: ForecastQuery) {
   return withTenant(db, tenantId, async (tx) => {
     const pipeline = q.pipelineId ? sql`and d.pipeline_id = ${q.pipelineId}` : sql``;
+    const from = q.from ? Number(q.from.replace("-", "")) : null;
+    const to = q.to ? Number(q.to.replace("-", "")) : null;
+    // One scan of the deals serves the forecast cells and the velocity inputs. Months are grouped as
+    // yyyymm integers (cheaper than formatting 100,000 dates) and formatted here.
     const grouped = await tx.execute<{
-      month: string | null;
+      ym: number | null;
       owner_id: string | null;
       category: StageCategory;
       forecast_category: ForecastCategory;
       probability: number;
       amount: number;
       count: number;
+      cycle_days: number | null;
     }>(sql`
-      select m.month, d.owner_id, s.category, d.forecast_category, s.probability,
-             sum(d.amount)::float8 as amount, count(*)::int as count
+      select m.ym, d.owner_id, s.category, d.forecast_category, s.probability,
+             sum(d.amount)::float8 as amount, count(*)::int as count,
+             sum(extract(epoch from d.closed_at - d.created_at) / 86400)::float8 as cycle_days
       from deals d
       join stages s on s.id = d.stage_id
       cross join lateral (
-        select to_char(case when s.category = 'won' then (d.closed_at at time zone 'UTC')::date else d.expected_close_date end, 'YYYY-MM') as month
+        select (extract(year from x) * 100 + extract(month from x))::int as ym
+        from (select case when s.category = 'open' then d.expected_close_date::timestamp
+                          else d.closed_at at time zone 'UTC' end as x) v
       ) m
-      where d.currency = ${q.currency} ${pipeline}
-        and (${q.from ?? null}::text is null or m.month >= ${q.from ?? null})
-        and (${q.to ?? null}::text is null or m.month <= ${q.to ?? null})
+      where d.tenant_id = ${tenantId} and d.currency = ${q.currency} ${pipeline}
       group by 1, 2, 3, 4, 5`);
-    const rows: ForecastRow[] = grouped.rows.map((r) => ({
-      month: r.month,
-      ownerId: r.owner_id,
-      stageCategory: r.category,
-      forecastCategory: r.forecast_category,
-      probability: r.probability,
-      amount: Number(r.amount),
-      count: r.count,
-    }));
+    const month = (ym: number | null) =>
+      ym === null ? null : `${Math.floor(ym / 100)}-${String(ym % 100).padStart(2, "0")}`;
+    const inRange = (ym: number | null) =>
+      (from === null || (ym !== null && ym >= from)) && (to === null || (ym !== null && ym <= to));
+    const rows: ForecastRow[] = grouped.rows
+      .filter((r) => inRange(r.ym))
+      .map((r) => ({
+        month: month(r.ym),
+        ownerId: r.owner_id,
+        stageCategory: r.category,
+        forecastCategory: r.forecast_category,
+        probability: r.probability,
+        amount: Number(r.amount),
+        count: r.count,
+      }));
     const cells = forecastByMonthAndOwner(rows);
+    // Win rates need only closed deals and the stages they passed through.
     const reach = await tx.execute<{ stage_id: string; won: number; lost: number }>(sql`
       select h.to_stage_id as stage_id,
-             count(distinct d.id) filter (where s.category = 'won')::int as won,
-             count(distinct d.id) filter (where s.category = 'lost')::int as lost
-      from deal_stage_history h
-      join deals d on d.id = h.deal_id
-      join stages s on s.id = d.stage_id
-      where d.currency = ${q.currency} ${pipeline}
+             count(distinct h.deal_id) filter (where c.category = 'won')::int as won,
+             count(distinct h.deal_id) filter (where c.category = 'lost')::int as lost
+      from (select d.id, s.category from deals d join stages s on s.id = d.stage_id
+            where d.tenant_id = ${tenantId} and d.currency = ${q.currency} and s.category <> 'open' ${pipeline}) c
+      join deal_stage_history h on h.tenant_id = ${tenantId} and h.deal_id = c.id
       group by h.to_stage_id`);
-    const [v] = (
-      await tx.execute<{
-        open: number;
-        won: number;
-        lost: number;
-        won_amount: number;
-        cycle_days: number | null;
-      }>(sql`
-        select count(*) filter (where s.category = 'open')::int as open,
-               count(*) filter (where s.category = 'won')::int as won,
-               count(*) filter (where s.category = 'lost')::int as lost,
-               coalesce(sum(d.amount) filter (where s.category = 'won'), 0)::float8 as won_amount,
-               avg(extract(epoch from d.closed_at - d.created_at) / 86400) filter (where s.category = 'won')::float8 as cycle_days
-        from deals d join stages s on s.id = d.stage_id
-        where d.currency = ${q.currency} ${pipeline}`)
-    ).rows;
+    const all = grouped.rows;
+    const sum = (cat: StageCategory, f: (r: (typeof all)[number]) => number) =>
+      all.filter((r) => r.category === cat).reduce((acc, r) => acc + f(r), 0);
+    const wonDeals = sum("won", (r) => r.count);
     return {
       currency: q.currency,
       cells,
@@ -84,11 +84,11 @@ export async function forecast(db: Database, tenantId: string, q: ForecastQuery)
         reach.rows.map((r) => ({ stageId: r.stage_id, won: r.won, lost: r.lost })),
       ),
       velocity: salesVelocity({
-        openDeals: v?.open ?? 0,
-        wonDeals: v?.won ?? 0,
-        lostDeals: v?.lost ?? 0,
-        wonAmount: Number(v?.won_amount ?? 0),
-        averageCycleDays: Number(v?.cycle_days ?? 0),
+        openDeals: sum("open", (r) => r.count),
+        wonDeals,
+        lostDeals: sum("lost", (r) => r.count),
+        wonAmount: sum("won", (r) => Number(r.amount)),
+        averageCycleDays: wonDeals === 0 ? 0 : sum("won", (r) => Number(r.cycle_days ?? 0)) / wonDeals,
       }),
     };
   });

@@ -1,0 +1,206 @@
+// Issue 6's benchmark, on the PostgreSQL server named by DATABASE_URL (a fresh database per run):
+// 1. assign SALES_LEADS (10,000) leads by a round-robin rule to a team of 4 through the domain code the
+//    API and the AssignmentCoordinator run (assignLead: one withTenant transaction per lead with the
+//    team row lock, rule match, candidates with open-lead counts, decision, event, notification),
+//    SALES_IN_FLIGHT at a time, each through the neon driver and the WebSocket bridge. The Durable
+//    Object itself is not in the loop (no workerd here): it only queues these same calls.
+// 2. the forecast (SQL pre-aggregation + the engine's pure functions, win rate, velocity) over
+//    SALES_DEALS (100,000) deals of one tenant: median of SALES_FORECAST_RUNS runs after two warm-ups.
+import { openDatabase } from "@autopilot/db";
+import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
+import { assignLead } from "../../apps/edge-api/src/domain/assignment/assign-lead.js";
+import { forecast } from "../../apps/edge-api/src/domain/deals/forecast.js";
+import type { Bench } from "./registry.js";
+import { percentile, round } from "./stats.js";
+
+const LEADS = Number(process.env.SALES_LEADS ?? 10_000);
+const DEALS = Number(process.env.SALES_DEALS ?? 100_000);
+const IN_FLIGHT = Number(process.env.SALES_IN_FLIGHT ?? 8);
+const FORECAST_RUNS = Number(process.env.SALES_FORECAST_RUNS ?? 15);
+const TARGET_FORECAST_MEDIAN_MS = 100;
+const REPS = 4;
+
+type Db = ReturnType<typeof openDatabase>;
+
+export async function seedTeam(admin: Db, tenantId: string): Promise<string[]> {
+  const reps = await admin.query<{ id: string }>(
+    `insert into users (email, name, password_hash, password_salt)
+     select 'rep' || g || '-' || $1 || '@bench.test', 'Rep ' || g, 'x', 'x' from generate_series(1, $2) g returning id`,
+    [tenantId.slice(0, 8), REPS],
+  );
+  const ids = reps.map((r) => r.id);
+  for (const id of ids)
+    await admin.query("insert into memberships (tenant_id, user_id, role) values ($1, $2, 'agent')", [
+      tenantId,
+      id,
+    ]);
+  const [team] = await admin.query<{ id: string }>(
+    "insert into teams (tenant_id, name) values ($1, 'Sales') returning id",
+    [tenantId],
+  );
+  for (const id of ids) {
+    await admin.query("insert into team_members (tenant_id, team_id, user_id) values ($1, $2, $3)", [
+      tenantId,
+      team?.id,
+      id,
+    ]);
+  }
+  await admin.query(
+    "insert into assignment_rules (tenant_id, name, strategy, team_id) values ($1, 'everyone', 'round_robin', $2)",
+    [tenantId, team?.id],
+  );
+  return ids;
+}
+
+async function seedLeads(admin: Db, tenantId: string, n: number): Promise<string[]> {
+  const rows = await admin.query<{ id: string }>(
+    `with c as (insert into contacts (tenant_id, name) select $1, 'bench ' || g from generate_series(1, $2) g returning id)
+     insert into leads (tenant_id, contact_id, source, title) select $1, c.id, 'api', 'bench' from c returning id`,
+    [tenantId, n],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** `n` deals over two years, owned by the reps, in every stage, with their stage history. */
+export async function seedDeals(admin: Db, tenantId: string, owners: string[], n: number): Promise<void> {
+  const [p] = await admin.query<{ id: string }>(
+    "insert into pipelines (tenant_id, name, is_default) values ($1, 'Bench', true) returning id",
+    [tenantId],
+  );
+  const stageRows = await admin.query<{ id: string }>(
+    `insert into stages (tenant_id, pipeline_id, name, position, probability, category)
+     values ($1, $2, 'Lead-in', 0, 10, 'open'), ($1, $2, 'Qualified', 1, 30, 'open'), ($1, $2, 'Proposal', 2, 60, 'open'),
+            ($1, $2, 'Negotiation', 3, 80, 'open'), ($1, $2, 'Won', 4, 100, 'won'), ($1, $2, 'Lost', 5, 0, 'lost')
+     returning id`,
+    [tenantId, p?.id],
+  );
+  const stages = stageRows.map((s) => s.id);
+  await admin.query(
+    `insert into deals (tenant_id, pipeline_id, stage_id, title, amount, currency, expected_close_date, forecast_category,
+                        owner_id, closed_at, created_at)
+     select $1, $2, ($3::uuid[])[1 + (g % 6)], 'deal ' || g, 1000 + (g * 7919) % 90000, 'USD',
+            date '2026-01-01' + (g % 730), (array['pipeline','best_case','commit'])[1 + (g % 3)],
+            ($4::uuid[])[1 + (g % ${owners.length})],
+            case when g % 6 >= 4 then timestamptz '2026-01-01' + ((g % 700) || ' days')::interval end,
+            timestamptz '2025-06-01' + ((g % 500) || ' days')::interval
+     from generate_series(1, $5) g`,
+    [tenantId, p?.id, stages, owners, n],
+  );
+  // History: every deal entered Lead-in, then its current stage (closed deals pass through Proposal).
+  await admin.query(
+    `insert into deal_stage_history (tenant_id, deal_id, from_stage_id, to_stage_id, changed_at)
+     select tenant_id, id, null, $2::uuid, created_at from deals where tenant_id = $1
+     union all
+     select tenant_id, id, $2::uuid, stage_id, created_at + interval '1 day' from deals where tenant_id = $1 and stage_id <> $2::uuid`,
+    [tenantId, stages[0]],
+  );
+  await admin.query("analyze deals; analyze stages; analyze deal_stage_history");
+}
+
+export const sales: Bench = {
+  name: "sales",
+  description: "assign 10,000 leads by round-robin (leads/s); forecast over 100,000 deals (median ms)",
+  async run() {
+    const serverUrl = process.env.DATABASE_URL;
+    if (!serverUrl) {
+      console.log("  skipped: needs DATABASE_URL (a PostgreSQL server)");
+      return { skipped: 1 };
+    }
+    const { neonConfig } = await import("@neondatabase/serverless");
+    const { default: ws } = await import("ws");
+    neonConfig.webSocketConstructor = ws;
+    const name = `autopilot_bench_sales_${process.pid}`;
+    const url = await createFreshDatabase(serverUrl, name);
+    const local = await startLocalDatabase({ databaseUrl: url });
+    const bridge = `127.0.0.1:${local.bridgePort}`;
+    const admin = openDatabase({ url, bridge });
+    try {
+      const [tenant] = await admin.query<{ id: string }>(
+        "insert into tenants (name) values ('Bench') returning id",
+      );
+      const tenantId = tenant?.id as string;
+      const reps = await seedTeam(admin, tenantId);
+      const leads = await seedLeads(admin, tenantId, LEADS);
+      console.log(
+        `  ${leads.length} leads, a team of ${reps.length} reps, one round-robin rule; ${IN_FLIGHT} in flight`,
+      );
+
+      // 1. Assignment.
+      const queue = [...leads];
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          const db = openDatabase({ url, bridge });
+          try {
+            for (let id = queue.shift(); id; id = queue.shift()) await assignLead(db, tenantId, id);
+          } finally {
+            await db.end();
+          }
+        }),
+      );
+      const assignSeconds = (performance.now() - t0) / 1000;
+      const counts = await admin.query<{ n: number }>(
+        "select count(*)::int as n from leads where tenant_id = $1 and owner_id is not null group by owner_id order by 1",
+        [tenantId],
+      );
+      const spread = (counts.at(-1)?.n ?? 0) - (counts[0]?.n ?? 0);
+      const leadsPerS = leads.length / assignSeconds;
+      console.log(
+        `  assigned ${leads.length} in ${assignSeconds.toFixed(1)} s: ${leadsPerS.toFixed(0)} leads/s; per rep ${counts.map((c) => c.n).join("/")} (spread ${spread})`,
+      );
+
+      // 2. Forecast.
+      const t1 = performance.now();
+      await seedDeals(admin, tenantId, reps, DEALS);
+      console.log(
+        `  ${DEALS} deals with history seeded in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
+      );
+      const db = openDatabase({ url, bridge });
+      const times: number[] = [];
+      let cells = 0;
+      try {
+        for (let i = 0; i < FORECAST_RUNS + 2; i++) {
+          const s = performance.now();
+          const result = await forecast(db, tenantId, { currency: "USD" });
+          if (i >= 2) times.push(performance.now() - s);
+          cells = result.cells.length;
+        }
+      } finally {
+        await db.end();
+      }
+      times.sort((a, b) => a - b);
+      const median = percentile(times, 50);
+      console.log(
+        `  forecast over ${DEALS} deals: median ${median.toFixed(1)} ms, p90 ${percentile(times, 90).toFixed(1)} ms (${cells} month×owner cells; target median ≤ ${TARGET_FORECAST_MEDIAN_MS} ms)`,
+      );
+      return {
+        assign_leads_per_s: round(leadsPerS, 1),
+        assign_leads: leads.length,
+        assign_in_flight: IN_FLIGHT,
+        assign_round_robin_spread_leads: spread,
+        forecast_deals: DEALS,
+        forecast_median_ms: round(median, 2),
+        forecast_p90_ms: round(percentile(times, 90), 2),
+        forecast_target_median_ms: TARGET_FORECAST_MEDIAN_MS,
+      };
+    } finally {
+      await admin.end();
+      await local.close();
+      await dropDatabase(serverUrl, name);
+    }
+  },
+};
+
+// `tsx scripts/bench/sales.ts` runs it alone.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  sales
+    .run({ root: "", seconds: 10, maxCount: 0 })
+    .then((metrics) => {
+      console.log(JSON.stringify({ name: "sales", metrics }));
+      process.exit(0);
+    })
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
