@@ -7,7 +7,7 @@
 // 3. every report over the 1,000,000 events of one tenant (median of ANALYTICS_REPORT_RUNS runs).
 // Not included: the LiveStats Durable Object call after commit (no workerd here).
 import { chmodSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "@autopilot/db";
 import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
@@ -199,6 +199,12 @@ export const analytics: Bench = {
         `  ${events.length} events for one tenant (${TIME_ZONE}), ${batches.length} batches of ${BATCH}, ` +
           `${IN_FLIGHT} in flight, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
       );
+      // Throughput figures are only comparable with the machine's load next to them (and the COPY ratio).
+      const load = () =>
+        loadavg()
+          .map((l) => l.toFixed(2))
+          .join(", ");
+      console.log(`  machine: ${cpus().length} CPUs, load average ${load()} (1, 5, 15 min) before ingest`);
 
       // 1. Ingest through the consumer's code. Each in-flight slot keeps its connection (as Hyperdrive or
       // Neon's pooler would give a consumer invocation); connection set-up per batch is measured apart.
@@ -232,8 +238,10 @@ export const analytics: Bench = {
       if (Number(rolled?.n) !== events.length)
         throw new Error(`rollups count ${rolled?.n}, expected ${events.length}`);
       const ingestRate = events.length / ingestSeconds;
+      const loadAfterIngest = loadavg()[0] ?? 0;
       console.log(
-        `  ingest (consumer path): ${ingestSeconds.toFixed(2)} s, ${Math.round(ingestRate)} events/s`,
+        `  ingest (consumer path): ${ingestSeconds.toFixed(2)} s, ${Math.round(ingestRate)} events/s ` +
+          `(load average ${loadAfterIngest.toFixed(2)} after)`,
       );
 
       // 2. The ceiling: COPY of the same rows into an identical table (same primary key and index).
@@ -290,6 +298,8 @@ export const analytics: Bench = {
         ingest_to_copy_ratio: round(ingestRate / copyRate, 3),
         ingest_target_events_per_s: TARGET_EVENTS_PER_S,
         redelivery_new_connection_per_batch_events_per_s: Math.round(freshRate),
+        cpus: cpus().length,
+        load_average_1min_after_ingest: round(loadAfterIngest, 2),
       };
       const query = reportQuerySchema.parse({ from: "2026-01-01", to: "2026-12-31", groupBy: "day" });
       const reportDb = openDatabase({ url, bridge });

@@ -58,6 +58,63 @@ describe("analytics ingest", () => {
     expect(sum?.v).toBe(300);
   });
 
+  it("the funnel table is the same under duplicates, any order and concurrent batches", async () => {
+    const s = await signup();
+    const t = s.tenantId;
+    const at = (h: number) => new Date(Date.parse(T) + h * 3_600_000).toISOString();
+    const events = [
+      ev(t, "conversation.started", at(0), { channel: "web" }, { conversation: "f1" }),
+      ev(t, "message.received", at(1), { channel: "web", length: 3 }, { conversation: "f1" }),
+      ev(t, "message.received", at(0.5), { channel: "web", length: 3 }, { conversation: "f1" }),
+      ev(t, "form.completed", at(2), { routeId: "r1", fields: ["email"] }, { conversation: "f1" }),
+      ev(t, "lead.created", at(3), { source: "chat", routeId: "r1" }, { lead: "fl", conversation: "f1" }),
+      ev(t, "lead.status_changed", at(4), { from: "new", to: "sql", reason: null }, { lead: "fl" }),
+      ev(
+        t,
+        "deal.created",
+        at(5),
+        { pipelineId: "p", stageId: "s", ownerId: "u", amount: 1, currency: "EUR" },
+        { deal: "fd", lead: "fl" },
+      ),
+      ev(t, "deal.won", at(6), { pipelineId: "p", ownerId: "u", amount: 1, currency: "EUR" }, { deal: "fd" }),
+      // A deal without deal.created linking it to the lead does not count.
+      ev(t, "deal.won", at(7), { pipelineId: "p", ownerId: "u", amount: 1, currency: "EUR" }, { deal: "x" }),
+      ev(t, "conversation.started", at(0), { channel: "telegram" }, { conversation: "f2" }),
+    ];
+    // Links last (reverse order, one event per batch), then everything at once concurrently, twice.
+    for (const e of [...events].reverse()) await deliver([e]);
+    await Promise.all([deliver(events), deliver([...events].reverse()), deliver(events.slice(3))]);
+    const expected = {
+      conversation_id: "f1",
+      started_at: at(0),
+      channel: "web",
+      engaged_at: at(0.5),
+      form_completed_at: at(2),
+      lead_at: at(3),
+      sql_at: at(4),
+      deal_at: at(5),
+      won_at: at(6),
+    };
+    const funnel = async (tenant: string) =>
+      (
+        await inspect<Record<string, string | Date | null>>(
+          `select conversation_id, started_at, channel, engaged_at, form_completed_at, lead_at, sql_at,
+            deal_at, won_at from analytics_funnel where tenant_id = $1 order by conversation_id`,
+          [tenant],
+        )
+      ).map((r) =>
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])),
+      );
+    const none = { engaged_at: null, form_completed_at: null, lead_at: null, sql_at: null };
+    const f2 = { conversation_id: "f2", started_at: at(0), channel: "telegram", ...none };
+    const f2All = { ...f2, deal_at: null, won_at: null };
+    expect(await funnel(t)).toEqual([expected, f2All]);
+    // Forward order, one batch each, on a fresh tenant: the same rows.
+    const u = await signup();
+    for (const e of events) await deliver([{ ...e, id: crypto.randomUUID(), tenantId: u.tenantId }]);
+    expect(await funnel(u.tenantId)).toEqual([expected, f2All]);
+  });
+
   it("a poison event is set aside and acked; the rest of its batch lands", async () => {
     const s = await signup();
     const good1 = ev(s.tenantId, "conversation.started", T, { channel: "web" }, { conversation: "p1" });

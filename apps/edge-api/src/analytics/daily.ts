@@ -2,11 +2,22 @@ import type { Tx } from "@autopilot/db";
 import { sql } from "drizzle-orm";
 
 /**
+ * The lock that keeps daily rollups exact across a zone change: every ingest holds it shared, taken
+ * in its own statement before the ingest statement's snapshot; a rebuild holds it exclusive. An
+ * advisory lock rather than a lock on the tenant row: no WAL record or multixact per batch.
+ */
+export function dailyLockSql(tenantId: string, mode: "shared" | "exclusive"): string {
+  if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error("dailyLockSql: tenantId must be a UUID");
+  const fn = mode === "shared" ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock";
+  return `select ${fn}(hashtextextended('analytics_daily:${tenantId}', 0))`;
+}
+
+/**
  * Makes the tenant's daily rollups (tenant-local days) complete for `timeZone`, rebuilding them from
  * the 15-minute rollups when they are kept for another zone (the tenant changed its zone) or not yet
- * at all. Exact under concurrent ingest: the rebuild locks the tenant row FOR UPDATE, which waits for
- * in-flight ingests (each holds FOR KEY SHARE on it, taken before its statement reads the zone, see
- * ingest.ts) and holds new ones back until the rebuilt rows and the new zone commit together.
+ * at all. Exact under concurrent ingest: the rebuild takes dailyLockSql exclusive, which waits for
+ * in-flight ingests (each holds it shared, taken before its statement reads the zone, see ingest.ts)
+ * and holds new ones back until the rebuilt rows and the new zone commit together.
  * Runs inside the caller's tenant transaction.
  */
 export async function ensureDailyRollups(tx: Tx, tenantId: string, timeZone: string): Promise<void> {
@@ -14,7 +25,7 @@ export async function ensureDailyRollups(tx: Tx, tenantId: string, timeZone: str
     sql`select time_zone from analytics_daily_zones where tenant_id = ${tenantId}::uuid`,
   );
   if (current.rows[0]?.time_zone === timeZone) return;
-  await tx.execute(sql`select 1 from tenants where id = ${tenantId}::uuid for update`);
+  await tx.execute(sql.raw(dailyLockSql(tenantId, "exclusive")));
   const again = await tx.execute<{ time_zone: string }>(
     sql`select time_zone from analytics_daily_zones where tenant_id = ${tenantId}::uuid`,
   );

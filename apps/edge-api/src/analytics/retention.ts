@@ -1,15 +1,12 @@
 import { type Database, withTenant } from "@autopilot/db";
-import { EVENT_VERSIONS } from "@autopilot/sdk";
 import { sql } from "drizzle-orm";
 import type { Logger } from "../lib/log.js";
 
-const ALL_TYPES = Object.keys(EVENT_VERSIONS);
-
 /**
  * The cron's retention sweep: for each tenant holding events older than its retention (default 400
- * days, analytics_settings), deletes them and their rollup buckets, in bounded chunks per run.
- * `type = ANY(all types)` lets the (tenant_id, type, occurred_at) index find old rows without a
- * second index on the ingest path.
+ * days, analytics_settings), deletes them, their rollup buckets and funnel rows whose latest event
+ * is older, in bounded chunks per run. Old events are found through the BRIN index on occurred_at
+ * (events arrive roughly in time order), which costs ingest next to nothing.
  */
 export async function enforceRetention(
   db: Database,
@@ -28,7 +25,7 @@ export async function enforceRetention(
       const res = await tx.execute(sql`
         delete from analytics_events where id in (
           select id from analytics_events
-          where tenant_id = ${tenantId}::uuid and type = any(string_to_array(${ALL_TYPES.join(",")}, ',')) and occurred_at < ${cutoff}
+          where tenant_id = ${tenantId}::uuid and occurred_at < ${cutoff}
           limit ${chunk})`);
       await tx.execute(
         sql`delete from analytics_rollups where tenant_id = ${tenantId}::uuid and bucket < date_bin('15 minutes', ${cutoff}, timestamptz '2000-01-01 00:00:00+00')`,
@@ -36,6 +33,11 @@ export async function enforceRetention(
       await tx.execute(
         sql`delete from analytics_rollups_daily where tenant_id = ${tenantId}::uuid and day < ((${cutoff}) at time zone time_zone)::date`,
       );
+      for (const table of ["analytics_funnel", "analytics_funnel_leads", "analytics_funnel_deals"]) {
+        await tx.execute(
+          sql`delete from ${sql.identifier(table)} where tenant_id = ${tenantId}::uuid and last_at < ${cutoff}`,
+        );
+      }
       return res.rowCount ?? 0;
     });
     deleted += n;

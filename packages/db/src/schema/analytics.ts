@@ -22,9 +22,11 @@ import { tenants } from "./identity.js";
 // whatever time a redelivered copy carries. Not partitioned on purpose: retention is per tenant, so
 // dropping a time partition would not enforce it anyway, and a partitioned table's unique key would
 // have to include the partition key (dedupe by (time, id) is only exact if every copy carries the same
-// time). Time-range scans per tenant go through (tenant_id, type, occurred_at): every report reads
-// named types over a range; retention deletes with `type = ANY(all types)`, which the same index serves,
-// so no second index taxes ingest.
+// time). No report reads raw events any more (rollups and the funnel tables answer them), so besides
+// the primary key only a BRIN index on occurred_at, for retention's deletes (events arrive roughly in
+// time order): a B-tree per row taxed ingest for nothing. No foreign key to tenants either (a per-row
+// trigger and tenant-row lock on the hottest insert); nothing deletes tenants today — whatever does
+// must delete the tenant's analytics_events and analytics_funnel* rows explicitly.
 //
 // The dimension columns are extracted from the event at ingest (see apps/edge-api/src/analytics/
 // dimensions.ts) so reports and rollups never parse JSON: channel, route_id (route; pipeline for
@@ -34,7 +36,7 @@ export const analyticsEvents = pgTable(
   "analytics_events",
   {
     id: uuid("id").primaryKey(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantId(),
     type: text("type").notNull(),
     version: smallint("version").notNull(),
     occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
@@ -54,7 +56,7 @@ export const analyticsEvents = pgTable(
     subjects: jsonb("subjects").notNull(),
     properties: jsonb("properties").notNull(),
   },
-  (t) => [index("analytics_events_tenant_type_time_idx").on(t.tenantId, t.type, t.occurredAt)],
+  (t) => [index("analytics_events_time_brin").using("brin", t.occurredAt)],
 );
 
 // Counts and sums per tenant, UTC 15-minute bucket, event type and dimensions. 15 minutes because
@@ -170,3 +172,61 @@ export const analyticsDailyZones = pgTable("analytics_daily_zones", {
   timeZone: text("time_zone").notNull(),
   rebuiltAt: createdAt(),
 });
+
+// The funnel report's cohort, one row per conversation, kept at ingest so the report is a scan by
+// (tenant, started_at) instead of joining a year of raw events. Each stage holds the earliest time
+// it was reached (NULL: not yet); rows are merged with LEAST/GREATEST/coalesce from newly inserted
+// events only, so duplicates and any delivery order give the same row. Leads and deals link back to
+// their conversation through the two tables below (a stage event may arrive before its link).
+// last_at (latest event time merged in) is what retention deletes by. No foreign key to tenants:
+// these are written on every ingest and nothing deletes tenants (see analyticsEvents).
+export const analyticsFunnel = pgTable(
+  "analytics_funnel",
+  {
+    tenantId: tenantId(),
+    conversationId: text("conversation_id").notNull(),
+    startedAt: ts("started_at"),
+    channel: text("channel"),
+    engagedAt: ts("engaged_at"),
+    formCompletedAt: ts("form_completed_at"),
+    leadAt: ts("lead_at"),
+    sqlAt: ts("sql_at"),
+    dealAt: ts("deal_at"),
+    wonAt: ts("won_at"),
+    lastAt: ts("last_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "analytics_funnel_pk", columns: [t.tenantId, t.conversationId] }),
+    index("analytics_funnel_started_idx").on(t.tenantId, t.startedAt),
+  ],
+);
+
+/** Per lead: its conversation (from lead.created) and the earliest SQL / deal / won times. */
+export const analyticsFunnelLeads = pgTable(
+  "analytics_funnel_leads",
+  {
+    tenantId: tenantId(),
+    leadId: text("lead_id").notNull(),
+    conversationId: text("conversation_id"),
+    createdAt: ts("created_at"),
+    sqlAt: ts("sql_at"),
+    dealAt: ts("deal_at"),
+    wonAt: ts("won_at"),
+    lastAt: ts("last_at").notNull(),
+  },
+  (t) => [primaryKey({ name: "analytics_funnel_leads_pk", columns: [t.tenantId, t.leadId] })],
+);
+
+/** Per deal: its lead (from deal.created) and when it was created and won. */
+export const analyticsFunnelDeals = pgTable(
+  "analytics_funnel_deals",
+  {
+    tenantId: tenantId(),
+    dealId: text("deal_id").notNull(),
+    leadId: text("lead_id"),
+    createdAt: ts("created_at"),
+    wonAt: ts("won_at"),
+    lastAt: ts("last_at").notNull(),
+  },
+  (t) => [primaryKey({ name: "analytics_funnel_deals_pk", columns: [t.tenantId, t.dealId] })],
+);

@@ -98,3 +98,8 @@ export function total(
   for (const r of rows) if (pick(r)) s += r[field];
   return s;
 }
+
+/** The period of a daily rollup's `day` (already tenant-local). */
+export function dailyPeriod(q: ReportQuery): SQL {
+  return sql`to_char(date_trunc(${q.groupBy}, day::timestamp), 'YYYY-MM-DD')`;
+}
