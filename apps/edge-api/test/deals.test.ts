@@ -195,6 +195,48 @@ describe("pipelines, deals, activities, forecast", () => {
     expect([bad.status, bad.json.error.message]).toEqual([400, expect.stringMatching(/^query\.from/)]);
   });
 
+  it("forecast months are the tenant's: a deal won at 12:00 UTC on 31 January is February in Auckland", async () => {
+    const make = async (title: string, stageName: string) => {
+      const r = await call("/v1/deals", {
+        body: {
+          title,
+          amount: 1_000,
+          currency: "NZD",
+          expectedCloseDate: "2031-01-31",
+          ownerId: s.userId,
+          stageId: stage(stageName),
+        },
+        headers: h,
+      });
+      expect(r.status).toBe(201);
+      return r.json.id as string;
+    };
+    await make("open on the 31st", "Lead-in");
+    const won = await make("won late on the 31st", "Lead-in");
+    await call(`/v1/deals/${won}`, { method: "PATCH", body: { stageId: stage("Won") }, headers: h });
+    const db = ownerDb();
+    try {
+      await db.query("update deals set closed_at = '2031-01-31T12:00:00Z' where id = $1", [won]);
+      await db.query("update tenants set time_zone = 'Pacific/Auckland' where id = $1", [s.tenantId]);
+      const f = await call(`/v1/forecast?currency=NZD&pipelineId=${pipeline.id}`, { headers: h });
+      expect(f.status).toBe(200);
+      // 12:00 UTC is 01:00 on 1 February in Auckland (UTC+13); the open deal's date has no zone.
+      expect(
+        f.json.cells.map((c: { month: string; pipeline: number; closedWon: number }) => [
+          c.month,
+          c.pipeline,
+          c.closedWon,
+        ]),
+      ).toEqual([
+        ["2031-01", 1_000, 0],
+        ["2031-02", 0, 1_000],
+      ]);
+    } finally {
+      await db.query("update tenants set time_zone = 'UTC' where id = $1", [s.tenantId]);
+      await db.end();
+    }
+  });
+
   it("activities: tasks remind once, stale deals are flagged by cron and cleared by activity", async () => {
     const deal = await call("/v1/deals", { body: { title: "Quiet", ownerId: s.userId }, headers: h });
     const task = await call("/v1/activities", {
