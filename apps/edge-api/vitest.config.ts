@@ -13,6 +13,12 @@ export default defineConfig({
           DB_BRIDGE: `127.0.0.1:${inject("bridgePort")}`,
           DATABASE_KIND: inject("databaseKind"),
           FAKE_OPENAI_URL: inject("fakeOpenAiUrl"),
+          // Knowledge crawler: the fixture site is local, no politeness delay, short deadline, small cap.
+          KNOWLEDGE_SITE_URL: inject("knowledgeSiteUrl"),
+          KNOWLEDGE_ALLOW_LOCAL_HOSTS: "1",
+          KNOWLEDGE_CRAWL_DELAY_MS: "0",
+          KNOWLEDGE_FETCH_TIMEOUT_MS: "800",
+          KNOWLEDGE_MAX_PAGE_BYTES: "100000",
           // Short AI deadlines so the timeout fallback is tested in well under a second per try.
           AI_TIMEOUT_MS: "400",
           AI_RETRIES: "1",

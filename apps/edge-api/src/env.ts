@@ -39,6 +39,13 @@ export type Env = {
   WIDGET_TENANT_PER_MIN?: string;
   CONVERSATION_INACTIVITY_MINUTES?: string;
   SLA_FIRST_RESPONSE_MINUTES?: string;
+  /** Knowledge base crawl jobs (knowledge/consumer.ts). */
+  KNOWLEDGE_CRAWL: Queue;
+  /** "1" lets sources point at loopback/private hosts (tests' fixture site); never in production. */
+  KNOWLEDGE_ALLOW_LOCAL_HOSTS?: string;
+  KNOWLEDGE_FETCH_TIMEOUT_MS?: string;
+  KNOWLEDGE_CRAWL_DELAY_MS?: string;
+  KNOWLEDGE_MAX_PAGE_BYTES?: string;
   /** Per-tenant live figures (analytics). */
   LIVE_STATS: DurableObjectNamespace<LiveStats>;
 };

@@ -5,6 +5,7 @@ import { runSalesJobs } from "./domain/sales-jobs.js";
 import type { Env } from "./env.js";
 import { consumeEvents } from "./events/consumer.js";
 import { sendPendingEvents } from "./events/sender.js";
+import { consumeCrawl, KNOWLEDGE_CRAWL_QUEUE } from "./knowledge/consumer.js";
 import { createLogger } from "./lib/log.js";
 
 export { LiveStats } from "./analytics/live/live-stats.js";
@@ -18,7 +19,8 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => consumeEvents(batch, env),
+  queue: (batch, env) =>
+    batch.queue === KNOWLEDGE_CRAWL_QUEUE ? consumeCrawl(batch, env) : consumeEvents(batch, env),
   async scheduled(controller, env, ctx) {
     // Sweeps outboxes whose immediate flush failed (queue or database was down).
     const log = createLogger({ job: "outbox-sender" });

@@ -5,6 +5,7 @@ declare global {
     interface Env extends AppBindings {
       DATABASE_KIND: "pglite" | "postgres";
       FAKE_OPENAI_URL: string;
+      KNOWLEDGE_SITE_URL: string;
     }
   }
 }

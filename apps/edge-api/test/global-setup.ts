@@ -1,6 +1,7 @@
 import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
 import type { TestProject } from "vitest/node";
 import { startFakeOpenAi } from "./fake-openai.js";
+import { startKnowledgeSite } from "./knowledge-site.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -8,6 +9,7 @@ declare module "vitest" {
     bridgePort: number;
     databaseKind: string;
     fakeOpenAiUrl: string;
+    knowledgeSiteUrl: string;
   }
 }
 
@@ -23,9 +25,13 @@ export default async function setup(project: TestProject) {
   // Fakes for other companies' services are local servers speaking their wire protocol.
   const openai = await startFakeOpenAi();
   project.provide("fakeOpenAiUrl", openai.url);
+  // The fixture website the knowledge crawler tests crawl.
+  const site = await startKnowledgeSite();
+  project.provide("knowledgeSiteUrl", site.url);
   console.log(`[global-setup] database: ${db.kind}${serverUrl ? ` (${name})` : " (in memory)"}`);
   return async () => {
     await openai.close();
+    await site.close();
     await db.close();
     if (serverUrl) await dropDatabase(serverUrl, name);
   };

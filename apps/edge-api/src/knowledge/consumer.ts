@@ -1,0 +1,38 @@
+import { openDatabase } from "@autopilot/db";
+import type { Env } from "../env.js";
+import { createLogger } from "../lib/log.js";
+import { crawlLimits, crawlMessageSchema } from "./config.js";
+import { runCrawlJob } from "./crawl.js";
+
+export const KNOWLEDGE_CRAWL_QUEUE = "knowledge-crawl";
+
+/**
+ * Consumer of the `knowledge-crawl` queue. Messages are handled one after another (each is a bounded
+ * job of one source); an invalid message is acknowledged and logged (retrying cannot fix it), a job
+ * that throws is retried by the queue and resumes from the rows.
+ */
+export async function consumeCrawl(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const log = createLogger({ queue: batch.queue });
+  const db = openDatabase({ url: env.DATABASE_URL, bridge: env.DB_BRIDGE });
+  const limits = crawlLimits(env);
+  try {
+    for (const message of batch.messages) {
+      const parsed = crawlMessageSchema.safeParse(message.body);
+      if (!parsed.success) {
+        log.warn("invalid crawl message dropped", { id: message.id, error: parsed.error.message });
+        message.ack();
+        continue;
+      }
+      try {
+        const result = await runCrawlJob(db, parsed.data, limits, (m) => env.KNOWLEDGE_CRAWL.send(m), log);
+        log.info("crawl job", { ...parsed.data, ...result });
+        message.ack();
+      } catch (error) {
+        log.error("crawl job failed; retried", { ...parsed.data, error: String(error) });
+        message.retry({ delaySeconds: 5 });
+      }
+    }
+  } finally {
+    await db.end();
+  }
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { chunkSections, contentHash } from "../src/knowledge/chunk.js";
+import { extractPage } from "../src/knowledge/extract.js";
+import { parseRobots, robotsAllows } from "../src/knowledge/robots.js";
+import { parseSitemap } from "../src/knowledge/sitemap.js";
+import { stripInvisible } from "../src/knowledge/text.js";
+import { allowedByPolicy, isPrivateHost, normaliseUrl } from "../src/knowledge/url-policy.js";
+
+// The crawler's pure parts (run in workerd for HTMLRewriter).
+
+describe("knowledge units", () => {
+  it("robots.txt: own group beats *, longest rule wins, Allow wins ties", () => {
+    const rules = parseRobots(
+      "User-agent: *\nDisallow: /\n\nUser-agent: AutopilotCRM-KnowledgeBot\nDisallow: /private/\nAllow: /private/ok$\nCrawl-delay: 2\n",
+    );
+    const at = (p: string) => robotsAllows(rules, new URL(`https://a.test${p}`));
+    expect(at("/")).toBe(true);
+    expect(at("/private/x")).toBe(false);
+    expect(at("/private/ok")).toBe(true);
+    expect(at("/private/ok/more")).toBe(false);
+    expect(rules.crawlDelaySeconds).toBe(2);
+    expect(
+      robotsAllows(parseRobots("User-agent: *\nDisallow: /*.pdf$"), new URL("https://a.test/x.pdf")),
+    ).toBe(false);
+  });
+
+  it("sitemap and sitemap index", () => {
+    expect(
+      parseSitemap("<urlset><url><loc> https://a.test/a?x=1&amp;y=2 </loc></url></urlset>").pages,
+    ).toEqual(["https://a.test/a?x=1&y=2"]);
+    expect(
+      parseSitemap("<sitemapindex><sitemap><loc>https://a.test/s2.xml</loc></sitemap></sitemapindex>"),
+    ).toEqual({
+      pages: [],
+      sitemaps: ["https://a.test/s2.xml"],
+    });
+  });
+
+  it("URL policy: same origin, include/exclude, no fragments, private hosts", () => {
+    const policy = { origin: "https://a.test", include: ["/docs/*"], exclude: ["/docs/internal*"] };
+    const u = (s: string) => normaliseUrl(s) as URL;
+    expect(allowedByPolicy(u("https://a.test/docs/x#frag"), policy)).toBe(true);
+    expect(u("https://a.test/docs/x#frag").href).toBe("https://a.test/docs/x");
+    expect(allowedByPolicy(u("https://a.test/docs/internal/y"), policy)).toBe(false);
+    expect(allowedByPolicy(u("https://a.test/blog"), policy)).toBe(false);
+    expect(allowedByPolicy(u("http://a.test/docs/x"), policy)).toBe(false);
+    expect(allowedByPolicy(u("https://b.test/docs/x"), policy)).toBe(false);
+    expect(normaliseUrl("javascript:alert(1)")).toBeNull();
+    for (const h of [
+      "127.0.0.1",
+      "10.1.2.3",
+      "192.168.0.1",
+      "172.20.0.1",
+      "169.254.169.254",
+      "localhost",
+      "[::1]",
+    ])
+      expect(isPrivateHost(h)).toBe(true);
+    expect(isPrivateHost("example.com")).toBe(false);
+    expect(isPrivateHost("8.8.8.8")).toBe(false);
+  });
+
+  it("extraction keeps title and heading paths, drops boilerplate, decodes entities, strips invisibles", async () => {
+    const page = await extractPage(
+      `<html><head><title>T &amp; Co</title><meta name="robots" content="nofollow"></head><body><nav><a href="/n">Nav</a></nav>
+       <h1>Top</h1><p>Intro &lt;b&gt; text</p><h3>Deep</h3><p>Deep\u200B text</p><h2>Mid</h2><p>Mid text</p>
+       <script>bad()</script><footer>foot</footer></body></html>`,
+    );
+    expect(page.title).toBe("T & Co");
+    expect(page.nofollow).toBe(true);
+    expect(page.links).toEqual(["/n"]);
+    expect(page.sections).toEqual([
+      { headingPath: ["Top"], text: "Intro <b> text" },
+      { headingPath: ["Top", "Deep"], text: "Deep text" },
+      { headingPath: ["Top", "Mid"], text: "Mid text" },
+    ]);
+    expect(stripInvisible("a\u202Eb\u{E0041}c\uFEFF")).toBe("abc");
+  });
+
+  it("chunks stay within budget with overlap; the hash ignores case and spacing", async () => {
+    const text = Array.from({ length: 60 }, (_, i) => `Sentence number ${i} says something useful.`).join(
+      " ",
+    );
+    const chunks = chunkSections([{ headingPath: ["A", "B"], text }], { maxTokens: 100, overlapTokens: 20 });
+    expect(chunks.length).toBeGreaterThan(3);
+    for (const c of chunks) {
+      expect(c.tokenCount).toBeLessThanOrEqual(100);
+      expect(c.headingText).toBe("A > B");
+    }
+    // The tail of one chunk (up to the overlap budget) opens the next.
+    const lastOfFirst = chunks[0]?.text.split(/(?<=\.)\s+/).at(-1) ?? "";
+    expect(lastOfFirst).not.toBe("");
+    expect(chunks[1]?.text.includes(lastOfFirst)).toBe(true);
+    expect(chunks[1]?.text.startsWith(chunks[0]?.text.split(/\n\n/).at(-2) ?? "")).toBe(true);
+    expect(await contentHash("Hello  World")).toBe(await contentHash("hello world"));
+  });
+});
