@@ -205,9 +205,43 @@ describe("leads: scoring, lifecycle, import, erasure", () => {
       "insert into activities (tenant_id, kind, subject, body, lead_id) values ($1, 'call', 'Called Zed Erasable', $2, $3)",
       [tenantId, `Zed said mail ${email}`, lead.json.id],
     );
+    // A chat linked to the contact (contact_id) and one linked only through the lead
+    // (leads.conversation_id), with transcripts and analytics events quoting the person.
+    const linked = crypto.randomUUID();
+    const viaLead = crypto.randomUUID();
+    await db.query(
+      `insert into conversations (id, tenant_id, channel, visitor_id, contact_id, last_message)
+       values ($2, $1, 'web', 'visitor-zed-erasable', $4, 'I am Zed Erasable'),
+              ($3, $1, 'web', 'visitor-zeddy', null, 'call me on 4155552671')`,
+      [tenantId, linked, viaLead, lead.json.contactId],
+    );
+    await db.query("update leads set conversation_id = $2 where id = $1", [lead.json.id, viaLead]);
+    await db.query(
+      `insert into messages (id, tenant_id, conversation_id, seq, sender, text, data)
+       values (gen_random_uuid(), $1, $2, 1, 'visitor', 'Hi, Zed Erasable here', '{"form":{"email":"zed.erasable@pii.test"}}'),
+              (gen_random_uuid(), $1, $3, 1, 'visitor', 'my number is 4155552671', '{}')`,
+      [tenantId, linked, viaLead],
+    );
+    await db.query(
+      `insert into analytics_events (id, tenant_id, type, version, occurred_at, actor_type, actor_id, conversation_id,
+                                     lead_id, subjects, properties)
+       values (gen_random_uuid(), $1, 'knowledge.question', 1, now(), 'visitor', 'visitor-zed-erasable', $2, null, '{}',
+               '{"question":"does Zed Erasable get a discount?","chunkIds":["c1"],"mode":"model"}'),
+              (gen_random_uuid(), $1, 'csat.submitted', 1, now(), 'visitor', 'visitor-zeddy', $3, null, '{}',
+               '{"score":5,"comment":"Zeddy loved it","agentId":"a1"}'),
+              (gen_random_uuid(), $1, 'lead.updated', 1, now(), 'system', null, null, $4, '{}',
+               '{"note":"Zed Erasable is keen"}')`,
+      [tenantId, linked, viaLead, lead.json.id],
+    );
     await db.end();
     const exported = await call(`/v1/contacts/${lead.json.contactId}/export`, { headers: h });
     expect(JSON.stringify(exported.json)).toContain(email);
+    const exportedChats = exported.json.conversations as { id: string; messages: { text: string }[] }[];
+    expect(exportedChats.map((c) => c.id).sort()).toEqual([linked, viaLead].sort());
+    expect(exportedChats.flatMap((c) => c.messages.map((m) => m.text)).sort()).toEqual([
+      "Hi, Zed Erasable here",
+      "my number is 4155552671",
+    ]);
     const erased = await call(`/v1/contacts/${lead.json.contactId}/erase`, { method: "POST", headers: h });
     expect(erased.status).toBe(200);
     const text = await tenantRowsAsText(tenantId, [
@@ -223,9 +257,20 @@ describe("leads: scoring, lifecycle, import, erasure", () => {
       "audit_log",
       "mail_outbox",
       "lead_imports",
+      "conversations",
+      "messages",
+      "analytics_events",
     ]);
     for (const pii of ["Zed", "Erasable", "zed.erasable", "4155552671", "Zeddy"]) {
       expect([pii, text.includes(pii)]).toEqual([pii, false]);
     }
+    // Structure survives for reports: ids, scores and closed-vocabulary properties.
+    const check = ownerDb();
+    const [event] = await check.query<{ properties: Record<string, unknown> }>(
+      "select properties from analytics_events where tenant_id = $1 and type = 'knowledge.question'",
+      [tenantId],
+    );
+    await check.end();
+    expect(event?.properties).toEqual({ question: "[erased]", chunkIds: ["c1"], mode: "model" });
   });
 });

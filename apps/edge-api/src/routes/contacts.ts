@@ -151,7 +151,12 @@ contactRoutes.openapi(
       200: jsonResponse(
         z.object({
           contact: contactSchema,
-          moved: z.object({ leads: z.number(), deals: z.number(), activities: z.number() }),
+          moved: z.object({
+            leads: z.number(),
+            deals: z.number(),
+            activities: z.number(),
+            conversations: z.number(),
+          }),
         }),
         "Merged",
       ),

@@ -14,6 +14,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { createdAt, id, tenantId, ts } from "./columns.js";
+import { contacts } from "./contacts.js";
 import { memberships, tenants } from "./identity.js";
 
 // Conversations, their messages and the configuration that drives them (routes, compiled router,
@@ -38,6 +39,9 @@ export const conversations = pgTable(
     channel: text("channel").notNull(),
     status: text("status", { enum: CONVERSATION_STATUSES }).notNull().default("bot"),
     visitorId: text("visitor_id").notNull(),
+    // The CRM contact this visitor became (set when the conversation upserts a contact): GDPR export
+    // and erasure find a person's conversations through it.
+    contactId: uuid("contact_id"),
     assigneeId: uuid("assignee_id"),
     routesVersion: integer("routes_version").notNull().default(0),
     lastMessage: text("last_message").notNull().default(""),
@@ -53,6 +57,8 @@ export const conversations = pgTable(
     unique("conversations_tenant_id_key").on(t.tenantId, t.id),
     index("conversations_inbox_idx").on(t.tenantId, t.status, t.lastMessageAt),
     index("conversations_assignee_idx").on(t.tenantId, t.assigneeId),
+    foreignKey({ columns: [t.tenantId, t.contactId], foreignColumns: [contacts.tenantId, contacts.id] }),
+    index("conversations_contact_idx").on(t.tenantId, t.contactId),
   ],
 );
 
@@ -68,9 +74,7 @@ export const messages = pgTable(
     authorId: uuid("author_id"),
     text: text("text").notNull(),
     data: jsonb("data").notNull().default({}),
-    search: tsvector("search")
-      .notNull()
-      .generatedAlwaysAs(sql`to_tsvector('simple', "text")`),
+    search: tsvector("search").notNull().generatedAlwaysAs(sql`to_tsvector('simple', "text")`),
     createdAt: createdAt(),
   },
   (t) => [

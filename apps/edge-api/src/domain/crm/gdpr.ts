@@ -3,14 +3,16 @@ import {
   assignmentDecisions,
   companies,
   contacts,
+  conversations,
   type Database,
   deals,
   leadEvents,
   leads,
+  messages,
   type Tx,
   withTenant,
 } from "@autopilot/db";
-import { eq, inArray, or } from "drizzle-orm";
+import { eq, inArray, or, sql } from "drizzle-orm";
 import { AppError } from "../../http/errors.js";
 import { audit } from "../audit.js";
 import type { SalesActor } from "./actor.js";
@@ -65,17 +67,102 @@ export async function exportContact(db: Database, actor: SalesActor, contactId: 
       assignmentDecisions: decisions,
       deals: dealRows,
       activities: acts,
-      // Conversation transcripts join here once conversations are stored (issue 4).
-      conversations: [] as unknown[],
+      conversations: await personConversations(tx, ids),
     };
   });
 }
 
 /**
- * The seam for conversation data: when conversations and messages are stored (issue 4), this must
- * scrub the person's transcripts and the PII in their events. Nothing to scrub yet.
+ * The person's conversations: linked to one of their contacts (conversations.contact_id, set by the
+ * Conversation DO when it upserts a contact) or to one of their leads (leads.conversation_id, set
+ * by createLeadFromForm) — the second covers conversations from before the contact link existed.
  */
-export async function eraseConversationData(_tx: Tx, _contactIds: readonly string[]): Promise<void> {}
+async function personConversationIds(tx: Tx, contactIds: readonly string[]): Promise<string[]> {
+  if (!contactIds.length) return [];
+  const ids = sql.join(
+    contactIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+  const rows = await tx.execute<{ id: string }>(sql`
+    select c.id from conversations c where c.contact_id in (${ids})
+    union
+    select c.id from conversations c
+    join leads l on l.conversation_id = c.id::text
+    where l.contact_id in (${ids})`);
+  return rows.rows.map((r) => r.id);
+}
+
+/** The person's conversations with their messages in order, for the export. */
+async function personConversations(tx: Tx, contactIds: readonly string[]) {
+  const ids = await personConversationIds(tx, contactIds);
+  if (!ids.length) return [];
+  const rows = await tx.select().from(conversations).where(inArray(conversations.id, ids));
+  const msgs = await tx
+    .select({
+      id: messages.id,
+      conversationId: messages.conversationId,
+      seq: messages.seq,
+      sender: messages.sender,
+      authorId: messages.authorId,
+      text: messages.text,
+      data: messages.data,
+      createdAt: messages.createdAt,
+    })
+    .from(messages)
+    .where(inArray(messages.conversationId, ids))
+    .orderBy(messages.conversationId, messages.seq);
+  return rows.map((c) => ({ ...c, messages: msgs.filter((m) => m.conversationId === c.id) }));
+}
+
+/**
+ * Property keys of analytics events that are identifiers or closed vocabularies, not free text:
+ * kept on erasure so reports and funnels still add up. Every other string property (a knowledge
+ * question, a CSAT comment, a form value…) may quote the person and is replaced.
+ */
+const STRUCTURAL_PROPERTY = "^(.*Id|.*Ids|channel|mode|status|currency|source|kind|type|stage|category)$";
+
+/**
+ * Scrubs a person's conversation data inside the erasure's transaction: message texts and data
+ * (the tsvector is generated from the text, so it now indexes only the placeholder), the visitor
+ * identifier and last-message preview of their conversations, and the free-text properties and
+ * visitor actor id of analytics events about those conversations or the person's leads and deals.
+ * Conversation and message ids stay so counts and reports are unchanged. Idempotent.
+ */
+export async function eraseConversationData(tx: Tx, contactIds: readonly string[]): Promise<void> {
+  if (!contactIds.length) return;
+  const conversationIds = await personConversationIds(tx, contactIds);
+  if (conversationIds.length) {
+    await tx
+      .update(messages)
+      .set({ text: ERASED, data: {} })
+      .where(inArray(messages.conversationId, conversationIds));
+    await tx
+      .update(conversations)
+      .set({ visitorId: ERASED, lastMessage: ERASED })
+      .where(inArray(conversations.id, conversationIds));
+  }
+  const list = (values: readonly string[]) =>
+    sql.join(
+      values.map((v) => sql`${v}`),
+      sql`, `,
+    );
+  const contactList = sql.join(
+    contactIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+  // analytics_events keeps ids as text (events may arrive before the rows they name exist).
+  await tx.execute(sql`
+    update analytics_events e
+    set properties = coalesce((
+          select jsonb_object_agg(p.key, case when jsonb_typeof(p.value) = 'string'
+                                               and p.key !~ ${STRUCTURAL_PROPERTY}
+                                              then to_jsonb(${ERASED}::text) else p.value end)
+          from jsonb_each(e.properties) p), '{}'::jsonb),
+        actor_id = case when e.actor_type = 'visitor' then null else e.actor_id end
+    where ${conversationIds.length ? sql`e.conversation_id in (${list(conversationIds)}) or` : sql``}
+          e.lead_id in (select l.id::text from leads l where l.contact_id in (${contactList}))
+       or e.deal_id in (select d.id::text from deals d where d.contact_id in (${contactList}))`);
+}
 
 const ERASED = "[erased]";
 

@@ -1,4 +1,4 @@
-import { activities, contacts, type Database, deals, leads, withTenant } from "@autopilot/db";
+import { activities, contacts, conversations, type Database, deals, leads, withTenant } from "@autopilot/db";
 import { eq, sql } from "drizzle-orm";
 import { AppError } from "../../http/errors.js";
 import { audit } from "../audit.js";
@@ -22,7 +22,10 @@ export async function mergeContacts(
   survivorId: string,
   duplicateId: string,
   prefer: Partial<Record<MergeableField | "attributes", "survivor" | "duplicate">> = {},
-): Promise<{ contact: ContactView; moved: { leads: number; deals: number; activities: number } }> {
+): Promise<{
+  contact: ContactView;
+  moved: { leads: number; deals: number; activities: number; conversations: number };
+}> {
   if (survivorId === duplicateId)
     throw new AppError(400, "invalid_request", "duplicateId: must differ from the survivor");
   return withTenant(db, actor.tenantId, async (tx) => {
@@ -75,6 +78,13 @@ export async function mergeContacts(
           .set({ contactId: survivorId })
           .where(eq(activities.contactId, duplicateId))
           .returning({ id: activities.id })
+      ).length,
+      conversations: (
+        await tx
+          .update(conversations)
+          .set({ contactId: survivorId })
+          .where(eq(conversations.contactId, duplicateId))
+          .returning({ id: conversations.id })
       ).length,
     };
     const [row] = await tx
