@@ -11,12 +11,13 @@ import { apiKeyRoutes } from "./routes/api-keys.js";
 import { authRoutes } from "./routes/auth.js";
 import { mountDocs } from "./routes/docs.js";
 import { inboxRoutes } from "./routes/inbox.js";
+import { knowledgeRoutes } from "./routes/knowledge.js";
 import { mailRoutes } from "./routes/mail.js";
 import { meRoutes } from "./routes/me.js";
 import { memberRoutes } from "./routes/members.js";
+import { reportRoutes } from "./routes/reports.js";
 import { routeConfigRoutes } from "./routes/route-config.js";
 import { mountSalesRoutes } from "./routes/sales.js";
-import { reportRoutes } from "./routes/reports.js";
 import { systemRoutes } from "./routes/system.js";
 import { widgetRoutes } from "./routes/widget.js";
 
@@ -72,6 +73,7 @@ export function createApp() {
   app.route("/", inboxRoutes);
   app.route("/", reportRoutes);
   app.route("/", analyticsRoutes);
+  app.route("/", knowledgeRoutes);
   mountSalesRoutes(app);
   mountDocs(app);
 
