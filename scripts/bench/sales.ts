@@ -100,7 +100,7 @@ export async function seedDeals(admin: Db, tenantId: string, owners: string[], n
 export const sales: Bench = {
   name: "sales",
   description: "assign 10,000 leads by round-robin (leads/s); forecast over 100,000 deals (median ms)",
-  async run() {
+  async run(): Promise<Record<string, number>> {
     const serverUrl = process.env.DATABASE_URL;
     if (!serverUrl) {
       console.log("  skipped: needs DATABASE_URL (a PostgreSQL server)");
