@@ -21,6 +21,7 @@ import {
 } from "../route-config/snapshot.js";
 import { isActionCommand } from "./actions.js";
 import { conversationConfig } from "./config.js";
+import { withDbSlot } from "./db-gate.js";
 import { drainOutbox } from "./drain.js";
 import { type Actor, conversationEvent, mapEngineEvent } from "./events.js";
 import { checkMessageLimits } from "./limits.js";
@@ -68,6 +69,11 @@ type Timers = { inactivityAt?: number; slaAt?: number };
 type SocketTag = { role: "visitor" | "agent"; id: string };
 
 const AI_SETTINGS_TTL_MS = 60_000;
+/**
+ * Outbox copies wait this long after the oldest pending row, so a burst of turns reaches Postgres in
+ * one transaction instead of one per turn: the DO answers from its own storage, Postgres is a copy.
+ */
+const DRAIN_COALESCE_MS = 250;
 
 /**
  * One conversation: the live authority for its transcript, engine state and pinned routes version.
@@ -83,6 +89,8 @@ export class ConversationDO extends DurableObject<Env> {
   private ai: { settings: AiSettingsRow | null; loadedAt: number; turnAi: TurnAi } | undefined;
   private draining: Promise<void> | null = null;
   private drainAgain = false;
+  /** The alarm this instance last set (unknown after a restart), to skip rewriting the same time. */
+  private alarmAt: number | undefined;
   /** Swapped by tests (runInDurableObject) to make the queue or the database fail. */
   sinks: Sinks;
 
@@ -152,6 +160,7 @@ export class ConversationDO extends DurableObject<Env> {
       });
       this.saveMeta();
       this.touchInactivity();
+      this.drainSoon();
       return this.view();
     });
   }
@@ -320,6 +329,7 @@ export class ConversationDO extends DurableObject<Env> {
   // ---- Alarm: inactivity, SLA and outbox retries share the one alarm ----------------------------
 
   override async alarm(): Promise<void> {
+    this.alarmAt = undefined; // this alarm has fired; the next change or the drain below sets the next
     const meta = this.loadMeta();
     if (!meta) return;
     const now = Date.now();
@@ -355,14 +365,16 @@ export class ConversationDO extends DurableObject<Env> {
           this.drainAgain = false;
           const meta = this.loadMeta();
           if (!meta) return;
-          await drainOutbox(
-            this.store,
-            meta.tenantId,
-            meta.visitorId,
-            meta.id,
-            this.sinks,
-            this.env.APP_URL,
-            now ? Number.MAX_SAFE_INTEGER : Date.now(),
+          await withDbSlot(() =>
+            drainOutbox(
+              this.store,
+              meta.tenantId,
+              meta.visitorId,
+              meta.id,
+              this.sinks,
+              this.env.APP_URL,
+              now ? Number.MAX_SAFE_INTEGER : Date.now(),
+            ),
           );
           if (!this.drainAgain) break;
         }
@@ -370,7 +382,7 @@ export class ConversationDO extends DurableObject<Env> {
         createLogger({ conversation: this.meta?.id }).warn("outbox drain failed", { error: String(error) });
       } finally {
         this.draining = null;
-        await this.scheduleAlarm();
+        this.scheduleAlarm();
       }
     })();
     return this.draining;
@@ -622,8 +634,13 @@ export class ConversationDO extends DurableObject<Env> {
     }
   }
 
+  /**
+   * The alarm copies the outbox out. It is set in the same step as the change (so the output gate
+   * holds the reply until it is durable, and an evicted object still wakes up to deliver), and it is
+   * coalesced (DRAIN_COALESCE_MS) so a busy conversation costs one database transaction per burst.
+   */
   private drainSoon(): void {
-    void this.drain();
+    this.scheduleAlarm();
   }
 
   private setTimer(key: keyof Timers, at: number | undefined): void {
@@ -637,15 +654,24 @@ export class ConversationDO extends DurableObject<Env> {
     this.setTimer("inactivityAt", Date.now() + conversationConfig(this.env).inactivityMs);
   }
 
-  private async scheduleAlarm(): Promise<void> {
+  /** One alarm for the earliest of inactivity, SLA and the next outbox delivery. */
+  private scheduleAlarm(): void {
     const timers = this.store.get<Timers>("timers") ?? {};
-    const candidates = [timers.inactivityAt, timers.slaAt, this.store.nextOutboxAt() ?? undefined].filter(
-      (t): t is number => typeof t === "number",
-    );
+    const outboxAt = this.store.nextOutboxAt();
+    const candidates = [
+      timers.inactivityAt,
+      timers.slaAt,
+      outboxAt === null ? undefined : outboxAt + DRAIN_COALESCE_MS,
+    ].filter((t): t is number => typeof t === "number");
     if (candidates.length === 0) return;
     const at = Math.min(...candidates);
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at || current < Date.now()) await this.ctx.storage.setAlarm(at);
+    if (at === this.alarmAt) return;
+    this.alarmAt = at;
+    // Not awaited: the write is queued at once and the output gate makes the reply wait for it.
+    this.ctx.storage.setAlarm(at).catch((error) => {
+      this.alarmAt = undefined;
+      createLogger({ conversation: this.meta?.id }).warn("setAlarm failed", { error: String(error) });
+    });
   }
 
   private async turnAi(): Promise<TurnAi> {
@@ -691,12 +717,14 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   private async withDb<T>(fn: (db: ReturnType<Sinks["database"]>) => Promise<T>): Promise<T> {
-    const db = this.sinks.database();
-    try {
-      return await fn(db);
-    } finally {
-      await db.end().catch(() => undefined);
-    }
+    return withDbSlot(async () => {
+      const db = this.sinks.database();
+      try {
+        return await fn(db);
+      } finally {
+        await db.end().catch(() => undefined);
+      }
+    });
   }
 
   private loadMeta(): Meta | undefined {

@@ -1,4 +1,3 @@
-import { lookups } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { callConversation, conversationStub } from "../conversations/client.js";
@@ -9,6 +8,7 @@ import { authenticate, requireRole } from "../http/auth.js";
 import { AppError, notFound } from "../http/errors.js";
 import { limitByIp, limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
+import { widgetKeyCached } from "../widget/key-cache.js";
 import { authenticateVisitor } from "../widget/visitor-auth.js";
 import { signVisitorToken } from "../widget/visitor-token.js";
 import { createWidgetKey, listWidgetKeys } from "../widget/widget-keys.js";
@@ -61,8 +61,8 @@ widgetRoutes.openapi(
   }),
   async (c) => {
     const input = c.req.valid("json");
-    const key = await lookups.widgetKey(c.get("db"), input.publicKey);
-    if (!key || !key.enabled) throw new AppError(404, "not_found", "publicKey: unknown widget key");
+    const key = await widgetKeyCached(c.get("db"), input.publicKey);
+    if (!key?.enabled) throw new AppError(404, "not_found", "publicKey: unknown widget key");
     const origin = c.req.header("origin");
     if (key.allowed_origins.length > 0 && (!origin || !key.allowed_origins.includes(origin)))
       throw new AppError(403, "forbidden", "this site may not embed the widget");
