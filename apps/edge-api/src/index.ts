@@ -6,6 +6,7 @@ import type { Env } from "./env.js";
 import { consumeEvents } from "./events/consumer.js";
 import { sendPendingEvents } from "./events/sender.js";
 import { consumeCrawl, KNOWLEDGE_CRAWL_QUEUE } from "./knowledge/consumer.js";
+import { refreshDueSources } from "./knowledge/refresh.js";
 import { createLogger } from "./lib/log.js";
 
 export { LiveStats } from "./analytics/live/live-stats.js";
@@ -35,6 +36,9 @@ export default {
         // First-touch SLAs, stale deals and task reminders (bounded per run).
         .then(() => runSalesJobs(db, env, log))
         .then((done) => log.info("sales jobs", done))
+        // Knowledge sources whose refresh interval is up: a new crawl run each (the crawl is queued).
+        .then(() => refreshDueSources(db, (m) => env.KNOWLEDGE_CRAWL.send(m), log))
+        .then((started) => log.info("knowledge refresh", { started }))
         .finally(() => db.end()),
     );
   },

@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { withTenant } from "@autopilot/db";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { refreshDueSources } from "../src/knowledge/refresh.js";
 import { retrieveChunks } from "../src/knowledge/search.js";
 import { bearer, call, createKey, ownerDb, signup } from "./helpers.js";
 
@@ -256,3 +257,50 @@ async function retrieveAs(
     await db.end();
   }
 }
+
+describe("knowledge: scheduled refresh", () => {
+  it("starts a run for a due website source only, in its own tenant", async () => {
+    const { headers } = await admin();
+    const created = await call("/v1/knowledge/sources", {
+      headers,
+      body: {
+        kind: "website",
+        startUrl: `${SITE}/about`,
+        maxPages: 1,
+        maxDepth: 0,
+        refreshIntervalHours: 24,
+      },
+    });
+    expect(created.status).toBe(201);
+    const first = await waitForCrawl(created.json.id, headers);
+    expect(first.nextRefreshAt).not.toBeNull();
+    expect(Date.parse(first.nextRefreshAt) - Date.now()).toBeGreaterThan(23 * 3600_000);
+    const db = ownerDb();
+    try {
+      const sent: { sourceId: string; runId: number }[] = [];
+      const enqueue = async (m: { sourceId: string; runId: number }) => {
+        sent.push(m);
+      };
+      // Not due yet: nothing starts.
+      await refreshDueSources(db, enqueue, silentLog);
+      expect(sent.filter((m) => m.sourceId === created.json.id)).toEqual([]);
+      await db.pool.query(
+        "update knowledge_sources set next_refresh_at = now() - interval '1 minute' where id = $1",
+        [created.json.id],
+      );
+      await refreshDueSources(db, enqueue, silentLog);
+      expect(sent.filter((m) => m.sourceId === created.json.id)).toEqual([
+        expect.objectContaining({ sourceId: created.json.id, runId: first.progress.runId + 1 }),
+      ]);
+      // Now crawling, so no longer due: a second cron tick does not start it twice.
+      await refreshDueSources(db, enqueue, silentLog);
+      expect(sent.filter((m) => m.sourceId === created.json.id)).toHaveLength(1);
+    } finally {
+      await db.end();
+    }
+  });
+});
+
+const silentLog = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Parameters<
+  typeof refreshDueSources
+>[2];
