@@ -333,17 +333,3 @@ export const analytics: Bench = {
     }
   },
 };
-
-// `tsx scripts/bench/analytics.ts` runs it alone.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  analytics
-    .run({ root: "", seconds: 10, maxCount: 0 })
-    .then((metrics) => {
-      console.log(JSON.stringify({ name: "analytics", metrics }));
-      process.exit(0);
-    })
-    .catch((error) => {
-      console.error(error);
-      process.exit(1);
-    });
-}

@@ -190,17 +190,3 @@ export const sales: Bench = {
     }
   },
 };
-
-// `tsx scripts/bench/sales.ts` runs it alone.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  sales
-    .run({ root: "", seconds: 10, maxCount: 0 })
-    .then((metrics) => {
-      console.log(JSON.stringify({ name: "sales", metrics }));
-      process.exit(0);
-    })
-    .catch((error) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
