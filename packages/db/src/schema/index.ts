@@ -5,6 +5,7 @@ export * from "./conversations.js";
 export * from "./deals.js";
 export * from "./identity.js";
 export * from "./knowledge.js";
+export * from "./knowledge-answers.js";
 export * from "./leads.js";
 export * from "./platform.js";
 export * from "./teams.js";

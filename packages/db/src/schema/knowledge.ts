@@ -38,6 +38,10 @@ export const knowledgeSettings = pgTable("knowledge_settings", {
   // A Postgres text-search configuration name ('english', 'french', 'simple'…); regconfig so that
   // an unknown name is rejected by the database and the generated tsvector stays immutable.
   language: regconfig("language").notNull().default(sql`'english'::regconfig`),
+  // Claims a knowledge answer must never make (e.g. "discount"): case-insensitive phrases and
+  // regular expressions, checked per sentence before anything reaches a customer.
+  forbiddenPhrases: text("forbidden_phrases").array().notNull().default(sql`'{}'::text[]`),
+  forbiddenPatterns: text("forbidden_patterns").array().notNull().default(sql`'{}'::text[]`),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
 
