@@ -4,6 +4,7 @@ export * from "./assignment/index.js";
 export * from "./dialogue/index.js";
 export * from "./forecast/index.js";
 export * from "./forms/index.js";
+export * from "./knowledge/index.js";
 export { seededRandom } from "./random.js";
 export * from "./router/index.js";
 export * from "./routes/index.js";

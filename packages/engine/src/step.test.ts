@@ -432,7 +432,10 @@ describe("proposals", () => {
         proposals: [{ type: "answer_with_citations", text: "We open at 9am.", citations: ["c1"] }],
       },
     ]).last;
-    expect(ok.replies).toEqual([{ kind: "answer", text: "We open at 9am.", citations: ["c1"] }]);
+    expect(ok.replies).toEqual([
+      { kind: "answer", text: "We open at 9am.", citations: ["c1"], sources: [{ chunkId: "c1" }] },
+    ]);
+    expect(ok.events).toContainEqual({ type: "knowledge.answered", citations: ["c1"], mode: "model" });
     expect(ok.commands).toEqual([]);
     const bad = play([
       {
@@ -446,7 +449,10 @@ describe("proposals", () => {
       proposal: "answer_with_citations",
       reason: "unknown_citation",
     });
-    expect(bad.commands[0]?.type).toBe("answer_from_knowledge");
+    // A wrongly cited draft is never shown: the chunks' own sentence answers instead (extractive).
+    expect(bad.commands).toEqual([]);
+    expect(texts(bad)).toEqual(["We open at 9am every weekday."]);
+    expect(bad.events).toContainEqual({ type: "knowledge.answered", citations: ["c1"], mode: "extractive" });
     const invented = play([
       {
         text: "when do you open",
@@ -455,8 +461,9 @@ describe("proposals", () => {
       },
     ]).last;
     expect(invented.events).toContainEqual(
-      expect.objectContaining({ proposal: "answer_with_citations", reason: "ungrounded_links_or_numbers" }),
+      expect.objectContaining({ proposal: "answer_with_citations", reason: "ungrounded" }),
     );
+    expect(texts(invented)).toEqual(["We open at 9am every weekday."]);
   });
 
   it("malformed proposals are rejected by schema", () => {

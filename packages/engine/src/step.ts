@@ -7,6 +7,7 @@ import type { Command } from "./dialogue/commands.js";
 import type { Reply, StepContext, StepInput } from "./dialogue/context.js";
 import type { EngineEvent } from "./dialogue/events.js";
 import { continueFollowUpEmail, requestHandoff } from "./dialogue/handoff.js";
+import { answerOffer } from "./dialogue/knowledge.js";
 import { acceptProposals } from "./dialogue/proposals.js";
 import { selectAndStart } from "./dialogue/select.js";
 import { asksForHuman, frustrationScore, isCancel, isPromptInjection } from "./dialogue/signals.js";
@@ -43,6 +44,7 @@ export function step(previous: ConversationState, input: StepInput, ctx: StepCon
     state,
     routes: ctx.routes,
     knowledge: input.knowledge ?? [],
+    knowledgePolicy: ctx.knowledgePolicy,
     extract: {
       now: ctx.now,
       timeZone: ctx.timeZone,
@@ -86,9 +88,11 @@ function run(turn: Turn): void {
         ? "frustration"
         : null;
   if (trigger) {
+    delete state.offer;
     requestHandoff(turn, trigger);
     return;
   }
+  if (answerOffer(turn)) return;
   if (isPromptInjection(text)) {
     // Untrusted text that tries to steer the assistant fills no field, picks no route and triggers nothing.
     state.turnsWithoutProgress++;

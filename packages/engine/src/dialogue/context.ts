@@ -1,5 +1,6 @@
 // What the host supplies to each step: routes, the route selector, clock, randomness and tenant settings.
 import type { CountryCode } from "libphonenumber-js";
+import type { KnowledgePolicy } from "../knowledge/policy.js";
 import type { Selection } from "../router/types.js";
 import type { Route } from "../routes/schema.js";
 import type { Contact } from "../routes/variables.js";
@@ -47,17 +48,33 @@ export type StepContext = {
   defaultCurrency?: string;
   /** True when an AI provider is configured (and the budget allows): AI help commands may be emitted. */
   aiAvailable: boolean;
+  /** The tenant's forbidden claims for knowledge answers. */
+  knowledgePolicy?: KnowledgePolicy;
   config?: Partial<EngineConfig>;
 };
 
 /** A knowledge chunk the host retrieved for this turn; proposals may only cite these. */
-export type KnowledgeChunk = { id: string; text: string; title?: string; url?: string };
+export type KnowledgeChunk = {
+  id: string;
+  text: string;
+  title?: string;
+  url?: string;
+  /** Heading path of the chunk (page title first); context for relevance and support. */
+  headings?: string[];
+};
+
+/** Where an answer came from, for the reader: the chunk and its page. */
+export type KnowledgeSource = { chunkId: string; url?: string; title?: string };
 
 export type StepInput = {
   text: string;
   /** Untrusted proposals from an LLM; validated and otherwise ignored. */
   proposals?: unknown[];
-  /** Chunks retrieved for this turn (for answer_with_citations). */
+  /**
+   * Chunks the host retrieved for this turn's answer_from_knowledge command (possibly none). Given,
+   * the engine answers (a grounded answer_with_citations proposal, else extractively) or says it does
+   * not know; absent, a question for the knowledge base becomes the command.
+   */
   knowledge?: KnowledgeChunk[];
 };
 
@@ -70,4 +87,6 @@ export type Reply = {
   quickReplies?: string[];
   /** Knowledge chunk ids an answer is based on. */
   citations?: string[];
+  /** The cited chunks' pages, for the widget to show as sources. */
+  sources?: KnowledgeSource[];
 };

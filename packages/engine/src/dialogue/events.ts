@@ -27,7 +27,8 @@ export type EngineEvent =
   | { type: "handoff.requested"; reason: string; outOfHours: boolean; team?: string; skill?: string }
   | { type: "handoff.email_requested"; reason: string }
   | { type: "knowledge.requested"; query: string }
-  | { type: "knowledge.answered"; citations: string[] }
+  | { type: "knowledge.answered"; citations: string[]; mode: "extractive" | "model" }
+  | { type: "knowledge.unanswered"; query: string }
   | { type: "route.low_confidence"; candidates: string[]; count: number }
   | { type: "proposal.accepted"; proposal: string }
   | { type: "proposal.rejected"; proposal: string; reason: string }

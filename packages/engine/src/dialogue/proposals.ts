@@ -3,6 +3,9 @@
 import { z } from "zod";
 import { extractField } from "../forms/extract.js";
 import type { ExtractContext } from "../forms/types.js";
+import { type GroundedAnswer, groundAnswer } from "../knowledge/grounding.js";
+import type { KnowledgePolicy } from "../knowledge/policy.js";
+import { inventedTokens } from "../knowledge/text.js";
 import type { Route } from "../routes/schema.js";
 import type { JsonValue } from "../routes/variables.js";
 import type { KnowledgeChunk } from "./context.js";
@@ -31,21 +34,11 @@ export type AcceptedProposals = {
   field?: { name: string; value: JsonValue };
   /** Rephrasings by say-step id; checked against the rendered line when the step runs. */
   rephrase: Map<string, string>;
-  answer?: { text: string; citations: string[] };
+  answer?: GroundedAnswer;
   handoff?: string;
 };
 
-const URL = /\bhttps?:\/\/[^\s)]+|\bwww\.[^\s)]+|[\w.+-]+@[\w-]+\.[\w.-]+/gi;
-const NUMBER = /\d[\d,.]*/g;
-
-/** Links, emails and numbers in `candidate` that are absent from `source`: a rephrase or answer may not invent them. */
-export function inventedTokens(candidate: string, source: string): string[] {
-  const src = source.toLowerCase();
-  const tokens = [...(candidate.match(URL) ?? []), ...(candidate.match(NUMBER) ?? [])].map((t) =>
-    t.replace(/[.,]+$/, ""),
-  );
-  return tokens.filter((t) => !src.includes(t.toLowerCase()));
-}
+export { inventedTokens };
 
 /** Safe rephrasing: no template syntax, no new links/emails/numbers, not wildly longer. */
 export function checkRephrase(original: string, rephrased: string): string | null {
@@ -59,6 +52,7 @@ type Check = {
   state: ConversationState;
   routes: Route[];
   knowledge: KnowledgeChunk[];
+  knowledgePolicy?: KnowledgePolicy;
   extract: ExtractContext;
 };
 
@@ -118,11 +112,11 @@ function check(p: Proposal, c: Check, out: AcceptedProposals): string | null {
     }
     case "answer_with_citations": {
       if (out.answer) return "duplicate";
-      const chunks = p.citations.map((id) => c.knowledge.find((k) => k.id === id));
-      if (chunks.some((k) => k === undefined)) return "unknown_citation";
-      const source = chunks.map((k) => `${k?.text} ${k?.url ?? ""}`).join(" ");
-      if (inventedTokens(p.text, source).length > 0) return "ungrounded_links_or_numbers";
-      out.answer = { text: p.text, citations: [...new Set(p.citations)] };
+      // The grounding check: every citation must name a chunk given this turn, and only sentences the
+      // cited chunks support (and no forbidden claim) survive; nothing left means no answer.
+      const grounded = groundAnswer(p, c.knowledge, c.knowledgePolicy);
+      if (!grounded.ok) return grounded.reason;
+      out.answer = grounded.answer;
       return null;
     }
     case "handoff":

@@ -39,6 +39,8 @@ export const ConversationStateSchema = z.object({
   /** Accumulated frustration score (caps and "!!!" count 1, cue words and profanity 2). */
   frustration: z.number().min(0),
   handoff: HandoffStateSchema.nullable(),
+  /** An offer the last reply made ("shall I connect you with someone?"), answered by the next message. */
+  offer: z.enum(["handoff"]).optional(),
   completedRoutes: z.array(z.string()),
 });
 export type ConversationState = z.infer<typeof ConversationStateSchema>;

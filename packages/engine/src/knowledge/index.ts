@@ -1,0 +1,9 @@
+export { extractiveAnswer, MIN_RELEVANCE } from "./extractive.js";
+export {
+  type GroundedAnswer,
+  type GroundingResult,
+  groundAnswer,
+  SUPPORT_THRESHOLD,
+} from "./grounding.js";
+export { checkForbiddenPattern, forbiddenMatcher, type KnowledgePolicy } from "./policy.js";
+export { contentTerms, sanitizeChunk, splitSentences } from "./text.js";
