@@ -6,6 +6,7 @@ import {
   integer,
   numeric,
   pgTable,
+  primaryKey,
   text,
   unique,
   uuid,
@@ -123,6 +124,54 @@ export const dealStageHistory = pgTable(
     index("deal_stage_history_deal_idx").on(t.tenantId, t.dealId, t.changedAt),
     index("deal_stage_history_from_idx").on(t.tenantId, t.fromStageId),
   ],
+);
+
+/**
+ * The forecast's rollup: deals summed by (pipeline, currency, month, owner, stage, forecast category),
+ * so a forecast reads a few hundred rows whatever the number of deals. Kept by statement triggers on
+ * deals in the same transaction as every deal write (migration 0019: deal_forecast_rollup_apply), and
+ * rebuilt for a tenant when its time zone changes (deal_rollups_rebuild). `month` is yyyymm in the
+ * tenant's zone — expected close month for deals in an open stage, the month closed otherwise — and 0
+ * when undated. Probability and category are read from the stage at query time.
+ */
+export const dealForecastRollup = pgTable(
+  "deal_forecast_rollup",
+  {
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    pipelineId: uuid("pipeline_id").notNull(),
+    currency: text("currency").notNull(),
+    month: integer("month").notNull(),
+    ownerId: uuid("owner_id"),
+    stageId: uuid("stage_id").notNull(),
+    forecastCategory: text("forecast_category", { enum: FORECAST_CATEGORIES }).notNull(),
+    deals: integer("deals").notNull(),
+    amount: numeric("amount", { mode: "number" }).notNull(),
+    /** Σ seconds from creation to close (closed deals only): velocity's cycle length. */
+    cycleSeconds: numeric("cycle_seconds", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    unique("deal_forecast_rollup_key")
+      .on(t.tenantId, t.currency, t.pipelineId, t.month, t.ownerId, t.stageId, t.forecastCategory)
+      .nullsNotDistinct(),
+  ],
+);
+
+/**
+ * Win rate by stage, kept like the forecast rollup: per (pipeline, currency, stage), how many closed
+ * deals that reached the stage (appear in its stage history) were won or lost. Triggers on deals
+ * (outcome or currency changed, deal deleted) and on deal_stage_history (a stage reached) keep it.
+ */
+export const dealStageOutcomes = pgTable(
+  "deal_stage_outcomes",
+  {
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    pipelineId: uuid("pipeline_id").notNull(),
+    currency: text("currency").notNull(),
+    stageId: uuid("stage_id").notNull(),
+    won: integer("won").notNull(),
+    lost: integer("lost").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.currency, t.pipelineId, t.stageId] })],
 );
 
 export const activities = pgTable(
