@@ -6,6 +6,7 @@ export * from "./deals.js";
 export * from "./identity.js";
 export * from "./knowledge.js";
 export * from "./knowledge-answers.js";
+export * from "./knowledge-uploads.js";
 export * from "./leads.js";
 export * from "./platform.js";
 export * from "./teams.js";

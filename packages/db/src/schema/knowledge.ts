@@ -6,6 +6,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  real,
   smallint,
   text,
   unique,
@@ -131,6 +132,11 @@ export const knowledgeChunks = pgTable(
         (): SQL =>
           sql`setweight(to_tsvector(language, heading_text), 'A') || setweight(to_tsvector(language, text), 'D')`,
       ),
+    /**
+     * The chunk's embedding, when the tenant has an embedding provider (null otherwise). A plain
+     * real[] because pgvector is not available everywhere (not in PGlite); see search.ts.
+     */
+    embedding: real("embedding").array(),
     createdAt: createdAt(),
   },
   (t) => [
