@@ -92,9 +92,12 @@ export const analyticsSettings = pgTable("analytics_settings", {
     .primaryKey()
     .references(() => tenants.id, { onDelete: "cascade" }),
   retentionDays: integer("retention_days").notNull().default(400),
+  // How long dead letters (events that exhausted their retries) wait for a replay.
+  deadLetterRetentionDays: integer("dead_letter_retention_days").notNull().default(30),
   updatedAt: createdAt(),
 });
 export const DEFAULT_RETENTION_DAYS = 400;
+export const DEFAULT_DEAD_LETTER_RETENTION_DAYS = 30;
 
 // Messages that exhausted their retries (the `events-dlq` consumer stores them); replay re-enqueues.
 export const analyticsDeadLetters = pgTable(
@@ -194,10 +197,41 @@ export const analyticsFunnel = pgTable(
     dealAt: ts("deal_at"),
     wonAt: ts("won_at"),
     lastAt: ts("last_at").notNull(),
+    // The row as it was before the latest ingest's update (start, channel, stages reached as bits:
+    // engaged 1, form 2, lead 4, SQL 8, deal 16, won 32), written by that same update so its
+    // RETURNING gives old and new together: the exact change to add to analytics_funnel_daily.
+    prevStartedAt: ts("prev_started_at"),
+    prevChannel: text("prev_channel"),
+    prevStages: smallint("prev_stages").notNull().default(0),
   },
   (t) => [
     primaryKey({ name: "analytics_funnel_pk", columns: [t.tenantId, t.conversationId] }),
     index("analytics_funnel_started_idx").on(t.tenantId, t.startedAt),
+  ],
+);
+
+// The funnel cohort per tenant-local start day and channel: how many conversations started that day
+// and how many of them reached each stage so far. The funnel report reads ~365 rows a year from it
+// instead of one row per conversation. Kept like analytics_rollups_daily, for the zone in
+// analytics_daily_zones: ingest adds the change of each analytics_funnel row it updates (new minus
+// prev, see ingest), and a zone change rebuilds it from analytics_funnel (daily.ts).
+export const analyticsFunnelDaily = pgTable(
+  "analytics_funnel_daily",
+  {
+    tenantId: tenantId(),
+    timeZone: text("time_zone").notNull(),
+    day: date("day").notNull(),
+    channel: text("channel").notNull().default(""),
+    started: bigint("started", { mode: "number" }).notNull().default(0),
+    engaged: bigint("engaged", { mode: "number" }).notNull().default(0),
+    formCompleted: bigint("form_completed", { mode: "number" }).notNull().default(0),
+    leads: bigint("leads", { mode: "number" }).notNull().default(0),
+    sqls: bigint("sqls", { mode: "number" }).notNull().default(0),
+    deals: bigint("deals", { mode: "number" }).notNull().default(0),
+    won: bigint("won", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ name: "analytics_funnel_daily_pk", columns: [t.tenantId, t.timeZone, t.day, t.channel] }),
   ],
 );
 
