@@ -1,6 +1,6 @@
 // `npm start`: runs AutopilotCRM locally on embedded defaults — the database (PGlite under .data/, or
-// DATABASE_URL) with migrations, the WebSocket bridge, the edge-api worker in workerd, a demo
-// workspace — and prints where everything is. Ctrl-C stops it all cleanly.
+// DATABASE_URL) with migrations, the WebSocket bridge, the edge-api worker in workerd, the dashboard
+// worker, a demo workspace — and prints where everything is. Ctrl-C stops it all cleanly.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
   const stack: Stack = {
     root,
     dataDir,
+    ports: { api: Number(process.env.PORT ?? 8787), dashboard: Number(process.env.DASHBOARD_PORT ?? 8788) },
     crashed: (name, reason) => {
       if (stopping) return;
       console.error(`[start] ${name} stopped unexpectedly: ${reason}`);

@@ -5,6 +5,8 @@ export type Stack = {
   root: string;
   /** .data/ in the repository: everything local and generated lives here (git-ignored). */
   dataDir: string;
+  /** 127.0.0.1 ports: edge-api (PORT, default 8787) and the dashboard (DASHBOARD_PORT, default 8788). */
+  ports: { api: number; dashboard: number };
   database?: LocalDatabase;
   /** Base URL of the edge-api worker, once it answers /health. */
   apiUrl?: string;

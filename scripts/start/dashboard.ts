@@ -1,0 +1,55 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { wranglerEnv } from "../lib/wrangler.js";
+import type { Service } from "./types.js";
+import { assertPortFree, startWranglerDev } from "./wrangler-dev.js";
+
+const BUILD_TIMEOUT_MS = 300_000;
+
+/**
+ * The dashboard worker (apps/dashboard): built with `react-router build`, then run by `wrangler dev`.
+ * Its service binding to edge-api is resolved through wrangler's dev registry (a folder both wrangler
+ * processes share under .data/), so /api/* on the dashboard reaches the edge-api started before it.
+ */
+export const dashboard: Service = {
+  name: "dashboard",
+  async start(stack) {
+    if (!stack.apiUrl) throw new Error("the dashboard needs edge-api first");
+    const app = join(stack.root, "apps", "dashboard");
+    const port = stack.ports.dashboard;
+    await assertPortFree(port, "DASHBOARD_PORT");
+    const built = spawnSync(join(stack.root, "node_modules", ".bin", "react-router"), ["build"], {
+      cwd: app,
+      env: wranglerEnv(stack.root),
+      encoding: "utf8",
+      timeout: BUILD_TIMEOUT_MS,
+    });
+    if (built.status !== 0)
+      throw new Error(
+        `dashboard build failed:\n${built.stdout?.slice(-5000)}\n${built.stderr?.slice(-5000)}`,
+      );
+    const url = `http://127.0.0.1:${port}`;
+    const worker = await startWranglerDev({
+      stack,
+      label: "dashboard",
+      readyUrl: `${url}/login`,
+      args: [
+        "--config",
+        join(app, "wrangler.toml"),
+        "--local",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--show-interactive-dev-session=false",
+      ],
+    });
+    return {
+      summary: [
+        ["Dashboard", url],
+        ["Mail outbox", `${url}/dev/mailbox`],
+      ],
+      stop: worker.stop,
+    };
+  },
+};
