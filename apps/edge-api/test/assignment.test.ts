@@ -109,6 +109,53 @@ describe("assignment", () => {
     );
   });
 
+  it("one presence: an agent who set away in the inbox is skipped by round-robin; back online, they are picked", async () => {
+    const { s, h, ids, teamId } = await workspace("Presence", 1);
+    const [rep] = ids as [string];
+    // The signed-up owner works leads too; they set their presence in the inbox.
+    for (const id of [s.userId, rep])
+      expect(
+        (await call(`/v1/teams/${teamId}/members/${id}`, { method: "PUT", body: {}, headers: h })).status,
+      ).toBe(200);
+    await call("/v1/assignment-rules", {
+      method: "PUT",
+      body: { rules: [{ name: "rr", strategy: "round_robin", teamId }] },
+      headers: h,
+    });
+    const away = await call("/v1/inbox/presence", {
+      method: "PUT",
+      body: { status: "away" },
+      headers: s.auth,
+    });
+    expect(away.status).toBe(200);
+    // The teams API shows the same presence the inbox set.
+    const team = await call(`/v1/teams/${teamId}`, { headers: h });
+    expect(team.json.members.find((m: { userId: string }) => m.userId === s.userId).presence).toBe("away");
+    const owners: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await call(`/v1/leads/${await newLead(h, 100 + i)}/assign`, { method: "POST", headers: h });
+      owners.push(res.json.lead.ownerId);
+    }
+    expect(owners).toEqual([rep, rep, rep]);
+    // Offline through the teams endpoint, then online again through it: both write the one table.
+    expect(
+      (await call("/v1/presence", { method: "PUT", body: { presence: "offline" }, headers: s.auth })).status,
+    ).toBe(200);
+    const inbox = await call("/v1/inbox/presence", { headers: s.auth });
+    expect(inbox.json.agents.find((a: { userId: string }) => a.userId === s.userId).status).toBe("offline");
+    await call("/v1/presence", { method: "PUT", body: { presence: "online" }, headers: s.auth });
+    const next = await call(`/v1/leads/${await newLead(h, 200)}/assign`, { method: "POST", headers: h });
+    expect(next.json.lead.ownerId).toBe(s.userId);
+    // Another tenant's member cannot be given a presence here.
+    const stranger = await signup("Other");
+    const cross = await call("/v1/presence", {
+      method: "PUT",
+      body: { presence: "away", userId: stranger.userId },
+      headers: h,
+    });
+    expect(cross.status).toBe(404);
+  });
+
   it("a missed first-touch SLA reassigns the lead and notifies the owner in the app and by mail", async () => {
     const { s, h, ids, teamId } = await workspace("SLA", 2);
     for (const id of ids)

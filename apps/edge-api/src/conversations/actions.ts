@@ -1,23 +1,48 @@
-import type { Command } from "@autopilot/engine";
+import type { Database } from "@autopilot/db";
+import type { Command, FieldType } from "@autopilot/engine";
+import type { Mailer } from "../mail/mailer.js";
+import { salesExecutor } from "./sales-actions.js";
 
-// Business actions a route step asks for. They belong to the sales issue (createLeadFromForm,
-// assignLead, createDeal); until it wires an executor here, they wait in the DO's outbox and run
-// when one exists. Wiring later is one line in `actionExecutor` below.
+// Business actions a route step asks for. create_lead / assign / create_deal run through the sales
+// domain's conversation hooks, tag and notify through the CRM and the Mailer (sales-actions.ts).
+// The DO runs them inside the turn (so the reply can name the owner); when the database is down they
+// wait in its outbox and the alarm retries them, exactly once per conversation step (the key).
 
 export type ActionCommand = Extract<
   Command,
   { type: "create_lead" | "assign" | "create_deal" | "tag" | "notify" }
 >;
 
-export type ActionContext = { tenantId: string; conversationId: string; visitorId: string };
+export type ActionContext = {
+  tenantId: string;
+  conversationId: string;
+  visitorId: string;
+  /** Idempotency key: conversation + route step + the turn it ran in. A retry with it runs nothing twice. */
+  key: string;
+  /** What earlier actions of this conversation produced (create_lead sets both). */
+  leadId: string | null;
+  contactId: string | null;
+  /** Types of the route's form fields, so the email, phone and name fields land on the contact. */
+  fieldTypes: Record<string, FieldType>;
+};
+
+/** What an action needs from outside; the DO passes its current sinks (tests swap them). */
+export type ActionIo = { db: Database; mailer: Mailer; appUrl: string };
 
 export type ActionOutcome =
-  | { status: "done" /** e.g. the owner's name, for the reply */; summary?: string }
+  | {
+      status: "done";
+      /** A line for the visitor, e.g. "Anna from Sales will contact you shortly." */
+      summary?: string;
+      leadId?: string;
+      contactId?: string;
+    }
   | { status: "unavailable" }
-  | { status: "failed"; error: string };
+  /** permanent: bad input or a missing record (retrying cannot help); otherwise the database is down. */
+  | { status: "failed"; error: string; permanent: boolean };
 
 export interface ActionExecutor {
-  run(command: ActionCommand, context: ActionContext): Promise<ActionOutcome>;
+  run(command: ActionCommand, context: ActionContext, io: ActionIo): Promise<ActionOutcome>;
 }
 
 export const isActionCommand = (c: Command): c is ActionCommand =>
@@ -27,9 +52,16 @@ export const isActionCommand = (c: Command): c is ActionCommand =>
   c.type === "tag" ||
   c.type === "notify";
 
-/** Until the sales domain functions exist: nothing runs, everything waits in the outbox. */
+/** An action waiting in the DO's outbox: everything but the lead and contact, read when it runs. */
+export type QueuedAction = {
+  command: ActionCommand;
+  key: string;
+  fieldTypes: Record<string, FieldType>;
+};
+
+/** Nothing runs; everything waits in the outbox (tests of the waiting path). */
 export const pendingExecutor: ActionExecutor = {
   run: async () => ({ status: "unavailable" }),
 };
 
-export const actionExecutor = (): ActionExecutor => pendingExecutor;
+export const actionExecutor = (): ActionExecutor => salesExecutor;

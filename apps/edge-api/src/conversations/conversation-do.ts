@@ -12,6 +12,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { type AiSettingsRow, loadAiSettings, providerFor } from "../ai/tenant-provider.js";
 import type { Env } from "../env.js";
+import { flushOutbox } from "../events/outbox.js";
 import { createLogger } from "../lib/log.js";
 import {
   emptySnapshot,
@@ -19,7 +20,7 @@ import {
   type RoutesSnapshot,
   withCurrentModel,
 } from "../route-config/snapshot.js";
-import { isActionCommand } from "./actions.js";
+import { type ActionCommand, type ActionOutcome, isActionCommand, type QueuedAction } from "./actions.js";
 import { conversationConfig } from "./config.js";
 import { withDbSlot } from "./db-gate.js";
 import { drainOutbox } from "./drain.js";
@@ -63,6 +64,9 @@ type Meta = ConversationView & {
   handoffAt: string | null;
   /** When the visitor's latest unanswered message arrived (first-response time). */
   awaitingSince: string | null;
+  /** What the route's actions produced: the lead (assign and create_deal use it) and its contact. */
+  leadId?: string | null;
+  contactId?: string | null;
 };
 
 type Timers = { inactivityAt?: number; slaAt?: number };
@@ -369,13 +373,12 @@ export class ConversationDO extends DurableObject<Env> {
             drainOutbox(
               this.store,
               meta.tenantId,
-              meta.visitorId,
-              meta.id,
               this.sinks,
               this.env.APP_URL,
               now ? Number.MAX_SAFE_INTEGER : Date.now(),
             ),
           );
+          await this.drainActions(now ? Number.MAX_SAFE_INTEGER : Date.now());
           if (!this.drainAgain) break;
         }
       } catch (error) {
@@ -495,14 +498,88 @@ export class ConversationDO extends DurableObject<Env> {
           }),
         ];
       default:
-        if (isActionCommand(command)) {
-          // Synchronous when an executor exists (so a reply could name the owner), else it waits.
-          const outcome = await this.sinks.actions
-            .run(command, { tenantId: meta.tenantId, conversationId: meta.id, visitorId: meta.visitorId })
-            .catch((error) => ({ status: "failed" as const, error: String(error) }));
-          if (outcome.status !== "done") this.store.enqueue("action", command);
-        }
-        return [];
+        return isActionCommand(command) ? this.turnAction(command) : [];
+    }
+  }
+
+  /**
+   * A route action inside the turn, so the reply can name the owner. It waits in the outbox (the
+   * alarm retries it) while the database is down, and behind any earlier action still waiting:
+   * actions run in order, since assign needs the lead create_lead makes.
+   */
+  private async turnAction(command: ActionCommand): Promise<MessageView[]> {
+    const meta = this.loadMetaOrThrow();
+    const route = this.loadSnapshot().routes.find((r) => r.id === command.routeId);
+    const queued: QueuedAction = {
+      command,
+      key: `${meta.id}:${command.routeId}:${command.stepId}:${this.loadState().turn}`,
+      fieldTypes: Object.fromEntries(
+        (route?.steps ?? []).flatMap((s) => (s.kind === "ask" ? [[s.field.name, s.field.type]] : [])),
+      ),
+    };
+    if (this.store.pending().some((p) => p.kind === "action")) {
+      this.store.enqueue("action", queued);
+      return [];
+    }
+    const outcome = await this.performAction(queued);
+    if (outcome.status === "failed" && !outcome.permanent) this.store.enqueue("action", queued);
+    if (outcome.status !== "done" || !outcome.summary) return [];
+    return [
+      this.botReply({ kind: "say", text: outcome.summary, routeId: command.routeId, stepId: command.stepId }),
+    ];
+  }
+
+  /** Runs one action and keeps what it produced; a permanent failure is noted for the agents. */
+  private async performAction(q: QueuedAction): Promise<ActionOutcome> {
+    const meta = this.loadMetaOrThrow();
+    const context = {
+      tenantId: meta.tenantId,
+      conversationId: meta.id,
+      visitorId: meta.visitorId,
+      key: q.key,
+      leadId: meta.leadId ?? null,
+      contactId: meta.contactId ?? null,
+      fieldTypes: q.fieldTypes,
+    };
+    const outcome: ActionOutcome = await this.withDb(async (db) => {
+      const result = await this.sinks.actions.run(q.command, context, {
+        db,
+        mailer: this.sinks.mailer,
+        appUrl: this.env.APP_URL,
+      });
+      // The lead's events (lead.created, lead.assigned…) wait in the tenant's outbox table: send them now.
+      if (result.status === "done")
+        await flushOutbox(db, meta.tenantId, this.sinks.events).catch(() => undefined);
+      return result;
+    }).catch((error) => ({ status: "failed", error: String(error), permanent: false }));
+    if (outcome.status === "done") {
+      if (outcome.leadId) meta.leadId = outcome.leadId;
+      if (outcome.contactId) meta.contactId = outcome.contactId;
+    } else if (outcome.status === "failed" && outcome.permanent) {
+      createLogger({ conversation: meta.id }).warn("route action failed", {
+        action: q.command.type,
+        error: outcome.error,
+      });
+      this.append("note", null, `The ${q.command.type} action failed: ${outcome.error}`, {
+        command: q.command.type,
+        result: "failed",
+      });
+    }
+    return outcome;
+  }
+
+  /** Actions waiting in the outbox, oldest first; stops at the first that still cannot run. */
+  private async drainActions(dueBy: number): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      const row = this.store.firstAction();
+      if (!row || row.next_at > dueBy) return;
+      const outcome = await this.serial(() => this.performAction(JSON.parse(row.payload) as QueuedAction));
+      if (outcome.status === "failed" && !outcome.permanent) {
+        this.store.retryLater([row.id], Date.now());
+        return;
+      }
+      this.store.acknowledge([row.id]);
+      if (outcome.status === "done") await this.serial(async () => this.saveMeta());
     }
   }
 
@@ -611,7 +688,15 @@ export class ConversationDO extends DurableObject<Env> {
     const meta = this.loadMetaOrThrow();
     meta.revision++;
     this.store.put("meta", meta);
-    const { timeZone: _z, tenantName: _n, handoffAt: _h, awaitingSince: _a, tenantId: _t, ...row } = meta;
+    const {
+      timeZone: _z,
+      tenantName: _n,
+      handoffAt: _h,
+      awaitingSince: _a,
+      tenantId: _t,
+      leadId: _l,
+      ...row
+    } = meta;
     this.store.enqueue("pg", { t: "conversation", row } satisfies PgItem);
   }
 

@@ -1,5 +1,4 @@
 import type { AppEvent } from "@autopilot/sdk";
-import type { ActionCommand } from "./actions.js";
 import { applyPgItems, PgItem } from "./pg-sink.js";
 import type { Sinks } from "./sinks.js";
 import type { ConversationStore } from "./store.js";
@@ -11,13 +10,12 @@ const BATCH = 100;
  * batch; a row leaves the outbox only once its destination acknowledged it, and a failure only
  * delays its own kind (backoff with jitter; the alarm retries), so nothing is lost while the queue
  * or the database is down. Delivery is at least once: Postgres copies are idempotent, consumers
- * dedupe events by id.
+ * dedupe events by id. Route actions wait in the same outbox but run through the DO (drainActions),
+ * in order, one at a time.
  */
 export async function drainOutbox(
   store: ConversationStore,
   tenantId: string,
-  visitorId: string,
-  conversationId: string,
   sinks: Sinks,
   appUrl: string,
   /** Rows due by this time are sent; a later time also sends rows still backing off (tests, support). */
@@ -52,13 +50,5 @@ export async function drainOutbox(
         now,
       );
     }
-  }
-  // Actions wait for an executor (the sales issue); each runs once it reports done.
-  for (const row of store.due("action", dueBy, BATCH)) {
-    const outcome = await sinks.actions
-      .run(JSON.parse(row.payload) as ActionCommand, { tenantId, conversationId, visitorId })
-      .catch(() => ({ status: "failed" as const }));
-    if (outcome.status === "done") store.acknowledge([row.id]);
-    else if (outcome.status === "unavailable") break;
   }
 }

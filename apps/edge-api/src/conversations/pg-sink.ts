@@ -27,6 +27,8 @@ const ConversationRow = z.object({
   messageCount: z.number().int(),
   csatScore: z.number().int().nullable(),
   revision: z.number().int(),
+  /** The contact a create_lead action upserted (absent in copies queued before it existed). */
+  contactId: z.uuid().nullable().optional(),
   createdAt: z.string(),
   closedAt: z.string().nullable(),
 });
@@ -109,12 +111,15 @@ async function upsertConversation(
     closedAt: r.closedAt ? new Date(r.closedAt) : null,
   };
   const { id: _id, tenantId: _t, createdAt: _c, ...update } = values;
+  // The contact only while it exists (erasure may delete it), and never over one already set (a
+  // merge moves conversations to the surviving contact).
+  const contactId = r.contactId ? sql`(select id from contacts where id = ${r.contactId})` : null;
   await tx
     .insert(conversations)
-    .values(values)
+    .values({ ...values, contactId })
     .onConflictDoUpdate({
       target: conversations.id,
-      set: update,
+      set: { ...update, contactId: sql`coalesce(${conversations.contactId}, excluded.contact_id)` },
       // An older copy arriving late never overwrites a newer one.
       setWhere: lt(conversations.revision, sql`excluded.revision`),
     });

@@ -118,13 +118,23 @@ export class ConversationStore {
     }
   }
 
-  /** Earliest retry among rows that will be retried by the alarm (actions wait for their executor). */
+  /** Earliest delivery the alarm must make; of the actions only the first counts (they run in order). */
   nextOutboxAt(): number | null {
     return (
       this.sql
-        .exec<{ at: number | null }>("SELECT min(next_at) AS at FROM outbox WHERE kind != 'action'")
+        .exec<{ at: number | null }>(
+          `SELECT min(next_at) AS at FROM outbox
+           WHERE kind != 'action' OR id = (SELECT min(id) FROM outbox WHERE kind = 'action')`,
+        )
         .one().at ?? null
     );
+  }
+
+  /** The oldest waiting action. */
+  firstAction(): OutboxRow | undefined {
+    return this.sql
+      .exec<OutboxRow>("SELECT * FROM outbox WHERE kind = 'action' ORDER BY id LIMIT 1")
+      .toArray()[0];
   }
 
   pending(): { kind: OutboxKind; count: number }[] {

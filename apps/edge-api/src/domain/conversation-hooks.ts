@@ -6,8 +6,8 @@
  * DO retries briefly, then queues the action in its own outbox and keeps the reply generic (DESIGN §3).
  * The DO should flush the tenant's outbox afterwards (flushOutbox), as the API does after a response.
  */
-import { type Database, type LeadSignals, withTenant } from "@autopilot/db";
-import { type AssignOptions, assignLead as assignByRules } from "./assignment/assign-lead.js";
+import { type Database, type LeadSignals, type Tx, withTenant } from "@autopilot/db";
+import { type AssignOptions, assignLead as assignByRules, assignLeadInTx } from "./assignment/assign-lead.js";
 import { systemActor } from "./crm/actor.js";
 import { type DealView, insertDeal, type NewDeal } from "./deals/deals.js";
 import { insertLead } from "./leads/create-lead.js";
@@ -31,16 +31,19 @@ export type FormLead = {
 
 /** create_lead: a lead (source "chat") from a completed chat form, scored at once. */
 export async function createLeadFromForm(db: Database, tenantId: string, input: FormLead): Promise<LeadView> {
+  return withTenant(db, tenantId, (tx) => createLeadFromFormInTx(tx, tenantId, input));
+}
+
+/** createLeadFromForm in the caller's tenant transaction (the DO claims its idempotency key in it). */
+export async function createLeadFromFormInTx(tx: Tx, tenantId: string, input: FormLead): Promise<LeadView> {
   const { conversationId, routeId, ...rest } = input;
-  return withTenant(db, tenantId, async (tx) =>
-    leadView(
-      await insertLead(tx, systemActor(tenantId), {
-        ...rest,
-        source: "chat",
-        conversationId,
-        routeId: routeId ?? null,
-      }),
-    ),
+  return leadView(
+    await insertLead(tx, systemActor(tenantId), {
+      ...rest,
+      source: "chat",
+      conversationId,
+      routeId: routeId ?? null,
+    }),
   );
 }
 
@@ -59,7 +62,23 @@ export async function assignLead(
   return { lead, ownerId: decision.ownerId, reason: decision.reason };
 }
 
+/** assignLead in the caller's tenant transaction; also returns the team the owner was picked from. */
+export async function assignLeadInTenantTx(
+  tx: Tx,
+  tenantId: string,
+  input: { leadId: string } & Pick<AssignOptions, "now" | "random">,
+): Promise<{ lead: LeadView; ownerId: string | null; teamId: string | null; reason: string }> {
+  const { leadId, ...opts } = input;
+  const { lead, decision } = await assignLeadInTx(tx, tenantId, leadId, opts);
+  return { lead, ownerId: decision.ownerId, teamId: decision.teamId, reason: decision.reason };
+}
+
 /** create_deal: a deal in the default pipeline's first open stage unless given. */
 export async function createDeal(db: Database, tenantId: string, input: NewDeal): Promise<DealView> {
-  return withTenant(db, tenantId, (tx) => insertDeal(tx, systemActor(tenantId), input));
+  return withTenant(db, tenantId, (tx) => createDealInTx(tx, tenantId, input));
+}
+
+/** createDeal in the caller's tenant transaction. */
+export async function createDealInTx(tx: Tx, tenantId: string, input: NewDeal): Promise<DealView> {
+  return insertDeal(tx, systemActor(tenantId), input);
 }

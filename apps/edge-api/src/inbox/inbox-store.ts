@@ -1,11 +1,4 @@
-import {
-  agentPresence,
-  cannedReplies,
-  conversations,
-  type Database,
-  messages,
-  withTenant,
-} from "@autopilot/db";
+import { cannedReplies, conversations, type Database, messages, withTenant } from "@autopilot/db";
 import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { AppError, notFound } from "../http/errors.js";
 
@@ -61,29 +54,6 @@ export async function listConversations(
       closedAt: r.closedAt?.toISOString() ?? null,
     }));
   });
-}
-
-export async function setPresence(db: Database, tenantId: string, userId: string, status: "online" | "away") {
-  return withTenant(db, tenantId, async (tx) => {
-    await tx
-      .insert(agentPresence)
-      .values({ tenantId, userId, status })
-      .onConflictDoUpdate({
-        target: [agentPresence.tenantId, agentPresence.userId],
-        set: { status, updatedAt: new Date() },
-      });
-    return { userId, status };
-  });
-}
-
-export async function listPresence(db: Database, tenantId: string) {
-  return withTenant(db, tenantId, async (tx) =>
-    (await tx.select().from(agentPresence).where(eq(agentPresence.tenantId, tenantId))).map((p) => ({
-      userId: p.userId,
-      status: p.status,
-      updatedAt: p.updatedAt.toISOString(),
-    })),
-  );
 }
 
 export async function listCanned(db: Database, tenantId: string) {

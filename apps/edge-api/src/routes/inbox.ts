@@ -1,9 +1,10 @@
-import { aiSettings, withTenant } from "@autopilot/db";
+import { AGENT_PRESENCES, aiSettings, withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { seal } from "../ai/secret-box.js";
 import { callConversation, conversationStub } from "../conversations/client.js";
 import { MAX_MESSAGE_LENGTH } from "../conversations/protocol.js";
+import { listPresence, setPresence } from "../domain/presence.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { AppError, notFound } from "../http/errors.js";
@@ -15,8 +16,6 @@ import {
   deleteCanned,
   listCanned,
   listConversations,
-  listPresence,
-  setPresence,
 } from "../inbox/inbox-store.js";
 import { errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
 
@@ -182,15 +181,15 @@ inboxRoutes.get("/v1/conversations/:id/ws", authenticate, limitByPrincipal, asyn
   return stubFor(c, id.data.id).fetch(new Request(c.req.url, { headers }));
 });
 
-// Presence: the sales issue's assignment reads it.
+// Presence (domain/presence.ts): the one source; lead assignment skips members who are not online.
 inboxRoutes.openapi(
   createRoute({
     method: "put",
     path: "/v1/inbox/presence",
     tags,
-    summary: "Set my presence (online / away)",
+    summary: "Set my presence (online / away / offline); assignment skips members who are not online",
     middleware: [authenticate, limitByPrincipal, requireRole("agent")] as const,
-    request: jsonBody(z.object({ status: z.enum(["online", "away"]) })),
+    request: jsonBody(z.object({ status: z.enum(AGENT_PRESENCES) })),
     responses: { 200: jsonResponse(anyJson, "Presence"), ...errors },
   }),
   async (c) => {

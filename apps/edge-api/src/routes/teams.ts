@@ -1,9 +1,10 @@
-import { notifications, PRESENCES, withTenant } from "@autopilot/db";
+import { AGENT_PRESENCES, notifications, withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { assignLeadManually } from "../domain/assignment/assign-lead.js";
 import { assignThroughCoordinator } from "../domain/assignment/coordinate.js";
 import * as teams from "../domain/assignment/teams.js";
+import { setPresence } from "../domain/presence.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { AppError, notFound } from "../http/errors.js";
@@ -30,7 +31,7 @@ const memberBody = z
     timeZone: z.string().min(1).max(64),
     workingHours: z.array(z.object({ day: z.number().int().min(0).max(6), start: hhmm, end: hhmm })).max(50),
     outOfOffice: z.array(z.object({ from: day, to: day })).max(100),
-    presence: z.enum(PRESENCES),
+    presence: z.enum(AGENT_PRESENCES),
   })
   .partial()
   .openapi("TeamMemberSettings");
@@ -143,9 +144,10 @@ teamRoutes.openapi(
     method: "put",
     path: "/v1/presence",
     tags,
-    summary: "Set presence (online/away/offline): your own, or (admins) another member's",
+    summary:
+      "Set presence (online/away/offline): your own, or (admins) another member's. Same store as PUT /v1/inbox/presence; assignment skips members who are not online",
     middleware: [...auth, requireRole("agent")] as const,
-    request: jsonBody(z.object({ presence: z.enum(PRESENCES), userId: z.uuid().optional() })),
+    request: jsonBody(z.object({ presence: z.enum(AGENT_PRESENCES), userId: z.uuid().optional() })),
     responses: { 200: jsonResponse(okSchema, "Set"), ...errors },
   }),
   async (c) => {
@@ -156,7 +158,7 @@ teamRoutes.openapi(
     if (userId !== p.user?.id && p.role !== "admin" && p.role !== "owner") {
       throw new AppError(403, "forbidden", "only admins set another member's presence");
     }
-    await teams.setPresence(c.get("db"), p.tenantId, userId, body.presence);
+    await setPresence(c.get("db"), p.tenantId, userId, body.presence);
     return c.json({ ok: true as const }, 200);
   },
 );

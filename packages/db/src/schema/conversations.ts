@@ -27,7 +27,8 @@ export const CONVERSATION_STATUSES = ["bot", "waiting", "human", "closed"] as co
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 export const MESSAGE_SENDERS = ["visitor", "bot", "agent", "system", "note"] as const;
 export type MessageSender = (typeof MESSAGE_SENDERS)[number];
-export const AGENT_PRESENCES = ["online", "away"] as const;
+/** An agent's presence: the one source that the inbox shows and lead assignment reads. */
+export const AGENT_PRESENCES = ["online", "away", "offline"] as const;
 export type AgentPresence = (typeof AGENT_PRESENCES)[number];
 
 export const conversations = pgTable(

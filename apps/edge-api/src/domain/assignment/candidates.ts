@@ -1,4 +1,4 @@
-import { leads, type Tx, teamMembers } from "@autopilot/db";
+import { agentPresence, leads, type Tx, teamMembers } from "@autopilot/db";
 import type { Candidate } from "@autopilot/engine";
 import { and, eq, inArray, notInArray, sql } from "drizzle-orm";
 
@@ -15,7 +15,22 @@ async function openLeadCounts(tx: Tx, userIds: string[]): Promise<Map<string, nu
   return new Map(rows.map((r) => [r.ownerId ?? "", r.n]));
 }
 
-const toCandidate = (m: typeof teamMembers.$inferSelect, openLeads: number): Candidate => ({
+type Member = typeof teamMembers.$inferSelect & { presence: Candidate["presence"] };
+
+/** Team members with their presence from agent_presence (the inbox's; no row = online). */
+const membersWithPresence = (tx: Tx) =>
+  tx
+    .select({ member: teamMembers, presence: agentPresence.status })
+    .from(teamMembers)
+    .leftJoin(
+      agentPresence,
+      and(eq(agentPresence.tenantId, teamMembers.tenantId), eq(agentPresence.userId, teamMembers.userId)),
+    );
+const withPresence = (
+  rows: { member: typeof teamMembers.$inferSelect; presence: Candidate["presence"] | null }[],
+) => rows.map((r): Member => ({ ...r.member, presence: r.presence ?? "online" }));
+
+const toCandidate = (m: Member, openLeads: number): Candidate => ({
   userId: m.userId,
   skills: m.skills,
   languages: m.languages,
@@ -37,7 +52,7 @@ const toCandidate = (m: typeof teamMembers.$inferSelect, openLeads: number): Can
  */
 export async function loadTeamCandidates(tx: Tx, teamId: string): Promise<Candidate[]> {
   await tx.execute(sql`select id from teams where id = ${teamId} for update`);
-  const members = await tx.select().from(teamMembers).where(eq(teamMembers.teamId, teamId));
+  const members = withPresence(await membersWithPresence(tx).where(eq(teamMembers.teamId, teamId)));
   const counts = await openLeadCounts(
     tx,
     members.map((m) => m.userId),
@@ -50,7 +65,7 @@ export async function loadTeamCandidates(tx: Tx, teamId: string): Promise<Candid
  * available when they are in none (a rule naming a person means that person).
  */
 export async function loadOwnerCandidate(tx: Tx, userId: string): Promise<Candidate> {
-  const [member] = await tx.select().from(teamMembers).where(eq(teamMembers.userId, userId)).limit(1);
+  const [member] = withPresence(await membersWithPresence(tx).where(eq(teamMembers.userId, userId)).limit(1));
   const counts = await openLeadCounts(tx, [userId]);
   if (member) return toCandidate(member, counts.get(userId) ?? 0);
   return {

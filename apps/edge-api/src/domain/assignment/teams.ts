@@ -1,9 +1,10 @@
 import {
+  type AgentPresence,
+  agentPresence,
   assignmentRules,
   type Database,
   memberships,
   type OutOfOffice,
-  type Presence,
   type Tx,
   teamMembers,
   teams,
@@ -14,6 +15,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
 import type { SalesActor } from "../crm/actor.js";
+import { writePresence } from "../presence.js";
 
 export type MemberInput = {
   skills?: string[];
@@ -24,10 +26,11 @@ export type MemberInput = {
   timeZone?: string;
   workingHours?: WorkingHours;
   outOfOffice?: OutOfOffice;
-  presence?: Presence;
+  /** Written to agent_presence, the one source of presence (domain/presence.ts). */
+  presence?: AgentPresence;
 };
 
-const memberView = (m: typeof teamMembers.$inferSelect) => ({
+const memberView = (m: typeof teamMembers.$inferSelect, presence: AgentPresence | null) => ({
   userId: m.userId,
   skills: m.skills,
   languages: m.languages,
@@ -37,21 +40,25 @@ const memberView = (m: typeof teamMembers.$inferSelect) => ({
   timeZone: m.timeZone,
   workingHours: m.workingHours,
   outOfOffice: m.outOfOffice,
-  presence: m.presence,
+  presence: presence ?? "online",
   lastAssignedAt: m.lastAssignedAt?.toISOString() ?? null,
 });
 
 async function teamView(tx: Tx, team: typeof teams.$inferSelect) {
   const members = await tx
-    .select()
+    .select({ member: teamMembers, presence: agentPresence.status })
     .from(teamMembers)
+    .leftJoin(
+      agentPresence,
+      and(eq(agentPresence.tenantId, teamMembers.tenantId), eq(agentPresence.userId, teamMembers.userId)),
+    )
     .where(eq(teamMembers.teamId, team.id))
     .orderBy(asc(teamMembers.createdAt));
   return {
     id: team.id,
     name: team.name,
     createdAt: team.createdAt.toISOString(),
-    members: members.map(memberView),
+    members: members.map((r) => memberView(r.member, r.presence)),
   };
 }
 
@@ -107,13 +114,14 @@ export async function putTeamMember(
   input: MemberInput,
 ) {
   checkTimeZone(input.timeZone);
+  const { presence, ...settings } = input;
   return withTenant(db, actor.tenantId, async (tx) => {
     await getTeamRow(tx, teamId);
     const [member] = await tx.select().from(memberships).where(eq(memberships.userId, userId));
     if (!member) throw new AppError(404, "not_found", "userId: not a member of this workspace");
-    const values = { tenantId: actor.tenantId, teamId, userId, ...input };
+    const values = { tenantId: actor.tenantId, teamId, userId, ...settings };
     const target = [teamMembers.tenantId, teamMembers.teamId, teamMembers.userId];
-    const set = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+    const set = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
     const insert = tx.insert(teamMembers).values(values);
     // An empty body adds the member with defaults (or leaves an existing one as it is).
     const [upserted] = await (Object.keys(set).length > 0
@@ -129,8 +137,13 @@ export async function putTeamMember(
           .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
       )[0];
     if (!row) throw new Error("team member upsert returned nothing");
+    if (presence) await writePresence(tx, actor.tenantId, userId, presence);
+    const [current] = await tx
+      .select({ status: agentPresence.status })
+      .from(agentPresence)
+      .where(eq(agentPresence.userId, userId));
     await audit(tx, actor, "team.member_set", { type: "team", id: teamId }, { userId });
-    return memberView(row);
+    return memberView(row, current?.status ?? null);
   });
 }
 
@@ -143,13 +156,6 @@ export async function removeTeamMember(db: Database, actor: SalesActor, teamId: 
     if (gone.length === 0) throw notFound("team member");
     await audit(tx, actor, "team.member_removed", { type: "team", id: teamId }, { userId });
   });
-}
-
-/** A member's presence in every team (agents set it from the inbox; the conversations issue too). */
-export async function setPresence(db: Database, tenantId: string, userId: string, presence: Presence) {
-  await withTenant(db, tenantId, (tx) =>
-    tx.update(teamMembers).set({ presence }).where(eq(teamMembers.userId, userId)),
-  );
 }
 
 export type RuleInput = {
