@@ -4,16 +4,23 @@ import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 
 export type NewEvent<T extends EventType> = Omit<EventOf<T>, "id" | "time" | "version"> & { type: T };
 
-/** Writes an event to the outbox in the caller's transaction, so it exists if and only if the change does. */
-export async function recordEvent<T extends EventType>(tx: Tx, event: NewEvent<T>): Promise<AppEvent> {
+/** The outbox row for an event (validated, with id, time and version), for callers that write it
+ * as part of a larger statement; recordEvent writes it on its own. */
+export function outboxRow<T extends EventType>(event: NewEvent<T>) {
   const full = eventSchema.parse({
     ...event,
     id: crypto.randomUUID(),
     time: new Date().toISOString(),
     version: EVENT_VERSIONS[event.type],
   });
-  await tx.insert(outbox).values({ id: full.id, tenantId: full.tenantId, type: full.type, event: full });
-  return full;
+  return { id: full.id, tenantId: full.tenantId, type: full.type, event: full };
+}
+
+/** Writes an event to the outbox in the caller's transaction, so it exists if and only if the change does. */
+export async function recordEvent<T extends EventType>(tx: Tx, event: NewEvent<T>): Promise<AppEvent> {
+  const row = outboxRow(event);
+  await tx.insert(outbox).values(row);
+  return row.event;
 }
 
 /** Where sent events go: the Queue in production; tests may pass one that fails. */

@@ -1,9 +1,10 @@
 import {
+  type AssignmentStrategy,
   assignmentDecisions,
-  assignmentRules,
   type Database,
   leads,
   notifications,
+  outbox,
   type Tx,
   teamMembers,
   withTenant,
@@ -15,11 +16,11 @@ import {
   ruleMatches,
   type Skip,
 } from "@autopilot/engine";
-import { and, asc, eq, sql } from "drizzle-orm";
-import { recordEvent } from "../../events/outbox.js";
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import { outboxRow } from "../../events/outbox.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { eventActor, type SalesActor, systemActor } from "../crm/actor.js";
-import { loadSalesSettings } from "../leads/settings.js";
+import { DEFAULT_SALES_SETTINGS } from "../leads/settings.js";
 import { type LeadView, leadView } from "../leads/view.js";
 import { loadOwnerCandidate, loadTeamCandidates } from "./candidates.js";
 
@@ -43,40 +44,70 @@ export type Decision = {
   skipped: Skip[];
 };
 
+type RuleRow = {
+  id: string;
+  name: string;
+  strategy: AssignmentStrategy;
+  teamId: string | null;
+  ownerId: string | null;
+  conditions: RuleConditions;
+};
+
+/**
+ * The lead (locked FOR UPDATE when assigning), the tenant's enabled rules in order and its first-touch
+ * SLA, in one statement: assignment is a hot path and each round trip to the database counts.
+ */
+async function loadLeadAndRules(tx: Tx, leadId: string, lock: boolean) {
+  const query = tx
+    .select({
+      lead: leads,
+      rules: sql<RuleRow[]>`(select coalesce(json_agg(json_build_object('id', r.id, 'name', r.name,
+        'strategy', r.strategy, 'teamId', r.team_id, 'ownerId', r.owner_id, 'conditions', r.conditions)
+        order by r.position, r.created_at), '[]'::json) from assignment_rules r where r.enabled)`,
+      slaMinutes: sql<number | null>`(select s.first_touch_sla_minutes from sales_settings s limit 1)`,
+    })
+    .from(leads)
+    .where(eq(leads.id, leadId));
+  const [row] = lock ? await query.for("update", { of: leads }) : await query;
+  if (!row) throw notFound("lead");
+  return {
+    lead: row.lead,
+    rules: row.rules,
+    slaMinutes: row.slaMinutes ?? DEFAULT_SALES_SETTINGS.firstTouchSlaMinutes,
+  };
+}
+
+const factsOf = (lead: typeof leads.$inferSelect): AssignableLead => ({
+  score: lead.score,
+  territory: lead.territory,
+  language: lead.language,
+  product: lead.product,
+  source: lead.source,
+});
+
 /**
  * Runs the tenant's assignment rules for one lead inside the caller's transaction: the first
  * enabled rule (in order) whose conditions match and whose team has an eligible member decides;
  * a matching rule with nobody eligible passes to the next; when none can, the lead goes to the
  * fallback queue (no owner, the first matching rule's team). Records the decision with its reason,
- * updates the lead (owner, team, SLA due time) and writes lead.assigned.
+ * updates the lead (owner, team, SLA due time) and writes lead.assigned. Round trips: the lead with
+ * the rules, the candidates of each rule tried (candidates.ts), and one statement for every write.
  */
 export async function assignLeadInTx(tx: Tx, tenantId: string, leadId: string, opts: AssignOptions = {}) {
   const now = opts.now ?? new Date();
   const actor = opts.actor ?? systemActor(tenantId);
-  const [lead] = await tx.select().from(leads).where(eq(leads.id, leadId)).for("update");
-  if (!lead) throw notFound("lead");
+  const { lead, rules, slaMinutes } = await loadLeadAndRules(tx, leadId, true);
   if (lead.status === "converted" || lead.status === "disqualified") {
     throw new AppError(409, "lead_closed", `status: a ${lead.status} lead is not assigned`);
   }
-  const facts: AssignableLead = {
-    score: lead.score,
-    territory: lead.territory,
-    language: lead.language,
-    product: lead.product,
-    source: lead.source,
-  };
+  const facts = factsOf(lead);
   const exclude = new Set(opts.exclude ?? []);
-  const rules = await tx
-    .select()
-    .from(assignmentRules)
-    .where(eq(assignmentRules.enabled, true))
-    .orderBy(asc(assignmentRules.position), asc(assignmentRules.createdAt));
   const skipped: Skip[] = [];
   const tried: string[] = [];
   let decision: Decision | null = null;
   let fallbackTeam: string | null = null;
   for (const rule of rules) {
-    if (!ruleMatches(rule.conditions as RuleConditions, facts)) continue;
+    if (!ruleMatches(rule.conditions, facts)) continue;
     fallbackTeam ??= rule.teamId;
     const candidates = (
       rule.strategy === "specific" && rule.ownerId
@@ -120,68 +151,89 @@ export async function assignLeadInTx(tx: Tx, tenantId: string, leadId: string, o
     skipped,
   };
   if (opts.cause) decision.reason = `${opts.cause}; ${decision.reason}`;
-  return applyDecision(tx, actor, lead, decision, now);
+  return applyDecision(tx, actor, lead, decision, now, slaMinutes);
 }
 
+/**
+ * Writes a decision in ONE statement: the lead's new owner, team and SLA due time; the member's
+ * round-robin time; the decision with its reason; lead.assigned in the outbox; the owner's
+ * notification. Data-modifying CTEs all run, in one snapshot, whether or not the result reads them.
+ */
 async function applyDecision(
   tx: Tx,
   actor: SalesActor,
   lead: typeof leads.$inferSelect,
   d: Decision,
   now: Date,
+  slaMinutes: number,
 ): Promise<{ lead: LeadView; decision: Decision }> {
-  const settings = await loadSalesSettings(tx);
-  const slaDueAt =
-    d.ownerId && !lead.firstTouchedAt
-      ? new Date(now.getTime() + settings.firstTouchSlaMinutes * 60_000)
-      : null;
+  const slaDueAt = d.ownerId && !lead.firstTouchedAt ? new Date(now.getTime() + slaMinutes * 60_000) : null;
+  const writes: SQL[] = [
+    tx
+      .insert(assignmentDecisions)
+      .values({
+        tenantId: actor.tenantId,
+        leadId: lead.id,
+        ruleId: d.ruleId,
+        teamId: d.teamId,
+        ownerId: d.ownerId,
+        strategy: d.strategy,
+        reason: d.reason.slice(0, 2000),
+        skipped: d.skipped,
+      })
+      .getSQL(),
+    tx
+      .insert(outbox)
+      .values(
+        outboxRow({
+          type: "lead.assigned",
+          tenantId: actor.tenantId,
+          actor: eventActor(actor),
+          subjects: { lead: lead.id, contact: lead.contactId },
+          properties: {
+            ownerId: d.ownerId,
+            teamId: d.teamId,
+            ruleId: d.ruleId,
+            strategy: d.strategy,
+            reason: d.reason.slice(0, 500),
+          },
+        }),
+      )
+      .getSQL(),
+  ];
+  if (d.ownerId && d.teamId) {
+    writes.push(
+      tx
+        .update(teamMembers)
+        // The database's clock, read while the team row is locked: assignments to one team then get
+        // increasing times in the order they commit (a `now` taken before the lock may not be).
+        .set({ lastAssignedAt: sql`clock_timestamp()` })
+        .where(and(eq(teamMembers.teamId, d.teamId), eq(teamMembers.userId, d.ownerId)))
+        .getSQL(),
+    );
+  }
+  if (d.ownerId) {
+    writes.push(
+      tx
+        .insert(notifications)
+        .values({
+          tenantId: actor.tenantId,
+          userId: d.ownerId,
+          kind: "lead.assigned",
+          title: `New lead: ${lead.title || "untitled"}`,
+          body: d.reason.slice(0, 500),
+          data: { leadId: lead.id, slaDueAt: slaDueAt?.toISOString() ?? null },
+        })
+        .getSQL(),
+    );
+  }
   const [updated] = await tx
+    .with(...writes.map((w, i) => tx.$with(`w${i}`, {}).as(w)))
     .update(leads)
     .set({ ownerId: d.ownerId, teamId: d.teamId, assignedAt: d.ownerId ? now : null, slaDueAt })
     .where(eq(leads.id, lead.id))
     .returning();
   if (!updated) throw notFound("lead");
-  if (d.ownerId && d.teamId) {
-    await tx
-      .update(teamMembers)
-      // The database's clock, read while the team row is locked: assignments to one team then get
-      // increasing times in the order they commit (a `now` taken before the lock may not be).
-      .set({ lastAssignedAt: sql`clock_timestamp()` })
-      .where(and(eq(teamMembers.teamId, d.teamId), eq(teamMembers.userId, d.ownerId)));
-  }
-  await tx.insert(assignmentDecisions).values({
-    tenantId: actor.tenantId,
-    leadId: lead.id,
-    ruleId: d.ruleId,
-    teamId: d.teamId,
-    ownerId: d.ownerId,
-    strategy: d.strategy,
-    reason: d.reason.slice(0, 2000),
-    skipped: d.skipped,
-  });
-  await recordEvent(tx, {
-    type: "lead.assigned",
-    tenantId: actor.tenantId,
-    actor: eventActor(actor),
-    subjects: { lead: lead.id, contact: lead.contactId },
-    properties: {
-      ownerId: d.ownerId,
-      teamId: d.teamId,
-      ruleId: d.ruleId,
-      strategy: d.strategy,
-      reason: d.reason.slice(0, 500),
-    },
-  });
-  if (d.ownerId) {
-    await tx.insert(notifications).values({
-      tenantId: actor.tenantId,
-      userId: d.ownerId,
-      kind: "lead.assigned",
-      title: `New lead: ${lead.title || "untitled"}`,
-      body: d.reason.slice(0, 500),
-      data: { leadId: lead.id, slaDueAt: slaDueAt?.toISOString() ?? null },
-    });
-  }
   return { lead: leadView(updated), decision: d };
 }
 
@@ -198,8 +250,7 @@ export async function assignLeadManually(
   ownerId: string | null,
 ) {
   return withTenant(db, actor.tenantId, async (tx) => {
-    const [lead] = await tx.select().from(leads).where(eq(leads.id, leadId)).for("update");
-    if (!lead) throw notFound("lead");
+    const { lead, slaMinutes } = await loadLeadAndRules(tx, leadId, true);
     const d: Decision = {
       ownerId,
       teamId: lead.teamId,
@@ -208,26 +259,14 @@ export async function assignLeadManually(
       reason: ownerId ? "assigned by hand" : "returned to the queue by hand",
       skipped: [],
     };
-    return applyDecision(tx, actor, lead, d, new Date());
+    return applyDecision(tx, actor, lead, d, new Date(), slaMinutes);
   });
 }
 
 /** The team a lead's assignment would start with (the first matching rule's), to pick its coordinator. */
 export async function firstMatchingTeam(tx: Tx, leadId: string): Promise<string | null> {
-  const [lead] = await tx.select().from(leads).where(eq(leads.id, leadId));
-  if (!lead) throw notFound("lead");
-  const rules = await tx
-    .select()
-    .from(assignmentRules)
-    .where(eq(assignmentRules.enabled, true))
-    .orderBy(asc(assignmentRules.position), asc(assignmentRules.createdAt));
-  const facts: AssignableLead = {
-    score: lead.score,
-    territory: lead.territory,
-    language: lead.language,
-    product: lead.product,
-    source: lead.source,
-  };
-  const rule = rules.find((r) => ruleMatches(r.conditions as RuleConditions, facts));
+  const { lead, rules } = await loadLeadAndRules(tx, leadId, false);
+  const facts = factsOf(lead);
+  const rule = rules.find((r) => ruleMatches(r.conditions, facts));
   return rule ? (rule.teamId ?? `owner:${rule.ownerId}`) : null;
 }
