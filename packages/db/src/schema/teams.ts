@@ -17,8 +17,6 @@ import { leads } from "./leads.js";
 
 export const ASSIGNMENT_STRATEGIES = ["round_robin", "weighted", "least_loaded", "specific"] as const;
 export type AssignmentStrategy = (typeof ASSIGNMENT_STRATEGIES)[number];
-export const PRESENCES = ["online", "away", "offline"] as const;
-export type Presence = (typeof PRESENCES)[number];
 
 /** Weekly hours in the member's time zone; day 0 = Sunday, times "HH:MM". */
 export type WorkingHours = { day: number; start: string; end: string }[];
@@ -52,7 +50,7 @@ export const teamMembers = pgTable(
     /** Empty = always working. */
     workingHours: jsonb("working_hours").$type<WorkingHours>().notNull().default([]),
     outOfOffice: jsonb("out_of_office").$type<OutOfOffice>().notNull().default([]),
-    presence: text("presence", { enum: PRESENCES }).notNull().default("online"),
+    // Presence is not here: agent_presence (conversations.ts) is its one source.
     /** Round-robin order: the eligible member assigned longest ago goes next. */
     lastAssignedAt: ts("last_assigned_at"),
     createdAt: createdAt(),
