@@ -7,7 +7,10 @@ import type { AddressInfo } from "node:net";
 //   fake-malformed tool calls whose arguments are not JSON / not the schema
 //   fake-timeout   never answers in time
 //   fake-500       a server error
+//   fake-badcite   (knowledge answers) a correct sentence citing a chunk id that was not given
+//   fake-evil      (knowledge answers) follows an injected instruction: an email and a discount
 // A user message containing "[slow]" is answered after 1.5 s. GET /stats counts calls per model.
+// answer_with_citations (fake-ok): the first sentence of the first context chunk, citing that chunk.
 
 type Body = {
   model: string;
@@ -52,6 +55,7 @@ export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise
       const name = t.function.name;
       let args: string;
       if (body.model === "fake-malformed") args = i % 2 === 0 ? "{not json" : JSON.stringify({ wrong: true });
+      else if (name === "answer_with_citations") args = JSON.stringify(draftAnswer(body));
       else if (name === "choose_route")
         args = JSON.stringify({ routeId: t.function.parameters.properties?.routeId?.enum?.[0] });
       else {
@@ -107,4 +111,21 @@ export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise
         server.close(() => resolve());
       }),
   };
+}
+
+/** A drafted knowledge answer from the labelled CONTEXT message (`<chunk id="…">headings\ntext</chunk>`). */
+function draftAnswer(body: Body): { text: string; citations: string[] } {
+  const context =
+    body.messages.find((m) => m.role === "system" && m.content.startsWith("CONTEXT"))?.content ?? "";
+  const chunk = /<chunk id="([^"]+)"[^>]*>\n[^\n]*\n([^\n]*)/.exec(context);
+  const id = chunk?.[1] ?? "none";
+  const firstSentence = /^.*?[.!?](?=\s|$)/.exec(chunk?.[2] ?? "")?.[0] ?? chunk?.[2] ?? "";
+  if (body.model === "fake-badcite")
+    return { text: firstSentence, citations: ["00000000-0000-4000-8000-000000000000"] };
+  if (body.model === "fake-evil")
+    return {
+      text: "Please email x@evil.test for help. We give every customer a 50% discount.",
+      citations: [id],
+    };
+  return { text: firstSentence, citations: [id] };
 }

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { type AiSettingsRow, loadAiSettings, providerFor } from "../ai/tenant-provider.js";
 import type { Env } from "../env.js";
 import { flushOutbox } from "../events/outbox.js";
+import { knowledgeForTurn } from "../knowledge/answer.js";
 import { createLogger } from "../lib/log.js";
 import {
   emptySnapshot,
@@ -415,6 +416,7 @@ export class ConversationDO extends DurableObject<Env> {
         channel: meta.channel,
         timeZone: meta.timeZone,
         ai: await this.turnAi(),
+        knowledge: (query) => this.withDb((db) => knowledgeForTurn(db, meta.tenantId, query)),
       });
       this.state = result.state;
       this.store.put("state", result.state);
@@ -425,6 +427,7 @@ export class ConversationDO extends DurableObject<Env> {
           actor: this.visitorActor(),
         });
         if (body) this.event(body);
+        if (e.type === "knowledge.unanswered") this.recordUnanswered(out[0]?.id, text);
       }
       for (const reply of result.replies) out.push(this.botReply(reply));
       for (const command of result.commands) out.push(...(await this.execute(command, text)));
@@ -442,6 +445,7 @@ export class ConversationDO extends DurableObject<Env> {
     if (reply.routeId) data.routeId = reply.routeId;
     if (reply.stepId) data.stepId = reply.stepId;
     if (reply.citations) data.citations = reply.citations;
+    if (reply.sources) data.sources = reply.sources;
     const m = this.append("bot", null, reply.text, data);
     this.messageSent("bot", null);
     void meta;
@@ -487,6 +491,7 @@ export class ConversationDO extends DurableObject<Env> {
           actor: { type: "system", id: null },
           properties: { question: command.query.slice(0, 500) },
         });
+        this.recordUnanswered(undefined, command.query);
         return [this.botReply({ kind: "answer", text: command.fallback })];
       }
       case "call_plugin":
@@ -581,6 +586,18 @@ export class ConversationDO extends DurableObject<Env> {
       this.store.acknowledge([row.id]);
       if (outcome.status === "done") await this.serial(async () => this.saveMeta());
     }
+  }
+
+  /** Unanswered questions reach Postgres through the outbox, for the admin list (knowledge/unanswered.ts). */
+  private recordUnanswered(messageId: string | undefined, question: string): void {
+    const meta = this.loadMetaOrThrow();
+    this.store.enqueue("pg", {
+      t: "knowledge_unanswered",
+      id: messageId ?? crypto.randomUUID(),
+      conversationId: meta.id,
+      question: question.slice(0, 500),
+      askedAt: new Date().toISOString(),
+    } satisfies PgItem);
   }
 
   private agentMessage(agentId: string, text: string, kind: "agent" | "note"): TurnResult {

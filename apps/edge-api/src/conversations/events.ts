@@ -25,6 +25,8 @@ export function conversationEvent<T extends EventType>(
 const HANDOFF_REASONS = {
   customer_request: "explicit",
   ai_proposal: "explicit",
+  // The customer said yes to "shall I connect you?" after a question the knowledge base could not answer.
+  knowledge_gap: "explicit",
   frustration: "frustration",
   no_progress: "no_progress",
   low_confidence: "low_confidence",
@@ -89,8 +91,10 @@ export function mapEngineEvent(
       return {
         type: "knowledge.answered",
         actor,
-        properties: { question: c.text.slice(0, 500), chunkIds: e.citations, mode: "model" },
+        properties: { question: c.text.slice(0, 500), chunkIds: e.citations, mode: e.mode },
       };
+    case "knowledge.unanswered":
+      return { type: "knowledge.unanswered", actor, properties: { question: c.text.slice(0, 500) } };
     case "handoff.requested":
       return {
         type: "handoff.requested",

@@ -10,6 +10,7 @@ import {
 } from "@autopilot/db";
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
+import { recordUnanswered } from "../knowledge/unanswered.js";
 import type { Mailer } from "../mail/mailer.js";
 
 // What the DO copies to Postgres, the system of record (inbox, search, erasure, reports). Items are
@@ -54,6 +55,13 @@ export const PgItem = z.discriminatedUnion("t", [
     reason: z.string(),
     preview: z.string(),
   }),
+  z.object({
+    t: z.literal("knowledge_unanswered"),
+    id: z.uuid(),
+    conversationId: z.uuid(),
+    question: z.string().max(500),
+    askedAt: z.string(),
+  }),
 ]);
 export type PgItem = z.infer<typeof PgItem>;
 
@@ -84,6 +92,8 @@ export async function applyPgItems(
           })),
         )
         .onConflictDoNothing();
+    for (const item of items)
+      if (item.t === "knowledge_unanswered") await recordUnanswered(tx, tenantId, item);
     for (const item of items)
       if (item.t === "handoff_notify") await notifyTeam(tx, tenantId, item, mailer, appUrl);
   });

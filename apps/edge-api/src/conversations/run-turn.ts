@@ -1,6 +1,8 @@
-import { type ConversationState, type StepResult, step } from "@autopilot/engine";
+import { type ConversationState, type Proposal, type StepResult, step } from "@autopilot/engine";
 import { isAiCommand, parseToolCalls, proposalRequest } from "../ai/proposals.js";
-import type { AiProvider } from "../ai/provider.js";
+import type { AiProvider, ChatRequest, ChatResult } from "../ai/provider.js";
+import type { TurnKnowledge } from "../knowledge/answer.js";
+import { draftRequest, parseDraft } from "../knowledge/draft.js";
 import type { RoutesSnapshot } from "../route-config/snapshot.js";
 import { engineContext, seedOf } from "./engine-context.js";
 
@@ -26,12 +28,16 @@ type TurnInput = {
   channel: string;
   timeZone: string;
   ai: TurnAi;
+  /** Retrieval for the engine's answer_from_knowledge; absent, the host answers that command itself. */
+  knowledge?: (query: string) => Promise<TurnKnowledge>;
 };
 
 /**
  * One engine step, then — only when the engine asked for AI help and a model is available — one model
  * call and a re-run of the same turn with its proposals. The first result is complete on its own, so
  * every failure of the model (timeout, malformed tool call, error, budget) falls back to it.
+ * When the engine asks for knowledge, the chunks are retrieved and the turn re-run with them (and, with
+ * a model, a drafted answer the engine grounds); a failed retrieval re-runs with none ("I don't know").
  */
 export async function runTurn(input: TurnInput): Promise<TurnOutput> {
   const aiConfigured = input.ai.provider.name !== "offline";
@@ -48,26 +54,58 @@ export async function runTurn(input: TurnInput): Promise<TurnOutput> {
     });
   const aiAvailable = aiConfigured && !overBudget;
   const first = step(input.state, { text: input.text }, ctx(aiAvailable));
-  if (!aiConfigured) return { result: first, ai: "offline" };
-  if (overBudget) return { result: first, ai: "over_budget" };
-  const asks = first.commands.filter(isAiCommand);
-  if (asks.length === 0) return { result: first, ai: "not_needed" };
+  let result = first;
+  let proposals: Proposal[] | undefined;
+  let ai: AiOutcome = !aiConfigured ? "offline" : overBudget ? "over_budget" : "not_needed";
+  const asks = aiAvailable ? first.commands.filter(isAiCommand) : [];
+  if (asks.length > 0) {
+    const answer = await callModel(input.ai, proposalRequest(asks, input.text));
+    if (typeof answer === "string") ai = answer;
+    else {
+      const parsed = parseToolCalls(answer.toolCalls);
+      ai = parsed.malformed > 0 ? "malformed" : "used";
+      if (parsed.proposals.length > 0) {
+        proposals = parsed.proposals;
+        result = step(input.state, { text: input.text, proposals }, ctx(true));
+      }
+    }
+  }
 
+  const ask = result.commands.find((c) => c.type === "answer_from_knowledge");
+  if (!ask || !input.knowledge) return { result, ai };
+  const found = await input.knowledge(ask.query).catch(() => null);
+  const knowledge = found?.chunks ?? [];
+  const drafted: Proposal[] = [];
+  // A model that just failed this turn is not asked again (the turn would wait twice).
+  if (aiAvailable && ai !== "timeout" && ai !== "error" && knowledge.length > 0) {
+    const answer = await callModel(input.ai, draftRequest(ask.query, knowledge));
+    if (typeof answer === "string") ai = answer;
+    else {
+      const draft = parseDraft(answer.toolCalls);
+      if (draft) drafted.push(draft);
+      ai = "used";
+    }
+  }
+  result = step(
+    input.state,
+    { text: input.text, proposals: [...(proposals ?? []), ...drafted], knowledge },
+    { ...ctx(aiAvailable), knowledgePolicy: found?.policy },
+  );
+  return { result, ai };
+}
+
+/** One model call within the turn's deadline, its tokens charged; failures as an outcome. */
+async function callModel(ai: TurnAi, request: ChatRequest): Promise<ChatResult | "timeout" | "error"> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), input.ai.deadlineMs);
+    timer = setTimeout(() => resolve("timeout"), ai.deadlineMs);
   });
   try {
-    const answer = await Promise.race([input.ai.provider.chat(proposalRequest(asks, input.text)), deadline]);
-    if (answer === "timeout") return { result: first, ai: "timeout" };
-    await input.ai.charge(answer.tokens).catch(() => undefined);
-    const parsed = parseToolCalls(answer.toolCalls);
-    if (parsed.proposals.length === 0)
-      return { result: first, ai: parsed.malformed > 0 ? "malformed" : "used" };
-    const second = step(input.state, { text: input.text, proposals: parsed.proposals }, ctx(true));
-    return { result: second, ai: parsed.malformed > 0 ? "malformed" : "used" };
+    const answer = await Promise.race([ai.provider.chat(request), deadline]);
+    if (answer !== "timeout") await ai.charge(answer.tokens).catch(() => undefined);
+    return answer;
   } catch {
-    return { result: first, ai: "error" };
+    return "error";
   } finally {
     clearTimeout(timer);
   }

@@ -6,7 +6,14 @@ import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { crawlLimits, faqConfigSchema, websiteConfigSchema } from "../knowledge/config.js";
 import { retrieveChunks } from "../knowledge/search.js";
+import {
+  getKnowledgeSettings,
+  knowledgeSettingsSchema,
+  knowledgeSettingsUpdate,
+  updateKnowledgeSettings,
+} from "../knowledge/settings.js";
 import * as sources from "../knowledge/sources.js";
+import { listUnanswered } from "../knowledge/unanswered.js";
 import { idParam } from "./crm-schemas.js";
 import { errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
 
@@ -198,4 +205,68 @@ knowledgeRoutes.openapi(
     const chunks = await retrieveChunks(c.get("db"), c.get("principal").tenantId, q, { limit, tokenBudget });
     return c.json({ chunks }, 200);
   },
+);
+
+knowledgeRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/knowledge/settings",
+    tags,
+    summary: "Knowledge settings: text-search language and the forbidden claims answers never make",
+    middleware: [...auth] as const,
+    responses: { 200: jsonResponse(knowledgeSettingsSchema, "Settings"), ...errors },
+  }),
+  async (c) => c.json(await getKnowledgeSettings(c.get("db"), c.get("principal").tenantId), 200),
+);
+
+knowledgeRoutes.openapi(
+  createRoute({
+    method: "put",
+    path: "/v1/knowledge/settings",
+    tags,
+    summary:
+      "Update knowledge settings. Changing the language re-indexes every chunk; forbidden phrases (whole words, any case) and patterns (regular expressions) remove matching sentences from answers",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: jsonBody(knowledgeSettingsUpdate),
+    responses: { 200: jsonResponse(knowledgeSettingsSchema, "Settings"), ...errors },
+  }),
+  async (c) =>
+    c.json(await updateKnowledgeSettings(c.get("db"), c.get("principal").tenantId, c.req.valid("json")), 200),
+);
+
+const unansweredSchema = z
+  .object({
+    question: z.string().openapi({ description: "The latest wording of the question" }),
+    count: z.number().int(),
+    firstAskedAt: z.string(),
+    lastAskedAt: z.string(),
+    lastConversationId: z.uuid().nullable(),
+  })
+  .openapi("UnansweredQuestion");
+
+knowledgeRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/knowledge/unanswered",
+    tags,
+    summary:
+      "Questions the assistant could not answer from the knowledge base, grouped (case, spacing and final punctuation ignored), with counts",
+    middleware: [...auth] as const,
+    request: {
+      query: z.object({
+        sort: z.enum(["recent", "count"]).default("recent"),
+        limit: z.coerce.number().int().min(1).max(100).default(50),
+        cursor: z.string().max(2000).optional(),
+      }),
+    },
+    responses: {
+      200: jsonResponse(
+        z.object({ questions: z.array(unansweredSchema), nextCursor: z.string().nullable() }),
+        "Unanswered questions; pass nextCursor (with the same sort) for the next page",
+      ),
+      ...errors,
+    },
+  }),
+  async (c) =>
+    c.json(await listUnanswered(c.get("db"), c.get("principal").tenantId, c.req.valid("query")), 200),
 );
