@@ -113,6 +113,11 @@ describe("route actions in a conversation", () => {
         [c.id],
       );
       expect(conv?.contact_id).toBe(rows[0]?.contact_id);
+      // The inbox lists it under its contact (the dashboard's contact panel and timeline).
+      const byContact = await call(`/v1/conversations?contactId=${rows[0]?.contact_id}`, { headers: t.auth });
+      expect(byContact.json.conversations).toMatchObject([{ id: c.id, contactId: rows[0]?.contact_id }]);
+      const other = await call(`/v1/conversations?contactId=${crypto.randomUUID()}`, { headers: t.auth });
+      expect(other.json.conversations).toEqual([]);
       const [contact] = await db.query<{ name: string; tags: string[] }>(
         "select name, tags from contacts where id = $1",
         [rows[0]?.contact_id],

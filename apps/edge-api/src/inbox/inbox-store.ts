@@ -9,6 +9,7 @@ export type InboxFilter = {
   status?: ("bot" | "waiting" | "human" | "closed")[];
   assignee?: string | "me" | "none";
   channel?: string;
+  contactId?: string;
   q?: string;
   limit: number;
 };
@@ -23,6 +24,7 @@ export async function listConversations(
     const where: SQL[] = [eq(conversations.tenantId, tenantId)];
     if (f.status?.length) where.push(inArray(conversations.status, f.status));
     if (f.channel) where.push(eq(conversations.channel, f.channel));
+    if (f.contactId) where.push(eq(conversations.contactId, f.contactId));
     if (f.assignee === "none") where.push(isNull(conversations.assigneeId));
     else if (f.assignee === "me") {
       if (!userId) throw new AppError(400, "invalid_request", "assignee: 'me' needs a signed-in user");
@@ -45,6 +47,7 @@ export async function listConversations(
       status: r.status,
       visitorId: r.visitorId,
       assigneeId: r.assigneeId,
+      contactId: r.contactId,
       routesVersion: r.routesVersion,
       lastMessage: r.lastMessage,
       lastMessageAt: r.lastMessageAt?.toISOString() ?? null,

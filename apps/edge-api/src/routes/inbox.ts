@@ -48,6 +48,7 @@ inboxRoutes.openapi(
           .pipe(z.array(z.enum(["bot", "waiting", "human", "closed"])).optional()),
         assignee: z.union([z.literal("me"), z.literal("none"), z.uuid()]).optional(),
         channel: z.string().max(40).optional(),
+        contactId: z.uuid().optional(),
         q: z.string().trim().min(1).max(200).optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
       }),
