@@ -233,6 +233,11 @@ describe("leads: scoring, lifecycle, import, erasure", () => {
                '{"note":"Zed Erasable is keen"}')`,
       [tenantId, linked, viaLead, lead.json.id],
     );
+    await db.query(
+      `insert into knowledge_unanswered (id, tenant_id, question, question_key, conversation_id, asked_at)
+       values (gen_random_uuid(), $1, 'Does Zed Erasable qualify?', 'does zed erasable qualify', $2, now())`,
+      [tenantId, linked],
+    );
     await db.end();
     const exported = await call(`/v1/contacts/${lead.json.contactId}/export`, { headers: h });
     expect(JSON.stringify(exported.json)).toContain(email);
@@ -260,6 +265,7 @@ describe("leads: scoring, lifecycle, import, erasure", () => {
       "conversations",
       "messages",
       "analytics_events",
+      "knowledge_unanswered",
     ]);
     for (const pii of ["Zed", "Erasable", "zed.erasable", "4155552671", "Zeddy"]) {
       expect([pii, text.includes(pii)]).toEqual([pii, false]);

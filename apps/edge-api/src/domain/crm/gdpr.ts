@@ -6,6 +6,7 @@ import {
   conversations,
   type Database,
   deals,
+  knowledgeUnanswered,
   leadEvents,
   leads,
   messages,
@@ -140,6 +141,10 @@ export async function eraseConversationData(tx: Tx, contactIds: readonly string[
       .update(conversations)
       .set({ visitorId: ERASED, lastMessage: ERASED })
       .where(inArray(conversations.id, conversationIds));
+    // The unanswered-questions list quotes the visitor verbatim: their asks go, not just the text.
+    await tx
+      .delete(knowledgeUnanswered)
+      .where(inArray(knowledgeUnanswered.conversationId, conversationIds));
   }
   const list = (values: readonly string[]) =>
     sql.join(
