@@ -142,9 +142,7 @@ export async function eraseConversationData(tx: Tx, contactIds: readonly string[
       .set({ visitorId: ERASED, lastMessage: ERASED })
       .where(inArray(conversations.id, conversationIds));
     // The unanswered-questions list quotes the visitor verbatim: their asks go, not just the text.
-    await tx
-      .delete(knowledgeUnanswered)
-      .where(inArray(knowledgeUnanswered.conversationId, conversationIds));
+    await tx.delete(knowledgeUnanswered).where(inArray(knowledgeUnanswered.conversationId, conversationIds));
   }
   const list = (values: readonly string[]) =>
     sql.join(
