@@ -188,4 +188,90 @@ describe("contacts and companies", () => {
       await db.end();
     }
   });
+  it("company merge keeps every contact, deal and activity link; bad input 400; other tenant 404", async () => {
+    const a = await call("/v1/companies", {
+      body: { name: "Globex", tags: ["a"], attributes: {} },
+      headers: h,
+    });
+    const b = await call("/v1/companies", {
+      body: { name: "Globex Corp", domain: "globex.example", tags: ["b"] },
+      headers: h,
+    });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const person = await call("/v1/contacts", { body: { name: "At B", companyId: b.json.id }, headers: h });
+    const db = ownerDb();
+    try {
+      // Activities: two on the duplicate company, one on the survivor; a deal on the duplicate.
+      for (const cid of [b.json.id, b.json.id, a.json.id]) {
+        await db.query(
+          "insert into activities (tenant_id, kind, subject, company_id) values ($1, 'note', 'n', $2)",
+          [tenantId, cid],
+        );
+      }
+      const pipeline = await call("/v1/pipelines", {
+        body: {
+          name: "Merge pipeline",
+          stages: [
+            { name: "Open", probability: 10 },
+            { name: "Won", probability: 100, category: "won" },
+            { name: "Lost", probability: 0, category: "lost" },
+          ],
+        },
+        headers: h,
+      });
+      const deal = await call("/v1/deals", {
+        body: { title: "Globex deal", pipelineId: pipeline.json.id, companyId: b.json.id },
+        headers: h,
+      });
+      expect(deal.status).toBe(201);
+
+      const bad = await call(`/v1/companies/${a.json.id}/merge`, { body: { duplicateId: "x" }, headers: h });
+      expect([bad.status, bad.json.error.message]).toEqual([400, expect.stringMatching(/^duplicateId/)]);
+      const self = await call(`/v1/companies/${a.json.id}/merge`, {
+        body: { duplicateId: a.json.id },
+        headers: h,
+      });
+      expect([self.status, self.json.error.message]).toEqual([400, expect.stringMatching(/^duplicateId/)]);
+      const theirs = await call("/v1/companies", { body: { name: "Theirs" }, headers: other });
+      const cross = await call(`/v1/companies/${theirs.json.id}/merge`, {
+        body: { duplicateId: b.json.id },
+        headers: other,
+      });
+      expect(cross.status).toBe(404);
+      const crossIn = await call(`/v1/companies/${a.json.id}/merge`, {
+        body: { duplicateId: theirs.json.id },
+        headers: h,
+      });
+      expect(crossIn.status).toBe(404);
+
+      const merged = await call(`/v1/companies/${a.json.id}/merge`, {
+        body: { duplicateId: b.json.id },
+        headers: h,
+      });
+      expect(merged.status).toBe(200);
+      // Survivor's name kept; its blank domain takes the duplicate's; tags united.
+      expect(merged.json.company).toMatchObject({
+        name: "Globex",
+        domain: "globex.example",
+        tags: ["a", "b"],
+      });
+      expect(merged.json.moved).toEqual({ contacts: 1, leads: 0, deals: 1, activities: 2 });
+      const counts = await db.query<{ activities: number; deals: number; contacts: number }>(
+        `select (select count(*)::int from activities where company_id = $1) as activities,
+                (select count(*)::int from deals where company_id = $1) as deals,
+                (select count(*)::int from contacts where company_id = $1) as contacts`,
+        [a.json.id],
+      );
+      expect(counts[0]).toEqual({ activities: 3, deals: 1, contacts: 1 });
+      expect((await call(`/v1/contacts/${person.json.id}`, { headers: h })).json.companyId).toBe(a.json.id);
+      expect((await call(`/v1/companies/${b.json.id}`, { headers: h })).json.mergedIntoId).toBe(a.json.id);
+      const twice = await call(`/v1/companies/${a.json.id}/merge`, {
+        body: { duplicateId: b.json.id },
+        headers: h,
+      });
+      expect(twice.status).toBe(409);
+    } finally {
+      await db.end();
+    }
+  });
 });

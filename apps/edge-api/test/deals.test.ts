@@ -297,27 +297,7 @@ describe("pipelines, deals, activities, forecast", () => {
   it("the forecast rollups the triggers kept equal a rebuild from the deals", async () => {
     // Every write above (creates, stage moves, closes, direct updates of dates and the time zone,
     // the stale-deal cron) went through the triggers; a rebuild from scratch must find the same rows.
-    const db = ownerDb();
-    try {
-      const snapshot = async () => [
-        await db.query(
-          `select currency, pipeline_id, month, owner_id, stage_id, forecast_category, deals, amount::text, cycle_seconds::text
-           from deal_forecast_rollup where tenant_id = $1 order by 1, 2, 3, 4, 5, 6`,
-          [s.tenantId],
-        ),
-        await db.query(
-          `select currency, pipeline_id, stage_id, won, lost from deal_stage_outcomes
-           where tenant_id = $1 and won + lost > 0 order by 1, 2, 3`,
-          [s.tenantId],
-        ),
-      ];
-      const kept = await snapshot();
-      expect(kept[0]?.length).toBeGreaterThan(3);
-      await db.query("select deal_rollups_rebuild($1)", [s.tenantId]);
-      expect(await snapshot()).toEqual(kept);
-    } finally {
-      await db.end();
-    }
+    await expectRollupsEqualRebuild(s.tenantId, 3);
   });
 
   it("another tenant's pipelines, deals and activities are 404", async () => {
@@ -334,6 +314,229 @@ describe("pipelines, deals, activities, forecast", () => {
     ).toBe(404);
     const theirForecast = await call("/v1/forecast?currency=EUR", { headers: other });
     expect(theirForecast.json.cells).toEqual([]);
+  });
+});
+
+/** The rollups the deal triggers kept for a tenant equal a rebuild from its deals and stage history. */
+async function expectRollupsEqualRebuild(tenantId: string, minForecastRows: number) {
+  const db = ownerDb();
+  try {
+    const snapshot = async () => [
+      await db.query(
+        `select currency, pipeline_id, month, owner_id, stage_id, forecast_category, deals, amount::text, cycle_seconds::text
+         from deal_forecast_rollup where tenant_id = $1 order by 1, 2, 3, 4, 5, 6`,
+        [tenantId],
+      ),
+      await db.query(
+        `select currency, pipeline_id, stage_id, won, lost from deal_stage_outcomes
+         where tenant_id = $1 and won + lost > 0 order by 1, 2, 3`,
+        [tenantId],
+      ),
+    ];
+    const kept = await snapshot();
+    expect(kept[0]?.length).toBeGreaterThanOrEqual(minForecastRows);
+    await db.query("select deal_rollups_rebuild($1)", [tenantId]);
+    expect(await snapshot()).toEqual(kept);
+  } finally {
+    await db.end();
+  }
+}
+
+describe("pipelines and stages: edit, reorder, delete; deal delete", () => {
+  let s: Session;
+  let h: Record<string, string>;
+  let other: Record<string, string>;
+  let pipelineId: string;
+  let ids: Record<string, string>;
+
+  beforeAll(async () => {
+    s = await signup("Stages A");
+    h = bearer((await createKey(s)).secret);
+    other = bearer((await createKey(await signup("Stages B"))).secret);
+    const res = await call("/v1/pipelines", {
+      body: {
+        name: "Editable",
+        stages: [
+          { name: "A", probability: 10 },
+          { name: "B", probability: 50 },
+          { name: "Won", probability: 100, category: "won" },
+          { name: "Lost", probability: 0, category: "lost" },
+        ],
+      },
+      headers: h,
+    });
+    expect(res.status).toBe(201);
+    pipelineId = res.json.id;
+    ids = Object.fromEntries(res.json.stages.map((x: { name: string; id: string }) => [x.name, x.id]));
+  });
+
+  const names = (p: { stages: { name: string }[] }) => p.stages.map((x) => x.name);
+  const weighted = async () =>
+    (await call(`/v1/forecast?currency=GBP&pipelineId=${pipelineId}`, { headers: h })).json.totals.weighted;
+
+  it("bad input is a 400 naming the field", async () => {
+    const stage = (id: string) => `/v1/pipelines/${pipelineId}/stages/${id}`;
+    const cases: [string, Parameters<typeof call>[1], RegExp][] = [
+      [stage(ids.B as string), { method: "PATCH", body: { probability: 150 } }, /^probability/],
+      [`/v1/pipelines/${pipelineId}/stages`, { body: { name: "", probability: 5 } }, /^name/],
+      [`/v1/pipelines/${pipelineId}/stages`, { method: "PUT", body: { stageIds: [ids.A] } }, /^stageIds/],
+      [`/v1/pipelines/${pipelineId}`, { method: "PATCH", body: { name: 5 } }, /^name/],
+      [`${stage(ids.B as string)}?moveTo=nope`, { method: "DELETE" }, /^query\.moveTo/],
+    ];
+    for (const [path, init, field] of cases) {
+      const r = await call(path, { ...init, headers: h });
+      expect([path, r.status, r.json.error.message]).toEqual([path, 400, expect.stringMatching(field)]);
+    }
+  });
+
+  it("adds, reorders and edits stages; the forecast reads the new probability", async () => {
+    const added = await call(`/v1/pipelines/${pipelineId}/stages`, {
+      body: { name: "C", probability: 30, position: 1 },
+      headers: h,
+    });
+    expect([added.status, names(added.json)]).toEqual([201, ["A", "C", "B", "Won", "Lost"]]);
+    ids.C = added.json.stages[1].id;
+    const order = [ids.B, ids.A, ids.C, ids.Won, ids.Lost];
+    const reordered = await call(`/v1/pipelines/${pipelineId}/stages`, {
+      method: "PUT",
+      body: { stageIds: order },
+      headers: h,
+    });
+    expect(names(reordered.json)).toEqual(["B", "A", "C", "Won", "Lost"]);
+    expect(reordered.json.stages.map((x: { position: number }) => x.position)).toEqual([0, 1, 2, 3, 4]);
+
+    const deal = await call("/v1/deals", {
+      body: {
+        title: "In B",
+        amount: 1_000,
+        currency: "GBP",
+        pipelineId,
+        stageId: ids.B,
+        expectedCloseDate: "2032-05-01",
+      },
+      headers: h,
+    });
+    expect(deal.status).toBe(201);
+    expect(await weighted()).toBe(500);
+    const edited = await call(`/v1/pipelines/${pipelineId}/stages/${ids.B}`, {
+      method: "PATCH",
+      body: { name: "Bee", probability: 70 },
+      headers: h,
+    });
+    expect(edited.json.stages[0]).toMatchObject({ name: "Bee", probability: 70, category: "open" });
+    expect(await weighted()).toBe(700);
+
+    // A category changes only while the stage is empty, and the pipeline keeps one of each.
+    const busy = await call(`/v1/pipelines/${pipelineId}/stages/${ids.B}`, {
+      method: "PATCH",
+      body: { category: "won" },
+      headers: h,
+    });
+    expect([busy.status, busy.json.error.code]).toEqual([409, "stage_has_deals"]);
+    const lastLost = await call(`/v1/pipelines/${pipelineId}/stages/${ids.Lost}`, {
+      method: "PATCH",
+      body: { category: "open" },
+      headers: h,
+    });
+    expect([lastLost.status, lastLost.json.error.code]).toEqual([409, "stage_required"]);
+    const empty = await call(`/v1/pipelines/${pipelineId}/stages/${ids.C}`, {
+      method: "PATCH",
+      body: { category: "lost", probability: 40 },
+      headers: h,
+    });
+    expect(empty.json.stages[2]).toMatchObject({ name: "C", category: "lost", probability: 0 });
+    await call(`/v1/pipelines/${pipelineId}/stages/${ids.C}`, {
+      method: "PATCH",
+      body: { category: "open", probability: 30 },
+      headers: h,
+    });
+
+    const renamed = await call(`/v1/pipelines/${pipelineId}`, {
+      method: "PATCH",
+      body: { name: "Edited", isDefault: true },
+      headers: h,
+    });
+    expect(renamed.json).toMatchObject({ name: "Edited", isDefault: true });
+  });
+
+  it("deleting a stage with deals is a 409 unless they move to another stage of its category", async () => {
+    const [deal] = (await call(`/v1/deals?stageId=${ids.B}`, { headers: h })).json.deals;
+    const stage = `/v1/pipelines/${pipelineId}/stages/${ids.B}`;
+    const refused = await call(stage, { method: "DELETE", headers: h });
+    expect([refused.status, refused.json.error.code, refused.json.error.message]).toEqual([
+      409,
+      "stage_has_deals",
+      expect.stringMatching(/^moveTo/),
+    ]);
+    const toWon = await call(`${stage}?moveTo=${ids.Won}`, { method: "DELETE", headers: h });
+    expect([toWon.status, toWon.json.error.message]).toEqual([400, expect.stringMatching(/^moveTo/)]);
+    const moved = await call(`${stage}?moveTo=${ids.A}`, { method: "DELETE", headers: h });
+    expect([moved.status, moved.json]).toEqual([200, { moved: 1 }]);
+    const after = await call(`/v1/deals/${deal.id}`, { headers: h });
+    expect(after.json.stageId).toBe(ids.A);
+    const history = await call(`/v1/deals/${deal.id}/history`, { headers: h });
+    expect(history.json.history.at(-1)).toMatchObject({ fromStageId: ids.B, toStageId: ids.A });
+    expect(await weighted()).toBe(100);
+    const pipeline = await call(`/v1/pipelines/${pipelineId}`, { headers: h });
+    expect([names(pipeline.json), pipeline.json.stages.map((x: { position: number }) => x.position)]).toEqual(
+      [
+        ["A", "C", "Won", "Lost"],
+        [0, 1, 2, 3],
+      ],
+    );
+    const onlyWon = await call(`/v1/pipelines/${pipelineId}/stages/${ids.Won}`, {
+      method: "DELETE",
+      headers: h,
+    });
+    expect([onlyWon.status, onlyWon.json.error.code]).toEqual([409, "stage_required"]);
+  });
+
+  it("another tenant's pipelines, stages and deals are 404", async () => {
+    const [deal] = (await call(`/v1/deals?pipelineId=${pipelineId}`, { headers: h })).json.deals;
+    const stage = `/v1/pipelines/${pipelineId}/stages/${ids.A}`;
+    const attempts: [string, Parameters<typeof call>[1]][] = [
+      [`/v1/pipelines/${pipelineId}`, { method: "PATCH", body: { name: "x" } }],
+      [`/v1/pipelines/${pipelineId}`, { method: "DELETE" }],
+      [`/v1/pipelines/${pipelineId}/stages`, { body: { name: "x", probability: 1 } }],
+      [`/v1/pipelines/${pipelineId}/stages`, { method: "PUT", body: { stageIds: [ids.A] } }],
+      [stage, { method: "PATCH", body: { name: "x" } }],
+      [stage, { method: "DELETE" }],
+      [`/v1/deals/${deal.id}`, { method: "DELETE" }],
+    ];
+    for (const [path, init] of attempts) {
+      const r = await call(path, { ...init, headers: other });
+      expect([path, init?.method, r.status]).toEqual([path, init?.method, 404]);
+    }
+    expect((await call(`/v1/pipelines/${pipelineId}`, { headers: h })).json.name).toBe("Edited");
+  });
+
+  it("deleting a deal keeps its activities that belong elsewhere; a pipeline goes once it has no deals", async () => {
+    const [deal] = (await call(`/v1/deals?pipelineId=${pipelineId}`, { headers: h })).json.deals;
+    const contact = await call("/v1/contacts", { body: { name: "Deal contact" }, headers: h });
+    const shared = await call("/v1/activities", {
+      body: { kind: "note", subject: "kept", dealId: deal.id, contactId: contact.json.id },
+      headers: h,
+    });
+    const own = await call("/v1/activities", {
+      body: { kind: "note", subject: "goes", dealId: deal.id },
+      headers: h,
+    });
+    expect([shared.status, own.status]).toEqual([201, 201]);
+    const busy = await call(`/v1/pipelines/${pipelineId}`, { method: "DELETE", headers: h });
+    expect([busy.status, busy.json.error.code]).toEqual([409, "pipeline_has_deals"]);
+
+    const del = await call(`/v1/deals/${deal.id}`, { method: "DELETE", headers: h });
+    expect(del.status).toBe(200);
+    expect((await call(`/v1/deals/${deal.id}`, { headers: h })).status).toBe(404);
+    const kept = await call(`/v1/activities?contactId=${contact.json.id}`, { headers: h });
+    expect(
+      kept.json.activities.map((a: { subject: string; dealId: string | null }) => [a.subject, a.dealId]),
+    ).toEqual([["kept", null]]);
+    expect(await weighted()).toBe(0);
+    await expectRollupsEqualRebuild(s.tenantId, 0);
+
+    expect((await call(`/v1/pipelines/${pipelineId}`, { method: "DELETE", headers: h })).status).toBe(200);
+    expect((await call(`/v1/pipelines/${pipelineId}`, { headers: h })).status).toBe(404);
   });
 });
 

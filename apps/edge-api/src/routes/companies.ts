@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import * as companies from "../domain/crm/companies.js";
+import { MERGEABLE_COMPANY_FIELDS, mergeCompanies } from "../domain/crm/merge.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { idempotent } from "../http/idempotency.js";
@@ -115,5 +116,58 @@ companyRoutes.openapi(
   async (c) => {
     await companies.deleteCompany(c.get("db"), c.get("principal"), c.req.valid("param").id);
     return c.json({ ok: true as const }, 200);
+  },
+);
+
+companyRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/companies/{id}/merge",
+    tags,
+    summary:
+      "Merge another company into this one, field by field; its contacts, leads, deals and activities move here",
+    middleware: [...auth, requireRole("agent")] as const,
+    request: {
+      params: idParam,
+      ...jsonBody(
+        z.object({
+          duplicateId: z.uuid(),
+          prefer: z
+            .partialRecord(
+              z.enum([...MERGEABLE_COMPANY_FIELDS, "attributes"]),
+              z.enum(["survivor", "duplicate"]),
+            )
+            .optional(),
+        }),
+      ),
+    },
+    responses: {
+      200: jsonResponse(
+        z.object({
+          company: companySchema,
+          moved: z.object({
+            contacts: z.number(),
+            leads: z.number(),
+            deals: z.number(),
+            activities: z.number(),
+          }),
+        }),
+        "Merged",
+      ),
+      ...errors,
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    return c.json(
+      await mergeCompanies(
+        c.get("db"),
+        c.get("principal"),
+        c.req.valid("param").id,
+        body.duplicateId,
+        body.prefer,
+      ),
+      200,
+    );
   },
 );

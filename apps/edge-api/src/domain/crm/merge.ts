@@ -1,8 +1,18 @@
-import { activities, contacts, conversations, type Database, deals, leads, withTenant } from "@autopilot/db";
+import {
+  activities,
+  companies,
+  contacts,
+  conversations,
+  type Database,
+  deals,
+  leads,
+  withTenant,
+} from "@autopilot/db";
 import { eq, sql } from "drizzle-orm";
 import { AppError } from "../../http/errors.js";
 import { audit } from "../audit.js";
 import type { SalesActor } from "./actor.js";
+import { type CompanyView, companyView, getCompanyRow } from "./companies.js";
 import { type ContactView, contactView, getContactRow } from "./contacts.js";
 
 export const MERGEABLE_FIELDS = ["name", "email", "phone", "companyId", "source"] as const;
@@ -106,5 +116,76 @@ export async function mergeContacts(
     if (!row) throw new Error("merge update returned nothing");
     await audit(tx, actor, "contact.merged", { type: "contact", id: survivorId }, { duplicateId, moved });
     return { contact: contactView(row), moved };
+  });
+}
+
+export const MERGEABLE_COMPANY_FIELDS = ["name", "domain"] as const;
+export type MergeableCompanyField = (typeof MERGEABLE_COMPANY_FIELDS)[number];
+
+/**
+ * Merges company `duplicateId` into `survivorId`, like mergeContacts: field by field (the survivor's
+ * value unless blank or `prefer` names the duplicate), attributes key by key, tags united. Every
+ * contact, lead, deal and activity of the duplicate moves to the survivor; the duplicate stays as a
+ * pointer (merged_into_id) and leaves the domain index, so its domain can pass to the survivor.
+ */
+export async function mergeCompanies(
+  db: Database,
+  actor: SalesActor,
+  survivorId: string,
+  duplicateId: string,
+  prefer: Partial<Record<MergeableCompanyField | "attributes", "survivor" | "duplicate">> = {},
+): Promise<{
+  company: CompanyView;
+  moved: { contacts: number; leads: number; deals: number; activities: number };
+}> {
+  if (survivorId === duplicateId)
+    throw new AppError(400, "invalid_request", "duplicateId: must differ from the survivor");
+  return withTenant(db, actor.tenantId, async (tx) => {
+    await tx.execute(
+      sql`select id from companies where id in (${survivorId}, ${duplicateId}) order by id for update`,
+    );
+    const survivor = await getCompanyRow(tx, survivorId);
+    const dup = await getCompanyRow(tx, duplicateId);
+    if (survivor.mergedIntoId || dup.mergedIntoId) {
+      throw new AppError(409, "already_merged", "one of the companies was already merged");
+    }
+    const pick = <K extends MergeableCompanyField>(field: K) =>
+      prefer[field] === "duplicate" && !blank(dup[field])
+        ? dup[field]
+        : blank(survivor[field])
+          ? dup[field]
+          : survivor[field];
+    const attributes =
+      prefer.attributes === "duplicate"
+        ? { ...survivor.attributes, ...dup.attributes }
+        : { ...dup.attributes, ...survivor.attributes };
+    await tx.update(companies).set({ mergedIntoId: survivorId }).where(eq(companies.id, duplicateId));
+    const move = async (table: typeof contacts | typeof leads | typeof deals | typeof activities) =>
+      (
+        await tx
+          .update(table)
+          .set({ companyId: survivorId })
+          .where(eq(table.companyId, duplicateId))
+          .returning({ id: table.id })
+      ).length;
+    const moved = {
+      contacts: await move(contacts),
+      leads: await move(leads),
+      deals: await move(deals),
+      activities: await move(activities),
+    };
+    const [row] = await tx
+      .update(companies)
+      .set({
+        name: pick("name"),
+        domain: pick("domain"),
+        attributes,
+        tags: [...new Set([...survivor.tags, ...dup.tags])],
+      })
+      .where(eq(companies.id, survivorId))
+      .returning();
+    if (!row) throw new Error("merge update returned nothing");
+    await audit(tx, actor, "company.merged", { type: "company", id: survivorId }, { duplicateId, moved });
+    return { company: companyView(row), moved };
   });
 }

@@ -1,4 +1,5 @@
 import {
+  activities,
   type Database,
   dealStageHistory,
   deals,
@@ -8,7 +9,7 @@ import {
   type Tx,
   withTenant,
 } from "@autopilot/db";
-import { and, asc, eq, isNotNull, isNull, type SQL } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, or, type SQL } from "drizzle-orm";
 import { recordEvent } from "../../events/outbox.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
@@ -219,6 +220,28 @@ export async function updateDeal(db: Database, actor: SalesActor, id: string, in
     await audit(tx, actor, "deal.updated", { type: "deal", id }, { fields: Object.keys(input) });
     const category = stage?.category ?? (await getDealRow(tx, id)).category;
     return dealView(deal, category);
+  });
+}
+
+/**
+ * Deletes a deal and its stage history (the forecast rollups follow through the deal triggers). Its
+ * activities that also belong to a contact, company or lead stay there, unlinked from the deal; those
+ * that belonged to the deal alone go with it.
+ */
+export async function deleteDeal(db: Database, actor: SalesActor, id: string): Promise<void> {
+  await withTenant(db, actor.tenantId, async (tx) => {
+    await getDealRow(tx, id);
+    await tx
+      .update(activities)
+      .set({ dealId: null })
+      .where(
+        and(
+          eq(activities.dealId, id),
+          or(isNotNull(activities.contactId), isNotNull(activities.companyId), isNotNull(activities.leadId)),
+        ),
+      );
+    await tx.delete(deals).where(eq(deals.id, id));
+    await audit(tx, actor, "deal.deleted", { type: "deal", id });
   });
 }
 

@@ -58,10 +58,11 @@ export async function forecast(db: Database, tenantId: string, q: ForecastQuery)
         count: r.count,
       }));
     const cells = forecastByMonthAndOwner(rows);
-    // Win rates: closed deals that reached each stage (stage history), kept by the same triggers.
+    // Win rates: closed deals that reached each stage (stage history), kept by the same triggers;
+    // stages deleted since drop out.
     const reach = await tx.execute<{ stage_id: string; won: number; lost: number }>(sql`
       select r.stage_id, sum(r.won)::int as won, sum(r.lost)::int as lost
-      from deal_stage_outcomes r
+      from deal_stage_outcomes r join stages s on s.tenant_id = r.tenant_id and s.id = r.stage_id
       where r.tenant_id = ${tenantId} and r.currency = ${q.currency} ${pipeline}
       group by r.stage_id having sum(r.won) + sum(r.lost) > 0`);
     const all = grouped.rows;

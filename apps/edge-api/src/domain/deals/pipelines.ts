@@ -1,8 +1,19 @@
-import { type Database, pipelines, type StageCategory, stages, type Tx, withTenant } from "@autopilot/db";
-import { asc, eq } from "drizzle-orm";
+import {
+  type Database,
+  dealStageHistory,
+  deals,
+  outbox,
+  pipelines,
+  type StageCategory,
+  stages,
+  type Tx,
+  withTenant,
+} from "@autopilot/db";
+import { and, asc, count, eq, sql } from "drizzle-orm";
+import { outboxRow } from "../../events/outbox.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
-import type { SalesActor } from "../crm/actor.js";
+import { actingUserId, eventActor, type SalesActor } from "../crm/actor.js";
 
 export type StageInput = { name: string; probability: number; category?: StageCategory };
 
@@ -51,7 +62,7 @@ export async function createPipeline(
         pipelineId: p.id,
         name: s.name,
         position,
-        probability: s.category === "won" ? 100 : s.category === "lost" ? 0 : s.probability,
+        probability: probabilityFor(s.category ?? "open", s.probability),
         category: s.category ?? "open",
       })),
     );
@@ -91,4 +102,240 @@ export async function defaultPipelineId(tx: Tx): Promise<string> {
   const id = d?.id ?? p?.id;
   if (!id) throw new AppError(409, "no_pipeline", "pipelineId: create a pipeline first");
   return id;
+}
+
+/** A pipeline keeps at least one open, one won and one lost stage: deals can always move and close. */
+function requireEveryCategory(categories: StageCategory[], field: string) {
+  for (const needed of ["open", "won", "lost"] as const) {
+    if (!categories.includes(needed))
+      throw new AppError(409, "stage_required", `${field}: the pipeline needs at least one ${needed} stage`);
+  }
+}
+
+async function stagesOf(tx: Tx, pipelineId: string) {
+  return tx.select().from(stages).where(eq(stages.pipelineId, pipelineId)).orderBy(asc(stages.position));
+}
+
+async function stageRow(tx: Tx, pipelineId: string, stageId: string) {
+  const [s] = await tx
+    .select()
+    .from(stages)
+    .where(and(eq(stages.pipelineId, pipelineId), eq(stages.id, stageId)));
+  if (!s) throw notFound("stage");
+  return s;
+}
+
+async function dealsInStage(tx: Tx, stageId: string): Promise<number> {
+  const [row] = await tx.select({ n: count() }).from(deals).where(eq(deals.stageId, stageId));
+  return row?.n ?? 0;
+}
+
+/** Won stages are 100 %, lost ones 0 %, whatever was asked. */
+const probabilityFor = (category: StageCategory, probability: number) =>
+  category === "won" ? 100 : category === "lost" ? 0 : probability;
+
+/** Positions 0..n-1 in the given order. */
+async function renumber(tx: Tx, ids: string[]) {
+  if (ids.length === 0) return;
+  await tx.execute(sql`
+    update stages s set position = o.position - 1
+    from unnest(ARRAY[${sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    )}]::uuid[]) with ordinality as o(id, position)
+    where s.id = o.id`);
+}
+
+export async function updatePipeline(
+  db: Database,
+  actor: SalesActor,
+  id: string,
+  input: { name?: string; isDefault?: boolean },
+) {
+  return withTenant(db, actor.tenantId, async (tx) => {
+    await getPipelineRow(tx, id);
+    if (input.isDefault) await tx.update(pipelines).set({ isDefault: false });
+    const [p] = await tx.update(pipelines).set(input).where(eq(pipelines.id, id)).returning();
+    if (!p) throw notFound("pipeline");
+    await audit(tx, actor, "pipeline.updated", { type: "pipeline", id }, { fields: Object.keys(input) });
+    return pipelineView(tx, p);
+  });
+}
+
+/** Deletes a pipeline without deals (its stages go with it); one with deals is a 409. */
+export async function deletePipeline(db: Database, actor: SalesActor, id: string): Promise<void> {
+  await withTenant(db, actor.tenantId, async (tx) => {
+    await getPipelineRow(tx, id);
+    const [row] = await tx.select({ n: count() }).from(deals).where(eq(deals.pipelineId, id));
+    if (row && row.n > 0)
+      throw new AppError(
+        409,
+        "pipeline_has_deals",
+        `the pipeline has ${row.n} deals; delete or move them first`,
+      );
+    await tx.delete(pipelines).where(eq(pipelines.id, id));
+    await audit(tx, actor, "pipeline.deleted", { type: "pipeline", id });
+  });
+}
+
+/** Adds a stage at `position` (default: last); the stages after it move down one. */
+export async function addStage(
+  db: Database,
+  actor: SalesActor,
+  pipelineId: string,
+  input: StageInput & { position?: number },
+) {
+  return withTenant(db, actor.tenantId, async (tx) => {
+    const p = await getPipelineRow(tx, pipelineId);
+    const current = await stagesOf(tx, pipelineId);
+    const category = input.category ?? "open";
+    const [created] = await tx
+      .insert(stages)
+      .values({
+        tenantId: actor.tenantId,
+        pipelineId,
+        name: input.name,
+        position: current.length,
+        probability: probabilityFor(category, input.probability),
+        category,
+      })
+      .returning({ id: stages.id });
+    if (!created) throw new Error("stage insert returned nothing");
+    const ids = current.map((s) => s.id);
+    ids.splice(Math.min(input.position ?? ids.length, ids.length), 0, created.id);
+    await renumber(tx, ids);
+    await audit(tx, actor, "stage.created", { type: "stage", id: created.id }, { pipelineId });
+    return pipelineView(tx, p);
+  });
+}
+
+/**
+ * Renames a stage or changes its probability (the forecast reads it at query time) or category; the
+ * category only while no deal is in the stage, since it decides whether those deals are open or closed.
+ */
+export async function updateStage(
+  db: Database,
+  actor: SalesActor,
+  pipelineId: string,
+  stageId: string,
+  input: Partial<StageInput>,
+) {
+  return withTenant(db, actor.tenantId, async (tx) => {
+    const p = await getPipelineRow(tx, pipelineId);
+    const current = await stageRow(tx, pipelineId, stageId);
+    const category = input.category ?? current.category;
+    if (category !== current.category) {
+      const n = await dealsInStage(tx, stageId);
+      if (n > 0)
+        throw new AppError(409, "stage_has_deals", `category: the stage has ${n} deals; move them first`);
+      const others = (await stagesOf(tx, pipelineId)).filter((s) => s.id !== stageId);
+      requireEveryCategory([...others.map((s) => s.category), category], "category");
+    }
+    await tx
+      .update(stages)
+      .set({
+        name: input.name ?? current.name,
+        category,
+        probability: probabilityFor(category, input.probability ?? current.probability),
+      })
+      .where(eq(stages.id, stageId));
+    await audit(tx, actor, "stage.updated", { type: "stage", id: stageId }, { fields: Object.keys(input) });
+    return pipelineView(tx, p);
+  });
+}
+
+/** Puts the pipeline's stages in the given order: `stageIds` lists every one of them exactly once. */
+export async function reorderStages(db: Database, actor: SalesActor, pipelineId: string, stageIds: string[]) {
+  return withTenant(db, actor.tenantId, async (tx) => {
+    const p = await getPipelineRow(tx, pipelineId);
+    const current = new Set((await stagesOf(tx, pipelineId)).map((s) => s.id));
+    if (
+      stageIds.length !== current.size ||
+      new Set(stageIds).size !== stageIds.length ||
+      !stageIds.every((id) => current.has(id))
+    )
+      throw new AppError(
+        400,
+        "invalid_request",
+        "stageIds: must list every stage of the pipeline exactly once",
+      );
+    await renumber(tx, stageIds);
+    await audit(tx, actor, "pipeline.stages_reordered", { type: "pipeline", id: pipelineId });
+    return pipelineView(tx, p);
+  });
+}
+
+/**
+ * Deletes a stage. Its deals, if any, move to `moveTo` (a stage of the same pipeline and category, so
+ * no deal opens or closes as a side effect) with stage history and deal.stage_changed; without
+ * `moveTo` a stage with deals is a 409. The forecast rollups follow through the deal triggers.
+ */
+export async function deleteStage(
+  db: Database,
+  actor: SalesActor,
+  pipelineId: string,
+  stageId: string,
+  moveTo?: string,
+): Promise<{ moved: number }> {
+  return withTenant(db, actor.tenantId, async (tx) => {
+    await getPipelineRow(tx, pipelineId);
+    const stage = await stageRow(tx, pipelineId, stageId);
+    const all = await stagesOf(tx, pipelineId);
+    const remaining = all.filter((s) => s.id !== stageId);
+    requireEveryCategory(
+      remaining.map((s) => s.category),
+      "stageId",
+    );
+    const n = await dealsInStage(tx, stageId);
+    let moved = 0;
+    if (n > 0) {
+      if (!moveTo)
+        throw new AppError(
+          409,
+          "stage_has_deals",
+          `moveTo: the stage has ${n} deals; name a stage to move them to`,
+        );
+      const target = remaining.find((s) => s.id === moveTo);
+      if (!target || target.category !== stage.category)
+        throw new AppError(
+          400,
+          "invalid_request",
+          `moveTo: must be another ${stage.category} stage of this pipeline`,
+        );
+      const now = new Date();
+      const rows = await tx
+        .update(deals)
+        .set({ stageId: target.id, stageEnteredAt: now })
+        .where(eq(deals.stageId, stageId))
+        .returning({ id: deals.id });
+      moved = rows.length;
+      await tx.insert(dealStageHistory).values(
+        rows.map((d) => ({
+          tenantId: actor.tenantId,
+          dealId: d.id,
+          fromStageId: stageId,
+          toStageId: target.id,
+          changedBy: actingUserId(actor),
+        })),
+      );
+      await tx.insert(outbox).values(
+        rows.map((d) =>
+          outboxRow({
+            type: "deal.stage_changed",
+            tenantId: actor.tenantId,
+            actor: eventActor(actor),
+            subjects: { deal: d.id },
+            properties: { pipelineId, fromStageId: stageId, toStageId: target.id },
+          }),
+        ),
+      );
+    }
+    await tx.delete(stages).where(eq(stages.id, stageId));
+    await renumber(
+      tx,
+      remaining.map((s) => s.id),
+    );
+    await audit(tx, actor, "stage.deleted", { type: "stage", id: stageId }, { pipelineId, moveTo, moved });
+    return { moved };
+  });
 }
