@@ -15,28 +15,43 @@ async function openLeadCounts(tx: Tx, userIds: string[]): Promise<Map<string, nu
   return new Map(rows.map((r) => [r.ownerId ?? "", r.n]));
 }
 
-type Member = typeof teamMembers.$inferSelect & { presence: Candidate["presence"] };
+type Member = typeof teamMembers.$inferSelect & { presence: Candidate["presence"]; openLeads: number };
 
-/** Team members with their presence from agent_presence (the inbox's; no row = online). */
+/**
+ * Team members with their presence from agent_presence (the inbox's; no row = online) and their open
+ * leads (capacity, least-loaded) counted in the same statement: one round trip inside the team lock.
+ */
 const membersWithPresence = (tx: Tx) =>
   tx
-    .select({ member: teamMembers, presence: agentPresence.status })
+    .select({
+      member: teamMembers,
+      presence: agentPresence.status,
+      openLeads: sql<number>`(select count(*)::int from ${leads} l where l.tenant_id = ${teamMembers.tenantId}
+        and l.owner_id = ${teamMembers.userId} and l.status not in (${sql.join(
+          CLOSED.map((c) => sql`${c}`),
+          sql`, `,
+        )}))`,
+    })
     .from(teamMembers)
     .leftJoin(
       agentPresence,
       and(eq(agentPresence.tenantId, teamMembers.tenantId), eq(agentPresence.userId, teamMembers.userId)),
     );
 const withPresence = (
-  rows: { member: typeof teamMembers.$inferSelect; presence: Candidate["presence"] | null }[],
-) => rows.map((r): Member => ({ ...r.member, presence: r.presence ?? "online" }));
+  rows: {
+    member: typeof teamMembers.$inferSelect;
+    presence: Candidate["presence"] | null;
+    openLeads: number;
+  }[],
+) => rows.map((r): Member => ({ ...r.member, presence: r.presence ?? "online", openLeads: r.openLeads }));
 
-const toCandidate = (m: Member, openLeads: number): Candidate => ({
+const toCandidate = (m: Member): Candidate => ({
   userId: m.userId,
   skills: m.skills,
   languages: m.languages,
   territories: m.territories,
   capacity: m.capacity,
-  openLeads,
+  openLeads: m.openLeads,
   weight: m.weight,
   timeZone: m.timeZone,
   workingHours: m.workingHours,
@@ -53,11 +68,7 @@ const toCandidate = (m: Member, openLeads: number): Candidate => ({
 export async function loadTeamCandidates(tx: Tx, teamId: string): Promise<Candidate[]> {
   await tx.execute(sql`select id from teams where id = ${teamId} for update`);
   const members = withPresence(await membersWithPresence(tx).where(eq(teamMembers.teamId, teamId)));
-  const counts = await openLeadCounts(
-    tx,
-    members.map((m) => m.userId),
-  );
-  return members.map((m) => toCandidate(m, counts.get(m.userId) ?? 0));
+  return members.map(toCandidate);
 }
 
 /**
@@ -66,8 +77,8 @@ export async function loadTeamCandidates(tx: Tx, teamId: string): Promise<Candid
  */
 export async function loadOwnerCandidate(tx: Tx, userId: string): Promise<Candidate> {
   const [member] = withPresence(await membersWithPresence(tx).where(eq(teamMembers.userId, userId)).limit(1));
+  if (member) return toCandidate(member);
   const counts = await openLeadCounts(tx, [userId]);
-  if (member) return toCandidate(member, counts.get(userId) ?? 0);
   return {
     userId,
     skills: [],
