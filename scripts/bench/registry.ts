@@ -1,6 +1,7 @@
 import { analytics } from "./analytics.js";
 import { conversations } from "./conversations.js";
 import { foundation } from "./foundation.js";
+import { knowledge } from "./knowledge.js";
 import { sales } from "./sales.js";
 
 /** What a benchmark gets: the repository root and how long to measure each case. */
@@ -17,4 +18,4 @@ export type Bench = {
 };
 
 /** Every benchmark `npm run bench` runs, in order; later issues add theirs here. */
-export const benches: Bench[] = [foundation, conversations, analytics, sales];
+export const benches: Bench[] = [foundation, conversations, analytics, sales, knowledge];

@@ -1,5 +1,5 @@
 import { knowledgeChunks, knowledgePages, knowledgeSources, type Tx } from "@autopilot/db";
-import { and, asc, eq, lt, sql } from "drizzle-orm";
+import { and, asc, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { Chunk } from "./chunk.js";
 import { contentHash } from "./chunk.js";
 
@@ -160,11 +160,38 @@ export async function savePage(tx: Tx, page: PageRow, outcome: PageOutcome): Pro
       language: tenantLanguage(page.tenantId),
     })),
   );
-  await tx.insert(knowledgeChunks).values(rows).onConflictDoNothing();
+  await insertChunkRows(tx, rows);
 }
 
-/** Chunks for a source without pages (FAQ pairs): replaced as a whole. */
-export async function replaceSourceChunks(tx: Tx, source: SourceRow, chunks: Chunk[]): Promise<number> {
+// The language is the tenant's setting, read in the same statement (SQL, not a JS value).
+type ChunkInsert = Omit<typeof knowledgeChunks.$inferInsert, "language"> & { language: SQL };
+/** Rows per INSERT: 12 parameters a row stays far below Postgres's 65,535 bind parameters. */
+const INSERT_BATCH = 500;
+
+/** The one chunk insert (pages, FAQ pairs, documents, catalogues): batched, duplicates skipped. */
+async function insertChunkRows(tx: Tx, rows: ChunkInsert[]): Promise<number> {
+  let inserted = 0;
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+    const done = await tx
+      .insert(knowledgeChunks)
+      .values(rows.slice(i, i + INSERT_BATCH))
+      .onConflictDoNothing()
+      .returning({ id: knowledgeChunks.id });
+    inserted += done.length;
+  }
+  return inserted;
+}
+
+/**
+ * Chunks for a source without pages (FAQ pairs, documents, catalogues): replaced as a whole. `url`
+ * is where a reader finds the source (an uploaded document's public address), if it has one.
+ */
+export async function replaceSourceChunks(
+  tx: Tx,
+  source: SourceRow,
+  chunks: Chunk[],
+  url: string | null = null,
+): Promise<number> {
   await tx
     .delete(knowledgeChunks)
     .where(and(eq(knowledgeChunks.tenantId, source.tenantId), eq(knowledgeChunks.sourceId, source.id)));
@@ -173,6 +200,7 @@ export async function replaceSourceChunks(tx: Tx, source: SourceRow, chunks: Chu
     chunks.map(async (c, position) => ({
       tenantId: source.tenantId,
       sourceId: source.id,
+      url,
       headingPath: c.headingPath,
       headingText: c.headingText,
       text: c.text,
@@ -182,12 +210,7 @@ export async function replaceSourceChunks(tx: Tx, source: SourceRow, chunks: Chu
       language: tenantLanguage(source.tenantId),
     })),
   );
-  const inserted = await tx
-    .insert(knowledgeChunks)
-    .values(rows)
-    .onConflictDoNothing()
-    .returning({ id: knowledgeChunks.id });
-  return inserted.length;
+  return insertChunkRows(tx, rows);
 }
 
 /** Ends a run: pages this run never reached are gone from the site; counters and next refresh set. */
