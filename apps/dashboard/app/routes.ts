@@ -12,5 +12,15 @@ export default [
   ]),
   route("logout", "routes/logout.tsx"),
   route("dev/mailbox", "routes/dev-mailbox.tsx"),
-  layout("routes/app-layout.tsx", [index("routes/home.tsx")]),
+  layout("routes/app-layout.tsx", [
+    index("routes/home.tsx"),
+    route("inbox", "routes/inbox.tsx"),
+    route("contacts", "routes/contacts.tsx"),
+    route("contacts/:id", "routes/contact.tsx"),
+    route("companies", "routes/companies.tsx"),
+    route("companies/:id", "routes/company.tsx"),
+    route("leads", "routes/leads.tsx"),
+    route("deals", "routes/deals.tsx"),
+    route("deals/:id", "routes/deal.tsx"),
+  ]),
 ] satisfies RouteConfig;

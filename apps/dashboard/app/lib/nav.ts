@@ -9,6 +9,11 @@ export type NavItem = { to: string; label: string; minRole?: Role };
 export const NAV: NavItem[] = [
   { to: "/", label: "Home" },
   { to: "/onboarding", label: "Get started", minRole: "admin" },
+  { to: "/inbox", label: "Inbox" },
+  { to: "/contacts", label: "Contacts" },
+  { to: "/companies", label: "Companies" },
+  { to: "/leads", label: "Leads" },
+  { to: "/deals", label: "Deals" },
   { to: "/dev/mailbox", label: "Mail outbox" },
 ];
 

@@ -1,0 +1,106 @@
+// Shared by the inbox, contacts, companies, leads and deals screens: shapes of API answers the OpenAPI
+// document leaves open (conversations, transcripts), names of members, and formatting that renders the
+// same on the server and in the browser (no hydration mismatch, so no layout shift).
+
+export type Member = { userId: string; name: string; email: string; role: string };
+
+export type ConversationStatus = "bot" | "waiting" | "human" | "closed";
+export const CONVERSATION_STATUSES: readonly ConversationStatus[] = ["bot", "waiting", "human", "closed"];
+export const STATUS_LABEL: Record<ConversationStatus, string> = {
+  bot: "Bot",
+  waiting: "Waiting for a human",
+  human: "With an agent",
+  closed: "Closed",
+};
+
+/** A row of GET /v1/conversations (its schema is an open record; these are the fields it has). */
+export type ConversationRow = {
+  id: string;
+  channel: string;
+  status: ConversationStatus;
+  visitorId: string;
+  assigneeId: string | null;
+  contactId: string | null;
+  lastMessage: string | null;
+  lastMessageAt: string | null;
+  messageCount: number;
+  csatScore: number | null;
+  createdAt: string;
+  closedAt: string | null;
+};
+
+export type Message = {
+  id: string;
+  seq: number;
+  sender: "visitor" | "bot" | "agent" | "system" | "note";
+  authorId: string | null;
+  text: string;
+  createdAt: string;
+};
+
+export type Transcript = {
+  conversation: Omit<ConversationRow, "lastMessage" | "lastMessageAt" | "messageCount" | "contactId">;
+  messages: Message[];
+};
+
+export const LEAD_STATUSES = ["new", "qualifying", "mql", "sql", "converted", "disqualified"] as const;
+export const ACTIVITY_KINDS = ["call", "email", "meeting", "note", "task"] as const;
+export const ACTIVITY_LABEL: Record<(typeof ACTIVITY_KINDS)[number], string> = {
+  call: "Call",
+  email: "Email",
+  meeting: "Meeting",
+  note: "Note",
+  task: "Task",
+};
+
+/** "Anna Berg", "Unassigned", or "Someone" for an id no longer in the workspace. */
+export function memberName(members: readonly Member[], id: string | null | undefined): string {
+  if (!id) return "Unassigned";
+  return members.find((m) => m.userId === id)?.name || "Someone";
+}
+
+const dateTime = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+});
+const dateOnly = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  timeZone: "UTC",
+});
+
+/** A timestamp as "3 Jul, 14:05 UTC": fixed zone so server and browser render the same text. */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  return `${dateTime.format(new Date(iso))} UTC`;
+}
+
+export function day(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  return dateOnly.format(new Date(iso));
+}
+
+export function money(amount: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat("en-US", { style: "currency", currency, maximumFractionDigits: 0 }).format(
+      amount,
+    );
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+/** The query string of `params` with `changes` applied (null removes a key). */
+export function withParams(params: URLSearchParams, changes: Record<string, string | null>): string {
+  const next = new URLSearchParams(params);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null || value === "") next.delete(key);
+    else next.set(key, value);
+  }
+  const s = next.toString();
+  return s ? `?${s}` : "?";
+}

@@ -1,0 +1,104 @@
+import { Form, Link, useSearchParams } from "react-router";
+import { api } from "../lib/api.server.js";
+import { day, withParams } from "../lib/crm.js";
+import { errorMessage } from "../lib/crm.server.js";
+import crmStyles from "../styles/crm.css?url";
+import type { Route } from "./+types/companies";
+
+export const meta: Route.MetaFunction = () => [{ title: "Companies · AutopilotCRM" }];
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: crmStyles }];
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const params = new URL(request.url).searchParams;
+  const sort = params.get("sort") === "name" ? "name" : "updated_at";
+  const list = await api(request, context).GET("/v1/companies", {
+    params: {
+      query: {
+        q: params.get("q") || undefined,
+        tag: params.get("tag") || undefined,
+        domain: params.get("domain") || undefined,
+        cursor: params.get("cursor") || undefined,
+        sort,
+        order: sort === "name" ? "asc" : "desc",
+        limit: 50,
+      },
+    },
+  });
+  return {
+    companies: list.data?.companies ?? [],
+    nextCursor: list.data?.nextCursor ?? null,
+    error: list.data ? null : errorMessage(list.error, "The companies could not be loaded."),
+  };
+}
+
+export default function Companies({ loaderData }: Route.ComponentProps) {
+  const { companies, nextCursor, error } = loaderData;
+  const [params] = useSearchParams();
+  return (
+    <>
+      <div className="page-head">
+        <h1>Companies</h1>
+        <Link to="/contacts">Contacts</Link>
+      </div>
+      <Form method="get" className="filters" role="search" aria-label="Filter companies">
+        <div className="grow">
+          <label htmlFor="f-q">Search name</label>
+          <input id="f-q" name="q" type="search" defaultValue={params.get("q") ?? ""} />
+        </div>
+        <div>
+          <label htmlFor="f-domain">Domain</label>
+          <input id="f-domain" name="domain" defaultValue={params.get("domain") ?? ""} />
+        </div>
+        <div>
+          <label htmlFor="f-tag">Tag</label>
+          <input id="f-tag" name="tag" defaultValue={params.get("tag") ?? ""} />
+        </div>
+        <div>
+          <label htmlFor="f-sort">Sort by</label>
+          <select id="f-sort" name="sort" defaultValue={params.get("sort") ?? "updated_at"}>
+            <option value="updated_at">Recently updated</option>
+            <option value="name">Name</option>
+          </select>
+        </div>
+        <button type="submit">Filter</button>
+      </Form>
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : companies.length === 0 ? (
+        <p className="empty">No companies match.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="data-table stack">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Domain</th>
+                <th scope="col">Tags</th>
+                <th scope="col">Added</th>
+              </tr>
+            </thead>
+            <tbody>
+              {companies.map((c) => (
+                <tr key={c.id}>
+                  <td data-label="Name">
+                    <Link to={`/companies/${c.id}`}>{c.name}</Link>
+                  </td>
+                  <td data-label="Domain">{c.domain ?? "—"}</td>
+                  <td data-label="Tags">{c.tags.length ? c.tags.join(", ") : "—"}</td>
+                  <td data-label="Added">{day(c.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {nextCursor ? (
+        <p className="pager">
+          <Link to={withParams(params, { cursor: nextCursor })}>Next page</Link>
+        </p>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,130 @@
+import { Form, Link, useSearchParams } from "react-router";
+import { api } from "../lib/api.server.js";
+import { day, withParams } from "../lib/crm.js";
+import { errorMessage } from "../lib/crm.server.js";
+import crmStyles from "../styles/crm.css?url";
+import type { Route } from "./+types/contacts";
+
+export const meta: Route.MetaFunction = () => [{ title: "Contacts · AutopilotCRM" }];
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: crmStyles }];
+
+const SORTS = ["updated_at", "created_at", "name"] as const;
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const params = new URL(request.url).searchParams;
+  const client = api(request, context);
+  const sort = SORTS.find((s) => s === params.get("sort")) ?? "updated_at";
+  const [list, companies] = await Promise.all([
+    client.GET("/v1/contacts", {
+      params: {
+        query: {
+          q: params.get("q") || undefined,
+          tag: params.get("tag") || undefined,
+          companyId: params.get("companyId") || undefined,
+          cursor: params.get("cursor") || undefined,
+          sort,
+          order: sort === "name" ? "asc" : "desc",
+          limit: 50,
+        },
+      },
+    }),
+    client.GET("/v1/companies", { params: { query: { sort: "name", order: "asc", limit: 200 } } }),
+  ]);
+  return {
+    contacts: list.data?.contacts ?? [],
+    nextCursor: list.data?.nextCursor ?? null,
+    error: list.data ? null : errorMessage(list.error, "The contacts could not be loaded."),
+    companies: (companies.data?.companies ?? []).map((c) => ({ id: c.id, name: c.name })),
+  };
+}
+
+export default function Contacts({ loaderData }: Route.ComponentProps) {
+  const { contacts, nextCursor, error, companies } = loaderData;
+  const [params] = useSearchParams();
+  const companyName = (id: string | null) => companies.find((c) => c.id === id)?.name;
+  return (
+    <>
+      <div className="page-head">
+        <h1>Contacts</h1>
+        <Link to="/companies">Companies</Link>
+      </div>
+      <Form method="get" className="filters" role="search" aria-label="Filter contacts">
+        <div className="grow">
+          <label htmlFor="f-q">Search name or email</label>
+          <input id="f-q" name="q" type="search" defaultValue={params.get("q") ?? ""} />
+        </div>
+        <div>
+          <label htmlFor="f-tag">Tag</label>
+          <input id="f-tag" name="tag" defaultValue={params.get("tag") ?? ""} />
+        </div>
+        <div>
+          <label htmlFor="f-company">Company</label>
+          <select id="f-company" name="companyId" defaultValue={params.get("companyId") ?? ""}>
+            <option value="">Any</option>
+            {companies.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="f-sort">Sort by</label>
+          <select id="f-sort" name="sort" defaultValue={params.get("sort") ?? "updated_at"}>
+            <option value="updated_at">Recently updated</option>
+            <option value="created_at">Newest</option>
+            <option value="name">Name</option>
+          </select>
+        </div>
+        <button type="submit">Filter</button>
+      </Form>
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : contacts.length === 0 ? (
+        <p className="empty">No contacts match. Contacts appear here when visitors leave their details.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="data-table stack">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Phone</th>
+                <th scope="col">Company</th>
+                <th scope="col">Tags</th>
+                <th scope="col">Added</th>
+              </tr>
+            </thead>
+            <tbody>
+              {contacts.map((c) => (
+                <tr key={c.id}>
+                  <td data-label="Name">
+                    <Link to={`/contacts/${c.id}`}>{c.name || c.email || c.phone || "Unnamed"}</Link>
+                  </td>
+                  <td data-label="Email">{c.email ?? "—"}</td>
+                  <td data-label="Phone">{c.phone ?? "—"}</td>
+                  <td data-label="Company">
+                    {c.companyId ? (
+                      <Link to={`/companies/${c.companyId}`}>{companyName(c.companyId) ?? "Company"}</Link>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td data-label="Tags">{c.tags.length ? c.tags.join(", ") : "—"}</td>
+                  <td data-label="Added">{day(c.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {nextCursor ? (
+        <p className="pager">
+          <Link to={withParams(params, { cursor: nextCursor })}>Next page</Link>
+        </p>
+      ) : null}
+    </>
+  );
+}

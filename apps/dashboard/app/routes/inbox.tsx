@@ -1,0 +1,528 @@
+import { type KeyboardEvent, useEffect, useRef } from "react";
+import {
+  Form,
+  Link,
+  useFetcher,
+  useNavigation,
+  useRevalidator,
+  useRouteLoaderData,
+  useSearchParams,
+} from "react-router";
+import { api } from "../lib/api.server.js";
+import {
+  CONVERSATION_STATUSES,
+  type ConversationRow,
+  type ConversationStatus,
+  type Member,
+  memberName,
+  STATUS_LABEL,
+  type Transcript,
+  when,
+  withParams,
+} from "../lib/crm.js";
+import { errorMessage, loadFailed, loadMembers } from "../lib/crm.server.js";
+import { text } from "../lib/forms.js";
+import crmStyles from "../styles/crm.css?url";
+import type { Route } from "./+types/inbox";
+import type { loader as layoutLoader } from "./app-layout.js";
+
+export const meta: Route.MetaFunction = () => [{ title: "Inbox · AutopilotCRM" }];
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: crmStyles }];
+
+/** How often the open inbox asks for news (only while the tab is visible). */
+const POLL_MS = 4000;
+const PRESENCES = ["online", "away", "offline"] as const;
+type Presence = (typeof PRESENCES)[number];
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const params = new URL(request.url).searchParams;
+  const client = api(request, context);
+  const status = params.get("status") || undefined;
+  const [list, members, canned, presence] = await Promise.all([
+    client.GET("/v1/conversations", {
+      params: {
+        query: {
+          status: status as never,
+          assignee: params.get("assignee") || undefined,
+          channel: params.get("channel") || undefined,
+          q: params.get("q") || undefined,
+          limit: 100,
+        },
+      },
+    }),
+    loadMembers(client),
+    client.GET("/v1/canned-replies"),
+    client.GET("/v1/inbox/presence"),
+  ]);
+  const conversations = (list.data?.conversations ?? []) as ConversationRow[];
+  // A bad filter in the URL is the list's error state, not a broken page.
+  const listError = list.data ? null : errorMessage(list.error, "The conversations could not be loaded.");
+
+  const selectedId = params.get("c");
+  let transcript: Transcript | null = null;
+  let contact = null;
+  let leads: { id: string; title: string; score: number; status: string; ownerId: string | null }[] = [];
+  if (selectedId) {
+    const history = await client.GET("/v1/conversations/{id}", {
+      params: { path: { id: selectedId }, query: { after: 0 } },
+    });
+    if (!history.data) loadFailed("Conversation", history.response);
+    transcript = history.data as unknown as Transcript;
+    const contactId = conversations.find((c) => c.id === selectedId)?.contactId;
+    if (contactId) {
+      const [c, l] = await Promise.all([
+        client.GET("/v1/contacts/{id}", { params: { path: { id: contactId } } }),
+        client.GET("/v1/leads", { params: { query: { contactId, limit: 5 } } }),
+      ]);
+      contact = c.data ?? null;
+      leads = l.data?.leads ?? [];
+    }
+  }
+  return {
+    conversations,
+    listError,
+    members,
+    canned: (canned.data?.cannedReplies ?? []) as { id: string; shortcut: string; text: string }[],
+    presence: (presence.data?.agents ?? []) as { userId: string; status: Presence }[],
+    transcript,
+    contact,
+    leads,
+  };
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const form = await request.formData();
+  const intent = text(form, "intent");
+  const client = api(request, context);
+  const id = text(form, "conversation");
+  const path = { params: { path: { id } } };
+  let result: { error?: unknown };
+  switch (intent) {
+    case "presence":
+      result = await client.PUT("/v1/inbox/presence", { body: { status: text(form, "status") as Presence } });
+      break;
+    case "takeover":
+      result = await client.POST("/v1/conversations/{id}/takeover", path);
+      break;
+    case "handback":
+      result = await client.POST("/v1/conversations/{id}/handback", path);
+      break;
+    case "close":
+      result = await client.POST("/v1/conversations/{id}/close", path);
+      break;
+    case "reply":
+      result = await client.POST("/v1/conversations/{id}/reply", {
+        ...path,
+        body: { text: text(form, "text") },
+      });
+      break;
+    case "note":
+      result = await client.POST("/v1/conversations/{id}/notes", {
+        ...path,
+        body: { text: text(form, "text") },
+      });
+      break;
+    case "canned":
+      result = await client.POST("/v1/conversations/{id}/reply", {
+        ...path,
+        body: { cannedReplyId: text(form, "cannedReplyId") },
+      });
+      break;
+    default:
+      return { intent, error: "Unknown action." };
+  }
+  if (result.error) return { intent, error: errorMessage(result.error) };
+  return { intent, error: null };
+}
+
+export default function Inbox({ loaderData }: Route.ComponentProps) {
+  const { conversations, listError, members, transcript, contact, leads, canned, presence } = loaderData;
+  const [params] = useSearchParams();
+  const selectedId = params.get("c");
+  const me = useRouteLoaderData<typeof layoutLoader>("routes/app-layout")?.me;
+  const myPresence = presence.find((p) => p.userId === me?.user?.id)?.status ?? "offline";
+  usePolling();
+
+  return (
+    <div className="inbox-page">
+      <div className="page-head">
+        <h1>Inbox</h1>
+        <PresenceToggle current={myPresence} />
+      </div>
+      <Filters members={members} />
+      <div className="inbox" data-selected={selectedId ? "" : undefined}>
+        <section className="inbox-list" aria-labelledby="inbox-list-title">
+          <h2 id="inbox-list-title" className="visually-hidden">
+            Conversations
+          </h2>
+          <ConversationList
+            conversations={conversations}
+            error={listError}
+            members={members}
+            selectedId={selectedId}
+          />
+        </section>
+        <section className="inbox-transcript" aria-labelledby="transcript-title">
+          {transcript ? (
+            <Conversation transcript={transcript} members={members} canned={canned} />
+          ) : (
+            <>
+              <h2 id="transcript-title" className="visually-hidden">
+                Transcript
+              </h2>
+              <p className="empty">Pick a conversation to read it.</p>
+            </>
+          )}
+        </section>
+        <aside className="inbox-contact" aria-labelledby="contact-title">
+          <h2 id="contact-title">Contact</h2>
+          {contact ? (
+            <>
+              <p className="contact-name">
+                <Link to={`/contacts/${contact.id}`}>
+                  {contact.name || contact.email || "Unnamed contact"}
+                </Link>
+              </p>
+              <dl className="facts">
+                <dt>Email</dt>
+                <dd>{contact.email ?? "—"}</dd>
+                <dt>Phone</dt>
+                <dd>{contact.phone ?? "—"}</dd>
+                <dt>Tags</dt>
+                <dd>{contact.tags.length ? contact.tags.join(", ") : "—"}</dd>
+              </dl>
+              <h3>Leads</h3>
+              {leads.length ? (
+                <ul className="plain">
+                  {leads.map((l) => (
+                    <li key={l.id}>
+                      <Link to={`/leads?lead=${l.id}`}>{l.title || "Lead"}</Link> · score {l.score} ·{" "}
+                      {l.status} · {memberName(members, l.ownerId)}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <p className="muted small">No leads.</p>
+              )}
+            </>
+          ) : (
+            <p className="muted small">
+              {transcript ? "The visitor has not left their details yet." : "Pick a conversation."}
+            </p>
+          )}
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+/** Revalidates the loaders every few seconds while the tab is visible and nothing else is loading. */
+function usePolling() {
+  const revalidator = useRevalidator();
+  const navigation = useNavigation();
+  const busy = useRef(false);
+  busy.current = revalidator.state !== "idle" || navigation.state !== "idle";
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible" && !busy.current) void revalidator.revalidate();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [revalidator]);
+}
+
+function PresenceToggle({ current }: { current: Presence }) {
+  const fetcher = useFetcher<typeof action>();
+  const shown = (fetcher.formData?.get("status") as Presence | null) ?? current;
+  return (
+    <fetcher.Form method="post" className="presence" aria-label="Your presence">
+      <input type="hidden" name="intent" value="presence" />
+      <fieldset className="segmented">
+        <legend className="presence-label">Your status</legend>
+        {PRESENCES.map((p) => (
+          <button
+            key={p}
+            type="submit"
+            name="status"
+            value={p}
+            aria-pressed={shown === p}
+            className={`dot-${p}`}
+          >
+            {p[0]?.toUpperCase() + p.slice(1)}
+          </button>
+        ))}
+      </fieldset>
+      {fetcher.data?.error ? (
+        <span className="inline-error" role="alert">
+          {fetcher.data.error}
+        </span>
+      ) : null}
+    </fetcher.Form>
+  );
+}
+
+function Filters({ members }: { members: Member[] }) {
+  const [params] = useSearchParams();
+  return (
+    <Form method="get" className="filters" role="search" aria-label="Filter conversations">
+      <div>
+        <label htmlFor="f-status">Status</label>
+        <select id="f-status" name="status" defaultValue={params.get("status") ?? ""}>
+          <option value="">All</option>
+          {CONVERSATION_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_LABEL[s]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label htmlFor="f-assignee">Assignee</label>
+        <select id="f-assignee" name="assignee" defaultValue={params.get("assignee") ?? ""}>
+          <option value="">Anyone</option>
+          <option value="me">Me</option>
+          <option value="none">Unassigned</option>
+          {members.map((m) => (
+            <option key={m.userId} value={m.userId}>
+              {m.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label htmlFor="f-channel">Channel</label>
+        <select id="f-channel" name="channel" defaultValue={params.get("channel") ?? ""}>
+          <option value="">All</option>
+          <option value="web">Web chat</option>
+          <option value="email">Email</option>
+          <option value="telegram">Telegram</option>
+          <option value="whatsapp">WhatsApp</option>
+        </select>
+      </div>
+      <div className="grow">
+        <label htmlFor="f-q">Search messages</label>
+        <input id="f-q" name="q" type="search" defaultValue={params.get("q") ?? ""} />
+      </div>
+      <button type="submit">Filter</button>
+    </Form>
+  );
+}
+
+function ConversationList(props: {
+  conversations: ConversationRow[];
+  error: string | null;
+  members: Member[];
+  selectedId: string | null;
+}) {
+  const [params] = useSearchParams();
+  if (props.error)
+    return (
+      <p className="form-error" role="alert">
+        {props.error}
+      </p>
+    );
+  if (props.conversations.length === 0) return <p className="empty">No conversations match.</p>;
+  // Arrow keys move between conversations, so the list is one stop in the Tab order's way.
+  const onKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    const links = [...event.currentTarget.querySelectorAll("a")];
+    const at = links.indexOf(document.activeElement as HTMLAnchorElement);
+    const next = links[Math.max(0, Math.min(links.length - 1, at + (event.key === "ArrowDown" ? 1 : -1)))];
+    if (next) {
+      event.preventDefault();
+      next.focus();
+    }
+  };
+  return (
+    <ul className="conversation-list" onKeyDown={onKeyDown}>
+      {props.conversations.map((c) => (
+        <li key={c.id}>
+          <Link
+            to={withParams(params, { c: c.id })}
+            aria-current={c.id === props.selectedId ? "true" : undefined}
+            preventScrollReset
+          >
+            <span className="row-top">
+              <span className={`badge status-${c.status}`}>{STATUS_LABEL[c.status]}</span>
+              <span className="muted small">{when(c.lastMessageAt ?? c.createdAt)}</span>
+            </span>
+            <span className="last-message">{c.lastMessage ?? "No messages yet"}</span>
+            <span className="muted small">
+              {c.channel} · {c.assigneeId ? memberName(props.members, c.assigneeId) : "Unassigned"}
+            </span>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const SENDER_LABEL = { visitor: "Visitor", bot: "Bot", system: "System", note: "Internal note" } as const;
+
+function Conversation({
+  transcript,
+  members,
+  canned,
+}: {
+  transcript: Transcript;
+  members: Member[];
+  canned: { id: string; shortcut: string; text: string }[];
+}) {
+  const { conversation, messages } = transcript;
+  const status = conversation.status as ConversationStatus;
+  const closed = status === "closed";
+  const heading = useRef<HTMLHeadingElement>(null);
+  const log = useRef<HTMLOListElement>(null);
+  const shownId = useRef(conversation.id);
+
+  // Opening another conversation moves focus to it (keyboard users land on the transcript, not the list).
+  useEffect(() => {
+    if (shownId.current === conversation.id) return;
+    shownId.current = conversation.id;
+    heading.current?.focus();
+  });
+  // Newest message in view when messages arrive.
+  const count = messages.length;
+  useEffect(() => {
+    if (log.current && count >= 0) log.current.scrollTop = log.current.scrollHeight;
+  }, [count]);
+
+  return (
+    <>
+      <div className="transcript-head">
+        <h2 id="transcript-title" ref={heading} tabIndex={-1}>
+          Conversation · <span className={`badge status-${status}`}>{STATUS_LABEL[status]}</span>
+        </h2>
+        <p className="muted small">
+          {conversation.channel} · {memberName(members, conversation.assigneeId)} · started{" "}
+          {when(conversation.createdAt)}
+          {conversation.csatScore ? ` · CSAT ${conversation.csatScore}/5` : ""}
+        </p>
+        <div className="actions tight">
+          <ConversationAction id={conversation.id} intent="takeover" disabled={closed || status === "human"}>
+            Take over
+          </ConversationAction>
+          <ConversationAction id={conversation.id} intent="handback" disabled={closed || status === "bot"}>
+            Hand back to bot
+          </ConversationAction>
+          <ConversationAction id={conversation.id} intent="close" disabled={closed}>
+            Close and ask for rating
+          </ConversationAction>
+        </div>
+      </div>
+      <ol className="transcript" ref={log} aria-label="Messages" aria-live="polite">
+        {messages.length === 0 ? <li className="muted">No messages yet.</li> : null}
+        {messages.map((m) => (
+          <li key={m.id} className={`msg msg-${m.sender}`}>
+            <span className="msg-meta">
+              {m.sender === "agent" ? memberName(members, m.authorId) : SENDER_LABEL[m.sender]} ·{" "}
+              {when(m.createdAt)}
+            </span>
+            <span className="msg-text">{m.text}</span>
+          </li>
+        ))}
+      </ol>
+      {closed ? (
+        <p className="muted small">This conversation is closed.</p>
+      ) : (
+        <Composer id={conversation.id} canned={canned} />
+      )}
+    </>
+  );
+}
+
+function ConversationAction(props: { id: string; intent: string; disabled: boolean; children: string }) {
+  const fetcher = useFetcher<typeof action>();
+  const busy = fetcher.state !== "idle";
+  return (
+    <fetcher.Form method="post">
+      <input type="hidden" name="conversation" value={props.id} />
+      <button
+        type="submit"
+        name="intent"
+        value={props.intent}
+        disabled={props.disabled || busy}
+        aria-busy={busy || undefined}
+      >
+        {props.children}
+      </button>
+      {fetcher.data?.error ? (
+        <span className="inline-error" role="alert">
+          {fetcher.data.error}
+        </span>
+      ) : null}
+    </fetcher.Form>
+  );
+}
+
+function Composer({ id, canned }: { id: string; canned: { id: string; shortcut: string; text: string }[] }) {
+  const fetcher = useFetcher<typeof action>();
+  const cannedFetcher = useFetcher<typeof action>();
+  const form = useRef<HTMLFormElement>(null);
+  const busy = fetcher.state !== "idle";
+  // A sent reply or note clears the box; a refused one keeps the text to fix.
+  useEffect(() => {
+    if (fetcher.state === "idle" && fetcher.data && !fetcher.data.error) form.current?.reset();
+  }, [fetcher.state, fetcher.data]);
+  return (
+    <div className="composer">
+      <fetcher.Form method="post" ref={form}>
+        <input type="hidden" name="conversation" value={id} />
+        <label htmlFor="reply-text">Reply</label>
+        <textarea
+          id="reply-text"
+          name="text"
+          rows={3}
+          required
+          aria-describedby="reply-hint"
+          onKeyDown={(event) => {
+            // Ctrl/Cmd+Enter sends, like most chat tools.
+            if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+              event.preventDefault();
+              const data = new FormData(event.currentTarget.form ?? undefined);
+              data.set("intent", "reply");
+              fetcher.submit(data, { method: "post" });
+            }
+          }}
+        />
+        <p id="reply-hint" className="hint">
+          Replying takes the conversation over. Ctrl+Enter sends. Notes stay internal.
+        </p>
+        <div className="actions tight">
+          <button type="submit" name="intent" value="reply" className="primary" disabled={busy}>
+            Send reply
+          </button>
+          <button type="submit" name="intent" value="note" disabled={busy}>
+            Add internal note
+          </button>
+          <span className="inline-error" role="alert">
+            {fetcher.data?.error ?? ""}
+          </span>
+        </div>
+      </fetcher.Form>
+      {canned.length ? (
+        <cannedFetcher.Form method="post" className="canned">
+          <input type="hidden" name="conversation" value={id} />
+          <input type="hidden" name="intent" value="canned" />
+          <label htmlFor="canned-reply">Canned reply</label>
+          <div className="row">
+            <select id="canned-reply" name="cannedReplyId">
+              {canned.map((c) => (
+                <option key={c.id} value={c.id}>
+                  /{c.shortcut} — {c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text}
+                </option>
+              ))}
+            </select>
+            <button type="submit" disabled={cannedFetcher.state !== "idle"}>
+              Send canned reply
+            </button>
+          </div>
+          <span className="inline-error" role="alert">
+            {cannedFetcher.data?.error ?? ""}
+          </span>
+        </cannedFetcher.Form>
+      ) : (
+        <p className="muted small">No canned replies yet.</p>
+      )}
+    </div>
+  );
+}

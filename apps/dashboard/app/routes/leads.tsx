@@ -1,0 +1,268 @@
+import { type ChangeEvent, useRef } from "react";
+import { Form, Link, useFetcher, useSearchParams } from "react-router";
+import { api } from "../lib/api.server.js";
+import { day, LEAD_STATUSES, memberName, withParams } from "../lib/crm.js";
+import { errorMessage, loadMembers } from "../lib/crm.server.js";
+import crmStyles from "../styles/crm.css?url";
+import type { Route } from "./+types/leads";
+
+export const meta: Route.MetaFunction = () => [{ title: "Leads · AutopilotCRM" }];
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: crmStyles }];
+
+const STATUS_LABEL: Record<(typeof LEAD_STATUSES)[number], string> = {
+  new: "New",
+  qualifying: "Qualifying",
+  mql: "MQL",
+  sql: "SQL",
+  converted: "Converted",
+  disqualified: "Disqualified",
+};
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const params = new URL(request.url).searchParams;
+  const client = api(request, context);
+  const status = LEAD_STATUSES.find((s) => s === params.get("status"));
+  const minScore = params.get("minScore") ? Number(params.get("minScore")) : undefined;
+  const sort = params.get("sort") === "score" ? "score" : "created_at";
+  const [list, members] = await Promise.all([
+    client.GET("/v1/leads", {
+      params: {
+        query: {
+          status,
+          ownerId: params.get("ownerId") || undefined,
+          minScore,
+          cursor: params.get("cursor") || undefined,
+          sort,
+          order: "desc",
+          limit: 50,
+        },
+      },
+    }),
+    loadMembers(client),
+  ]);
+  const leads = list.data?.leads ?? [];
+  // Contact names for the page's leads (the lead holds the contact's id).
+  const contactIds = [...new Set(leads.map((l) => l.contactId))];
+  const contacts = await Promise.all(
+    contactIds.map(async (id) => (await client.GET("/v1/contacts/{id}", { params: { path: { id } } })).data),
+  );
+  return {
+    leads,
+    nextCursor: list.data?.nextCursor ?? null,
+    error: list.data ? null : errorMessage(list.error, "The leads could not be loaded."),
+    members,
+    contacts: Object.fromEntries(
+      contacts.filter((c) => c !== undefined).map((c) => [c.id, c.name || c.email || c.phone || "Unnamed"]),
+    ),
+  };
+}
+
+/** Bulk assign: each selected lead to one member, back to the queue, or through the assignment rules. */
+export async function action({ request, context }: Route.ActionArgs) {
+  const form = await request.formData();
+  const client = api(request, context);
+  const ids = form.getAll("lead").filter((v): v is string => typeof v === "string");
+  const to = String(form.get("assignTo") ?? "");
+  if (ids.length === 0) return { error: "Select at least one lead.", assigned: 0, failed: [] as string[] };
+  if (!to) return { error: "Choose whom to assign them to.", assigned: 0, failed: [] as string[] };
+  const results = await Promise.all(
+    ids.map((id) =>
+      to === "rules"
+        ? client.POST("/v1/leads/{id}/assign", { params: { path: { id } } })
+        : client.POST("/v1/leads/{id}/assign", {
+            params: { path: { id } },
+            body: { ownerId: to === "queue" ? null : to },
+          }),
+    ),
+  );
+  const failed = results.flatMap((r) => (r.error ? [errorMessage(r.error)] : []));
+  return { error: null, assigned: ids.length - failed.length, failed };
+}
+
+export default function Leads({ loaderData }: Route.ComponentProps) {
+  const { leads, nextCursor, error, members, contacts } = loaderData;
+  const [params] = useSearchParams();
+  const focus = params.get("lead");
+  const fetcher = useFetcher<typeof action>();
+  const table = useRef<HTMLTableElement>(null);
+  const selectAll = (event: ChangeEvent<HTMLInputElement>) => {
+    for (const box of table.current?.querySelectorAll<HTMLInputElement>('input[name="lead"]') ?? [])
+      box.checked = event.currentTarget.checked;
+  };
+  const result = fetcher.data;
+  const busy = fetcher.state !== "idle";
+  return (
+    <>
+      <div className="page-head">
+        <h1>Leads</h1>
+      </div>
+      <Form method="get" className="filters" role="search" aria-label="Filter leads">
+        <div>
+          <label htmlFor="f-status">Status</label>
+          <select id="f-status" name="status" defaultValue={params.get("status") ?? ""}>
+            <option value="">Any</option>
+            {LEAD_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABEL[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="f-owner">Owner</label>
+          <select id="f-owner" name="ownerId" defaultValue={params.get("ownerId") ?? ""}>
+            <option value="">Anyone</option>
+            {members.map((m) => (
+              <option key={m.userId} value={m.userId}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="f-min">Minimum score</label>
+          <input
+            id="f-min"
+            name="minScore"
+            type="number"
+            min={0}
+            max={100}
+            defaultValue={params.get("minScore") ?? ""}
+          />
+        </div>
+        <div>
+          <label htmlFor="f-sort">Sort by</label>
+          <select id="f-sort" name="sort" defaultValue={params.get("sort") ?? "created_at"}>
+            <option value="created_at">Newest</option>
+            <option value="score">Score</option>
+          </select>
+        </div>
+        <button type="submit">Filter</button>
+      </Form>
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : leads.length === 0 ? (
+        <p className="empty">No leads match. Leads appear when a chat form or the API creates them.</p>
+      ) : (
+        <fetcher.Form method="post">
+          <fieldset className="bulk">
+            <legend className="visually-hidden">Assign the selected leads</legend>
+            <div>
+              <label htmlFor="assign-to">Assign selected to</label>
+              <select id="assign-to" name="assignTo" defaultValue="rules">
+                <option value="rules">Run the assignment rules</option>
+                <option value="queue">Nobody (back to the queue)</option>
+                {members.map((m) => (
+                  <option key={m.userId} value={m.userId}>
+                    {m.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? "Assigning…" : "Assign"}
+            </button>
+            <p className="status-line small" role="status">
+              {result
+                ? result.error
+                  ? ""
+                  : `Assigned ${result.assigned} lead${result.assigned === 1 ? "" : "s"}.` +
+                    (result.failed.length
+                      ? ` ${result.failed.length} failed: ${result.failed.join("; ")}`
+                      : "")
+                : ""}
+              <span className="inline-error">{result?.error ?? ""}</span>
+            </p>
+          </fieldset>
+          <div className="table-wrap">
+            <table className="data-table stack" ref={table}>
+              <thead>
+                <tr>
+                  <th scope="col">
+                    <input type="checkbox" aria-label="Select all leads" onChange={selectAll} />
+                  </th>
+                  <th scope="col">Lead</th>
+                  <th scope="col">Score</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Owner</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {leads.map((l) => {
+                  const name = contacts[l.contactId] ?? "Contact";
+                  return (
+                    <tr
+                      key={l.id}
+                      id={`lead-${l.id}`}
+                      data-lead={l.id}
+                      aria-current={focus === l.id ? "true" : undefined}
+                    >
+                      <td data-label="Select">
+                        <input type="checkbox" name="lead" value={l.id} aria-label={`Select ${name}`} />
+                      </td>
+                      <td data-label="Lead">
+                        <Link to={`/contacts/${l.contactId}`}>{name}</Link>
+                        {l.title ? <div className="muted small">{l.title}</div> : null}
+                      </td>
+                      <td data-label="Score">
+                        <span className="score">
+                          <meter
+                            min={0}
+                            max={100}
+                            low={40}
+                            high={70}
+                            optimum={100}
+                            value={l.score}
+                            aria-hidden="true"
+                          />
+                          {l.score}
+                        </span>
+                        <details className="breakdown" open={focus === l.id}>
+                          <summary>Breakdown</summary>
+                          {l.scoreBreakdown.length ? (
+                            <ul>
+                              {l.scoreBreakdown.map((line) => (
+                                <li key={`${line.kind}-${line.label}-${line.points}`}>
+                                  <span>
+                                    {line.label} <span className="muted">({line.kind})</span>
+                                  </span>
+                                  <span className={line.points < 0 ? "neg" : "pos"}>
+                                    {line.points > 0 ? "+" : ""}
+                                    {Math.round(line.points * 10) / 10}
+                                  </span>
+                                </li>
+                              ))}
+                            </ul>
+                          ) : (
+                            <p className="muted small">No scoring rule matched.</p>
+                          )}
+                        </details>
+                      </td>
+                      <td data-label="Status">
+                        <span className="badge">{STATUS_LABEL[l.status]}</span>
+                      </td>
+                      <td data-label="Owner" data-owner>
+                        {memberName(members, l.ownerId)}
+                      </td>
+                      <td data-label="Source">{l.source}</td>
+                      <td data-label="Created">{day(l.createdAt)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </fetcher.Form>
+      )}
+      {nextCursor ? (
+        <p className="pager">
+          <Link to={withParams(params, { cursor: nextCursor })}>Next page</Link>
+        </p>
+      ) : null}
+    </>
+  );
+}
