@@ -14,6 +14,9 @@ export default [
   route("dev/mailbox", "routes/dev-mailbox.tsx"),
   layout("routes/app-layout.tsx", [
     index("routes/home.tsx"),
+    route("routes", "routes/routes-list.tsx"),
+    route("routes/new", "routes/route-new.tsx"),
+    route("routes/:id", "routes/route-edit.tsx"),
     route("inbox", "routes/inbox.tsx"),
     route("contacts", "routes/contacts.tsx"),
     route("contacts/:id", "routes/contact.tsx"),

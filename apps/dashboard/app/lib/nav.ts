@@ -14,6 +14,7 @@ export const NAV: NavItem[] = [
   { to: "/companies", label: "Companies" },
   { to: "/leads", label: "Leads" },
   { to: "/deals", label: "Deals" },
+  { to: "/routes", label: "Routes" },
   { to: "/dev/mailbox", label: "Mail outbox" },
 ];
 
