@@ -46,6 +46,8 @@ export type Env = {
   KNOWLEDGE_FETCH_TIMEOUT_MS?: string;
   KNOWLEDGE_CRAWL_DELAY_MS?: string;
   KNOWLEDGE_MAX_PAGE_BYTES?: string;
+  /** Days set-aside (rejected) events are kept before the cron deletes them (default 30). */
+  EVENTS_REJECTED_RETENTION_DAYS?: string;
   /** Per-tenant live figures (analytics). */
   LIVE_STATS: DurableObjectNamespace<LiveStats>;
 };

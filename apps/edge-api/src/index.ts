@@ -1,5 +1,5 @@
 import { openDatabase } from "@autopilot/db";
-import { enforceRetention } from "./analytics/retention.js";
+import { enforceRetention, pruneFailedEvents, rejectedRetentionDays } from "./analytics/retention.js";
 import { createApp } from "./app.js";
 import { runSalesJobs } from "./domain/sales-jobs.js";
 import type { Env } from "./env.js";
@@ -31,7 +31,9 @@ export default {
         .then((sent) => log.info("outbox swept", { sent }))
         .then(async () => {
           // Analytics retention once an hour is plenty (events age by days).
-          if (new Date(controller.scheduledTime).getUTCMinutes() === 7) await enforceRetention(db, log);
+          if (new Date(controller.scheduledTime).getUTCMinutes() !== 7) return;
+          await enforceRetention(db, log);
+          await pruneFailedEvents(db, log, rejectedRetentionDays(env));
         })
         // First-touch SLAs, stale deals and task reminders (bounded per run).
         .then(() => runSalesJobs(db, env, log))

@@ -214,6 +214,52 @@ describe("analytics ingest", () => {
     expect(landed[0]?.n).toBe(2);
   });
 
+  it("lists dead letters (pending, then all) and set-aside events, page by page, per tenant", async () => {
+    const s = await signup();
+    const other = await signup();
+    const admin = (await createKey(s)).secret;
+    const otherAdmin = (await createKey(other)).secret;
+    const events = [1, 2, 3].map((i) =>
+      ev(s.tenantId, "lead.created", T, { source: "api", routeId: null }, { lead: `list${i}` }),
+    );
+    await deliver(events, "events-dlq");
+    const list = async (query: string, key = admin) =>
+      (await call(`/v1/analytics/dead-letters${query}`, { headers: bearer(key) })).json;
+    // Two pages of 2 + 1, newest first, nothing twice or missed (the three share one created_at).
+    const first = await list("?limit=2");
+    expect(first.items).toHaveLength(2);
+    expect(first.next).toEqual(expect.any(String));
+    const second = await list(`?limit=2&cursor=${encodeURIComponent(first.next)}`);
+    expect(second).toMatchObject({ next: null });
+    const all = [...first.items, ...second.items];
+    expect(all.map((d: { eventId: string }) => d.eventId).sort()).toEqual(events.map((e) => e.id).sort());
+    expect(all[0]).toMatchObject({ attempts: 1, replayedAt: null, event: { type: "lead.created" } });
+    expect((await list("", otherAdmin)).items).toEqual([]);
+    // Replayed ones leave the pending list and show under status=all with their replay time.
+    await call("/v1/analytics/dead-letters/replay", { body: { limit: 1 }, headers: bearer(admin) });
+    expect((await list("")).items).toHaveLength(2);
+    const replayed = (await list("?status=all")).items.filter(
+      (d: { replayedAt: string | null }) => d.replayedAt,
+    );
+    expect(replayed).toHaveLength(1);
+    expect((await call("/v1/analytics/dead-letters?cursor=nope", { headers: bearer(admin) })).status).toBe(
+      400,
+    );
+    const viewer = (await createKey(s, "viewer")).secret;
+    expect((await call("/v1/analytics/dead-letters", { headers: bearer(viewer) })).status).toBe(403);
+
+    // Set-aside events are listed to the tenant they name, and only to it.
+    const poison = { ...ev(s.tenantId, "conversation.started", T, { channel: "" }), marker: "list" };
+    await deliver([poison]);
+    const rejected = (await call("/v1/analytics/rejected", { headers: bearer(admin) })).json;
+    expect(rejected.items[0]).toMatchObject({
+      queue: "events",
+      body: { id: poison.id, marker: "list" },
+      reason: expect.stringMatching(/^invalid: properties\.channel/),
+    });
+    expect((await call("/v1/analytics/rejected", { headers: bearer(otherAdmin) })).json.items).toEqual([]);
+  });
+
   it("replay needs an admin; a viewer key is refused", async () => {
     const s = await signup();
     const viewer = await createKey(s, "viewer");
@@ -279,5 +325,9 @@ describe("analytics ingest", () => {
     // Without the upgrade header, or without credentials, no socket.
     expect((await call("/v1/live", { headers: bearer(key.secret) })).status).toBe(426);
     expect((await call("/v1/live", { headers: { upgrade: "websocket" } })).status).toBe(401);
+    // Documented in the OpenAPI spec with its message schema.
+    const spec = (await call("/v1/openapi.json")).json;
+    expect(Object.keys(spec.paths["/v1/live"].get.responses)).toEqual(expect.arrayContaining(["101", "426"]));
+    expect(spec.components.schemas.LiveFigures.properties.figures.properties).toHaveProperty("leadsToday");
   });
 });

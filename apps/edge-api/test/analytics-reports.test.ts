@@ -520,6 +520,7 @@ describe("report parameters", () => {
   it("retention setting: readable by all, settable by admins within bounds", async () => {
     expect((await call("/v1/analytics/settings", { headers: bearer(key) })).json).toEqual({
       retentionDays: 400,
+      deadLetterRetentionDays: 30,
     });
     const admin = (await createKey(a)).secret;
     expect(
@@ -536,9 +537,21 @@ describe("report parameters", () => {
       body: { retentionDays: 90 },
       headers: bearer(admin),
     });
-    expect(ok.json).toEqual({ retentionDays: 90 });
+    expect(ok.json).toEqual({ retentionDays: 90, deadLetterRetentionDays: 30 });
+    const dl = await call("/v1/analytics/settings", {
+      method: "PUT",
+      body: { deadLetterRetentionDays: 0 },
+      headers: bearer(admin),
+    });
+    expect(dl.json.error.message).toMatch(/^deadLetterRetentionDays/);
+    await call("/v1/analytics/settings", {
+      method: "PUT",
+      body: { deadLetterRetentionDays: 7 },
+      headers: bearer(admin),
+    });
     expect((await call("/v1/analytics/settings", { headers: bearer(key) })).json).toEqual({
       retentionDays: 90,
+      deadLetterRetentionDays: 7,
     });
   });
 });

@@ -6,7 +6,7 @@ import { isTransientDbError, retryDelaySeconds } from "../src/analytics/errors.j
 import type { InsertedEvent } from "../src/analytics/ingest.js";
 import { applyEvents, emptyState, figuresOf, localDay } from "../src/analytics/live/state.js";
 import { csvStream } from "../src/analytics/reports/csv.js";
-import { enforceRetention } from "../src/analytics/retention.js";
+import { enforceRetention, pruneFailedEvents, rejectedRetentionDays } from "../src/analytics/retention.js";
 import { createLogger } from "../src/lib/log.js";
 import { deliver, ev, inspect, setTimeZone } from "./analytics-helpers.js";
 import { bearer, call, createKey, signup } from "./helpers.js";
@@ -110,7 +110,126 @@ describe("retention", () => {
   });
 });
 
+describe("failed-event retention", () => {
+  it("deletes dead letters older than each tenant's setting and set-aside events older than the env's days", async () => {
+    const a = await signup();
+    const b = await signup();
+    await inspect("insert into analytics_settings (tenant_id, dead_letter_retention_days) values ($1, 60)", [
+      b.tenantId,
+    ]);
+    const days = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+    const letter = (tenant: string, age: number) =>
+      inspect<{ id: string }>(
+        `insert into analytics_dead_letters (tenant_id, event_id, body, created_at)
+         values ($1, gen_random_uuid(), '{}', $2) returning id`,
+        [tenant, days(age)],
+      ).then((r) => r[0]?.id);
+    const aOld = await letter(a.tenantId, 40); // a keeps the default 30 days
+    const aNew = await letter(a.tenantId, 5);
+    const bOld = await letter(b.tenantId, 40); // b keeps 60
+    const rejected = (age: number) =>
+      inspect<{ id: string }>(
+        `insert into events_rejected (queue, message_id, body, reason, created_at)
+         values ('events', 'm', '{}', 'test', $1) returning id`,
+        [days(age)],
+      ).then((r) => r[0]?.id);
+    const rOld = await rejected(15);
+    const rNew = await rejected(5);
+    const db = openDatabase({ url: env.DATABASE_URL, bridge: env.DB_BRIDGE });
+    const pruned = await pruneFailedEvents(
+      db,
+      createLogger({ test: "prune" }),
+      rejectedRetentionDays({ EVENTS_REJECTED_RETENTION_DAYS: "10" }),
+    );
+    await db.end();
+    expect(pruned.deadLetters).toBeGreaterThanOrEqual(1);
+    const letters = await inspect<{ id: string }>(
+      "select id from analytics_dead_letters where id = any($1::uuid[])",
+      [[aOld, aNew, bOld]],
+    );
+    expect(letters.map((r) => r.id).sort()).toEqual([aNew, bOld].sort());
+    const left = await inspect<{ id: string }>("select id from events_rejected where id = any($1::uuid[])", [
+      [rOld, rNew],
+    ]);
+    expect(left).toEqual([{ id: rNew }]);
+    expect(rejectedRetentionDays({})).toBe(30);
+    expect(rejectedRetentionDays({ EVENTS_REJECTED_RETENTION_DAYS: "-1" })).toBe(30);
+  });
+});
+
 describe("daily rollups", () => {
+  it("the funnel cohort is kept at ingest exactly: any order, duplicates, concurrent batches, a start moving day and channel", async () => {
+    const s = await signup();
+    await setTimeZone(s.tenantId, "Europe/Berlin");
+    const key = (await createKey(s, "viewer", ["read"])).secret;
+    const funnel = async (query = "") =>
+      (await call(`/v1/reports/funnel?from=2026-11-01&to=2026-11-05${query}`, { headers: bearer(key) })).json
+        .rows;
+    // The first report creates the daily rows for Berlin: from then on ingest keeps the cohort.
+    expect(await funnel()).toEqual([]);
+    const t = s.tenantId;
+    const conv = (c: string) => ({ conversation: c });
+    const events = [
+      // 23:30 UTC on the 2nd is the 3rd in Berlin.
+      ev(t, "conversation.started", "2026-11-02T23:30:00Z", { channel: "telegram" }, conv("a")),
+      ev(t, "message.received", "2026-11-02T23:31:00Z", { channel: "telegram", length: 3 }, conv("a")),
+      ev(t, "form.completed", "2026-11-02T23:35:00Z", { routeId: "r", fields: ["email"] }, conv("a")),
+      ev(
+        t,
+        "lead.created",
+        "2026-11-02T23:36:00Z",
+        { source: "chat", routeId: "r" },
+        { lead: "la", conversation: "a" },
+      ),
+      ev(
+        t,
+        "lead.status_changed",
+        "2026-11-04T09:00:00Z",
+        { from: "new", to: "sql", reason: null },
+        { lead: "la" },
+      ),
+      ev(t, "conversation.started", "2026-11-02T10:00:00Z", { channel: "web" }, conv("b")),
+    ];
+    for (const e of [...events].reverse()) await deliver([e]);
+    await Promise.all([deliver(events), deliver([...events].reverse()), deliver(events.slice(2))]);
+    const day3 = { period: "2026-11-03", started: 1, engaged: 1, formCompleted: 1, leads: 1, sqls: 1 };
+    expect(await funnel()).toEqual([
+      {
+        period: "2026-11-02",
+        started: 1,
+        engaged: 0,
+        formCompleted: 0,
+        leads: 0,
+        sqls: 0,
+        deals: 0,
+        won: 0,
+        conversionRate: 0,
+      },
+      { ...day3, deals: 0, won: 0, conversionRate: 0 },
+    ]);
+    // A second start of "a", earlier (the 2nd in Berlin) on the web: the conversation and every stage
+    // it reached move to the 2nd and to web.
+    await deliver([ev(t, "conversation.started", "2026-11-02T20:00:00Z", { channel: "web" }, conv("a"))]);
+    const moved = { period: "2026-11-02", started: 2, engaged: 1, formCompleted: 1, leads: 1, sqls: 1 };
+    expect(await funnel()).toEqual([{ ...moved, deals: 0, won: 0, conversionRate: 0 }]);
+    expect(await funnel("&channel=telegram")).toEqual([]);
+    // Kept incrementally, it equals a rebuild from the per-conversation rows.
+    const kept = await inspect<Record<string, unknown>>(
+      `select day::text, channel, started::int, engaged::int, form_completed::int, leads::int, sqls::int
+       from analytics_funnel_daily where tenant_id = $1 and (started, engaged, form_completed, leads, sqls) <> (0, 0, 0, 0, 0)
+       order by day, channel`,
+      [t],
+    );
+    const rebuilt = await inspect<Record<string, unknown>>(
+      `select (started_at at time zone 'Europe/Berlin')::date::text as day, channel, count(*)::int as started,
+         count(engaged_at)::int as engaged, count(form_completed_at)::int as form_completed,
+         count(lead_at)::int as leads, count(sql_at)::int as sqls
+       from analytics_funnel where tenant_id = $1 group by 1, 2 order by 1, 2`,
+      [t],
+    );
+    expect(kept).toEqual(rebuilt);
+  });
+
   it("are kept incrementally for the tenant's zone after the first rebuild, exactly (redelivery included)", async () => {
     const s = await signup();
     await setTimeZone(s.tenantId, "Europe/Berlin");

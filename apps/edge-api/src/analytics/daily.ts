@@ -3,8 +3,9 @@ import { sql } from "drizzle-orm";
 
 /**
  * The lock that keeps daily rollups exact across a zone change: every ingest holds it shared, taken
- * in its own statement before the ingest statement's snapshot; a rebuild holds it exclusive. An
- * advisory lock rather than a lock on the tenant row: no WAL record or multixact per batch.
+ * in its own statement before the ingest statement's snapshot (the SQL function analytics_ingest
+ * takes the same key); a rebuild holds it exclusive. An advisory lock rather than a lock on the
+ * tenant row: no WAL record or multixact per batch.
  */
 export function dailyLockSql(tenantId: string, mode: "shared" | "exclusive"): string {
   if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error("dailyLockSql: tenantId must be a UUID");
@@ -13,9 +14,9 @@ export function dailyLockSql(tenantId: string, mode: "shared" | "exclusive"): st
 }
 
 /**
- * Makes the tenant's daily rollups (tenant-local days) complete for `timeZone`, rebuilding them from
- * the 15-minute rollups when they are kept for another zone (the tenant changed its zone) or not yet
- * at all. Exact under concurrent ingest: the rebuild takes dailyLockSql exclusive, which waits for
+ * Makes the tenant's daily rollups (tenant-local days) complete for `timeZone`, rebuilding them when
+ * they are kept for another zone (the tenant changed its zone) or not yet at all: the event sums from
+ * the 15-minute rollups, the funnel cohort (analytics_funnel_daily) from the per-conversation funnel. Exact under concurrent ingest: the rebuild takes dailyLockSql exclusive, which waits for
  * in-flight ingests (each holds it shared, taken before its statement reads the zone, see ingest.ts)
  * and holds new ones back until the rebuilt rows and the new zone commit together.
  * Runs inside the caller's tenant transaction.
@@ -31,6 +32,15 @@ export async function ensureDailyRollups(tx: Tx, tenantId: string, timeZone: str
   );
   if (again.rows[0]?.time_zone === timeZone) return; // another request rebuilt it meanwhile
   await tx.execute(sql`delete from analytics_rollups_daily where tenant_id = ${tenantId}::uuid`);
+  await tx.execute(sql`delete from analytics_funnel_daily where tenant_id = ${tenantId}::uuid`);
+  await tx.execute(sql`
+    insert into analytics_funnel_daily (tenant_id, time_zone, day, channel, started, engaged,
+      form_completed, leads, sqls, deals, won)
+    select tenant_id, ${timeZone}, (started_at at time zone ${timeZone})::date, coalesce(channel, ''),
+      count(*), count(engaged_at), count(form_completed_at), count(lead_at), count(sql_at), count(deal_at),
+      count(won_at)
+    from analytics_funnel where tenant_id = ${tenantId}::uuid and started_at is not null
+    group by tenant_id, 3, 4`);
   await tx.execute(sql`
     insert into analytics_rollups_daily (tenant_id, time_zone, type, day, channel, route_id, owner_id, detail,
       step, currency, count, value_sum, value_count)

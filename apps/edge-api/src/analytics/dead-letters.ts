@@ -1,9 +1,10 @@
 import { analyticsDeadLetters, type Database, withTenant } from "@autopilot/db";
 import { type AppEvent, eventSchema } from "@autopilot/sdk";
-import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { EventProducer } from "../events/outbox.js";
 import type { Logger } from "../lib/log.js";
 import type { IngestMessage } from "./consume.js";
+import { type Cursor, cursorTime, type Page, pageOf } from "./pages.js";
 import { type Rejection, setAside } from "./rejected.js";
 
 /**
@@ -93,4 +94,54 @@ export async function replayDeadLetters(
     );
     return { replayed: rows.length, remaining: left };
   });
+}
+
+export type DeadLetterItem = {
+  id: string;
+  eventId: string;
+  event: Record<string, unknown>;
+  attempts: number;
+  replayedAt: string | null;
+  createdAt: string;
+};
+
+/** The tenant's dead letters, newest first (pending only unless `all`), for the admin list. */
+export async function listDeadLetters(
+  db: Database,
+  tenantId: string,
+  opts: { limit: number; cursor: Cursor | null; all: boolean },
+): Promise<Page<DeadLetterItem>> {
+  const rows = await withTenant(db, tenantId, async (tx) => {
+    const d = analyticsDeadLetters;
+    const conditions = [eq(d.tenantId, tenantId)];
+    if (!opts.all) conditions.push(isNull(d.replayedAt));
+    if (opts.cursor) {
+      const { at, id } = opts.cursor;
+      conditions.push(sql`(${d.createdAt}, ${d.id}) < (${at}::timestamptz, ${id}::uuid)`);
+    }
+    return tx
+      .select({
+        row: d,
+        at: sql<string>`${sql.raw(cursorTime('"analytics_dead_letters"."created_at"'))}`,
+      })
+      .from(d)
+      .where(and(...conditions))
+      .orderBy(desc(d.createdAt), desc(d.id))
+      .limit(opts.limit + 1);
+  });
+  return pageOf(
+    rows.map(({ row: r, at }) => ({
+      at,
+      id: r.id,
+      item: {
+        id: r.id,
+        eventId: r.eventId,
+        event: r.body as Record<string, unknown>,
+        attempts: r.attempts,
+        replayedAt: r.replayedAt?.toISOString() ?? null,
+        createdAt: r.createdAt.toISOString(),
+      },
+    })),
+    opts.limit,
+  );
 }

@@ -30,9 +30,11 @@ export async function enforceRetention(
       await tx.execute(
         sql`delete from analytics_rollups where tenant_id = ${tenantId}::uuid and bucket < date_bin('15 minutes', ${cutoff}, timestamptz '2000-01-01 00:00:00+00')`,
       );
-      await tx.execute(
-        sql`delete from analytics_rollups_daily where tenant_id = ${tenantId}::uuid and day < ((${cutoff}) at time zone time_zone)::date`,
-      );
+      for (const table of ["analytics_rollups_daily", "analytics_funnel_daily"]) {
+        await tx.execute(
+          sql`delete from ${sql.identifier(table)} where tenant_id = ${tenantId}::uuid and day < ((${cutoff}) at time zone time_zone)::date`,
+        );
+      }
       for (const table of ["analytics_funnel", "analytics_funnel_leads", "analytics_funnel_deals"]) {
         await tx.execute(
           sql`delete from ${sql.identifier(table)} where tenant_id = ${tenantId}::uuid and last_at < ${cutoff}`,
@@ -44,4 +46,55 @@ export async function enforceRetention(
   }
   if (deleted > 0) log.info("analytics retention", { tenants: due.length, deleted });
   return deleted;
+}
+
+/** How long set-aside (rejected) events are kept when EVENTS_REJECTED_RETENTION_DAYS is unset. */
+export const DEFAULT_REJECTED_RETENTION_DAYS = 30;
+
+/**
+ * The cron's sweep of the two places failed events wait for a person: dead letters older than their
+ * tenant's dead_letter_retention_days (analytics_settings, default 30; replayed or not — the count
+ * of never-replayed ones dropped is logged), and set-aside poison messages (events_rejected,
+ * tenant-less) older than `rejectedDays` (EVENTS_REJECTED_RETENTION_DAYS). Bounded chunks per run.
+ */
+export async function pruneFailedEvents(
+  db: Database,
+  log: Logger,
+  rejectedDays: number,
+  maxTenants = 200,
+  chunk = 5000,
+): Promise<{ deadLetters: number; rejected: number }> {
+  const due = await db.query<{ tenant_id: string; days: number }>(
+    "select * from analytics_dead_letters_due($1)",
+    [maxTenants],
+  );
+  let deadLetters = 0;
+  for (const { tenant_id: tenantId, days } of due) {
+    const res = await withTenant(db, tenantId, (tx) =>
+      tx.execute<{ replayed: boolean }>(sql`
+        delete from analytics_dead_letters where id in (
+          select id from analytics_dead_letters
+          where tenant_id = ${tenantId}::uuid and created_at < now() - make_interval(days => ${days})
+          limit ${chunk})
+        returning replayed_at is not null as replayed`),
+    );
+    const unreplayed = res.rows.filter((r) => !r.replayed).length;
+    if (unreplayed > 0) log.warn("dead letters expired without a replay", { tenantId, count: unreplayed });
+    deadLetters += res.rows.length;
+  }
+  const rejected = await db.query(
+    `delete from events_rejected where id in (
+       select id from events_rejected where created_at < now() - make_interval(days => $1) limit $2)
+     returning id`,
+    [rejectedDays, chunk],
+  );
+  if (deadLetters + rejected.length > 0)
+    log.info("failed events pruned", { deadLetters, rejected: rejected.length });
+  return { deadLetters, rejected: rejected.length };
+}
+
+/** EVENTS_REJECTED_RETENTION_DAYS, or the default when unset or not a positive whole number. */
+export function rejectedRetentionDays(env: { EVENTS_REJECTED_RETENTION_DAYS?: string }): number {
+  const days = Number(env.EVENTS_REJECTED_RETENTION_DAYS);
+  return Number.isInteger(days) && days > 0 ? days : DEFAULT_REJECTED_RETENTION_DAYS;
 }

@@ -5,6 +5,9 @@ import { timingSafeEqual } from "../lib/crypto.js";
 import { FixedWindow, type RateDecision } from "./fixed-window.js";
 
 // A cached key is re-read after this long, which also bounds how often last_used_at is written.
+// The cached row carries the tenant's time zone too: after a zone change, requests with an API key
+// use the old zone for up to this long (reports' days, live "today"); session requests see it at
+// once. Accepted: zones change rarely, and the daily rollups are rebuilt for whichever zone asks.
 const FRESH_MS = 60_000;
 // A wrong secret is remembered briefly so a flood of bad guesses does not reach the database.
 const NEGATIVE_MS = 10_000;

@@ -31,7 +31,8 @@ for (const name of Object.keys(REPORTS) as ReportName[]) {
       tags: ["Reports"],
       summary: REPORTS[name].summary,
       description:
-        "Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV.",
+        "Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV. " +
+        "With an API key, a change of the tenant's time zone applies within 60 s (the key's cache).",
       middleware: [authenticate, limitByPrincipal] as const,
       request: { query: reportQuerySchema },
       responses: {

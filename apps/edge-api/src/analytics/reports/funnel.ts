@@ -1,7 +1,8 @@
 import type { Tx } from "@autopilot/db";
 import { sql } from "drizzle-orm";
+import { ensureDailyRollups } from "../daily.js";
 import { type ReportQuery, type ReportResult, ratio } from "./query.js";
-import { periodOf, rangeOf } from "./sql.js";
+import { dailyPeriod } from "./sql.js";
 
 type FunnelRow = {
   period: string;
@@ -17,9 +18,10 @@ type FunnelRow = {
 /**
  * The funnel as a cohort: conversations started in the range (by tenant-local period of their start),
  * followed through engaged (the visitor wrote) → form completed → lead → SQL → deal → won, whenever
- * those happen. Reads analytics_funnel, one row per conversation kept at ingest with the earliest
- * time of each stage (leads link through lead.created, deals through deal.created, see ingest.ts),
- * so the report is one scan by (tenant, started_at) instead of joining the raw events.
+ * those happen. Reads analytics_funnel_daily: per start day and channel, how many conversations
+ * started and how many of them reached each stage, kept at ingest from the per-conversation funnel
+ * (leads link through lead.created, deals through deal.created, see ingest.ts), so a year is ~365
+ * rows per channel instead of one per conversation.
  */
 export async function funnelReport(
   tx: Tx,
@@ -27,20 +29,16 @@ export async function funnelReport(
   q: ReportQuery,
   tz: string,
 ): Promise<ReportResult> {
-  const { start, end } = rangeOf(q, tz);
+  await ensureDailyRollups(tx, tenantId, tz);
   const channel = q.channel ? sql`and channel = ${q.channel}` : sql``;
   const res = await tx.execute<FunnelRow>(sql`
-    select ${periodOf(sql`started_at`, q, tz)} as period,
-      count(*)::int as started,
-      count(engaged_at)::int as engaged,
-      count(form_completed_at)::int as form_completed,
-      count(lead_at)::int as lead,
-      count(sql_at)::int as sql,
-      count(deal_at)::int as deal,
-      count(won_at)::int as won
-    from analytics_funnel
-    where tenant_id = ${tenantId}::uuid and started_at >= ${start} and started_at < ${end} ${channel}
-    group by 1 order by 1`);
+    select ${dailyPeriod(q)} as period, sum(started)::float8 as started, sum(engaged)::float8 as engaged,
+      sum(form_completed)::float8 as form_completed, sum(leads)::float8 as lead, sum(sqls)::float8 as sql,
+      sum(deals)::float8 as deal, sum(won)::float8 as won
+    from analytics_funnel_daily
+    where tenant_id = ${tenantId}::uuid and time_zone = ${tz}
+      and day >= ${q.from}::date and day <= ${q.to}::date ${channel}
+    group by 1 having sum(started) <> 0 order by 1`);
   return {
     rows: res.rows.map((r) => ({
       period: r.period,

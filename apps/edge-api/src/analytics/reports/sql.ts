@@ -3,19 +3,6 @@ import { type SQL, sql } from "drizzle-orm";
 import { ensureDailyRollups } from "../daily.js";
 import type { ReportQuery } from "./query.js";
 
-/** The range as UTC instants: [from 00:00, to+1 00:00) in the tenant's time zone. */
-export function rangeOf(q: ReportQuery, timeZone: string) {
-  return {
-    start: sql`((${q.from}::date)::timestamp at time zone ${timeZone})`,
-    end: sql`((${q.to}::date + 1)::timestamp at time zone ${timeZone})`,
-  };
-}
-
-/** The tenant-local period (day / ISO week's Monday / month's first day) of a timestamptz column. */
-export function periodOf(column: SQL, q: ReportQuery, timeZone: string): SQL {
-  return sql`to_char(date_trunc(${q.groupBy}, ${column} at time zone ${timeZone}), 'YYYY-MM-DD')`;
-}
-
 export type RollupRow = {
   period: string;
   type: string;
