@@ -20,7 +20,7 @@ export const dashboard: Service = {
     await assertPortFree(port, "DASHBOARD_PORT");
     const built = spawnSync(join(stack.root, "node_modules", ".bin", "react-router"), ["build"], {
       cwd: app,
-      env: wranglerEnv(stack.root),
+      env: { ...wranglerEnv(stack.root), ...stack.wranglerEnv },
       encoding: "utf8",
       timeout: BUILD_TIMEOUT_MS,
     });
@@ -42,6 +42,8 @@ export const dashboard: Service = {
         "--port",
         String(port),
         "--show-interactive-dev-session=false",
+        "--var",
+        `API_PUBLIC_URL:${stack.apiUrl}`,
       ],
     });
     return {

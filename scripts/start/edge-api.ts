@@ -34,6 +34,7 @@ export const edgeApi: Service = {
         // Links in mails (verify, reset, invite) open the dashboard, which serves those screens.
         "--var",
         `APP_URL:http://127.0.0.1:${stack.ports.dashboard}`,
+        ...Object.entries(stack.apiVars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       ],
     });
     stack.apiUrl = apiUrl;

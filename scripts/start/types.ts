@@ -7,6 +7,10 @@ export type Stack = {
   dataDir: string;
   /** 127.0.0.1 ports: edge-api (PORT, default 8787) and the dashboard (DASHBOARD_PORT, default 8788). */
   ports: { api: number; dashboard: number };
+  /** Extra environment for the wrangler processes (tests isolate wrangler's dev registry with it). */
+  wranglerEnv?: NodeJS.ProcessEnv;
+  /** Extra `--var`s for edge-api (tests let the crawler read a site on 127.0.0.1). */
+  apiVars?: Record<string, string>;
   database?: LocalDatabase;
   /** Base URL of the edge-api worker, once it answers /health. */
   apiUrl?: string;

@@ -13,20 +13,19 @@ const KEEP_OUTPUT_CHARS = 20_000;
 /**
  * Runs `wrangler dev <args>` (a worker in workerd) until `readyUrl` answers 200; its output is kept
  * quiet until then and shown on failure, then printed live with a `[label]` prefix. Stopping reaches
- * workerd too (own process group). `env` adds to wranglerEnv (e.g. WRANGLER_REGISTRY_PATH).
+ * workerd too (own process group).
  */
 export async function startWranglerDev(opts: {
   stack: Stack;
   label: string;
   args: string[];
   readyUrl: string;
-  env?: NodeJS.ProcessEnv;
 }): Promise<{ stop: () => Promise<void> }> {
   const { stack, label } = opts;
   // Own process group, so stopping reaches workerd too, and Ctrl-C reaches only us (we stop it).
   const child = spawn(wranglerBin(stack.root), ["dev", ...opts.args], {
     cwd: stack.root,
-    env: { ...wranglerEnv(stack.root), ...opts.env },
+    env: { ...wranglerEnv(stack.root), ...stack.wranglerEnv },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
