@@ -4,8 +4,9 @@
 //    team row lock, rule match, candidates with open-lead counts, decision, event, notification),
 //    SALES_IN_FLIGHT at a time, each through the neon driver and the WebSocket bridge. The Durable
 //    Object itself is not in the loop (no workerd here): it only queues these same calls.
-// 2. the forecast (SQL pre-aggregation + the engine's pure functions, win rate, velocity) over
-//    SALES_DEALS (100,000) deals of one tenant: median of SALES_FORECAST_RUNS runs after two warm-ups.
+// 2. the forecast (the rollups the deal triggers keep, migration 0019, + the engine's pure functions,
+//    win rate, velocity) over SALES_DEALS (100,000) deals of one tenant, seeded through those triggers:
+//    median of SALES_FORECAST_RUNS runs after two warm-ups.
 import { openDatabase } from "@autopilot/db";
 import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
 import { assignLead } from "../../apps/edge-api/src/domain/assignment/assign-lead.js";
