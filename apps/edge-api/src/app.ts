@@ -6,12 +6,14 @@ import { flushOutbox } from "./events/outbox.js";
 import { AppError, toErrorResponse } from "./http/errors.js";
 import { validationHook } from "./http/validation.js";
 import { createLogger } from "./lib/log.js";
+import { aiSettingsRoutes } from "./routes/ai-settings.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { authRoutes } from "./routes/auth.js";
 import { mountDocs } from "./routes/docs.js";
 import { inboxRoutes } from "./routes/inbox.js";
 import { knowledgeRoutes } from "./routes/knowledge.js";
+import { knowledgeUploadRoutes } from "./routes/knowledge-uploads.js";
 import { mailRoutes } from "./routes/mail.js";
 import { meRoutes } from "./routes/me.js";
 import { memberRoutes } from "./routes/members.js";
@@ -74,6 +76,8 @@ export function createApp() {
   app.route("/", reportRoutes);
   app.route("/", analyticsRoutes);
   app.route("/", knowledgeRoutes);
+  app.route("/", knowledgeUploadRoutes);
+  app.route("/", aiSettingsRoutes);
   mountSalesRoutes(app);
   mountDocs(app);
 

@@ -1,0 +1,133 @@
+import { withTenant } from "@autopilot/db";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { open } from "../ai/secret-box.js";
+import { loadAiSettings } from "../ai/tenant-provider.js";
+import { type ConnectionTest, testOpenAiConnection } from "../ai/test-connection.js";
+import type { AppEnv } from "../env.js";
+import { authenticate, requireRole } from "../http/auth.js";
+import { limitByPrincipal } from "../http/rate-limit.js";
+import { validationHook } from "../http/validation.js";
+import { errors, jsonBody, jsonResponse } from "./schemas.js";
+
+// Reading the tenant's AI provider settings and testing a connection (the settings screen). Saving is
+// PUT /v1/ai/settings (routes/inbox.ts). The key is never returned: only whether one is stored.
+
+export const aiSettingsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+const tags = ["AI"];
+const auth = [authenticate, limitByPrincipal] as const;
+const TEST_TIMEOUT_MS = 10_000;
+
+const settingsSchema = z
+  .object({
+    provider: z.enum(["offline", "openai"]),
+    baseUrl: z.string().nullable(),
+    model: z.string().nullable(),
+    hasKey: z.boolean(),
+    dailyTokenBudget: z.number(),
+    updatedAt: z.string().nullable(),
+  })
+  .openapi("AiSettings");
+
+aiSettingsRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/ai/settings",
+    tags,
+    summary: "The AI provider settings (the key itself is never shown: hasKey says whether one is stored)",
+    middleware: [...auth, requireRole("admin")] as const,
+    responses: { 200: jsonResponse(settingsSchema, "Settings"), ...errors },
+  }),
+  async (c) => {
+    const p = c.get("principal");
+    const row = await withTenant(c.get("db"), p.tenantId, (tx) => loadAiSettings(tx, p.tenantId));
+    return c.json(
+      {
+        provider: row?.provider ?? "offline",
+        baseUrl: row?.baseUrl ?? null,
+        model: row?.model ?? null,
+        hasKey: Boolean(row?.apiKeyCiphertext),
+        dailyTokenBudget: row?.dailyTokenBudget ?? 200_000,
+        updatedAt: row?.updatedAt.toISOString() ?? null,
+      },
+      200,
+    );
+  },
+);
+
+aiSettingsRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/ai/test",
+    tags,
+    summary:
+      "Test an AI connection: the given endpoint, model and key (before saving), or the saved settings when no key is given",
+    description:
+      "One small chat completion, no retries, 10 s deadline. The answer is 200 either way: `ok` says whether it worked and `error` what went wrong.",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: jsonBody(
+      z.object({
+        baseUrl: z
+          .url({ protocol: /^https?$/ })
+          .max(300)
+          .optional(),
+        model: z.string().trim().min(1).max(100).optional(),
+        apiKey: z.string().min(1).max(500).optional(),
+      }),
+    ),
+    responses: {
+      200: jsonResponse(
+        z
+          .object({
+            ok: z.boolean(),
+            model: z.string().nullable(),
+            latencyMs: z.number().optional(),
+            error: z.string().optional(),
+          })
+          .openapi("AiConnectionTest"),
+        "The result",
+      ),
+      ...errors,
+    },
+  }),
+  async (c) => {
+    const p = c.get("principal");
+    const body = c.req.valid("json");
+    let result: ConnectionTest;
+    if (body.apiKey !== undefined) {
+      if (!body.model)
+        return c.json({ ok: false, model: null, error: "model: enter the model to test" }, 200);
+      result = await testOpenAiConnection({
+        ...body,
+        apiKey: body.apiKey,
+        model: body.model,
+        timeoutMs: TEST_TIMEOUT_MS,
+      });
+    } else {
+      const row = await withTenant(c.get("db"), p.tenantId, (tx) => loadAiSettings(tx, p.tenantId));
+      if (row?.provider !== "openai" || !row.apiKeyCiphertext || !row.model)
+        result = { ok: false, model: null, error: "No AI provider is saved: the assistant runs offline." };
+      else if (!c.env.AI_MASTER_KEY)
+        result = {
+          ok: false,
+          model: row.model,
+          error: "AI_MASTER_KEY is not configured: the saved key cannot be opened.",
+        };
+      else {
+        const apiKey = await open(c.env.AI_MASTER_KEY, row.apiKeyCiphertext, p.tenantId).catch(() => null);
+        result = apiKey
+          ? await testOpenAiConnection({
+              apiKey,
+              baseUrl: body.baseUrl ?? row.baseUrl ?? undefined,
+              model: body.model ?? row.model,
+              timeoutMs: TEST_TIMEOUT_MS,
+            })
+          : {
+              ok: false,
+              model: row.model,
+              error: "The saved key cannot be opened (was AI_MASTER_KEY changed?). Enter it again.",
+            };
+      }
+    }
+    return c.json(result, 200);
+  },
+);
