@@ -129,10 +129,11 @@ export const dealStageHistory = pgTable(
 /**
  * The forecast's rollup: deals summed by (pipeline, currency, month, owner, stage, forecast category),
  * so a forecast reads a few hundred rows whatever the number of deals. Kept by statement triggers on
- * deals in the same transaction as every deal write (migration 0019: deal_forecast_rollup_apply), and
+ * deals in the same transaction as every deal write (migrations 0019, 0026: deal_forecast_apply), and
  * rebuilt for a tenant when its time zone changes (deal_rollups_rebuild). `month` is yyyymm in the
  * tenant's zone — expected close month for deals in an open stage, the month closed otherwise — and 0
- * when undated. Probability and category are read from the stage at query time.
+ * when undated; a key no deal is in any more stays with deals = 0. Probability and category are read
+ * from the stage at query time.
  */
 export const dealForecastRollup = pgTable(
   "deal_forecast_rollup",

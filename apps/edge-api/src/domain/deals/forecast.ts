@@ -13,7 +13,7 @@ import { sql } from "drizzle-orm";
 export type ForecastQuery = { pipelineId?: string; currency: string; from?: string; to?: string };
 
 /**
- * The forecast for one currency, read from the rollups the deal triggers keep (migration 0019):
+ * The forecast for one currency, read from the rollups the deal triggers keep (migrations 0019, 0026):
  * deal_forecast_rollup, deals summed by (month, owner, stage, forecast category) — a few hundred rows
  * whatever the number of deals — and deal_stage_outcomes for win rates. The engine's pure functions
  * turn them into categories, weighted amounts, win rates and velocity. Months are in the tenant's time
@@ -40,7 +40,7 @@ export async function forecast(db: Database, tenantId: string, q: ForecastQuery)
              sum(r.amount)::float8 as amount, sum(r.deals)::int as count,
              (sum(r.cycle_seconds) / 86400)::float8 as cycle_days
       from deal_forecast_rollup r join stages s on s.tenant_id = r.tenant_id and s.id = r.stage_id
-      where r.tenant_id = ${tenantId} and r.currency = ${q.currency} ${pipeline}
+      where r.tenant_id = ${tenantId} and r.currency = ${q.currency} and r.deals <> 0 ${pipeline}
       group by 1, 2, 3, 4, 5`);
     const month = (ym: number) =>
       ym === 0 ? null : `${Math.floor(ym / 100)}-${String(ym % 100).padStart(2, "0")}`;
