@@ -4011,7 +4011,81 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The AI provider settings (the key itself is never shown: hasKey says whether one is stored) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AiSettings"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         /** Configure the AI provider (offline or any OpenAI-compatible endpoint) */
         put: {
             parameters: {
@@ -4121,7 +4195,7 @@ export interface paths {
         };
         /**
          * Conversation cohort funnel to won deals
-         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV.
+         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV. With an API key, a change of the tenant's time zone applies within 60 s (the key's cache).
          */
         get: {
             parameters: {
@@ -4225,7 +4299,7 @@ export interface paths {
         };
         /**
          * Route performance and where routes are abandoned
-         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV.
+         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV. With an API key, a change of the tenant's time zone applies within 60 s (the key's cache).
          */
         get: {
             parameters: {
@@ -4329,7 +4403,7 @@ export interface paths {
         };
         /**
          * Knowledge answer rate and top unanswered questions
-         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV.
+         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV. With an API key, a change of the tenant's time zone applies within 60 s (the key's cache).
          */
         get: {
             parameters: {
@@ -4433,7 +4507,7 @@ export interface paths {
         };
         /**
          * Agents and reps: response, resolution, leads, deals
-         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV.
+         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV. With an API key, a change of the tenant's time zone applies within 60 s (the key's cache).
          */
         get: {
             parameters: {
@@ -4537,7 +4611,7 @@ export interface paths {
         };
         /**
          * Deals created, won and lost per pipeline
-         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV.
+         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV. With an API key, a change of the tenant's time zone applies within 60 s (the key's cache).
          */
         get: {
             parameters: {
@@ -4641,7 +4715,7 @@ export interface paths {
         };
         /**
          * SLA breaches by kind and owner
-         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV.
+         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV. With an API key, a change of the tenant's time zone applies within 60 s (the key's cache).
          */
         get: {
             parameters: {
@@ -4745,7 +4819,7 @@ export interface paths {
         };
         /**
          * Customer satisfaction scores
-         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV.
+         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV. With an API key, a change of the tenant's time zone applies within 60 s (the key's cache).
          */
         get: {
             parameters: {
@@ -4849,7 +4923,7 @@ export interface paths {
         };
         /**
          * Channel mix: conversations and messages
-         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV.
+         * @description Dates are days in the tenant's time zone (both inclusive); `format=csv` streams the rows as CSV. With an API key, a change of the tenant's time zone applies within 60 s (the key's cache).
          */
         get: {
             parameters: {
@@ -4944,6 +5018,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live figures over a WebSocket (active, waiting for a human, leads today, first response)
+         * @description Connect with `Upgrade: websocket`. The server sends a `LiveFigures` message at once and after every ingested batch; send `ping` (answered `pong`) or any other text for a new snapshot (e.g. after the local day turned). "Today" is the tenant's time zone; with an API key, a zone change is seen within 60 s (the key's gate caches its tenant for that long).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Switching protocols; messages are LiveFigures JSON */
+                101: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LiveFigures"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not a WebSocket upgrade request */
+                426: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/analytics/settings": {
         parameters: {
             query?: never;
@@ -4951,7 +5125,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Analytics settings (event retention) */
+        /** Analytics settings (event and dead-letter retention) */
         get: {
             parameters: {
                 query?: never;
@@ -5026,7 +5200,7 @@ export interface paths {
                 };
             };
         };
-        /** Set how long raw events and rollups are kept (days) */
+        /** Set how long raw events and rollups, and dead letters, are kept (days) */
         put: {
             parameters: {
                 query?: never;
@@ -5037,7 +5211,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        retentionDays: number;
+                        retentionDays?: number;
+                        deadLetterRetentionDays?: number;
                     };
                 };
             };
@@ -5107,6 +5282,193 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events that exhausted their retries, newest first (pending replay unless status=all) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: "pending" | "all";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Dead letters */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeadLetterPage"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events set aside as poison (invalid, or failing alone) that name this tenant, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Set-aside events */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RejectedEventPage"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -5999,6 +6361,108 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ai/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test an AI connection: the given endpoint, model and key (before saving), or the saved settings when no key is given
+         * @description One small chat completion, no retries, 10 s deadline. The answer is 200 either way: `ok` says whether it worked and `error` what went wrong.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uri */
+                        baseUrl?: string;
+                        model?: string;
+                        apiKey?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The result */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AiConnectionTest"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -11683,8 +12147,51 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        LiveFigures: {
+            /** @enum {string} */
+            type: "figures";
+            figures: {
+                /** @description Today in the tenant's time zone (YYYY-MM-DD) */
+                day: string;
+                timeZone: string;
+                activeConversations: number;
+                waitingForHuman: number;
+                leadsToday: number;
+                /** @description Today's, agents' replies */
+                medianFirstResponseSeconds: number | null;
+            };
+        };
         AnalyticsSettings: {
+            /** @description Days raw events and rollups are kept */
             retentionDays: number;
+            /** @description Days dead letters wait for a replay before the cron deletes them */
+            deadLetterRetentionDays: number;
+        };
+        DeadLetterPage: {
+            items: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                eventId: string;
+                /** @description The event envelope as sent */
+                event?: unknown;
+                attempts: number;
+                replayedAt: string | null;
+                createdAt: string;
+            }[];
+            next: string | null;
+        };
+        RejectedEventPage: {
+            items: {
+                /** Format: uuid */
+                id: string;
+                queue: string;
+                messageId: string;
+                body?: unknown;
+                reason: string;
+                createdAt: string;
+            }[];
+            next: string | null;
         };
         KnowledgeSource: {
             /** Format: uuid */
@@ -11771,6 +12278,21 @@ export interface components {
             lastAskedAt: string;
             /** Format: uuid */
             lastConversationId: string | null;
+        };
+        AiSettings: {
+            /** @enum {string} */
+            provider: "offline" | "openai";
+            baseUrl: string | null;
+            model: string | null;
+            hasKey: boolean;
+            dailyTokenBudget: number;
+            updatedAt: string | null;
+        };
+        AiConnectionTest: {
+            ok: boolean;
+            model: string | null;
+            latencyMs?: number;
+            error?: string;
         };
         Contact: {
             /** Format: uuid */

@@ -8,6 +8,9 @@ import { allows, type Role } from "../lib/nav.js";
 import { parseDefinition, routeErrors, stepIds } from "../lib/route-errors.js";
 import type { Route } from "./+types/route-edit";
 import type { loader as layoutLoader } from "./app-layout.js";
+import adminStyles from "../styles/admin.css?url";
+
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `${(data?.route as { name?: string } | undefined)?.name ?? "Route"} · AutopilotCRM` },

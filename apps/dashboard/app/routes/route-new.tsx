@@ -6,6 +6,9 @@ import { allows, type Role } from "../lib/nav.js";
 import { parseDefinition, routeErrors, stepIds } from "../lib/route-errors.js";
 import type { Route } from "./+types/route-new";
 import type { loader as layoutLoader } from "./app-layout.js";
+import adminStyles from "../styles/admin.css?url";
+
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 
 export const meta: Route.MetaFunction = () => [{ title: "New route · AutopilotCRM" }];
 

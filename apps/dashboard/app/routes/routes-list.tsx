@@ -5,6 +5,9 @@ import { formErrors, text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";
 import type { Route } from "./+types/routes-list";
 import type { loader as layoutLoader } from "./app-layout.js";
+import adminStyles from "../styles/admin.css?url";
+
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 
 export const meta: Route.MetaFunction = () => [{ title: "Routes · AutopilotCRM" }];
 
