@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { tenants, withTenant } from "@autopilot/db";
+import { withTenant } from "@autopilot/db";
 import {
   type Command,
   type ConversationState,
@@ -8,19 +8,14 @@ import {
   type Reply,
 } from "@autopilot/engine";
 import type { AppEvent } from "@autopilot/sdk";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
+import type { AiProvider } from "../ai/provider.js";
 import { type AiSettingsRow, loadAiSettings, providerFor } from "../ai/tenant-provider.js";
 import type { Env } from "../env.js";
 import { flushOutbox } from "../events/outbox.js";
 import { knowledgeForTurn } from "../knowledge/answer.js";
 import { createLogger } from "../lib/log.js";
-import {
-  emptySnapshot,
-  loadSnapshot,
-  type RoutesSnapshot,
-  withCurrentModel,
-} from "../route-config/snapshot.js";
+import { emptySnapshot, type RoutesSnapshot, withCurrentModel } from "../route-config/snapshot.js";
 import { type ActionCommand, type ActionOutcome, isActionCommand, type QueuedAction } from "./actions.js";
 import { conversationConfig } from "./config.js";
 import { withDbSlot } from "./db-gate.js";
@@ -46,6 +41,7 @@ import {
 } from "./protocol.js";
 import { runTurn, type TurnAi } from "./run-turn.js";
 import { defaultSinks, type Sinks } from "./sinks.js";
+import { startConfig } from "./start-config.js";
 import { ConversationStore } from "./store.js";
 
 /** Errors cross the RPC boundary as `[code] message`; the worker maps the code to an HTTP status. */
@@ -91,7 +87,15 @@ export class ConversationDO extends DurableObject<Env> {
   private meta: Meta | undefined;
   private state: ConversationState | undefined;
   private snapshot: RoutesSnapshot | undefined;
-  private ai: { settings: AiSettingsRow | null; loadedAt: number; turnAi: TurnAi } | undefined;
+  private ai:
+    | {
+        settings: AiSettingsRow | null;
+        loadedAt: number;
+        refreshing: boolean;
+        provider: Promise<AiProvider>;
+        turnAi: TurnAi;
+      }
+    | undefined;
   private draining: Promise<void> | null = null;
   private drainAgain = false;
   /** The alarm this instance last set (unknown after a restart), to skip rewriting the same time. */
@@ -117,20 +121,10 @@ export class ConversationDO extends DurableObject<Env> {
           throw new ConversationError("not_found", "conversation not found");
         return this.view();
       }
-      const loaded = await this.withDb((db) =>
-        withTenant(db, input.tenantId, async (tx) => {
-          const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, input.tenantId));
-          if (!tenant) throw new ConversationError("not_found", "tenant not found");
-          return {
-            tenant,
-            snapshot: await loadSnapshot(tx, input.tenantId),
-            ai: await loadAiSettings(tx, input.tenantId),
-          };
-        }),
-      ).catch((error) => {
-        if (error instanceof ConversationError) throw error;
+      const loaded = await startConfig(input.tenantId, (fn) => this.withDb(fn)).catch(() => {
         throw new ConversationError("unavailable", "conversations cannot start while the database is down");
       });
+      if (!loaded) throw new ConversationError("not_found", "tenant not found");
       const now = new Date().toISOString();
       const meta: Meta = {
         id: input.conversationId,
@@ -778,21 +772,31 @@ export class ConversationDO extends DurableObject<Env> {
 
   private async turnAi(): Promise<TurnAi> {
     const meta = this.loadMetaOrThrow();
-    if (!this.ai || Date.now() - this.ai.loadedAt > AI_SETTINGS_TTL_MS) {
-      // Refreshed at most once a minute; while the database is down the last known settings stand.
+    if (!this.ai) {
+      // After a restart: loaded once; while the database is down the conversation runs offline.
       const settings = await this.withDb((db) =>
         withTenant(db, meta.tenantId, (tx) => loadAiSettings(tx, meta.tenantId)),
-      ).catch(() => this.ai?.settings ?? null);
+      ).catch(() => null);
       this.setAiSettings(settings);
-    }
+    } else if (Date.now() - this.ai.loadedAt > AI_SETTINGS_TTL_MS) this.refreshAiSettings(meta.tenantId);
     const ai = this.ai;
     if (!ai) throw new Error("ai settings not loaded");
-    const cfg = conversationConfig(this.env);
-    ai.turnAi.provider = await providerFor(ai.settings, this.env.AI_MASTER_KEY, {
-      timeoutMs: cfg.aiTimeoutMs,
-      retries: cfg.aiRetries,
-    });
+    ai.turnAi.provider = await ai.provider;
     return ai.turnAi;
+  }
+
+  /**
+   * Refreshes the AI settings at most once a minute, in the background: a turn never waits on the
+   * database for them (the last known settings stand meanwhile, and while the database is down).
+   */
+  private refreshAiSettings(tenantId: string): void {
+    if (!this.ai || this.ai.refreshing) return;
+    this.ai.refreshing = true;
+    void this.withDb((db) => withTenant(db, tenantId, (tx) => loadAiSettings(tx, tenantId)))
+      .then((settings) => this.setAiSettings(settings))
+      .catch(() => {
+        if (this.ai) this.ai = { ...this.ai, loadedAt: Date.now(), refreshing: false };
+      });
   }
 
   private setAiSettings(settings: AiSettingsRow | null): void {
@@ -803,6 +807,12 @@ export class ConversationDO extends DurableObject<Env> {
     this.ai = {
       settings,
       loadedAt: Date.now(),
+      refreshing: false,
+      // Opened once per settings load (the key is decrypted here), not on every turn.
+      provider: providerFor(settings, this.env.AI_MASTER_KEY, {
+        timeoutMs: cfg.aiTimeoutMs,
+        retries: cfg.aiRetries,
+      }),
       turnAi: {
         provider: {
           name: "offline",
