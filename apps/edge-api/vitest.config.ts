@@ -19,6 +19,7 @@ export default defineConfig({
           KNOWLEDGE_CRAWL_DELAY_MS: "0",
           KNOWLEDGE_FETCH_TIMEOUT_MS: "800",
           KNOWLEDGE_MAX_PAGE_BYTES: "100000",
+          KNOWLEDGE_MAX_UPLOAD_BYTES: "200000",
           // Short AI deadlines so the timeout fallback is tested in well under a second per try.
           AI_TIMEOUT_MS: "400",
           AI_RETRIES: "1",

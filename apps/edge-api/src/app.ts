@@ -13,6 +13,7 @@ import { authRoutes } from "./routes/auth.js";
 import { mountDocs } from "./routes/docs.js";
 import { inboxRoutes } from "./routes/inbox.js";
 import { knowledgeRoutes } from "./routes/knowledge.js";
+import { knowledgeUploadRoutes } from "./routes/knowledge-uploads.js";
 import { mailRoutes } from "./routes/mail.js";
 import { meRoutes } from "./routes/me.js";
 import { memberRoutes } from "./routes/members.js";
@@ -75,6 +76,7 @@ export function createApp() {
   app.route("/", reportRoutes);
   app.route("/", analyticsRoutes);
   app.route("/", knowledgeRoutes);
+  app.route("/", knowledgeUploadRoutes);
   app.route("/", aiSettingsRoutes);
   mountSalesRoutes(app);
   mountDocs(app);

@@ -46,6 +46,8 @@ export type Env = {
   KNOWLEDGE_FETCH_TIMEOUT_MS?: string;
   KNOWLEDGE_CRAWL_DELAY_MS?: string;
   KNOWLEDGE_MAX_PAGE_BYTES?: string;
+  /** Lowers the document/catalogue upload limit (10 MB); tests use a small one. */
+  KNOWLEDGE_MAX_UPLOAD_BYTES?: string;
   /** Days set-aside (rejected) events are kept before the cron deletes them (default 30). */
   EVENTS_REJECTED_RETENTION_DAYS?: string;
   /** Per-tenant live figures (analytics). */

@@ -60,9 +60,12 @@ export function crawlLimits(env: {
   };
 }
 
-/** Queue message of the `knowledge-crawl` queue: "work on this source's run". */
+/**
+ * Queue message of the `knowledge-crawl` queue: "work on this source's run" — a website's crawl, or
+ * an uploaded document's extraction (documents.ts / document-job.ts).
+ */
 export const crawlMessageSchema = z.object({
-  type: z.literal("crawl"),
+  type: z.enum(["crawl", "document"]),
   tenantId: z.uuid(),
   sourceId: z.uuid(),
   runId: z.number().int().min(1),

@@ -3,6 +3,7 @@ import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
 import { crawlLimits, crawlMessageSchema } from "./config.js";
 import { runCrawlJob } from "./crawl.js";
+import { runDocumentJob } from "./document-job.js";
 
 export const KNOWLEDGE_CRAWL_QUEUE = "knowledge-crawl";
 
@@ -24,8 +25,11 @@ export async function consumeCrawl(batch: MessageBatch<unknown>, env: Env): Prom
         continue;
       }
       try {
-        const result = await runCrawlJob(db, parsed.data, limits, (m) => env.KNOWLEDGE_CRAWL.send(m), log);
-        log.info("crawl job", { ...parsed.data, ...result });
+        const result =
+          parsed.data.type === "document"
+            ? await runDocumentJob(db, parsed.data, log)
+            : await runCrawlJob(db, parsed.data, limits, (m) => env.KNOWLEDGE_CRAWL.send(m), log);
+        log.info("knowledge job", { ...parsed.data, ...result });
         message.ack();
       } catch (error) {
         log.error("crawl job failed; retried", { ...parsed.data, error: String(error) });
