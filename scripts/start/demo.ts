@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type Account, apiKeyWorks, type CallApi, seedWorkspace } from "../lib/seed.js";
 import type { Service } from "./types.js";
 
@@ -35,16 +36,52 @@ export const demo: Service = {
       writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
       note = "created now";
     }
+    const knowledge = await seedDemoKnowledge(call, saved.apiKey);
     return {
       summary: [
         ["Demo login", `${DEMO_ACCOUNT.email} / ${DEMO_ACCOUNT.password} (${note})`],
         ["Demo API key", saved.apiKey],
+        ["Demo knowledge", knowledge],
         ["Try", `curl -H 'Authorization: Bearer ${saved.apiKey}' ${apiUrl}/v1/me`],
       ],
       stop: async () => {},
     };
   },
 };
+
+/**
+ * The demo company's product pages (scripts/start/demo-knowledge/pages, the same ones
+ * `npm run eval:knowledge` scores) uploaded as Markdown document sources, once: only when the
+ * workspace has no knowledge source yet. The queue job indexes them in the background.
+ */
+async function seedDemoKnowledge(call: CallApi, apiKey: string): Promise<string> {
+  const headers = { authorization: `Bearer ${apiKey}` };
+  const list = await call("/v1/knowledge/sources", { headers });
+  if (!list.ok) return `not loaded (listing sources: HTTP ${list.status})`;
+  const { sources } = (await list.json()) as { sources: unknown[] };
+  if (sources.length > 0) return `${sources.length} sources (existing)`;
+  const dir = fileURLToPath(new URL("./demo-knowledge/pages/", import.meta.url));
+  const files = readdirSync(dir).filter((f) => f.endsWith(".md"));
+  for (const file of files) {
+    const slug = file.replace(/\.md$/, "");
+    const body = readFileSync(join(dir, file), "utf8");
+    const title = /^title:\s*(.+)$/m.exec(body)?.[1] ?? /^#\s+(.+)$/m.exec(body)?.[1] ?? slug;
+    const query = new URLSearchParams({
+      name: title,
+      fileName: file,
+      url: `https://demo-company.example/${slug}`,
+    });
+    const res = await call(`/v1/knowledge/documents?${query}`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "text/markdown" },
+      body,
+    });
+    if (res.status !== 202)
+      return `stopped at ${file}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`;
+    await res.body?.cancel();
+  }
+  return `${files.length} Markdown pages uploaded now (indexed in the background)`;
+}
 
 /** Which database the saved key belongs to: PGlite, or a hash of the server URL. */
 function databaseId(kind: string): string {
