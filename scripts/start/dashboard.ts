@@ -1,10 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { answers200, waitUntil } from "../lib/wait.js";
 import { wranglerEnv } from "../lib/wrangler.js";
 import type { Service } from "./types.js";
 import { assertPortFree, startWranglerDev } from "./wrangler-dev.js";
 
 const BUILD_TIMEOUT_MS = 300_000;
+const BINDING_TIMEOUT_MS = 60_000;
+const BINDING_STREAK = 4;
 
 /**
  * The dashboard worker (apps/dashboard): built with `react-router build`, then run by `wrangler dev`.
@@ -46,6 +49,24 @@ export const dashboard: Service = {
         `API_PUBLIC_URL:${stack.apiUrl}`,
       ],
     });
+    // The service binding resolves through wrangler's dev registry, and edge-api's wrangler reloads once
+    // when the dashboard registers: until that settles, /api/* answers 503. Ready = /api/health answering
+    // 200 several times in a row (a loader's first call must not hit the gap).
+    let streak = 0;
+    const bound = await waitUntil({
+      probe: async () => {
+        streak = (await answers200(`${url}/api/health`).catch(() => false)) ? streak + 1 : 0;
+        return streak >= BINDING_STREAK;
+      },
+      timeoutMs: BINDING_TIMEOUT_MS,
+      intervalMs: 500,
+    });
+    if (!bound.ok) {
+      await worker.stop();
+      throw new Error(
+        `the dashboard's /api/health never reached edge-api through the service binding: ${bound.reason}`,
+      );
+    }
     return {
       summary: [
         ["Dashboard", url],

@@ -4,13 +4,14 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "./local-stack.js";
 
 // Issue 8's end-to-end tests, as a new user: sign up (validation errors on the right fields first),
 // verify the email from the local mail outbox, onboarding (website crawl with progress, playbooks, widget
-// snippet, test chat), then the widget on a customer page chats through the "Book a demo" form and the
-// lead appears scored and assigned; log out, wrong password, log in. The full local stack runs (PGlite,
+// snippet, test chat), a route with a form made in the route editor (its error shown on the step first),
+// then the widget on a customer page chats through the "Book a demo" form and the new route's form and
+// the leads appear scored and assigned; log out, wrong password, log in. The full local stack runs (PGlite,
 // edge-api and dashboard in `wrangler dev`, the dashboard reaching edge-api through its service binding);
 // Chromium is Debian's. Screenshots of each screen go to .data/screenshots/dashboard/.
 
@@ -102,6 +103,12 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await new Promise((resolve) => (site ? site.close(resolve) : resolve(undefined)));
   });
 
+  afterEach(async (ctx) => {
+    // What the browser showed when a step failed, next to the other screenshots.
+    if (ctx.task.result?.state === "fail")
+      await shot(`failed-${ctx.task.name.replace(/\W+/g, "-").slice(0, 60)}`).catch(() => undefined);
+  });
+
   it("signs up: validation errors under the right fields, then a workspace", async () => {
     await page.goto(`${dash}/signup`);
     await shot("01-signup");
@@ -187,7 +194,35 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     ]);
   });
 
-  it("a visitor books a demo through the widget: the lead is scored and assigned", async () => {
+  it("creates a route with a form in the route editor: the error shows on its step, then it saves", async () => {
+    const byId = (id: string) => page.locator(`[id="${id}"]`);
+    await page.goto(`${dash}/routes/new`);
+    await byId("in-name").fill("Get a quote");
+    await byId("in-examples").fill(
+      "I need a quote\ncan you send me a quote\nrequest a quote for my company\nquote for 20 units",
+    );
+    await byId("in-steps.0.prompt").fill("Which email should the quote go to?");
+    await byId("in-steps.0.field.label").fill("Email");
+    await byId("in-steps.0.field.type").selectOption("email");
+    // The only step leads nowhere yet: the API's error lands on that step.
+    await page.locator(".save-bar button").click();
+    await expect.poll(() => page.locator('[data-step-error="ask-1"]').textContent()).not.toBe("");
+    await shot("12-route-editor-step-error");
+    const addStep = async (kind: string) => {
+      await byId("add-step-kind").selectOption(kind);
+      await page.locator(".add-step button").click();
+    };
+    await addStep("action"); // create_lead by default, chained after the question
+    await addStep("action");
+    await byId("in-steps.2.action.type").selectOption("assign");
+    await addStep("end");
+    await byId("in-steps.3.message").fill("Thanks, your quote is on its way.");
+    await page.locator(".save-bar button").click();
+    await page.waitForURL(/\/routes\/[^/]+\?saved=1$/);
+    await shot("13-route-editor-saved");
+  });
+
+  it("a visitor books a demo and asks for a quote through the widget: the leads are scored and assigned", async () => {
     const visitor = await browser.newPage({ viewport: { width: 900, height: 760 } });
     try {
       await visitor.goto(`${siteUrl}/`);
@@ -206,11 +241,21 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
       await say("grace@navy.example", "How many people are on your team?");
       await visitor.locator("[data-autopilot-widget] .ap-q button", { hasText: "11–50" }).click();
       await log.getByText("A colleague will be in touch").waitFor({ timeout: 20_000 });
-      await visitor.screenshot({ path: join(SHOTS, "12-widget-demo-booked.png") });
+      await visitor.screenshot({ path: join(SHOTS, "14-widget-demo-booked.png") });
+      // The route made in the editor, in the same chat.
+      await say("Could you send me a quote for 20 units?", "Which email should the quote go to?");
+      await say("grace@navy.example", "Thanks, your quote is on its way.");
+      await visitor.screenshot({ path: join(SHOTS, "15-widget-quote.png") });
     } finally {
       await visitor.close();
     }
-    type Lead = { id: string; score: number; scoreBreakdown: { label: string }[]; ownerId: string | null };
+    type Lead = {
+      id: string;
+      score: number;
+      scoreBreakdown: { label: string }[];
+      ownerId: string | null;
+      scoredAt: string | null;
+    };
     let leads: Lead[] = [];
     await expect
       .poll(
@@ -221,16 +266,17 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
         },
         { timeout: 20_000 },
       )
-      .toBe(1);
+      .toBe(2);
     const me = (await (await page.request.get(`${dash}/api/v1/me`)).json()) as { user: { id: string } };
     // Scored by the rules the "Book a demo" template brought: asked for a demo (20) + team of 11–50 (20).
-    expect(leads[0]?.score).toBe(40);
-    expect(leads[0]?.scoreBreakdown.map((l) => l.label).sort()).toEqual([
-      "Asked for a demo",
-      "Team of 11–50",
-    ]);
-    // The only member of the workspace gets it.
-    expect(leads[0]?.ownerId).toBe(me.user.id);
+    const demo = leads.find((l) => l.score > 0);
+    expect(demo?.score).toBe(40);
+    expect(demo?.scoreBreakdown.map((l) => l.label).sort()).toEqual(["Asked for a demo", "Team of 11–50"]);
+    // Both scored (the quote's form matches no scoring rule) and given to the only member.
+    for (const lead of leads) {
+      expect(lead.scoredAt).not.toBeNull();
+      expect(lead.ownerId).toBe(me.user.id);
+    }
   });
 
   it("logs out, shows the wrong-password message, logs back in", async () => {
@@ -242,7 +288,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await page.getByLabel("Password").fill("wrong-password-123");
     await page.getByRole("button", { name: "Log in" }).click();
     await page.getByRole("alert").getByText("Wrong email or password.").waitFor();
-    await shot("13-login-wrong-password");
+    await shot("16-login-wrong-password");
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Log in" }).click();
     await page.getByRole("heading", { name: /Welcome, Ada Owner/ }).waitFor();
@@ -258,7 +304,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     expect(await nav.getByRole("link", { name: "Get started" }).isVisible()).toBe(true);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await shot("14-phone-onboarding");
+    await shot("17-phone-onboarding");
     await page.setViewportSize({ width: 1100, height: 760 });
   });
 });
