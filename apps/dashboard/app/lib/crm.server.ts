@@ -1,4 +1,4 @@
-import type { Api } from "./api.server.js";
+import type { Api, ApiError } from "./api.server.js";
 import type { ACTIVITY_KINDS, Member } from "./crm.js";
 import { type FormErrors, formErrors } from "./forms.js";
 
@@ -13,6 +13,12 @@ export async function loadMembers(client: Api): Promise<Member[]> {
   const { data, response } = await client.GET("/v1/members");
   if (!data) loadFailed("members", response);
   return data.members.map((m) => ({ userId: m.userId, name: m.name, email: m.email, role: m.role }));
+}
+
+/** An API error body, or undefined when the answer was not one (a proxy's 502 page, say). */
+function apiError(error: unknown): { error: ApiError } | undefined {
+  const inner = (error as { error?: unknown } | undefined)?.error;
+  return inner && typeof inner === "object" ? (error as { error: ApiError }) : undefined;
 }
 
 /** The message of an API error ("Conversation is closed"), for a one-line alert next to the control. */
@@ -48,6 +54,6 @@ export async function logActivity(
       dueAt: due ? due.toISOString() : undefined,
     },
   });
-  if (error) return { errors: formErrors(error, ["kind", "subject", "body", "dueAt"]) };
+  if (error) return { errors: formErrors(apiError(error), ["kind", "subject", "body", "dueAt"]) };
   return { ok: true as const };
 }

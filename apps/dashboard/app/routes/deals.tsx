@@ -1,4 +1,4 @@
-import { type DragEvent, useState } from "react";
+import { type DragEvent, useEffect, useRef, useState } from "react";
 import { Form, Link, useFetcher, useFetchers, useSearchParams, useSubmit } from "react-router";
 import { Field, FormError } from "../components/form.js";
 import { api } from "../lib/api.server.js";
@@ -190,7 +190,7 @@ function Kanban({ pipeline, deals, members }: { pipeline: Board; deals: Deal[]; 
             <ul>
               {cards.map((deal) => (
                 <DealCard
-                  key={deal.id}
+                  key={`${deal.id}-${deal.stageId}`}
                   deal={deal}
                   stages={pipeline.stages}
                   members={members}
@@ -199,14 +199,17 @@ function Kanban({ pipeline, deals, members }: { pipeline: Board; deals: Deal[]; 
                   onCancel={() => setAskReason(null)}
                 />
               ))}
+              {cards.length === 0 ? <li className="muted small no-deals">No deals.</li> : null}
             </ul>
-            {cards.length === 0 ? <p className="muted small">No deals.</p> : null}
           </section>
         );
       })}
     </section>
   );
 }
+
+/** The deal whose "Move" button was just used: its card takes focus where it lands. */
+let movedByKeyboard: string | null = null;
 
 function DealCard(props: {
   deal: Deal;
@@ -221,7 +224,16 @@ function DealCard(props: {
   const [dragging, setDragging] = useState(false);
   const [target, setTarget] = useState(deal.stageId);
   const lostTarget =
-    props.askReason ?? (stages.find((s) => s.id === target)?.category === "lost" ? target : null);
+    props.askReason ??
+    (target !== deal.stageId && stages.find((s) => s.id === target)?.category === "lost" ? target : null);
+  const select = useRef<HTMLSelectElement>(null);
+  // A card moved from the keyboard lands in another column (a new element): focus follows it there.
+  useEffect(() => {
+    if (movedByKeyboard === deal.id) {
+      movedByKeyboard = null;
+      select.current?.focus();
+    }
+  }, [deal.id]);
   const busy = fetcher.state !== "idle";
   const error = fetcher.data && "error" in fetcher.data ? fetcher.data.error : null;
   return (
@@ -249,6 +261,7 @@ function DealCard(props: {
           // Lost needs a reason: submitted with the form; other moves go through the same path as a drop.
           if (lostTarget) return;
           event.preventDefault();
+          movedByKeyboard = deal.id;
           props.onMove(deal.id, target);
         }}
       >
@@ -258,6 +271,7 @@ function DealCard(props: {
           Move {deal.title} to
         </label>
         <select
+          ref={select}
           id={`move-${deal.id}`}
           name="stageId"
           value={props.askReason ?? target}

@@ -142,6 +142,14 @@ export default function Inbox({ loaderData }: Route.ComponentProps) {
   const me = useRouteLoaderData<typeof layoutLoader>("routes/app-layout")?.me;
   const myPresence = presence.find((p) => p.userId === me?.user?.id)?.status ?? "offline";
   usePolling();
+  // Opening a conversation moves focus to its transcript (keyboard users land there, not back in the
+  // list); a conversation already open when the page loads leaves focus alone.
+  const opened = useRef(selectedId);
+  useEffect(() => {
+    if (!selectedId || selectedId === opened.current) return;
+    opened.current = selectedId;
+    document.getElementById("transcript-title")?.focus();
+  }, [selectedId]);
 
   return (
     <div className="inbox-page">
@@ -264,6 +272,8 @@ function Filters({ members }: { members: Member[] }) {
   const [params] = useSearchParams();
   return (
     <Form method="get" className="filters" role="search" aria-label="Filter conversations">
+      {/* Filtering keeps the open conversation open. */}
+      {params.get("c") ? <input type="hidden" name="c" value={params.get("c") ?? ""} /> : null}
       <div>
         <label htmlFor="f-status">Status</label>
         <select id="f-status" name="status" defaultValue={params.get("status") ?? ""}>
@@ -372,14 +382,6 @@ function Conversation({
   const closed = status === "closed";
   const heading = useRef<HTMLHeadingElement>(null);
   const log = useRef<HTMLOListElement>(null);
-  const shownId = useRef(conversation.id);
-
-  // Opening another conversation moves focus to it (keyboard users land on the transcript, not the list).
-  useEffect(() => {
-    if (shownId.current === conversation.id) return;
-    shownId.current = conversation.id;
-    heading.current?.focus();
-  });
   // Newest message in view when messages arrive.
   const count = messages.length;
   useEffect(() => {
@@ -398,13 +400,28 @@ function Conversation({
           {conversation.csatScore ? ` · CSAT ${conversation.csatScore}/5` : ""}
         </p>
         <div className="actions tight">
-          <ConversationAction id={conversation.id} intent="takeover" disabled={closed || status === "human"}>
+          <ConversationAction
+            id={conversation.id}
+            intent="takeover"
+            disabled={closed || status === "human"}
+            focusAfter="reply-text"
+          >
             Take over
           </ConversationAction>
-          <ConversationAction id={conversation.id} intent="handback" disabled={closed || status === "bot"}>
+          <ConversationAction
+            id={conversation.id}
+            intent="handback"
+            disabled={closed || status === "bot"}
+            focusAfter="transcript-title"
+          >
             Hand back to bot
           </ConversationAction>
-          <ConversationAction id={conversation.id} intent="close" disabled={closed}>
+          <ConversationAction
+            id={conversation.id}
+            intent="close"
+            disabled={closed}
+            focusAfter="transcript-title"
+          >
             Close and ask for rating
           </ConversationAction>
         </div>
@@ -422,7 +439,7 @@ function Conversation({
         ))}
       </ol>
       {closed ? (
-        <p className="muted small">This conversation is closed.</p>
+        <p className="muted small">Closed. Replies are off; the visitor was asked for a rating.</p>
       ) : (
         <Composer id={conversation.id} canned={canned} />
       )}
@@ -430,9 +447,24 @@ function Conversation({
   );
 }
 
-function ConversationAction(props: { id: string; intent: string; disabled: boolean; children: string }) {
+/**
+ * One conversation action. On success focus moves on (`focusAfter`: the reply box after taking over,
+ * the transcript heading otherwise), since the pressed button may now be disabled and would drop focus.
+ */
+function ConversationAction(props: {
+  id: string;
+  intent: string;
+  disabled: boolean;
+  focusAfter: string;
+  children: string;
+}) {
   const fetcher = useFetcher<typeof action>();
   const busy = fetcher.state !== "idle";
+  const { focusAfter } = props;
+  useEffect(() => {
+    if (fetcher.state === "idle" && fetcher.data && !fetcher.data.error)
+      document.getElementById(focusAfter)?.focus();
+  }, [fetcher.state, fetcher.data, focusAfter]);
   return (
     <fetcher.Form method="post">
       <input type="hidden" name="conversation" value={props.id} />
@@ -440,7 +472,7 @@ function ConversationAction(props: { id: string; intent: string; disabled: boole
         type="submit"
         name="intent"
         value={props.intent}
-        disabled={props.disabled || busy}
+        disabled={props.disabled}
         aria-busy={busy || undefined}
       >
         {props.children}
@@ -461,7 +493,10 @@ function Composer({ id, canned }: { id: string; canned: { id: string; shortcut: 
   const busy = fetcher.state !== "idle";
   // A sent reply or note clears the box; a refused one keeps the text to fix.
   useEffect(() => {
-    if (fetcher.state === "idle" && fetcher.data && !fetcher.data.error) form.current?.reset();
+    if (fetcher.state === "idle" && fetcher.data && !fetcher.data.error) {
+      form.current?.reset();
+      document.getElementById("reply-text")?.focus();
+    }
   }, [fetcher.state, fetcher.data]);
   return (
     <div className="composer">
@@ -488,10 +523,10 @@ function Composer({ id, canned }: { id: string; canned: { id: string; shortcut: 
           Replying takes the conversation over. Ctrl+Enter sends. Notes stay internal.
         </p>
         <div className="actions tight">
-          <button type="submit" name="intent" value="reply" className="primary" disabled={busy}>
+          <button type="submit" name="intent" value="reply" className="primary" aria-busy={busy || undefined}>
             Send reply
           </button>
-          <button type="submit" name="intent" value="note" disabled={busy}>
+          <button type="submit" name="intent" value="note" aria-busy={busy || undefined}>
             Add internal note
           </button>
           <span className="inline-error" role="alert">

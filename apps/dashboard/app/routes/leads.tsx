@@ -205,42 +205,46 @@ export default function Leads({ loaderData }: Route.ComponentProps) {
                         <input type="checkbox" name="lead" value={l.id} aria-label={`Select ${name}`} />
                       </td>
                       <td data-label="Lead">
-                        <Link to={`/contacts/${l.contactId}`}>{name}</Link>
-                        {l.title ? <div className="muted small">{l.title}</div> : null}
+                        <div>
+                          <Link to={`/contacts/${l.contactId}`}>{name}</Link>
+                          {l.title ? <div className="muted small">{l.title}</div> : null}
+                        </div>
                       </td>
                       <td data-label="Score">
-                        <span className="score">
-                          <meter
-                            min={0}
-                            max={100}
-                            low={40}
-                            high={70}
-                            optimum={100}
-                            value={l.score}
-                            aria-hidden="true"
-                          />
-                          {l.score}
-                        </span>
-                        <details className="breakdown" open={focus === l.id}>
-                          <summary>Breakdown</summary>
-                          {l.scoreBreakdown.length ? (
-                            <ul>
-                              {l.scoreBreakdown.map((line) => (
-                                <li key={`${line.kind}-${line.label}-${line.points}`}>
-                                  <span>
-                                    {line.label} <span className="muted">({line.kind})</span>
-                                  </span>
-                                  <span className={line.points < 0 ? "neg" : "pos"}>
-                                    {line.points > 0 ? "+" : ""}
-                                    {Math.round(line.points * 10) / 10}
-                                  </span>
-                                </li>
-                              ))}
-                            </ul>
-                          ) : (
-                            <p className="muted small">No scoring rule matched.</p>
-                          )}
-                        </details>
+                        <div>
+                          <span className="score">
+                            <meter
+                              min={0}
+                              max={100}
+                              low={40}
+                              high={70}
+                              optimum={100}
+                              value={l.score}
+                              aria-hidden="true"
+                            />
+                            {l.score}
+                          </span>
+                          <details className="breakdown" open={focus === l.id}>
+                            <summary>Breakdown</summary>
+                            {l.scoreBreakdown.length ? (
+                              <ul>
+                                {l.scoreBreakdown.map((line) => (
+                                  <li key={`${line.kind}-${line.label}-${line.points}`}>
+                                    <span>
+                                      {line.label} <span className="muted">({line.kind})</span>
+                                    </span>
+                                    <span className={line.points < 0 ? "neg" : "pos"}>
+                                      {line.points > 0 ? "+" : ""}
+                                      {Math.round(line.points * 10) / 10}
+                                    </span>
+                                  </li>
+                                ))}
+                              </ul>
+                            ) : (
+                              <p className="muted small">No scoring rule matched.</p>
+                            )}
+                          </details>
+                        </div>
                       </td>
                       <td data-label="Status">
                         <span className="badge">{STATUS_LABEL[l.status]}</span>

@@ -1,0 +1,388 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type APIResponse, type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "./local-stack.js";
+
+// The sales screens in Chromium on the full local stack: the inbox used with the keyboard only (take over,
+// reply, canned reply, note), contacts and companies with their timelines, leads with the score breakdown
+// and bulk assign, the deals kanban (drag and drop, and the keyboard "Move to" select, lost with a reason),
+// a deal's activities. The workspace is set up through the dashboard's /api proxy as the signed-in owner;
+// a visitor chats through the widget API. Screenshots (desktop and 390 px) go to .data/screenshots/dashboard/.
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const SHOTS = join(ROOT, ".data", "screenshots", "dashboard");
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium)
+  console.error(
+    `\n${"!".repeat(78)}\n!! SKIPPED: dashboard CRM end-to-end tests — no Chromium at ${CHROMIUM}.\n` +
+      `!! Install it (apt-get install -y chromium) or set CHROMIUM_PATH.\n${"!".repeat(78)}\n`,
+  );
+
+const EMAIL = `agent-${Date.now()}@e2e.example`;
+const PASSWORD = "correct-horse-battery";
+
+describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let dash = "";
+  let csrf = "";
+  let conversationId = "";
+  let visitorAuth = "";
+  let contactId = "";
+
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const json = async (res: APIResponse) => {
+    const body = await res.json();
+    expect(res.ok(), `${res.url()}: ${JSON.stringify(body)}`).toBe(true);
+    return body;
+  };
+  /** The signed-in owner calling edge-api through the dashboard's proxy (cookie + CSRF header). */
+  const apiCall = async (method: "POST" | "PUT", path: string, data: unknown = {}) =>
+    json(await page.request.fetch(`${dash}/api${path}`, { method, data, headers: { "x-csrf-token": csrf } }));
+  const apiGet = async (path: string) => json(await page.request.get(`${dash}/api${path}`));
+  /** Presses Tab until the focused element matches (keyboard only), at most `max` times. */
+  const tabTo = async (
+    matches: (el: { tag: string; text: string; label: string; href: string }) => boolean,
+    max = 60,
+  ) => {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press("Tab");
+      const el = await page.evaluate(() => {
+        const a = document.activeElement as HTMLElement | null;
+        return {
+          tag: a?.tagName.toLowerCase() ?? "",
+          href: a?.getAttribute("href") ?? "",
+          text: a?.textContent?.trim() ?? "",
+          label:
+            a?.getAttribute("aria-label") ??
+            (a?.id ? (document.querySelector(`label[for="${a.id}"]`)?.textContent ?? "") : ""),
+        };
+      });
+      if (matches(el)) return el;
+    }
+    throw new Error(`Tab never reached the element after ${max} presses`);
+  };
+  const focused = () =>
+    page.evaluate(() => ({
+      id: document.activeElement?.id ?? "",
+      text: document.activeElement?.textContent ?? "",
+    }));
+  const noSideScroll = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+  beforeAll(async () => {
+    stack = await startLocalStack(ROOT);
+    dash = stack.dashboardUrl;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    mkdirSync(SHOTS, { recursive: true });
+
+    const signup = await page.request.post(`${dash}/api/v1/auth/signup`, {
+      data: { name: "Ada Agent", companyName: "Navy Labs Sales", email: EMAIL, password: PASSWORD },
+    });
+    expect(signup.status(), await signup.text()).toBe(201);
+    csrf = (await context.cookies(dash)).find((c) => c.name === "ap_csrf")?.value ?? "";
+    expect(csrf).not.toBe("");
+
+    await apiCall("POST", "/v1/canned-replies", {
+      shortcut: "thanks",
+      text: "Thanks for waiting, I'm on it.",
+    });
+    await apiCall("PUT", "/v1/scoring-rules", {
+      rules: [
+        { kind: "signal", label: "Has a budget", points: 25, signal: "budget", minBudget: 1000 },
+        { kind: "signal", label: "Decision maker", points: 15, signal: "authority" },
+        {
+          kind: "fit",
+          label: "Based in the US",
+          points: 10,
+          condition: { field: "country", op: "eq", value: "US" },
+        },
+      ],
+    });
+    const company = await apiCall("POST", "/v1/companies", { name: "Navy Labs", domain: "navy.example" });
+    const contact = await apiCall("POST", "/v1/contacts", {
+      name: "Grace Hopper",
+      email: "grace@navy.example",
+      companyId: company.id,
+      tags: ["vip"],
+    });
+    contactId = contact.id;
+    await apiCall("POST", "/v1/leads", {
+      contactId,
+      title: "Compiler licences",
+      attributes: { country: "US" },
+      signals: { budget: 50_000, authority: true },
+    });
+    await apiCall("POST", "/v1/activities", {
+      kind: "call",
+      subject: "Intro call",
+      body: "Wants 40 seats.",
+      contactId,
+    });
+    await apiCall("POST", "/v1/pipelines", {
+      name: "Sales",
+      isDefault: true,
+      stages: [
+        { name: "New", probability: 10 },
+        { name: "Proposal", probability: 50 },
+        { name: "Won", probability: 100, category: "won" },
+        { name: "Lost", probability: 0, category: "lost" },
+      ],
+    });
+    for (const [title, amount] of [
+      ["Acme rollout", 12_000],
+      ["Globex pilot", 3_000],
+      ["Initech trial", 800],
+    ] as const)
+      await apiCall("POST", "/v1/deals", { title, amount, currency: "USD", contactId });
+
+    // A visitor writes in through the widget.
+    const key = await apiCall("POST", "/v1/widget-keys", { settings: { title: "Chat" } });
+    const session = await fetch(`${stack.apiUrl}/v1/widget/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ publicKey: key.publicKey }),
+    }).then((r) => r.json() as Promise<{ token: string }>);
+    visitorAuth = `Bearer ${session.token}`;
+    const conv = await fetch(`${stack.apiUrl}/v1/widget/conversations`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: visitorAuth },
+      body: JSON.stringify({ channel: "web" }),
+    }).then((r) => r.json() as Promise<{ conversation: { id: string } }>);
+    conversationId = conv.conversation.id;
+    const said = await fetch(`${stack.apiUrl}/v1/widget/conversations/${conversationId}/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: visitorAuth },
+      body: JSON.stringify({ text: "Hello, my order never arrived" }),
+    });
+    expect(said.status).toBe(200);
+  });
+
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(() =>
+      shot(`crm-failed-${task.name.slice(0, 30).replace(/\W+/g, "-")}`).then(() => undefined),
+    );
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it("inbox with the keyboard only: open the conversation, take over, reply, canned reply, note", async () => {
+    await page.goto(`${dash}/inbox`);
+    await page.locator(`.conversation-list a[href*="c=${conversationId}"]`).waitFor();
+    await shot("crm-01-inbox");
+
+    await tabTo((el) => el.tag === "a" && el.href.includes(`c=${conversationId}`));
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/[?&]c=/);
+    // Opening it moves focus to the transcript.
+    await expect.poll(async () => (await focused()).id).toBe("transcript-title");
+    await page.keyboard.press("Tab");
+    expect((await focused()).text).toBe("Take over");
+    await page.keyboard.press("Enter");
+    // Taken over: the heading says so and focus is in the reply box.
+    await page.locator("#transcript-title", { hasText: "With an agent" }).waitFor();
+    await expect.poll(async () => (await focused()).id).toBe("reply-text");
+    await page.keyboard.type("Sorry about that! Let me check the tracking number.");
+    await tabTo((el) => el.text === "Send reply");
+    await page.keyboard.press("Enter");
+    await page.locator(".transcript .msg-agent", { hasText: "Let me check the tracking number" }).waitFor();
+    await expect.poll(async () => (await focused()).id).toBe("reply-text");
+
+    // A canned reply, then an internal note, still from the keyboard.
+    await tabTo((el) => el.label === "Canned reply");
+    await tabTo((el) => el.text === "Send canned reply");
+    await page.keyboard.press("Enter");
+    await page.locator(".transcript .msg-agent", { hasText: "Thanks for waiting, I'm on it." }).waitFor();
+    await page.locator("#reply-text").focus();
+    await page.keyboard.type("Customer is a VIP — refund if lost.");
+    await tabTo((el) => el.text === "Add internal note");
+    await page.keyboard.press("Enter");
+    await page.locator(".transcript .msg-note", { hasText: "refund if lost" }).waitFor();
+    await shot("crm-02-inbox-conversation");
+
+    // The visitor sees the replies, never the note.
+    const seen = (await fetch(`${stack.apiUrl}/v1/widget/conversations/${conversationId}/messages`, {
+      headers: { authorization: visitorAuth },
+    }).then((r) => r.json())) as { messages: { sender: string; text: string }[] };
+    const texts = seen.messages.map((m) => m.text);
+    expect(texts).toContain("Sorry about that! Let me check the tracking number.");
+    expect(texts).toContain("Thanks for waiting, I'm on it.");
+    expect(texts.some((t) => t.includes("refund if lost"))).toBe(false);
+  });
+
+  it("inbox: filters, presence, hand back and close", async () => {
+    await page.getByLabel("Status", { exact: true }).selectOption("closed");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.getByText("No conversations match.").waitFor();
+    await page.getByLabel("Status", { exact: true }).selectOption("human");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.locator(`.conversation-list a[href*="c=${conversationId}"]`).waitFor();
+
+    await page.getByRole("button", { name: "Away" }).click();
+    await expect
+      .poll(() => page.getByRole("button", { name: "Away" }).getAttribute("aria-pressed"))
+      .toBe("true");
+    const presence = await apiGet("/v1/inbox/presence");
+    expect(presence.agents.map((a: { status: string }) => a.status)).toEqual(["away"]);
+
+    await page.getByRole("button", { name: "Hand back to bot" }).click();
+    await page.locator("#transcript-title", { hasText: "Bot" }).waitFor();
+    await page.getByRole("button", { name: "Close and ask for rating" }).click();
+    await page.locator("#transcript-title", { hasText: "Closed" }).waitFor();
+    await page.getByText("Closed. Replies are off").waitFor();
+    // Closing asks the visitor for a CSAT rating (in the transcript too).
+    await page.locator(".transcript .msg", { hasText: "How would you rate it" }).waitFor();
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${dash}/inbox?c=${conversationId}`);
+    expect(await noSideScroll()).toBeLessThanOrEqual(0);
+    await shot("crm-03-inbox-phone");
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it("contacts and companies: search, detail with a timeline, log an activity", async () => {
+    await page.goto(`${dash}/contacts`);
+    await page.getByLabel("Search name or email").fill("nobody-like-this");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.getByText("No contacts match.").waitFor();
+    await page.getByLabel("Search name or email").fill("grace");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.getByRole("link", { name: "Grace Hopper" }).waitFor();
+    await shot("crm-04-contacts");
+    await page.getByRole("link", { name: "Grace Hopper" }).click();
+    await page.getByRole("heading", { name: "Grace Hopper" }).waitFor();
+    const timeline = page.locator(".timeline");
+    await timeline.getByText("Intro call").waitFor();
+    await timeline.getByText("Compiler licences").waitFor();
+    await page.getByLabel("Kind").selectOption("meeting");
+    await page.getByLabel("Subject").fill("Demo with the team");
+    await page.getByRole("button", { name: "Log activity" }).click();
+    await timeline.getByText("Demo with the team").waitFor();
+    await shot("crm-05-contact");
+
+    await page.getByRole("link", { name: "Navy Labs" }).click();
+    await page.getByRole("heading", { name: "Navy Labs" }).waitFor();
+    await page.locator(".timeline").getByText("Demo with the team").waitFor();
+    await shot("crm-06-company");
+    await page.goto(`${dash}/companies`);
+    await page.getByRole("link", { name: "Navy Labs" }).waitFor();
+    await shot("crm-07-companies");
+  });
+
+  it("leads: the score with its breakdown; bulk assign gives it an owner", async () => {
+    await page.goto(`${dash}/leads`);
+    const row = page.locator("tr[data-lead]", { hasText: "Grace Hopper" });
+    await row.waitFor();
+    expect(await row.locator(".score").textContent()).toBe("50");
+    expect(await row.locator("[data-owner]").textContent()).toBe("Unassigned");
+    await row.getByText("Breakdown").click();
+    const lines = await row.locator(".breakdown li").allTextContents();
+    expect(lines).toHaveLength(3);
+    expect(lines.join(" | ")).toMatch(/Has a budget.*\+25/);
+    expect(lines.join(" | ")).toMatch(/Decision maker.*\+15/);
+    expect(lines.join(" | ")).toMatch(/Based in the US.*\+10/);
+
+    await page.getByRole("button", { name: "Assign" }).click();
+    await page.getByText("Select at least one lead.").waitFor();
+    await row.getByRole("checkbox").check();
+    await page.getByLabel("Assign selected to").selectOption({ label: "Ada Agent" });
+    await page.getByRole("button", { name: "Assign" }).click();
+    await page.getByText("Assigned 1 lead.").waitFor();
+    await expect.poll(() => row.locator("[data-owner]").textContent()).toBe("Ada Agent");
+    await shot("crm-08-leads");
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await noSideScroll()).toBeLessThanOrEqual(0);
+    await shot("crm-09-leads-phone");
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it("deals: drag a card to another stage, move one with the keyboard, lose one with a reason", async () => {
+    await page.goto(`${dash}/deals`);
+    const column = (name: string) => page.locator(`section.stage[data-stage="${name}"]`);
+    const card = (title: string) => page.locator(`li.deal-card[data-deal="${title}"]`);
+    await card("Acme rollout").waitFor();
+    await shot("crm-10-deals");
+    const stageOf = async (title: string) => {
+      const { deals } = await apiGet("/v1/deals");
+      const pipelines = await apiGet("/v1/pipelines");
+      const deal = deals.find((d: { title: string }) => d.title === title);
+      return pipelines.pipelines[0].stages.find((s: { id: string }) => s.id === deal.stageId).name;
+    };
+
+    // Drag and drop (HTML5).
+    await card("Acme rollout").dragTo(column("Proposal"));
+    await column("Proposal").locator(`li.deal-card[data-deal="Acme rollout"]`).waitFor();
+    await expect.poll(() => stageOf("Acme rollout")).toBe("Proposal");
+
+    // The keyboard alternative: focus the card's "Move to" select, pick a stage by typing, Tab, Enter.
+    await page.getByLabel("Move Globex pilot to").focus();
+    await page.keyboard.type("Won");
+    await page.keyboard.press("Tab");
+    expect((await focused()).text).toBe("Move");
+    await page.keyboard.press("Enter");
+    await column("Won").locator(`li.deal-card[data-deal="Globex pilot"]`).waitFor();
+    // Focus follows the card to its new column.
+    await expect
+      .poll(() =>
+        page.evaluate(() => document.activeElement?.closest<HTMLElement>("section.stage")?.dataset.stage),
+      )
+      .toBe("Won");
+    await expect.poll(() => stageOf("Globex pilot")).toBe("Won");
+
+    // Lost needs a reason: dropping there asks for it on the card.
+    await card("Initech trial").dragTo(column("Lost"));
+    const reason = page.getByLabel("Why was Initech trial lost?");
+    await reason.waitFor();
+    await reason.fill("Chose a competitor");
+    await reason.press("Enter");
+    await column("Lost").locator(`li.deal-card[data-deal="Initech trial"]`).waitFor();
+    await expect.poll(() => stageOf("Initech trial")).toBe("Lost");
+    await page.reload();
+    await column("Proposal").locator(`li.deal-card[data-deal="Acme rollout"]`).waitFor();
+    await shot("crm-11-deals-moved");
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await noSideScroll()).toBeLessThanOrEqual(0);
+    await shot("crm-12-deals-phone");
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it("deal detail: stage history and activities (log a call, add a task, complete it)", async () => {
+    await page.goto(`${dash}/deals`);
+    await page.getByRole("link", { name: "Acme rollout" }).click();
+    await page.getByRole("heading", { name: "Acme rollout" }).waitFor();
+    await page.getByText("New → Proposal").waitFor();
+    await page.getByLabel("Subject").fill("Pricing call");
+    await page.getByRole("button", { name: "Log activity" }).click();
+    await page.locator(".timeline").getByText("Pricing call").waitFor();
+    await page.getByLabel("Kind").selectOption("task");
+    await page.getByLabel("Subject").fill("Send the contract");
+    await page.getByLabel("Due (tasks)").fill("2030-01-15T10:00");
+    await page.getByRole("button", { name: "Log activity" }).click();
+    const task = page.locator("section[aria-labelledby=tasks-title] li", { hasText: "Send the contract" });
+    await task.waitFor();
+    await task.getByRole("button", { name: "Complete" }).click();
+    await expect.poll(() => task.getByRole("button").getAttribute("aria-pressed")).toBe("true");
+    const { activities } = await apiGet(`/v1/activities?kind=task&contactId=${contactId}`);
+    expect(activities).toEqual([]); // the task belongs to the deal only
+    await shot("crm-13-deal");
+  });
+});
