@@ -25,6 +25,7 @@ import { percentile, round } from "./stats.js";
 
 const TOTAL_EVENTS = Number(process.env.ANALYTICS_EVENTS ?? 1_000_000);
 const SKIP_REPORTS = process.env.ANALYTICS_SKIP_REPORTS === "1";
+const LIVE_EVENTS = Math.min(100_000, Math.ceil(TOTAL_EVENTS / 10));
 const IN_FLIGHT = Number(process.env.ANALYTICS_IN_FLIGHT ?? consumerConcurrency("events"));
 const REPORT_RUNS = Number(process.env.ANALYTICS_REPORT_RUNS ?? 15);
 const BATCH = 100;
@@ -293,18 +294,6 @@ export const analytics: Bench = {
       const copyRate = events.length / copySeconds;
       console.log(`  raw COPY of the same rows: ${copySeconds.toFixed(2)} s, ${Math.round(copyRate)} rows/s`);
       await admin.query("drop table bench_events_copy");
-      // What autovacuum does in a steady state (here it lags behind the burst): reports plan on fresh
-      // statistics and read pages without the dead versions the in-place rollup updates leave.
-      for (const table of [
-        "analytics_events",
-        "analytics_rollups",
-        "analytics_rollups_daily",
-        "analytics_funnel",
-        "analytics_funnel_leads",
-        "analytics_funnel_deals",
-        "analytics_funnel_daily",
-      ])
-        await admin.query(`vacuum analyze ${table}`);
 
       // For comparison: a fresh connection per batch (a Worker invocation without a pooler), on
       // re-sent batches (all duplicates by now, so the insert does the same lookups and no writes).
@@ -328,6 +317,58 @@ export const analytics: Bench = {
         `  redelivery with a new connection per batch: ${Math.round(freshRate)} events/s (${sample} batches)`,
       );
 
+      // Live order, for comparison: a second tenant's events delivered in time order (as a queue carries
+      // them live), so batches in flight fall in the same buckets and days: fewer rollup rows per batch,
+      // but concurrent batches update the same rows (each waits for the other's commit).
+      const [tenant2] = await admin.query<{ id: string }>(
+        "insert into tenants (name, time_zone) values ('Bench live', $1) returning id",
+        [TIME_ZONE],
+      );
+      const liveTenant = tenant2?.id as string;
+      await runReport(admin, liveTenant, TIME_ZONE, "funnel", query);
+      const liveEvents = generate(liveTenant, LIVE_EVENTS).sort((a, b) => (a.time < b.time ? -1 : 1));
+      const liveBatches: AppEvent[][] = [];
+      for (let i = 0; i < liveEvents.length; i += BATCH) liveBatches.push(liveEvents.slice(i, i + BATCH));
+      let liveNext = 0;
+      let liveInserted = 0;
+      const liveStarted = performance.now();
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          const db = openDatabase({ url, bridge });
+          try {
+            for (let i = liveNext++; i < liveBatches.length; i = liveNext++) {
+              const batch = asMessages(liveBatches[i] as AppEvent[], stats);
+              const done = await ingestMessages(db, "events", batch, quiet);
+              liveInserted += done.inserted; // after the await: `x += await …` would lose concurrent adds
+            }
+          } finally {
+            await db.end();
+          }
+        }),
+      );
+      const liveRate = liveEvents.length / ((performance.now() - liveStarted) / 1000);
+      if (liveInserted !== liveEvents.length || stats.retried > 0)
+        throw new Error(
+          `live order: inserted ${liveInserted} of ${liveEvents.length}, retried ${stats.retried}`,
+        );
+      console.log(
+        `  ingest in live (time) order, ${liveEvents.length} events of a second tenant: ${Math.round(liveRate)} events/s ` +
+          `(${(liveRate / copyRate).toFixed(3)} of COPY)`,
+      );
+
+      // What autovacuum does in a steady state (here it lags behind the burst): reports plan on fresh
+      // statistics and read pages without the dead versions the in-place rollup updates leave.
+      for (const table of [
+        "analytics_events",
+        "analytics_rollups",
+        "analytics_rollups_daily",
+        "analytics_funnel",
+        "analytics_funnel_leads",
+        "analytics_funnel_deals",
+        "analytics_funnel_daily",
+      ])
+        await admin.query(`vacuum analyze ${table}`);
+
       // 3. Reports over the whole year (one tenant, 1M events), grouped by day, through withTenant.
       const metrics: Record<string, number> = {
         events: events.length,
@@ -338,6 +379,8 @@ export const analytics: Bench = {
         ingest_to_copy_ratio: round(ingestRate / copyRate, 3),
         ingest_target_events_per_s: TARGET_EVENTS_PER_S,
         redelivery_new_connection_per_batch_events_per_s: Math.round(freshRate),
+        live_order_ingest_events_per_s: Math.round(liveRate),
+        live_order_ingest_to_copy_ratio: round(liveRate / copyRate, 3),
         cpus: cpus().length,
         load_average_1min_after_ingest: round(loadAfterIngest, 2),
         ingest_client_cpu_share: round(clientCpuShare, 2),
