@@ -86,8 +86,9 @@ export async function useFakeOpenAi(t: Tenant, model: string, dailyTokenBudget =
   expect(res.status, JSON.stringify(res.json)).toBe(200);
 }
 
-export async function fakeCalls(model: string): Promise<number> {
+/** Chat calls the fake answered for a model; `streamed` counts only those asked with `stream: true`. */
+export async function fakeCalls(model: string, kind: "calls" | "streamed" = "calls"): Promise<number> {
   const res = await fetch(env.FAKE_OPENAI_URL.replace(/\/v1$/, "/stats"));
-  const body = (await res.json()) as { calls: Record<string, number> };
-  return body.calls[model] ?? 0;
+  const body = (await res.json()) as Record<"calls" | "streamed", Record<string, number>>;
+  return body[kind][model] ?? 0;
 }

@@ -9,22 +9,33 @@ import type { AddressInfo } from "node:net";
 //   fake-500       a server error
 //   fake-badcite   (knowledge answers) a correct sentence citing a chunk id that was not given
 //   fake-evil      (knowledge answers) follows an injected instruction: an email and a discount
-// A user message containing "[slow]" is answered after 1.5 s. GET /stats counts calls per model.
-// answer_with_citations (fake-ok): the first sentence of the first context chunk, citing that chunk.
+//   fake-broken    streamed: the first chunk, then the connection is cut; not streamed: cut at once
+//   fake-stall     streamed: the first chunk, then silence (the body never ends)
+//   fake-nousage   streamed: ignores stream_options.include_usage, as some compatible servers do
+// A user message containing "[slow]" is answered after 1.5 s. GET /stats counts calls per model (and
+// streamed ones apart). answer_with_citations (fake-ok): the first sentence of the first context
+// chunk, citing that chunk. Without tools the answer is text: TEXT_ANSWER.
+// Streams are sent as OpenAI does: a role chunk, each tool call's id and name, then its arguments in
+// several fragments (text in word-sized deltas), a finish_reason chunk, the usage chunk (choices: [])
+// when asked for, and `data: [DONE]`.
+
+export const TEXT_ANSWER = "Hello! How can I help you today?";
 
 type Body = {
   model: string;
   stream?: boolean;
+  stream_options?: { include_usage?: boolean };
   messages: { role: string; content: string }[];
   tools?: { function: { name: string; parameters: { properties?: { routeId?: { enum?: string[] } } } } }[];
 };
 
 export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise<void> }> {
   const calls: Record<string, number> = {};
+  const streamed: Record<string, number> = {};
   const server: Server = createServer((req, res) => {
     if (req.method === "GET" && req.url === "/stats") {
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ calls }));
+      res.end(JSON.stringify({ calls, streamed }));
       return;
     }
     let raw = "";
@@ -39,6 +50,7 @@ export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise
       }
       const body = JSON.parse(raw) as Body;
       calls[body.model] = (calls[body.model] ?? 0) + 1;
+      if (body.stream) streamed[body.model] = (streamed[body.model] ?? 0) + 1;
       const user = body.messages.find((m) => m.role === "user")?.content ?? "";
       const delay = user.includes("[slow]") ? 1500 : body.model === "fake-timeout" ? 10_000 : 0;
       setTimeout(() => answer(body, res), delay);
@@ -69,18 +81,55 @@ export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise
       return { id: `call_${i}`, type: "function", function: { name, arguments: args } };
     });
     const usage = { prompt_tokens: 40, completion_tokens: 10, total_tokens: 50 };
+    const content = toolCalls.length ? null : TEXT_ANSWER;
     if (body.stream) {
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      const chunk = (delta: unknown, finish: string | null) =>
-        `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-      res.write(
-        chunk({ role: "assistant", tool_calls: toolCalls.map((t, index) => ({ index, ...t })) }, null),
-      );
-      res.write(chunk({}, toolCalls.length ? "tool_calls" : "stop"));
-      res.write(
-        `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: body.model, choices: [], usage })}\n\n`,
-      );
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+        `data: ${JSON.stringify({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model: body.model, choices, ...extra })}\n\n`;
+      const delta = (d: unknown, finish: string | null = null) =>
+        chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]);
+      res.write(delta({ role: "assistant", content: content === null ? null : "" }));
+      if (body.model === "fake-broken" || body.model === "fake-stall") {
+        // Half a tool call (name and the start of its arguments), flushed; then the connection is cut
+        // (the chunked body never completes) or left open (close() ends it).
+        const first = toolCalls[0];
+        if (first)
+          res.write(
+            delta({
+              tool_calls: [
+                {
+                  index: 0,
+                  id: first.id,
+                  type: "function",
+                  function: { name: first.function.name, arguments: first.function.arguments.slice(0, 5) },
+                },
+              ],
+            }),
+          );
+        if (body.model === "fake-broken") setTimeout(() => res.destroy(), 50);
+        return;
+      }
+      for (const word of content?.split(/(?<= )/) ?? []) res.write(delta({ content: word }));
+      toolCalls.forEach((t, index) => {
+        res.write(
+          delta({
+            tool_calls: [
+              { index, id: t.id, type: "function", function: { name: t.function.name, arguments: "" } },
+            ],
+          }),
+        );
+        const a = t.function.arguments;
+        for (const piece of [a.slice(0, 3), a.slice(3, a.length >> 1), a.slice(a.length >> 1)])
+          if (piece) res.write(delta({ tool_calls: [{ index, function: { arguments: piece } }] }));
+      });
+      res.write(delta({}, toolCalls.length ? "tool_calls" : "stop"));
+      if (body.stream_options?.include_usage && body.model !== "fake-nousage")
+        res.write(chunk([], { usage }));
       res.end("data: [DONE]\n\n");
+      return;
+    }
+    if (body.model === "fake-broken") {
+      res.destroy();
       return;
     }
     res.writeHead(200, { "content-type": "application/json" });
@@ -93,7 +142,7 @@ export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise
         choices: [
           {
             index: 0,
-            message: { role: "assistant", content: null, tool_calls: toolCalls },
+            message: { role: "assistant", content, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
             finish_reason: toolCalls.length ? "tool_calls" : "stop",
           },
         ],

@@ -21,7 +21,15 @@ export async function providerFor(
     return offlineProvider;
   try {
     const apiKey = await open(masterKey, row.apiKeyCiphertext, row.tenantId);
-    return openAiProvider({ apiKey, baseUrl: row.baseUrl ?? undefined, model: row.model, ...limits });
+    // Streamed: the same answer, assembled (tool calls from deltas, tokens from the final usage chunk).
+    // Nothing partial reaches the visitor: every model answer is checked by the engine first.
+    return openAiProvider({
+      apiKey,
+      baseUrl: row.baseUrl ?? undefined,
+      model: row.model,
+      stream: true,
+      ...limits,
+    });
   } catch {
     return offlineProvider;
   }
