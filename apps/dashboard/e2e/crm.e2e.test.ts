@@ -15,6 +15,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SHOTS = join(ROOT, ".data", "screenshots", "dashboard");
 const hasChromium = existsSync(CHROMIUM);
+/** expect.poll with room for a loaded machine (its default is one second). */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
 if (!hasChromium)
   console.error(
     `\n${"!".repeat(78)}\n!! SKIPPED: dashboard CRM end-to-end tests — no Chromium at ${CHROMIUM}.\n` +
@@ -129,6 +131,7 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
       attributes: { country: "US" },
       signals: { budget: 50_000, authority: true },
     });
+    await apiCall("POST", "/v1/leads", { contact: { name: "Alan Turing", email: "alan@bletchley.example" } });
     await apiCall("POST", "/v1/activities", {
       kind: "call",
       subject: "Intro call",
@@ -194,18 +197,18 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     await page.keyboard.press("Enter");
     await page.waitForURL(/[?&]c=/);
     // Opening it moves focus to the transcript.
-    await expect.poll(async () => (await focused()).id).toBe("transcript-title");
+    await poll(async () => (await focused()).id).toBe("transcript-title");
     await page.keyboard.press("Tab");
     expect((await focused()).text).toBe("Take over");
     await page.keyboard.press("Enter");
     // Taken over: the heading says so and focus is in the reply box.
     await page.locator("#transcript-title", { hasText: "With an agent" }).waitFor();
-    await expect.poll(async () => (await focused()).id).toBe("reply-text");
+    await poll(async () => (await focused()).id).toBe("reply-text");
     await page.keyboard.type("Sorry about that! Let me check the tracking number.");
     await tabTo((el) => el.text === "Send reply");
     await page.keyboard.press("Enter");
     await page.locator(".transcript .msg-agent", { hasText: "Let me check the tracking number" }).waitFor();
-    await expect.poll(async () => (await focused()).id).toBe("reply-text");
+    await poll(async () => (await focused()).id).toBe("reply-text");
 
     // A canned reply, then an internal note, still from the keyboard.
     await tabTo((el) => el.label === "Canned reply");
@@ -307,7 +310,21 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     await page.getByLabel("Assign selected to").selectOption({ label: "Ada Agent" });
     await page.getByRole("button", { name: "Assign" }).click();
     await page.getByText("Assigned 1 lead.").waitFor();
-    await expect.poll(() => row.locator("[data-owner]").textContent()).toBe("Ada Agent");
+    await poll(() => row.locator("[data-owner]").textContent()).toBe("Ada Agent");
+
+    // The other way: select a lead and run the assignment rules (one rule: everything to Ada).
+    const me = await apiGet("/v1/me");
+    await apiCall("PUT", "/v1/assignment-rules", {
+      rules: [{ name: "Everything to Ada", strategy: "specific", ownerId: me.user.id }],
+    });
+    const alan = page.locator("tr[data-lead]", { hasText: "Alan Turing" });
+    expect(await alan.locator("[data-owner]").textContent()).toBe("Unassigned");
+    await row.getByRole("checkbox").uncheck();
+    await alan.getByRole("checkbox").check();
+    await page.getByLabel("Assign selected to").selectOption("rules");
+    await page.getByRole("button", { name: "Assign" }).click();
+    await poll(() => alan.locator("[data-owner]").textContent()).toBe("Ada Agent");
+    await page.getByText("Assigned 1 lead.").waitFor();
     await shot("crm-08-leads");
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await noSideScroll()).toBeLessThanOrEqual(0);
@@ -331,7 +348,7 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     // Drag and drop (HTML5).
     await card("Acme rollout").dragTo(column("Proposal"));
     await column("Proposal").locator(`li.deal-card[data-deal="Acme rollout"]`).waitFor();
-    await expect.poll(() => stageOf("Acme rollout")).toBe("Proposal");
+    await poll(() => stageOf("Acme rollout")).toBe("Proposal");
 
     // The keyboard alternative: focus the card's "Move to" select, pick a stage by typing, Tab, Enter.
     await page.getByLabel("Move Globex pilot to").focus();
@@ -346,7 +363,7 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
         page.evaluate(() => document.activeElement?.closest<HTMLElement>("section.stage")?.dataset.stage),
       )
       .toBe("Won");
-    await expect.poll(() => stageOf("Globex pilot")).toBe("Won");
+    await poll(() => stageOf("Globex pilot")).toBe("Won");
 
     // Lost needs a reason: dropping there asks for it on the card.
     await card("Initech trial").dragTo(column("Lost"));
@@ -355,7 +372,7 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     await reason.fill("Chose a competitor");
     await reason.press("Enter");
     await column("Lost").locator(`li.deal-card[data-deal="Initech trial"]`).waitFor();
-    await expect.poll(() => stageOf("Initech trial")).toBe("Lost");
+    await poll(() => stageOf("Initech trial")).toBe("Lost");
     await page.reload();
     await column("Proposal").locator(`li.deal-card[data-deal="Acme rollout"]`).waitFor();
     await shot("crm-11-deals-moved");
@@ -380,7 +397,7 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     const task = page.locator("section[aria-labelledby=tasks-title] li", { hasText: "Send the contract" });
     await task.waitFor();
     await task.getByRole("button", { name: "Complete" }).click();
-    await expect.poll(() => task.getByRole("button").getAttribute("aria-pressed")).toBe("true");
+    await poll(() => task.getByRole("button").getAttribute("aria-pressed")).toBe("true");
     const { activities } = await apiGet(`/v1/activities?kind=task&contactId=${contactId}`);
     expect(activities).toEqual([]); // the task belongs to the deal only
     await shot("crm-13-deal");

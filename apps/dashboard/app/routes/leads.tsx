@@ -63,8 +63,9 @@ export async function action({ request, context }: Route.ActionArgs) {
   const client = api(request, context);
   const ids = form.getAll("lead").filter((v): v is string => typeof v === "string");
   const to = String(form.get("assignTo") ?? "");
-  if (ids.length === 0) return { error: "Select at least one lead.", assigned: 0, failed: [] as string[] };
-  if (!to) return { error: "Choose whom to assign them to.", assigned: 0, failed: [] as string[] };
+  const none = { assigned: 0, queued: [] as string[], failed: [] as string[] };
+  if (ids.length === 0) return { error: "Select at least one lead.", ...none };
+  if (!to) return { error: "Choose whom to assign them to.", ...none };
   const results = await Promise.all(
     ids.map((id) =>
       to === "rules"
@@ -76,7 +77,20 @@ export async function action({ request, context }: Route.ActionArgs) {
     ),
   );
   const failed = results.flatMap((r) => (r.error ? [errorMessage(r.error)] : []));
-  return { error: null, assigned: ids.length - failed.length, failed };
+  // The rules may leave a lead in the queue (nobody online, no rule matched): say why.
+  const queued = results.flatMap((r) =>
+    r.data && !r.data.lead.ownerId && to !== "queue" ? [r.data.reason] : [],
+  );
+  return { error: null, assigned: ids.length - failed.length - queued.length, queued, failed };
+}
+
+/** "Assigned 2 leads. 1 left in the queue: nobody is online." */
+function summary(r: { assigned: number; queued: string[]; failed: string[] }): string {
+  const parts = [`Assigned ${r.assigned} lead${r.assigned === 1 ? "" : "s"}.`];
+  if (r.queued.length)
+    parts.push(`${r.queued.length} left in the queue: ${[...new Set(r.queued)].join("; ")}.`);
+  if (r.failed.length) parts.push(`${r.failed.length} failed: ${r.failed.join("; ")}`);
+  return parts.join(" ");
 }
 
 export default function Leads({ loaderData }: Route.ComponentProps) {
@@ -165,14 +179,7 @@ export default function Leads({ loaderData }: Route.ComponentProps) {
               {busy ? "Assigning…" : "Assign"}
             </button>
             <p className="status-line small" role="status">
-              {result
-                ? result.error
-                  ? ""
-                  : `Assigned ${result.assigned} lead${result.assigned === 1 ? "" : "s"}.` +
-                    (result.failed.length
-                      ? ` ${result.failed.length} failed: ${result.failed.join("; ")}`
-                      : "")
-                : ""}
+              {result ? (result.error ? "" : summary(result)) : ""}
               <span className="inline-error">{result?.error ?? ""}</span>
             </p>
           </fieldset>
