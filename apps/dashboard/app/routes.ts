@@ -14,6 +14,14 @@ export default [
   route("dev/mailbox", "routes/dev-mailbox.tsx"),
   layout("routes/app-layout.tsx", [
     index("routes/home.tsx"),
+    route("reports", "routes/reports.tsx"),
+    route("settings", "routes/settings.tsx", [
+      index("routes/settings-team.tsx"),
+      route("assignment", "routes/settings-assignment.tsx"),
+      route("pipelines", "routes/settings-pipelines.tsx"),
+      route("api-keys", "routes/settings-api-keys.tsx"),
+      route("ai", "routes/settings-ai.tsx"),
+    ]),
     route("onboarding", "routes/onboarding.tsx"),
     route("routes", "routes/routes-list.tsx"),
     route("routes/new", "routes/route-new.tsx"),

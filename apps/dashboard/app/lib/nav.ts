@@ -15,6 +15,8 @@ export const NAV: NavItem[] = [
   { to: "/leads", label: "Leads" },
   { to: "/deals", label: "Deals" },
   { to: "/routes", label: "Routes" },
+  { to: "/reports", label: "Reports" },
+  { to: "/settings", label: "Settings", minRole: "admin" },
   { to: "/dev/mailbox", label: "Mail outbox" },
 ];
 
