@@ -140,7 +140,8 @@ export default function Inbox({ loaderData }: Route.ComponentProps) {
   const [params] = useSearchParams();
   const selectedId = params.get("c");
   const me = useRouteLoaderData<typeof layoutLoader>("routes/app-layout")?.me;
-  const myPresence = presence.find((p) => p.userId === me?.user?.id)?.status ?? "offline";
+  // No presence row means online (the assignment rules read it the same way).
+  const myPresence = presence.find((p) => p.userId === me?.user?.id)?.status ?? "online";
   usePolling();
   // Opening a conversation moves focus to its transcript (keyboard users land there, not back in the
   // list); a conversation already open when the page loads leaves focus alone.
