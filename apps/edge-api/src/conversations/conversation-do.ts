@@ -44,12 +44,19 @@ import { defaultSinks, type Sinks } from "./sinks.js";
 import { startConfig } from "./start-config.js";
 import { ConversationStore } from "./store.js";
 
-/** Errors cross the RPC boundary as `[code] message`; the worker maps the code to an HTTP status. */
+/** An expected refusal, `[code] message`; the worker maps the code to an HTTP status. */
 export class ConversationError extends Error {
   constructor(code: "not_found" | "conflict" | "unavailable" | "rate_limited", message: string) {
     super(`[${code}] ${message}`);
   }
 }
+
+/**
+ * How a ConversationError crosses RPC: returned, not thrown. A refusal is an answer (a wrong id, a
+ * closed conversation), not a fault, and a rejected RPC is logged as an uncaught exception by the
+ * test pool (workers-sdk#14736); real faults still throw and are logged.
+ */
+export type Refusal = { refused: string };
 
 type Meta = ConversationView & {
   timeZone: string;
@@ -111,143 +118,161 @@ export class ConversationDO extends DurableObject<Env> {
 
   // ---- RPC -------------------------------------------------------------------------------------
 
-  async start(raw: StartInput): Promise<ConversationView> {
-    const input = StartInput.parse(raw);
-    return this.serial(async () => {
-      const existing = this.loadMeta();
-      if (existing) {
-        this.assertTenant(existing, input);
-        if (existing.visitorId !== input.visitorId)
-          throw new ConversationError("not_found", "conversation not found");
+  async start(raw: StartInput): Promise<ConversationView | Refusal> {
+    return this.refusing(async () => {
+      const input = StartInput.parse(raw);
+      return this.serial(async () => {
+        const existing = this.loadMeta();
+        if (existing) {
+          this.assertTenant(existing, input);
+          if (existing.visitorId !== input.visitorId)
+            throw new ConversationError("not_found", "conversation not found");
+          return this.view();
+        }
+        const loaded = await startConfig(input.tenantId, (fn) => this.withDb(fn)).catch(() => {
+          throw new ConversationError("unavailable", "conversations cannot start while the database is down");
+        });
+        if (!loaded) throw new ConversationError("not_found", "tenant not found");
+        const now = new Date().toISOString();
+        const meta: Meta = {
+          id: input.conversationId,
+          tenantId: input.tenantId,
+          channel: input.channel,
+          status: "bot",
+          visitorId: input.visitorId,
+          assigneeId: null,
+          routesVersion: loaded.snapshot.version,
+          createdAt: now,
+          closedAt: null,
+          csatScore: null,
+          timeZone: loaded.tenant.timeZone,
+          tenantName: loaded.tenant.name,
+          revision: 0,
+          lastMessage: "",
+          lastMessageAt: null,
+          messageCount: 0,
+          handoffAt: null,
+          awaitingSince: null,
+        };
+        this.snapshot = loaded.snapshot;
+        this.store.put("snapshot", loaded.snapshot);
+        this.state = initialState(String(loaded.snapshot.version));
+        this.store.put("state", this.state);
+        this.meta = meta;
+        this.setAiSettings(loaded.ai);
+        this.event({
+          type: "conversation.started",
+          actor: this.visitorActor(),
+          properties: { channel: meta.channel, routesVersion: meta.routesVersion },
+        });
+        this.saveMeta();
+        this.touchInactivity();
+        this.drainSoon();
         return this.view();
-      }
-      const loaded = await startConfig(input.tenantId, (fn) => this.withDb(fn)).catch(() => {
-        throw new ConversationError("unavailable", "conversations cannot start while the database is down");
       });
-      if (!loaded) throw new ConversationError("not_found", "tenant not found");
-      const now = new Date().toISOString();
-      const meta: Meta = {
-        id: input.conversationId,
-        tenantId: input.tenantId,
-        channel: input.channel,
-        status: "bot",
-        visitorId: input.visitorId,
-        assigneeId: null,
-        routesVersion: loaded.snapshot.version,
-        createdAt: now,
-        closedAt: null,
-        csatScore: null,
-        timeZone: loaded.tenant.timeZone,
-        tenantName: loaded.tenant.name,
-        revision: 0,
-        lastMessage: "",
-        lastMessageAt: null,
-        messageCount: 0,
-        handoffAt: null,
-        awaitingSince: null,
-      };
-      this.snapshot = loaded.snapshot;
-      this.store.put("snapshot", loaded.snapshot);
-      this.state = initialState(String(loaded.snapshot.version));
-      this.store.put("state", this.state);
-      this.meta = meta;
-      this.setAiSettings(loaded.ai);
-      this.event({
-        type: "conversation.started",
-        actor: this.visitorActor(),
-        properties: { channel: meta.channel, routesVersion: meta.routesVersion },
-      });
-      this.saveMeta();
-      this.touchInactivity();
-      this.drainSoon();
-      return this.view();
     });
   }
 
-  async visitorMessage(raw: VisitorMessageInput): Promise<TurnResult> {
-    const input = VisitorMessageInput.parse(raw);
-    this.assertVisitor(input);
-    return this.serial(() => this.visitorTurn(input.text));
-  }
-
-  async history(raw: z.input<typeof HistoryInput>): Promise<TurnResult> {
-    const input = HistoryInput.parse(raw);
-    const meta = this.requireMeta(input);
-    if (input.visitorId !== undefined && meta.visitorId !== input.visitorId)
-      throw new ConversationError("not_found", "conversation not found");
-    const all = this.store.messages(input.afterSeq, input.limit);
-    return { conversation: this.view(), messages: input.visitorId ? all.filter(visibleToVisitor) : all };
-  }
-
-  async takeOver(raw: AgentInput): Promise<ConversationView> {
-    const input = AgentInput.parse(raw);
-    this.requireMeta(input);
-    return this.serial(async () => {
-      this.assignTo(input.agentId);
-      this.drainSoon();
-      return this.view();
+  async visitorMessage(raw: VisitorMessageInput): Promise<TurnResult | Refusal> {
+    return this.refusing(async () => {
+      const input = VisitorMessageInput.parse(raw);
+      this.assertVisitor(input);
+      return this.serial(() => this.visitorTurn(input.text));
     });
   }
 
-  async agentReply(raw: AgentTextInput): Promise<TurnResult> {
-    const input = AgentTextInput.parse(raw);
-    this.requireMeta(input);
-    return this.serial(async () => this.agentMessage(input.agentId, input.text, "agent"));
-  }
-
-  async note(raw: AgentTextInput): Promise<TurnResult> {
-    const input = AgentTextInput.parse(raw);
-    this.requireMeta(input);
-    return this.serial(async () => this.agentMessage(input.agentId, input.text, "note"));
-  }
-
-  async handBack(raw: AgentInput): Promise<ConversationView> {
-    const input = AgentInput.parse(raw);
-    const meta = this.requireMeta(input);
-    return this.serial(async () => {
-      if (meta.status === "closed") throw new ConversationError("conflict", "conversation is closed");
-      const state = this.loadState();
-      this.state = {
-        ...state,
-        handoff: null,
-        turnsWithoutProgress: 0,
-        frustration: 0,
-        lowConfidenceCount: 0,
-      };
-      this.store.put("state", this.state);
-      meta.assigneeId = null;
-      meta.handoffAt = null;
-      this.setStatus("bot");
-      this.append("system", null, "The assistant is back in the conversation.");
-      this.setTimer("slaAt", undefined);
-      this.saveMeta();
-      this.drainSoon();
-      return this.view();
+  async history(raw: z.input<typeof HistoryInput>): Promise<TurnResult | Refusal> {
+    return this.refusing(async () => {
+      const input = HistoryInput.parse(raw);
+      const meta = this.requireMeta(input);
+      if (input.visitorId !== undefined && meta.visitorId !== input.visitorId)
+        throw new ConversationError("not_found", "conversation not found");
+      const all = this.store.messages(input.afterSeq, input.limit);
+      return { conversation: this.view(), messages: input.visitorId ? all.filter(visibleToVisitor) : all };
     });
   }
 
-  async close(raw: CloseInput): Promise<ConversationView> {
-    const input = CloseInput.parse(raw);
-    this.requireMeta(input);
-    return this.serial(async () => this.closeNow(input.by, input.agentId));
-  }
-
-  async csat(raw: CsatInput): Promise<ConversationView> {
-    const input = CsatInput.parse(raw);
-    const meta = this.assertVisitor(input);
-    return this.serial(async () => {
-      if (meta.status !== "closed")
-        throw new ConversationError("conflict", "rate the conversation after it closes");
-      if (meta.csatScore !== null) throw new ConversationError("conflict", "already rated");
-      meta.csatScore = input.score;
-      this.event({
-        type: "csat.recorded",
-        actor: this.visitorActor(),
-        properties: { score: input.score, agentId: meta.assigneeId, comment: input.comment },
+  async takeOver(raw: AgentInput): Promise<ConversationView | Refusal> {
+    return this.refusing(async () => {
+      const input = AgentInput.parse(raw);
+      this.requireMeta(input);
+      return this.serial(async () => {
+        this.assignTo(input.agentId);
+        this.drainSoon();
+        return this.view();
       });
-      this.saveMeta();
-      this.drainSoon();
-      return this.view();
+    });
+  }
+
+  async agentReply(raw: AgentTextInput): Promise<TurnResult | Refusal> {
+    return this.refusing(async () => {
+      const input = AgentTextInput.parse(raw);
+      this.requireMeta(input);
+      return this.serial(async () => this.agentMessage(input.agentId, input.text, "agent"));
+    });
+  }
+
+  async note(raw: AgentTextInput): Promise<TurnResult | Refusal> {
+    return this.refusing(async () => {
+      const input = AgentTextInput.parse(raw);
+      this.requireMeta(input);
+      return this.serial(async () => this.agentMessage(input.agentId, input.text, "note"));
+    });
+  }
+
+  async handBack(raw: AgentInput): Promise<ConversationView | Refusal> {
+    return this.refusing(async () => {
+      const input = AgentInput.parse(raw);
+      const meta = this.requireMeta(input);
+      return this.serial(async () => {
+        if (meta.status === "closed") throw new ConversationError("conflict", "conversation is closed");
+        const state = this.loadState();
+        this.state = {
+          ...state,
+          handoff: null,
+          turnsWithoutProgress: 0,
+          frustration: 0,
+          lowConfidenceCount: 0,
+        };
+        this.store.put("state", this.state);
+        meta.assigneeId = null;
+        meta.handoffAt = null;
+        this.setStatus("bot");
+        this.append("system", null, "The assistant is back in the conversation.");
+        this.setTimer("slaAt", undefined);
+        this.saveMeta();
+        this.drainSoon();
+        return this.view();
+      });
+    });
+  }
+
+  async close(raw: CloseInput): Promise<ConversationView | Refusal> {
+    return this.refusing(async () => {
+      const input = CloseInput.parse(raw);
+      this.requireMeta(input);
+      return this.serial(async () => this.closeNow(input.by, input.agentId));
+    });
+  }
+
+  async csat(raw: CsatInput): Promise<ConversationView | Refusal> {
+    return this.refusing(async () => {
+      const input = CsatInput.parse(raw);
+      const meta = this.assertVisitor(input);
+      return this.serial(async () => {
+        if (meta.status !== "closed")
+          throw new ConversationError("conflict", "rate the conversation after it closes");
+        if (meta.csatScore !== null) throw new ConversationError("conflict", "already rated");
+        meta.csatScore = input.score;
+        this.event({
+          type: "csat.recorded",
+          actor: this.visitorActor(),
+          properties: { score: input.score, agentId: meta.assigneeId, comment: input.comment },
+        });
+        this.saveMeta();
+        this.drainSoon();
+        return this.view();
+      });
     });
   }
 
@@ -826,6 +851,15 @@ export class ConversationDO extends DurableObject<Env> {
         deadlineMs: cfg.aiTimeoutMs * (cfg.aiRetries + 1) + 2000,
       },
     };
+  }
+
+  private async refusing<T>(fn: () => Promise<T>): Promise<T | Refusal> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof ConversationError) return { refused: error.message };
+      throw error;
+    }
   }
 
   private async withDb<T>(fn: (db: ReturnType<Sinks["database"]>) => Promise<T>): Promise<T> {
