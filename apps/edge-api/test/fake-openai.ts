@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 //   fake-evil      (knowledge answers) follows an injected instruction: an email and a discount
 //   fake-broken    streamed: the first chunk, then the connection is cut; not streamed: cut at once
 //   fake-stall     streamed: the first chunk, then silence (the body never ends)
+//   fake-truncated streamed: the first chunk, then the body ends cleanly, with no finish_reason or [DONE]
 //   fake-nousage   streamed: ignores stream_options.include_usage, as some compatible servers do
 // A user message containing "[slow]" is answered after 1.5 s. GET /stats counts calls per model (and
 // streamed ones apart). answer_with_citations (fake-ok): the first sentence of the first context
@@ -89,7 +90,7 @@ export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise
       const delta = (d: unknown, finish: string | null = null) =>
         chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]);
       res.write(delta({ role: "assistant", content: content === null ? null : "" }));
-      if (body.model === "fake-broken" || body.model === "fake-stall") {
+      if (body.model === "fake-broken" || body.model === "fake-stall" || body.model === "fake-truncated") {
         // Half a tool call (name and the start of its arguments), flushed; then the connection is cut
         // (the chunked body never completes) or left open (close() ends it).
         const first = toolCalls[0];
@@ -107,6 +108,7 @@ export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise
             }),
           );
         if (body.model === "fake-broken") setTimeout(() => res.destroy(), 50);
+        if (body.model === "fake-truncated") res.end();
         return;
       }
       for (const word of content?.split(/(?<= )/) ?? []) res.write(delta({ content: word }));

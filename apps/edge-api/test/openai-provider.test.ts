@@ -99,6 +99,14 @@ describe("openai provider, streamed", () => {
     expect((await stats()).streamed["fake-broken"]).toBe(before + 2);
   });
 
+  it("a stream that ends cleanly before its finish_reason is an error too, not half a tool call", async () => {
+    const error = await provider("fake-truncated", true, { retries: 0 })
+      .chat(routeAndRephrase)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIConnectionError);
+    expect((error as Error).message).toContain("finish_reason");
+  });
+
   it("a stream that stalls after its first chunk times out per attempt", async () => {
     const before = (await stats()).streamed["fake-stall"] ?? 0;
     const started = Date.now();
