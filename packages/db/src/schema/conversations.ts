@@ -172,6 +172,11 @@ export const aiSettings = pgTable("ai_settings", {
   baseUrl: text("base_url"),
   model: text("model"),
   apiKeyCiphertext: text("api_key_ciphertext"),
+  /**
+   * The provider's embedding model (its /v1/embeddings, same base URL and key), when knowledge
+   * retrieval should be hybrid; null keeps it lexical only.
+   */
+  embeddingModel: text("embedding_model"),
   dailyTokenBudget: integer("daily_token_budget").notNull().default(200000),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
