@@ -14,6 +14,7 @@ export default [
   route("dev/mailbox", "routes/dev-mailbox.tsx"),
   layout("routes/app-layout.tsx", [
     index("routes/home.tsx"),
+    route("knowledge", "routes/knowledge.tsx"),
     route("reports", "routes/reports.tsx"),
     route("settings", "routes/settings.tsx", [
       index("routes/settings-team.tsx"),

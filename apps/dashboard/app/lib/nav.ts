@@ -17,6 +17,7 @@ export const NAV: NavItem[] = [
   { to: "/routes", label: "Routes" },
   { to: "/reports", label: "Reports" },
   { to: "/settings", label: "Settings", minRole: "admin" },
+  { to: "/knowledge", label: "Knowledge" },
   { to: "/dev/mailbox", label: "Mail outbox" },
 ];
 

@@ -41,7 +41,7 @@ export default function ApiKeys({ loaderData, actionData }: Route.ComponentProps
   return (
     <>
       {created ? (
-        <div className="success" role="status">
+        <div className="success spaced" role="status">
           <p>
             <strong>Key “{created.name}” created.</strong> Copy it now: it is not shown again.
           </p>

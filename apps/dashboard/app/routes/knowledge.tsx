@@ -1,0 +1,336 @@
+import { useEffect } from "react";
+import { Form, useRevalidator, useSearchParams } from "react-router";
+import { Field, FormError, Submit } from "../components/form.js";
+import { api } from "../lib/api.server.js";
+import type { components } from "../lib/api-schema.js";
+import { type FormErrors, formErrors, text } from "../lib/forms.js";
+import adminStyles from "../styles/admin.css?url";
+import type { Route } from "./+types/knowledge";
+
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
+export const meta: Route.MetaFunction = () => [{ title: "Knowledge · AutopilotCRM" }];
+
+type Source = components["schemas"]["KnowledgeSource"];
+const CRAWLING = new Set(["queued", "crawling", "running", "pending"]);
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const client = api(request, context);
+  const q = new URL(request.url).searchParams.get("q")?.trim() ?? "";
+  const [sources, unanswered, search] = await Promise.all([
+    client.GET("/v1/knowledge/sources"),
+    client.GET("/v1/knowledge/unanswered", { params: { query: { sort: "count", limit: 20 } } }),
+    q ? client.GET("/v1/knowledge/search", { params: { query: { q, limit: 8 } } }) : null,
+  ]);
+  if (!sources.data)
+    throw new Response("Could not load the knowledge sources", { status: sources.response.status });
+  // The list has no progress; a crawling source's detail has it (few crawl at once).
+  const list: Source[] = await Promise.all(
+    sources.data.sources.map(async (s) =>
+      CRAWLING.has(s.status)
+        ? ((await client.GET("/v1/knowledge/sources/{id}", { params: { path: { id: s.id } } })).data ?? s)
+        : s,
+    ),
+  );
+  return {
+    sources: list,
+    unanswered: unanswered.data?.questions ?? null,
+    q,
+    chunks: search?.data?.chunks ?? null,
+    searchError: search?.error ? formErrors(search.error, ["q"]).fields.q : undefined,
+  };
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const form = await request.formData();
+  const client = api(request, context);
+  const intent = text(form, "intent");
+  const id = text(form, "id");
+  if (intent === "refresh") {
+    const { error } = await client.POST("/v1/knowledge/sources/{id}/refresh", { params: { path: { id } } });
+    return error ? { intent, id, errors: formErrors(error, []) } : { intent, id };
+  }
+  if (intent === "delete") {
+    const { error } = await client.DELETE("/v1/knowledge/sources/{id}", { params: { path: { id } } });
+    return error ? { intent, id, errors: formErrors(error, []) } : { intent, id };
+  }
+  if (intent === "website") {
+    const maxPages = Number(text(form, "maxPages") || "200");
+    const { error } = await client.POST("/v1/knowledge/sources", {
+      body: {
+        kind: "website",
+        startUrl: text(form, "startUrl").trim(),
+        maxPages,
+        maxDepth: 5,
+        include: [],
+        exclude: [],
+      },
+    });
+    return error ? { intent, errors: formErrors(error, ["startUrl", "maxPages"]) } : { intent, added: true };
+  }
+  if (intent === "faq") {
+    // One pair per line: "question | answer".
+    const pairs = text(form, "pairs")
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => {
+        const [question = "", ...rest] = l.split("|");
+        return { question: question.trim(), answer: rest.join("|").trim() };
+      });
+    const { error } = await client.POST("/v1/knowledge/sources", {
+      body: { kind: "faq", name: text(form, "name"), pairs },
+    });
+    // pairs.3.answer → the textarea.
+    const errors = formErrors(error, ["name", "pairs"]);
+    if (error) {
+      const issue = (
+        error.error.details as { issues?: { field?: string; message?: string }[] } | undefined
+      )?.issues?.find((i) => i.field?.startsWith("pairs"));
+      if (issue) {
+        const line = Number(issue.field?.split(".")[1] ?? "0") + 1;
+        errors.fields.pairs = `Line ${line}: ${issue.field?.endsWith("answer") ? "write “question | answer”" : (issue.message ?? "")}`;
+        if (errors.form?.startsWith("pairs")) errors.form = undefined;
+      }
+      return { intent, errors };
+    }
+    return { intent, added: true };
+  }
+  throw new Response("Unknown action", { status: 400 });
+}
+
+export default function Knowledge({ loaderData, actionData }: Route.ComponentProps) {
+  const { sources, unanswered, q, chunks, searchError } = loaderData;
+  const crawling = sources.some((s) => CRAWLING.has(s.status));
+  const revalidator = useRevalidator();
+  // While a crawl runs, re-read progress every 2 s.
+  useEffect(() => {
+    if (!crawling) return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") void revalidator.revalidate();
+    }, 2000);
+    return () => clearInterval(timer);
+  }, [crawling, revalidator]);
+  const errorsFor = (intent: string): FormErrors | undefined =>
+    actionData && "errors" in actionData && actionData.intent === intent ? actionData.errors : undefined;
+  const [params] = useSearchParams();
+  return (
+    <>
+      <h1>Knowledge</h1>
+      <p className="muted">What the assistant answers from: your website and FAQs, searched and cited.</p>
+
+      <section aria-labelledby="sources-title">
+        <h2 id="sources-title">Sources</h2>
+        {sources.length === 0 ? (
+          <p className="empty">No sources yet. Add your website below.</p>
+        ) : (
+          <ul className="source-list">
+            {sources.map((s) => (
+              <SourceCard
+                key={s.id}
+                source={s}
+                error={
+                  actionData && "id" in actionData && actionData.id === s.id && "errors" in actionData
+                    ? actionData.errors?.form
+                    : undefined
+                }
+              />
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <div className="report-grid">
+        <section className="card" aria-labelledby="add-site-title">
+          <h2 id="add-site-title">Add a website</h2>
+          <Form method="post" noValidate>
+            <input type="hidden" name="intent" value="website" />
+            <FormError errors={errorsFor("website")} />
+            <Field
+              name="startUrl"
+              label="Start page or sitemap URL"
+              type="url"
+              placeholder="https://www.example.com"
+              errors={errorsFor("website")}
+            />
+            <Field
+              name="maxPages"
+              label="Page limit"
+              type="number"
+              min={1}
+              max={5000}
+              defaultValue="200"
+              errors={errorsFor("website")}
+            />
+            <Submit busy="Adding…">Add website</Submit>
+          </Form>
+        </section>
+        <section className="card" aria-labelledby="add-faq-title">
+          <h2 id="add-faq-title">Add FAQ</h2>
+          <Form method="post" noValidate>
+            <input type="hidden" name="intent" value="faq" />
+            <FormError errors={errorsFor("faq")} />
+            <Field name="name" label="Name" placeholder="Shipping FAQ" errors={errorsFor("faq")} />
+            <div className="field">
+              <label htmlFor="faq-pairs">Questions and answers (one per line: question | answer)</label>
+              <textarea
+                id="faq-pairs"
+                name="pairs"
+                rows={4}
+                placeholder="Do you ship abroad? | Yes, worldwide within five working days."
+                aria-invalid={errorsFor("faq")?.fields.pairs ? true : undefined}
+                aria-describedby="faq-pairs-error"
+              />
+              <p id="faq-pairs-error" className="field-error" data-field-error="pairs">
+                {errorsFor("faq")?.fields.pairs ?? ""}
+              </p>
+            </div>
+            <Submit busy="Adding…">Add FAQ</Submit>
+          </Form>
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="search-title">
+        <h2 id="search-title">Search test</h2>
+        <p className="muted small">
+          What the assistant would read for a question: the best chunks, their scores and pages.
+        </p>
+        <Form method="get" className="inline-form">
+          <label htmlFor="q">Question</label>
+          <input id="q" name="q" defaultValue={params.get("q") ?? ""} placeholder="How much is shipping?" />
+          <button type="submit" className="primary">
+            Search
+          </button>
+        </Form>
+        <p className="field-error" role="alert" data-field-error="q">
+          {searchError ?? ""}
+        </p>
+        {chunks === null ? null : chunks.length === 0 ? (
+          <p className="empty">Nothing found for “{q}”.</p>
+        ) : (
+          <ol className="chunk-list">
+            {chunks.map((c) => (
+              <li key={c.id}>
+                <div className="chunk-head">
+                  <strong>{c.headingPath.join(" › ") || "(no heading)"}</strong>
+                  <span className="score" title="ts_rank_cd">
+                    score {c.score.toFixed(3)}
+                  </span>
+                </div>
+                {c.url ? (
+                  <a href={c.url} target="_blank" rel="noreferrer" className="small chunk-url">
+                    {c.url}
+                  </a>
+                ) : (
+                  <span className="small muted">FAQ</span>
+                )}
+                <p className="chunk-text">{c.text.length > 400 ? `${c.text.slice(0, 400)}…` : c.text}</p>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="unanswered-title">
+        <h2 id="unanswered-title">Unanswered questions</h2>
+        {unanswered === null ? (
+          <p className="muted">Not available.</p>
+        ) : unanswered.length === 0 ? (
+          <p className="empty">
+            No unanswered questions. Questions the assistant could not answer show up here.
+          </p>
+        ) : (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Question</th>
+                  <th scope="col" className="num">
+                    Asked
+                  </th>
+                  <th scope="col" className="hide-narrow">
+                    Last asked
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {unanswered.map((u) => (
+                  <tr key={`${u.question}-${u.lastAskedAt}`}>
+                    <td>{u.question}</td>
+                    <td className="num">{u.count}</td>
+                    <td className="hide-narrow small">{new Date(u.lastAskedAt).toLocaleString("en")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
+
+function SourceCard({ source: s, error }: { source: Source; error: string | undefined }) {
+  const p = s.progress;
+  const done = p ? p.fetched + p.skipped + p.failed : 0;
+  const total = p ? done + p.queued : 0;
+  const crawling = CRAWLING.has(s.status);
+  const start = (s.config as { startUrl?: string } | null)?.startUrl;
+  return (
+    <li className="card source">
+      <div className="page-head">
+        <div>
+          <strong>{s.name}</strong> <span className="badge">{s.kind}</span>{" "}
+          <span className={`badge status-${s.status}`} data-source-status={s.status}>
+            {s.status}
+          </span>
+          {start ? <div className="small muted chunk-url">{start}</div> : null}
+        </div>
+        <div className="step-tools">
+          {s.kind === "website" ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="refresh" />
+              <input type="hidden" name="id" value={s.id} />
+              <button type="submit" disabled={crawling} aria-label={`Refresh ${s.name} now`}>
+                Refresh now
+              </button>
+            </Form>
+          ) : null}
+          <Form
+            method="post"
+            onSubmit={(e) => {
+              if (!confirm(`Delete “${s.name}” and its ${s.chunkCount} chunks?`)) e.preventDefault();
+            }}
+          >
+            <input type="hidden" name="intent" value="delete" />
+            <input type="hidden" name="id" value={s.id} />
+            <button type="submit" className="danger" aria-label={`Delete ${s.name}`}>
+              Delete
+            </button>
+          </Form>
+        </div>
+      </div>
+      {/* A website's progress row is always there (no jump when a crawl starts or ends). */}
+      <div className={s.kind === "website" ? "crawl-progress" : "source-facts"}>
+        {s.kind === "website" ? (
+          <progress
+            max={Math.max(1, total)}
+            value={crawling ? done : total}
+            aria-label={`Crawl progress of ${s.name}`}
+          />
+        ) : null}
+        <span className="small">
+          {crawling && p
+            ? `${done} of ${total} pages (${p.failed} failed, ${p.skipped} skipped)`
+            : `${s.kind === "website" ? `${plural(s.pageCount, "page")} · ` : ""}${plural(s.chunkCount, "chunk")}${s.lastRunFinishedAt ? ` · updated ${new Date(s.lastRunFinishedAt).toLocaleString("en")}` : ""}`}
+        </span>
+      </div>
+      {s.lastError ? <p className="field-error">{s.lastError}</p> : null}
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -1,0 +1,237 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type APIResponse, type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "./local-stack.js";
+
+// The admin screens in Chromium on the full local stack: the route editor (an engine error shown on the
+// step it names, not on its neighbours; then saved and tried), settings (a viewer sees no settings link
+// and the pages refuse; an API key shown once; "test connection" says what failed), knowledge (an FAQ
+// source, its search test with scores), reports (a new deal counted in the forecast, CSV export).
+// Screenshots, desktop and 390 px, go to .data/screenshots/dashboard/.
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const SHOTS = join(ROOT, ".data", "screenshots", "dashboard");
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium)
+  console.error(
+    `\n${"!".repeat(78)}\n!! SKIPPED: dashboard admin end-to-end tests — no Chromium at ${CHROMIUM}.\n` +
+      `!! Install it (apt-get install -y chromium) or set CHROMIUM_PATH.\n${"!".repeat(78)}\n`,
+  );
+
+const stamp = Date.now();
+const EMAIL = `admin-${stamp}@e2e.example`;
+const VIEWER = `viewer-${stamp}@e2e.example`;
+const PASSWORD = "correct-horse-battery";
+
+describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let dash = "";
+  let csrf = "";
+
+  /** Full-page screenshots at desktop width and at 390 px (then back to desktop). */
+  const shots = async (name: string, p: Page = page) => {
+    await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    await p.setViewportSize({ width: 390, height: 844 });
+    await p.screenshot({ path: join(SHOTS, `${name}-390.png`), fullPage: true });
+    const sideScroll = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await p.setViewportSize({ width: 1280, height: 800 });
+    expect(sideScroll, `${name} scrolls sideways at 390 px`).toBeLessThanOrEqual(0);
+  };
+  const json = async (res: APIResponse) => {
+    const body = await res.json();
+    expect(res.ok(), `${res.url()}: ${JSON.stringify(body)}`).toBe(true);
+    return body;
+  };
+  const apiCall = async (method: "POST" | "PUT", path: string, data: unknown = {}) =>
+    json(await page.request.fetch(`${dash}/api${path}`, { method, data, headers: { "x-csrf-token": csrf } }));
+  const apiGet = async (path: string) => json(await page.request.get(`${dash}/api${path}`));
+
+  beforeAll(async () => {
+    stack = await startLocalStack(ROOT);
+    dash = stack.dashboardUrl;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    mkdirSync(SHOTS, { recursive: true });
+    const signup = await page.request.post(`${dash}/api/v1/auth/signup`, {
+      data: { name: "Ada Admin", companyName: "Admin Screens Ltd", email: EMAIL, password: PASSWORD },
+    });
+    expect(signup.status(), await signup.text()).toBe(201);
+    csrf = (await context.cookies(dash)).find((c) => c.name === "ap_csrf")?.value ?? "";
+    expect(csrf).not.toBe("");
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it("route editor: an engine error shows on the step it names, then the route saves and answers try-it", async () => {
+    await page.goto(`${dash}/routes`);
+    await page.getByText("No routes yet").waitFor();
+    await page.goto(`${dash}/routes/new`);
+    await page.fill("#in-name", "Get a quote");
+    await page.fill("#in-examples", "I need a quote\nhow much for 100 units\nprice for a bulk order");
+    await page.fill("#in-steps\\.0\\.prompt", "What is your email?");
+    await page.fill("#in-steps\\.0\\.field\\.label", "Email");
+    await page.selectOption("#in-steps\\.0\\.field\\.type", "email");
+    await page.selectOption("#add-step-kind", "ask");
+    await page.click(".add-step button");
+    await page.fill("#in-steps\\.1\\.prompt", "Which plan?");
+    await page.fill("#in-steps\\.1\\.field\\.label", "Plan");
+    await page.selectOption("#in-steps\\.1\\.field\\.type", "choice");
+    await page.selectOption("#add-step-kind", "end");
+    await page.click(".add-step button");
+    await page.fill("#in-steps\\.2\\.message", "Thanks, we'll send the quote.");
+    await page.click(".save-bar button");
+    // The choice step (ask-2) has no options: the error is on that step and on no other.
+    const onStep = page.locator('[data-step-error="ask-2"]');
+    await expect.poll(() => onStep.textContent(), { timeout: 20_000 }).toMatch(/no options/);
+    expect(await page.locator("[data-step-error]").count()).toBe(1);
+    expect(await page.locator('fieldset[data-step="ask-2"]').getAttribute("aria-invalid")).toBe("true");
+    await shots("routes-editor-errors");
+
+    await page.fill("#in-steps\\.1\\.field\\.options", "starter = Starter\nbusiness = Business");
+    await page.click(".save-bar button");
+    await page.waitForURL(/\/routes\/get-a-quote\?saved=1/);
+    await shots("routes-editor");
+
+    await page.goto(`${dash}/routes`);
+    await page.getByRole("link", { name: "Get a quote" }).waitFor();
+    await page.fill("#try-text", "how much for 100 units?");
+    await page.click(".try button[type=submit]");
+    await expect
+      .poll(() => page.locator("[data-try-route]").first().getAttribute("data-try-route"))
+      .toBe("get-a-quote");
+    await expect
+      .poll(() => page.locator(".try-reply").first().textContent())
+      .toContain("What is your email?");
+    await shots("routes-list");
+  });
+
+  it("settings: every tab renders, an API key is shown once, test connection says what failed", async () => {
+    for (const [path, name] of [
+      ["/settings", "settings-team"],
+      ["/settings/assignment", "settings-assignment"],
+      ["/settings/pipelines", "settings-pipelines"],
+    ] as const) {
+      await page.goto(`${dash}${path}`);
+      await page.getByRole("heading", { name: "Settings" }).waitFor();
+      await shots(name);
+    }
+    await page.goto(`${dash}/settings/api-keys`);
+    await page.fill("#field-name", "Zapier");
+    await page.click("button.primary");
+    const secret = await page.locator("[data-new-key]").textContent();
+    expect(secret).toMatch(/^ak_/);
+    await shots("settings-api-keys");
+    await page.goto(`${dash}/settings/api-keys`);
+    await page.getByRole("button", { name: "Revoke Zapier" }).waitFor();
+    expect(await page.content()).not.toContain(secret ?? "never");
+
+    await page.goto(`${dash}/settings/ai`);
+    await page.check("input[value=openai]");
+    await page.fill("#field-baseUrl", "http://127.0.0.1:9/v1");
+    await page.fill("#field-model", "gpt-test");
+    await page.fill("#field-apiKey", "sk-test");
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await expect
+      .poll(() => page.locator("[data-ai-test]").textContent(), { timeout: 30_000 })
+      .toMatch(/Not connected: (Could not reach|No answer)/);
+    await shots("settings-ai");
+  });
+
+  it("knowledge: an FAQ source is indexed and the search test shows chunks with scores", async () => {
+    await page.goto(`${dash}/knowledge`);
+    await page.getByText("No sources yet").waitFor();
+    await page.fill("#field-name", "Shipping FAQ");
+    await page.fill("#faq-pairs", "Do you ship abroad? | Yes, we ship worldwide within five working days.");
+    await page.getByRole("button", { name: "Add FAQ" }).click();
+    await page.getByText("Shipping FAQ").waitFor();
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${dash}/knowledge?q=${encodeURIComponent("ship abroad")}`);
+          return page.locator(".chunk-list li").count();
+        },
+        { timeout: 60_000, interval: 2000 },
+      )
+      .toBeGreaterThan(0);
+    expect(await page.locator(".chunk-list .score").first().textContent()).toMatch(/score \d/);
+    await shots("knowledge");
+  });
+
+  it("reports: a new deal is counted in the forecast; the CSV export downloads", async () => {
+    let { pipelines } = await apiGet("/v1/pipelines");
+    if (pipelines.length === 0) {
+      await apiCall("POST", "/v1/pipelines", {
+        name: "Sales",
+        stages: [
+          { name: "New", probability: 20, category: "open" },
+          { name: "Won", probability: 100, category: "won" },
+          { name: "Lost", probability: 0, category: "lost" },
+        ],
+      });
+      ({ pipelines } = await apiGet("/v1/pipelines"));
+    }
+    const today = new Date().toISOString().slice(0, 10);
+    await apiCall("POST", "/v1/deals", {
+      title: "Bulk order",
+      amount: 5000,
+      currency: "USD",
+      expectedCloseDate: today,
+    });
+    await page.goto(`${dash}/reports`);
+    const forecast = page.locator("section", { has: page.getByRole("heading", { name: /Forecast/ }) });
+    await expect.poll(() => forecast.textContent()).toContain("Open deals 1");
+    expect(await forecast.locator("svg rect").count()).toBeGreaterThan(0);
+    await page.waitForSelector("[data-live-status=live]", { timeout: 20_000 });
+    const csvHref = await page.getByRole("link", { name: "Export CSV" }).first().getAttribute("href");
+    const csv = await page.request.get(`${dash}${csvHref}`);
+    expect(csv.headers()["content-type"]).toContain("text/csv");
+    await shots("reports");
+  });
+
+  it("a viewer sees no settings link and the settings pages refuse", async () => {
+    await apiCall("POST", "/v1/members/invites", { email: VIEWER, role: "viewer" });
+    const { mail } = await apiGet(`/v1/dev/mailbox?to=${encodeURIComponent(VIEWER)}`);
+    const token = /token=([A-Za-z0-9_-]+)/.exec((mail as { text: string }[])[0]?.text ?? "")?.[1];
+    expect(token).toBeTruthy();
+    const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const viewer = await viewerContext.newPage();
+    const joined = await viewer.request.post(`${dash}/api/v1/auth/accept-invite`, {
+      data: { token, password: PASSWORD, name: "Vic Viewer" },
+    });
+    expect(joined.status(), await joined.text()).toBe(200);
+    await viewer.goto(`${dash}/`);
+    await viewer.getByRole("navigation", { name: "Main" }).waitFor();
+    expect(
+      await viewer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).count(),
+    ).toBe(1);
+    expect(await viewer.getByRole("link", { name: "Settings" }).count()).toBe(0);
+    for (const path of ["/settings", "/settings/api-keys", "/settings/ai"]) {
+      const res = await viewer.goto(`${dash}${path}`);
+      expect(res?.status(), path).toBe(403);
+      expect(await viewer.textContent("body")).toContain("Only admins and owners can see the settings.");
+      expect(await viewer.locator("[data-new-key], #field-apiKey").count()).toBe(0);
+    }
+    await shots("settings-viewer-refused", viewer);
+    await viewerContext.close();
+  });
+});
