@@ -44,6 +44,7 @@ export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise
       raw += c;
     });
     req.on("end", () => {
+      if (req.url === "/v1/embeddings") return embeddings(JSON.parse(raw) as EmbeddingsBody, res);
       if (req.url !== "/v1/chat/completions") {
         res.writeHead(404, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: { message: "not found", type: "invalid_request_error" } }));
@@ -179,4 +180,49 @@ function draftAnswer(body: Body): { text: string; citations: string[] } {
       citations: [id],
     };
   return { text: firstSentence, citations: [id] };
+}
+
+// POST /v1/embeddings: deterministic vectors, so similar texts are close. Each word is folded to a
+// concept (a few hand-made synonym groups, so texts that share no word can still mean the same thing),
+// hashed into one of DIMENSIONS buckets, and the counts normalised to length 1. Models:
+//   fake-embed       vectors as above
+//   fake-embed-500   a server error
+type EmbeddingsBody = { model: string; input: string | string[] };
+const DIMENSIONS = 64;
+const SYNONYMS = [
+  ["refund", "refunds", "reimbursed", "reimbursement", "reimburse", "money", "repaid"],
+  ["shipping", "shipped", "parcel", "parcels", "delivery", "delivered", "arrive", "courier"],
+];
+const CONCEPTS: Record<string, string> = Object.fromEntries(
+  SYNONYMS.flatMap((group) => group.map((word) => [word, group[0] as string])),
+);
+
+export function fakeEmbedding(text: string): number[] {
+  const v = new Array<number>(DIMENSIONS).fill(0);
+  for (const raw of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    const word = CONCEPTS[raw] ?? raw;
+    let h = 2166136261;
+    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 16777619) >>> 0;
+    v[h % DIMENSIONS] = (v[h % DIMENSIONS] as number) + (CONCEPTS[raw] ? 4 : 1);
+  }
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
+}
+
+function embeddings(body: EmbeddingsBody, res: import("node:http").ServerResponse) {
+  if (body.model === "fake-embed-500") {
+    res.writeHead(500, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { message: "boom", type: "server_error" } }));
+    return;
+  }
+  const inputs = Array.isArray(body.input) ? body.input : [body.input];
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(
+    JSON.stringify({
+      object: "list",
+      model: body.model,
+      data: inputs.map((text, index) => ({ object: "embedding", index, embedding: fakeEmbedding(text) })),
+      usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+    }),
+  );
 }

@@ -435,7 +435,8 @@ export class ConversationDO extends DurableObject<Env> {
         channel: meta.channel,
         timeZone: meta.timeZone,
         ai: await this.turnAi(),
-        knowledge: (query) => this.withDb((db) => knowledgeForTurn(db, meta.tenantId, query)),
+        knowledge: (query) =>
+          this.withDb((db) => knowledgeForTurn(db, meta.tenantId, query, this.env.AI_MASTER_KEY)),
       });
       this.state = result.state;
       this.store.put("state", result.state);

@@ -1,6 +1,7 @@
 import { type Database, knowledgeSettings, withTenant } from "@autopilot/db";
 import type { KnowledgeChunk, KnowledgePolicy } from "@autopilot/engine";
 import { eq } from "drizzle-orm";
+import { tenantEmbedder } from "../ai/embeddings.js";
 import { retrieveChunks } from "./search.js";
 
 // What a conversation turn gets from the knowledge base: the top chunks that fit the answer's token
@@ -17,9 +18,12 @@ export async function knowledgeForTurn(
   db: Database,
   tenantId: string,
   query: string,
+  /** AI_MASTER_KEY: opens the tenant's key when it has an embedding model (hybrid retrieval). */
+  masterKey?: string,
 ): Promise<TurnKnowledge> {
+  const embedder = await tenantEmbedder(db, tenantId, masterKey);
   const [chunks, policy] = await Promise.all([
-    retrieveChunks(db, tenantId, query, { tokenBudget: ANSWER_TOKEN_BUDGET, limit: ANSWER_CHUNKS }),
+    retrieveChunks(db, tenantId, query, { tokenBudget: ANSWER_TOKEN_BUDGET, limit: ANSWER_CHUNKS, embedder }),
     loadKnowledgePolicy(db, tenantId),
   ]);
   return {

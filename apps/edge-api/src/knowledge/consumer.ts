@@ -1,9 +1,11 @@
 import { openDatabase } from "@autopilot/db";
+import { tenantEmbedder } from "../ai/embeddings.js";
 import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
 import { crawlLimits, crawlMessageSchema } from "./config.js";
 import { runCrawlJob } from "./crawl.js";
 import { runDocumentJob } from "./document-job.js";
+import { embedSourceChunks } from "./embed.js";
 
 export const KNOWLEDGE_CRAWL_QUEUE = "knowledge-crawl";
 
@@ -31,6 +33,15 @@ export async function consumeCrawl(batch: MessageBatch<unknown>, env: Env): Prom
             : await runCrawlJob(db, parsed.data, limits, (m) => env.KNOWLEDGE_CRAWL.send(m), log);
         log.info("knowledge job", { ...parsed.data, ...result });
         message.ack();
+        // With an embedding model, the chunks just stored get their vectors; a failure is logged
+        // and the chunks stay lexical-only (the job itself succeeded).
+        try {
+          const embedder = await tenantEmbedder(db, parsed.data.tenantId, env.AI_MASTER_KEY);
+          if (embedder)
+            await embedSourceChunks(db, parsed.data.tenantId, parsed.data.sourceId, embedder, log);
+        } catch (error) {
+          log.warn("embedding step failed", { ...parsed.data, error: String(error) });
+        }
       } catch (error) {
         log.error("crawl job failed; retried", { ...parsed.data, error: String(error) });
         message.retry({ delaySeconds: 5 });

@@ -1,5 +1,8 @@
 import { type Database, withTenant } from "@autopilot/db";
 import { sql } from "drizzle-orm";
+import { type Embedder, normalise } from "../ai/embeddings.js";
+import { createLogger } from "../lib/log.js";
+import { realArray } from "./embed.js";
 
 // Full-text retrieval over a tenant's chunks. Questions are natural language, so the query's lexemes
 // are OR-ed (websearch/plainto would AND them and miss most questions) and ts_rank_cd orders by how
@@ -15,6 +18,16 @@ import { sql } from "drizzle-orm";
 // the tenant's chunks; it searches only the calling transaction's tenant and returns ids and
 // scores, and the rows are read here as app_user, under RLS. score = (3 − tier) + rank/(1 + rank),
 // so it sorts as the list does.
+//
+// Hybrid, when the tenant has an embedding model (options.embedder): the question is embedded and
+// the chunks ranked by cosine similarity too, and the two rankings are merged by reciprocal-rank
+// fusion (k = 60; score = Σ 1/(k + rank)). pgvector is not available everywhere (not in PGlite, not
+// on every server), so the similarity is computed in SQL over the real[] column, over a bounded
+// candidate set: the lexical candidates plus the tenant's VECTOR_RECENT most recent embedded chunks.
+// So a chunk with no word in common with the question is found by meaning only while the tenant has
+// at most VECTOR_RECENT embedded chunks (or it is among the most recent); past that, a pgvector
+// `embedding <=> $q` index would be the way (not written: it cannot be tested here). A question that
+// cannot be embedded (provider down) is answered lexically, as without embeddings.
 
 export type RetrievedChunk = {
   id: string;
@@ -32,7 +45,60 @@ export type RetrieveOptions = {
   tokenBudget?: number;
   /** At most this many chunks, whatever the budget. */
   limit?: number;
+  /** The tenant's embedder (ai/embeddings.ts tenantEmbedder): hybrid retrieval; null/absent: lexical. */
+  embedder?: Embedder | null;
 };
+
+/** Reciprocal-rank fusion of rankings (ids, best first): ids by Σ 1/(k + rank), rank from 1. */
+export function reciprocalRankFusion(rankings: string[][], k = 60): { id: string; score: number }[] {
+  const scores = new Map<string, number>();
+  for (const ranking of rankings)
+    ranking.forEach((id, i) => {
+      scores.set(id, (scores.get(id) ?? 0) + 1 / (k + i + 1));
+    });
+  return [...scores]
+    .map(([id, score]) => ({ id, score }))
+    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Embedded chunks compared with the question besides the lexical candidates: the bound on its work. */
+export const VECTOR_RECENT = 500;
+/**
+ * Below this cosine similarity a chunk is not a vector hit: every chunk has a nearest neighbour, and
+ * an off-topic question must still find nothing (and be refused) rather than its least-bad chunk.
+ */
+export const MIN_SIMILARITY = 0.3;
+
+type ChunkRow = {
+  id: string;
+  source_id: string;
+  page_id: string | null;
+  url: string | null;
+  heading_path: string[];
+  text: string;
+  token_count: number;
+  score: number;
+};
+
+/** Vector ranking over the bounded candidates, as one statement; the dimensions must match the question's. */
+function vectorQuery(tenantId: string, question: number[], lexicalIds: string[], limit: number) {
+  return sql`
+    with cand as (
+      (select id from knowledge_chunks
+       where tenant_id = ${tenantId} and embedding is not null
+       order by created_at desc, id limit ${VECTOR_RECENT})
+      union
+      select unnest(${`{${lexicalIds.join(",")}}`}::uuid[])
+    ), scored as (
+      select c.id, c.source_id, c.page_id, c.url, c.heading_path, c.text, c.token_count,
+             (select sum(a * b) from unnest(c.embedding, ${realArray(question)}::real[]) t(a, b))::float8 as score
+      from knowledge_chunks c join cand on cand.id = c.id
+      where c.tenant_id = ${tenantId} and c.embedding is not null
+        and array_length(c.embedding, 1) = ${question.length}
+    )
+    select * from scored where score >= ${MIN_SIMILARITY}
+    order by score desc, id limit ${limit}`;
+}
 
 const MAX_QUERY_CHARS = 1000;
 /** Rows ranked at most per query: the bound on its work. */
@@ -58,18 +124,36 @@ export async function retrieveChunks(
   const limit = Math.min(Math.max(options.limit ?? 10, 1), 50);
   const q = query.slice(0, MAX_QUERY_CHARS);
   if (!q.trim()) return [];
+  let question: number[] | null = null;
+  if (options.embedder) {
+    try {
+      question = normalise((await options.embedder.embed([q]))[0] ?? []);
+    } catch (error) {
+      createLogger({ component: "knowledge" }).warn("question not embedded; lexical retrieval only", {
+        tenantId,
+        model: options.embedder.model,
+        error: String(error),
+      });
+    }
+  }
   const rows = await withTenant(db, tenantId, async (tx) => {
-    const result = await tx.execute<{
-      id: string;
-      source_id: string;
-      page_id: string | null;
-      url: string | null;
-      heading_path: string[];
-      text: string;
-      token_count: number;
-      score: number;
-    }>(lexicalQuery(tenantId, q, limit * 3));
-    return result.rows;
+    const lexical = (await tx.execute<ChunkRow>(lexicalQuery(tenantId, q, limit * 3))).rows;
+    if (!question || question.length === 0) return lexical;
+    const vector = (
+      await tx.execute<ChunkRow>(
+        vectorQuery(
+          tenantId,
+          question,
+          lexical.map((r) => r.id),
+          limit * 3,
+        ),
+      )
+    ).rows;
+    const byId = new Map([...vector, ...lexical].map((r) => [r.id, r]));
+    return reciprocalRankFusion([lexical.map((r) => r.id), vector.map((r) => r.id)]).map(({ id, score }) => ({
+      ...(byId.get(id) as ChunkRow),
+      score,
+    }));
   });
   const budget = options.tokenBudget ?? Number.POSITIVE_INFINITY;
   const picked: RetrievedChunk[] = [];

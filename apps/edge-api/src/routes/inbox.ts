@@ -278,6 +278,8 @@ inboxRoutes.openapi(
           baseUrl: z.url().max(300).optional(),
           model: z.string().min(1).max(100),
           apiKey: z.string().min(1).max(500),
+          /** The provider's embedding model: knowledge retrieval becomes hybrid (lexical + vectors). */
+          embeddingModel: z.string().trim().min(1).max(100).nullable().optional(),
           dailyTokenBudget: z.number().int().min(0).max(1e9).optional(),
         }),
       ]),
@@ -295,9 +297,16 @@ inboxRoutes.openapi(
             provider: "openai" as const,
             baseUrl: input.baseUrl ?? null,
             model: input.model,
+            embeddingModel: input.embeddingModel ?? null,
             apiKeyCiphertext: await seal(c.env.AI_MASTER_KEY ?? "", input.apiKey, p.tenantId),
           }
-        : { provider: "offline" as const, baseUrl: null, model: null, apiKeyCiphertext: null };
+        : {
+            provider: "offline" as const,
+            baseUrl: null,
+            model: null,
+            embeddingModel: null,
+            apiKeyCiphertext: null,
+          };
     const budget = input.dailyTokenBudget === undefined ? {} : { dailyTokenBudget: input.dailyTokenBudget };
     await withTenant(c.get("db"), p.tenantId, (tx) =>
       tx
@@ -308,6 +317,15 @@ inboxRoutes.openapi(
           set: { ...values, ...budget, updatedAt: new Date() },
         }),
     );
-    return c.json({ provider: input.provider, model: values.model, baseUrl: values.baseUrl, ...budget }, 200);
+    return c.json(
+      {
+        provider: input.provider,
+        model: values.model,
+        embeddingModel: values.embeddingModel,
+        baseUrl: values.baseUrl,
+        ...budget,
+      },
+      200,
+    );
   },
 );

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { tenantEmbedder } from "../ai/embeddings.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { idempotent } from "../http/idempotency.js";
@@ -202,7 +203,9 @@ knowledgeRoutes.openapi(
   }),
   async (c) => {
     const { q, limit, tokenBudget } = c.req.valid("query");
-    const chunks = await retrieveChunks(c.get("db"), c.get("principal").tenantId, q, { limit, tokenBudget });
+    const tenantId = c.get("principal").tenantId;
+    const embedder = await tenantEmbedder(c.get("db"), tenantId, c.env.AI_MASTER_KEY);
+    const chunks = await retrieveChunks(c.get("db"), tenantId, q, { limit, tokenBudget, embedder });
     return c.json({ chunks }, 200);
   },
 );

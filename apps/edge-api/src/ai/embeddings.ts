@@ -1,0 +1,79 @@
+import { aiSettings, type Database, withTenant } from "@autopilot/db";
+import { eq } from "drizzle-orm";
+import OpenAI from "openai";
+import { open } from "./secret-box.js";
+
+// Embeddings from the tenant's OpenAI-compatible provider (its /v1/embeddings, same base URL and key
+// as chat), used by knowledge retrieval when the tenant names an embedding model. Without one
+// (or without a key that opens) there is no embedder and retrieval stays lexical.
+
+export type Embedder = {
+  model: string;
+  /** One vector per text, in order, each normalised to length 1 (so cosine similarity = dot product). */
+  embed(texts: string[]): Promise<number[][]>;
+};
+
+/** Per call; an embedding batch is small, and a slow provider must not hold a job or a turn. */
+export const EMBEDDING_TIMEOUT_MS = 15_000;
+
+export function normalise(v: number[]): number[] {
+  let sum = 0;
+  for (const x of v) sum += x * x;
+  const norm = Math.sqrt(sum);
+  return norm > 0 ? v.map((x) => x / norm) : v;
+}
+
+export function openAiEmbedder(config: {
+  apiKey: string;
+  baseUrl?: string;
+  model: string;
+  timeoutMs?: number;
+}): Embedder {
+  const client = new OpenAI({
+    apiKey: config.apiKey,
+    baseURL: config.baseUrl,
+    timeout: config.timeoutMs ?? EMBEDDING_TIMEOUT_MS,
+    maxRetries: 0,
+  });
+  return {
+    model: config.model,
+    async embed(texts) {
+      if (texts.length === 0) return [];
+      // "float": the SDK would ask for base64, which several compatible servers (Ollama…) lack.
+      const res = await client.embeddings.create({
+        model: config.model,
+        input: texts,
+        encoding_format: "float",
+      });
+      const out: number[][] = new Array(texts.length);
+      for (const d of res.data) out[d.index] = normalise(d.embedding);
+      if (out.length !== texts.length || out.some((v) => !Array.isArray(v) || v.length === 0))
+        throw new Error(`embeddings: expected ${texts.length} vectors, got ${res.data.length}`);
+      return out;
+    },
+  };
+}
+
+/** The tenant's embedder, or null: no openai provider, no embedding model, or a key that cannot be opened. */
+export async function tenantEmbedder(
+  db: Database,
+  tenantId: string,
+  masterKey: string | undefined,
+): Promise<Embedder | null> {
+  if (!masterKey) return null;
+  const [row] = await withTenant(db, tenantId, (tx) =>
+    tx
+      .select({
+        provider: aiSettings.provider,
+        baseUrl: aiSettings.baseUrl,
+        embeddingModel: aiSettings.embeddingModel,
+        apiKeyCiphertext: aiSettings.apiKeyCiphertext,
+      })
+      .from(aiSettings)
+      .where(eq(aiSettings.tenantId, tenantId)),
+  );
+  if (row?.provider !== "openai" || !row.embeddingModel || !row.apiKeyCiphertext) return null;
+  const apiKey = await open(masterKey, row.apiKeyCiphertext, tenantId).catch(() => null);
+  if (!apiKey) return null;
+  return openAiEmbedder({ apiKey, baseUrl: row.baseUrl ?? undefined, model: row.embeddingModel });
+}
