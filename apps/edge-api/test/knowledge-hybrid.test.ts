@@ -2,7 +2,10 @@ import { env, SELF } from "cloudflare:test";
 import { withTenant } from "@autopilot/db";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { openAiEmbedder } from "../src/ai/embeddings.js";
+import { embedSourceChunks } from "../src/knowledge/embed.js";
 import { reciprocalRankFusion } from "../src/knowledge/search.js";
+import { createLogger } from "../src/lib/log.js";
 import { bearer, call, createKey, freshIp, ownerDb, signup } from "./helpers.js";
 
 // Hybrid retrieval: with an embedding model in the tenant's AI settings, the document job stores
@@ -130,5 +133,33 @@ describe("knowledge: hybrid retrieval", () => {
     expect(await embeddingCounts(failing.tenantId)).toEqual({ with: 0, without: 2 });
     expect(await search(QUESTION, failing.headers)).toEqual([]);
     expect((await search("refund policy", failing.headers))[0]?.text).toMatch(/30 days/);
+  });
+
+  it("a failed embedding call leaves the chunks lexical-only; the source's next embedding step fills them in", async () => {
+    const t = await tenant("Hybrid Later", null);
+    const sourceId = await upload(t.headers, POLICY);
+    const log = createLogger({ test: "knowledge-hybrid" });
+    const embedder = (model: string) =>
+      openAiEmbedder({ apiKey: "sk-test", baseUrl: env.FAKE_OPENAI_URL, model, timeoutMs: 5000 });
+    const db = ownerDb();
+    try {
+      expect(await embedSourceChunks(db, t.tenantId, sourceId, embedder("fake-embed-500"), log)).toEqual({
+        embedded: 0,
+        failed: true,
+      });
+      expect(await embeddingCounts(t.tenantId)).toEqual({ with: 0, without: 2 });
+      expect(await embedSourceChunks(db, t.tenantId, sourceId, embedder("fake-embed"), log)).toEqual({
+        embedded: 2,
+        failed: false,
+      });
+      // Nothing left to do: only chunks without an embedding are sent.
+      expect(await embedSourceChunks(db, t.tenantId, sourceId, embedder("fake-embed"), log)).toEqual({
+        embedded: 0,
+        failed: false,
+      });
+    } finally {
+      await db.end();
+    }
+    expect(await embeddingCounts(t.tenantId)).toEqual({ with: 2, without: 0 });
   });
 });
