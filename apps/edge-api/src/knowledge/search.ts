@@ -61,7 +61,12 @@ export function reciprocalRankFusion(rankings: string[][], k = 60): { id: string
     .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** Embedded chunks compared with the question besides the lexical candidates: the bound on its work. */
+/**
+ * Embedded chunks compared with the question besides the lexical candidates: the bound on its work.
+ * Cost is linear in it × dimensions: 500 × 1536-dimension dot products took ~70 ms on the PG 15
+ * server (psql, temp table, load average 6): hybrid retrieval costs that on top of the lexical query,
+ * for tenants with embeddings only.
+ */
 export const VECTOR_RECENT = 500;
 /**
  * Below this cosine similarity a chunk is not a vector hit: every chunk has a nearest neighbour, and
