@@ -135,6 +135,24 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
       await page.getByRole("heading", { name: "Settings" }).waitFor();
       await shots(name);
     }
+    // A team, then a round-robin rule within it (round-robin needs a team: first refused on the field).
+    await page.goto(`${dash}/settings`);
+    await page.fill("#team-name", "Sales");
+    await page.getByRole("button", { name: "Create team" }).click();
+    await page.getByRole("button", { name: "Add to team" }).click();
+    await page.getByRole("button", { name: /^Remove .* from Sales$/ }).waitFor();
+    await page.goto(`${dash}/settings/assignment`);
+    await page.fill("#field-name", "Hot leads");
+    await page.fill("#field-conditions\\.minScore", "70");
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await expect
+      .poll(() => page.locator('[data-field-error="teamId"]').textContent())
+      .toMatch(/required for round_robin/i);
+    await page.selectOption("#rule-team", { label: "Sales" });
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await expect.poll(() => page.locator(".card.rule").first().textContent()).toContain("score 70–100");
+    await shots("settings-assignment-rule");
+
     await page.goto(`${dash}/settings/api-keys`);
     await page.fill("#field-name", "Zapier");
     await page.click("button.primary");

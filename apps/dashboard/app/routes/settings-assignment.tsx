@@ -101,11 +101,11 @@ export async function action({ request, context }: Route.ActionArgs) {
   const last = `rules.${rules.length - 1}.`;
   const issues = (error.error.details as { issues?: { field?: string; message?: string }[] } | undefined)
     ?.issues;
-  if (issues)
-    for (const i of issues)
-      if (i.field?.startsWith(last)) i.field = i.field.slice(last.length);
-      else if (error.error.message.startsWith(last))
-        error.error.message = error.error.message.slice(last.length);
+  if (issues) {
+    for (const i of issues) if (i.field?.startsWith(last)) i.field = i.field.slice(last.length);
+  } else if (error.error.message.startsWith(last)) {
+    error.error.message = error.error.message.slice(last.length);
+  }
   return { errors: formErrors(error, FIELDS) };
 }
 

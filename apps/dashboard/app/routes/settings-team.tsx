@@ -12,9 +12,19 @@ type Role = (typeof ROLES)[number];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const me = await requireAdmin(request, context);
-  const { data, response } = await api(request, context).GET("/v1/members");
+  const client = api(request, context);
+  const [{ data, response }, teams] = await Promise.all([client.GET("/v1/members"), client.GET("/v1/teams")]);
   if (!data) throw new Response("Could not load the team", { status: response.status });
-  return { members: data.members, invites: data.invites, myId: me.user?.id ?? null };
+  return {
+    members: data.members,
+    invites: data.invites,
+    myId: me.user?.id ?? null,
+    teams: (teams.data?.teams ?? []).map((t) => ({
+      id: t.id,
+      name: t.name,
+      members: t.members.map((m) => m.userId),
+    })),
+  };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
@@ -28,6 +38,19 @@ export async function action({ request, context }: Route.ActionArgs) {
     return error
       ? { errors: formErrors(error, ["email", "role"]), intent }
       : { invited: text(form, "email") };
+  }
+  // Teams (groups used by assignment rules: round-robin, weighted and least-loaded pick within one).
+  if (intent === "team-create") {
+    const { error } = await client.POST("/v1/teams", { body: { name: text(form, "name") } });
+    return error ? { errors: formErrors(error, ["name"]), intent } : { teamCreated: true };
+  }
+  if (intent === "team-add" || intent === "team-remove") {
+    const path = { id: text(form, "teamId"), userId: text(form, "userId") };
+    const { error } =
+      intent === "team-add"
+        ? await client.PUT("/v1/teams/{id}/members/{userId}", { params: { path }, body: {} })
+        : await client.DELETE("/v1/teams/{id}/members/{userId}", { params: { path } });
+    return error ? { errors: formErrors(error, []), intent, teamId: path.id } : { teamChanged: true };
   }
   const userId = text(form, "userId");
   if (intent === "role") {
@@ -45,7 +68,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 }
 
 export default function Team({ loaderData, actionData }: Route.ComponentProps) {
-  const { members, invites, myId } = loaderData;
+  const { members, invites, myId, teams } = loaderData;
   const inviteErrors: FormErrors | undefined =
     actionData && "intent" in actionData && actionData.intent === "invite" ? actionData.errors : undefined;
   const rowError =
@@ -53,6 +76,14 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
       ? { userId: actionData.userId, message: actionData.errors?.form }
       : null;
   const busy = useNavigation().state === "submitting";
+  const teamCreateError =
+    actionData && "intent" in actionData && actionData.intent === "team-create"
+      ? (actionData.errors?.fields.name ?? actionData.errors?.form)
+      : undefined;
+  const teamError =
+    actionData && "teamId" in actionData
+      ? { teamId: actionData.teamId, message: actionData.errors?.form }
+      : null;
   return (
     <>
       <section aria-labelledby="members-title">
@@ -150,6 +181,80 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
             {actionData && "invited" in actionData ? `Invite sent to ${actionData.invited}.` : ""}
           </p>
         </Form>
+      </section>
+
+      <section className="card" aria-labelledby="teams-title">
+        <h2 id="teams-title">Teams</h2>
+        <p className="muted small">
+          Assignment rules share leads within a team (round-robin, weighted, least loaded).
+        </p>
+        {teams.length === 0 ? <p className="empty">No teams yet.</p> : null}
+        <ul className="plain-list team-list">
+          {teams.map((t) => {
+            const outside = members.filter((m) => !t.members.includes(m.userId));
+            return (
+              <li key={t.id}>
+                <strong>{t.name}</strong>:{" "}
+                {t.members.length === 0
+                  ? "no members"
+                  : t.members.map((id) => {
+                      const m = members.find((x) => x.userId === id);
+                      return (
+                        <Form method="post" key={id} className="chip">
+                          <input type="hidden" name="intent" value="team-remove" />
+                          <input type="hidden" name="teamId" value={t.id} />
+                          <input type="hidden" name="userId" value={id} />
+                          {m?.name || m?.email || "member"}
+                          <button
+                            type="submit"
+                            className="link-button"
+                            aria-label={`Remove ${m?.email ?? "member"} from ${t.name}`}
+                          >
+                            ×
+                          </button>
+                        </Form>
+                      );
+                    })}
+                {outside.length ? (
+                  <Form method="post" className="row-form team-add">
+                    <input type="hidden" name="intent" value="team-add" />
+                    <input type="hidden" name="teamId" value={t.id} />
+                    <label htmlFor={`team-add-${t.id}`} className="visually-hidden">
+                      Add a member to {t.name}
+                    </label>
+                    <select id={`team-add-${t.id}`} name="userId">
+                      {outside.map((m) => (
+                        <option key={m.userId} value={m.userId}>
+                          {m.name || m.email}
+                        </option>
+                      ))}
+                    </select>
+                    <button type="submit">Add to team</button>
+                  </Form>
+                ) : null}
+                {teamError?.teamId === t.id ? (
+                  <p className="field-error" role="alert">
+                    {teamError.message}
+                  </p>
+                ) : null}
+              </li>
+            );
+          })}
+        </ul>
+        <Form method="post" noValidate className="inline-form">
+          <input type="hidden" name="intent" value="team-create" />
+          <label htmlFor="team-name">New team</label>
+          <input
+            id="team-name"
+            name="name"
+            placeholder="Sales"
+            aria-invalid={teamCreateError ? true : undefined}
+          />
+          <button type="submit">Create team</button>
+        </Form>
+        <p className="field-error" role="alert" data-field-error="team-name">
+          {teamCreateError ?? ""}
+        </p>
       </section>
 
       <section aria-labelledby="invites-title">
