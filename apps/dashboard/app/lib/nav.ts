@@ -15,9 +15,9 @@ export const NAV: NavItem[] = [
   { to: "/leads", label: "Leads" },
   { to: "/deals", label: "Deals" },
   { to: "/routes", label: "Routes" },
+  { to: "/knowledge", label: "Knowledge" },
   { to: "/reports", label: "Reports" },
   { to: "/settings", label: "Settings", minRole: "admin" },
-  { to: "/knowledge", label: "Knowledge" },
   { to: "/dev/mailbox", label: "Mail outbox" },
 ];
 
