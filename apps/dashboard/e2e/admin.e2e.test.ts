@@ -182,6 +182,23 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
     await page.fill("#faq-pairs", "Do you ship abroad? | Yes, we ship worldwide within five working days.");
     await page.getByRole("button", { name: "Add FAQ" }).click();
     await page.getByText("Shipping FAQ").waitFor();
+    // A Markdown document: uploaded as multipart through the dashboard, its text extracted in the background.
+    await page.setInputFiles("#field-file", {
+      name: "returns.md",
+      mimeType: "text/markdown",
+      buffer: Buffer.from("# Returns\n\nYou can return any widget within 30 days for a full refund.\n"),
+    });
+    await page.getByRole("button", { name: "Upload" }).click();
+    await page.locator('li.source:has-text("returns")').waitFor();
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${dash}/knowledge?q=${encodeURIComponent("return widget refund")}`);
+          return page.locator(".chunk-list li").count();
+        },
+        { timeout: 60_000, interval: 2000 },
+      )
+      .toBeGreaterThan(0);
     await expect
       .poll(
         async () => {

@@ -53,6 +53,20 @@ export async function action({ request, context }: Route.ActionArgs) {
     const { error } = await client.DELETE("/v1/knowledge/sources/{id}", { params: { path: { id } } });
     return error ? { intent, id, errors: formErrors(error, []) } : { intent, id };
   }
+  if (intent === "document") {
+    // Passed on as multipart/form-data (the API reads the `file` part and the `name` field itself).
+    const file = form.get("file");
+    if (!(file instanceof File) || file.size === 0)
+      return { intent, errors: { fields: { file: "Choose a file to upload." } } as FormErrors };
+    const upload = new FormData();
+    upload.set("file", file, file.name);
+    if (text(form, "name").trim()) upload.set("name", text(form, "name").trim());
+    const { error } = await client.POST("/v1/knowledge/documents", {
+      body: upload as never,
+      bodySerializer: (body: unknown) => body as FormData,
+    });
+    return error ? { intent, errors: formErrors(error, ["file", "name"]) } : { intent, added: true };
+  }
   if (intent === "website") {
     const maxPages = Number(text(form, "maxPages") || "200");
     const { error } = await client.POST("/v1/knowledge/sources", {
@@ -115,7 +129,9 @@ export default function Knowledge({ loaderData, actionData }: Route.ComponentPro
   return (
     <>
       <h1>Knowledge</h1>
-      <p className="muted">What the assistant answers from: your website and FAQs, searched and cited.</p>
+      <p className="muted">
+        What the assistant answers from: your website, documents and FAQs, searched and cited.
+      </p>
 
       <section aria-labelledby="sources-title">
         <h2 id="sources-title">Sources</h2>
@@ -161,6 +177,22 @@ export default function Knowledge({ loaderData, actionData }: Route.ComponentPro
               errors={errorsFor("website")}
             />
             <Submit busy="Adding…">Add website</Submit>
+          </Form>
+        </section>
+        <section className="card" aria-labelledby="add-doc-title">
+          <h2 id="add-doc-title">Add a document</h2>
+          <Form method="post" encType="multipart/form-data" noValidate>
+            <input type="hidden" name="intent" value="document" />
+            <FormError errors={errorsFor("document")} />
+            <Field
+              name="file"
+              label="File (Markdown, HTML, text or PDF)"
+              type="file"
+              accept=".md,.markdown,.html,.htm,.txt,.pdf,text/markdown,text/html,text/plain,application/pdf"
+              errors={errorsFor("document")}
+            />
+            <Field name="name" id="doc-name" label="Name (optional)" errors={undefined} />
+            <Submit busy="Uploading…">Upload</Submit>
           </Form>
         </section>
         <section className="card" aria-labelledby="add-faq-title">
