@@ -20,6 +20,30 @@ export type MergeableField = (typeof MERGEABLE_FIELDS)[number];
 
 const blank = (v: unknown) => v === null || v === undefined || v === "";
 
+type MergeableRow = { attributes: Record<string, unknown> };
+
+/**
+ * Field-by-field choice shared by contact and company merges: the survivor's value unless the caller
+ * prefers the duplicate's (and it has one) or the survivor's is blank; attributes merged the same way.
+ */
+function mergedValues<R extends MergeableRow, F extends keyof R & string>(
+  survivor: R,
+  dup: R,
+  prefer: Partial<Record<F | "attributes", "survivor" | "duplicate">>,
+) {
+  const pick = <K extends F>(field: K): R[K] =>
+    prefer[field] === "duplicate" && !blank(dup[field])
+      ? dup[field]
+      : blank(survivor[field])
+        ? dup[field]
+        : survivor[field];
+  const attributes =
+    prefer.attributes === "duplicate"
+      ? { ...survivor.attributes, ...dup.attributes }
+      : { ...dup.attributes, ...survivor.attributes };
+  return { pick, attributes };
+}
+
 /**
  * Merges `duplicateId` into `survivorId`, field by field: the survivor's value wins unless it is
  * blank or `prefer` names the duplicate for that field. Attributes merge key by key the same way,
@@ -48,16 +72,7 @@ export async function mergeContacts(
     if (survivor.mergedIntoId || dup.mergedIntoId) {
       throw new AppError(409, "already_merged", "one of the contacts was already merged");
     }
-    const pick = <K extends MergeableField>(field: K) =>
-      prefer[field] === "duplicate" && !blank(dup[field])
-        ? dup[field]
-        : blank(survivor[field])
-          ? dup[field]
-          : survivor[field];
-    const attributes =
-      prefer.attributes === "duplicate"
-        ? { ...survivor.attributes, ...dup.attributes }
-        : { ...dup.attributes, ...survivor.attributes };
+    const { pick, attributes } = mergedValues(survivor, dup, prefer);
     const email = pick("email");
     const phone = pick("phone");
     const fromDup = (field: "email" | "phone") =>
@@ -149,16 +164,7 @@ export async function mergeCompanies(
     if (survivor.mergedIntoId || dup.mergedIntoId) {
       throw new AppError(409, "already_merged", "one of the companies was already merged");
     }
-    const pick = <K extends MergeableCompanyField>(field: K) =>
-      prefer[field] === "duplicate" && !blank(dup[field])
-        ? dup[field]
-        : blank(survivor[field])
-          ? dup[field]
-          : survivor[field];
-    const attributes =
-      prefer.attributes === "duplicate"
-        ? { ...survivor.attributes, ...dup.attributes }
-        : { ...dup.attributes, ...survivor.attributes };
+    const { pick, attributes } = mergedValues(survivor, dup, prefer);
     await tx.update(companies).set({ mergedIntoId: survivorId }).where(eq(companies.id, duplicateId));
     const move = async (table: typeof contacts | typeof leads | typeof deals | typeof activities) =>
       (
