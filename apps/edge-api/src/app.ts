@@ -10,6 +10,7 @@ import { aiSettingsRoutes } from "./routes/ai-settings.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { authRoutes } from "./routes/auth.js";
+import { businessHoursRoutes } from "./routes/business-hours.js";
 import { mountDocs } from "./routes/docs.js";
 import { inboxRoutes } from "./routes/inbox.js";
 import { knowledgeRoutes } from "./routes/knowledge.js";
@@ -22,6 +23,7 @@ import { routeConfigRoutes } from "./routes/route-config.js";
 import { mountSalesRoutes } from "./routes/sales.js";
 import { systemRoutes } from "./routes/system.js";
 import { widgetRoutes } from "./routes/widget.js";
+import { workspaceRoutes } from "./routes/workspace.js";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -67,6 +69,8 @@ export function createApp() {
   app.route("/", systemRoutes);
   app.route("/", authRoutes);
   app.route("/", meRoutes);
+  app.route("/", workspaceRoutes);
+  app.route("/", businessHoursRoutes);
   app.route("/", memberRoutes);
   app.route("/", apiKeyRoutes);
   app.route("/", mailRoutes);

@@ -16,6 +16,7 @@ describe("AI settings and test connection", () => {
     expect(initial.json).toMatchObject({
       provider: "offline",
       model: null,
+      embeddingModel: null,
       hasKey: false,
       dailyTokenBudget: 200000,
     });
@@ -47,6 +48,7 @@ describe("AI settings and test connection", () => {
         provider: "openai",
         baseUrl: env.FAKE_OPENAI_URL,
         model: "fake-ok",
+        embeddingModel: "fake-embed",
         apiKey: "sk-secret-123",
         dailyTokenBudget: 5000,
       },
@@ -57,6 +59,7 @@ describe("AI settings and test connection", () => {
     expect(read.json).toMatchObject({
       provider: "openai",
       model: "fake-ok",
+      embeddingModel: "fake-embed",
       hasKey: true,
       dailyTokenBudget: 5000,
     });

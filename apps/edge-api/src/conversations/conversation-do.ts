@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { withTenant } from "@autopilot/db";
 import {
+  type BusinessHours,
   type Command,
   type ConversationState,
   ConversationStateSchema,
@@ -61,6 +62,8 @@ export type Refusal = { refused: string };
 type Meta = ConversationView & {
   timeZone: string;
   tenantName: string;
+  /** The tenant's business hours when the conversation started (absent: always open). */
+  businessHours?: BusinessHours;
   revision: number;
   lastMessage: string;
   lastMessageAt: string | null;
@@ -147,6 +150,7 @@ export class ConversationDO extends DurableObject<Env> {
           csatScore: null,
           timeZone: loaded.tenant.timeZone,
           tenantName: loaded.tenant.name,
+          businessHours: loaded.tenant.businessHours,
           revision: 0,
           lastMessage: "",
           lastMessageAt: null,
@@ -434,6 +438,7 @@ export class ConversationDO extends DurableObject<Env> {
         conversationId: meta.id,
         channel: meta.channel,
         timeZone: meta.timeZone,
+        businessHours: meta.businessHours,
         ai: await this.turnAi(),
         knowledge: (query) =>
           this.withDb((db) => knowledgeForTurn(db, meta.tenantId, query, this.env.AI_MASTER_KEY)),
@@ -728,6 +733,7 @@ export class ConversationDO extends DurableObject<Env> {
     const {
       timeZone: _z,
       tenantName: _n,
+      businessHours: _bh,
       handoffAt: _h,
       awaitingSince: _a,
       tenantId: _t,

@@ -1,4 +1,11 @@
-import { type Route, type RouterModel, type StepContext, seededRandom, select } from "@autopilot/engine";
+import {
+  type BusinessHours,
+  type Route,
+  type RouterModel,
+  type StepContext,
+  seededRandom,
+  select,
+} from "@autopilot/engine";
 
 // The StepContext a host gives the engine: the pinned routes and model, a clock and seeded randomness
 // (a re-run of the same turn with AI proposals picks the same variants).
@@ -9,6 +16,7 @@ export function engineContext(o: {
   routesVersion: number;
   channel: string;
   timeZone: string;
+  businessHours?: BusinessHours;
   aiAvailable: boolean;
   seed: number;
   now?: Date;
@@ -22,6 +30,7 @@ export function engineContext(o: {
     selectRoute: (text) => select(o.model, text),
     channel: o.channel,
     timeZone: o.timeZone,
+    businessHours: o.businessHours,
     aiAvailable: o.aiAvailable,
     business: o.businessName ? { name: o.businessName } : undefined,
   };

@@ -1,4 +1,10 @@
-import { type ConversationState, type Proposal, type StepResult, step } from "@autopilot/engine";
+import {
+  type BusinessHours,
+  type ConversationState,
+  type Proposal,
+  type StepResult,
+  step,
+} from "@autopilot/engine";
 import { isAiCommand, parseToolCalls, proposalRequest } from "../ai/proposals.js";
 import type { AiProvider, ChatRequest, ChatResult } from "../ai/provider.js";
 import type { TurnKnowledge } from "../knowledge/answer.js";
@@ -27,6 +33,8 @@ type TurnInput = {
   conversationId: string;
   channel: string;
   timeZone: string;
+  /** The tenant's business hours pinned at start (absent: always open). */
+  businessHours?: BusinessHours;
   ai: TurnAi;
   /** Retrieval for the engine's answer_from_knowledge; absent, the host answers that command itself. */
   knowledge?: (query: string) => Promise<TurnKnowledge>;
@@ -49,6 +57,7 @@ export async function runTurn(input: TurnInput): Promise<TurnOutput> {
       routesVersion: input.snapshot.version,
       channel: input.channel,
       timeZone: input.timeZone,
+      businessHours: input.businessHours,
       aiAvailable,
       seed: seedOf(input.conversationId, input.state.turn),
     });

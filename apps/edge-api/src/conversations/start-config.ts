@@ -1,20 +1,22 @@
-import { type Database, routerModels, tenants, withTenant } from "@autopilot/db";
-import { desc, eq } from "drizzle-orm";
+import { businessHours, type Database, routerModels, tenants, withTenant } from "@autopilot/db";
+import type { BusinessHours } from "@autopilot/engine";
+import { eq, sql } from "drizzle-orm";
 import { type AiSettingsRow, loadAiSettings } from "../ai/tenant-provider.js";
+import { engineHours } from "../domain/business-hours.js";
 import { loadSnapshot, type RoutesSnapshot } from "../route-config/snapshot.js";
 
-// What a conversation needs from Postgres when it starts: the tenant's name and time zone, its latest
-// routes snapshot and its AI settings. Cached per isolate and tenant, so a burst of new conversations
-// does not become a burst of transactions (the compiled router is the heavy part):
-// - the routes version is checked on every start (a conversation that starts after a routes change
-//   gets the new version), but concurrent starts share one check: a start waits for a check issued
-//   after it arrived, so at most one runs and one waits per tenant;
+// What a conversation needs from Postgres when it starts: the tenant's name, time zone and business
+// hours, its latest routes snapshot and its AI settings. Cached per isolate and tenant, so a burst of new
+// conversations does not become a burst of transactions (the compiled router is the heavy part):
+// - every start checks, in one statement, the routes version together with the tenant's name, time
+//   zone and business hours (a conversation that starts after a change to any of them gets it), but
+//   concurrent starts share one check: a start waits for a check issued after it arrived, so at most
+//   one runs and one waits per tenant;
 // - the snapshot is read again only when the version moved; the AI settings on every check (a key or
-//   budget change applies to the next conversation);
-// - the tenant's name and time zone are kept for a minute.
+//   budget change applies to the next conversation).
 
 export type StartConfig = {
-  tenant: { name: string; timeZone: string };
+  tenant: { name: string; timeZone: string; businessHours: BusinessHours | undefined };
   snapshot: RoutesSnapshot;
   ai: AiSettingsRow | null;
 };
@@ -22,12 +24,10 @@ export type StartConfig = {
 /** Runs `fn` with a database handle (the DO's, holding one of its connection slots). */
 export type WithDb = <T>(fn: (db: Database) => Promise<T>) => Promise<T>;
 
-const SETTINGS_TTL_MS = 60_000;
 const MAX_TENANTS = 1000;
 
 type Entry = {
   config: StartConfig | null;
-  settingsAt: number;
   inflight: Promise<StartConfig> | null;
   queued: Promise<StartConfig> | null;
 };
@@ -39,7 +39,7 @@ export function startConfig(tenantId: string, withDb: WithDb): Promise<StartConf
   let entry = cache.get(tenantId);
   if (!entry) {
     if (cache.size >= MAX_TENANTS) cache.delete(cache.keys().next().value as string);
-    entry = { config: null, settingsAt: 0, inflight: null, queued: null };
+    entry = { config: null, inflight: null, queued: null };
     cache.set(tenantId, entry);
   }
   return check(tenantId, entry, withDb).catch((error) => {
@@ -67,33 +67,35 @@ function check(tenantId: string, e: Entry, withDb: WithDb): Promise<StartConfig>
   return e.queued;
 }
 
-/** One short tenant transaction: the latest version and AI settings always, the rest only when stale. */
+/** One short tenant transaction: the tenant row and latest version, the AI settings, the snapshot if it moved. */
 async function refresh(tenantId: string, e: Entry, withDb: WithDb): Promise<StartConfig> {
-  const now = Date.now();
   const known = e.config;
-  const settingsFresh = known !== null && now - e.settingsAt < SETTINGS_TTL_MS;
   const config = await withDb((db) =>
     withTenant(db, tenantId, async (tx) => {
-      const [latest] = await tx
-        .select({ version: routerModels.version })
-        .from(routerModels)
-        .where(eq(routerModels.tenantId, tenantId))
-        .orderBy(desc(routerModels.version))
-        .limit(1);
-      const version = latest?.version ?? 0;
-      const snapshot =
-        known && known.snapshot.version === version ? known.snapshot : await loadSnapshot(tx, tenantId);
-      const ai = await loadAiSettings(tx, tenantId);
-      if (known && settingsFresh) return { ...known, snapshot, ai };
-      const [tenant] = await tx
-        .select({ name: tenants.name, timeZone: tenants.timeZone })
+      const [head] = await tx
+        .select({
+          name: tenants.name,
+          timeZone: tenants.timeZone,
+          version: sql<number>`coalesce((select max(${routerModels.version}) from ${routerModels}
+            where ${routerModels.tenantId} = ${tenants.id}), 0)`.mapWith(Number),
+          hoursEnabled: businessHours.enabled,
+          weekly: businessHours.weekly,
+          closedDates: businessHours.closedDates,
+        })
         .from(tenants)
+        .leftJoin(businessHours, eq(businessHours.tenantId, tenants.id))
         .where(eq(tenants.id, tenantId));
-      if (!tenant) throw new TenantMissing("tenant not found");
-      return { tenant, snapshot, ai };
+      if (!head) throw new TenantMissing("tenant not found");
+      const snapshot =
+        known && known.snapshot.version === head.version ? known.snapshot : await loadSnapshot(tx, tenantId);
+      const ai = await loadAiSettings(tx, tenantId);
+      const hours =
+        head.hoursEnabled === null || head.weekly === null || head.closedDates === null
+          ? undefined
+          : engineHours({ enabled: head.hoursEnabled, weekly: head.weekly, closedDates: head.closedDates });
+      return { tenant: { name: head.name, timeZone: head.timeZone, businessHours: hours }, snapshot, ai };
     }),
   );
-  if (!settingsFresh) e.settingsAt = now;
   e.config = config;
   return config;
 }

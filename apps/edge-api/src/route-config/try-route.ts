@@ -1,17 +1,22 @@
 import { type Database, withTenant } from "@autopilot/db";
 import { initialState, step } from "@autopilot/engine";
 import { engineContext } from "../conversations/engine-context.js";
+import { engineHours, loadBusinessHours } from "../domain/business-hours.js";
 import { loadSnapshot } from "./snapshot.js";
 
 /** "Try it": what a new conversation on the current routes would do with this first message. */
 export async function tryRoute(db: Database, tenantId: string, timeZone: string, text: string) {
-  const snapshot = await withTenant(db, tenantId, (tx) => loadSnapshot(tx, tenantId));
+  const { snapshot, hours } = await withTenant(db, tenantId, async (tx) => ({
+    snapshot: await loadSnapshot(tx, tenantId),
+    hours: engineHours(await loadBusinessHours(tx, tenantId)),
+  }));
   const ctx = engineContext({
     routes: snapshot.routes,
     model: snapshot.model,
     routesVersion: snapshot.version,
     channel: "web",
     timeZone,
+    businessHours: hours,
     aiAvailable: false,
     seed: 1,
   });

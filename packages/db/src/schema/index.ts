@@ -1,5 +1,6 @@
 export * from "./access.js";
 export * from "./analytics.js";
+export * from "./business-hours.js";
 export * from "./contacts.js";
 export * from "./conversations.js";
 export * from "./deals.js";

@@ -1,0 +1,53 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { getWorkspace, renameWorkspace } from "../domain/workspace.js";
+import type { AppEnv } from "../env.js";
+import { authenticate, requireRole } from "../http/auth.js";
+import { limitByPrincipal } from "../http/rate-limit.js";
+import { validationHook } from "../http/validation.js";
+import { errors, jsonBody, jsonResponse } from "./schemas.js";
+
+// The caller's workspace (tenant): read by any member, renamed by admins (onboarding's company step).
+
+export const workspaceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+const tags = ["Workspace"];
+const auth = [authenticate, limitByPrincipal] as const;
+
+const workspaceSchema = z
+  .object({ id: z.uuid(), name: z.string(), timeZone: z.string(), createdAt: z.string() })
+  .openapi("Workspace");
+
+workspaceRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/workspace",
+    tags,
+    summary: "The caller's workspace",
+    middleware: [...auth] as const,
+    responses: { 200: jsonResponse(workspaceSchema, "Workspace"), ...errors },
+  }),
+  async (c) => c.json(await getWorkspace(c.get("db"), c.get("principal").tenantId), 200),
+);
+
+workspaceRoutes.openapi(
+  createRoute({
+    method: "patch",
+    path: "/v1/workspace",
+    tags,
+    summary: "Rename the workspace",
+    description:
+      "Signed-in users see the new name at once; requests with an API key may see the old one for up to a minute (the key's cache).",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: jsonBody(
+      z.object({
+        name: z
+          .string()
+          .trim()
+          .min(1, "must not be empty")
+          .max(120, "must be at most 120 characters")
+          .openapi({ example: "Acme Ltd" }),
+      }),
+    ),
+    responses: { 200: jsonResponse(workspaceSchema, "Renamed"), ...errors },
+  }),
+  async (c) => c.json(await renameWorkspace(c.get("db"), c.get("principal"), c.req.valid("json").name), 200),
+);
