@@ -34,6 +34,7 @@ export default [
       route("pipelines", "routes/settings-pipelines.tsx"),
       route("api-keys", "routes/settings-api-keys.tsx"),
       route("ai", "routes/settings-ai.tsx"),
+      route("hours", "routes/settings-hours.tsx"),
     ]),
   ]),
 ] satisfies RouteConfig;

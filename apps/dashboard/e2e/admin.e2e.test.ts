@@ -243,6 +243,77 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
     await shots("reports");
   });
 
+  it("business hours: a bad interval is refused on its field, then saved; the AI screen keeps an embedding model; onboarding renames the workspace", async () => {
+    const input = (name: string) => page.locator(`input[name="${name}"]`);
+    const fieldError = (name: string) => page.locator(`[data-field-error="${name}"]`);
+    await page.goto(`${dash}/settings/hours`);
+    await page.getByRole("heading", { name: "Business hours" }).waitFor();
+    expect(await page.locator("[data-hours-now]").textContent()).toContain("always open");
+    await page.getByRole("checkbox", { name: "Use business hours" }).check();
+    await page.getByRole("button", { name: "Add opening hours on Monday" }).click();
+    expect(await input("weekly.mon.0.open").inputValue()).toBe("09:00");
+    // Keyboard only: Tuesday's hours added with Enter on its button.
+    await page.getByRole("button", { name: "Add opening hours on Tuesday" }).focus();
+    await page.keyboard.press("Enter");
+    await input("weekly.tue.0.open").waitFor();
+    await input("weekly.mon.0.close").fill("08:00");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => fieldError("weekly.mon.0.close").textContent()).toMatch(/after the opening time/);
+    expect(await input("weekly.mon.0.close").getAttribute("aria-invalid")).toBe("true");
+    expect(await fieldError("weekly.mon.0.open").textContent()).toBe("");
+    expect(await fieldError("weekly.tue.0.close").textContent()).toBe("");
+    await shots("settings-hours-errors");
+
+    await input("weekly.mon.0.close").fill("17:30");
+    await page.getByRole("button", { name: "Add a closed date" }).click();
+    await input("closedDates.0").fill("2026-12-25");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.locator("[data-hours-saved]").textContent()).toBe("Saved.");
+    const saved = await apiGet("/v1/settings/business-hours");
+    expect(saved).toMatchObject({
+      enabled: true,
+      weekly: { mon: [{ open: "09:00", close: "17:30" }], tue: [{ open: "09:00", close: "17:00" }] },
+      closedDates: ["2026-12-25"],
+    });
+    await page.reload();
+    expect(await input("weekly.mon.0.close").inputValue()).toBe("17:30");
+    expect(await input("closedDates.0").inputValue()).toBe("2026-12-25");
+    await shots("settings-hours");
+    // Switched off again: the other tests' conversations are not out of hours.
+    await page.getByRole("checkbox", { name: "Use business hours" }).uncheck();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.locator("[data-hours-now]").textContent()).toContain("always open");
+
+    // AI provider: the embedding model is saved and shown again; then back to offline.
+    await page.goto(`${dash}/settings/ai`);
+    await page.check("input[value=openai]");
+    await page.fill("#field-baseUrl", "http://127.0.0.1:9/v1");
+    await page.fill("#field-model", "gpt-test");
+    await page.fill("#field-embeddingModel", "text-embedding-test");
+    await page.fill("#field-apiKey", "sk-test");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.locator("[data-ai-test]").textContent()).toBe("Saved.");
+    await page.reload();
+    expect(await page.inputValue("#field-embeddingModel")).toBe("text-embedding-test");
+    expect((await apiGet("/v1/ai/settings")).embeddingModel).toBe("text-embedding-test");
+    await page.check("input[value=offline]");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(async () => (await apiGet("/v1/ai/settings")).provider).toBe("offline");
+
+    // Onboarding's company step renames the workspace; the header shows the new name.
+    await page.goto(`${dash}/onboarding`);
+    await page.getByLabel("Company name").fill("   ");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await expect
+      .poll(() => page.locator('[data-field-error="name"]').textContent())
+      .toMatch(/must not be empty/i);
+    await page.getByLabel("Company name").fill("Renamed Screens Ltd");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await expect.poll(() => page.locator(".topbar .workspace").textContent()).toBe("Renamed Screens Ltd");
+    expect(await page.locator('[data-field-error="name"]').textContent()).toBe("");
+    await shots("onboarding-company");
+  });
+
   it("a viewer sees no settings link and the settings pages refuse", async () => {
     await apiCall("POST", "/v1/members/invites", { email: VIEWER, role: "viewer" });
     const { mail } = await apiGet(`/v1/dev/mailbox?to=${encodeURIComponent(VIEWER)}`);

@@ -3,6 +3,7 @@ import { Form, Link, redirect, useFetcher, useRevalidator, useRouteLoaderData } 
 import { Field, FormError, Submit } from "../components/form.js";
 import { api } from "../lib/api.server.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
+import { allows, type Role } from "../lib/nav.js";
 import { PLAYBOOKS } from "../lib/playbooks.js";
 import type { Route } from "./+types/onboarding";
 import type { loader as layoutLoader } from "./app-layout.js";
@@ -71,6 +72,12 @@ export async function action({ request, context }: Route.ActionArgs) {
   const form = await request.formData();
   const client = api(request, context);
   switch (text(form, "intent")) {
+    case "rename": {
+      const { error } = await client.PATCH("/v1/workspace", { body: { name: text(form, "name") } });
+      if (error) return { errors: formErrors(error, ["name"]) };
+      // The layout's loader runs again after this action: the header shows the new name.
+      return { renamed: true };
+    }
     case "add-website": {
       const { error } = await client.POST("/v1/knowledge/sources", {
         body: {
@@ -135,7 +142,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   return { errors: { fields: {}, form: "Unknown action" } };
 }
 
-export default function Onboarding({ loaderData }: Route.ComponentProps) {
+export default function Onboarding({ loaderData, actionData }: Route.ComponentProps) {
   const current = STEPS.findIndex((s) => s.id === loaderData.step);
   const next = STEPS[current + 1];
   return (
@@ -162,7 +169,7 @@ export default function Onboarding({ loaderData }: Route.ComponentProps) {
             This step could not load its data. Reload to retry.
           </p>
         ) : null}
-        {loaderData.step === "company" ? <CompanyStep /> : null}
+        {loaderData.step === "company" ? <CompanyStep data={actionData} /> : null}
         {loaderData.step === "website" ? (
           <WebsiteStep sources={loaderData.sources ?? []} current={loaderData.current} />
         ) : null}
@@ -193,21 +200,50 @@ function useActionErrors(data: unknown): FormErrors | undefined {
   return (data as { errors?: FormErrors } | undefined)?.errors;
 }
 
-function CompanyStep() {
+function CompanyStep({ data }: { data: unknown }) {
   const me = useRouteLoaderData<typeof layoutLoader>("routes/app-layout")?.me;
+  const errors = useActionErrors(data);
+  const renamed = (data as { renamed?: boolean } | undefined)?.renamed;
+  // Admins name the workspace here (PATCH /v1/workspace); others see it.
+  const canRename = me ? allows(me.role as Role, "admin") : false;
   return (
     <>
       <h2 id="step-title">Your company</h2>
+      {canRename ? (
+        <Form method="post" noValidate id="company-form">
+          <input type="hidden" name="intent" value="rename" />
+          <FormError errors={errors} />
+          <Field
+            name="name"
+            label="Company name"
+            defaultValue={me?.tenant.name}
+            key={me?.tenant.name}
+            autoComplete="organization"
+            maxLength={120}
+            hint="Shown in the app's header and to your team."
+            errors={errors}
+          />
+          <Submit busy="Saving…">Save name</Submit>
+          <p className="small" role="status" data-company-saved="">
+            {renamed ? "Saved." : ""}
+          </p>
+        </Form>
+      ) : null}
       <dl className="facts">
-        <dt>Company</dt>
-        <dd>{me?.tenant.name}</dd>
+        {canRename ? null : (
+          <>
+            <dt>Company</dt>
+            <dd>{me?.tenant.name}</dd>
+          </>
+        )}
         <dt>Time zone</dt>
         <dd>{me?.tenant.timeZone}</dd>
         <dt>Your role</dt>
         <dd>{me?.role}</dd>
       </dl>
       <p className="muted">
-        Set at sign-up. Reports count days in this time zone. Next, teach the assistant about your business.
+        The time zone was set at sign-up; reports count days in it. Next, teach the assistant about your
+        business.
       </p>
     </>
   );

@@ -8,7 +8,7 @@ import type { Route } from "./+types/settings-ai";
 
 export const meta: Route.MetaFunction = () => [{ title: "AI provider · Settings · AutopilotCRM" }];
 
-const FIELDS = ["provider", "baseUrl", "model", "apiKey", "dailyTokenBudget"] as const;
+const FIELDS = ["provider", "baseUrl", "model", "embeddingModel", "apiKey", "dailyTokenBudget"] as const;
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   await requireAdmin(request, context);
@@ -22,6 +22,8 @@ export async function action({ request, context }: Route.ActionArgs) {
   const client = api(request, context);
   const baseUrl = text(form, "baseUrl").trim() || undefined;
   const model = text(form, "model").trim();
+  // Empty: none (knowledge search stays lexical).
+  const embeddingModel = text(form, "embeddingModel").trim() || null;
   const apiKey = text(form, "apiKey");
   if (text(form, "intent") === "test") {
     // With no key typed, the saved settings (and the key stored server side) are tested.
@@ -37,7 +39,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const { error } = await client.PUT("/v1/ai/settings", {
     body:
       text(form, "provider") === "openai"
-        ? { provider: "openai", baseUrl, model, apiKey, dailyTokenBudget }
+        ? { provider: "openai", baseUrl, model, embeddingModel, apiKey, dailyTokenBudget }
         : { provider: "offline", dailyTokenBudget },
   });
   if (error) return { errors: formErrors(error, FIELDS) };
@@ -115,6 +117,14 @@ export default function AiSettings({ loaderData, actionData }: Route.ComponentPr
               errors={errors}
             />
           </div>
+          <Field
+            name="embeddingModel"
+            label="Embedding model (optional)"
+            defaultValue={settings.embeddingModel ?? ""}
+            placeholder="text-embedding-3-small"
+            hint="With one, knowledge search also finds answers by meaning, not only by shared words. Empty: words only."
+            errors={errors}
+          />
         </div>
         <Field
           name="dailyTokenBudget"

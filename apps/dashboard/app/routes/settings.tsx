@@ -17,6 +17,7 @@ const TABS = [
   { to: "/settings/pipelines", label: "Pipelines" },
   { to: "/settings/api-keys", label: "API keys" },
   { to: "/settings/ai", label: "AI provider" },
+  { to: "/settings/hours", label: "Business hours" },
 ];
 
 export default function Settings() {
