@@ -7,6 +7,10 @@
 //    already (it has opened a report), so ingest keeps them too: the steady state;
 // 2. a raw server-side COPY of the same rows into an identical table (same indexes) — the ceiling;
 // 3. every report over the 1,000,000 events of one tenant (median of ANALYTICS_REPORT_RUNS runs).
+// Beside the rates, CPU per event: the database's (its server processes for the in-flight
+// connections, from /proc when the server is on this machine) against COPY's per row, and this
+// process's. On a shared 2-CPU machine those move far less with the load than events/s do.
+// ANALYTICS_EVENTS (default 1,000,000) and ANALYTICS_SKIP_REPORTS=1 make shorter, ingest-only runs.
 // Not included: the LiveStats Durable Object call after commit (no workerd here).
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -170,12 +174,29 @@ function batchesOf(events: AppEvent[]): AppEvent[][] {
 function asMessages(batch: AppEvent[], stats: { acked: number; retried: number }): IngestMessage[] {
   return batch.map((body) => ({
     id: body.id,
-    // What the consumer receives: the JSON the producer sent.
-    body: JSON.parse(JSON.stringify(body)),
+    // What the consumer receives: the object the producer sent (plain JSON values; generate() made
+    // each through the schema). The Queue runtime deserialises a message before the consumer runs, so
+    // a JSON round trip here (~10 µs an event) timed the runtime's work, not the consumer's.
+    body,
     attempts: 1,
     ack: () => void stats.acked++,
     retry: () => void stats.retried++,
   }));
+}
+
+/**
+ * CPU seconds (user + system) a local server process has used so far, from /proc; NaN when the server
+ * is elsewhere. Counts what the connection's backend did (parse, executor, WAL inserts, commit flushes);
+ * not the WAL writer, checkpointer or autovacuum.
+ */
+function backendCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const csvCell = (v: unknown) => {
@@ -235,22 +256,39 @@ export const analytics: Bench = {
         const s = await ingestMessages(db, "events", asMessages(batches[i] as AppEvent[], stats), quiet);
         inserted += s.inserted;
       };
-      const started = performance.now();
-      const cpuBefore = process.cpuUsage();
-      await Promise.all(
+      // Connections are opened first so each slot's server process is known: its CPU time (read from
+      // /proc when the server runs on this machine) is the database's own cost per event, a figure
+      // the machine's load does not skew the way it skews throughput.
+      const slots = await Promise.all(
         Array.from({ length: IN_FLIGHT }, async () => {
           const db = openDatabase({ url, bridge });
-          try {
-            for (let i = next++; i < batches.length; i = next++) await ingestBatch(db, i);
-          } finally {
-            await db.end();
-          }
+          const [row] = await db.query<{ pid: number }>("select pg_backend_pid() as pid");
+          return { db, pid: Number(row?.pid) };
         }),
       );
+      const dbCpuBefore = slots.map((s) => backendCpuSeconds(s.pid));
+      const started = performance.now();
+      const cpuBefore = process.cpuUsage();
+      let dbCpuSeconds = Number.NaN;
+      try {
+        await Promise.all(
+          slots.map(async ({ db }) => {
+            for (let i = next++; i < batches.length; i = next++) await ingestBatch(db, i);
+          }),
+        );
+      } finally {
+        dbCpuSeconds = slots.reduce(
+          (sum, s, i) => sum + backendCpuSeconds(s.pid) - (dbCpuBefore[i] as number),
+          0,
+        );
+        await Promise.all(slots.map((s) => s.db.end()));
+      }
       const ingestSeconds = (performance.now() - started) / 1000;
       // This process (zod validation, the driver, the WebSocket bridge) shares the 2 CPUs with Postgres.
       const cpu = process.cpuUsage(cpuBefore);
       const clientCpuShare = (cpu.user + cpu.system) / 1e6 / ingestSeconds;
+      const clientUsPerEvent = (cpu.user + cpu.system) / events.length;
+      const dbUsPerEvent = (dbCpuSeconds * 1e6) / events.length;
       if (inserted !== events.length || stats.acked !== events.length || stats.retried > 0) {
         throw new Error(
           `ingest: inserted ${inserted}, acked ${stats.acked}, retried ${stats.retried} of ${events.length}`,
@@ -274,6 +312,14 @@ export const analytics: Bench = {
         `  ingest (consumer path): ${ingestSeconds.toFixed(2)} s, ${Math.round(ingestRate)} events/s ` +
           `(load average ${loadAfterIngest.toFixed(2)} after; this process used ${clientCpuShare.toFixed(2)} CPU)`,
       );
+      // Where the CPU went, per event: the database's server processes for the in-flight connections,
+      // and this process (consumer code, the neon driver and the local WebSocket bridge, which stands
+      // in for Neon's proxy). 1e6 / database µs is what one database core could ingest.
+      console.log(
+        `  CPU per event: database ${Number.isFinite(dbUsPerEvent) ? dbUsPerEvent.toFixed(1) : "?"} µs ` +
+          `(${Number.isFinite(dbUsPerEvent) ? Math.round(1e6 / dbUsPerEvent) : "?"} events/s per database core), ` +
+          `this process ${clientUsPerEvent.toFixed(1)} µs`,
+      );
 
       // 2. The ceiling: COPY of the same rows into an identical table (same primary key and index).
       await admin.query(
@@ -286,13 +332,28 @@ export const analytics: Bench = {
       });
       writeFileSync(csvPath, `${lines.join("\n")}\n`);
       chmodSync(csvPath, 0o644);
+      // COPY's server CPU per row, measured on its connection like the ingest's: the ratio of the two is
+      // the least load-sensitive comparison on a shared machine.
+      const copyPid = async () =>
+        Number((await admin.query<{ pid: number }>("select pg_backend_pid() as pid"))[0]?.pid);
+      const copyPidBefore = await copyPid();
+      const copyCpuBefore = backendCpuSeconds(copyPidBefore);
       const copyStarted = performance.now();
       await admin.query(
         `copy bench_events_copy (tenant_id, ${columns.join(", ")}) from '${csvPath}' with (format csv)`,
       );
       const copySeconds = (performance.now() - copyStarted) / 1000;
+      const copyCpuSeconds = backendCpuSeconds(copyPidBefore) - copyCpuBefore;
+      // Only if the pool ran the three statements on one connection.
+      const copyUsPerRow =
+        (await copyPid()) === copyPidBefore ? (copyCpuSeconds * 1e6) / events.length : Number.NaN;
       const copyRate = events.length / copySeconds;
-      console.log(`  raw COPY of the same rows: ${copySeconds.toFixed(2)} s, ${Math.round(copyRate)} rows/s`);
+      console.log(
+        `  raw COPY of the same rows: ${copySeconds.toFixed(2)} s, ${Math.round(copyRate)} rows/s` +
+          (Number.isFinite(copyUsPerRow)
+            ? `; database CPU ${copyUsPerRow.toFixed(1)} µs per row (ingest: ${(dbUsPerEvent / copyUsPerRow).toFixed(1)}x that per event)`
+            : ""),
+      );
       await admin.query("drop table bench_events_copy");
 
       // For comparison: a fresh connection per batch (a Worker invocation without a pooler), on
@@ -384,6 +445,11 @@ export const analytics: Bench = {
         cpus: cpus().length,
         load_average_1min_after_ingest: round(loadAfterIngest, 2),
         ingest_client_cpu_share: round(clientCpuShare, 2),
+        ingest_client_cpu_us_per_event: round(clientUsPerEvent, 1),
+        ...(Number.isFinite(dbUsPerEvent)
+          ? { ingest_database_cpu_us_per_event: round(dbUsPerEvent, 1) }
+          : {}),
+        ...(Number.isFinite(copyUsPerRow) ? { copy_database_cpu_us_per_row: round(copyUsPerRow, 1) } : {}),
       };
       if (SKIP_REPORTS) return metrics;
       const reportDb = openDatabase({ url, bridge });
