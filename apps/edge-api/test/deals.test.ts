@@ -108,6 +108,31 @@ describe("pipelines, deals, activities, forecast", () => {
     ]);
   });
 
+  it("a deal opened from a lead names the lead in its events (the funnel links them through it)", async () => {
+    const lead = await call("/v1/leads", {
+      body: { contact: { name: "Lin Lead", email: "lin@lead.example" } },
+      headers: h,
+    });
+    expect(lead.status).toBe(201);
+    const deal = await call("/v1/deals", {
+      body: { title: "From a lead", leadId: lead.json.id },
+      headers: h,
+    });
+    expect(deal.status).toBe(201);
+    await call(`/v1/deals/${deal.json.id}`, { method: "PATCH", body: { stageId: stage("Won") }, headers: h });
+    const db = ownerDb();
+    const events = await db.query<{ type: string; lead: string | null }>(
+      "select type, event->'subjects'->>'lead' as lead from outbox where tenant_id = $1 and event->'subjects'->>'deal' = $2 order by created_at",
+      [s.tenantId, deal.json.id],
+    );
+    await db.end();
+    expect(events).toEqual([
+      { type: "deal.created", lead: lead.json.id },
+      { type: "deal.stage_changed", lead: lead.json.id },
+      { type: "deal.won", lead: lead.json.id },
+    ]);
+  });
+
   it("forecast figures equal the hand-computed example", async () => {
     const make = async (title: string, amount: number, stageName: string, forecastCategory: string) => {
       const r = await call("/v1/deals", {

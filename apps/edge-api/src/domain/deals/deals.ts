@@ -110,7 +110,7 @@ export async function insertDeal(tx: Tx, actor: SalesActor, input: NewDeal) {
     type: "deal.created",
     tenantId: actor.tenantId,
     actor: eventActor(actor),
-    subjects: { deal: deal.id, ...(deal.contactId ? { contact: deal.contactId } : {}) },
+    subjects: { ...dealSubjects(deal), ...(deal.contactId ? { contact: deal.contactId } : {}) },
     properties: {
       pipelineId,
       stageId: stage.id,
@@ -191,7 +191,7 @@ export async function updateDeal(db: Database, actor: SalesActor, id: string, in
         toStageId: stage.id,
         changedBy: actingUserId(actor),
       });
-      const common = { tenantId: actor.tenantId, actor: eventActor(actor), subjects: { deal: id } };
+      const common = { tenantId: actor.tenantId, actor: eventActor(actor), subjects: dealSubjects(deal) };
       await recordEvent(tx, {
         ...common,
         type: "deal.stage_changed",
@@ -303,4 +303,12 @@ export async function listDeals(db: Database, tenantId: string, f: DealFilters) 
     );
     return { deals: items.map((d) => dealView(d, d.category)), nextCursor };
   });
+}
+
+/**
+ * A deal event's subjects: the deal, and the lead it was opened from (the event catalogue asks for it;
+ * analytics follows a conversation's lead to its deals through it, so the funnel counts them).
+ */
+function dealSubjects(deal: { id: string; leadId: string | null }): Record<string, string> {
+  return deal.leadId ? { deal: deal.id, lead: deal.leadId } : { deal: deal.id };
 }
