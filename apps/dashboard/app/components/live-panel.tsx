@@ -1,4 +1,5 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { useLiveSocket } from "../lib/use-live-socket.js";
 
 // Live figures from the real-time WebSocket (GET /v1/live through the dashboard's /api proxy, with the
 // session cookie). The server pushes a snapshot at once and after every ingested batch. Reconnects with
@@ -11,44 +12,21 @@ type Figures = {
   leadsToday: number;
   medianFirstResponseSeconds: number | null;
 };
-type Status = "connecting" | "live" | "reconnecting";
 
 export function LivePanel() {
   const [figures, setFigures] = useState<Figures | null>(null);
-  const [status, setStatus] = useState<Status>("connecting");
-  useEffect(() => {
-    let socket: WebSocket | null = null;
-    let retry = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let closed = false;
-    const connect = () => {
-      const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/live`;
-      socket = new WebSocket(url);
-      socket.onopen = () => {
-        retry = 0;
-        setStatus("live");
-      };
-      socket.onmessage = (event) => {
-        try {
-          const message = JSON.parse(String(event.data)) as { type?: string; figures?: Figures };
-          if (message.type === "figures" && message.figures) setFigures(message.figures);
-        } catch {
-          // "pong" and anything else that is not a snapshot
-        }
-      };
-      socket.onclose = () => {
-        if (closed) return;
-        setStatus("reconnecting");
-        timer = setTimeout(connect, Math.min(30_000, 1000 * 2 ** retry++));
-      };
-    };
-    connect();
-    return () => {
-      closed = true;
-      clearTimeout(timer);
-      socket?.close();
-    };
-  }, []);
+  const status = useLiveSocket(
+    "/api/v1/live",
+    (data) => {
+      try {
+        const message = JSON.parse(data) as { type?: string; figures?: Figures };
+        if (message.type === "figures" && message.figures) setFigures(message.figures);
+      } catch {
+        // "pong" and anything else that is not a snapshot
+      }
+    },
+    "ping",
+  );
   const value = (n: number | null | undefined, suffix = "") =>
     n === null || n === undefined ? "–" : `${n}${suffix}`;
   const fr = figures?.medianFirstResponseSeconds;

@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useEffect, useRef } from "react";
+import { type KeyboardEvent, useEffect, useRef, useState } from "react";
 import {
   Form,
   Link,
@@ -14,6 +14,7 @@ import {
   type ConversationRow,
   type ConversationStatus,
   type Member,
+  type Message,
   memberName,
   STATUS_LABEL,
   type Transcript,
@@ -22,6 +23,7 @@ import {
 } from "../lib/crm.js";
 import { errorMessage, loadFailed, loadMembers } from "../lib/crm.server.js";
 import { text } from "../lib/forms.js";
+import { type SocketStatus, useLiveSocket } from "../lib/use-live-socket.js";
 import crmStyles from "../styles/crm.css?url";
 import type { Route } from "./+types/inbox";
 import type { loader as layoutLoader } from "./app-layout.js";
@@ -29,8 +31,12 @@ import type { loader as layoutLoader } from "./app-layout.js";
 export const meta: Route.MetaFunction = () => [{ title: "Inbox · AutopilotCRM" }];
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: crmStyles }];
 
-/** How often the open inbox asks for news (only while the tab is visible). */
-const POLL_MS = 4000;
+/**
+ * How often the inbox re-reads everything while a live socket is down (only while the tab is visible).
+ * While the sockets are up nothing polls: the list follows the tenant's live feed, the transcript its
+ * conversation's socket.
+ */
+const FALLBACK_POLL_MS = 4000;
 const PRESENCES = ["online", "away", "offline"] as const;
 type Presence = (typeof PRESENCES)[number];
 
@@ -136,13 +142,13 @@ export async function action({ request, context }: Route.ActionArgs) {
 }
 
 export default function Inbox({ loaderData }: Route.ComponentProps) {
-  const { conversations, listError, members, transcript, contact, leads, canned, presence } = loaderData;
+  const { conversations, listError, members, contact, leads, canned, presence } = loaderData;
   const [params] = useSearchParams();
   const selectedId = params.get("c");
   const me = useRouteLoaderData<typeof layoutLoader>("routes/app-layout")?.me;
   // No presence row means online (the assignment rules read it the same way).
   const myPresence = presence.find((p) => p.userId === me?.user?.id)?.status ?? "online";
-  usePolling();
+  const { live, transcript } = useLiveInbox(selectedId, loaderData.transcript);
   // Opening a conversation moves focus to its transcript (keyboard users land there, not back in the
   // list); a conversation already open when the page loads leaves focus alone.
   const opened = useRef(selectedId);
@@ -156,6 +162,13 @@ export default function Inbox({ loaderData }: Route.ComponentProps) {
     <div className="inbox-page">
       <div className="page-head">
         <h1>Inbox</h1>
+        <span className={`live-status ${live}`} role="status" data-inbox-live={live}>
+          {live === "live"
+            ? "● live"
+            : live === "connecting"
+              ? "connecting…"
+              : "reconnecting… (refreshing every 4 s)"}
+        </span>
         <PresenceToggle current={myPresence} />
       </div>
       <Filters members={members} />
@@ -225,18 +238,109 @@ export default function Inbox({ loaderData }: Route.ComponentProps) {
   );
 }
 
-/** Revalidates the loaders every few seconds while the tab is visible and nothing else is loading. */
-function usePolling() {
+type LiveConversation = {
+  id: string;
+  messages: Map<string, Message>;
+  status: ConversationStatus | null;
+};
+
+/**
+ * The inbox kept live. The list: the tenant's live feed (GET /v1/live) sends a frame after every batch
+ * of events (a conversation started, a message, a handoff…), written after the conversations' Postgres
+ * copies, so each frame re-reads the list. The open transcript: its conversation's socket (GET
+ * /v1/conversations/{id}/ws) sends the history, then every message and status change as they happen,
+ * merged into the loader's copy. While either socket is down the page polls (FALLBACK_POLL_MS) instead.
+ */
+function useLiveInbox(selectedId: string | null, loaded: Transcript | null) {
   const revalidator = useRevalidator();
   const navigation = useNavigation();
-  const busy = useRef(false);
-  busy.current = revalidator.state !== "idle" || navigation.state !== "idle";
+  const busy = revalidator.state !== "idle" || navigation.state !== "idle";
+
+  // Re-read the loaders once per burst of feed frames, when nothing else is loading.
+  const [nudges, setNudges] = useState(0);
+  const handled = useRef(0);
   useEffect(() => {
+    if (nudges === handled.current || busy) return;
+    const timer = setTimeout(() => {
+      handled.current = nudges;
+      void revalidator.revalidate();
+    }, 150);
+    return () => clearTimeout(timer);
+  }, [nudges, busy, revalidator]);
+
+  // Every JSON frame is news, including the snapshot sent on each (re)connect: after a reconnect that
+  // re-read catches up on what happened while the socket was down.
+  const feed = useLiveSocket(
+    "/api/v1/live",
+    (data) => {
+      if (data.startsWith("{")) setNudges((n) => n + 1);
+    },
+    "ping",
+  );
+
+  const [conversation, setConversation] = useState<LiveConversation | null>(null);
+  const socket = useLiveSocket(
+    selectedId ? `/api/v1/conversations/${selectedId}/ws` : null,
+    (data) => {
+      let frame: {
+        type?: string;
+        message?: Message;
+        conversation?: { id: string; status: ConversationStatus };
+      };
+      try {
+        frame = JSON.parse(data);
+      } catch {
+        return;
+      }
+      if (!selectedId) return;
+      setConversation((prev) => {
+        const next: LiveConversation =
+          prev?.id === selectedId ? { ...prev } : { id: selectedId, messages: new Map(), status: null };
+        if (frame.type === "message" && frame.message) {
+          next.messages = new Map(next.messages).set(frame.message.id, frame.message);
+        } else if (frame.type === "status" && frame.conversation?.id === selectedId) {
+          next.status = frame.conversation.status;
+        } else return prev;
+        return next;
+      });
+    },
+    JSON.stringify({ type: "ping" }),
+  );
+
+  const transcriptLive = !selectedId || socket === "live";
+  const live: SocketStatus =
+    feed === "live" && transcriptLive
+      ? "live"
+      : feed === "connecting" || (selectedId && socket === "connecting")
+        ? "connecting"
+        : "reconnecting";
+
+  // The fallback: poll only while a socket is down (and the tab is visible and nothing else loads).
+  const polling = live !== "live";
+  const busyRef = useRef(busy);
+  busyRef.current = busy;
+  useEffect(() => {
+    if (!polling) return;
     const timer = setInterval(() => {
-      if (document.visibilityState === "visible" && !busy.current) void revalidator.revalidate();
-    }, POLL_MS);
+      if (document.visibilityState === "visible" && !busyRef.current) void revalidator.revalidate();
+    }, FALLBACK_POLL_MS);
     return () => clearInterval(timer);
-  }, [revalidator]);
+  }, [polling, revalidator]);
+
+  let transcript = loaded;
+  if (loaded && conversation?.id === loaded.conversation.id) {
+    const byId = new Map(loaded.messages.map((m) => [m.id, m]));
+    for (const [id, m] of conversation.messages) byId.set(id, m);
+    transcript = {
+      // The socket's status is the live one while it is connected; the loader's otherwise.
+      conversation:
+        socket === "live" && conversation.status
+          ? { ...loaded.conversation, status: conversation.status }
+          : loaded.conversation,
+      messages: [...byId.values()].sort((a, b) => a.seq - b.seq),
+    };
+  }
+  return { live, transcript };
 }
 
 function PresenceToggle({ current }: { current: Presence }) {

@@ -11,6 +11,15 @@ export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: admi
 export const meta: Route.MetaFunction = () => [{ title: "Knowledge · AutopilotCRM" }];
 
 type Source = components["schemas"]["KnowledgeSource"];
+/** What a catalogue upload says about its rows (the 201's `report`, or a 422's details). */
+type CatalogueReport = {
+  rows: number;
+  indexed: number;
+  failed: number;
+  errors: { row: number; field: string; message: string }[];
+};
+const isReport = (value: unknown): value is CatalogueReport =>
+  typeof value === "object" && value !== null && Array.isArray((value as CatalogueReport).errors);
 const CRAWLING = new Set(["queued", "crawling", "running", "pending"]);
 
 export async function loader({ request, context }: Route.LoaderArgs) {
@@ -66,6 +75,29 @@ export async function action({ request, context }: Route.ActionArgs) {
       bodySerializer: (body: unknown) => body as FormData,
     });
     return error ? { intent, errors: formErrors(error, ["file", "name"]) } : { intent, added: true };
+  }
+  if (intent === "catalogue") {
+    const file = form.get("file");
+    if (!(file instanceof File) || file.size === 0)
+      return { intent, errors: { fields: { file: "Choose a CSV or JSON file to upload." } } as FormErrors };
+    const upload = new FormData();
+    upload.set("file", file, file.name);
+    if (text(form, "name").trim()) upload.set("name", text(form, "name").trim());
+    const { data, error } = await client.POST("/v1/knowledge/catalogues", {
+      body: upload as never,
+      bodySerializer: (body: unknown) => body as FormData,
+    });
+    // Rows that are not products are reported either way: beside the indexed ones (201), or as the
+    // details of a 422 when no row was a product (nothing stored then).
+    if (error) {
+      const details: unknown = error.error.details;
+      return {
+        intent,
+        errors: formErrors(error, ["file", "name"]),
+        report: isReport(details) ? details : undefined,
+      };
+    }
+    return { intent, added: true, report: data.report };
   }
   if (intent === "website") {
     const maxPages = Number(text(form, "maxPages") || "200");
@@ -194,6 +226,27 @@ export default function Knowledge({ loaderData, actionData }: Route.ComponentPro
             <Field name="name" id="doc-name" label="Name (optional)" errors={undefined} />
             <Submit busy="Uploading…">Upload</Submit>
           </Form>
+        </section>
+        <section className="card" aria-labelledby="add-catalogue-title">
+          <h2 id="add-catalogue-title">Add a product catalogue</h2>
+          <Form method="post" encType="multipart/form-data" noValidate>
+            <input type="hidden" name="intent" value="catalogue" />
+            <FormError errors={errorsFor("catalogue")} />
+            <Field
+              name="file"
+              id="catalogue-file"
+              label="File (CSV with a header row, or JSON)"
+              type="file"
+              accept=".csv,.json,text/csv,application/json"
+              hint="One product per row: a name column, price and currency; other columns become its attributes."
+              errors={errorsFor("catalogue")}
+            />
+            <Field name="name" id="catalogue-name" label="Name (optional)" errors={undefined} />
+            <Submit busy="Importing…">Import catalogue</Submit>
+          </Form>
+          {actionData && "report" in actionData && actionData.report ? (
+            <RowReport report={actionData.report} />
+          ) : null}
         </section>
         <section className="card" aria-labelledby="add-faq-title">
           <h2 id="add-faq-title">Add FAQ</h2>
@@ -362,6 +415,46 @@ function SourceCard({ source: s, error }: { source: Source; error: string | unde
         </p>
       ) : null}
     </li>
+  );
+}
+
+/** A catalogue upload's outcome: how many rows became products, and each rejected row with its reason. */
+function RowReport({ report }: { report: CatalogueReport }) {
+  return (
+    <div className="row-report" role="status" data-catalogue-report="">
+      <p className="small">
+        {plural(report.rows, "row")}: {plural(report.indexed, "product")} indexed
+        {report.failed ? `, ${report.failed} rejected` : ""}.
+      </p>
+      {report.errors.length ? (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Rejected rows</caption>
+            <thead>
+              <tr>
+                <th scope="col" className="num">
+                  Row
+                </th>
+                <th scope="col">Column</th>
+                <th scope="col">Problem</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.errors.map((e) => (
+                <tr key={`${e.row}-${e.field}`} data-row-error={e.row}>
+                  <td className="num">{e.row}</td>
+                  <td>{e.field}</td>
+                  <td>{e.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {report.failed > report.errors.length ? (
+            <p className="small muted">The first {report.errors.length} rejected rows are shown.</p>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
   );
 }
 
