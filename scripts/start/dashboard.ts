@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { answers200, waitUntil } from "../lib/wait.js";
 import { wranglerEnv } from "../lib/wrangler.js";
@@ -21,9 +22,14 @@ export const dashboard: Service = {
     const app = join(stack.root, "apps", "dashboard");
     const port = stack.ports.dashboard;
     await assertPortFree(port, "DASHBOARD_PORT");
+    const buildDir = stack.dashboardBuildDir;
     const built = spawnSync(join(stack.root, "node_modules", ".bin", "react-router"), ["build"], {
       cwd: app,
-      env: { ...wranglerEnv(stack.root), ...stack.wranglerEnv },
+      env: {
+        ...wranglerEnv(stack.root),
+        ...stack.wranglerEnv,
+        ...(buildDir ? { DASHBOARD_BUILD_DIR: buildDir } : {}),
+      },
       encoding: "utf8",
       timeout: BUILD_TIMEOUT_MS,
     });
@@ -38,7 +44,7 @@ export const dashboard: Service = {
       readyUrl: `${url}/login`,
       args: [
         "--config",
-        join(app, "wrangler.toml"),
+        buildDir ? privateConfig(app, buildDir) : join(app, "wrangler.toml"),
         "--local",
         "--ip",
         "127.0.0.1",
@@ -76,3 +82,21 @@ export const dashboard: Service = {
     };
   },
 };
+
+/**
+ * A copy of apps/dashboard/wrangler.toml that serves the build in `buildDir` (the server build alias
+ * and the assets folder), written next to it. The alias cannot be given on the command line: wrangler
+ * splits `--alias` at the first ":", and the module name is "virtual:react-router/server-build".
+ */
+function privateConfig(app: string, buildDir: string): string {
+  const toml = readFileSync(join(app, "wrangler.toml"), "utf8")
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(join(app, "worker", "index.ts"))}`)
+    .replace(
+      /^"virtual:react-router\/server-build" = .*$/m,
+      `"virtual:react-router/server-build" = ${JSON.stringify(join(buildDir, "server", "index.js"))}`,
+    )
+    .replace(/^directory = .*$/m, `directory = ${JSON.stringify(join(buildDir, "client"))}`);
+  const file = join(buildDir, "wrangler.toml");
+  writeFileSync(file, toml);
+  return file;
+}

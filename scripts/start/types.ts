@@ -11,6 +11,8 @@ export type Stack = {
   wranglerEnv?: NodeJS.ProcessEnv;
   /** Extra `--var`s for edge-api (tests let the crawler read a site on 127.0.0.1). */
   apiVars?: Record<string, string>;
+  /** Absolute folder for the dashboard's build instead of apps/dashboard/build (a test run's own). */
+  dashboardBuildDir?: string;
   database?: LocalDatabase;
   /** Base URL of the edge-api worker, once it answers /health. */
   apiUrl?: string;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type APIResponse, type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "./local-stack.js";
+import { type LocalStack, sharedStack } from "./local-stack.js";
 
 // The admin screens in Chromium on the full local stack: the route editor (an engine error shown on the
 // step it names, not on its neighbours; then saved and tried), settings (a viewer sees no settings link
@@ -53,7 +53,7 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
   const apiGet = async (path: string) => json(await page.request.get(`${dash}/api${path}`));
 
   beforeAll(async () => {
-    stack = await startLocalStack(ROOT);
+    stack = sharedStack();
     dash = stack.dashboardUrl;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -79,7 +79,6 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
 
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   it("route editor: an engine error shows on the step it names, then the route saves and answers try-it", async () => {

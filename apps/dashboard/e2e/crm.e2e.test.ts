@@ -1,27 +1,24 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type APIResponse, type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { APIResponse, Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "./local-stack.js";
+import { hasChromium, launchChromium, warnNoChromium } from "./chromium.js";
+import { type LocalStack, sharedStack } from "./local-stack.js";
 
 // The sales screens in Chromium on the full local stack: the inbox used with the keyboard only (take over,
 // reply, canned reply, note), contacts and companies with their timelines, leads with the score breakdown
 // and bulk assign, the deals kanban (drag and drop, and the keyboard "Move to" select, lost with a reason),
-// a deal's activities. The workspace is set up through the dashboard's /api proxy as the signed-in owner;
+// a deal's activities; the inbox kept live over its WebSockets. The workspace is set up through the dashboard's /api proxy as the signed-in owner;
 // a visitor chats through the widget API. Screenshots (desktop and 390 px) go to .data/screenshots/dashboard/.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SHOTS = join(ROOT, ".data", "screenshots", "dashboard");
-const hasChromium = existsSync(CHROMIUM);
 /** expect.poll with room for a loaded machine (its default is one second). */
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
-if (!hasChromium)
-  console.error(
-    `\n${"!".repeat(78)}\n!! SKIPPED: dashboard CRM end-to-end tests — no Chromium at ${CHROMIUM}.\n` +
-      `!! Install it (apt-get install -y chromium) or set CHROMIUM_PATH.\n${"!".repeat(78)}\n`,
-  );
+/** The inbox's polling interval while its sockets are down (FALLBACK_POLL_MS in routes/inbox.tsx). */
+const FALLBACK_POLL_MS = 4000;
+if (!hasChromium) warnNoChromium("dashboard CRM end-to-end tests");
 
 const EMAIL = `agent-${Date.now()}@e2e.example`;
 const PASSWORD = "correct-horse-battery";
@@ -36,6 +33,7 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
   let conversationId = "";
   let visitorAuth = "";
   let contactId = "";
+  let publicKey = "";
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const json = async (res: APIResponse) => {
@@ -77,18 +75,9 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
   const noSideScroll = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
   beforeAll(async () => {
-    stack = await startLocalStack(ROOT);
+    stack = sharedStack();
     dash = stack.dashboardUrl;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
@@ -157,25 +146,34 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
 
     // A visitor writes in through the widget.
     const key = await apiCall("POST", "/v1/widget-keys", { settings: { title: "Chat" } });
+    publicKey = key.publicKey;
+    ({ auth: visitorAuth, conversationId } = await visitorConversation());
+    await visitorSays(visitorAuth, conversationId, "Hello, my order never arrived");
+  });
+
+  /** A new widget visitor (session) with a conversation, through the public widget API. */
+  const visitorConversation = async () => {
     const session = await fetch(`${stack.apiUrl}/v1/widget/session`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ publicKey: key.publicKey }),
+      body: JSON.stringify({ publicKey }),
     }).then((r) => r.json() as Promise<{ token: string }>);
-    visitorAuth = `Bearer ${session.token}`;
+    const auth = `Bearer ${session.token}`;
     const conv = await fetch(`${stack.apiUrl}/v1/widget/conversations`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: visitorAuth },
+      headers: { "content-type": "application/json", authorization: auth },
       body: JSON.stringify({ channel: "web" }),
     }).then((r) => r.json() as Promise<{ conversation: { id: string } }>);
-    conversationId = conv.conversation.id;
-    const said = await fetch(`${stack.apiUrl}/v1/widget/conversations/${conversationId}/messages`, {
+    return { auth, conversationId: conv.conversation.id };
+  };
+  const visitorSays = async (auth: string, id: string, text: string) => {
+    const said = await fetch(`${stack.apiUrl}/v1/widget/conversations/${id}/messages`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: visitorAuth },
-      body: JSON.stringify({ text: "Hello, my order never arrived" }),
+      headers: { "content-type": "application/json", authorization: auth },
+      body: JSON.stringify({ text }),
     });
-    expect(said.status).toBe(200);
-  });
+    expect(said.status, await said.clone().text()).toBe(200);
+  };
 
   beforeEach(({ task, onTestFailed }) => {
     onTestFailed(() =>
@@ -185,7 +183,6 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
 
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   it("inbox with the keyboard only: open the conversation, take over, reply, canned reply, note", async () => {
@@ -260,6 +257,52 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     expect(await noSideScroll()).toBeLessThanOrEqual(0);
     await shot("crm-03-inbox-phone");
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it("inbox is live over the WebSocket: a visitor's new message shows in the open conversation at once, a new conversation joins the list, no reload", async () => {
+    const visitor = await visitorConversation();
+    await visitorSays(visitor.auth, visitor.conversationId, "Do you ship to Norway?");
+    await page.goto(`${dash}/inbox?c=${visitor.conversationId}`);
+    // Both sockets up (the tenant's feed and this conversation's): nothing polls now.
+    await page.locator("[data-inbox-live=live]").waitFor();
+    await page.locator(".transcript .msg-visitor", { hasText: "Do you ship to Norway?" }).waitFor();
+    await page.evaluate(() => {
+      (window as { notReloaded?: boolean }).notReloaded = true;
+    });
+    // The loaders' requests from here on (a re-read of the page's data is GET /inbox.data).
+    const loads: number[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname === "/inbox.data") loads.push(Date.now());
+    });
+    // Let the re-reads the first message's events cause settle (at most 20 s), so any later one is news.
+    for (let quiet = Date.now(), i = 0; i < 40 && Date.now() - quiet < 2500; i++) {
+      const before = loads.length;
+      await page.waitForTimeout(500);
+      if (loads.length !== before) quiet = Date.now();
+    }
+    const sentAt = Date.now();
+    const loadsBefore = loads.length;
+    await visitorSays(visitor.auth, visitor.conversationId, "And how long does shipping take?");
+    await page
+      .locator(".transcript .msg-visitor", { hasText: "how long does shipping take" })
+      .waitFor({ timeout: FALLBACK_POLL_MS });
+    const shownAt = Date.now();
+    // It came over the conversation's socket: faster than the fallback poll, and before any re-read.
+    expect(shownAt - sentAt).toBeLessThan(FALLBACK_POLL_MS);
+    expect(loads.slice(loadsBefore).filter((t) => t <= shownAt)).toEqual([]);
+    expect(await page.locator("[data-inbox-live]").getAttribute("data-inbox-live")).toBe("live");
+
+    // A second visitor: the list follows the tenant's live feed (a re-read per batch of events).
+    const other = await visitorConversation();
+    await visitorSays(other.auth, other.conversationId, "Is the blue mug in stock?");
+    await page
+      .locator(`.conversation-list a[href*="c=${other.conversationId}"]`)
+      .waitFor({ timeout: 15_000 });
+    expect(
+      await page.locator(`.conversation-list a[href*="c=${other.conversationId}"]`).textContent(),
+    ).toMatch(/./);
+    expect(await page.evaluate(() => (window as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await shot("crm-03b-inbox-live");
   });
 
   it("contacts and companies: search, detail with a timeline, log an activity", async () => {

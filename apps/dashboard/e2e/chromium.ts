@@ -1,0 +1,29 @@
+import { existsSync } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
+
+// Debian's Chromium (`.ci/run` installs it); where it is absent the browser tests skip, loudly.
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const hasChromium = existsSync(CHROMIUM);
+
+/** The loud message a file (or the global setup) prints when it skips for want of Chromium. */
+export function warnNoChromium(what: string): void {
+  console.error(
+    `\n${"!".repeat(78)}\n!! SKIPPED: ${what} — no Chromium at ${CHROMIUM}.\n` +
+      `!! Install it (apt-get install -y chromium) or set CHROMIUM_PATH.\n${"!".repeat(78)}\n`,
+  );
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
