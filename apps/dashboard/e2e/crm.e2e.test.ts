@@ -269,28 +269,38 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     await page.evaluate(() => {
       (window as { notReloaded?: boolean }).notReloaded = true;
     });
-    // The loaders' requests from here on (a re-read of the page's data is GET /inbox.data).
+    // The loaders' requests (a re-read of the page's data is GET /inbox.data) and the sockets opened.
     const loads: number[] = [];
+    const sockets: number[] = [];
     page.on("request", (r) => {
       if (new URL(r.url()).pathname === "/inbox.data") loads.push(Date.now());
     });
-    // Let the re-reads the first message's events cause settle (at most 20 s), so any later one is news.
-    for (let quiet = Date.now(), i = 0; i < 40 && Date.now() - quiet < 2500; i++) {
-      const before = loads.length;
-      await page.waitForTimeout(500);
-      if (loads.length !== before) quiet = Date.now();
+    page.on("websocket", () => sockets.push(Date.now()));
+    // A measurement counts only if no socket reconnected meanwhile (a reconnect re-reads the page, and
+    // `wrangler dev` drops every socket when it reloads for a source edit): at most 3 tries.
+    let measured = "";
+    for (let attempt = 1; attempt <= 3 && !measured; attempt++) {
+      // Let earlier re-reads settle (2.5 s without one, at most 20 s), so any later one is news.
+      for (let quiet = Date.now(), i = 0; i < 40 && Date.now() - quiet < 2500; i++) {
+        const before = loads.length + sockets.length;
+        await page.waitForTimeout(500);
+        if (loads.length + sockets.length !== before) quiet = Date.now();
+      }
+      await page.locator("[data-inbox-live=live]").waitFor();
+      const [sentAt, loadsBefore, socketsBefore] = [Date.now(), loads.length, sockets.length];
+      const text = `Question ${attempt}: how long does shipping take?`;
+      await visitorSays(visitor.auth, visitor.conversationId, text);
+      await page.locator(".transcript .msg-visitor", { hasText: text }).waitFor({ timeout: 20_000 });
+      const shownAt = Date.now();
+      if (sockets.length !== socketsBefore) continue;
+      // It came over the conversation's socket: faster than the fallback poll, and before any re-read.
+      expect(shownAt - sentAt).toBeLessThan(FALLBACK_POLL_MS);
+      expect(loads.slice(loadsBefore).filter((t) => t <= shownAt)).toEqual([]);
+      expect(await page.locator("[data-inbox-live]").getAttribute("data-inbox-live")).toBe("live");
+      measured = `attempt ${attempt}: shown ${shownAt - sentAt} ms after sending`;
     }
-    const sentAt = Date.now();
-    const loadsBefore = loads.length;
-    await visitorSays(visitor.auth, visitor.conversationId, "And how long does shipping take?");
-    await page
-      .locator(".transcript .msg-visitor", { hasText: "how long does shipping take" })
-      .waitFor({ timeout: FALLBACK_POLL_MS });
-    const shownAt = Date.now();
-    // It came over the conversation's socket: faster than the fallback poll, and before any re-read.
-    expect(shownAt - sentAt).toBeLessThan(FALLBACK_POLL_MS);
-    expect(loads.slice(loadsBefore).filter((t) => t <= shownAt)).toEqual([]);
-    expect(await page.locator("[data-inbox-live]").getAttribute("data-inbox-live")).toBe("live");
+    expect(measured, "every try saw a socket reconnect").not.toBe("");
+    console.log(`[e2e] live inbox: ${measured}`);
 
     // A second visitor: the list follows the tenant's live feed (a re-read per batch of events).
     const other = await visitorConversation();
