@@ -9,8 +9,7 @@
 // 1. Headline, arrival order: what a live Queue delivers. ANALYTICS_LIVE_TENANTS tenants (default 4,
 //    "a handful") each produce conversations; the Queue carries their events in time order, tenants
 //    interleaved, and each batch is the next 100 messages. A batch then spans minutes, so its rollup
-//    keys collapse (pre-aggregated per batch), and the batches in flight add to the same buckets: the
-//    hot-row case the rollup shards (migration 0030) are for.
+//    keys collapse (pre-aggregated per batch), and the batches in flight add to the same buckets' rows.
 // 2. Worst case, shuffled: one tenant's 1,000,000 events over a year in batches of 100 consecutive
 //    events, batches shuffled (a backfill or replay in no order): ~87 of 100 rollup keys per batch
 //    distinct, so pre-aggregation saves little. Reports (4.) run over this tenant.
@@ -320,23 +319,21 @@ async function checkExact(admin: ReturnType<typeof openDatabase>, tenants: strin
       (select sum(started)::text || '/' || sum(won)::text from analytics_funnel_daily
         where tenant_id = any($1::uuid[])) as cohort,
       (select count(started_at)::text || '/' || count(won_at) filter (where started_at is not null)::text
-        from analytics_funnel where tenant_id = any($1::uuid[])) as funnel,
-      (select count(distinct shard)::text from analytics_rollups_daily where tenant_id = any($1::uuid[])) as shards`,
+        from analytics_funnel where tenant_id = any($1::uuid[])) as funnel`,
     [tenants],
   );
   if (Number(check?.rollups) !== total || Number(check?.daily) !== total)
     throw new Error(`rollups ${check?.rollups}, daily ${check?.daily}, expected ${total}`);
   if (check?.cohort !== check?.funnel)
     throw new Error(`funnel cohort ${check?.cohort} (started/won), funnel rows ${check?.funnel}`);
-  return Number(check?.shards);
 }
 
 const us = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : "?");
 
-function printRun(label: string, events: number, r: IngestRun, shards: number) {
+function printRun(label: string, events: number, r: IngestRun) {
   console.log(
     `  ${label}: ${events} events in ${r.seconds.toFixed(2)} s, ${Math.round(r.rate)} events/s ` +
-      `(load average ${r.load1.toFixed(2)} after; rollup shards used: ${shards})`,
+      `(load average ${r.load1.toFixed(2)} after)`,
   );
   // Where the CPU went, per event: the database's server processes, and this process (consumer code,
   // the neon driver and the local WebSocket bridge, which stands in for Neon's proxy). 1e6 / database
@@ -403,12 +400,8 @@ export const analytics: Bench = {
           `(${tenantsPerBatch.toFixed(1)} tenants per batch), generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
       );
       const live = await ingestAll(admin, open, liveBatches, liveEvents.length);
-      printRun(
-        "ingest, arrival order (headline)",
-        liveEvents.length,
-        live,
-        await checkExact(admin, liveTenants, liveEvents.length),
-      );
+      await checkExact(admin, liveTenants, liveEvents.length);
+      printRun("ingest, arrival order (headline)", liveEvents.length, live);
 
       // 3. The ceiling: COPY of the same rows into an identical table (same primary key and index).
       await admin.query(
@@ -454,12 +447,8 @@ export const analytics: Bench = {
           `generated in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
       );
       const worst = await ingestAll(admin, open, batches, events.length);
-      printRun(
-        "ingest, shuffled batches (worst case)",
-        events.length,
-        worst,
-        await checkExact(admin, [tenantId], events.length),
-      );
+      await checkExact(admin, [tenantId], events.length);
+      printRun("ingest, shuffled batches (worst case)", events.length, worst);
 
       console.log(
         `  raw COPY of the arrival-order rows: ${copyRows} rows in ${copySeconds.toFixed(2)} s, ${Math.round(copyRate)} rows/s ` +

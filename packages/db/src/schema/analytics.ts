@@ -26,7 +26,7 @@ import { tenants } from "./identity.js";
 // the primary key only a BRIN index on occurred_at, for retention's deletes (events arrive roughly in
 // time order): a B-tree per row taxed ingest for nothing. No foreign key to tenants either (a per-row
 // trigger and tenant-row lock on the hottest insert); nothing deletes tenants today — whatever does
-// must delete the tenant's analytics_events, analytics_rollups* and analytics_funnel* rows explicitly.
+// must delete the tenant's analytics_events and analytics_funnel* rows explicitly.
 //
 // The dimension columns are extracted from the event at ingest (see apps/edge-api/src/analytics/
 // dimensions.ts) so reports and rollups never parse JSON: channel, route_id (route; pipeline for
@@ -62,16 +62,10 @@ export const analyticsEvents = pgTable(
 // Counts and sums per tenant, UTC 15-minute bucket, event type and dimensions. 15 minutes because
 // every time zone's offset is a multiple of it, so any tenant's local day is an exact union of
 // buckets. Absent dimensions are '' (not NULL) so they take part in the primary key.
-// `shard` (0-15, last in the key): concurrent ingests of one tenant each claim a different shard
-// (analytics_ingest), so batches arriving in time order, which all add to the same bucket's rows, do
-// not queue on each other's row locks; readers sum over it (every report groups and sums anyway).
-// No foreign key to tenants (derived data, like analytics_events: the FK's per-row check took a
-// KEY SHARE lock on the tenant row in every concurrent batch).
-const rollupShard = () => smallint("shard").notNull().default(0);
 export const analyticsRollups = pgTable(
   "analytics_rollups",
   {
-    tenantId: tenantId(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
     bucket: timestamp("bucket", { withTimezone: true }).notNull(),
     type: text("type").notNull(),
     channel: text("channel").notNull().default(""),
@@ -83,23 +77,11 @@ export const analyticsRollups = pgTable(
     count: bigint("count", { mode: "number" }).notNull(),
     valueSum: doublePrecision("value_sum").notNull().default(0),
     valueCount: bigint("value_count", { mode: "number" }).notNull().default(0),
-    shard: rollupShard(),
   },
   (t) => [
     primaryKey({
       name: "analytics_rollups_pk",
-      columns: [
-        t.tenantId,
-        t.bucket,
-        t.type,
-        t.channel,
-        t.routeId,
-        t.ownerId,
-        t.detail,
-        t.step,
-        t.currency,
-        t.shard,
-      ],
+      columns: [t.tenantId, t.bucket, t.type, t.channel, t.routeId, t.ownerId, t.detail, t.step, t.currency],
     }),
   ],
 );
@@ -152,7 +134,7 @@ export const eventsRejected = pgTable("events_rejected", {
 export const analyticsRollupsDaily = pgTable(
   "analytics_rollups_daily",
   {
-    tenantId: tenantId(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
     timeZone: text("time_zone").notNull(),
     type: text("type").notNull(),
     day: date("day").notNull(),
@@ -165,7 +147,6 @@ export const analyticsRollupsDaily = pgTable(
     count: bigint("count", { mode: "number" }).notNull(),
     valueSum: doublePrecision("value_sum").notNull().default(0),
     valueCount: bigint("value_count", { mode: "number" }).notNull().default(0),
-    shard: rollupShard(),
   },
   (t) => [
     primaryKey({
@@ -181,7 +162,6 @@ export const analyticsRollupsDaily = pgTable(
         t.detail,
         t.step,
         t.currency,
-        t.shard,
       ],
     }),
   ],
@@ -249,13 +229,9 @@ export const analyticsFunnelDaily = pgTable(
     sqls: bigint("sqls", { mode: "number" }).notNull().default(0),
     deals: bigint("deals", { mode: "number" }).notNull().default(0),
     won: bigint("won", { mode: "number" }).notNull().default(0),
-    shard: rollupShard(),
   },
   (t) => [
-    primaryKey({
-      name: "analytics_funnel_daily_pk",
-      columns: [t.tenantId, t.timeZone, t.day, t.channel, t.shard],
-    }),
+    primaryKey({ name: "analytics_funnel_daily_pk", columns: [t.tenantId, t.timeZone, t.day, t.channel] }),
   ],
 );
 
