@@ -10,6 +10,8 @@
 //    "a handful") each produce conversations; the Queue carries their events in time order, tenants
 //    interleaved, and each batch is the next 100 messages. A batch then spans minutes, so its rollup
 //    keys collapse (pre-aggregated per batch), and the batches in flight add to the same buckets' rows.
+//    Each batch holds ~4 tenants' events, i.e. ~4 analytics_ingest calls of ~25 events. Then the same
+//    with one tenant (a quarter as many events): one call per batch.
 // 2. Worst case, shuffled: one tenant's 1,000,000 events over a year in batches of 100 consecutive
 //    events, batches shuffled (a backfill or replay in no order): ~87 of 100 rollup keys per batch
 //    distinct, so pre-aggregation saves little. Reports (4.) run over this tenant.
@@ -402,6 +404,17 @@ export const analytics: Bench = {
       const live = await ingestAll(admin, open, liveBatches, liveEvents.length);
       await checkExact(admin, liveTenants, liveEvents.length);
       printRun("ingest, arrival order (headline)", liveEvents.length, live);
+      // The same with one tenant, so each batch is one analytics_ingest call instead of ~4 (an outbox
+      // that flushes a busy tenant's rows in chunks makes batches more tenant-clustered than above):
+      // shows what the per-call cost (~0.5 ms of server CPU for even an empty call) weighs.
+      const soloTenant = await newTenant("Bench live solo");
+      await runReport(admin, soloTenant, TIME_ZONE, "funnel", query);
+      const soloEvents = generate(soloTenant, Math.ceil(LIVE_EVENTS / 4), 99).sort((a, b) =>
+        a.time < b.time ? -1 : a.time > b.time ? 1 : 0,
+      );
+      const solo = await ingestAll(admin, open, batchesOf(soloEvents), soloEvents.length);
+      await checkExact(admin, [soloTenant], soloEvents.length);
+      printRun("ingest, arrival order, one tenant", soloEvents.length, solo);
 
       // 3. The ceiling: COPY of the same rows into an identical table (same primary key and index).
       await admin.query(
@@ -516,6 +529,9 @@ export const analytics: Bench = {
         ingest_load_average_1min: round(live.load1, 2),
         ...finite("ingest_database_cpu_us_per_event", live.dbUsPerEvent),
         ingest_client_cpu_us_per_event: round(live.clientUsPerEvent, 1),
+        ingest_one_tenant_events_per_s: Math.round(solo.rate),
+        ingest_one_tenant_load_average_1min: round(solo.load1, 2),
+        ...finite("ingest_one_tenant_database_cpu_us_per_event", solo.dbUsPerEvent),
         ingest_shuffled_events: events.length,
         ingest_shuffled_events_per_s: Math.round(worst.rate),
         ingest_shuffled_copy_ratio: round(worst.rate / copyRate, 3),
