@@ -23,7 +23,7 @@ type Valid = { message: IngestMessage; event: AppEvent };
 
 /**
  * The consumer's ingest of one Queue batch: validate each message, group by tenant (a batch mixes
- * tenants), insert each tenant's events in its own transaction (tenants in parallel), then ack.
+ * tenants), insert each tenant's events in its own transaction (one tenant after another), then ack.
  * - invalid message → set aside (events_rejected) and acked;
  * - a tenant group failing deterministically → each message retried alone, and one failing alone is
  *   set aside, so one poison event never holds back the rest of its batch;
@@ -74,36 +74,38 @@ export async function ingestMessages(
     }
   };
 
-  await Promise.all(
-    [...groups].map(async ([tenantId, items]) => {
-      try {
-        await commit(tenantId, items);
-      } catch (error) {
-        if (isTransientDbError(error)) {
-          log.warn("event ingest failed; retrying", { tenantId, count: items.length, error: String(error) });
-          for (const i of items) retry(i.message);
-          return;
-        }
-        // Deterministic: find the poison by retrying each message alone (bounded by the batch size).
-        for (const item of items) {
-          try {
-            await commit(tenantId, [item]);
-          } catch (alone) {
-            if (isTransientDbError(alone)) retry(item.message);
-            else
-              rejections.push({
-                message: item.message,
-                rejection: {
-                  messageId: item.message.id,
-                  body: item.message.body,
-                  reason: `failed alone: ${String(alone)}`,
-                },
-              });
-          }
+  // Tenant groups one after another (one connection), not in parallel: with the consumer's batches in
+  // flight the database is busy anyway, and 4x the server processes cost it ~40% more CPU per event
+  // (npm run bench -- analytics, arrival order, ~4 tenants per batch: 103 vs 173 µs/event).
+  const ingestGroup = async (tenantId: string, items: Valid[]) => {
+    try {
+      await commit(tenantId, items);
+    } catch (error) {
+      if (isTransientDbError(error)) {
+        log.warn("event ingest failed; retrying", { tenantId, count: items.length, error: String(error) });
+        for (const i of items) retry(i.message);
+        return;
+      }
+      // Deterministic: find the poison by retrying each message alone (bounded by the batch size).
+      for (const item of items) {
+        try {
+          await commit(tenantId, [item]);
+        } catch (alone) {
+          if (isTransientDbError(alone)) retry(item.message);
+          else
+            rejections.push({
+              message: item.message,
+              rejection: {
+                messageId: item.message.id,
+                body: item.message.body,
+                reason: `failed alone: ${String(alone)}`,
+              },
+            });
         }
       }
-    }),
-  );
+    }
+  };
+  for (const [tenantId, items] of groups) await ingestGroup(tenantId, items);
 
   if (rejections.length > 0) {
     try {
