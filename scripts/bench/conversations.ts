@@ -1,13 +1,13 @@
 // Issue 4's benchmark, through Miniflare directly: (1) one visitor turn HTTP → Conversation DO → reply
 // with the offline provider, sequential, median target ≤ 5 ms; (2) 1,000 conversations at once (each
-// started, then one message), zero errors, p50/p99 and messages/s.
+// started, then one message), zero errors, p50/p99 and messages/s. BENCH_CONCURRENT overrides 1,000.
 import { seedWorkspace } from "../lib/seed.js";
 import type { Bench } from "./registry.js";
 import { describe, percentile, round, runSequential, summarize } from "./stats.js";
-import { startBenchWorker } from "./worker.js";
+import { BENCH_CONNECTIONS, startBenchWorker } from "./worker.js";
 
 const TARGET_TURN_MEDIAN_MS = 5;
-const CONCURRENT = 1000;
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 1000);
 const CONCURRENT_DEADLINE_MS = 120_000;
 
 const route = {
@@ -100,7 +100,9 @@ export const conversations: Bench = {
             latencies.push(performance.now() - s);
           } catch (error) {
             errors++;
-            if (errors <= 3) console.log(`  error: ${String(error).slice(0, 200)}`);
+            const cause = (error as { cause?: unknown }).cause;
+            if (errors <= 3)
+              console.log(`  error: ${String(error).slice(0, 200)} ${cause ? String(cause) : ""}`);
           }
         }),
       );
@@ -113,7 +115,7 @@ export const conversations: Bench = {
       const p50 = percentile(sorted, 50);
       const p99 = percentile(sorted, 99);
       console.log(
-        `  ${CONCURRENT} concurrent: ${errors} errors${timedOut ? " (TIMED OUT)" : ""}, wall ${wall.toFixed(1)} s, ` +
+        `  ${CONCURRENT} concurrent (over ${BENCH_CONNECTIONS} keep-alive connections): ${errors} errors${timedOut ? " (TIMED OUT)" : ""}, wall ${wall.toFixed(1)} s, ` +
           `message p50 ${p50.toFixed(1)} ms p99 ${p99.toFixed(1)} ms, ${(latencies.length / wall).toFixed(0)} conversations (start + message)/s`,
       );
       return {

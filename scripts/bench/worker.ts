@@ -7,10 +7,14 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
+import { Pool, fetch as undiciFetch } from "undici";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import type { CallApi } from "../lib/seed.js";
 import { wranglerBin, wranglerEnv } from "../lib/wrangler.js";
 import type { DatabaseReady } from "./database-process.js";
+
+/** Connections the benchmark client holds to the worker at most. */
+export const BENCH_CONNECTIONS = 128;
 
 export type BenchWorker = {
   mf: Miniflare;
@@ -20,8 +24,6 @@ export type BenchWorker = {
   call: CallApi;
   close: () => Promise<void>;
 };
-
-const BASE = "http://bench.local";
 
 function buildWorker(root: string): string {
   const outdir = join(root, ".data", "bench-build");
@@ -76,6 +78,11 @@ export async function startBenchWorker(
       ...workerOptions,
       modules: true,
       scriptPath,
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+      // BENCH_INSPECTOR_PORT: attach a CPU profiler (Chrome DevTools protocol) to workerd.
+      ...(process.env.BENCH_INSPECTOR_PORT
+        ? { inspectorPort: Number(process.env.BENCH_INSPECTOR_PORT) }
+        : {}),
       bindings: {
         ...workerOptions.bindings,
         DATABASE_URL: database.connectionString,
@@ -91,15 +98,24 @@ export async function startBenchWorker(
       },
     });
     await mf.ready;
-    const call: CallApi = async (path, init) => {
-      const res = await mf.dispatchFetch(`${BASE}${path}`, init);
-      return res as unknown as Response;
-    };
+    // The worker's own socket, past Miniflare's entry worker (which only local dev has), through a
+    // keep-alive pool as a front proxy would hold (`dispatchFetch` opens a connection per request).
+    // workerd closes a connection idle for 5 s and one whose request headers it has not read within
+    // 15 s (kj HttpServerSettings), so idle sockets are dropped sooner here, and the pool is bounded:
+    // past it, requests wait in this client rather than as unread sockets in workerd.
+    const origin = (await mf.unsafeGetDirectURL()).origin;
+    const pool = new Pool(origin, { connections: BENCH_CONNECTIONS, keepAliveTimeout: 2_000 });
+    const call: CallApi = async (path, init) =>
+      (await undiciFetch(`${origin}${path}`, {
+        ...(init as Parameters<typeof undiciFetch>[1]),
+        dispatcher: pool,
+      })) as unknown as Response;
     return {
       mf,
       databaseLabel: database.label,
       call,
       close: async () => {
+        await pool.close();
         await mf.dispose();
         await closeDatabase();
       },

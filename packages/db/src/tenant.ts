@@ -1,6 +1,6 @@
 import type { PoolClient } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
-import { type Database, schema, type Tx } from "./database.js";
+import type { Database, Tx } from "./database.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,7 +20,7 @@ export async function withTenant<T>(
   const timed = (text: string) => timedQuery(database, client, text);
   try {
     await timed(`BEGIN; SET LOCAL ROLE app_user; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
-    const tx = drizzle({ client: countingClient(database, client), schema });
+    const tx = drizzle({ client: countingClient(database, client) });
     const result = await fn(tx);
     await timed("COMMIT");
     return result;

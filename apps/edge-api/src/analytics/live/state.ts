@@ -32,14 +32,22 @@ export type LiveFigures = {
 const MAX_TRACKED = 50_000;
 const STALE_MS = 7 * 24 * 3600 * 1000;
 
+// Building an Intl.DateTimeFormat costs about a millisecond; one per time zone is kept.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function localDay(time: Date | string, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(new Date(time));
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(new Date(time));
 }
 
 export function emptyState(timeZone: string, now: Date): LiveState {
@@ -117,7 +125,8 @@ export function applyEvents(
 function prune(state: LiveState, nowMs: number): LiveState {
   const keep = (m: Record<string, number>) => {
     const entries = Object.entries(m).filter(([, t]) => nowMs - t < STALE_MS);
-    entries.sort((a, b) => b[1] - a[1]);
+    // Sorting (to keep the most recent) is only needed past the cap.
+    if (entries.length > MAX_TRACKED) entries.sort((a, b) => b[1] - a[1]);
     return Object.fromEntries(entries.slice(0, MAX_TRACKED));
   };
   return { ...state, active: keep(state.active), waiting: keep(state.waiting), closed: keep(state.closed) };
