@@ -45,11 +45,20 @@ export const conversations: Bench = {
       });
       const admin = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
       const post = async (path: string, body: unknown, headers: Record<string, string>) => {
-        const res = await worker.call(path, {
-          method: "POST",
-          headers: { "content-type": "application/json", ...headers },
-          body: JSON.stringify(body),
-        });
+        const sent = performance.now();
+        const res = await worker
+          .call(path, {
+            method: "POST",
+            headers: { "content-type": "application/json", ...headers },
+            body: JSON.stringify(body),
+          })
+          .catch((error: unknown) => {
+            const cause = (error as { cause?: unknown }).cause;
+            const ms = (performance.now() - sent).toFixed(0);
+            throw new Error(
+              `${path.replace(/[0-9a-f-]{36}/, ":id")} after ${ms} ms: ${String(cause ?? error)}`,
+            );
+          });
         const text = await res.text();
         if (res.status >= 300) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
         return JSON.parse(text) as Record<string, unknown>;

@@ -14,7 +14,7 @@ import { wranglerBin, wranglerEnv } from "../lib/wrangler.js";
 import type { DatabaseReady } from "./database-process.js";
 
 /** Connections the benchmark client holds to the worker at most. */
-export const BENCH_CONNECTIONS = 128;
+export const BENCH_CONNECTIONS = 64;
 
 export type BenchWorker = {
   mf: Miniflare;
