@@ -49,7 +49,9 @@ export async function readUpload(
     } catch {
       throw new AppError(400, "invalid_request", "body: not a readable multipart/form-data body");
     }
-    const file = form.get("file");
+    // Typed here because the dashboard's scripts typecheck this file with Node's and the Workers' DOM
+    // types together, where FormData.get's File resolves to never.
+    const file = form.get("file") as File | string | null;
     if (!file || typeof file === "string")
       throw new AppError(400, "invalid_request", "file: required (a file part named 'file')");
     const fields: Record<string, string> = {};
@@ -73,7 +75,7 @@ export function uploadFields(upload: Upload): { name: string; url: string | null
   const rawUrl = (upload.fields.url ?? "").trim();
   let url: string | null = null;
   if (rawUrl) {
-    const parsed = URL.canParse(rawUrl) ? new URL(rawUrl) : null;
+    const parsed = parseUrl(rawUrl);
     if (!parsed || !/^https?:$/.test(parsed.protocol) || rawUrl.length > 2000)
       throw new AppError(
         400,
@@ -198,4 +200,12 @@ export async function replaceDocument(
   });
   await enqueue({ type: "document", tenantId, sourceId: source.id, runId: source.runId });
   return view(source);
+}
+
+function parseUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
 }
