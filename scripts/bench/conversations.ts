@@ -124,7 +124,7 @@ export const conversations: Bench = {
       const p50 = percentile(sorted, 50);
       const p99 = percentile(sorted, 99);
       console.log(
-        `  ${CONCURRENT} concurrent (over ${BENCH_CONNECTIONS} keep-alive connections): ${errors} errors${timedOut ? " (TIMED OUT)" : ""}, wall ${wall.toFixed(1)} s, ` +
+        `  ${CONCURRENT} concurrent (over ${BENCH_CONNECTIONS} keep-alive connections): ${errors} errors, ${worker.retries.count} requests resent after a closed socket${timedOut ? " (TIMED OUT)" : ""}, wall ${wall.toFixed(1)} s, ` +
           `message p50 ${p50.toFixed(1)} ms p99 ${p99.toFixed(1)} ms, ${(latencies.length / wall).toFixed(0)} conversations (start + message)/s`,
       );
       return {
@@ -134,6 +134,7 @@ export const conversations: Bench = {
         turn_target_met: turns.medianMs <= TARGET_TURN_MEDIAN_MS ? 1 : 0,
         concurrent: CONCURRENT,
         concurrent_errors: errors + (timedOut ? CONCURRENT - latencies.length - errors : 0),
+        concurrent_resent_requests: worker.retries.count,
         concurrent_wall_s: round(wall, 2),
         concurrent_p50_ms: round(p50),
         concurrent_p99_ms: round(p99),

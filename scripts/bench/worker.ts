@@ -22,6 +22,8 @@ export type BenchWorker = {
   databaseLabel: string;
   /** The public API, as a fetch against the worker (host is irrelevant to the worker). */
   call: CallApi;
+  /** Requests resent once after their kept-alive socket closed under them. */
+  retries: { count: number };
   close: () => Promise<void>;
 };
 
@@ -105,15 +107,26 @@ export async function startBenchWorker(
     // past it, requests wait in this client rather than as unread sockets in workerd.
     const origin = (await mf.unsafeGetDirectURL()).origin;
     const pool = new Pool(origin, { connections: BENCH_CONNECTIONS, keepAliveTimeout: 2_000 });
-    const call: CallApi = async (path, init) =>
-      (await undiciFetch(`${origin}${path}`, {
-        ...(init as Parameters<typeof undiciFetch>[1]),
-        dispatcher: pool,
-      })) as unknown as Response;
+    const retries = { count: 0 };
+    const send = (path: string, init: Parameters<CallApi>[1]) =>
+      undiciFetch(`${origin}${path}`, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: pool });
+    // A kept-alive socket that workerd closed just as a request went out fails before any response
+    // byte; like a browser on a reused connection, resend once (counted: `retries`).
+    const call: CallApi = async (path, init) => {
+      try {
+        return (await send(path, init)) as unknown as Response;
+      } catch (error) {
+        const code = (error as { cause?: { code?: string } }).cause?.code;
+        if (code !== "UND_ERR_SOCKET" && code !== "ECONNRESET") throw error;
+        retries.count++;
+        return (await send(path, init)) as unknown as Response;
+      }
+    };
     return {
       mf,
       databaseLabel: database.label,
       call,
+      retries,
       close: async () => {
         await pool.close();
         await mf.dispose();
