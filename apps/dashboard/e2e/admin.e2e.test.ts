@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type APIResponse, type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NAVIGATION_TIMEOUT_MS } from "./chromium.js";
 import { type LocalStack, sharedStack } from "./local-stack.js";
 
 // The admin screens in Chromium on the full local stack: the route editor (an engine error shown on the
@@ -68,6 +69,7 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.setDefaultTimeout(20_000);
+    page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
     mkdirSync(SHOTS, { recursive: true });
     const signup = await page.request.post(`${dash}/api/v1/auth/signup`, {
       data: { name: "Ada Admin", companyName: "Admin Screens Ltd", email: EMAIL, password: PASSWORD },

@@ -13,6 +13,12 @@ export function warnNoChromium(what: string): void {
   );
 }
 
+/**
+ * Page loads wait for every script. `wrangler dev` once served one static asset after 20.8 s on a
+ * loaded CI machine (the page itself in 64 ms), so navigations get more time than other waits.
+ */
+export const NAVIGATION_TIMEOUT_MS = 60_000;
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { APIResponse, Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { hasChromium, launchChromium, warnNoChromium } from "./chromium.js";
+import { hasChromium, launchChromium, NAVIGATION_TIMEOUT_MS, warnNoChromium } from "./chromium.js";
 import { type LocalStack, sharedStack } from "./local-stack.js";
 
 // The sales screens in Chromium on the full local stack: the inbox used with the keyboard only (take over,
@@ -81,6 +81,7 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
+    page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
     mkdirSync(SHOTS, { recursive: true });
 
     const signup = await page.request.post(`${dash}/api/v1/auth/signup`, {

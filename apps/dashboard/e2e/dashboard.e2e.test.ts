@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { APIResponse, Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { hasChromium, launchChromium, warnNoChromium } from "./chromium.js";
+import { hasChromium, launchChromium, NAVIGATION_TIMEOUT_MS, warnNoChromium } from "./chromium.js";
 import { type LocalStack, sharedStack } from "./local-stack.js";
 
 // Issue 8's journey as ONE test, as a new user: sign up (validation errors on the right fields first),
@@ -90,6 +90,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const p = await ctx.newPage();
     p.setDefaultTimeout(20_000);
+    p.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
     const signup = await p.request.post(`${dash}/api/v1/auth/signup`, {
       data: { name, companyName: `${name} Ltd`, email, password: PASSWORD },
     });
@@ -108,6 +109,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: dash });
     page = await context.newPage();
     page.setDefaultTimeout(20_000);
+    page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
   });
 
   afterAll(async () => {

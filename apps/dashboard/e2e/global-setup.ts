@@ -27,8 +27,26 @@ export default async function setup(project: TestProject) {
   console.log(
     `[e2e] local stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stack.dashboardUrl}`,
   );
+  await warmUp(stack.dashboardUrl);
   project.provide("localStack", { apiUrl: stack.apiUrl, dashboardUrl: stack.dashboardUrl });
   return async () => {
     await stack.stop();
   };
+}
+
+/**
+ * The first request to each `wrangler dev` worker loads and compiles it, which on a loaded CI machine
+ * took longer than a test's 20 s navigation timeout; one page and its scripts are fetched first.
+ */
+async function warmUp(dashboardUrl: string): Promise<void> {
+  const started = Date.now();
+  const get = (url: string) => fetch(url, { signal: AbortSignal.timeout(120_000) });
+  const html = await (await get(`${dashboardUrl}/signup`)).text();
+  const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1] as string);
+  await Promise.all(
+    [...new Set(assets)].slice(0, 50).map((a) => get(`${dashboardUrl}${a}`).then((r) => r.arrayBuffer())),
+  );
+  console.log(
+    `[e2e] dashboard warmed up in ${((Date.now() - started) / 1000).toFixed(1)} s (${assets.length} assets)`,
+  );
 }
