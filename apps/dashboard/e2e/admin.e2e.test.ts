@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type APIResponse, type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { APIResponse, Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NAVIGATION_TIMEOUT_MS } from "./chromium.js";
+import { hasChromium, launchChromium, NAVIGATION_TIMEOUT_MS, warnNoChromium } from "./chromium.js";
 import { type LocalStack, sharedStack } from "./local-stack.js";
 
 // The admin screens in Chromium on the full local stack: the route editor (an engine error shown on the
@@ -12,15 +12,9 @@ import { type LocalStack, sharedStack } from "./local-stack.js";
 // source, its search test with scores), reports (a new deal counted in the forecast, CSV export).
 // Screenshots, desktop and 390 px, go to .data/screenshots/dashboard/.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SHOTS = join(ROOT, ".data", "screenshots", "dashboard");
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.error(
-    `\n${"!".repeat(78)}\n!! SKIPPED: dashboard admin end-to-end tests — no Chromium at ${CHROMIUM}.\n` +
-      `!! Install it (apt-get install -y chromium) or set CHROMIUM_PATH.\n${"!".repeat(78)}\n`,
-  );
+if (!hasChromium) warnNoChromium("dashboard admin end-to-end tests");
 
 const stamp = Date.now();
 const EMAIL = `admin-${stamp}@e2e.example`;
@@ -56,16 +50,7 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
   beforeAll(async () => {
     stack = sharedStack();
     dash = stack.dashboardUrl;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.setDefaultTimeout(20_000);
