@@ -1,7 +1,7 @@
 // Issue 7's benchmark, on the PostgreSQL server named by DATABASE_URL (a fresh database per run).
 // Ingest goes through the queue consumer's own code path (ingestMessages: zod validation, grouping by
-// tenant, one analytics_ingest call per tenant group — events insert, 15-minute and daily rollups,
-// funnel tables and cohort in one statement —, acks) in Queue batches of 100, with as many batches in
+// tenant, one analytics_ingest call per batch — for each tenant in it, events insert, 15-minute and
+// daily rollups, funnel tables and cohort in one statement —, acks) in Queue batches of 100, with as many batches in
 // flight as the consumer runs (max_concurrency of the `events` consumer in wrangler.toml;
 // ANALYTICS_IN_FLIGHT overrides), each in-flight invocation with its own connection pool, through the
 // neon driver and the WebSocket bridge. Tenants have opened a report, so ingest keeps their daily
@@ -10,13 +10,15 @@
 //    "a handful") each produce conversations; the Queue carries their events in time order, tenants
 //    interleaved, and each batch is the next 100 messages. A batch then spans minutes, so its rollup
 //    keys collapse (pre-aggregated per batch), and the batches in flight add to the same buckets' rows.
-//    Each batch holds ~4 tenants' events, i.e. ~4 analytics_ingest calls of ~25 events. Then the same
-//    with one tenant (a quarter as many events): one call per batch.
+//    Each batch holds ~4 tenants' events, i.e. ~4 statements of ~25 events in its transaction. Then
+//    the same with one tenant (a quarter as many events): one statement per batch.
 // 2. Worst case, shuffled: one tenant's 1,000,000 events over a year in batches of 100 consecutive
 //    events, batches shuffled (a backfill or replay in no order): ~87 of 100 rollup keys per batch
 //    distinct, so pre-aggregation saves little. Reports (4.) run over this tenant.
 // 3. A raw server-side COPY of the arrival-order rows into an identical table (same indexes): the
-//    ceiling both rates are divided by.
+//    ceiling both rates are divided by. Beside it, the least any ingest must do: the same batches as
+//    plain INSERT … ON CONFLICT (id) DO NOTHING statements into such a table (no rollups, no RLS), the
+//    same number in flight through the same driver: the machine's ceiling for batches of 100.
 // 4. Every report over the 1,000,000 events (median of ANALYTICS_REPORT_RUNS runs).
 // Beside the rates, CPU per event: the database's (the server processes of the bench database's
 // connections, from /proc when the server is on this machine) against COPY's per row, and this
@@ -241,17 +243,24 @@ const loads = () =>
     .map((l) => l.toFixed(2))
     .join(", ");
 
+type Db = ReturnType<typeof openDatabase>;
+
+/** The consumer's code on one batch; returns the events inserted. */
+const consumerIngest = (stats: { acked: number; retried: number }) => async (db: Db, batch: AppEvent[]) =>
+  (await ingestMessages(db, "events", asMessages(batch, stats), quiet)).inserted;
+
 /**
- * Ingests `batches` through the consumer's code, IN_FLIGHT invocations at a time, each with its own
- * Database (the small pool a consumer invocation opens; it ingests a batch's tenant groups one after
- * another). Server CPU is summed over every backend of the bench database (read from /proc before and
- * after; a connection opened meanwhile counts from zero).
+ * Ingests `batches` with `ingest` (the consumer's code unless given), IN_FLIGHT invocations at a time,
+ * each with its own Database (the small pool a consumer invocation opens). Server CPU is summed over
+ * every backend of the bench database (read from /proc before and after; a connection opened
+ * meanwhile counts from zero).
  */
 async function ingestAll(
-  admin: ReturnType<typeof openDatabase>,
-  open: () => ReturnType<typeof openDatabase>,
+  admin: Db,
+  open: () => Db,
   batches: AppEvent[][],
   total: number,
+  ingest?: (db: Db, batch: AppEvent[]) => Promise<number>,
 ): Promise<IngestRun> {
   const backends = async () => {
     const rows = await admin.query<{ pid: number }>(
@@ -260,20 +269,21 @@ async function ingestAll(
     return new Map(rows.map((r) => [Number(r.pid), backendCpuSeconds(Number(r.pid))]));
   };
   const stats = { acked: 0, retried: 0 };
+  const run = ingest ?? consumerIngest(stats);
   let next = 0;
   let inserted = 0;
   const slots = Array.from({ length: IN_FLIGHT }, open);
   // Warm every connection the slots will use before the clock starts, as a long-running pooler's are:
   // a server process's first calls compile analytics_ingest and plan its statement (~60 ms CPU, the
   // first 5 with custom plans), which over 64 fresh connections would add ~80 µs to each of 50,000
-  // events. An empty call does that and writes nothing. Their server processes are then known too.
-  const [warmTenant] = batches[0]?.map((e) => e.tenantId) ?? [];
+  // events. A call with no rows does that and writes nothing. Their server processes are then known.
+  const warm = JSON.stringify([{ tenant: batches[0]?.[0]?.tenantId, rows: [] }]);
   await Promise.all(
     slots.map(async (db) => {
       const clients = await Promise.all(Array.from({ length: POOL_SIZE }, () => db.pool.connect()));
       for (const client of clients) {
         for (let k = 0; k < 6; k++)
-          await client.query("select count(*) from analytics_ingest($1::uuid, '[]'::json)", [warmTenant]);
+          await client.query("select count(*) from analytics_ingest($1::json)", [warm]);
         client.release();
       }
     }),
@@ -286,8 +296,8 @@ async function ingestAll(
     await Promise.all(
       slots.map(async (db) => {
         for (let i = next++; i < batches.length; i = next++) {
-          const done = await ingestMessages(db, "events", asMessages(batches[i] as AppEvent[], stats), quiet);
-          inserted += done.inserted; // after the await: `x += await …` would lose concurrent adds
+          const done = await run(db, batches[i] as AppEvent[]);
+          inserted += done; // after the await: `x += await …` would lose concurrent adds
         }
       }),
     );
@@ -297,7 +307,7 @@ async function ingestAll(
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  if (inserted !== total || stats.acked !== total || stats.retried > 0)
+  if (inserted !== total || (!ingest && stats.acked !== total) || stats.retried > 0)
     throw new Error(
       `ingest: inserted ${inserted}, acked ${stats.acked}, retried ${stats.retried} of ${total}`,
     );
@@ -404,9 +414,9 @@ export const analytics: Bench = {
       const live = await ingestAll(admin, open, liveBatches, liveEvents.length);
       await checkExact(admin, liveTenants, liveEvents.length);
       printRun("ingest, arrival order (headline)", liveEvents.length, live);
-      // The same with one tenant, so each batch is one analytics_ingest call instead of ~4 (an outbox
-      // that flushes a busy tenant's rows in chunks makes batches more tenant-clustered than above):
-      // shows what the per-call cost (~0.5 ms of server CPU for even an empty call) weighs.
+      // The same with one tenant, so each batch is one statement instead of ~4 (an outbox that flushes
+      // a busy tenant's rows in chunks makes batches more tenant-clustered than above): shows what the
+      // per-statement cost weighs.
       const soloTenant = await newTenant("Bench live solo");
       await runReport(admin, soloTenant, TIME_ZONE, "funnel", query);
       const soloEvents = generate(soloTenant, Math.ceil(LIVE_EVENTS / 4), 99).sort((a, b) =>
@@ -446,6 +456,23 @@ export const analytics: Bench = {
         (await copyPid()) === copyPidBefore ? (copyCpuSeconds * 1e6) / copyRows : Number.NaN;
       const copyRate = copyRows / copySeconds;
       const copyLoad = load1();
+
+      // The least any ingest must do: the same batches, as plain INSERT statements into the same table
+      // (emptied), in the ingest's row format, as many in flight, through the same driver.
+      await admin.query("truncate bench_events_copy");
+      const plainSql = `insert into bench_events_copy (tenant_id, ${columns.join(", ")})
+        select x.tenant_id, ${columns.map((c) => (c === "subjects" || c === "properties" ? `x.${c}::jsonb` : `x.${c}`)).join(", ")}
+        from json_to_recordset($1::json) as x(tenant_id uuid, id uuid, type text, version smallint,
+          occurred_at timestamptz, actor_type text, actor_id text, conversation_id text, lead_id text,
+          deal_id text, channel text, route_id text, owner_id text, detail text, step text, currency text,
+          value float8, subjects text, properties text)
+        order by x.id
+        on conflict (id) do nothing`;
+      const plain = await ingestAll(admin, open, liveBatches, copyRows, async (db, batch) => {
+        const rows = batch.map((e) => ({ tenant_id: e.tenantId, ...toEventRow(e) }));
+        return (await db.pool.query(plainSql, [JSON.stringify(rows)])).rowCount ?? 0;
+      });
+      printRun("plain batched INSERT of the same batches (no rollups, no RLS)", copyRows, plain);
       await admin.query("drop table bench_events_copy");
       rmSync(csvPath, { force: true });
 
@@ -467,6 +494,10 @@ export const analytics: Bench = {
         `  raw COPY of the arrival-order rows: ${copyRows} rows in ${copySeconds.toFixed(2)} s, ${Math.round(copyRate)} rows/s ` +
           `(load average ${copyLoad.toFixed(2)})` +
           (Number.isFinite(copyUsPerRow) ? `; database CPU ${copyUsPerRow.toFixed(1)} µs per row` : ""),
+      );
+      console.log(
+        `  ingest / plain batched INSERT: arrival order ${(live.rate / plain.rate).toFixed(3)}, ` +
+          `shuffled ${(worst.rate / plain.rate).toFixed(3)}; plain INSERT / COPY ${(plain.rate / copyRate).toFixed(3)}`,
       );
       console.log(
         `  ingest / COPY: arrival order ${(live.rate / copyRate).toFixed(3)} (CPU ${us(live.dbUsPerEvent / copyUsPerRow)}x COPY's per row), ` +
@@ -539,6 +570,11 @@ export const analytics: Bench = {
         ...finite("ingest_shuffled_database_cpu_us_per_event", worst.dbUsPerEvent),
         ingest_shuffled_client_cpu_us_per_event: round(worst.clientUsPerEvent, 1),
         copy_rows_per_s: Math.round(copyRate),
+        plain_insert_events_per_s: Math.round(plain.rate),
+        plain_insert_copy_ratio: round(plain.rate / copyRate, 3),
+        ingest_plain_insert_ratio: round(live.rate / plain.rate, 3),
+        ...finite("plain_insert_database_cpu_us_per_event", plain.dbUsPerEvent),
+        plain_insert_client_cpu_us_per_event: round(plain.clientUsPerEvent, 1),
         copy_load_average_1min: round(copyLoad, 2),
         ...finite("copy_database_cpu_us_per_row", copyUsPerRow),
         redelivery_new_connection_per_batch_events_per_s: Math.round(freshRate),

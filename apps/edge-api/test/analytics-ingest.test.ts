@@ -115,8 +115,9 @@ describe("analytics ingest", () => {
     expect(await funnel(u.tenantId)).toEqual([expected, f2All]);
   });
 
-  it("a poison event is set aside and acked; the rest of its batch lands", async () => {
+  it("a poison event is set aside and acked; the rest of its batch lands, other tenants' too", async () => {
     const s = await signup();
+    const other = await signup(); // the batch is one transaction for both tenants until it fails
     const good1 = ev(s.tenantId, "conversation.started", T, { channel: "web" }, { conversation: "p1" });
     const good2 = ev(
       s.tenantId,
@@ -128,14 +129,17 @@ describe("analytics ingest", () => {
     // Valid for zod but fails in the database (NUL is not storable in text/jsonb): fails alone.
     const failsAlone = ev(s.tenantId, "knowledge.unanswered", T, { question: "bad\u0000question" });
     const invalid = { ...ev(s.tenantId, "conversation.started", T, { channel: "" }), marker: "invalid" };
-    const result = await deliver([good1, failsAlone, invalid, good2, "not even an object"]);
-    expect(result.explicitAcks).toHaveLength(5);
+    const good3 = ev(other.tenantId, "conversation.started", T, { channel: "web" }, { conversation: "p2" });
+    const result = await deliver([good1, failsAlone, good3, invalid, good2, "not even an object"]);
+    expect(result.explicitAcks).toHaveLength(6);
     expect(result.retryMessages).toEqual([]);
     const landed = await inspect<{ id: string }>(
       "select id from analytics_events where tenant_id = $1 and type not in ('tenant.created', 'user.joined')",
       [s.tenantId],
     );
     expect(landed.map((r) => r.id).sort()).toEqual([good1.id, good2.id].sort());
+    const otherCounts = await counts(other.tenantId);
+    expect(otherCounts.rollups).toContainEqual({ type: "conversation.started", n: 1 });
     const rejected = await inspect<{ reason: string; claimed_tenant_id: string | null }>(
       "select reason, claimed_tenant_id from events_rejected where message_id = any($1::text[]) order by reason",
       [result.explicitAcks],
@@ -151,11 +155,13 @@ describe("analytics ingest", () => {
 
   it("a transient database error retries the batch with backoff instead of acking", async () => {
     const s = await signup();
+    const other = await signup();
     const e = ev(s.tenantId, "conversation.started", T, { channel: "web" }, { conversation: "r1" });
+    const f = ev(other.tenantId, "conversation.started", T, { channel: "web" }, { conversation: "r2" });
     const down = { ...env, DATABASE_URL: "postgres://postgres@127.0.0.1:1/postgres" };
-    const result = await deliver([e], "events", down);
+    const result = await deliver([e, f], "events", down);
     expect(result.explicitAcks).toEqual([]);
-    expect(result.retryMessages).toHaveLength(1);
+    expect(result.retryMessages).toHaveLength(2);
   });
 
   it("retries with growing delays (2, 4, 8… s) as attempts grow", async () => {

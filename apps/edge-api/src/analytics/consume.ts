@@ -2,7 +2,7 @@ import type { Database } from "@autopilot/db";
 import { type AppEvent, eventSchema } from "@autopilot/sdk";
 import type { Logger } from "../lib/log.js";
 import { isTransientDbError, retryDelaySeconds } from "./errors.js";
-import { type IngestResult, ingestTenantEvents } from "./ingest.js";
+import { type IngestResult, ingestEvents } from "./ingest.js";
 import { type Rejection, setAside } from "./rejected.js";
 
 /** The part of a Queue message the ingest uses (a real `Message`, or a stand-in in the benchmark). */
@@ -23,10 +23,11 @@ type Valid = { message: IngestMessage; event: AppEvent };
 
 /**
  * The consumer's ingest of one Queue batch: validate each message, group by tenant (a batch mixes
- * tenants), insert each tenant's events in its own transaction (one tenant after another), then ack.
+ * tenants), insert all of them in one transaction (ingest.ts), then ack.
  * - invalid message → set aside (events_rejected) and acked;
- * - a tenant group failing deterministically → each message retried alone, and one failing alone is
- *   set aside, so one poison event never holds back the rest of its batch;
+ * - the batch failing deterministically → each tenant's events in their own transaction, and where
+ *   that fails each message alone; one failing alone is set aside, so one poison event never holds
+ *   back the rest of its batch;
  * - a transient database error → message.retry with backoff; after max_retries the Queue moves the
  *   message to the dead-letter queue (see dead-letters.ts).
  */
@@ -48,9 +49,10 @@ export async function ingestMessages(
       rejections.push({ message, rejection: { messageId: message.id, body: message.body, reason } });
       continue;
     }
-    const group = groups.get(parsed.data.tenantId) ?? [];
+    const tenantId = parsed.data.tenantId.toLowerCase(); // as the database returns it
+    const group = groups.get(tenantId) ?? [];
     group.push({ message, event: parsed.data });
-    groups.set(parsed.data.tenantId, group);
+    groups.set(tenantId, group);
   }
 
   const retry = (m: IngestMessage) => {
@@ -58,54 +60,66 @@ export async function ingestMessages(
     m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
   };
 
-  const commit = async (tenantId: string, items: Valid[]) => {
-    const result = await ingestTenantEvents(
+  // One transaction for the given groups; acks and live updates only after it committed.
+  const commit = async (part: [string, Valid[]][]) => {
+    const results = await ingestEvents(
       db,
-      tenantId,
-      items.map((i) => i.event),
+      part.map(([tenantId, items]) => ({ tenantId, events: items.map((i) => i.event) })),
     );
-    summary.inserted += result.inserted.length;
-    summary.duplicates += items.length - result.inserted.length;
-    for (const i of items) i.message.ack();
-    if (afterCommit && result.inserted.length > 0) {
-      await afterCommit(tenantId, result).catch((error) =>
-        log.warn("live stats update failed", { tenantId, error: String(error) }),
-      );
+    for (const [tenantId, items] of part) {
+      const result = results.get(tenantId) ?? { inserted: [], timeZone: null };
+      summary.inserted += result.inserted.length;
+      summary.duplicates += items.length - result.inserted.length;
+      for (const i of items) i.message.ack();
+      if (afterCommit && result.inserted.length > 0) {
+        await afterCommit(tenantId, result).catch((error) =>
+          log.warn("live stats update failed", { tenantId, error: String(error) }),
+        );
+      }
     }
   };
 
-  // Tenant groups one after another (one connection), not in parallel: with the consumer's batches in
-  // flight the database is busy anyway, and 4x the server processes cost it ~40% more CPU per event
-  // (npm run bench -- analytics, arrival order, ~4 tenants per batch: 103 vs 173 µs/event).
-  const ingestGroup = async (tenantId: string, items: Valid[]) => {
+  // A deterministic failure narrows down: the whole batch, then each tenant's events, then each
+  // message alone (bounded by the batch size); one failing alone is set aside, so one poison event
+  // never holds back the rest of its batch. A transient error retries what was being written.
+  const retryAll = (part: [string, Valid[]][], error: unknown) => {
+    log.warn("event ingest failed; retrying", { tenants: part.length, error: String(error) });
+    for (const [, items] of part) for (const i of items) retry(i.message);
+  };
+  const ingestAlone = async (tenantId: string, item: Valid) => {
     try {
-      await commit(tenantId, items);
+      await commit([[tenantId, [item]]]);
     } catch (error) {
-      if (isTransientDbError(error)) {
-        log.warn("event ingest failed; retrying", { tenantId, count: items.length, error: String(error) });
-        for (const i of items) retry(i.message);
-        return;
-      }
-      // Deterministic: find the poison by retrying each message alone (bounded by the batch size).
-      for (const item of items) {
-        try {
-          await commit(tenantId, [item]);
-        } catch (alone) {
-          if (isTransientDbError(alone)) retry(item.message);
-          else
-            rejections.push({
-              message: item.message,
-              rejection: {
-                messageId: item.message.id,
-                body: item.message.body,
-                reason: `failed alone: ${String(alone)}`,
-              },
-            });
-        }
-      }
+      if (isTransientDbError(error)) retry(item.message);
+      else
+        rejections.push({
+          message: item.message,
+          rejection: {
+            messageId: item.message.id,
+            body: item.message.body,
+            reason: `failed alone: ${String(error)}`,
+          },
+        });
     }
   };
-  for (const [tenantId, items] of groups) await ingestGroup(tenantId, items);
+  const ingestGroup = async (group: [string, Valid[]]) => {
+    try {
+      await commit([group]);
+    } catch (error) {
+      if (isTransientDbError(error)) retryAll([group], error);
+      else for (const item of group[1]) await ingestAlone(group[0], item);
+    }
+  };
+  const all = [...groups];
+  if (all.length === 1) await ingestGroup(all[0] as [string, Valid[]]);
+  else if (all.length > 1) {
+    try {
+      await commit(all);
+    } catch (error) {
+      if (isTransientDbError(error)) retryAll(all, error);
+      else for (const group of all) await ingestGroup(group);
+    }
+  }
 
   if (rejections.length > 0) {
     try {

@@ -14,43 +14,60 @@ export type InsertedEvent = {
 
 export type IngestResult = { inserted: InsertedEvent[]; timeZone: string | null };
 
+/** One tenant's events of a Queue batch. */
+export type TenantEvents = { tenantId: string; events: AppEvent[] };
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
- * Stores one tenant's events and updates the rollups and the funnel tables in one transaction: one
- * call of the SQL function `analytics_ingest` (migrations 0018), i.e. ONE round trip in the extended
- * protocol, and no planning per batch: PL/pgSQL keeps the statement's plan for the session, where a
- * multi-statement simple query (the previous form) was planned afresh each time (~4 ms, more than
- * its execution). The function switches to app_user with the tenant set (RLS), takes the daily-rollup
- * lock shared (daily.ts), then runs one statement: the events insert skips ids already stored
- * (`ON CONFLICT (id) DO NOTHING`) and everything else is derived from its RETURNING rows only, so a
- * redelivered event (at-least-once, any order) counts once. Rows and keys are sorted so concurrent
- * batches take row locks in one order.
+ * Stores the events of several tenants (a Queue batch mixes them) and updates the rollups and the
+ * funnel tables, all in one transaction: one call of the SQL function `analytics_ingest`
+ * (migrations 0031, statement from 0023), i.e. ONE round trip in the extended protocol and one commit
+ * per batch, and no planning per batch (PL/pgSQL keeps the statement's plan for the session). For each
+ * tenant in turn (in tenant order, so concurrent batches wait for each other without cycles) it sets
+ * the tenant as app_user (RLS), takes the daily-rollup lock shared (daily.ts), then runs one statement:
+ * the events insert skips ids already stored (`ON CONFLICT (id) DO NOTHING`) and everything else is
+ * derived from its RETURNING rows only, so a redelivered event (at-least-once, any order) counts once.
+ * Rows and keys are sorted so concurrent batches take row locks in one order.
  * - 15-minute and daily rollups (tenant-local days, see daily.ts) are added set-based (GROUP BY of
  *   the inserted rows, ON CONFLICT DO UPDATE adds).
  * - Funnel (reports/funnel.ts): deals → leads → conversations, each upsert merging earliest times
  *   and feeding the next from its RETURNING (the merged, latest committed row: ON CONFLICT DO UPDATE
  *   waits for a concurrent writer of the same key), so a link that arrives after its stage events
  *   still carries them to the conversation, whatever the order of batches.
+ * Returns, per tenant given (key lower-case, as the database writes UUIDs), the events actually
+ * inserted, i.e. all but the ids the database already had, and the tenant's time zone.
  */
-export async function ingestTenantEvents(
+export async function ingestEvents(
   db: Database,
-  tenantId: string,
-  events: AppEvent[],
-): Promise<IngestResult> {
-  if (!UUID.test(tenantId)) throw new Error("ingestTenantEvents: tenantId must be a UUID");
-  const unique = new Map(events.map((e) => [e.id, toEventRow(e)]));
-  const rows = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const out = await db.query<
-    Omit<InsertedEvent, "occurred_at"> & { occurred_at: Date | string; time_zone: string }
-  >("select * from analytics_ingest($1::uuid, $2::json)", [tenantId, JSON.stringify(rows)]);
-  const inserted = out.map((r) => ({
-    id: r.id,
-    type: r.type,
-    occurred_at: new Date(r.occurred_at).toISOString(),
-    conversation_id: r.conversation_id,
-    detail: r.detail,
-    value: r.value === null ? null : Number(r.value),
-  }));
-  return { inserted, timeZone: out[0]?.time_zone ?? null };
+  groups: readonly TenantEvents[],
+): Promise<Map<string, IngestResult>> {
+  const payload = groups.map(({ tenantId, events }) => {
+    if (!UUID.test(tenantId)) throw new Error("ingestEvents: tenantId must be a UUID");
+    const unique = new Map(events.map((e) => [e.id.toLowerCase(), toEventRow(e)]));
+    return { tenantId: tenantId.toLowerCase(), rows: [...unique.values()].sort(byId) };
+  });
+  const out = await db.query<{ tenant_id: string; time_zone: string; duplicates: string[] }>(
+    "select * from analytics_ingest($1::json)",
+    [JSON.stringify(payload.map((p) => ({ tenant: p.tenantId, rows: p.rows })))],
+  );
+  const answers = new Map(out.map((r) => [r.tenant_id, r]));
+  const results = new Map<string, IngestResult>();
+  for (const { tenantId, rows } of payload) {
+    const answer = answers.get(tenantId);
+    const duplicates = new Set(answer?.duplicates ?? []);
+    const inserted = rows
+      .filter((r) => !duplicates.has(r.id.toLowerCase()))
+      .map((r) => ({
+        id: r.id,
+        type: r.type,
+        occurred_at: new Date(r.occurred_at).toISOString(),
+        conversation_id: r.conversation_id,
+        detail: r.detail,
+        value: r.value,
+      }));
+    results.set(tenantId, { inserted, timeZone: answer?.time_zone ?? null });
+  }
+  return results;
 }

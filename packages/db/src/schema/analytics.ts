@@ -26,7 +26,7 @@ import { tenants } from "./identity.js";
 // the primary key only a BRIN index on occurred_at, for retention's deletes (events arrive roughly in
 // time order): a B-tree per row taxed ingest for nothing. No foreign key to tenants either (a per-row
 // trigger and tenant-row lock on the hottest insert); nothing deletes tenants today — whatever does
-// must delete the tenant's analytics_events and analytics_funnel* rows explicitly.
+// must delete the tenant's analytics_events, analytics_rollups* and analytics_funnel* rows explicitly.
 //
 // The dimension columns are extracted from the event at ingest (see apps/edge-api/src/analytics/
 // dimensions.ts) so reports and rollups never parse JSON: channel, route_id (route; pipeline for
@@ -65,7 +65,7 @@ export const analyticsEvents = pgTable(
 export const analyticsRollups = pgTable(
   "analytics_rollups",
   {
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantId(), // no foreign key: a per-row trigger on every ingest (see analyticsEvents)
     bucket: timestamp("bucket", { withTimezone: true }).notNull(),
     type: text("type").notNull(),
     channel: text("channel").notNull().default(""),
@@ -134,7 +134,7 @@ export const eventsRejected = pgTable("events_rejected", {
 export const analyticsRollupsDaily = pgTable(
   "analytics_rollups_daily",
   {
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantId(), // no foreign key, like analyticsRollups
     timeZone: text("time_zone").notNull(),
     type: text("type").notNull(),
     day: date("day").notNull(),
