@@ -5,6 +5,7 @@ import { runSalesJobs } from "./domain/sales-jobs.js";
 import type { Env } from "./env.js";
 import { consumeEvents } from "./events/consumer.js";
 import { sendPendingEvents } from "./events/sender.js";
+import { pruneIdempotencyKeys } from "./http/idempotency.js";
 import { consumeCrawl, KNOWLEDGE_CRAWL_QUEUE } from "./knowledge/consumer.js";
 import { refreshDueSources } from "./knowledge/refresh.js";
 import { createLogger } from "./lib/log.js";
@@ -30,10 +31,11 @@ export default {
       sendPendingEvents(db, env.EVENTS, log)
         .then((sent) => log.info("outbox swept", { sent }))
         .then(async () => {
-          // Analytics retention once an hour is plenty (events age by days).
+          // Retention sweeps once an hour are plenty (everything here ages by days).
           if (new Date(controller.scheduledTime).getUTCMinutes() !== 7) return;
           await enforceRetention(db, log);
           await pruneFailedEvents(db, log, rejectedRetentionDays(env));
+          await pruneIdempotencyKeys(db, log);
         })
         // First-touch SLAs, stale deals and task reminders (bounded per run).
         .then(() => runSalesJobs(db, env, log))

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { pruneIdempotencyKeys } from "../src/http/idempotency.js";
+import { createLogger } from "../src/lib/log.js";
 import {
   bearer,
   call,
@@ -102,6 +104,39 @@ describe("Idempotency-Key", () => {
     expect(ra.status).toBe(201);
     expect(rb.status).toBe(201);
     expect(rb.json.id).not.toBe(ra.json.id);
+  });
+
+  it("the hourly sweep deletes keys older than a week, in every tenant, and nothing newer", async () => {
+    const a = await signup();
+    const b = await signup();
+    const create = (s: typeof a, key: string) =>
+      call("/v1/api-keys", { body: { name: key }, headers: { ...s.auth, "idempotency-key": key } });
+    for (const [s, key] of [
+      [a, "old-a"],
+      [a, "new-a"],
+      [b, "old-b"],
+    ] as const)
+      expect((await create(s, key)).status).toBe(201);
+    const db = ownerDb();
+    try {
+      await db.query(
+        "update idempotency_keys set created_at = now() - interval '8 days' where key in ('old-a', 'old-b') and tenant_id = any($1::uuid[])",
+        [[a.tenantId, b.tenantId]],
+      );
+      const deleted = await pruneIdempotencyKeys(db, createLogger({ test: "idempotency" }));
+      expect(deleted).toBeGreaterThanOrEqual(2); // other tests' keys are younger than a week
+      const left = await db.query<{ key: string }>(
+        "select key from idempotency_keys where tenant_id = any($1::uuid[]) order by key",
+        [[a.tenantId, b.tenantId]],
+      );
+      expect(left.map((r) => r.key)).toEqual(["new-a"]);
+    } finally {
+      await db.end();
+    }
+    // An expired key is free again: the same key now creates a new API key instead of replaying.
+    const again = await create(a, "old-a");
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBeNull();
   });
 });
 

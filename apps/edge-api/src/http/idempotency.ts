@@ -1,8 +1,9 @@
-import { idempotencyKeys, withTenant } from "@autopilot/db";
+import { type Database, idempotencyKeys, withTenant } from "@autopilot/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.js";
 import { sha256Hex } from "../lib/crypto.js";
+import type { Logger } from "../lib/log.js";
 import { AppError } from "./errors.js";
 
 /**
@@ -68,3 +69,39 @@ export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
     await tx.update(idempotencyKeys).set({ responseStatus: status, responseBody: body }).where(where);
   });
 };
+
+/**
+ * How long a key answers retries. A client retries within minutes or hours and a conversation's
+ * alarm retries its action within minutes; a week later the same key is a new request.
+ */
+export const IDEMPOTENCY_KEY_RETENTION_DAYS = 7;
+
+/**
+ * The cron's sweep: deletes keys older than `days` (HTTP and conversation-action keys alike, finished
+ * or left unfinished by a request that died), per tenant under row-level security, in bounded chunks.
+ */
+export async function pruneIdempotencyKeys(
+  db: Database,
+  log: Logger,
+  days = IDEMPOTENCY_KEY_RETENTION_DAYS,
+  maxTenants = 200,
+  chunk = 5000,
+): Promise<number> {
+  const due = await db.query<{ tenant_id: string }>("select * from idempotency_keys_due($1, $2)", [
+    days,
+    maxTenants,
+  ]);
+  let deleted = 0;
+  for (const { tenant_id: tenantId } of due) {
+    const res = await withTenant(db, tenantId, (tx) =>
+      tx.execute(sql`
+        delete from idempotency_keys where (tenant_id, key) in (
+          select tenant_id, key from idempotency_keys
+          where tenant_id = ${tenantId}::uuid and created_at < now() - make_interval(days => ${days})
+          limit ${chunk})`),
+    );
+    deleted += res.rowCount ?? 0;
+  }
+  if (deleted > 0) log.info("idempotency keys pruned", { tenants: due.length, deleted });
+  return deleted;
+}

@@ -65,5 +65,9 @@ export const idempotencyKeys = pgTable(
     responseBody: jsonb("response_body"),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
+  // created_at: the hourly sweep (pruneIdempotencyKeys) finds expired keys without a full scan.
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.key] }),
+    index("idempotency_keys_created_idx").on(t.createdAt),
+  ],
 );
