@@ -135,6 +135,38 @@ describe("knowledge: hybrid retrieval", () => {
     expect((await search("refund policy", failing.headers))[0]?.text).toMatch(/30 days/);
   });
 
+  it("FAQ pairs and catalogues, indexed in their request, get embeddings too; not without a model", async () => {
+    const on = await tenant("Hybrid FAQ", "fake-embed");
+    const off = await tenant("Hybrid FAQ Off", null);
+    const pairs = [
+      { question: "What is your refund policy?", answer: "We return your money within 30 days." },
+      { question: "When are you open?", answer: "The shop opens at nine and closes at six." },
+    ];
+    for (const t of [on, off]) {
+      const faq = await call("/v1/knowledge/sources", {
+        headers: t.headers,
+        body: { kind: "faq", name: "FAQ", pairs },
+      });
+      expect(faq.status).toBe(201);
+      const catalogue = await SELF.fetch("https://api.test/v1/knowledge/catalogues?name=Shop", {
+        method: "POST",
+        headers: { "cf-connecting-ip": freshIp(), "content-type": "text/csv", ...t.headers },
+        body: "Name,Price,Currency,Delivery\nParcel box,5,EUR,courier next day\n",
+      });
+      expect(catalogue.status).toBe(201);
+    }
+    await waitForEmbeddings(on.tenantId, 3);
+    expect(await embeddingCounts(on.tenantId)).toEqual({ with: 3, without: 0 });
+    // A question sharing no word with the FAQ answer finds it by meaning.
+    expect((await search(QUESTION, on.headers))[0]?.text).toMatch(/money within 30 days/);
+    expect(
+      (await search("When will my order be shipped?", on.headers)).some((c) => /Parcel box/.test(c.text)),
+    ).toBe(true);
+    // The tenant without a model: its embedding steps ran and did nothing.
+    expect(await embeddingCounts(off.tenantId)).toEqual({ with: 0, without: 3 });
+    expect(await search(QUESTION, off.headers)).toEqual([]);
+  });
+
   it("a failed embedding call leaves the chunks lexical-only; the source's next embedding step fills them in", async () => {
     const t = await tenant("Hybrid Later", null);
     const sourceId = await upload(t.headers, POLICY);

@@ -71,3 +71,17 @@ export const crawlMessageSchema = z.object({
   runId: z.number().int().min(1),
 });
 export type CrawlMessage = z.infer<typeof crawlMessageSchema>;
+
+/**
+ * "Embed this source's chunks that have no embedding": for sources indexed in their request (FAQ
+ * pairs, catalogues), whose chunks get their vectors in the consumer like a job's (embed.ts).
+ */
+export const embedMessageSchema = z.object({
+  type: z.literal("embed"),
+  tenantId: z.uuid(),
+  sourceId: z.uuid(),
+});
+export type EmbedMessage = z.infer<typeof embedMessageSchema>;
+
+/** Everything the `knowledge-crawl` queue carries. */
+export const knowledgeMessageSchema = z.union([crawlMessageSchema, embedMessageSchema]);

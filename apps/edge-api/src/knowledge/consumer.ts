@@ -2,7 +2,7 @@ import { openDatabase } from "@autopilot/db";
 import { tenantEmbedder } from "../ai/embeddings.js";
 import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
-import { crawlLimits, crawlMessageSchema } from "./config.js";
+import { crawlLimits, knowledgeMessageSchema } from "./config.js";
 import { runCrawlJob } from "./crawl.js";
 import { runDocumentJob } from "./document-job.js";
 import { embedSourceChunks } from "./embed.js";
@@ -11,8 +11,9 @@ export const KNOWLEDGE_CRAWL_QUEUE = "knowledge-crawl";
 
 /**
  * Consumer of the `knowledge-crawl` queue. Messages are handled one after another (each is a bounded
- * job of one source); an invalid message is acknowledged and logged (retrying cannot fix it), a job
- * that throws is retried by the queue and resumes from the rows.
+ * job of one source: a crawl, a document's extraction, or only the embedding step); an invalid
+ * message is acknowledged and logged (retrying cannot fix it), a job that throws is retried by the
+ * queue and resumes from the rows.
  */
 export async function consumeCrawl(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const log = createLogger({ queue: batch.queue });
@@ -20,18 +21,21 @@ export async function consumeCrawl(batch: MessageBatch<unknown>, env: Env): Prom
   const limits = crawlLimits(env);
   try {
     for (const message of batch.messages) {
-      const parsed = crawlMessageSchema.safeParse(message.body);
+      const parsed = knowledgeMessageSchema.safeParse(message.body);
       if (!parsed.success) {
         log.warn("invalid crawl message dropped", { id: message.id, error: parsed.error.message });
         message.ack();
         continue;
       }
       try {
-        const result =
-          parsed.data.type === "document"
-            ? await runDocumentJob(db, parsed.data, log)
-            : await runCrawlJob(db, parsed.data, limits, (m) => env.KNOWLEDGE_CRAWL.send(m), log);
-        log.info("knowledge job", { ...parsed.data, ...result });
+        const job = parsed.data;
+        if (job.type !== "embed") {
+          const result =
+            job.type === "document"
+              ? await runDocumentJob(db, job, log)
+              : await runCrawlJob(db, job, limits, (m) => env.KNOWLEDGE_CRAWL.send(m), log);
+          log.info("knowledge job", { ...job, ...result });
+        }
         message.ack();
         // With an embedding model, the chunks just stored get their vectors; a failure is logged
         // and the chunks stay lexical-only (the job itself succeeded).

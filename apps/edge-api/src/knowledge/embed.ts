@@ -2,6 +2,7 @@ import { type Database, withTenant } from "@autopilot/db";
 import { sql } from "drizzle-orm";
 import type { Embedder } from "../ai/embeddings.js";
 import type { Logger } from "../lib/log.js";
+import type { EmbedMessage } from "./config.js";
 
 // Stores embeddings for a source's chunks that have none, after the queue job that inserted them
 // (outside its transaction: a provider call must not hold a database connection). Batched; bounded
@@ -59,4 +60,20 @@ export async function embedSourceChunks(
     if (rows.length < BATCH) break;
   }
   return { embedded, failed: false };
+}
+
+/**
+ * For a source indexed in its request (FAQ pairs, a catalogue): queues the embedding step, which the
+ * consumer runs when the tenant has an embedding model. Best effort after the commit: if the queue
+ * refuses, the chunks stay lexical-only until the source is saved again (logged).
+ */
+export async function queueEmbedding(
+  send: (message: EmbedMessage) => Promise<unknown>,
+  tenantId: string,
+  sourceId: string,
+  log: Logger,
+): Promise<void> {
+  await send({ type: "embed", tenantId, sourceId }).catch((error) =>
+    log.warn("could not queue the embedding step", { tenantId, sourceId, error: String(error) }),
+  );
 }

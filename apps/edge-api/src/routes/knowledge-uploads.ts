@@ -1,10 +1,12 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { saveCatalogue } from "../knowledge/catalogue.js";
 import { DOCUMENT_CONTENT_TYPES } from "../knowledge/documents.js";
+import { queueEmbedding } from "../knowledge/embed.js";
 import { createDocumentSource, readUpload, replaceDocument, uploadLimit } from "../knowledge/uploads.js";
 import { idParam } from "./crm-schemas.js";
 import { errors, jsonResponse } from "./schemas.js";
@@ -84,6 +86,10 @@ knowledgeUploadRoutes.openapi(
 
 const catalogueResponse = z.object({ source: sourceSchema, report: reportSchema });
 
+/** A catalogue is indexed in its request; its chunks get their vectors in the queue consumer. */
+const queueCatalogueEmbedding = (c: Context<AppEnv>, sourceId: string) =>
+  queueEmbedding((m) => c.env.KNOWLEDGE_CRAWL.send(m), c.get("principal").tenantId, sourceId, c.get("log"));
+
 knowledgeUploadRoutes.openapi(
   createRoute({
     method: "post",
@@ -99,7 +105,9 @@ knowledgeUploadRoutes.openapi(
   }),
   async (c) => {
     const upload = await readUpload(c.req.raw, query(c), uploadLimit(c.env));
-    return c.json(await saveCatalogue(c.get("db"), c.get("principal"), upload), 201);
+    const saved = await saveCatalogue(c.get("db"), c.get("principal"), upload);
+    await queueCatalogueEmbedding(c, saved.source.id);
+    return c.json(saved, 201);
   },
 );
 
@@ -115,6 +123,8 @@ knowledgeUploadRoutes.openapi(
   }),
   async (c) => {
     const upload = await readUpload(c.req.raw, query(c), uploadLimit(c.env));
-    return c.json(await saveCatalogue(c.get("db"), c.get("principal"), upload, c.req.valid("param").id), 200);
+    const saved = await saveCatalogue(c.get("db"), c.get("principal"), upload, c.req.valid("param").id);
+    await queueCatalogueEmbedding(c, saved.source.id);
+    return c.json(saved, 200);
   },
 );

@@ -5,7 +5,8 @@ import { authenticate, requireRole } from "../http/auth.js";
 import { idempotent } from "../http/idempotency.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
-import { crawlLimits, faqConfigSchema, websiteConfigSchema } from "../knowledge/config.js";
+import { crawlLimits, type EmbedMessage, faqConfigSchema, websiteConfigSchema } from "../knowledge/config.js";
+import { queueEmbedding } from "../knowledge/embed.js";
 import { retrieveChunks } from "../knowledge/search.js";
 import {
   getKnowledgeSettings,
@@ -99,10 +100,13 @@ knowledgeRoutes.openapi(
     const db = c.get("db");
     const principal = c.get("principal");
     if (body.kind === "faq") {
-      return c.json(
-        await sources.createFaqSource(db, principal, { name: body.name, config: { pairs: body.pairs } }),
-        201,
-      );
+      const created = await sources.createFaqSource(db, principal, {
+        name: body.name,
+        config: { pairs: body.pairs },
+      });
+      const send = (m: EmbedMessage) => c.env.KNOWLEDGE_CRAWL.send(m);
+      await queueEmbedding(send, principal.tenantId, created.id, c.get("log"));
+      return c.json(created, 201);
     }
     const { kind: _kind, name, refreshIntervalHours: hours, ...config } = body;
     const created = await sources.createWebsiteSource(
