@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { LOCAL_SECRETS } from "../../scripts/lib/local-secrets.js";
 
 // Tests run inside workerd against the real database path: neon driver → WebSocket bridge → PGlite
 // (default) or the PostgreSQL server named by DATABASE_URL (a fresh database per run).
@@ -9,6 +10,7 @@ export default defineConfig({
       wrangler: { configPath: "../../wrangler.toml" },
       miniflare: {
         bindings: {
+          ...LOCAL_SECRETS,
           DATABASE_URL: inject("databaseUrl"),
           DB_BRIDGE: `127.0.0.1:${inject("bridgePort")}`,
           DATABASE_KIND: inject("databaseKind"),

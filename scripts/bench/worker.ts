@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { Pool, fetch as undiciFetch } from "undici";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { LOCAL_SECRETS } from "../lib/local-secrets.js";
 import type { CallApi } from "../lib/seed.js";
 import { wranglerBin, wranglerEnv } from "../lib/wrangler.js";
 import type { DatabaseReady } from "./database-process.js";
@@ -87,6 +88,7 @@ export async function startBenchWorker(
         : {}),
       bindings: {
         ...workerOptions.bindings,
+        ...LOCAL_SECRETS,
         DATABASE_URL: database.connectionString,
         DB_BRIDGE: `127.0.0.1:${database.bridgePort}`,
         ...extraBindings,

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { LOCAL_SECRETS } from "../lib/local-secrets.js";
 import type { Service } from "./types.js";
 import { assertPortFree, startWranglerDev } from "./wrangler-dev.js";
 
@@ -34,7 +35,10 @@ export const edgeApi: Service = {
         // Links in mails (verify, reset, invite) open the dashboard, which serves those screens.
         "--var",
         `APP_URL:http://127.0.0.1:${stack.ports.dashboard}`,
-        ...Object.entries(stack.apiVars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+        ...Object.entries({ ...LOCAL_SECRETS, ...stack.apiVars }).flatMap(([name, value]) => [
+          "--var",
+          `${name}:${value}`,
+        ]),
       ],
     });
     stack.apiUrl = apiUrl;

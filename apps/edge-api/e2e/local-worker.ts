@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import { startLocalDatabase } from "@autopilot/db/local";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { LOCAL_SECRETS } from "../../../scripts/lib/local-secrets.js";
 import type { CallApi } from "../../../scripts/lib/seed.js";
 import { wranglerBin, wranglerEnv } from "../../../scripts/lib/wrangler.js";
 
@@ -38,6 +39,7 @@ export async function startLocalWorker(root: string): Promise<LocalWorker> {
       port: 0,
       bindings: {
         ...workerOptions.bindings,
+        ...LOCAL_SECRETS,
         DATABASE_URL: db.connectionString,
         DB_BRIDGE: `127.0.0.1:${db.bridgePort}`,
       },

@@ -21,6 +21,8 @@ const unb64url = (s: string) =>
 // Imported once per isolate and secret, not on every message.
 const hmacKeys = new Map<string, Promise<CryptoKey>>();
 const hmacKey = (secret: string) => {
+  // A deploy without the secret: say so instead of failing inside WebCrypto.
+  if (!secret) throw new Error("VISITOR_TOKEN_SECRET is not set (wrangler secret put VISITOR_TOKEN_SECRET)");
   let key = hmacKeys.get(secret);
   if (!key) {
     key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
