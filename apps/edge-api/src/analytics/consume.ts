@@ -20,6 +20,8 @@ export type AfterCommit = (tenantId: string, result: IngestResult) => Promise<vo
 export type IngestSummary = { inserted: number; duplicates: number; rejected: number; retried: number };
 
 type Valid = { message: IngestMessage; event: AppEvent };
+/** One tenant's valid messages of the batch. */
+type Group = [tenantId: string, items: Valid[]];
 
 /**
  * The consumer's ingest of one Queue batch: validate each message, group by tenant (a batch mixes
@@ -61,7 +63,7 @@ export async function ingestMessages(
   };
 
   // One transaction for the given groups; acks and live updates only after it committed.
-  const commit = async (part: [string, Valid[]][]) => {
+  const commit = async (part: Group[]) => {
     const results = await ingestEvents(
       db,
       part.map(([tenantId, items]) => ({ tenantId, events: items.map((i) => i.event) })),
@@ -82,16 +84,25 @@ export async function ingestMessages(
   // A deterministic failure narrows down: the whole batch, then each tenant's events, then each
   // message alone (bounded by the batch size); one failing alone is set aside, so one poison event
   // never holds back the rest of its batch. A transient error retries what was being written.
-  const retryAll = (part: [string, Valid[]][], error: unknown) => {
+  const retryAll = (part: Group[], error: unknown) => {
     log.warn("event ingest failed; retrying", { tenants: part.length, error: String(error) });
     for (const [, items] of part) for (const i of items) retry(i.message);
   };
-  const ingestAlone = async (tenantId: string, item: Valid) => {
+  const ingest = async (part: Group[]): Promise<void> => {
     try {
-      await commit([[tenantId, [item]]]);
+      await commit(part);
     } catch (error) {
-      if (isTransientDbError(error)) retry(item.message);
-      else
+      if (isTransientDbError(error)) return retryAll(part, error);
+      if (part.length > 1) {
+        for (const group of part) await ingest([group]);
+        return;
+      }
+      const [tenantId, items] = part[0] as Group;
+      if (items.length > 1) {
+        for (const item of items) await ingest([[tenantId, [item]]]);
+        return;
+      }
+      for (const item of items)
         rejections.push({
           message: item.message,
           rejection: {
@@ -102,24 +113,7 @@ export async function ingestMessages(
         });
     }
   };
-  const ingestGroup = async (group: [string, Valid[]]) => {
-    try {
-      await commit([group]);
-    } catch (error) {
-      if (isTransientDbError(error)) retryAll([group], error);
-      else for (const item of group[1]) await ingestAlone(group[0], item);
-    }
-  };
-  const all = [...groups];
-  if (all.length === 1) await ingestGroup(all[0] as [string, Valid[]]);
-  else if (all.length > 1) {
-    try {
-      await commit(all);
-    } catch (error) {
-      if (isTransientDbError(error)) retryAll(all, error);
-      else for (const group of all) await ingestGroup(group);
-    }
-  }
+  if (groups.size > 0) await ingest([...groups]);
 
   if (rejections.length > 0) {
     try {

@@ -68,12 +68,15 @@ export async function embedSourceChunks(
  * refuses, the chunks stay lexical-only until the source is saved again (logged).
  */
 export async function queueEmbedding(
-  send: (message: EmbedMessage) => Promise<unknown>,
+  queue: Queue,
   tenantId: string,
   sourceId: string,
   log: Logger,
 ): Promise<void> {
-  await send({ type: "embed", tenantId, sourceId }).catch((error) =>
-    log.warn("could not queue the embedding step", { tenantId, sourceId, error: String(error) }),
-  );
+  const message: EmbedMessage = { type: "embed", tenantId, sourceId };
+  await queue
+    .send(message)
+    .catch((error) =>
+      log.warn("could not queue the embedding step", { tenantId, sourceId, error: String(error) }),
+    );
 }

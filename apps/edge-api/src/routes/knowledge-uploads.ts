@@ -1,5 +1,4 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
@@ -86,10 +85,6 @@ knowledgeUploadRoutes.openapi(
 
 const catalogueResponse = z.object({ source: sourceSchema, report: reportSchema });
 
-/** A catalogue is indexed in its request; its chunks get their vectors in the queue consumer. */
-const queueCatalogueEmbedding = (c: Context<AppEnv>, sourceId: string) =>
-  queueEmbedding((m) => c.env.KNOWLEDGE_CRAWL.send(m), c.get("principal").tenantId, sourceId, c.get("log"));
-
 knowledgeUploadRoutes.openapi(
   createRoute({
     method: "post",
@@ -106,7 +101,7 @@ knowledgeUploadRoutes.openapi(
   async (c) => {
     const upload = await readUpload(c.req.raw, query(c), uploadLimit(c.env));
     const saved = await saveCatalogue(c.get("db"), c.get("principal"), upload);
-    await queueCatalogueEmbedding(c, saved.source.id);
+    await queueEmbedding(c.env.KNOWLEDGE_CRAWL, c.get("principal").tenantId, saved.source.id, c.get("log"));
     return c.json(saved, 201);
   },
 );
@@ -124,7 +119,7 @@ knowledgeUploadRoutes.openapi(
   async (c) => {
     const upload = await readUpload(c.req.raw, query(c), uploadLimit(c.env));
     const saved = await saveCatalogue(c.get("db"), c.get("principal"), upload, c.req.valid("param").id);
-    await queueCatalogueEmbedding(c, saved.source.id);
+    await queueEmbedding(c.env.KNOWLEDGE_CRAWL, c.get("principal").tenantId, saved.source.id, c.get("log"));
     return c.json(saved, 200);
   },
 );

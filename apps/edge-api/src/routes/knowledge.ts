@@ -5,7 +5,7 @@ import { authenticate, requireRole } from "../http/auth.js";
 import { idempotent } from "../http/idempotency.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
-import { crawlLimits, type EmbedMessage, faqConfigSchema, websiteConfigSchema } from "../knowledge/config.js";
+import { crawlLimits, faqConfigSchema, websiteConfigSchema } from "../knowledge/config.js";
 import { queueEmbedding } from "../knowledge/embed.js";
 import { retrieveChunks } from "../knowledge/search.js";
 import {
@@ -104,8 +104,7 @@ knowledgeRoutes.openapi(
         name: body.name,
         config: { pairs: body.pairs },
       });
-      const send = (m: EmbedMessage) => c.env.KNOWLEDGE_CRAWL.send(m);
-      await queueEmbedding(send, principal.tenantId, created.id, c.get("log"));
+      await queueEmbedding(c.env.KNOWLEDGE_CRAWL, principal.tenantId, created.id, c.get("log"));
       return c.json(created, 201);
     }
     const { kind: _kind, name, refreshIntervalHours: hours, ...config } = body;
