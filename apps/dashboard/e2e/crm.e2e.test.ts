@@ -3,7 +3,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { APIResponse, Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { hasChromium, launchChromium, NAVIGATION_TIMEOUT_MS, warnNoChromium } from "./chromium.js";
+import {
+  hasChromium,
+  launchChromium,
+  NAVIGATION_TIMEOUT_MS,
+  warnNoChromium,
+} from "../../../scripts/lib/chromium.js";
 import { type LocalStack, sharedStack } from "./local-stack.js";
 
 // The sales screens in Chromium on the full local stack: the inbox used with the keyboard only (take over,

@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { APIResponse, Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { hasChromium, launchChromium, NAVIGATION_TIMEOUT_MS, warnNoChromium } from "./chromium.js";
+import {
+  hasChromium,
+  launchChromium,
+  NAVIGATION_TIMEOUT_MS,
+  warnNoChromium,
+} from "../../../scripts/lib/chromium.js";
 import { type LocalStack, sharedStack } from "./local-stack.js";
 
 // Issue 8's journey as ONE test, as a new user: sign up (validation errors on the right fields first),

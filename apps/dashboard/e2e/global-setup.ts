@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import { hasChromium, warnNoChromium } from "./chromium.js";
+import { hasChromium, warnNoChromium } from "../../../scripts/lib/chromium.js";
 import { startLocalStack } from "./local-stack.js";
 
 // One local stack (PGlite, edge-api and dashboard in `wrangler dev`) for every e2e file of the run:

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { hasChromium, launchChromium, warnNoChromium } from "../../../scripts/lib/chromium.js";
 import { seedWorkspace } from "../../../scripts/lib/seed.js";
 import { type LocalWorker, startLocalWorker } from "./local-worker.js";
 
@@ -12,15 +13,9 @@ import { type LocalWorker, startLocalWorker } from "./local-worker.js";
 // worker runs in workerd through Miniflare (as the benchmarks do); Chromium, driven by keyboard only,
 // chats with the bot, answers a choice field with a quick reply, reloads and finds its history.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SHOTS = join(ROOT, ".data", "screenshots");
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.error(
-    `\n${"!".repeat(78)}\n!! SKIPPED: widget end-to-end test — no Chromium at ${CHROMIUM}.\n` +
-      `!! Install it (apt-get install -y chromium) or set CHROMIUM_PATH.\n${"!".repeat(78)}\n`,
-  );
+if (!hasChromium) warnNoChromium("widget end-to-end test");
 
 const quoteRoute = {
   id: "quote",
@@ -84,18 +79,7 @@ describe.skipIf(!hasChromium)("widget in Chromium", () => {
     });
     await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 900, height: 700 } });
     mkdirSync(SHOTS, { recursive: true });
   });

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 
-// Debian's Chromium (`.ci/run` installs it); where it is absent the browser tests skip, loudly.
+// Debian's Chromium (`.ci/run` installs it) for the browser tests of every app; where it is absent
+// they skip, loudly.
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
 
