@@ -3,6 +3,7 @@ import { conversations } from "./conversations.js";
 import { foundation } from "./foundation.js";
 import { knowledge } from "./knowledge.js";
 import { sales } from "./sales.js";
+import { widget } from "./widget.js";
 
 /** What a benchmark gets: the repository root and how long to measure each case. */
 export type BenchContext = { root: string; seconds: number; maxCount: number };
@@ -18,4 +19,4 @@ export type Bench = {
 };
 
 /** Every benchmark `npm run bench` runs, in order; later issues add theirs here. */
-export const benches: Bench[] = [foundation, conversations, analytics, sales, knowledge];
+export const benches: Bench[] = [foundation, conversations, analytics, sales, knowledge, widget];

@@ -14,7 +14,10 @@ import { wranglerBin, wranglerEnv } from "../../../scripts/lib/wrangler.js";
 
 export type LocalWorker = { origin: string; call: CallApi; logs: () => string; close: () => Promise<void> };
 
-export async function startLocalWorker(root: string): Promise<LocalWorker> {
+export async function startLocalWorker(
+  root: string,
+  options: { bindings?: Record<string, string> } = {},
+): Promise<LocalWorker> {
   const outdir = join(root, ".data", "e2e-build");
   const built = spawnSync(
     wranglerBin(root),
@@ -42,6 +45,7 @@ export async function startLocalWorker(root: string): Promise<LocalWorker> {
         ...LOCAL_SECRETS,
         DATABASE_URL: db.connectionString,
         DB_BRIDGE: `127.0.0.1:${db.bridgePort}`,
+        ...options.bindings,
       },
       handleRuntimeStdio(stdout: Readable, stderr: Readable) {
         stdout.on("data", keep);

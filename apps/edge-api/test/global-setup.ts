@@ -1,4 +1,5 @@
 import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
+import { buildWidget } from "@autopilot/widget/build";
 import type { TestProject } from "vitest/node";
 import { startFakeOpenAi } from "./fake-openai.js";
 import { startKnowledgeSite } from "./knowledge-site.js";
@@ -15,6 +16,8 @@ declare module "vitest" {
 
 // Runs in Node before the workerd tests: starts the database and the bridge the worker talks to.
 export default async function setup(project: TestProject) {
+  // The worker imports the built widget (served as /widget.js).
+  await buildWidget({ write: true });
   const serverUrl = process.env.DATABASE_URL;
   const name = `autopilot_test_${process.pid}_${Date.now()}`;
   const databaseUrl = serverUrl ? await createFreshDatabase(serverUrl, name) : undefined;

@@ -70,6 +70,7 @@ export type WidgetKeyRow = {
   key_id: string;
   tenant_id: string;
   tenant_name: string;
+  tenant_locale: string;
   settings: Record<string, unknown>;
   allowed_origins: string[];
   enabled: boolean;

@@ -148,6 +148,7 @@ export class ConversationDO extends DurableObject<Env> {
           createdAt: now,
           closedAt: null,
           csatScore: null,
+          csatComment: null,
           timeZone: loaded.tenant.timeZone,
           tenantName: loaded.tenant.name,
           businessHours: loaded.tenant.businessHours,
@@ -268,6 +269,7 @@ export class ConversationDO extends DurableObject<Env> {
           throw new ConversationError("conflict", "rate the conversation after it closes");
         if (meta.csatScore !== null) throw new ConversationError("conflict", "already rated");
         meta.csatScore = input.score;
+        meta.csatComment = input.comment?.trim() || null;
         this.event({
           type: "csat.recorded",
           actor: this.visitorActor(),
@@ -937,6 +939,7 @@ export class ConversationDO extends DurableObject<Env> {
       createdAt: m.createdAt,
       closedAt: m.closedAt,
       csatScore: m.csatScore,
+      csatComment: m.csatComment ?? null,
     };
   }
 }

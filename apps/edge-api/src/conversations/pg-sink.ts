@@ -27,6 +27,8 @@ const ConversationRow = z.object({
   lastMessageAt: z.string().nullable(),
   messageCount: z.number().int(),
   csatScore: z.number().int().nullable(),
+  /** Absent in copies queued before comments were kept. */
+  csatComment: z.string().nullable().optional(),
   revision: z.number().int(),
   /** The contact a create_lead action upserted (absent in copies queued before it existed). */
   contactId: z.uuid().nullable().optional(),
@@ -116,6 +118,7 @@ async function upsertConversation(
     lastMessageAt: r.lastMessageAt ? new Date(r.lastMessageAt) : null,
     messageCount: r.messageCount,
     csatScore: r.csatScore,
+    csatComment: r.csatComment ?? null,
     revision: r.revision,
     createdAt: new Date(r.createdAt),
     closedAt: r.closedAt ? new Date(r.closedAt) : null,

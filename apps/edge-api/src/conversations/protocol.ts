@@ -75,6 +75,7 @@ export type ConversationView = {
   createdAt: string;
   closedAt: string | null;
   csatScore: number | null;
+  csatComment: string | null;
 };
 
 export type TurnResult = { conversation: ConversationView; messages: MessageView[] };

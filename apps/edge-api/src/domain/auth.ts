@@ -26,7 +26,14 @@ export async function signup(
   db: Database,
   mailer: Mailer,
   appUrl: string,
-  input: { email: string; password: string; name: string; companyName: string; timeZone?: string },
+  input: {
+    email: string;
+    password: string;
+    name: string;
+    companyName: string;
+    timeZone?: string;
+    locale?: string;
+  },
 ): Promise<SignedIn> {
   const email = normaliseEmail(input.email);
   const tenantId = crypto.randomUUID();
@@ -34,9 +41,12 @@ export async function signup(
   const password = await hashPassword(input.password);
   try {
     return await withTenant(db, tenantId, async (tx) => {
-      await tx
-        .insert(tenants)
-        .values({ id: tenantId, name: input.companyName, timeZone: input.timeZone ?? "UTC" });
+      await tx.insert(tenants).values({
+        id: tenantId,
+        name: input.companyName,
+        timeZone: input.timeZone ?? "UTC",
+        locale: input.locale ?? "en",
+      });
       // No RETURNING: the user is not visible to this tenant until the membership exists.
       await tx.insert(users).values({
         id: userId,

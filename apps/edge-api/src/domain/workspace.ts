@@ -4,15 +4,17 @@ import type { Principal } from "../http/auth.js";
 import { notFound } from "../http/errors.js";
 import { audit } from "./audit.js";
 
-// The workspace (tenant) itself: its name. Row-level security limits `tenants` to the caller's own row,
+// The workspace (tenant) itself: its name, time zone and locale. Row-level security limits `tenants` to the caller's own row,
 // so another tenant's id is never reachable here.
 
-export type Workspace = { id: string; name: string; timeZone: string; createdAt: string };
+export type Workspace = { id: string; name: string; timeZone: string; locale: string; createdAt: string };
+export type WorkspacePatch = { name?: string; timeZone?: string; locale?: string };
 
 const view = (row: typeof tenants.$inferSelect): Workspace => ({
   id: row.id,
   name: row.name,
   timeZone: row.timeZone,
+  locale: row.locale,
   createdAt: row.createdAt.toISOString(),
 });
 
@@ -24,17 +26,31 @@ export async function getWorkspace(db: Database, tenantId: string): Promise<Work
   return view(row);
 }
 
-export async function renameWorkspace(db: Database, p: Principal, name: string): Promise<Workspace> {
+export async function updateWorkspace(db: Database, p: Principal, patch: WorkspacePatch): Promise<Workspace> {
   return withTenant(db, p.tenantId, async (tx) => {
-    const [row] = await tx.update(tenants).set({ name }).where(eq(tenants.id, p.tenantId)).returning();
+    const [before] = await tx.select().from(tenants).where(eq(tenants.id, p.tenantId));
+    if (!before) throw notFound("workspace");
+    const [row] = await tx.update(tenants).set(patch).where(eq(tenants.id, p.tenantId)).returning();
     if (!row) throw notFound("workspace");
-    await audit(
-      tx,
-      p,
-      "workspace.renamed",
-      { type: "tenant", id: p.tenantId },
-      { from: p.tenantName, to: name },
+    if (patch.name !== undefined && patch.name !== before.name)
+      await audit(
+        tx,
+        p,
+        "workspace.renamed",
+        { type: "tenant", id: p.tenantId },
+        { from: before.name, to: row.name },
+      );
+    const changed = (["timeZone", "locale"] as const).filter(
+      (k) => patch[k] !== undefined && patch[k] !== before[k],
     );
+    if (changed.length > 0)
+      await audit(
+        tx,
+        p,
+        "workspace.updated",
+        { type: "tenant", id: p.tenantId },
+        Object.fromEntries(changed.map((k) => [k, { from: before[k], to: row[k] }])),
+      );
     return view(row);
   });
 }

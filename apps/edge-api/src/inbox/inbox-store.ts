@@ -53,6 +53,7 @@ export async function listConversations(
       lastMessageAt: r.lastMessageAt?.toISOString() ?? null,
       messageCount: r.messageCount,
       csatScore: r.csatScore,
+      csatComment: r.csatComment,
       createdAt: r.createdAt.toISOString(),
       closedAt: r.closedAt?.toISOString() ?? null,
     }));

@@ -7,7 +7,17 @@ import { limitByIp } from "../http/rate-limit.js";
 import { endSession, startSession } from "../http/session-cookie.js";
 import { validationHook } from "../http/validation.js";
 import { mailerFor } from "../mail/mailer.js";
-import { email, errors, jsonBody, jsonResponse, okSchema, password, signedInSchema } from "./schemas.js";
+import {
+  email,
+  errors,
+  jsonBody,
+  jsonResponse,
+  locale,
+  okSchema,
+  password,
+  signedInSchema,
+  timeZone,
+} from "./schemas.js";
 
 export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const tags = ["Auth"];
@@ -25,17 +35,8 @@ authRoutes.openapi(
         password,
         name: z.string().trim().min(1).max(120),
         companyName: z.string().trim().min(1).max(120),
-        timeZone: z
-          .string()
-          .refine((tz) => {
-            try {
-              new Intl.DateTimeFormat("en", { timeZone: tz });
-              return true;
-            } catch {
-              return false;
-            }
-          }, "unknown time zone")
-          .optional(),
+        timeZone: timeZone.optional(),
+        locale: locale.optional(),
       }),
     ),
     responses: { 201: jsonResponse(signedInSchema, "Signed up and signed in"), ...errors },

@@ -5,6 +5,34 @@ import { errorBodySchema } from "../http/errors.js";
 export const email = z.email().max(254).openapi({ example: "ada@example.com" });
 export const password = z.string().min(10, "must be at least 10 characters").max(200);
 export const role = z.enum(ROLES);
+/** An IANA time zone the runtime knows ("Europe/Berlin"). */
+export const timeZone = z
+  .string()
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "unknown time zone")
+  .openapi({ example: "Europe/Berlin" });
+/** A BCP 47 language tag, stored in its canonical form ("de-at" → "de-AT"). */
+export const locale = z
+  .string()
+  .trim()
+  .min(2)
+  .max(35)
+  .transform((tag, ctx) => {
+    try {
+      return Intl.getCanonicalLocales(tag)[0] ?? tag;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not a language tag such as en or de-AT" });
+      return z.NEVER;
+    }
+  })
+  .openapi({ example: "en", type: "string" });
 export const uuidParam = (name: string) =>
   z.object({ [name]: z.uuid().openapi({ param: { name, in: "path" } }) }) as z.ZodObject<
     Record<string, z.ZodType<string>>

@@ -1,3 +1,4 @@
+import WIDGET_SCRIPT from "@autopilot/widget/script";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { callConversation, conversationStub } from "../conversations/client.js";
@@ -11,8 +12,7 @@ import { validationHook } from "../http/validation.js";
 import { widgetKeyCached } from "../widget/key-cache.js";
 import { authenticateVisitor } from "../widget/visitor-auth.js";
 import { signVisitorToken } from "../widget/visitor-token.js";
-import { createWidgetKey, listWidgetKeys } from "../widget/widget-keys.js";
-import { WIDGET_SCRIPT } from "../widget/widget-script.js";
+import { createWidgetKey, listWidgetKeys, type WidgetSettings } from "../widget/widget-keys.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
 
 export const widgetRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -31,6 +31,19 @@ widgetRoutes.get("/widget.js", (c) =>
     "cache-control": "public, max-age=300",
   }),
 );
+
+const widgetSettingsSchema = z.object({
+  title: z.string().max(80).optional().openapi({ description: "The launcher's label" }),
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/)
+    .optional()
+    .openapi({ description: "Brand colour, #rrggbb" }),
+  greeting: z.string().max(300).optional().openapi({ description: "Shown when a visitor opens the chat" }),
+});
+const sessionSettingsSchema = widgetSettingsSchema
+  .extend({ businessName: z.string(), locale: z.string() })
+  .openapi("WidgetSessionSettings");
 
 const conversationId = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 const anyJson = z.record(z.string(), z.unknown());
@@ -53,7 +66,12 @@ widgetRoutes.openapi(
     ),
     responses: {
       201: jsonResponse(
-        z.object({ token: z.string(), visitorId: z.string(), expiresAt: z.string(), settings: anyJson }),
+        z.object({
+          token: z.string(),
+          visitorId: z.string(),
+          expiresAt: z.string(),
+          settings: sessionSettingsSchema,
+        }),
         "Visitor session",
       ),
       ...errors,
@@ -73,10 +91,13 @@ widgetRoutes.openapi(
       visitorId,
       keyId: key.key_id,
     });
-    return c.json(
-      { token, visitorId, expiresAt: new Date(expiresAt * 1000).toISOString(), settings: key.settings },
-      201,
-    );
+    // What the widget draws: the key's look plus the business's name and language.
+    const settings = {
+      ...(key.settings as WidgetSettings),
+      businessName: key.tenant_name,
+      locale: key.tenant_locale,
+    };
+    return c.json({ token, visitorId, expiresAt: new Date(expiresAt * 1000).toISOString(), settings }, 201);
   },
 );
 
@@ -246,16 +267,7 @@ widgetRoutes.openapi(
     middleware: [authenticate, limitByPrincipal, requireRole("admin")] as const,
     request: jsonBody(
       z.object({
-        settings: z
-          .object({
-            title: z.string().max(80).optional(),
-            color: z
-              .string()
-              .regex(/^#[0-9a-fA-F]{6}$/)
-              .optional(),
-            greeting: z.string().max(300).optional(),
-          })
-          .default({}),
+        settings: widgetSettingsSchema.default({}),
         allowedOrigins: z.array(z.url().max(200)).max(20).default([]),
       }),
     ),

@@ -1,12 +1,13 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { getWorkspace, renameWorkspace } from "../domain/workspace.js";
+import { getWorkspace, updateWorkspace } from "../domain/workspace.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
-import { errors, jsonBody, jsonResponse } from "./schemas.js";
+import { errors, jsonBody, jsonResponse, locale, timeZone } from "./schemas.js";
 
-// The caller's workspace (tenant): read by any member, renamed by admins (onboarding's company step).
+// The caller's workspace (tenant): read by any member; renamed (onboarding's company step) and given
+// its time zone and locale by admins.
 
 export const workspaceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const tags = ["Workspace"];
@@ -33,21 +34,26 @@ workspaceRoutes.openapi(
     method: "patch",
     path: "/v1/workspace",
     tags,
-    summary: "Rename the workspace",
+    summary: "Rename the workspace, or set its time zone and locale",
     description:
-      "Signed-in users see the new name at once; requests with an API key may see the old one for up to a minute (the key's cache).",
+      "Signed-in users see the new name at once; requests with an API key may see the old one for up to a minute (the key's cache). The time zone applies to business hours, reports and new conversations; the locale to the chat widget's words and the dashboard's dates.",
     middleware: [...auth, requireRole("admin")] as const,
     request: jsonBody(
-      z.object({
-        name: z
-          .string()
-          .trim()
-          .min(1, "must not be empty")
-          .max(120, "must be at most 120 characters")
-          .openapi({ example: "Acme Ltd" }),
-      }),
+      z
+        .object({
+          name: z
+            .string()
+            .trim()
+            .min(1, "must not be empty")
+            .max(120, "must be at most 120 characters")
+            .openapi({ example: "Acme Ltd" })
+            .optional(),
+          timeZone: timeZone.optional(),
+          locale: locale.optional(),
+        })
+        .refine((b) => Object.values(b).some((v) => v !== undefined), "name, timeZone or locale is required"),
     ),
-    responses: { 200: jsonResponse(workspaceSchema, "Renamed"), ...errors },
+    responses: { 200: jsonResponse(workspaceSchema, "Updated"), ...errors },
   }),
-  async (c) => c.json(await renameWorkspace(c.get("db"), c.get("principal"), c.req.valid("json").name), 200),
+  async (c) => c.json(await updateWorkspace(c.get("db"), c.get("principal"), c.req.valid("json")), 200),
 );

@@ -49,6 +49,7 @@ export const conversations = pgTable(
     lastMessageAt: ts("last_message_at"),
     messageCount: integer("message_count").notNull().default(0),
     csatScore: integer("csat_score"),
+    csatComment: text("csat_comment"),
     // Monotonic per conversation (the DO's status sequence): an older copy never overwrites a newer one.
     revision: integer("revision").notNull().default(0),
     createdAt: createdAt(),

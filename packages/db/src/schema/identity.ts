@@ -19,6 +19,8 @@ export const tenants = pgTable("tenants", {
   id: id(),
   name: text("name").notNull(),
   timeZone: text("time_zone").notNull().default("UTC"),
+  // A BCP 47 language tag ("en", "de-AT"): the widget's words and the dashboard's dates follow it.
+  locale: text("locale").notNull().default("en"),
   createdAt: createdAt(),
 });
 
