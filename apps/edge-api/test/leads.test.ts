@@ -280,3 +280,80 @@ describe("leads: scoring, lifecycle, import, erasure", () => {
     expect(event?.properties).toEqual({ question: "[erased]", chunkIds: ["c1"], mode: "model" });
   });
 });
+
+describe("leads: conversion into a deal, status history", () => {
+  it("converts once into a deal linked to the lead, its contact and company, worth the budget; the history says so", async () => {
+    const a = await signup("Convert A");
+    const h = bearer((await createKey(a)).secret);
+    const other = bearer((await createKey(await signup("Convert B"))).secret);
+    const pipeline = await call("/v1/pipelines", {
+      body: {
+        name: "Sales",
+        stages: [
+          { name: "Qualified", category: "open", probability: 20 },
+          { name: "Proposal", category: "open", probability: 60 },
+          { name: "Won", category: "won", probability: 100 },
+          { name: "Lost", category: "lost", probability: 0 },
+        ],
+      },
+      headers: h,
+    });
+    expect(pipeline.status, JSON.stringify(pipeline.json)).toBe(201);
+    const lead = await call("/v1/leads", {
+      body: {
+        contact: { name: "Mia Rossi", email: "mia@convert.test" },
+        company: { name: "Rossi Cargo" },
+        title: "Cargo bike fleet",
+        signals: { budget: 12_000 },
+      },
+      headers: h,
+    });
+    expect(lead.status).toBe(201);
+    const id = lead.json.id as string;
+    expect((await call(`/v1/leads/${id}`, { method: "PATCH", body: { status: "sql" }, headers: h })).status).toBe(200);
+
+    // Bad input names its field and converts nothing; another tenant cannot even see the lead.
+    for (const [body, field] of [
+      [{ amount: -5 }, "amount"],
+      [{ currency: "euro" }, "currency"],
+      [{ stageId: "not-a-uuid" }, "stageId"],
+    ] as const) {
+      const bad = await call(`/v1/leads/${id}/convert`, { body, headers: h });
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+      expect(bad.json.error.message).toMatch(new RegExp(`^${field}: `));
+    }
+    expect((await call(`/v1/leads/${id}/convert`, { body: {}, headers: other })).status).toBe(404);
+    expect((await call(`/v1/leads/${id}/history`, { headers: other })).status).toBe(404);
+    expect((await call(`/v1/leads/${id}`, { headers: h })).json.status).toBe("sql");
+
+    const converted = await call(`/v1/leads/${id}/convert`, { body: {}, headers: h });
+    expect(converted.status, JSON.stringify(converted.json)).toBe(201);
+    const stages = pipeline.json.stages as { id: string; name: string }[];
+    expect(converted.json.deal).toMatchObject({
+      title: "Cargo bike fleet",
+      amount: 12_000,
+      pipelineId: pipeline.json.id,
+      stageId: stages.find((s) => s.name === "Qualified")?.id,
+      contactId: lead.json.contactId,
+      companyId: lead.json.companyId,
+      leadId: id,
+    });
+    expect(lead.json.companyId).toBeTruthy();
+    expect(converted.json.lead.status).toBe("converted");
+    const again = await call(`/v1/leads/${id}/convert`, { body: { title: "Twice" }, headers: h });
+    expect(again.status).toBe(409);
+    expect(again.json.error.code).toBe("already_converted");
+    const deals = await call(`/v1/deals?leadId=${id}`, { headers: h });
+    expect(
+      (deals.json.deals as { leadId: string }[]).filter((d) => d.leadId === id),
+    ).toHaveLength(1);
+
+    const history = await call(`/v1/leads/${id}/history`, { headers: h });
+    expect(history.status).toBe(200);
+    expect(history.json.history.map((e: { from: string; to: string }) => `${e.from}→${e.to}`)).toEqual([
+      "new→sql",
+      "sql→converted",
+    ]);
+    expect(history.json.history[1].reason).toBe('converted into the deal "Cargo bike fleet"');
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bearer, call, createKey, signup } from "./helpers.js";
+import { bearer, call, createKey, sessionFrom, signup, uniqueEmail } from "./helpers.js";
 
 // The workspace (GET/PATCH /v1/workspace): renamed by admins only, within the caller's tenant.
 
@@ -49,5 +49,57 @@ describe("workspace", () => {
     });
     // Without the CSRF header, a cookie-authenticated rename is refused.
     expect((await rename({ cookie: a.cookie }, { name: "No CSRF" })).status).toBe(403);
+  });
+});
+
+describe("workspace time zone and locale", () => {
+  it("an admin sets them; bad values are a 400 naming the field and change nothing", async () => {
+    const s = await signup("Zones");
+    const res = await rename(s.auth, { timeZone: "Europe/Berlin", locale: "de-at" });
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    // Stored in canonical form.
+    expect(res.json).toMatchObject({ name: "Zones", timeZone: "Europe/Berlin", locale: "de-AT" });
+    for (const [body, field] of [
+      [{ timeZone: "Mars/Olympus" }, "timeZone"],
+      [{ timeZone: 5 }, "timeZone"],
+      [{ locale: "not a language!" }, "locale"],
+      [{ locale: "x" }, "locale"],
+      [{}, "name"],
+    ] as const) {
+      const bad = await rename(s.auth, body);
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+      expect(bad.json.error.message).toMatch(new RegExp(`^${field}: `));
+    }
+    expect((await call("/v1/workspace", { headers: s.auth })).json).toMatchObject({
+      timeZone: "Europe/Berlin",
+      locale: "de-AT",
+    });
+  });
+
+  it("sign-up takes the browser's locale; the chat widget's session carries the name and locale", async () => {
+    const email = uniqueEmail("locale");
+    const password = "correct horse battery";
+    const res = await call("/v1/auth/signup", {
+      body: {
+        email,
+        password,
+        name: "Zoé",
+        companyName: "Vélo Paris",
+        timeZone: "Europe/Paris",
+        locale: "fr-FR",
+      },
+    });
+    expect(res.status, JSON.stringify(res.json)).toBe(201);
+    const { auth } = sessionFrom(res, email, password);
+    expect((await call("/v1/workspace", { headers: auth })).json.locale).toBe("fr-FR");
+    const key = await call("/v1/widget-keys", { body: { settings: { greeting: "Bonjour !" } }, headers: auth });
+    expect(key.status, JSON.stringify(key.json)).toBe(201);
+    const session = await call("/v1/widget/session", { body: { publicKey: key.json.publicKey } });
+    expect(session.json.settings).toEqual({ greeting: "Bonjour !", businessName: "Vélo Paris", locale: "fr-FR" });
+    const bad = await call("/v1/auth/signup", {
+      body: { email: `x-${email}`, password: "correct horse battery", name: "X", companyName: "X", locale: "??" },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toMatch(/^locale: /);
   });
 });

@@ -11,6 +11,7 @@ import {
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordUnanswered } from "../knowledge/unanswered.js";
+import { links } from "../mail/links.js";
 import type { Mailer } from "../mail/mailer.js";
 
 // What the DO copies to Postgres, the system of record (inbox, search, erasure, reports). Items are
@@ -169,7 +170,7 @@ async function notifyTeam(
       tenantId,
       to: m.email,
       subject: title,
-      text: `${body}\n\nOpen the inbox: ${appUrl}/inbox/${item.conversationId}`,
+      text: `${body}\n\nOpen the inbox: ${links.conversation(appUrl, item.conversationId)}`,
       kind: "notification",
     });
 }

@@ -22,6 +22,7 @@ import {
 } from "../domain/conversation-hooks.js";
 import { rememberTags } from "../domain/crm/attributes.js";
 import { AppError } from "../http/errors.js";
+import { links } from "../mail/links.js";
 import type { ActionCommand, ActionContext, ActionExecutor, ActionIo, ActionOutcome } from "./actions.js";
 
 /** The idempotency_keys route that marks a conversation action (HTTP keys use "METHOD /path"). */
@@ -246,7 +247,7 @@ async function notify(
   io: ActionIo,
 ): Promise<void> {
   const subject = "Message from a chat route";
-  const text = `${command.message}\n\nOpen the conversation: ${io.appUrl}/inbox/${ctx.conversationId}`;
+  const text = `${command.message}\n\nOpen the conversation: ${links.conversation(io.appUrl, ctx.conversationId)}`;
   if (command.to.includes("@")) {
     await io.mailer.send(tx, { tenantId: ctx.tenantId, to: command.to, subject, text, kind: "notification" });
     return;

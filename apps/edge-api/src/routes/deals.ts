@@ -10,6 +10,7 @@ import { idempotent } from "../http/idempotency.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { idParam, listQuery } from "./crm-schemas.js";
+import { currency, date, dealSchema, money } from "./deal-schemas.js";
 import { errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
 
 export const dealRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -230,34 +231,6 @@ dealRoutes.openapi(
   },
 );
 
-const money = z.number().nonnegative().max(1e12);
-const currency = z.string().regex(/^[A-Za-z]{3}$/, "a 3-letter ISO 4217 code");
-const date = z.iso.date();
-const dealSchema = z
-  .object({
-    id: z.uuid(),
-    pipelineId: z.uuid(),
-    stageId: z.uuid(),
-    status: z.enum(STAGE_CATEGORIES).nullable(),
-    title: z.string(),
-    amount: z.number(),
-    currency: z.string(),
-    expectedCloseDate: z.string().nullable(),
-    forecastCategory: z.enum(FORECAST_CATEGORIES),
-    ownerId: z.uuid().nullable(),
-    contactId: z.uuid().nullable(),
-    companyId: z.uuid().nullable(),
-    leadId: z.uuid().nullable(),
-    wonReason: z.string().nullable(),
-    lostReason: z.string().nullable(),
-    closedAt: z.string().nullable(),
-    stageEnteredAt: z.string(),
-    lastActivityAt: z.string().nullable(),
-    staleFlaggedAt: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi("Deal");
 const dealFields = {
   title: z.string().trim().min(1).max(300),
   amount: money,

@@ -1,10 +1,12 @@
 import { LEAD_SOURCES, LEAD_STATUSES, withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { assignThroughCoordinator } from "../domain/assignment/coordinate.js";
+import { convertLead } from "../domain/leads/convert.js";
 import { getImport, importLeadsCsv } from "../domain/leads/import-csv.js";
 import * as leads from "../domain/leads/leads.js";
 import { listScoringRules, replaceScoringRules } from "../domain/leads/scoring-rules.js";
 import { loadSalesSettings, saveSalesSettings } from "../domain/leads/settings.js";
+import { statusHistory } from "../domain/leads/status-history.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { AppError } from "../http/errors.js";
@@ -12,6 +14,7 @@ import { idempotent } from "../http/idempotency.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { idParam, listQuery } from "./crm-schemas.js";
+import { currency, date, dealSchema, money } from "./deal-schemas.js";
 import {
   importReportSchema,
   leadSchema,
@@ -151,6 +154,80 @@ leadRoutes.openapi(
       await leads.touchLead(tx, id);
     });
     return c.json(await leads.getLead(c.get("db"), tenantId, id), 200);
+  },
+);
+
+leadRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/leads/{id}/history",
+    tags,
+    summary: "The lead's status changes, oldest first, each with who made it and why",
+    middleware: [...auth] as const,
+    request: { params: idParam },
+    responses: {
+      200: jsonResponse(
+        z.object({
+          history: z.array(
+            z.object({
+              from: z.enum(LEAD_STATUSES),
+              to: z.enum(LEAD_STATUSES),
+              reason: z.string().nullable(),
+              changedBy: z.uuid().nullable(),
+              changedAt: z.string(),
+            }),
+          ),
+        }),
+        "Status history",
+      ),
+      ...errors,
+    },
+  }),
+  async (c) => {
+    const id = c.req.valid("param").id;
+    const history = await withTenant(c.get("db"), c.get("principal").tenantId, async (tx) => {
+      await leads.getLeadRow(tx, id);
+      return statusHistory(tx, id);
+    });
+    return c.json({ history }, 200);
+  },
+);
+
+leadRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/leads/{id}/convert",
+    tags,
+    summary: "Convert the lead into a deal linked to it, its contact and its company",
+    description:
+      "The deal goes to the default pipeline's first open stage unless pipelineId/stageId say otherwise, is owned by the lead's owner and is worth the lead's budget unless amount is given. The lead becomes converted; converting it again answers 409.",
+    middleware: [...auth, requireRole("agent"), idempotent] as const,
+    request: {
+      params: idParam,
+      ...jsonBody(
+        z
+          .object({
+            title: z.string().trim().min(1).max(300),
+            pipelineId: z.uuid(),
+            stageId: z.uuid(),
+            amount: money,
+            currency,
+            expectedCloseDate: date.nullable(),
+          })
+          .partial()
+          .openapi("LeadConversion"),
+      ),
+    },
+    responses: {
+      201: jsonResponse(z.object({ lead: leadSchema, deal: dealSchema }), "The converted lead and its deal"),
+      ...errors,
+    },
+  }),
+  async (c) => {
+    const p = c.get("principal");
+    const result = await convertLead(c.get("db"), p, c.req.valid("param").id, c.req.valid("json"));
+    c.get("outboxTenants").add(p.tenantId);
+    return c.json(result, 201);
   },
 );
 

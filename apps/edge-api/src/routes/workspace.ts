@@ -51,7 +51,10 @@ workspaceRoutes.openapi(
           timeZone: timeZone.optional(),
           locale: locale.optional(),
         })
-        .refine((b) => Object.values(b).some((v) => v !== undefined), "name, timeZone or locale is required"),
+        .refine((b) => Object.values(b).some((v) => v !== undefined), {
+          message: "give a name, a timeZone or a locale",
+          path: ["name"],
+        }),
     ),
     responses: { 200: jsonResponse(workspaceSchema, "Updated"), ...errors },
   }),

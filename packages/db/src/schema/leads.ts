@@ -65,6 +65,27 @@ export const leads = pgTable(
   ],
 );
 
+/** Every status a lead moved through, by whom (a user; null for the system or an API key) and why. */
+export const leadStatusHistory = pgTable(
+  "lead_status_history",
+  {
+    id: id(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    leadId: uuid("lead_id").notNull(),
+    fromStatus: text("from_status", { enum: LEAD_STATUSES }).notNull(),
+    toStatus: text("to_status", { enum: LEAD_STATUSES }).notNull(),
+    reason: text("reason"),
+    changedBy: uuid("changed_by"),
+    changedAt: ts("changed_at").notNull().defaultNow(),
+  },
+  (t) => [
+    foreignKey({ columns: [t.tenantId, t.leadId], foreignColumns: [leads.tenantId, leads.id] }).onDelete(
+      "cascade",
+    ),
+    index("lead_status_history_lead_idx").on(t.tenantId, t.leadId, t.changedAt),
+  ],
+);
+
 /** Engagement events a lead produced (page views, replies, form fills…), scored with decay. */
 export const leadEvents = pgTable(
   "lead_events",

@@ -1,6 +1,7 @@
 import { type Database, leads, memberships, notifications, users, withTenant } from "@autopilot/db";
 import { and, eq, isNotNull, isNull, lte } from "drizzle-orm";
 import { recordEvent } from "../../events/outbox.js";
+import { links } from "../../mail/links.js";
 import type { Mailer } from "../../mail/mailer.js";
 import { assignLeadInTx } from "./assign-lead.js";
 
@@ -53,7 +54,7 @@ export async function enforceFirstTouchSla(
           tenantId,
           to: owner.email,
           subject: title,
-          text: `The lead was due a first touch by ${dueAt.toISOString()} and has gone to a colleague.\n${appUrl}/leads/${lead.id}`,
+          text: `The lead was due a first touch by ${dueAt.toISOString()} and has gone to a colleague.\n${links.lead(appUrl, lead.id)}`,
           kind: "notification",
         });
       }

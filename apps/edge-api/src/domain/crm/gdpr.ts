@@ -139,7 +139,7 @@ export async function eraseConversationData(tx: Tx, contactIds: readonly string[
       .where(inArray(messages.conversationId, conversationIds));
     await tx
       .update(conversations)
-      .set({ visitorId: ERASED, lastMessage: ERASED })
+      .set({ visitorId: ERASED, lastMessage: ERASED, csatComment: null })
       .where(inArray(conversations.id, conversationIds));
     // The unanswered-questions list quotes the visitor verbatim: their asks go, not just the text.
     await tx.delete(knowledgeUnanswered).where(inArray(knowledgeUnanswered.conversationId, conversationIds));

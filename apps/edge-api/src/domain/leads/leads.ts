@@ -9,14 +9,14 @@ import {
 } from "@autopilot/db";
 import { canMoveLead } from "@autopilot/engine";
 import { and, desc, eq, gte, isNull, type SQL } from "drizzle-orm";
-import { recordEvent } from "../../events/outbox.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
-import { eventActor, type SalesActor } from "../crm/actor.js";
+import type { SalesActor } from "../crm/actor.js";
 import { checkAttributes } from "../crm/attributes.js";
 import { afterCursor, decodeCursor, orderOf, page, type SortSpec, sortKey } from "../crm/pagination.js";
 import { insertLead, type NewLead } from "./create-lead.js";
 import { rescoreLead } from "./rescore.js";
+import { recordStatusChange } from "./status-history.js";
 import { leadView } from "./view.js";
 
 export async function createLead(db: Database, actor: SalesActor, input: NewLead) {
@@ -79,12 +79,12 @@ export async function updateLead(db: Database, actor: SalesActor, id: string, in
       })
       .where(eq(leads.id, id));
     if (input.status && input.status !== lead.status) {
-      await recordEvent(tx, {
-        type: "lead.status_changed",
-        tenantId: actor.tenantId,
-        actor: eventActor(actor),
-        subjects: { lead: id, contact: lead.contactId },
-        properties: { from: lead.status, to: input.status, reason: input.disqualifyReason ?? null },
+      await recordStatusChange(tx, actor, {
+        leadId: id,
+        contactId: lead.contactId,
+        from: lead.status,
+        to: input.status,
+        reason: input.disqualifyReason ?? null,
       });
     }
     await audit(tx, actor, "lead.updated", { type: "lead", id }, { fields: Object.keys(input) });

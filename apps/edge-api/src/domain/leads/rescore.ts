@@ -5,6 +5,7 @@ import { recordEvent } from "../../events/outbox.js";
 import { notFound } from "../../http/errors.js";
 import { eventActor, type SalesActor } from "../crm/actor.js";
 import { loadSalesSettings } from "./settings.js";
+import { recordStatusChange } from "./status-history.js";
 
 const EVENT_WINDOW_DAYS = 365;
 const MAX_EVENTS = 1000;
@@ -68,13 +69,13 @@ export async function rescoreLead(tx: Tx, actor: SalesActor, leadId: string, now
       properties: { score, previousScore: lead.scoredAt === null ? null : lead.score, breakdown },
     });
   }
-  if (status !== lead.status) {
-    await recordEvent(tx, {
-      ...common,
-      type: "lead.status_changed",
-      properties: { from: lead.status, to: status, reason: `score ${score} reached the ${status} threshold` },
-    });
-  }
+  await recordStatusChange(tx, actor, {
+    leadId,
+    contactId: lead.contactId,
+    from: lead.status,
+    to: status,
+    reason: `score ${score} reached the ${status} threshold`,
+  });
   if (!updated) throw notFound("lead");
   return updated;
 }
