@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { APIResponse, Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { axeViolations } from "../../../scripts/lib/axe.js";
 import {
   hasChromium,
   launchChromium,
@@ -389,6 +390,99 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     expect(await noSideScroll()).toBeLessThanOrEqual(0);
     await shot("crm-09-leads-phone");
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it("lead page: what the customer said, why it scores, status history, edit the contact, convert into a deal", async () => {
+    await page.goto(`${dash}/leads`);
+    await page
+      .locator("tr[data-lead]", { hasText: "Grace Hopper" })
+      .getByRole("link", { name: "Grace Hopper" })
+      .click();
+    await page.waitForURL(/\/leads\/[0-9a-f-]{36}$/);
+    await page.getByRole("heading", { level: 1, name: "Compiler licences" }).waitFor();
+    const said = page.locator("[data-collected]");
+    expect(await said.textContent()).toContain("Country");
+    expect(await said.textContent()).toContain("US");
+    expect(await said.textContent()).toContain("$50,000");
+    expect(await page.locator(".breakdown-list li").count()).toBe(3);
+    await shot("crm-10-lead");
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Status: disqualifying without a reason is refused on its field; a move to SQL is kept in the history.
+    await page.locator("#lead-status").selectOption("disqualified");
+    await page.getByRole("button", { name: "Save status" }).click();
+    await poll(() => page.locator('[data-field-error="disqualifyReason"]').textContent()).toMatch(/required/i);
+    await page.locator("#lead-status").selectOption("sql");
+    await page.getByRole("button", { name: "Save status" }).click();
+    await page.getByText("Status saved.").waitFor();
+    await poll(() => page.locator("[data-status-history] li").allTextContents()).toEqual([
+      expect.stringContaining("Created as New"),
+      expect.stringMatching(/New → MQL — score 50 reached the mql threshold · Automatic/),
+      expect.stringMatching(/MQL → SQL · Ada Agent/),
+    ]);
+
+    // The contact is edited in place: a bad email is refused on its field, then a good one is saved.
+    await page.getByLabel("Email").fill("not-an-email");
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await poll(() => page.locator('[data-field-error="email"]').textContent()).not.toBe("");
+    await page.getByLabel("Email").fill("grace.hopper@navy.example");
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await page.getByText("Contact saved.").waitFor();
+    expect((await apiGet(`/v1/contacts/${contactId}`)).email).toBe("grace.hopper@navy.example");
+
+    // Convert: the deal opens with the lead's budget, linked to its contact and company.
+    expect(await page.getByLabel("Amount (USD)").inputValue()).toBe("50000");
+    await page.getByRole("button", { name: "Convert into a deal" }).click();
+    await page.waitForURL(/\/deals\/[0-9a-f-]{36}$/);
+    await page.getByRole("heading", { level: 1, name: "Compiler licences" }).waitFor();
+    expect(await page.locator(".facts").first().textContent()).toContain("$50,000");
+    expect(await page.locator(".facts").first().textContent()).toContain("Grace Hopper");
+    const dealId = page.url().split("/").pop() ?? "";
+    const deal = await apiGet(`/v1/deals/${dealId}`);
+    expect(deal).toMatchObject({ contactId, amount: 50_000 });
+    expect(deal.companyId).toBeTruthy();
+    await page.goBack();
+    await page.reload();
+    await page.getByRole("link", { name: "Compiler licences" }).waitFor();
+    expect(await page.locator(".lead-summary .badge").textContent()).toBe("Converted");
+    await shot("crm-11-lead-converted");
+  });
+
+  it("links in notification mails open their object, also through the login screen", async () => {
+    // A visitor asks for a person: the team gets a mail whose link opens the conversation.
+    const visitor = await visitorConversation();
+    await visitorSays(visitor.auth, visitor.conversationId, "Can I talk to a human please?");
+    let link = "";
+    await poll(async () => {
+      const mail = (await apiGet("/v1/mail")).mail as { subject: string; text: string }[];
+      const text = mail.find((m) => m.text.includes(visitor.conversationId))?.text ?? "";
+      link = /https?:\/\/\S+/.exec(text.slice(text.indexOf("inbox") - 60))?.[0] ?? "";
+      return link;
+    }).toContain(`/inbox/${visitor.conversationId}`);
+    const path = new URL(link).pathname;
+    expect(path).toBe(`/inbox/${visitor.conversationId}`);
+
+    // Signed out (a new browser context), the link goes through the login screen and lands on it.
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const p = await fresh.newPage();
+      p.setDefaultTimeout(15_000);
+      await p.goto(`${dash}${path}`, { timeout: NAVIGATION_TIMEOUT_MS });
+      await p.waitForURL(/\/login\?next=/);
+      await p.getByLabel("Email").fill(EMAIL);
+      await p.getByLabel("Password").fill(PASSWORD);
+      await p.getByRole("button", { name: "Log in" }).click();
+      await p.waitForURL(new RegExp(`/inbox\\?c=${visitor.conversationId}`));
+      await p.locator(".transcript", { hasText: "Can I talk to a human please?" }).waitFor();
+      // The lead link a first-touch reminder carries opens the lead page.
+      const lead = ((await apiGet("/v1/leads?limit=5")).leads as { id: string; title: string }[]).find(
+        (l) => l.title === "Compiler licences",
+      );
+      await p.goto(`${dash}/leads/${lead?.id}`, { timeout: NAVIGATION_TIMEOUT_MS });
+      await p.getByRole("heading", { level: 1, name: "Compiler licences" }).waitFor();
+    } finally {
+      await fresh.close();
+    }
   });
 
   it("deals: drag a card to another stage, move one with the keyboard, lose one with a reason", async () => {

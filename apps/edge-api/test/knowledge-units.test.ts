@@ -46,18 +46,37 @@ describe("knowledge units", () => {
     expect(allowedByPolicy(u("http://a.test/docs/x"), policy)).toBe(false);
     expect(allowedByPolicy(u("https://b.test/docs/x"), policy)).toBe(false);
     expect(normaliseUrl("javascript:alert(1)")).toBeNull();
+    // Every notation of a private or loopback address, as the URL parser hands the hostname over.
+    const host = (url: string) => new URL(url).hostname;
     for (const h of [
       "127.0.0.1",
       "10.1.2.3",
       "192.168.0.1",
       "172.20.0.1",
       "169.254.169.254",
+      "0.0.0.0",
+      "100.64.0.1",
+      "224.0.0.1",
       "localhost",
+      "api.localhost",
+      "printer.local",
       "[::1]",
+      "[::]",
+      "[fd00::1]",
+      "[fe80::1]",
+      host("http://[::ffff:127.0.0.1]:8787/docs"),
+      host("http://[::ffff:7f00:1]/"),
+      host("http://[::ffff:10.0.0.1]/"),
+      host("http://[64:ff9b::7f00:1]/"),
+      host("http://[2002:7f00:1::]/"),
+      host("http://2130706433/"),
+      host("http://0x7f.1/"),
+      host("http://127.1/"),
+      host("http://LOCALHOST./"),
     ])
-      expect(isPrivateHost(h)).toBe(true);
-    expect(isPrivateHost("example.com")).toBe(false);
-    expect(isPrivateHost("8.8.8.8")).toBe(false);
+      expect(isPrivateHost(h), h).toBe(true);
+    for (const h of ["example.com", "8.8.8.8", "[2606:4700:4700::1111]", host("http://[::ffff:8.8.8.8]/")])
+      expect(isPrivateHost(h), h).toBe(false);
   });
 
   it("extraction keeps title and heading paths, drops boilerplate, decodes entities, strips invisibles", async () => {

@@ -152,6 +152,22 @@ describe("knowledge: crawling the fixture site", () => {
     expect(small.reduce((n, c) => n + c.tokenCount, 0)).toBeLessThanOrEqual(400);
   });
 
+  it("a crawl that reads no page is failed, with each page's reason (not idle with 0 pages)", async () => {
+    const { headers } = await admin();
+    const created = await call("/v1/knowledge/sources", {
+      headers,
+      body: { kind: "website", startUrl: `${SITE}/missing`, maxPages: 5, maxDepth: 1 },
+    });
+    expect(created.status).toBe(201);
+    const source = await waitForCrawl(created.json.id, headers);
+    expect(source).toMatchObject({ status: "failed", lastError: "nothing_fetched", pageCount: 0 });
+    expect(source.progress.failed).toBe(1);
+    expect(reasonOf(source, "/missing")).toBe("http_404");
+    // The list says so too.
+    const list = await call("/v1/knowledge/sources", { headers });
+    expect(list.json.sources.find((x: { id: string }) => x.id === source.id)?.status).toBe("failed");
+  });
+
   it("refresh: unchanged pages answer 304 and keep their chunks, a page that disappeared loses them", async () => {
     const { headers } = await admin();
     const created = await call("/v1/knowledge/sources", {

@@ -344,9 +344,7 @@ describe("leads: conversion into a deal, status history", () => {
     expect(again.status).toBe(409);
     expect(again.json.error.code).toBe("already_converted");
     const deals = await call(`/v1/deals?leadId=${id}`, { headers: h });
-    expect(
-      (deals.json.deals as { leadId: string }[]).filter((d) => d.leadId === id),
-    ).toHaveLength(1);
+    expect(deals.json.deals.map((d: { id: string }) => d.id)).toEqual([converted.json.deal.id]);
 
     const history = await call(`/v1/leads/${id}/history`, { headers: h });
     expect(history.status).toBe(200);

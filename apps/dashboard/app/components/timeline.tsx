@@ -58,7 +58,7 @@ export function Timeline(props: {
         <>
           <span className="kind">Lead</span> · {when(l.createdAt)}
           <p>
-            <Link to={`/leads?lead=${l.id}`}>{l.title || "Lead"}</Link> · score {l.score} · {l.status} ·{" "}
+            <Link to={`/leads/${l.id}`}>{l.title || "Lead"}</Link> · score {l.score} · {l.status} ·{" "}
             {memberName(props.members, l.ownerId)}
           </p>
         </>

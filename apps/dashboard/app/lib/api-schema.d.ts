@@ -83,7 +83,10 @@ export interface paths {
                         password: string;
                         name: string;
                         companyName: string;
+                        /** @example Europe/Berlin */
                         timeZone?: string;
+                        /** @example en */
+                        locale?: string;
                     };
                 };
             };
@@ -921,8 +924,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename the workspace
-         * @description Signed-in users see the new name at once; requests with an API key may see the old one for up to a minute (the key's cache).
+         * Rename the workspace, or set its time zone and locale
+         * @description Signed-in users see the new name at once; requests with an API key may see the old one for up to a minute (the key's cache). The time zone applies to business hours, reports and new conversations; the locale to the chat widget's words and the dashboard's dates.
          */
         patch: {
             parameters: {
@@ -935,12 +938,16 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @example Acme Ltd */
-                        name: string;
+                        name?: string;
+                        /** @example Europe/Berlin */
+                        timeZone?: string;
+                        /** @example en */
+                        locale?: string;
                     };
                 };
             };
             responses: {
-                /** @description Renamed */
+                /** @description Updated */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2600,9 +2607,7 @@ export interface paths {
                             token: string;
                             visitorId: string;
                             expiresAt: string;
-                            settings: {
-                                [key: string]: unknown;
-                            };
+                            settings: components["schemas"]["WidgetSessionSettings"];
                         };
                     };
                 };
@@ -3143,8 +3148,11 @@ export interface paths {
                     "application/json": {
                         /** @default {} */
                         settings?: {
+                            /** @description The launcher's label */
                             title?: string;
+                            /** @description Brand colour, #rrggbb */
                             color?: string;
+                            /** @description Shown when a visitor opens the chat */
                             greeting?: string;
                         };
                         /** @default [] */
@@ -9469,6 +9477,211 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/leads/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lead's status changes, oldest first, each with who made it and why */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Status history */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            history: {
+                                /** @enum {string} */
+                                from: "new" | "qualifying" | "mql" | "sql" | "converted" | "disqualified";
+                                /** @enum {string} */
+                                to: "new" | "qualifying" | "mql" | "sql" | "converted" | "disqualified";
+                                reason: string | null;
+                                /** Format: uuid */
+                                changedBy: string | null;
+                                changedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leads/{id}/convert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Convert the lead into a deal linked to it, its contact and its company
+         * @description The deal goes to the default pipeline's first open stage unless pipelineId/stageId say otherwise, is owned by the lead's owner and is worth the lead's budget unless amount is given. The lead becomes converted; converting it again answers 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LeadConversion"];
+                };
+            };
+            responses: {
+                /** @description The converted lead and its deal */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lead: components["schemas"]["Lead"];
+                            deal: components["schemas"]["Deal"];
+                        };
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/leads/{id}/decisions": {
         parameters: {
             query?: never;
@@ -12026,6 +12239,8 @@ export interface paths {
                     pipelineId?: string;
                     stageId?: string;
                     ownerId?: string;
+                    /** @description Deals opened from this lead */
+                    leadId?: string;
                     status?: "open" | "won" | "lost";
                     stale?: "true" | "false";
                     sort?: "created_at" | "updated_at" | "amount";
@@ -13129,6 +13344,16 @@ export interface components {
         RouteDefinition: {
             [key: string]: unknown;
         };
+        WidgetSessionSettings: {
+            /** @description The launcher's label */
+            title?: string;
+            /** @description Brand colour, #rrggbb */
+            color?: string;
+            /** @description Shown when a visitor opens the chat */
+            greeting?: string;
+            businessName: string;
+            locale: string;
+        };
         /** @description { conversation, messages[] }; a message has id, seq, sender, authorId, text, data, createdAt */
         ConversationTurn: {
             [key: string]: unknown;
@@ -13506,6 +13731,49 @@ export interface components {
             language?: string | null;
             product?: string | null;
         };
+        Deal: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            pipelineId: string;
+            /** Format: uuid */
+            stageId: string;
+            /** @enum {string|null} */
+            status: "open" | "won" | "lost" | null;
+            title: string;
+            amount: number;
+            currency: string;
+            expectedCloseDate: string | null;
+            /** @enum {string} */
+            forecastCategory: "pipeline" | "best_case" | "commit";
+            /** Format: uuid */
+            ownerId: string | null;
+            /** Format: uuid */
+            contactId: string | null;
+            /** Format: uuid */
+            companyId: string | null;
+            /** Format: uuid */
+            leadId: string | null;
+            wonReason: string | null;
+            lostReason: string | null;
+            closedAt: string | null;
+            stageEnteredAt: string;
+            lastActivityAt: string | null;
+            staleFlaggedAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        LeadConversion: {
+            title?: string;
+            /** Format: uuid */
+            pipelineId?: string;
+            /** Format: uuid */
+            stageId?: string;
+            amount?: number;
+            currency?: string;
+            /** Format: date */
+            expectedCloseDate?: string | null;
+        };
         LeadImport: {
             /** Format: uuid */
             importId: string;
@@ -13650,38 +13918,6 @@ export interface components {
                 /** @enum {string} */
                 category: "open" | "won" | "lost";
             }[];
-        };
-        Deal: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            pipelineId: string;
-            /** Format: uuid */
-            stageId: string;
-            /** @enum {string|null} */
-            status: "open" | "won" | "lost" | null;
-            title: string;
-            amount: number;
-            currency: string;
-            expectedCloseDate: string | null;
-            /** @enum {string} */
-            forecastCategory: "pipeline" | "best_case" | "commit";
-            /** Format: uuid */
-            ownerId: string | null;
-            /** Format: uuid */
-            contactId: string | null;
-            /** Format: uuid */
-            companyId: string | null;
-            /** Format: uuid */
-            leadId: string | null;
-            wonReason: string | null;
-            lostReason: string | null;
-            closedAt: string | null;
-            stageEnteredAt: string;
-            lastActivityAt: string | null;
-            staleFlaggedAt: string | null;
-            createdAt: string;
-            updatedAt: string;
         };
         NewDeal: {
             title: string;

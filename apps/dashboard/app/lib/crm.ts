@@ -94,6 +94,44 @@ export function money(amount: number, currency: string): string {
   }
 }
 
+export const LEAD_STATUS_LABEL: Record<(typeof LEAD_STATUSES)[number], string> = {
+  new: "New",
+  qualifying: "Qualifying",
+  mql: "MQL",
+  sql: "SQL",
+  converted: "Converted",
+  disqualified: "Disqualified",
+};
+
+/** "company_size" → "Company size": a collected field's name as a label. */
+export function fieldLabel(name: string): string {
+  const words = name
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * A value a chat form collected, as a person reads it: a name's full form, an amount with its
+ * currency, a date, a list; JSON only for shapes nobody expects.
+ */
+export function fieldValue(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "—";
+  if (typeof value === "boolean") return value ? "Yes" : "No";
+  if (typeof value === "string" || typeof value === "number") return String(value);
+  if (Array.isArray(value)) return value.map(fieldValue).join(", ");
+  if (typeof value === "object") {
+    const v = value as Record<string, unknown>;
+    if (typeof v.full === "string") return v.full;
+    if (typeof v.amount === "number")
+      return typeof v.currency === "string" ? money(v.amount, v.currency) : String(v.amount);
+    if (typeof v.label === "string") return v.label;
+  }
+  return JSON.stringify(value);
+}
+
 /** The query string of `params` with `changes` applied (null removes a key). */
 export function withParams(params: URLSearchParams, changes: Record<string, string | null>): string {
   const next = new URLSearchParams(params);

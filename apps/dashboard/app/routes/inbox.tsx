@@ -218,8 +218,8 @@ export default function Inbox({ loaderData }: Route.ComponentProps) {
                 <ul className="plain">
                   {leads.map((l) => (
                     <li key={l.id}>
-                      <Link to={`/leads?lead=${l.id}`}>{l.title || "Lead"}</Link> · score {l.score} ·{" "}
-                      {l.status} · {memberName(members, l.ownerId)}
+                      <Link to={`/leads/${l.id}`}>{l.title || "Lead"}</Link> · score {l.score} · {l.status} ·{" "}
+                      {memberName(members, l.ownerId)}
                     </li>
                   ))}
                 </ul>

@@ -1,8 +1,10 @@
 import { useEffect } from "react";
 import { Form, useRevalidator, useSearchParams } from "react-router";
+import { CrawlProblems } from "../components/crawl-problems.js";
 import { Field, FormError, Submit } from "../components/form.js";
 import { api } from "../lib/api.server.js";
 import type { components } from "../lib/api-schema.js";
+import { sourceErrorText } from "../lib/crawl.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import adminStyles from "../styles/admin.css?url";
 import type { Route } from "./+types/knowledge";
@@ -32,10 +34,10 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   ]);
   if (!sources.data)
     throw new Response("Could not load the knowledge sources", { status: sources.response.status });
-  // The list has no progress; a crawling source's detail has it (few crawl at once).
+  // The list has no progress; a crawling or failed source's detail has it (with each page's reason).
   const list: Source[] = await Promise.all(
     sources.data.sources.map(async (s) =>
-      CRAWLING.has(s.status)
+      CRAWLING.has(s.status) || s.status === "failed"
         ? ((await client.GET("/v1/knowledge/sources/{id}", { params: { path: { id: s.id } } })).data ?? s)
         : s,
     ),
@@ -408,7 +410,14 @@ function SourceCard({ source: s, error }: { source: Source; error: string | unde
             : `${s.kind === "website" ? `${plural(s.pageCount, "page")} · ` : ""}${plural(s.chunkCount, "chunk")}${s.lastRunFinishedAt ? ` · updated ${new Date(s.lastRunFinishedAt).toLocaleString("en")}` : ""}`}
         </span>
       </div>
-      {s.lastError ? <p className="field-error">{s.lastError}</p> : null}
+      {s.lastError ? (
+        <p className="field-error" data-source-error={s.lastError}>
+          {sourceErrorText(s.lastError)}
+        </p>
+      ) : null}
+      {!crawling && p ? (
+        <CrawlProblems problems={p.problems} start={start} open={s.status === "failed"} />
+      ) : null}
       {error ? (
         <p className="field-error" role="alert">
           {error}

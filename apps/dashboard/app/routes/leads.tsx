@@ -1,7 +1,7 @@
 import { type ChangeEvent, useRef } from "react";
 import { Form, Link, useFetcher, useSearchParams } from "react-router";
 import { api } from "../lib/api.server.js";
-import { day, LEAD_STATUSES, memberName, withParams } from "../lib/crm.js";
+import { day, LEAD_STATUS_LABEL, LEAD_STATUSES, memberName, withParams } from "../lib/crm.js";
 import { errorMessage, loadMembers } from "../lib/crm.server.js";
 import crmStyles from "../styles/crm.css?url";
 import type { Route } from "./+types/leads";
@@ -9,14 +9,7 @@ import type { Route } from "./+types/leads";
 export const meta: Route.MetaFunction = () => [{ title: "Leads · AutopilotCRM" }];
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: crmStyles }];
 
-const STATUS_LABEL: Record<(typeof LEAD_STATUSES)[number], string> = {
-  new: "New",
-  qualifying: "Qualifying",
-  mql: "MQL",
-  sql: "SQL",
-  converted: "Converted",
-  disqualified: "Disqualified",
-};
+const STATUS_LABEL = LEAD_STATUS_LABEL;
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const params = new URL(request.url).searchParams;
@@ -213,7 +206,7 @@ export default function Leads({ loaderData }: Route.ComponentProps) {
                       </td>
                       <td data-label="Lead">
                         <div>
-                          <Link to={`/contacts/${l.contactId}`}>{name}</Link>
+                          <Link to={`/leads/${l.id}`}>{name}</Link>
                           {l.title ? <div className="muted small">{l.title}</div> : null}
                         </div>
                       </td>

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from "react";
 import { Form, Link, redirect, useFetcher, useRevalidator, useRouteLoaderData } from "react-router";
+import { CrawlProblems } from "../components/crawl-problems.js";
 import { Field, FormError, Submit } from "../components/form.js";
 import { api } from "../lib/api.server.js";
+import { type CrawlProblem, sourceErrorText } from "../lib/crawl.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";
 import { PLAYBOOKS } from "../lib/playbooks.js";
@@ -33,7 +35,10 @@ type Source = {
   pageCount: number;
   chunkCount: number;
   lastError: string | null;
-  progress?: { queued: number; fetched: number; skipped: number; failed: number } | undefined;
+  config?: { startUrl?: string } | null;
+  progress?:
+    | { queued: number; fetched: number; skipped: number; failed: number; problems: CrawlProblem[] }
+    | undefined;
 };
 
 export async function loader({ request, context }: Route.LoaderArgs) {
@@ -295,19 +300,34 @@ function WebsiteStep({ sources, current }: { sources: Source[]; current: Source 
       {current ? (
         <div className="crawl" aria-live="polite">
           <h3>{current.name}</h3>
-          <label htmlFor="crawl-progress">
-            {crawling ? "Reading your website…" : "Done reading your website"}
+          <label htmlFor="crawl-progress" data-crawl-state={crawling ? "crawling" : current.status}>
+            {crawling
+              ? "Reading your website…"
+              : current.status === "failed"
+                ? "Could not read your website"
+                : "Done reading your website"}
           </label>
           <progress
             id="crawl-progress"
             max={Math.max(total, 1)}
-            value={crawling ? done : Math.max(total, 1)}
+            value={crawling ? done : p ? p.fetched : 0}
           />
           <p className="small muted">
             {current.pageCount} pages · {current.chunkCount} passages
             {p ? ` · ${p.fetched} read, ${p.queued} waiting, ${p.skipped} skipped, ${p.failed} failed` : ""}
-            {current.lastError ? ` · ${current.lastError}` : ""}
           </p>
+          {current.lastError ? (
+            <p className="field-error" data-source-error={current.lastError}>
+              {sourceErrorText(current.lastError)} Check the address, or skip this step and add it later.
+            </p>
+          ) : null}
+          {!crawling && p ? (
+            <CrawlProblems
+              problems={p.problems}
+              start={current.config?.startUrl}
+              open={current.status === "failed"}
+            />
+          ) : null}
         </div>
       ) : (
         <p className="empty">No website added yet. You can also skip this and add one later.</p>

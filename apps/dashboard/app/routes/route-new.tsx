@@ -4,9 +4,9 @@ import { api } from "../lib/api.server.js";
 import { text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";
 import { parseDefinition, routeErrors, stepIds } from "../lib/route-errors.js";
+import adminStyles from "../styles/admin.css?url";
 import type { Route } from "./+types/route-new";
 import type { loader as layoutLoader } from "./app-layout.js";
-import adminStyles from "../styles/admin.css?url";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 

@@ -3,9 +3,9 @@ import { TryConsole } from "../components/try-console.js";
 import { api } from "../lib/api.server.js";
 import { formErrors, text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";
+import adminStyles from "../styles/admin.css?url";
 import type { Route } from "./+types/routes-list";
 import type { loader as layoutLoader } from "./app-layout.js";
-import adminStyles from "../styles/admin.css?url";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 

@@ -213,13 +213,32 @@ export async function replaceSourceChunks(
   return insertChunkRows(tx, rows);
 }
 
-/** Ends a run: pages this run never reached are gone from the site; counters and next refresh set. */
+/** A run that read no page while some failed or were skipped did not work: the source says so. */
+export const NOTHING_FETCHED = "nothing_fetched";
+
+/**
+ * Ends a run: pages this run never reached are gone from the site; counters and next refresh set.
+ * The source is failed when the run stopped (error) or fetched no page at all though it tried some.
+ */
 export async function finishRun(
   tx: Tx,
   source: SourceRow,
   runId: number,
-  error: string | null = null,
+  stopped: string | null = null,
 ): Promise<void> {
+  const outcomes = await tx
+    .select({ status: knowledgePages.status, n: sql<number>`count(*)::int` })
+    .from(knowledgePages)
+    .where(
+      and(
+        eq(knowledgePages.tenantId, source.tenantId),
+        eq(knowledgePages.sourceId, source.id),
+        eq(knowledgePages.runId, runId),
+      ),
+    )
+    .groupBy(knowledgePages.status);
+  const n = (status: string) => outcomes.find((o) => o.status === status)?.n ?? 0;
+  const error = stopped ?? (n("fetched") === 0 && n("failed") + n("skipped") > 0 ? NOTHING_FETCHED : null);
   await tx
     .delete(knowledgePages)
     .where(

@@ -278,6 +278,7 @@ dealRoutes.openapi(
         pipelineId: z.uuid().optional(),
         stageId: z.uuid().optional(),
         ownerId: z.uuid().optional(),
+        leadId: z.uuid().optional().openapi({ description: "Deals opened from this lead" }),
         status: z.enum(STAGE_CATEGORIES).optional(),
         stale: z
           .enum(["true", "false"])

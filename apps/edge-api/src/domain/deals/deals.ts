@@ -266,6 +266,7 @@ export type DealFilters = {
   pipelineId?: string;
   stageId?: string;
   ownerId?: string;
+  leadId?: string;
   status?: "open" | "won" | "lost";
   stale?: boolean;
   sort: "created_at" | "updated_at" | "amount";
@@ -286,6 +287,7 @@ export async function listDeals(db: Database, tenantId: string, f: DealFilters) 
   if (f.pipelineId) where.push(eq(deals.pipelineId, f.pipelineId));
   if (f.stageId) where.push(eq(deals.stageId, f.stageId));
   if (f.ownerId) where.push(eq(deals.ownerId, f.ownerId));
+  if (f.leadId) where.push(eq(deals.leadId, f.leadId));
   if (f.status) where.push(eq(stages.category, f.status));
   if (f.stale !== undefined)
     where.push(f.stale ? isNotNull(deals.staleFlaggedAt) : isNull(deals.staleFlaggedAt));

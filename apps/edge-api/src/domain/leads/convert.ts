@@ -1,4 +1,4 @@
-import { type Database, deals, leads, withTenant } from "@autopilot/db";
+import { contacts, type Database, deals, leads, withTenant } from "@autopilot/db";
 import { canMoveLead } from "@autopilot/engine";
 import { eq } from "drizzle-orm";
 import { AppError } from "../../http/errors.js";
@@ -9,8 +9,9 @@ import { getLeadRow } from "./leads.js";
 import { recordStatusChange } from "./status-history.js";
 import { leadView } from "./view.js";
 
-// Converting a lead: one deal for it, linked to the lead, its contact and its company, owned by the
-// lead's owner, worth the budget the customer gave unless told otherwise; the lead becomes converted.
+// Converting a lead: one deal for it, linked to the lead, its contact and its company (else the
+// contact's), owned by the lead's owner, worth the budget the customer gave unless told otherwise;
+// the lead becomes converted.
 // All in one transaction: never a converted lead without its deal, nor a second deal on a retry.
 
 export type ConvertLead = {
@@ -37,6 +38,11 @@ export async function convertLead(db: Database, actor: SalesActor, id: string, i
     }
     if (!canMoveLead(lead.status, "converted"))
       throw new AppError(409, "invalid_transition", `status: a ${lead.status} lead cannot be converted`);
+    // A lead made for an existing contact may name no company: the contact's is the customer's.
+    const [contact] = await tx
+      .select({ companyId: contacts.companyId })
+      .from(contacts)
+      .where(eq(contacts.id, lead.contactId));
     const deal = await insertDeal(tx, actor, {
       title: input.title?.trim() || lead.title || "Deal",
       pipelineId: input.pipelineId,
@@ -46,7 +52,7 @@ export async function convertLead(db: Database, actor: SalesActor, id: string, i
       expectedCloseDate: input.expectedCloseDate,
       ownerId: lead.ownerId ?? undefined,
       contactId: lead.contactId,
-      companyId: lead.companyId,
+      companyId: lead.companyId ?? contact?.companyId ?? null,
       leadId: lead.id,
     });
     const [updated] = await tx

@@ -75,6 +75,7 @@ export async function rescoreLead(tx: Tx, actor: SalesActor, leadId: string, now
     from: lead.status,
     to: status,
     reason: `score ${score} reached the ${status} threshold`,
+    automatic: true,
   });
   if (!updated) throw notFound("lead");
   return updated;

@@ -12,6 +12,8 @@ export type StatusChange = {
   from: LeadStatus;
   to: LeadStatus;
   reason: string | null;
+  /** A rule moved it (a score threshold), not the acting person: the history says "automatic". */
+  automatic?: boolean;
 };
 
 export async function recordStatusChange(tx: Tx, actor: SalesActor, change: StatusChange): Promise<void> {
@@ -22,7 +24,7 @@ export async function recordStatusChange(tx: Tx, actor: SalesActor, change: Stat
     fromStatus: change.from,
     toStatus: change.to,
     reason: change.reason,
-    changedBy: actingUserId(actor),
+    changedBy: change.automatic ? null : actingUserId(actor),
   });
   await recordEvent(tx, {
     type: "lead.status_changed",
