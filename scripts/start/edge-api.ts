@@ -35,6 +35,10 @@ export const edgeApi: Service = {
         // Links in mails (verify, reset, invite) open the dashboard, which serves those screens.
         "--var",
         `APP_URL:http://127.0.0.1:${stack.ports.dashboard}`,
+        // A local trial may read a website served on this machine; production never sets this, so
+        // there the crawler refuses private and loopback addresses.
+        "--var",
+        "KNOWLEDGE_ALLOW_LOCAL_HOSTS:1",
         ...Object.entries({ ...LOCAL_SECRETS, ...stack.apiVars }).flatMap(([name, value]) => [
           "--var",
           `${name}:${value}`,

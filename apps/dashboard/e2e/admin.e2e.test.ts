@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { APIResponse, Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { axeViolations } from "../../../scripts/lib/axe.js";
 import {
   hasChromium,
   launchChromium,
@@ -203,7 +204,7 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
     await shots("knowledge");
   });
 
-  it("reports: a new deal is counted in the forecast; the CSV export downloads", async () => {
+  it("reports: the forecast counts every open deal (dated or not) as the API does; CSAT and SLA are on screen; the CSV export downloads", async () => {
     let { pipelines } = await apiGet("/v1/pipelines");
     if (pipelines.length === 0) {
       await apiCall("POST", "/v1/pipelines", {
@@ -223,10 +224,61 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
       currency: "USD",
       expectedCloseDate: today,
     });
+    // Closing next year and with no close date at all: both are open pipeline, whatever the range.
+    const nextYear = new Date(Date.now() + 300 * 86_400_000).toISOString().slice(0, 10);
+    await apiCall("POST", "/v1/deals", {
+      title: "Fleet",
+      amount: 20_000,
+      currency: "USD",
+      expectedCloseDate: nextYear,
+    });
+    await apiCall("POST", "/v1/deals", { title: "Someday", amount: 700, currency: "USD" });
+    const api = await apiGet("/v1/forecast?currency=USD");
+    expect(api.totals.openDeals).toBeGreaterThanOrEqual(3);
+
+    // A customer rates a closed chat 4 of 5 (through the widget API, as the widget does).
+    const { publicKey } = await apiCall("POST", "/v1/widget-keys", { settings: {} });
+    const session = await (
+      await fetch(`${stack.apiUrl}/v1/widget/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ publicKey }),
+      })
+    ).json();
+    const visitor = { "content-type": "application/json", authorization: `Bearer ${session.token}` };
+    const started = await (
+      await fetch(`${stack.apiUrl}/v1/widget/conversations`, { method: "POST", headers: visitor, body: "{}" })
+    ).json();
+    const id = started.conversation.id;
+    await fetch(`${stack.apiUrl}/v1/widget/conversations/${id}/messages`, {
+      method: "POST",
+      headers: visitor,
+      body: JSON.stringify({ text: "hello" }),
+    });
+    await apiCall("POST", `/v1/conversations/${id}/close`);
+    const rated = await fetch(`${stack.apiUrl}/v1/widget/conversations/${id}/csat`, {
+      method: "POST",
+      headers: visitor,
+      body: JSON.stringify({ score: 4, comment: "Good" }),
+    });
+    expect(rated.status).toBe(200);
+
     await page.goto(`${dash}/reports`);
     const forecast = page.locator("section", { has: page.getByRole("heading", { name: /Forecast/ }) });
-    await expect.poll(() => forecast.textContent()).toContain("Open deals 1");
+    await expect
+      .poll(() => forecast.locator("[data-forecast-totals]").textContent())
+      .toContain(`Open deals ${api.totals.openDeals} `);
     expect(await forecast.locator("svg rect").count()).toBeGreaterThan(0);
+    expect(await forecast.textContent()).toContain("No close date");
+    // The rating reaches the report through the events queue: reload until it is counted.
+    const csat = page.locator("[data-csat-summary]");
+    for (let i = 0; i < 30 && !(await csat.count()); i++) {
+      await page.waitForTimeout(1000);
+      await page.reload();
+    }
+    expect(await csat.textContent()).toMatch(/^4\.0 out of 5 from 1 rating/);
+    await page.getByRole("heading", { name: "Missed response times (SLA)" }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
     await page.waitForSelector("[data-live-status=live]", { timeout: 20_000 });
     const csvHref = await page.getByRole("link", { name: "Export CSV" }).first().getAttribute("href");
     const csv = await page.request.get(`${dash}${csvHref}`);

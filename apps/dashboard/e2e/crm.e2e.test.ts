@@ -411,7 +411,9 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     // Status: disqualifying without a reason is refused on its field; a move to SQL is kept in the history.
     await page.locator("#lead-status").selectOption("disqualified");
     await page.getByRole("button", { name: "Save status" }).click();
-    await poll(() => page.locator('[data-field-error="disqualifyReason"]').textContent()).toMatch(/required/i);
+    await poll(() => page.locator('[data-field-error="disqualifyReason"]').textContent()).toMatch(
+      /required/i,
+    );
     await page.locator("#lead-status").selectOption("sql");
     await page.getByRole("button", { name: "Save status" }).click();
     await page.getByText("Status saved.").waitFor();

@@ -307,14 +307,21 @@ describe("analytics ingest", () => {
         s.tenantId,
         "message.sent",
         now,
-        { channel: "web", sender: "bot", agentId: null, responseSeconds: 4 },
+        { channel: "web", sender: "bot", agentId: null, responseSeconds: 0 },
         { conversation: "w1" },
       ),
       ev(
         s.tenantId,
         "message.sent",
         now,
-        { channel: "web", sender: "bot", agentId: null, responseSeconds: 10 },
+        { channel: "web", sender: "agent", agentId: s.userId, responseSeconds: 4 },
+        { conversation: "w1" },
+      ),
+      ev(
+        s.tenantId,
+        "message.sent",
+        now,
+        { channel: "web", sender: "agent", agentId: s.userId, responseSeconds: 10 },
         { conversation: "w2" },
       ),
     ]);

@@ -11,12 +11,18 @@ import { createLogger } from "../src/lib/log.js";
 import { deliver, ev, inspect, setTimeZone } from "./analytics-helpers.js";
 import { bearer, call, createKey, signup } from "./helpers.js";
 
-const e = (type: string, at: string, conv: string | null, value: number | null = null): InsertedEvent => ({
+const e = (
+  type: string,
+  at: string,
+  conv: string | null,
+  value: number | null = null,
+  detail: string | null = type === "message.sent" ? "agent" : null,
+): InsertedEvent => ({
   id: crypto.randomUUID(),
   type,
   occurred_at: at,
   conversation_id: conv,
-  detail: null,
+  detail,
   value,
 });
 
@@ -38,6 +44,7 @@ describe("live state (pure)", () => {
         e("handoff.requested", "2026-03-10T23:21:00Z", "b"),
         e("lead.created", "2026-03-10T22:50:00Z", "b"), // 23:50 on the 10th in Berlin: not today
         e("lead.created", "2026-03-10T23:30:00Z", "b"),
+        e("message.sent", "2026-03-10T23:21:00Z", "b", 0, "bot"), // the bot's instant reply: not counted
         e("message.sent", "2026-03-10T23:22:00Z", "b", 30),
         e("message.sent", "2026-03-10T23:23:00Z", "b", 99), // not the first response
       ],

@@ -220,6 +220,33 @@ describe("pipelines, deals, activities, forecast", () => {
     expect([bad.status, bad.json.error.message]).toEqual([400, expect.stringMatching(/^query\.from/)]);
   });
 
+  it("a range keeps open deals with no close date: the report screen's Open deals equals the API's", async () => {
+    const undated = await call("/v1/deals", {
+      body: { title: "Undated", amount: 20_000, currency: "CHF", stageId: stage("Proposal") },
+      headers: h,
+    });
+    expect(undated.status).toBe(201);
+    const dated = await call("/v1/deals", {
+      body: {
+        title: "Next year",
+        amount: 1_000,
+        currency: "CHF",
+        stageId: stage("Lead-in"),
+        expectedCloseDate: "2040-06-01",
+      },
+      headers: h,
+    });
+    expect(dated.status).toBe(201);
+    const all = (await call(`/v1/forecast?currency=CHF&pipelineId=${pipeline.id}`, { headers: h })).json;
+    expect(all.totals).toMatchObject({ openDeals: 2, pipeline: 21_000 });
+    // A range that leaves out 2040 still holds the undated deal (month null), never the 2040 one.
+    const ranged = (
+      await call(`/v1/forecast?currency=CHF&pipelineId=${pipeline.id}&from=2030-01&to=2030-12`, { headers: h })
+    ).json;
+    expect(ranged.totals).toMatchObject({ openDeals: 1, pipeline: 20_000 });
+    expect(ranged.cells.map((c: { month: string | null }) => c.month)).toEqual([null]);
+  });
+
   it("forecast months are the tenant's: a deal won at 12:00 UTC on 31 January is February in Auckland", async () => {
     const make = async (title: string, stageName: string) => {
       const r = await call("/v1/deals", {

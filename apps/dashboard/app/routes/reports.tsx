@@ -28,10 +28,14 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const q = range(new URL(request.url));
   const client = api(request, context);
   const query = { params: { query: q } };
-  const [funnel, agents, forecast, members] = await Promise.all([
+  const [funnel, agents, csat, sla, forecast, members] = await Promise.all([
     client.GET("/v1/reports/funnel", query),
     client.GET("/v1/reports/agents", query),
-    client.GET("/v1/forecast", { params: { query: { from: q.from.slice(0, 7), to: q.to.slice(0, 7) } } }),
+    client.GET("/v1/reports/csat", query),
+    client.GET("/v1/reports/sla", query),
+    // The forecast looks ahead: from the range's first month to a year past today (deals closing
+    // later this year are the pipeline, whatever range the history above shows).
+    client.GET("/v1/forecast", { params: { query: { from: q.from.slice(0, 7), to: forecastEnd(q.to) } } }),
     client.GET("/v1/members"),
   ]);
   const failed = [funnel, agents].find((r) => r.error);
@@ -41,6 +45,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       invalid: formErrors(failed.error, ["from", "to", "groupBy"]),
       funnel: [],
       agents: [],
+      csat: [],
+      sla: [],
       forecast: null,
       names: {} as Record<string, string>,
     };
@@ -56,6 +62,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     invalid: null,
     funnel: rows(funnel.data),
     agents: rows(agents.data),
+    csat: csat.data ? rows(csat.data) : [],
+    sla: sla.data ? rows(sla.data) : [],
     forecast: forecast.data ?? null,
     names,
   };
@@ -63,8 +71,18 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 
 const num = (v: unknown) => (typeof v === "number" ? v : 0);
 
+/** The later of the range's last month and the month a year from now (YYYY-MM). */
+function forecastEnd(to: string): string {
+  const ahead = new Date();
+  ahead.setUTCMonth(ahead.getUTCMonth() + 12);
+  const yearOut = ahead.toISOString().slice(0, 7);
+  return to.slice(0, 7) > yearOut ? to.slice(0, 7) : yearOut;
+}
+
+const NO_DATE = "No close date";
+
 export default function Reports({ loaderData }: Route.ComponentProps) {
-  const { q, invalid, funnel, agents, forecast, names } = loaderData;
+  const { q, invalid, funnel, agents, csat, sla, forecast, names } = loaderData;
   const loading = useNavigation().state === "loading";
   const total = (key: string) => funnel.reduce((s, r) => s + num(r[key]), 0);
   const steps = [
@@ -91,11 +109,24 @@ export default function Reports({ loaderData }: Route.ComponentProps) {
   const board = [...reps.entries()]
     .sort((a, b) => b[1].won - a[1].won || b[1].leads - a[1].leads)
     .slice(0, 10);
-  const months = [
-    ...new Set((forecast?.cells ?? []).map((c) => c.month).filter((m): m is string => Boolean(m))),
-  ].sort();
+  const cells = forecast?.cells ?? [];
+  const dated = [...new Set(cells.map((c) => c.month).filter((m): m is string => Boolean(m)))].sort();
+  // Open deals without a close date get their own bar at the end instead of vanishing.
+  const months = cells.some((c) => !c.month) ? [...dated, NO_DATE] : dated;
   const byMonth = (key: "weighted" | "commit" | "bestCase" | "closedWon") =>
-    months.map((m) => (forecast?.cells ?? []).filter((c) => c.month === m).reduce((s, c) => s + c[key], 0));
+    months.map((m) => cells.filter((c) => (c.month ?? NO_DATE) === m).reduce((s, c) => s + c[key], 0));
+  const csatResponses = csat.reduce((s, r) => s + num(r.responses), 0);
+  const csatScores = [1, 2, 3, 4, 5].map((n) => csat.reduce((s, r) => s + num(r[`score${n}`]), 0));
+  const csatAverage = csatResponses
+    ? csatScores.reduce((s, count, i) => s + count * (i + 1), 0) / csatResponses
+    : null;
+  const breaches = new Map<string, { kind: string; ownerId: string; count: number }>();
+  for (const r of sla) {
+    const key = `${r.kind}|${r.ownerId ?? ""}`;
+    const acc = breaches.get(key) ?? { kind: String(r.kind), ownerId: String(r.ownerId ?? ""), count: 0 };
+    acc.count += num(r.breaches);
+    breaches.set(key, acc);
+  }
   const csv = (report: string) =>
     `/api/v1/reports/${report}?${new URLSearchParams({ from: q.from, to: q.to, groupBy: q.groupBy, format: "csv" })}`;
   return (
@@ -144,6 +175,9 @@ export default function Reports({ loaderData }: Route.ComponentProps) {
       <div className="report-grid" aria-busy={loading || undefined}>
         <section className="card" aria-labelledby="funnel-title">
           <ReportHead id="funnel-title" title="Funnel" csv={csv("funnel")} />
+          <p className="small muted">
+            Conversations started in this range, followed to their leads and the deals opened from them.
+          </p>
           {started === 0 ? (
             <p className="empty">No conversations in this range.</p>
           ) : (
@@ -218,7 +252,7 @@ export default function Reports({ loaderData }: Route.ComponentProps) {
             csvLabel="Pipeline CSV"
           />
           {!forecast || months.length === 0 ? (
-            <p className="empty">No deals closing in these months.</p>
+            <p className="empty">No open deals, and none won in this range.</p>
           ) : (
             <>
               <BarChart
@@ -231,12 +265,65 @@ export default function Reports({ loaderData }: Route.ComponentProps) {
                   { name: "Won", values: byMonth("closedWon"), className: "s4" },
                 ]}
               />
-              <p className="small muted">
+              <p className="small muted" data-forecast-totals="">
                 Open deals {forecast.totals.openDeals} · won {forecast.totals.wonDeals} · win rate{" "}
                 {Math.round(forecast.velocity.winRate * 100)}% · average cycle{" "}
                 {Math.round(forecast.velocity.averageCycleDays)} days
               </p>
             </>
+          )}
+        </section>
+
+        <section className="card" aria-labelledby="csat-title">
+          <ReportHead id="csat-title" title="Customer satisfaction" csv={csv("csat")} />
+          {csatResponses === 0 || csatAverage === null ? (
+            <p className="empty">No ratings in this range.</p>
+          ) : (
+            <>
+              <p data-csat-summary="">
+                <strong>{csatAverage.toFixed(1)}</strong> out of 5 from {csatResponses}{" "}
+                {csatResponses === 1 ? "rating" : "ratings"}
+              </p>
+              <BarList
+                rows={csatScores
+                  .map((count, i) => ({
+                    label: `${i + 1} ${i === 0 ? "star" : "stars"}`,
+                    value: count,
+                    note: `${Math.round((count / csatResponses) * 100)}%`,
+                  }))
+                  .reverse()}
+              />
+            </>
+          )}
+        </section>
+
+        <section className="card" aria-labelledby="sla-title">
+          <ReportHead id="sla-title" title="Missed response times (SLA)" csv={csv("sla")} />
+          {breaches.size === 0 ? (
+            <p className="empty">No missed response times in this range.</p>
+          ) : (
+            <div className="table-wrap">
+              <table className="table" data-report="sla">
+                <thead>
+                  <tr>
+                    <th scope="col">What was missed</th>
+                    <th scope="col">Owner</th>
+                    <th scope="col" className="num">
+                      Times
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...breaches.values()].map((b) => (
+                    <tr key={`${b.kind}-${b.ownerId}`}>
+                      <td>{b.kind === "first_touch" ? "First touch on a lead" : "First reply in a chat"}</td>
+                      <td>{names[b.ownerId] ?? (b.ownerId ? "Former member" : "Unassigned")}</td>
+                      <td className="num">{b.count}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </section>
       </div>

@@ -501,6 +501,9 @@ export class ConversationDO extends DurableObject<Env> {
     switch (command.type) {
       case "handoff": {
         meta.handoffAt = new Date().toISOString();
+        // From now the visitor waits for a person: the first agent reply measures from here (the
+        // bot's "connecting you" does not answer them).
+        meta.awaitingSince = meta.handoffAt;
         this.setStatus("waiting");
         this.store.enqueue("pg", {
           t: "handoff_notify",

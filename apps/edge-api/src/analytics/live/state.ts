@@ -15,7 +15,7 @@ export type LiveState = {
   /** Recently closed conversations, so a late `started` does not reopen one. */
   closed: Record<string, number>;
   leadsToday: number;
-  /** First-response times today (seconds), one per conversation. */
+  /** Human first-response times today (seconds), one per conversation. */
   firstResponses: number[];
   responded: Record<string, true>;
 };
@@ -111,7 +111,8 @@ export function applyEvents(
         if (today) next.leadsToday++;
         break;
       case "message.sent":
-        if (today && conv && e.value !== null && !next.responded[conv]) {
+        // A person's first reply: the bot's instant answers would make every median 0 s.
+        if (today && conv && e.detail === "agent" && e.value !== null && !next.responded[conv]) {
           next.responded[conv] = true;
           next.firstResponses.push(e.value);
         }

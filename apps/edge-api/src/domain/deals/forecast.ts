@@ -17,7 +17,8 @@ export type ForecastQuery = { pipelineId?: string; currency: string; from?: stri
  * deal_forecast_rollup, deals summed by (month, owner, stage, forecast category) — a few hundred rows
  * whatever the number of deals — and deal_stage_outcomes for win rates. The engine's pure functions
  * turn them into categories, weighted amounts, win rates and velocity. Months are in the tenant's time
- * zone: open deals count in their expected close month, won deals in the month they closed.
+ * zone: open deals count in their expected close month (undated ones in every range, month null), won
+ * deals in the month they closed.
  */
 export async function forecast(db: Database, tenantId: string, q: ForecastQuery) {
   return withTenant(db, tenantId, async (tx) => {
@@ -44,8 +45,8 @@ export async function forecast(db: Database, tenantId: string, q: ForecastQuery)
       group by 1, 2, 3, 4, 5`);
     const month = (ym: number) =>
       ym === 0 ? null : `${Math.floor(ym / 100)}-${String(ym % 100).padStart(2, "0")}`;
-    const inRange = (ym: number) =>
-      (from === null || (ym !== 0 && ym >= from)) && (to === null || (ym !== 0 && ym <= to));
+    // Open deals with no close date belong to every range: they are in the pipeline all the same.
+    const inRange = (ym: number) => ym === 0 || ((from === null || ym >= from) && (to === null || ym <= to));
     const rows: ForecastRow[] = grouped.rows
       .filter((r) => inRange(r.ym))
       .map((r) => ({
