@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Account, apiKeyWorks, type CallApi, seedWorkspace } from "../lib/seed.js";
+import { seedDemoCrm } from "./demo-crm.js";
+import { startDemoSite } from "./demo-site.js";
 import type { Service } from "./types.js";
 
 /** The demo login (documented in README.md; local only). */
@@ -17,7 +19,8 @@ type Saved = { database: string; tenantId: string; apiKey: string };
 
 /**
  * The demo workspace: created through the API on the first run (signup, email verified through the dev
- * mailbox link, an API key), then remembered in .data/ so later runs print the same key.
+ * mailbox link, an API key), then remembered in .data/ so later runs print the same key; its knowledge
+ * and CRM (demo-crm.ts) are filled in once, and a customer's web page with the widget is served.
  */
 export const demo: Service = {
   name: "demo workspace",
@@ -37,14 +40,18 @@ export const demo: Service = {
       note = "created now";
     }
     const knowledge = await seedDemoKnowledge(call, saved.apiKey);
+    const crm = await seedDemoCrm(call, saved.apiKey);
+    const site = await startDemoSite(apiUrl, crm.widgetKey, Number(process.env.DEMO_SITE_PORT ?? 8790));
     return {
       summary: [
         ["Demo login", `${DEMO_ACCOUNT.email} / ${DEMO_ACCOUNT.password} (${note})`],
         ["Demo API key", saved.apiKey],
         ["Demo knowledge", knowledge],
+        ["Demo CRM", crm.summary],
+        ["Demo customer site (chat widget)", site.url],
         ["Try", `curl -H 'Authorization: Bearer ${saved.apiKey}' ${apiUrl}/v1/me`],
       ],
-      stop: async () => {},
+      stop: site.close,
     };
   },
 };
