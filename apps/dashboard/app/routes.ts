@@ -37,6 +37,7 @@ export default [
       route("api-keys", "routes/settings-api-keys.tsx"),
       route("ai", "routes/settings-ai.tsx"),
       route("hours", "routes/settings-hours.tsx"),
+      route("workspace", "routes/settings-workspace.tsx"),
     ]),
   ]),
 ] satisfies RouteConfig;

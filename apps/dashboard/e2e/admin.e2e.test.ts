@@ -357,6 +357,23 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
     await shots("onboarding-company");
   });
 
+  it("workspace settings: time zone and language are chosen from lists and saved", async () => {
+    await page.goto(`${dash}/settings/workspace`);
+    await page.getByRole("heading", { name: "Workspace" }).waitFor();
+    await page.getByLabel("Time zone").selectOption("Europe/Berlin");
+    await page.getByLabel("Language").selectOption({ label: "Deutsch" });
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved.").waitFor();
+    expect(await apiGet("/v1/workspace")).toMatchObject({ timeZone: "Europe/Berlin", locale: "de" });
+    // An empty name is refused on its field; nothing else changes.
+    await page.getByLabel("Company name").fill("  ");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.locator('[data-field-error="name"]').textContent()).not.toBe("");
+    expect((await apiGet("/v1/workspace")).timeZone).toBe("Europe/Berlin");
+    expect(await axeViolations(page)).toEqual([]);
+    await shots("settings-workspace");
+  });
+
   it("a viewer sees no settings link and the settings pages refuse", async () => {
     await apiCall("POST", "/v1/members/invites", { email: VIEWER, role: "viewer" });
     const { mail } = await apiGet(`/v1/dev/mailbox?to=${encodeURIComponent(VIEWER)}`);

@@ -107,6 +107,9 @@ describe.skipIf(!hasChromium)("the demo workspace", () => {
     await page.goto(`${stack.dashboardUrl}/inbox`);
     await page.locator(".conversation-list li").first().waitFor();
     expect(await page.locator(".conversation-list li").count()).toBeGreaterThanOrEqual(4);
+    // The quote chat is listed by the customer's name and owned by its lead's owner.
+    const sofia = page.locator(".conversation-list li", { hasText: "Sofia Rossi" });
+    expect(await sofia.locator("[data-assignee]").textContent()).toBe("Demo Owner (lead owner)");
     await page.screenshot({ path: join(SHOTS, "demo-inbox.png"), fullPage: true });
 
     // Reports: the ratings arrive through the events queue; reload until both are counted.

@@ -248,3 +248,56 @@ async function runDrain(tenantId: string, id: string) {
     instance.drain(),
   );
 }
+
+describe("inbox list", () => {
+  it("names the customer, shows the lead's owner and counts what the member has not read", async () => {
+    const t = await tenantWithWidget();
+    const other = await tenantWithWidget();
+    const c = await startConversation(t);
+    await say(c, "hello there");
+    await say(c, "anyone?");
+    const drain = async () =>
+      runInDurableObject(conversationStub(env, t.tenantId, c.id), async (instance: ConversationDO) => {
+        await instance.drain(true);
+      });
+    await drain();
+    const row = async (headers: Record<string, string>) =>
+      ((await call("/v1/conversations", { headers })).json.conversations as Record<string, unknown>[]).find(
+        (r) => r.id === c.id,
+      );
+    expect(await row(t.auth)).toMatchObject({ unread: 2, contactName: null, leadOwnerId: null });
+    // Opening it reads it; a new visitor message is unread again.
+    expect((await call(`/v1/conversations/${c.id}`, { headers: t.auth })).status).toBe(200);
+    expect((await row(t.auth))?.unread).toBe(0);
+    await say(c, "one more thing");
+    await drain();
+    expect((await row(t.auth))?.unread).toBe(1);
+    // Another tenant's member cannot mark it read nor see it.
+    expect((await call(`/v1/conversations/${c.id}`, { headers: other.auth })).status).toBe(404);
+    expect(await row(other.auth)).toBeUndefined();
+
+    // The lead this chat produced: its contact names the row, its owner owns it.
+    const db = ownerDb();
+    try {
+      const lead = await call("/v1/leads", {
+        body: { contact: { name: "Maya Chen", email: "maya@list.test" }, assign: false },
+        headers: t.auth,
+      });
+      expect(lead.status).toBe(201);
+      await db.query("update leads set conversation_id = $1, owner_id = $2 where id = $3", [
+        c.id,
+        t.userId,
+        lead.json.id,
+      ]);
+      await db.query("update conversations set contact_id = $1 where id = $2", [lead.json.contactId, c.id]);
+    } finally {
+      await db.end();
+    }
+    expect(await row(t.auth)).toMatchObject({
+      contactName: "Maya Chen",
+      contactEmail: "maya@list.test",
+      leadOwnerId: t.userId,
+      assigneeId: null,
+    });
+  });
+});

@@ -241,7 +241,9 @@ describe("pipelines, deals, activities, forecast", () => {
     expect(all.totals).toMatchObject({ openDeals: 2, pipeline: 21_000 });
     // A range that leaves out 2040 still holds the undated deal (month null), never the 2040 one.
     const ranged = (
-      await call(`/v1/forecast?currency=CHF&pipelineId=${pipeline.id}&from=2030-01&to=2030-12`, { headers: h })
+      await call(`/v1/forecast?currency=CHF&pipelineId=${pipeline.id}&from=2030-01&to=2030-12`, {
+        headers: h,
+      })
     ).json;
     expect(ranged.totals).toMatchObject({ openDeals: 1, pipeline: 20_000 });
     expect(ranged.cells.map((c: { month: string | null }) => c.month)).toEqual([null]);

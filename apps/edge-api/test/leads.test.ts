@@ -310,7 +310,9 @@ describe("leads: conversion into a deal, status history", () => {
     });
     expect(lead.status).toBe(201);
     const id = lead.json.id as string;
-    expect((await call(`/v1/leads/${id}`, { method: "PATCH", body: { status: "sql" }, headers: h })).status).toBe(200);
+    expect(
+      (await call(`/v1/leads/${id}`, { method: "PATCH", body: { status: "sql" }, headers: h })).status,
+    ).toBe(200);
 
     // Bad input names its field and converts nothing; another tenant cannot even see the lead.
     for (const [body, field] of [

@@ -92,12 +92,25 @@ describe("workspace time zone and locale", () => {
     expect(res.status, JSON.stringify(res.json)).toBe(201);
     const { auth } = sessionFrom(res, email, password);
     expect((await call("/v1/workspace", { headers: auth })).json.locale).toBe("fr-FR");
-    const key = await call("/v1/widget-keys", { body: { settings: { greeting: "Bonjour !" } }, headers: auth });
+    const key = await call("/v1/widget-keys", {
+      body: { settings: { greeting: "Bonjour !" } },
+      headers: auth,
+    });
     expect(key.status, JSON.stringify(key.json)).toBe(201);
     const session = await call("/v1/widget/session", { body: { publicKey: key.json.publicKey } });
-    expect(session.json.settings).toEqual({ greeting: "Bonjour !", businessName: "Vélo Paris", locale: "fr-FR" });
+    expect(session.json.settings).toEqual({
+      greeting: "Bonjour !",
+      businessName: "Vélo Paris",
+      locale: "fr-FR",
+    });
     const bad = await call("/v1/auth/signup", {
-      body: { email: `x-${email}`, password: "correct horse battery", name: "X", companyName: "X", locale: "??" },
+      body: {
+        email: `x-${email}`,
+        password: "correct horse battery",
+        name: "X",
+        companyName: "X",
+        locale: "??",
+      },
     });
     expect(bad.status).toBe(400);
     expect(bad.json.error.message).toMatch(/^locale: /);

@@ -13186,6 +13186,7 @@ export interface components {
             id: string;
             name: string;
             timeZone: string;
+            locale: string;
             createdAt: string;
         };
         BusinessHours: {

@@ -25,8 +25,17 @@ export type ConversationRow = {
   lastMessageAt: string | null;
   messageCount: number;
   csatScore: number | null;
+  csatComment?: string | null;
   createdAt: string;
   closedAt: string | null;
+  /** The customer, once the chat made them a contact. */
+  contactName?: string | null;
+  contactEmail?: string | null;
+  /** The lead the chat produced and its owner (who owns the customer while nobody is assigned). */
+  leadId?: string | null;
+  leadOwnerId?: string | null;
+  /** Visitor messages the signed-in member has not read (null for API keys). */
+  unread?: number | null;
 };
 
 export type Message = {

@@ -457,12 +457,28 @@ function ConversationList(props: {
             preventScrollReset
           >
             <span className="row-top">
-              <span className={`badge status-${c.status}`}>{STATUS_LABEL[c.status]}</span>
+              <strong className="customer">{c.contactName || c.contactEmail || "Visitor"}</strong>
               <span className="muted small">{when(c.lastMessageAt ?? c.createdAt)}</span>
             </span>
-            <span className="last-message">{c.lastMessage ?? "No messages yet"}</span>
+            <span className="row-top">
+              <span className="last-message">{c.lastMessage ?? "No messages yet"}</span>
+              {/* The open conversation is being read: its count is stale until the list reloads. */}
+              {c.unread && c.id !== props.selectedId ? (
+                <span className="unread" data-unread={c.unread}>
+                  {c.unread}
+                  <span className="visually-hidden"> unread</span>
+                </span>
+              ) : null}
+            </span>
             <span className="muted small">
-              {c.channel} · {c.assigneeId ? memberName(props.members, c.assigneeId) : "Unassigned"}
+              <span className={`badge status-${c.status}`}>{STATUS_LABEL[c.status]}</span> {c.channel} ·{" "}
+              <span data-assignee="">
+                {c.assigneeId
+                  ? memberName(props.members, c.assigneeId)
+                  : c.leadOwnerId
+                    ? `${memberName(props.members, c.leadOwnerId)} (lead owner)`
+                    : "Unassigned"}
+              </span>
             </span>
           </Link>
         </li>

@@ -18,6 +18,7 @@ const TABS = [
   { to: "/settings/api-keys", label: "API keys" },
   { to: "/settings/ai", label: "AI provider" },
   { to: "/settings/hours", label: "Business hours" },
+  { to: "/settings/workspace", label: "Workspace" },
 ];
 
 export default function Settings() {

@@ -1,9 +1,24 @@
-import { cannedReplies, conversations, type Database, messages, withTenant } from "@autopilot/db";
+import {
+  cannedReplies,
+  contacts,
+  conversationReads,
+  conversations,
+  type Database,
+  leads,
+  messages,
+  withTenant,
+} from "@autopilot/db";
 import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { AppError, notFound } from "../http/errors.js";
 
 // The agent inbox reads Postgres (the DOs' copies): lists, filters and full-text search across
 // conversations. Transcripts of a single conversation come from its DO, the live authority.
+
+// The outer row's columns, qualified by hand: inside a subquery an unqualified "id" would be the
+// subquery table's own.
+const C_TENANT = sql.raw(`"conversations"."tenant_id"`);
+const C_ID = sql.raw(`"conversations"."id"`);
+const C_CONTACT = sql.raw(`"conversations"."contact_id"`);
 
 export type InboxFilter = {
   status?: ("bot" | "waiting" | "human" | "closed")[];
@@ -32,16 +47,35 @@ export async function listConversations(
     } else if (f.assignee) where.push(eq(conversations.assigneeId, f.assignee));
     if (f.q)
       where.push(
-        sql`exists (select 1 from ${messages} m where m.tenant_id = ${conversations.tenantId}
-          and m.conversation_id = ${conversations.id} and m.search @@ plainto_tsquery('simple', ${f.q}))`,
+        sql`exists (select 1 from ${messages} m where m.tenant_id = ${C_TENANT}
+          and m.conversation_id = ${C_ID} and m.search @@ plainto_tsquery('simple', ${f.q}))`,
       );
+    // Who the customer is, who owns them (the assignee, else the owner of the lead the chat made),
+    // and how many of their messages the caller has not read: one round trip, per-row subqueries on
+    // indexes (limit ≤ 200 rows).
+    const lastRead = userId
+      ? sql`coalesce((select r.last_read_seq from ${conversationReads} r where r.tenant_id = ${C_TENANT}
+          and r.conversation_id = ${C_ID} and r.user_id = ${userId}), 0)`
+      : sql`0`;
     const rows = await tx
-      .select()
+      .select({
+        row: conversations,
+        contactName: sql<
+          string | null
+        >`(select nullif(ct.name, '') from ${contacts} ct where ct.id = ${C_CONTACT})`,
+        contactEmail: sql<string | null>`(select ct.email from ${contacts} ct where ct.id = ${C_CONTACT})`,
+        leadId: sql<string | null>`(select l.id from ${leads} l where l.tenant_id = ${C_TENANT}
+          and l.conversation_id = ${C_ID}::text order by l.created_at desc limit 1)`,
+        leadOwnerId: sql<string | null>`(select l.owner_id from ${leads} l where l.tenant_id = ${C_TENANT}
+          and l.conversation_id = ${C_ID}::text order by l.created_at desc limit 1)`,
+        unread: sql<number>`(select count(*)::int from ${messages} m where m.tenant_id = ${C_TENANT}
+          and m.conversation_id = ${C_ID} and m.sender = 'visitor' and m.seq > ${lastRead})`,
+      })
       .from(conversations)
       .where(and(...where))
       .orderBy(desc(conversations.lastMessageAt), desc(conversations.createdAt))
       .limit(f.limit);
-    return rows.map((r) => ({
+    return rows.map(({ row: r, ...more }) => ({
       id: r.id,
       channel: r.channel,
       status: r.status,
@@ -56,8 +90,34 @@ export async function listConversations(
       csatComment: r.csatComment,
       createdAt: r.createdAt.toISOString(),
       closedAt: r.closedAt?.toISOString() ?? null,
+      contactName: more.contactName,
+      contactEmail: more.contactEmail,
+      leadId: more.leadId,
+      leadOwnerId: more.leadOwnerId,
+      unread: userId ? Number(more.unread) : null,
     }));
   });
+}
+
+/**
+ * The member has read the conversation up to `seq` (they opened it). Never moves backwards; nothing
+ * happens while the conversation's row has not reached Postgres yet (the DO copies it moments later).
+ */
+export async function markRead(
+  db: Database,
+  tenantId: string,
+  userId: string,
+  conversationId: string,
+  seq: number,
+): Promise<void> {
+  await withTenant(db, tenantId, (tx) =>
+    tx.execute(sql`
+      insert into conversation_reads (tenant_id, conversation_id, user_id, last_read_seq)
+      select c.tenant_id, c.id, ${userId}::uuid, ${seq} from conversations c
+      where c.tenant_id = ${tenantId}::uuid and c.id = ${conversationId}::uuid
+      on conflict (tenant_id, conversation_id, user_id) do update
+        set last_read_seq = greatest(conversation_reads.last_read_seq, excluded.last_read_seq), read_at = now()`),
+  );
 }
 
 export async function listCanned(db: Database, tenantId: string) {

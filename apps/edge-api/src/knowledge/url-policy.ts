@@ -40,7 +40,14 @@ export function allowedByPolicy(url: URL, policy: UrlPolicy): boolean {
 }
 
 /** Names that always mean this machine or a private network, whatever they resolve to. */
-const PRIVATE_NAMES = [/^localhost$/, /\.localhost$/, /\.local$/, /\.internal$/, /\.home\.arpa$/, /^metadata\.google\.internal$/];
+const PRIVATE_NAMES = [
+  /^localhost$/,
+  /\.localhost$/,
+  /\.local$/,
+  /\.internal$/,
+  /\.home\.arpa$/,
+  /^metadata\.google\.internal$/,
+];
 
 /**
  * Hosts a tenant may not point the crawler at (server-side request forgery): every address that is
@@ -49,7 +56,10 @@ const PRIVATE_NAMES = [/^localhost$/, /\.localhost$/, /\.local$/, /\.internal$/,
  * Local development allows them (KNOWLEDGE_ALLOW_LOCAL_HOSTS, set by `npm start` and the tests only).
  */
 export function isPrivateHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
+  const h = hostname
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "")
+    .toLowerCase();
   if (!ipaddr.isValid(h)) return PRIVATE_NAMES.some((re) => re.test(h));
   const address = ipaddr.parse(h);
   if (address.kind() === "ipv6") {
@@ -65,8 +75,7 @@ function embeddedIPv4(v6: ipaddr.IPv6): ipaddr.IPv4 | null {
   if (v6.isIPv4MappedAddress()) return v6.toIPv4Address();
   const parts = v6.parts;
   const range = v6.range();
-  const fromWords = (hi: number, lo: number) =>
-    new ipaddr.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+  const fromWords = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
   if (range === "rfc6052" || range === "rfc6145") return fromWords(parts[6] ?? 0, parts[7] ?? 0);
   if (range === "6to4") return fromWords(parts[1] ?? 0, parts[2] ?? 0);
   // Teredo carries the client's address inverted in the last two words.

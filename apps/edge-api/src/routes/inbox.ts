@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { seal } from "../ai/secret-box.js";
 import { callConversation, conversationStub } from "../conversations/client.js";
+import type { TurnResult } from "../conversations/protocol.js";
 import { MAX_MESSAGE_LENGTH } from "../conversations/protocol.js";
 import { listPresence, setPresence } from "../domain/presence.js";
 import type { AppEnv } from "../env.js";
@@ -16,6 +17,7 @@ import {
   deleteCanned,
   listCanned,
   listConversations,
+  markRead,
 } from "../inbox/inbox-store.js";
 import { errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
 
@@ -81,6 +83,10 @@ inboxRoutes.openapi(
     const result = await callConversation(() =>
       stubFor(c, id).history({ tenantId, conversationId: id, afterSeq: c.req.valid("query").after }),
     );
+    // A member who opens it has read it (an API key reads for nobody).
+    const userId = c.get("principal").user?.id;
+    const seen = (result as TurnResult).messages?.at(-1)?.seq;
+    if (userId && seen !== undefined) await markRead(c.get("db"), tenantId, userId, id, seen);
     return c.json(result as Record<string, unknown>, 200);
   },
 );

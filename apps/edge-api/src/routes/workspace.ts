@@ -14,7 +14,7 @@ const tags = ["Workspace"];
 const auth = [authenticate, limitByPrincipal] as const;
 
 const workspaceSchema = z
-  .object({ id: z.uuid(), name: z.string(), timeZone: z.string(), createdAt: z.string() })
+  .object({ id: z.uuid(), name: z.string(), timeZone: z.string(), locale: z.string(), createdAt: z.string() })
   .openapi("Workspace");
 
 workspaceRoutes.openapi(

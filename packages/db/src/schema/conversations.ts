@@ -89,6 +89,25 @@ export const messages = pgTable(
   ],
 );
 
+/** How far each member has read each conversation: the inbox's unread counts are the visitor's messages past it. */
+export const conversationReads = pgTable(
+  "conversation_reads",
+  {
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    conversationId: uuid("conversation_id").notNull(),
+    userId: uuid("user_id").notNull(),
+    lastReadSeq: integer("last_read_seq").notNull().default(0),
+    readAt: ts("read_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.conversationId, t.userId] }),
+    foreignKey({
+      columns: [t.tenantId, t.conversationId],
+      foreignColumns: [conversations.tenantId, conversations.id],
+    }).onDelete("cascade"),
+  ],
+);
+
 /** The tenant's current routes (playbooks); each change bumps the tenant's routes version. */
 export const routes = pgTable(
   "routes",

@@ -62,6 +62,8 @@ export const leads = pgTable(
     index("leads_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
     index("leads_owner_status_idx").on(t.tenantId, t.ownerId, t.status),
     index("leads_sla_idx").on(t.slaDueAt),
+    // The inbox shows the owner of the lead a conversation produced.
+    index("leads_conversation_idx").on(t.tenantId, t.conversationId),
   ],
 );
 

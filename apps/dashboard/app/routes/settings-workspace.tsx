@@ -1,0 +1,86 @@
+import { Form } from "react-router";
+import { Field, FormError, Submit } from "../components/form.js";
+import { requireAdmin } from "../lib/admin.server.js";
+import { api } from "../lib/api.server.js";
+import { type FormErrors, formErrors, text } from "../lib/forms.js";
+import type { Route } from "./+types/settings-workspace";
+
+export const meta: Route.MetaFunction = () => [{ title: "Workspace · Settings · AutopilotCRM" }];
+
+// The workspace's name, time zone (business hours, reports' days, new conversations) and language
+// (the chat widget's words). Sign-up takes both from the browser; here they can be changed.
+
+/** Languages the chat widget speaks; other tags are accepted by the API and fall back to English. */
+const LANGUAGES = [
+  ["en", "English"],
+  ["de", "Deutsch"],
+  ["fr", "Français"],
+  ["es", "Español"],
+] as const;
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  await requireAdmin(request, context);
+  const { data, response } = await api(request, context).GET("/v1/workspace");
+  if (!data) throw new Response("Could not load the workspace", { status: response.status });
+  // Every zone the runtime knows, so the choice is a list, not a free-text guess.
+  const zones = Intl.supportedValuesOf("timeZone");
+  return { workspace: data, zones: zones.includes(data.timeZone) ? zones : [data.timeZone, ...zones] };
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const form = await request.formData();
+  const { error } = await api(request, context).PATCH("/v1/workspace", {
+    body: { name: text(form, "name"), timeZone: text(form, "timeZone"), locale: text(form, "locale") },
+  });
+  if (error) return { errors: formErrors(error, ["name", "timeZone", "locale"]) };
+  return { saved: true };
+}
+
+export default function WorkspaceSettings({ loaderData, actionData }: Route.ComponentProps) {
+  const { workspace, zones } = loaderData;
+  const errors: FormErrors | undefined = actionData && "errors" in actionData ? actionData.errors : undefined;
+  const language = workspace.locale.split("-")[0] ?? "en";
+  const known = LANGUAGES.some(([tag]) => tag === language);
+  return (
+    <section className="card" aria-labelledby="workspace-title">
+      <h2 id="workspace-title">Workspace</h2>
+      <Form method="post" noValidate>
+        <FormError errors={errors} />
+        <Field name="name" label="Company name" defaultValue={workspace.name} errors={errors} required />
+        <div className="field">
+          <label htmlFor="field-timeZone">Time zone</label>
+          <select id="field-timeZone" name="timeZone" defaultValue={workspace.timeZone}>
+            {zones.map((z) => (
+              <option key={z} value={z}>
+                {z.replace(/_/g, " ")}
+              </option>
+            ))}
+          </select>
+          <p className="hint">Business hours, report days and new conversations use it.</p>
+          <p className="field-error" data-field-error="timeZone">
+            {errors?.fields.timeZone ?? ""}
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor="field-locale">Language</label>
+          <select id="field-locale" name="locale" defaultValue={known ? language : workspace.locale}>
+            {known ? null : <option value={workspace.locale}>{workspace.locale}</option>}
+            {LANGUAGES.map(([tag, name]) => (
+              <option key={tag} value={tag}>
+                {name}
+              </option>
+            ))}
+          </select>
+          <p className="hint">The chat widget speaks to your customers in it.</p>
+          <p className="field-error" data-field-error="locale">
+            {errors?.fields.locale ?? ""}
+          </p>
+        </div>
+        <Submit busy="Saving…">Save</Submit>
+        <p className="status-line small" role="status">
+          {actionData && "saved" in actionData ? "Saved." : ""}
+        </p>
+      </Form>
+    </section>
+  );
+}
