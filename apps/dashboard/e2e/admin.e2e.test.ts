@@ -191,6 +191,10 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
         { timeout: 60_000, interval: 2000 },
       )
       .toBeGreaterThan(0);
+    // Each result names its source's kind: the document is a document, not an "FAQ".
+    expect(await page.locator(".chunk-list [data-chunk-source]").first().textContent()).toMatch(
+      /^Document · /,
+    );
     await expect
       .poll(
         async () => {
@@ -201,6 +205,9 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
       )
       .toBeGreaterThan(0);
     expect(await page.locator(".chunk-list .score").first().textContent()).toMatch(/score \d/);
+    expect(await page.locator(".chunk-list [data-chunk-source]").first().textContent()).toBe(
+      "FAQ · Shipping FAQ",
+    );
     await shots("knowledge");
   });
 

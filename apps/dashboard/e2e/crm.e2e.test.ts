@@ -501,6 +501,21 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     const column = (name: string) => page.locator(`section.stage[data-stage="${name}"]`);
     const card = (title: string) => page.locator(`li.deal-card[data-deal="${title}"]`);
     await card("Acme rollout").waitFor();
+    // The New deal form empties after every deal it adds, ready for the next.
+    await page.getByText("New deal", { exact: true }).click();
+    for (const title of ["Hooli pilot", "Umbrella renewal"]) {
+      await page.getByLabel("Title").fill(title);
+      await page.getByRole("button", { name: "Add deal" }).click();
+      await card(title).waitFor();
+      await expect.poll(() => page.getByLabel("Title").inputValue()).toBe("");
+    }
+    // The board scrolls sideways rather than cutting off its last columns.
+    const board = await page.locator(".kanban").evaluate((el) => ({
+      scroll: el.scrollWidth,
+      client: el.clientWidth,
+      overflow: getComputedStyle(el).overflowX,
+    }));
+    expect(board.overflow).toBe("auto");
     await shot("crm-10-deals");
     const stageOf = async (title: string) => {
       const { deals } = await apiGet("/v1/deals");

@@ -197,8 +197,18 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await page.getByRole("link", { name: "Continue to test chat" }).click();
     await page.getByLabel("Message").fill("I'd like to book a demo");
     await page.getByLabel("Message").press("Enter");
-    await page.locator(".chat-log .bot", { hasText: "book_demo" }).waitFor();
+    await page.locator(".chat-log .bot", { hasText: "Playbook “Book a demo”" }).waitFor();
     expect(await page.locator(".chat-log").textContent()).toContain("What's your name?");
+    // The test chat runs the widget's turn: a knowledge answer is the answer, a person is a handoff.
+    await page.getByLabel("Message").fill("How long does shipping take?");
+    await page.getByLabel("Message").press("Enter");
+    const shipping = page.locator(".chat-log .bot", { hasText: "Answered from your knowledge" });
+    await shipping.waitFor();
+    expect(await shipping.textContent()).toContain("five working days");
+    expect(await shipping.textContent()).not.toContain("(no reply)");
+    await page.getByLabel("Message").fill("Can I talk to a human?");
+    await page.getByLabel("Message").press("Enter");
+    await page.locator(".chat-log .bot", { hasText: "Handed over to a person" }).waitFor();
     await shots("11-onboarding-test-chat");
     const routes = (await apiGet("/v1/routes")) as { routes: { id: string }[] };
     expect(routes.routes.map((r) => r.id).sort()).toEqual([
@@ -257,7 +267,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     const visitor = await browser.newPage({ viewport: { width: 900, height: 760 } });
     try {
       await visitor.goto(`${siteUrl}/`);
-      const launcher = visitor.locator("[data-autopilot-widget] .ap-o");
+      const launcher = visitor.locator("[data-autopilot-widget] .ap-launcher");
       await launcher.waitFor({ timeout: 20_000 });
       await launcher.click();
       const input = visitor.locator("#ap-in");
@@ -269,7 +279,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
       };
       await say("Could you send me a quote for 20 units?", "Which email should the quote go to?");
       await say("grace@navy.example", "How many people are on your team?");
-      await visitor.locator("[data-autopilot-widget] .ap-q button", { hasText: "11–50" }).click();
+      await visitor.locator("[data-autopilot-widget] .ap-quick button", { hasText: "11–50" }).click();
       await log.getByText("Thanks, your quote is on its way.").waitFor({ timeout: 20_000 });
       await visitor.screenshot({ path: join(SHOTS, "15-widget-quote.png") });
     } finally {

@@ -168,6 +168,31 @@ describe("routes config", () => {
     expect(tried.json).toMatchObject({ version: 1, routeId: "quote" });
     expect(tried.json.confidence).toBeGreaterThan(0);
     expect(tried.json.reply).toContain("Which plan?");
+    expect(tried.json).toMatchObject({ outcome: "playbook", routeName: "Get a quote" });
+    // The same turn as the widget: a person asked for is a handoff, a question the knowledge base
+    // answers is a knowledge answer with the reply the customer reads, an unknown one is unanswered.
+    const human = await call("/v1/routes/try", { body: { text: "Can I talk to a human?" }, headers: t.auth });
+    expect(human.json.outcome).toBe("handoff");
+    expect(human.json.reply).toBeTruthy();
+    const faq = await call("/v1/knowledge/sources", {
+      body: {
+        kind: "faq",
+        name: "FAQ",
+        pairs: [
+          { question: "Do you ship to Canada?", answer: "Yes, we ship to Canada within 5 business days." },
+        ],
+      },
+      headers: t.auth,
+    });
+    expect(faq.status, JSON.stringify(faq.json)).toBe(201);
+    const known = await call("/v1/routes/try", { body: { text: "do you ship to canada" }, headers: t.auth });
+    expect(known.json).toMatchObject({ outcome: "knowledge", routeId: null });
+    expect(known.json.reply).toContain("Canada within 5 business days");
+    const unknown = await call("/v1/routes/try", {
+      body: { text: "do you sell submarines" },
+      headers: t.auth,
+    });
+    expect(unknown.json.outcome).toBe("unanswered");
     const del = await call("/v1/routes/quote", { method: "DELETE", headers: t.auth });
     expect(del.json.version).toBe(2);
     expect((await call("/v1/routes/quote", { headers: t.auth })).status).toBe(404);

@@ -1,17 +1,14 @@
 import { useEffect, useRef, useState } from "react";
 import { useFetcher } from "react-router";
+import { outcomeLabel, type TriedTurn } from "../lib/try-outcome.js";
 
 // "Try it": a message goes to POST /v1/routes/try (through the /routes action) and the console shows
 // the route the assistant would choose, its confidence, the runners-up and the first reply. It runs
 // against the SAVED routes: save the editor first.
 
-export type Tried = {
+export type Tried = TriedTurn & {
   n?: number;
-  message: string;
-  routeId: string | null;
-  confidence: number;
   candidates: { routeId: string; confidence: number }[];
-  reply: string | null;
 };
 
 type TryData = { tried?: Tried; tryError?: string };
@@ -48,14 +45,17 @@ export function TryConsole({ names }: { names: Record<string, string> }) {
           <li key={t.n} className="try-result">
             <p className="try-message">“{t.message}”</p>
             <p>
-              {t.routeId ? (
+              <strong data-try-route={t.routeId ?? ""} data-try-outcome={t.outcome}>
+                {t.outcome === "playbook" && t.routeId
+                  ? `Route ${t.routeName ?? names[t.routeId] ?? t.routeId}`
+                  : outcomeLabel(t)}
+              </strong>
+              {t.outcome === "playbook" ? (
                 <>
-                  Route <strong data-try-route={t.routeId}>{names[t.routeId] ?? t.routeId}</strong>
+                  {" "}
+                  · confidence <Meter value={t.confidence} />
                 </>
-              ) : (
-                <strong data-try-route="">No route — answered from knowledge</strong>
-              )}{" "}
-              · confidence <Meter value={t.confidence} />
+              ) : null}
             </p>
             {t.candidates.length > 1 ? (
               <p className="small muted">
@@ -68,10 +68,28 @@ export function TryConsole({ names }: { names: Record<string, string> }) {
               </p>
             ) : null}
             <p className="try-reply">{t.reply ?? "(no reply)"}</p>
+            <Sources sources={t.sources} />
           </li>
         ))}
       </ol>
     </section>
+  );
+}
+
+/** The pages a knowledge answer cites, as the customer sees them under the answer. */
+export function Sources({ sources }: { sources: TriedTurn["sources"] }) {
+  const links = sources.filter((s): s is { url: string; title: string | null } => Boolean(s.url));
+  if (links.length === 0) return null;
+  return (
+    <ul className="try-sources small" aria-label="Sources">
+      {links.map((s) => (
+        <li key={s.url}>
+          <a href={s.url} target="_blank" rel="noopener noreferrer">
+            {s.title || s.url}
+          </a>
+        </li>
+      ))}
+    </ul>
   );
 }
 

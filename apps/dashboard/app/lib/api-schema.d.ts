@@ -2240,13 +2240,25 @@ export interface paths {
                         "application/json": {
                             version: number;
                             routeId: string | null;
+                            routeName: string | null;
+                            /**
+                             * @description What answered: a playbook, the knowledge base, a handoff to a person…
+                             * @enum {string}
+                             */
+                            outcome: "playbook" | "knowledge" | "unanswered" | "handoff" | "fallback";
                             confidence: number;
                             candidates: {
                                 routeId: string;
                                 confidence: number;
                             }[];
                             replies: {
-                                [key: string]: unknown;
+                                kind: string;
+                                text: string;
+                                quickReplies: string[];
+                                sources: {
+                                    url?: string;
+                                    title: string | null;
+                                }[];
                             }[];
                             reply: string | null;
                         };

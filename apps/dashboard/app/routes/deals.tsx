@@ -82,7 +82,10 @@ export default function Deals({ loaderData }: Route.ComponentProps) {
         ) : null}
       </div>
       {!pipeline ? (
-        <p className="empty">No pipeline yet. An admin creates one in settings.</p>
+        <p className="empty">
+          No pipeline yet: deals move through its stages.{" "}
+          <Link to="/settings/pipelines">Set up a pipeline</Link> (admins).
+        </p>
       ) : (
         <>
           <NewDeal pipelineId={pipeline.id} />
@@ -101,10 +104,18 @@ export default function Deals({ loaderData }: Route.ComponentProps) {
 function NewDeal({ pipelineId }: { pipelineId: string }) {
   const fetcher = useFetcher<typeof action>();
   const errors = fetcher.data && "errors" in fetcher.data ? fetcher.data.errors : undefined;
+  const form = useRef<HTMLFormElement>(null);
+  // Each deal added empties the form for the next one (every time, not only the first).
+  useEffect(() => {
+    if (fetcher.state === "idle" && fetcher.data && "ok" in fetcher.data) {
+      form.current?.reset();
+      form.current?.querySelector<HTMLInputElement>("input[name=title]")?.focus();
+    }
+  }, [fetcher.state, fetcher.data]);
   return (
     <details className="card new-deal">
       <summary>New deal</summary>
-      <fetcher.Form method="post" noValidate key={fetcher.data && "ok" in fetcher.data ? "done" : "form"}>
+      <fetcher.Form method="post" noValidate ref={form}>
         <input type="hidden" name="intent" value="create" />
         <input type="hidden" name="pipelineId" value={pipelineId} />
         <FormError errors={errors} />

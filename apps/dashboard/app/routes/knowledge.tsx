@@ -145,6 +145,19 @@ export async function action({ request, context }: Route.ActionArgs) {
   throw new Response("Unknown action", { status: 400 });
 }
 
+const KIND_LABEL: Record<string, string> = {
+  website: "Website",
+  document: "Document",
+  faq: "FAQ",
+  catalogue: "Product catalogue",
+};
+
+/** "Document · Shipping policy": what kind of source a search result comes from, and which. */
+function sourceLabel(source: { kind: string; name: string } | undefined): string {
+  if (!source) return "Source";
+  return `${KIND_LABEL[source.kind] ?? source.kind} · ${source.name}`;
+}
+
 export default function Knowledge({ loaderData, actionData }: Route.ComponentProps) {
   const { sources, unanswered, q, chunks, searchError } = loaderData;
   const crawling = sources.some((s) => CRAWLING.has(s.status));
@@ -302,13 +315,14 @@ export default function Knowledge({ loaderData, actionData }: Route.ComponentPro
                     score {c.score.toFixed(3)}
                   </span>
                 </div>
+                <span className="small muted" data-chunk-source="">
+                  {sourceLabel(sources.find((x) => x.id === c.sourceId))}
+                </span>{" "}
                 {c.url ? (
                   <a href={c.url} target="_blank" rel="noreferrer" className="small chunk-url">
                     {c.url}
                   </a>
-                ) : (
-                  <span className="small muted">FAQ</span>
-                )}
+                ) : null}
                 <p className="chunk-text">{c.text.length > 400 ? `${c.text.slice(0, 400)}…` : c.text}</p>
               </li>
             ))}

@@ -2,11 +2,13 @@ import { useEffect, useRef, useState } from "react";
 import { Form, Link, redirect, useFetcher, useRevalidator, useRouteLoaderData } from "react-router";
 import { CrawlProblems } from "../components/crawl-problems.js";
 import { Field, FormError, Submit } from "../components/form.js";
+import { Sources } from "../components/try-console.js";
 import { api } from "../lib/api.server.js";
 import { type CrawlProblem, sourceErrorText } from "../lib/crawl.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";
 import { PLAYBOOKS } from "../lib/playbooks.js";
+import { outcomeLabel, type TriedTurn, triedTurn } from "../lib/try-outcome.js";
 import type { Route } from "./+types/onboarding";
 import type { loader as layoutLoader } from "./app-layout.js";
 
@@ -141,7 +143,7 @@ export async function action({ request, context }: Route.ActionArgs) {
       const message = text(form, "message").trim();
       const { data, error } = await client.POST("/v1/routes/try", { body: { text: message } });
       if (error) return { errors: formErrors(error, ["text"]) };
-      return { tried: { message, reply: data.reply, routeId: data.routeId, confidence: data.confidence } };
+      return { tried: triedTurn(message, data) };
     }
   }
   return { errors: { fields: {}, form: "Unknown action" } };
@@ -423,7 +425,7 @@ function WidgetStep({ widgetKey, apiOrigin }: { widgetKey: string | undefined; a
   );
 }
 
-type Turn = { message: string; reply: string | null; routeId: string | null; confidence: number };
+type Turn = TriedTurn;
 type LoggedTurn = Turn & { n: number };
 
 function TestStep() {
@@ -452,12 +454,10 @@ function TestStep() {
           </li>,
           <li key={`a${t.n}`} className="bot">
             {t.reply ?? "(no reply)"}
-            <span className="small muted">
+            <Sources sources={t.sources} />
+            <span className="small muted" data-try-outcome={t.outcome}>
               {" "}
-              —{" "}
-              {t.routeId
-                ? `playbook “${t.routeId}”, confidence ${Math.round(t.confidence * 100)}%`
-                : "no playbook: answered from knowledge"}
+              — {outcomeLabel(t)}
             </span>
           </li>,
         ])}

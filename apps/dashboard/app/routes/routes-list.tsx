@@ -3,6 +3,7 @@ import { TryConsole } from "../components/try-console.js";
 import { api } from "../lib/api.server.js";
 import { formErrors, text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";
+import { triedTurn } from "../lib/try-outcome.js";
 import adminStyles from "../styles/admin.css?url";
 import type { Route } from "./+types/routes-list";
 import type { loader as layoutLoader } from "./app-layout.js";
@@ -50,13 +51,7 @@ export async function action({ request, context }: Route.ActionArgs) {
     return { tryError: errors.fields.text ? "Write a message to try." : errors.form };
   }
   return {
-    tried: {
-      message,
-      routeId: data.routeId,
-      confidence: data.confidence,
-      candidates: data.candidates,
-      reply: data.reply,
-    },
+    tried: { ...triedTurn(message, data), candidates: data.candidates },
   };
 }
 

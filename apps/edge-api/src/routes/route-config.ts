@@ -81,9 +81,22 @@ routeConfigRoutes.openapi(
         z.object({
           version: z.number(),
           routeId: z.string().nullable(),
+          routeName: z.string().nullable(),
+          outcome: z
+            .enum(["playbook", "knowledge", "unanswered", "handoff", "fallback"])
+            .openapi({
+              description: "What answered: a playbook, the knowledge base, a handoff to a person…",
+            }),
           confidence: z.number(),
           candidates: z.array(z.object({ routeId: z.string(), confidence: z.number() })),
-          replies: z.array(z.record(z.string(), z.unknown())),
+          replies: z.array(
+            z.object({
+              kind: z.string(),
+              text: z.string(),
+              quickReplies: z.array(z.string()),
+              sources: z.array(z.object({ url: z.string().optional(), title: z.string().nullable() })),
+            }),
+          ),
           reply: z.string().nullable(),
         }),
         "What the assistant would do",
@@ -93,7 +106,8 @@ routeConfigRoutes.openapi(
   }),
   async (c) => {
     const p = c.get("principal");
-    return c.json(await tryRoute(c.get("db"), p.tenantId, p.timeZone, c.req.valid("json").text), 200);
+    const text = c.req.valid("json").text;
+    return c.json(await tryRoute(c.get("db"), p.tenantId, p.timeZone, text, c.env.AI_MASTER_KEY), 200);
   },
 );
 
