@@ -200,7 +200,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await page.locator(".chat-log .bot", { hasText: "Playbook “Book a demo”" }).waitFor();
     expect(await page.locator(".chat-log").textContent()).toContain("What's your name?");
     // The test chat runs the widget's turn: a knowledge answer is the answer, a person is a handoff.
-    await page.getByLabel("Message").fill("How long does shipping take?");
+    await page.getByLabel("Message").fill("Do you ship worldwide?");
     await page.getByLabel("Message").press("Enter");
     const shipping = page.locator(".chat-log .bot", { hasText: "Answered from your knowledge" });
     await shipping.waitFor();

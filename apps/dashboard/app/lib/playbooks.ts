@@ -98,43 +98,38 @@ export const PLAYBOOKS: PlaybookTemplate[] = [
   },
   {
     id: "pricing",
-    title: "Pricing",
-    summary: "Asks which plan interests the visitor and their email, then creates a lead.",
+    title: "Pricing request",
+    summary:
+      "For prices your website does not list (large orders, custom work): asks what for and an email, creates a lead and assigns it, so a colleague replies with prices.",
     route: {
       id: "pricing",
-      name: "Pricing",
-      description: "Questions about prices and plans",
+      name: "Pricing request",
+      description: "The visitor wants prices a person has to work out (volume, custom, business)",
+      // Requests for a person's offer; a question the website answers ("how much is X?") is left to
+      // the knowledge base, so these examples do not read like one.
       examples: [
-        "how much does it cost",
-        "what are your prices",
-        "pricing please",
-        "do you have a free plan",
+        "can someone send me prices for a large order",
+        "I'd like an offer for my company",
+        "do you offer volume discounts",
+        "I need custom pricing",
       ],
       priority: 0,
       enabled: true,
       steps: [
         ask(
-          "ask_plan",
-          "Glad to help with pricing. Which plan are you interested in?",
-          {
-            name: "plan",
-            label: "Plan",
-            type: "choice",
-            options: [
-              { value: "starter", label: "Starter" },
-              { value: "business", label: "Business" },
-              { value: "enterprise", label: "Enterprise" },
-            ],
-          },
+          "ask_need",
+          "Happy to get you prices. What would you like them for (products, quantity)?",
+          { name: "need", label: "What for", type: "text" },
           "ask_email",
         ),
         ask(
           "ask_email",
-          "Where should we send the price list?",
+          "Which email should a colleague reply to?",
           { name: "email", label: "Email", type: "email" },
           "lead",
         ),
-        ...leadSteps("pricing", "Thanks! The price list is on its way."),
+        // The promise is kept by the assign step: the lead goes to a person who replies.
+        ...leadSteps("pricing", "Thanks! A colleague has your request and will email you prices."),
       ],
     },
   },

@@ -82,11 +82,9 @@ routeConfigRoutes.openapi(
           version: z.number(),
           routeId: z.string().nullable(),
           routeName: z.string().nullable(),
-          outcome: z
-            .enum(["playbook", "knowledge", "unanswered", "handoff", "fallback"])
-            .openapi({
-              description: "What answered: a playbook, the knowledge base, a handoff to a person…",
-            }),
+          outcome: z.enum(["playbook", "knowledge", "unanswered", "handoff", "fallback"]).openapi({
+            description: "What answered: a playbook, the knowledge base, a handoff to a person…",
+          }),
           confidence: z.number(),
           candidates: z.array(z.object({ routeId: z.string(), confidence: z.number() })),
           replies: z.array(
