@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { type EventProducer, flushOutbox } from "../src/events/outbox.js";
 import { sendPendingEvents } from "../src/events/sender.js";
 import { createLogger } from "../src/lib/log.js";
+import { inlineMarkdown } from "../src/routes/docs.js";
 import { bearer, call, createKey, ownerDb, signup } from "./helpers.js";
 
 const failingQueue: EventProducer = {
@@ -135,6 +136,15 @@ describe("system routes", () => {
     const docs = await call("/docs");
     expect(docs.headers.get("content-type")).toMatch(/text\/html/);
     expect(docs.json).toContain("/v1/api-keys");
+    // Markdown in the texts renders: no raw backticks, code as <code>; descriptions are shown.
+    expect(docs.json).toContain("<code>Authorization: Bearer ak_…</code>");
+    expect(docs.json).toContain("The deal goes to the default pipeline");
+    const text = String(docs.json).replace(/<pre>[\s\S]*?<\/pre>/g, "");
+    expect(text).not.toMatch(/`/);
+    // Escaped before anything is interpreted: a text can never inject markup.
+    expect(inlineMarkdown("<img src=x onerror=alert(1)> `a<b>` **c**")).toBe(
+      "&#60;img src=x onerror=alert(1)&#62; <code>a&#60;b&#62;</code> <strong>c</strong>",
+    );
   });
 
   it("a request id is returned on every response", async () => {

@@ -2,7 +2,13 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { html, raw } from "hono/html";
 import type { AppEnv } from "../env.js";
 
-type Operation = { summary?: string; tags?: string[]; requestBody?: unknown; parameters?: unknown[] };
+type Operation = {
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  requestBody?: unknown;
+  parameters?: unknown[];
+};
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
 const DOC_CONFIG = {
@@ -38,7 +44,7 @@ export function mountDocs(app: OpenAPIHono<AppEnv>): void {
           : "";
         const rows = sections.get(tag) ?? [];
         rows.push(
-          `<li><code class="m ${method}">${method.toUpperCase()}</code> <code>${escapeHtml(path)}</code> — ${escapeHtml(op.summary ?? "")}${body}</li>`,
+          `<li><code class="m ${method}">${method.toUpperCase()}</code> <code>${escapeHtml(path)}</code> — ${inlineMarkdown(op.summary ?? "")}${op.description ? `<p class="d">${inlineMarkdown(op.description)}</p>` : ""}${body}</li>`,
         );
         sections.set(tag, rows);
       }
@@ -55,17 +61,29 @@ export function mountDocs(app: OpenAPIHono<AppEnv>): void {
           <style>
             body { font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
             li { margin: .4rem 0; } pre { background: #f5f5f5; padding: .5rem; overflow: auto; }
+            .d { margin: .1rem 0 0; color: #444; } code { background: #f2f2f2; padding: 0 .2rem; border-radius: 3px; }
             .m { font-weight: 600; } .get { color: #0a7; } .post { color: #07c; } .delete { color: #c22; } .patch { color: #a60; }
           </style>
         </head>
         <body>
           <h1>AutopilotCRM API</h1>
-          <p>${DOC_CONFIG.info.description}</p>
+          <p>${raw(inlineMarkdown(DOC_CONFIG.info.description))}</p>
           <p>Machine-readable: <a href="/v1/openapi.json">/v1/openapi.json</a></p>
           ${raw(content)}
         </body>
       </html>`);
   });
+}
+
+/**
+ * The Markdown the API's texts use, inline only: `code`, **bold**, *emphasis*. Escaped first, so a
+ * description can never inject markup; nothing else is interpreted.
+ */
+export function inlineMarkdown(s: string): string {
+  return escapeHtml(s)
+    .replace(/`([^`]+)`/g, "<code>$1</code>")
+    .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>")
+    .replace(/(^|[\s(])\*([^*\s][^*]*)\*/g, "$1<em>$2</em>");
 }
 
 function escapeHtml(s: string): string {
