@@ -166,6 +166,8 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await page.getByRole("link", { name: "Go to the dashboard" }).click();
     await page.getByRole("heading", { name: /Welcome, Ada Owner/ }).waitFor();
     expect(await page.getByText("Confirm your email address").count()).toBe(0);
+    // A new workspace: every set-up step still open.
+    expect(await page.locator("[data-setup=open] li:not([data-done])").count()).toBe(3);
     await shots("06-home");
 
     // ---- Onboarding: website crawl with progress, playbooks, widget snippet, test chat. ----------
@@ -210,6 +212,10 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await page.getByLabel("Message").press("Enter");
     await page.locator(".chat-log .bot", { hasText: "Handed over to a person" }).waitFor();
     await shots("11-onboarding-test-chat");
+    // Home now says the assistant is live instead of asking to set it up.
+    await page.goto(`${dash}/`);
+    await page.getByRole("heading", { name: "Your assistant is live" }).waitFor();
+    await shots("11b-home-after-onboarding");
     const routes = (await apiGet("/v1/routes")) as { routes: { id: string }[] };
     expect(routes.routes.map((r) => r.id).sort()).toEqual([
       "book_demo",

@@ -80,6 +80,22 @@ describe.skipIf(!hasChromium)("the demo workspace", () => {
     await page.getByLabel("Password").fill(ACCOUNT.password);
     await page.getByRole("button", { name: "Log in" }).click();
     await page.waitForURL(`${stack.dashboardUrl}/`);
+    // npm start also uploads the demo's knowledge pages: until then Home keeps that step open.
+    await page.getByRole("link", { name: "Add your website or documents" }).waitFor();
+    const faq = await call("/v1/knowledge/sources", {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        kind: "faq",
+        name: "FAQ",
+        pairs: [{ question: "Do you ship to Canada?", answer: "Yes, in 3 to 7 business days." }],
+      }),
+    });
+    expect(faq.status).toBe(201);
+    await page.reload();
+    // Home: set up, with a conversation waiting for a person and work to do.
+    await page.getByRole("heading", { name: "Your assistant is live" }).waitFor();
+    expect(await page.locator("[data-today]").textContent()).toContain("1 conversation waits for a person");
 
     await page.goto(`${stack.dashboardUrl}/deals`);
     for (const stage of ["Qualified", "Demo", "Proposal", "Negotiation", "Won", "Lost"]) {
