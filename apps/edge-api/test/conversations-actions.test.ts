@@ -100,7 +100,8 @@ describe("route actions in a conversation", () => {
     const c = await startConversation(t);
     const last = await fillForm(c);
     expect(last.status).toBe(200);
-    expect(texts(last)).toEqual(["Thanks, you're booked in.", "Anna from Sales will contact you shortly."]);
+    // One closing message: the end step's text with the assignment's line, not two goodbyes.
+    expect(texts(last)).toEqual(["Thanks, you're booked in. Anna from Sales will contact you shortly."]);
     const rows = await leadsOf(c.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ owner_id: t.anna, source: "chat" });

@@ -94,6 +94,8 @@ const DRAIN_COALESCE_MS = 250;
 export class ConversationDO extends DurableObject<Env> {
   private readonly store: ConversationStore;
   private tail: Promise<unknown> = Promise.resolve();
+  /** While a turn that ends its route runs its actions: their lines for the visitor, merged into the end. */
+  private actionLines: string[] | null = null;
   private meta: Meta | undefined;
   private state: ConversationState | undefined;
   private snapshot: RoutesSnapshot | undefined;
@@ -456,8 +458,23 @@ export class ConversationDO extends DurableObject<Env> {
         if (body) this.event(body);
         if (e.type === "knowledge.unanswered") this.recordUnanswered(out[0]?.id, text);
       }
-      for (const reply of result.replies) out.push(this.botReply(reply));
-      for (const command of result.commands) out.push(...(await this.execute(command, text)));
+      // A route that ends in this turn with actions ("Maya will contact you shortly") closes with one
+      // message: the end step's text and the actions' lines together, not two goodbyes.
+      const last = result.replies.at(-1);
+      const closing =
+        last && this.isEndStep(last.routeId, last.stepId) && result.commands.some(isActionCommand)
+          ? last
+          : undefined;
+      for (const reply of closing ? result.replies.slice(0, -1) : result.replies)
+        out.push(this.botReply(reply));
+      this.actionLines = closing ? [] : null;
+      try {
+        for (const command of result.commands) out.push(...(await this.execute(command, text)));
+      } finally {
+        const lines = this.actionLines ?? [];
+        this.actionLines = null;
+        if (closing) out.push(this.botReply({ ...closing, text: [closing.text, ...lines].join(" ") }));
+      }
       this.broadcast({ type: "typing", on: false });
     }
     this.saveMeta();
@@ -559,9 +576,19 @@ export class ConversationDO extends DurableObject<Env> {
     const outcome = await this.performAction(queued);
     if (outcome.status === "failed" && !outcome.permanent) this.store.enqueue("action", queued);
     if (outcome.status !== "done" || !outcome.summary) return [];
+    if (this.actionLines) {
+      this.actionLines.push(outcome.summary);
+      return [];
+    }
     return [
       this.botReply({ kind: "say", text: outcome.summary, routeId: command.routeId, stepId: command.stepId }),
     ];
+  }
+
+  private isEndStep(routeId: string | undefined, stepId: string | undefined): boolean {
+    if (!routeId || !stepId) return false;
+    const route = this.loadSnapshot().routes.find((r) => r.id === routeId);
+    return route?.steps.some((st) => st.id === stepId && st.kind === "end") ?? false;
   }
 
   /** Runs one action and keeps what it produced; a permanent failure is noted for the agents. */
