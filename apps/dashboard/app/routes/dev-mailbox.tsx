@@ -1,5 +1,6 @@
 import { Form, Link, useNavigation } from "react-router";
 import { api } from "../lib/api.server.js";
+import { when } from "../lib/crm.js";
 import type { Route } from "./+types/dev-mailbox";
 
 export const meta: Route.MetaFunction = () => [{ title: "Mail outbox · AutopilotCRM" }];
@@ -55,10 +56,7 @@ export default function DevMailbox({ loaderData }: Route.ComponentProps) {
                 <li key={m.id} className="card">
                   <h2>{m.subject}</h2>
                   <p className="muted small">
-                    To {m.to} ·{" "}
-                    <time dateTime={m.createdAt}>
-                      {new Date(m.createdAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC
-                    </time>
+                    To {m.to} · <time dateTime={m.createdAt}>{when(m.createdAt)}</time>
                   </p>
                   <p className="mail-text">{linkify(m.text)}</p>
                 </li>

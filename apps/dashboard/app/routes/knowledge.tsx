@@ -5,6 +5,7 @@ import { Field, FormError, Submit } from "../components/form.js";
 import { api } from "../lib/api.server.js";
 import type { components } from "../lib/api-schema.js";
 import { sourceErrorText } from "../lib/crawl.js";
+import { when } from "../lib/crm.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import adminStyles from "../styles/admin.css?url";
 import type { Route } from "./+types/knowledge";
@@ -357,7 +358,7 @@ export default function Knowledge({ loaderData, actionData }: Route.ComponentPro
                   <tr key={`${u.question}-${u.lastAskedAt}`}>
                     <td>{u.question}</td>
                     <td className="num">{u.count}</td>
-                    <td className="hide-narrow small">{new Date(u.lastAskedAt).toLocaleString("en")}</td>
+                    <td className="hide-narrow small">{when(u.lastAskedAt)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -421,7 +422,7 @@ function SourceCard({ source: s, error }: { source: Source; error: string | unde
         <span className="small">
           {crawling && p
             ? `${done} of ${total} pages (${p.failed} failed, ${p.skipped} skipped)`
-            : `${s.kind === "website" ? `${plural(s.pageCount, "page")} · ` : ""}${plural(s.chunkCount, "chunk")}${s.lastRunFinishedAt ? ` · updated ${new Date(s.lastRunFinishedAt).toLocaleString("en")}` : ""}`}
+            : `${s.kind === "website" ? `${plural(s.pageCount, "page")} · ` : ""}${plural(s.chunkCount, "chunk")}${s.lastRunFinishedAt ? ` · updated ${when(s.lastRunFinishedAt)}` : ""}`}
         </span>
       </div>
       {s.lastError ? (

@@ -1,5 +1,6 @@
 import { Form, Link, redirect, useActionData, useNavigation } from "react-router";
 import { Field, FormError } from "../components/form.js";
+import { ScoreLines } from "../components/score-lines.js";
 import { api } from "../lib/api.server.js";
 import {
   day,
@@ -163,23 +164,7 @@ export default function Lead({ loaderData }: Route.ComponentProps) {
 
           <section className="card" aria-labelledby="score-title">
             <h2 id="score-title">Why it scores {lead.score}</h2>
-            {lead.scoreBreakdown.length ? (
-              <ul className="breakdown-list">
-                {lead.scoreBreakdown.map((line) => (
-                  <li key={`${line.kind}-${line.label}-${line.points}`}>
-                    <span>
-                      {line.label} <span className="muted">({line.kind})</span>
-                    </span>
-                    <span className={line.points < 0 ? "neg" : "pos"}>
-                      {line.points > 0 ? "+" : ""}
-                      {Math.round(line.points * 10) / 10}
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            ) : (
-              <p className="muted">No scoring rule matched.</p>
-            )}
+            <ScoreLines lines={lead.scoreBreakdown} className="breakdown-list" />
           </section>
 
           <section className="card" aria-labelledby="status-title">

@@ -1,5 +1,6 @@
 import { type ChangeEvent, useRef } from "react";
 import { Form, Link, useFetcher, useSearchParams } from "react-router";
+import { ScoreLines } from "../components/score-lines.js";
 import { api } from "../lib/api.server.js";
 import { day, LEAD_STATUS_LABEL, LEAD_STATUSES, memberName, withParams } from "../lib/crm.js";
 import { errorMessage, loadMembers } from "../lib/crm.server.js";
@@ -226,23 +227,7 @@ export default function Leads({ loaderData }: Route.ComponentProps) {
                           </span>
                           <details className="breakdown" open={focus === l.id}>
                             <summary>Breakdown</summary>
-                            {l.scoreBreakdown.length ? (
-                              <ul>
-                                {l.scoreBreakdown.map((line) => (
-                                  <li key={`${line.kind}-${line.label}-${line.points}`}>
-                                    <span>
-                                      {line.label} <span className="muted">({line.kind})</span>
-                                    </span>
-                                    <span className={line.points < 0 ? "neg" : "pos"}>
-                                      {line.points > 0 ? "+" : ""}
-                                      {Math.round(line.points * 10) / 10}
-                                    </span>
-                                  </li>
-                                ))}
-                              </ul>
-                            ) : (
-                              <p className="muted small">No scoring rule matched.</p>
-                            )}
+                            <ScoreLines lines={l.scoreBreakdown} />
                           </details>
                         </div>
                       </td>

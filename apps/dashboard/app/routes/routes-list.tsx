@@ -1,6 +1,7 @@
 import { Link, useRouteLoaderData } from "react-router";
 import { TryConsole } from "../components/try-console.js";
 import { api } from "../lib/api.server.js";
+import { when } from "../lib/crm.js";
 import { formErrors, text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";
 import { triedTurn } from "../lib/try-outcome.js";
@@ -107,7 +108,7 @@ export default function RoutesList({ loaderData }: Route.ComponentProps) {
                   <td className="num">{r.examples}</td>
                   <td className="num">{r.steps}</td>
                   <td>{r.enabled ? "Enabled" : <span className="muted">Disabled</span>}</td>
-                  <td className="hide-narrow small">{new Date(r.updatedAt).toLocaleString("en")}</td>
+                  <td className="hide-narrow small">{when(r.updatedAt)}</td>
                 </tr>
               ))}
             </tbody>

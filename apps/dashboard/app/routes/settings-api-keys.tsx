@@ -2,6 +2,7 @@ import { Form } from "react-router";
 import { Field, FormError, Submit } from "../components/form.js";
 import { requireAdmin } from "../lib/admin.server.js";
 import { api } from "../lib/api.server.js";
+import { when } from "../lib/crm.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import type { Route } from "./+types/settings-api-keys";
 
@@ -115,9 +116,7 @@ export default function ApiKeys({ loaderData, actionData }: Route.ComponentProps
                     <td>
                       {k.role} · {k.scopes.join(", ")}
                     </td>
-                    <td className="hide-narrow small">
-                      {k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString("en") : "never"}
-                    </td>
+                    <td className="hide-narrow small">{k.lastUsedAt ? when(k.lastUsedAt) : "never"}</td>
                     <td>
                       <Form
                         method="post"

@@ -2,6 +2,7 @@ import { Form, useNavigation } from "react-router";
 import { Field, FormError, Submit } from "../components/form.js";
 import { requireAdmin } from "../lib/admin.server.js";
 import { api } from "../lib/api.server.js";
+import { day } from "../lib/crm.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import type { Route } from "./+types/settings-team";
 
@@ -265,7 +266,7 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
           <ul className="plain-list">
             {invites.map((i) => (
               <li key={i.id}>
-                {i.email} · {i.role} · expires {new Date(i.expiresAt).toLocaleDateString("en")}
+                {i.email} · {i.role} · expires {day(i.expiresAt)}
               </li>
             ))}
           </ul>
