@@ -387,6 +387,16 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
       await p.goto(`${dash}/onboarding?step=playbooks`);
       const nav = p.getByRole("navigation", { name: "Main" });
       expect(await nav.getByRole("link", { name: "Get started" }).isVisible()).toBe(true);
+      // Every navigation item is inside the screen, none cut off at its edge.
+      const cut = await nav.locator("a").evaluateAll((links) =>
+        links
+          .filter((a) => {
+            const r = a.getBoundingClientRect();
+            return r.left < 0 || r.right > window.innerWidth;
+          })
+          .map((a) => a.textContent),
+      );
+      expect(cut).toEqual([]);
       const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await shot("21-phone-onboarding", p);

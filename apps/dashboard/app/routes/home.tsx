@@ -1,10 +1,13 @@
 import { Link, useRouteLoaderData } from "react-router";
 import { LivePanel } from "../components/live-panel.js";
 import { api } from "../lib/api.server.js";
+import adminStyles from "../styles/admin.css?url";
 import type { Route } from "./+types/home";
 import type { loader as layoutLoader } from "./app-layout.js";
 
 export const meta: Route.MetaFunction = () => [{ title: "Home · AutopilotCRM" }];
+// The live panel's tiles are styled with the reports' sheet.
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 
 // Home: the set-up steps with what is done (from the workspace's own data, not a flag), then what
 // needs a person today: conversations waiting, new leads, open deals.
