@@ -510,12 +510,7 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
       await expect.poll(() => page.getByLabel("Title").inputValue()).toBe("");
     }
     // The board scrolls sideways rather than cutting off its last columns.
-    const board = await page.locator(".kanban").evaluate((el) => ({
-      scroll: el.scrollWidth,
-      client: el.clientWidth,
-      overflow: getComputedStyle(el).overflowX,
-    }));
-    expect(board.overflow).toBe("auto");
+    expect(await page.locator(".kanban").evaluate((el) => getComputedStyle(el).overflowX)).toBe("auto");
     await shot("crm-10-deals");
     const stageOf = async (title: string) => {
       const { deals } = await apiGet("/v1/deals");

@@ -50,7 +50,6 @@ export function visitorStore(storage: Storage | null): VisitorStore {
     addConversation(id) {
       store.conversations = [...store.conversations.filter((c) => c !== id), id].slice(-KEPT_CONVERSATIONS);
       set("conversations", JSON.stringify(store.conversations));
-      set("conversation", id);
     },
   };
   return store;

@@ -122,7 +122,6 @@ const es: Strings = {
 };
 
 export const STRINGS: Record<string, Strings> = { en, de, fr, es };
-export const LOCALES = Object.keys(STRINGS);
 
 /** The table for a locale such as "de" or "de-AT"; English when the language has none. */
 export function stringsFor(locale: string | undefined): { lang: string; strings: Strings } {

@@ -264,19 +264,12 @@ export class WidgetView {
   ratingDone(conversationId: string): void {
     const thanks = el("div", { class: "ap-thanks", role: "status" }, this.strings.thanks);
     const form = this.log.querySelector(`[data-rate="${conversationId}"]`);
-    const hadFocus = form?.contains(
-      this.root.getRootNode() instanceof ShadowRoot
-        ? (this.root.getRootNode() as ShadowRoot).activeElement
-        : null,
-    );
+    // Focus was in the form being replaced: give it to the message box, not to the page.
+    const hadFocus = form?.contains((this.root.getRootNode() as ShadowRoot).activeElement);
     if (form) form.replaceWith(thanks);
     else this.log.append(thanks);
     if (hadFocus) this.input.focus();
     this.scrollToEnd();
-  }
-
-  focusInput(): void {
-    this.input.focus();
   }
 
   private scrollToEnd(): void {

@@ -18,7 +18,6 @@ import { AppError, notFound } from "../http/errors.js";
 // subquery table's own.
 const C_TENANT = sql.raw(`"conversations"."tenant_id"`);
 const C_ID = sql.raw(`"conversations"."id"`);
-const C_CONTACT = sql.raw(`"conversations"."contact_id"`);
 
 export type InboxFilter = {
   status?: ("bot" | "waiting" | "human" | "closed")[];
@@ -50,28 +49,34 @@ export async function listConversations(
         sql`exists (select 1 from ${messages} m where m.tenant_id = ${C_TENANT}
           and m.conversation_id = ${C_ID} and m.search @@ plainto_tsquery('simple', ${f.q}))`,
       );
-    // Who the customer is, who owns them (the assignee, else the owner of the lead the chat made),
-    // and how many of their messages the caller has not read: one round trip, per-row subqueries on
-    // indexes (limit ≤ 200 rows).
-    const lastRead = userId
-      ? sql`coalesce((select r.last_read_seq from ${conversationReads} r where r.tenant_id = ${C_TENANT}
-          and r.conversation_id = ${C_ID} and r.user_id = ${userId}), 0)`
-      : sql`0`;
+    // Who the customer is (their contact), who owns them (the assignee, else the owner of the lead the
+    // chat made: the newest, through a lateral join) and how many of their messages the caller has not
+    // read (members only: an API key reads for nobody). One round trip, on indexes (limit ≤ 200 rows).
+    const lead = tx
+      .select({ id: leads.id, ownerId: leads.ownerId })
+      .from(leads)
+      .where(and(sql`${leads.tenantId} = ${C_TENANT}`, sql`${leads.conversationId} = ${C_ID}::text`))
+      .orderBy(desc(leads.createdAt))
+      .limit(1)
+      .as("lead");
+    const unread = userId
+      ? sql<number>`(select count(*)::int from ${messages} m where m.tenant_id = ${C_TENANT}
+          and m.conversation_id = ${C_ID} and m.sender = 'visitor' and m.seq > coalesce((select r.last_read_seq
+          from ${conversationReads} r where r.tenant_id = ${C_TENANT} and r.conversation_id = ${C_ID}
+          and r.user_id = ${userId}), 0))`
+      : sql<null>`null`;
     const rows = await tx
       .select({
         row: conversations,
-        contactName: sql<
-          string | null
-        >`(select nullif(ct.name, '') from ${contacts} ct where ct.id = ${C_CONTACT})`,
-        contactEmail: sql<string | null>`(select ct.email from ${contacts} ct where ct.id = ${C_CONTACT})`,
-        leadId: sql<string | null>`(select l.id from ${leads} l where l.tenant_id = ${C_TENANT}
-          and l.conversation_id = ${C_ID}::text order by l.created_at desc limit 1)`,
-        leadOwnerId: sql<string | null>`(select l.owner_id from ${leads} l where l.tenant_id = ${C_TENANT}
-          and l.conversation_id = ${C_ID}::text order by l.created_at desc limit 1)`,
-        unread: sql<number>`(select count(*)::int from ${messages} m where m.tenant_id = ${C_TENANT}
-          and m.conversation_id = ${C_ID} and m.sender = 'visitor' and m.seq > ${lastRead})`,
+        contactName: contacts.name,
+        contactEmail: contacts.email,
+        leadId: lead.id,
+        leadOwnerId: lead.ownerId,
+        unread,
       })
       .from(conversations)
+      .leftJoin(contacts, eq(contacts.id, conversations.contactId))
+      .leftJoinLateral(lead, sql`true`)
       .where(and(...where))
       .orderBy(desc(conversations.lastMessageAt), desc(conversations.createdAt))
       .limit(f.limit);
@@ -90,11 +95,11 @@ export async function listConversations(
       csatComment: r.csatComment,
       createdAt: r.createdAt.toISOString(),
       closedAt: r.closedAt?.toISOString() ?? null,
-      contactName: more.contactName,
+      contactName: more.contactName || null,
       contactEmail: more.contactEmail,
       leadId: more.leadId,
       leadOwnerId: more.leadOwnerId,
-      unread: userId ? Number(more.unread) : null,
+      unread: more.unread === null ? null : Number(more.unread),
     }));
   });
 }

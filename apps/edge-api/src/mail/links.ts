@@ -5,5 +5,4 @@
 export const links = {
   conversation: (appUrl: string, id: string) => `${appUrl}/inbox/${id}`,
   lead: (appUrl: string, id: string) => `${appUrl}/leads/${id}`,
-  deal: (appUrl: string, id: string) => `${appUrl}/deals/${id}`,
 };

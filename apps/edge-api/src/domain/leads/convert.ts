@@ -1,11 +1,10 @@
 import { contacts, type Database, deals, leads, withTenant } from "@autopilot/db";
 import { canMoveLead } from "@autopilot/engine";
 import { eq } from "drizzle-orm";
-import { AppError } from "../../http/errors.js";
+import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
 import type { SalesActor } from "../crm/actor.js";
 import { insertDeal } from "../deals/deals.js";
-import { getLeadRow } from "./leads.js";
 import { recordStatusChange } from "./status-history.js";
 import { leadView } from "./view.js";
 
@@ -26,8 +25,7 @@ export type ConvertLead = {
 export async function convertLead(db: Database, actor: SalesActor, id: string, input: ConvertLead) {
   return withTenant(db, actor.tenantId, async (tx) => {
     const [lead] = await tx.select().from(leads).where(eq(leads.id, id)).for("update");
-    if (!lead) await getLeadRow(tx, id); // throws the usual not_found
-    if (!lead) throw new Error("unreachable");
+    if (!lead) throw notFound("lead");
     if (lead.status === "converted") {
       const [existing] = await tx.select({ id: deals.id }).from(deals).where(eq(deals.leadId, id)).limit(1);
       throw new AppError(
