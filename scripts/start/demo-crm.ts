@@ -100,11 +100,13 @@ const SCORING = [
   { kind: "fit", label: "Company named", points: 10, condition: { field: "company", op: "exists" } },
 ];
 
+// The stages every new workspace starts with (edge-api's DEFAULT_PIPELINE); used only when a workspace
+// made before that default has no pipeline.
 const STAGES = [
-  { name: "Qualified", probability: 10 },
-  { name: "Demo", probability: 30 },
-  { name: "Proposal", probability: 60 },
-  { name: "Negotiation", probability: 80 },
+  { name: "New", probability: 10 },
+  { name: "Qualified", probability: 25 },
+  { name: "Proposal", probability: 50 },
+  { name: "Negotiation", probability: 75 },
   { name: "Won", probability: 100, category: "won" },
   { name: "Lost", probability: 0, category: "lost" },
 ];
@@ -141,8 +143,8 @@ const PEOPLE = [
 
 // One deal per stage, so the board shows every column at work.
 const DEALS = [
-  { title: "Harbor Co: 8 desks", amount: 5_200, stage: "Qualified", month: 2 },
-  { title: "Linden Clinic: reception chairs", amount: 3_400, stage: "Demo", month: 1 },
+  { title: "Harbor Co: 8 desks", amount: 5_200, stage: "New", month: 2 },
+  { title: "Linden Clinic: reception chairs", amount: 3_400, stage: "Qualified", month: 1 },
   { title: "Atlas Legal: 30 workstations", amount: 24_000, stage: "Proposal", month: 1 },
   { title: "Pine & Co: home office stipend", amount: 11_000, stage: "Negotiation", month: 0 },
   { title: "Riverside School: staff room", amount: 7_900, stage: "Won", month: 0 },

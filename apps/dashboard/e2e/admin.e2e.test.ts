@@ -117,6 +117,76 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
     await shots("routes-list");
   });
 
+  it("playbook editor: steps connect by choosing, a branch is built from the form's fields, new steps go where the owner is", async () => {
+    await page.goto(`${dash}/routes/get-a-quote`);
+    const value = (id: string) => page.locator(`[id="${id}"]`).inputValue();
+    const pick = (id: string, option: string) => page.locator(`[id="${id}"]`).selectOption(option);
+    const add = async (kind: string) => {
+      await pick("add-step-kind", kind);
+      await page.locator(".add-step button").click();
+    };
+    // "Then go to" is a choice of named steps, never a typed id.
+    const nextOfPlan = page.locator('[id="in-steps.1.next"]');
+    expect(await nextOfPlan.evaluate((el) => el.tagName)).toBe("SELECT");
+    expect(await nextOfPlan.locator("option:checked").textContent()).toBe("3. End");
+
+    // Working on the End step, a new step goes in before it, wired between the plan question and End.
+    await page.locator('[id="in-steps.2.message"]').click();
+    expect(await value("add-step-after")).toBe("2");
+    await add("say");
+    expect(await page.locator("fieldset.step legend").allTextContents()).toEqual([
+      "1. Ask (form field) — starts here",
+      "2. Ask (form field)",
+      "3. Say",
+      "4. End",
+    ]);
+    expect(await value("in-steps.1.next")).toBe("say-4");
+    expect(await value("in-steps.2.next")).toBe("end-3");
+    await page.locator('[id="in-steps.2.text"]').fill("Thanks! We'll prepare your quote.");
+
+    // Working on the plan question, a branch goes in right after it and takes over where it led.
+    await page.locator('[id="in-steps.1.prompt"]').click();
+    await add("branch");
+    expect(await value("in-steps.1.next")).toBe("branch-5");
+    expect(await value("in-steps.2.otherwise")).toBe("say-4");
+    const branch = page.locator('fieldset[data-step="branch-5"]');
+    await branch.getByRole("button", { name: "Add condition" }).click();
+    // The condition reads the form's own fields; a choice field offers its options.
+    expect(await page.locator('[id="step-2-case-0-0-var"] option').allTextContents()).toContain("Plan");
+    await pick("step-2-case-0-0-var", "fields.plan");
+    await pick("step-2-case-0-0-op", "eq");
+    await pick("step-2-case-0-0-value", "business");
+    // A hand-off for business plans, added while working on the branch: it lands right after it.
+    await add("handoff");
+    expect(await page.locator("fieldset.step legend").nth(3).textContent()).toBe("4. Hand off to a human");
+    await pick("in-steps.2.cases.0.next", "handoff-6");
+    expect(await page.locator('[id="in-steps.2.cases.0.next"] option:checked').textContent()).toBe(
+      "4. Hand off to a human",
+    );
+    await shots("routes-editor-branch");
+    expect(await axeViolations(page)).toEqual([]);
+    await page.locator(".save-bar button").click();
+    await page.waitForURL(/\/routes\/get-a-quote\?saved=1/);
+
+    const saved = ((await apiGet("/v1/routes/get-a-quote")) as { route: unknown }).route as {
+      steps: { id: string; kind: string; next?: string; otherwise?: string; cases?: unknown[] }[];
+    };
+    expect(saved.steps.map((st) => st.id)).toEqual([
+      "ask-1",
+      "ask-2",
+      "branch-5",
+      "handoff-6",
+      "say-4",
+      "end-3",
+    ]);
+    const savedBranch = saved.steps[2];
+    expect(savedBranch?.cases).toEqual([
+      { when: { all: [{ var: "fields.plan", op: "eq", value: "business" }] }, next: "handoff-6" },
+    ]);
+    expect(savedBranch?.otherwise).toBe("say-4");
+    expect(saved.steps[4]?.next).toBe("end-3");
+  });
+
   it("settings: every tab renders, an API key is shown once, test connection says what failed", async () => {
     for (const [path, name] of [
       ["/settings", "settings-team"],

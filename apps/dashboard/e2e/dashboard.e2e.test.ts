@@ -224,12 +224,12 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
       "talk_to_sales",
     ]);
 
-    // ---- A pipeline for the deals (Settings → Pipelines). ----------------------------------------
+    // ---- The workspace came with a pipeline for its deals (Settings → Pipelines). -----------------
     await page.goto(`${dash}/settings/pipelines`);
-    await page.getByText("No pipelines yet.").waitFor();
-    await page.locator("#new-pipeline").fill("Sales");
-    await page.getByRole("button", { name: "Create pipeline" }).click();
-    await page.getByRole("button", { name: "Add stage" }).waitFor();
+    const sales = page.getByRole("region", { name: "Pipeline Sales" });
+    await sales.getByRole("button", { name: "Add stage" }).waitFor();
+    expect(await page.getByText("No pipelines yet.").count()).toBe(0);
+    expect(await sales.locator("table.stages tbody tr").count()).toBe(6);
     await shots("12-settings-pipeline");
 
     // ---- The route editor: a quote form that creates the lead, assigns it and opens a deal. ------

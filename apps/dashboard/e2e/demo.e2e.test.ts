@@ -98,7 +98,7 @@ describe.skipIf(!hasChromium)("the demo workspace", () => {
     expect(await page.locator("[data-today]").textContent()).toContain("1 conversation waits for a person");
 
     await page.goto(`${stack.dashboardUrl}/deals`);
-    for (const stage of ["Qualified", "Demo", "Proposal", "Negotiation", "Won", "Lost"]) {
+    for (const stage of ["New", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]) {
       const cards = page.locator(`[data-stage="${stage}"] li`);
       expect(await cards.count(), stage).toBeGreaterThan(0);
     }

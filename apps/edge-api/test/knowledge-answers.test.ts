@@ -4,10 +4,12 @@ import { describe, expect, it } from "vitest";
 import { inspect } from "./analytics-helpers.js";
 import {
   fakeCalls,
+  quoteRoute,
   say,
   startConversation,
   type Tenant,
   tenantWithWidget,
+  texts,
   useFakeOpenAi,
 } from "./conversation-helpers.js";
 import { call } from "./helpers.js";
@@ -216,6 +218,35 @@ describe("knowledge answers: FAQ sources, policy, model and tenancy", () => {
       expect(a.data.citations, model).not.toContain("00000000-0000-4000-8000-000000000000");
       for (const m of botMessages(res)) expect(m.text, model).not.toMatch(/evil\.test|discount/);
     }
+  });
+
+  it("a knowledge question is not captured by a weakly matching playbook; a playbook question still starts it", async () => {
+    // quoteRoute knows "how much does it cost"; the catalogue knows the cargo bike.
+    const t = await tenantWithWidget([quoteRoute]);
+    await faq(t, [
+      {
+        question: "What does the cargo bike cost?",
+        answer: "The Cargo bike costs $3,990, battery included.",
+      },
+    ]);
+    const cargo = await say(await startConversation(t), "How much does the cargo bike cost?");
+    expect(answerOf(cargo).text).toBe("The Cargo bike costs $3,990, battery included.");
+    for (const m of botMessages(cargo)) expect(m.text).not.toContain("Which plan?");
+    const tried = await call("/v1/routes/try", {
+      body: { text: "How much does the cargo bike cost?" },
+      headers: t.auth,
+    });
+    expect(tried.json).toMatchObject({ outcome: "knowledge", routeId: null });
+    // The playbook still owns what it was written for, with or without the knowledge base.
+    const plans = await say(await startConversation(t), "what are your prices");
+    expect(texts(plans)).toContain("Which plan?");
+    // With a model, a turn the playbook wins after consulting the knowledge base costs no drafted
+    // answer: one call, the route's rephrased greeting.
+    await useFakeOpenAi(t, "fake-ok");
+    const before = await fakeCalls("fake-ok");
+    const pallet = await say(await startConversation(t), "how much does it cost to ship a pallet");
+    expect(texts(pallet)).toContain("Which plan?");
+    expect(await fakeCalls("fake-ok")).toBe(before + 1);
   });
 
   it("one tenant's knowledge is never used to answer another's customers", async () => {

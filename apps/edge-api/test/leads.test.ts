@@ -286,19 +286,14 @@ describe("leads: conversion into a deal, status history", () => {
     const a = await signup("Convert A");
     const h = bearer((await createKey(a)).secret);
     const other = bearer((await createKey(await signup("Convert B"))).secret);
-    const pipeline = await call("/v1/pipelines", {
-      body: {
-        name: "Sales",
-        stages: [
-          { name: "Qualified", category: "open", probability: 20 },
-          { name: "Proposal", category: "open", probability: 60 },
-          { name: "Won", category: "won", probability: 100 },
-          { name: "Lost", category: "lost", probability: 0 },
-        ],
-      },
-      headers: h,
-    });
-    expect(pipeline.status, JSON.stringify(pipeline.json)).toBe(201);
+    // A new workspace starts with a default pipeline, so a lead converts without any setup.
+    const listed = await call("/v1/pipelines", { headers: h });
+    expect(listed.json.pipelines).toHaveLength(1);
+    const pipeline = { json: listed.json.pipelines[0] };
+    expect(pipeline.json).toMatchObject({ name: "Sales", isDefault: true });
+    expect(
+      pipeline.json.stages.map((st: { name: string; category: string }) => `${st.name}:${st.category}`),
+    ).toEqual(["New:open", "Qualified:open", "Proposal:open", "Negotiation:open", "Won:won", "Lost:lost"]);
     const lead = await call("/v1/leads", {
       body: {
         contact: { name: "Mia Rossi", email: "mia@convert.test" },
@@ -335,7 +330,7 @@ describe("leads: conversion into a deal, status history", () => {
       title: "Cargo bike fleet",
       amount: 12_000,
       pipelineId: pipeline.json.id,
-      stageId: stages.find((s) => s.name === "Qualified")?.id,
+      stageId: stages.find((s) => s.name === "New")?.id,
       contactId: lead.json.contactId,
       companyId: lead.json.companyId,
       leadId: id,

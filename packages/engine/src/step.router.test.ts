@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { compileRouter, select } from "./router/index.js";
 import { routes } from "./testing/fixtures.js";
-import { play } from "./testing/run.js";
+import { eventTypes, play, texts, types } from "./testing/run.js";
 
 const examples: Record<string, string[]> = {
   quote: [
@@ -41,5 +41,52 @@ describe("step with the real router", () => {
     const { last } = play(["I was charged twice on my invoice"], { selectRoute, channel: "email" });
     expect(last.state.active?.routeId).not.toBe("billing_support");
     expect(last.state.handoff).toBeNull();
+  });
+});
+
+describe("a playbook and the knowledge base compete on confidence", () => {
+  const withExamples = routes.map((r) => ({ ...r, examples: examples[r.id] ?? r.examples }));
+  const model = compileRouter(withExamples);
+  const selectRoute = (text: string) => select(model, text);
+  const catalogue = [
+    { id: "c-cargo", text: "The Cargo bike costs $3,990, battery included.", title: "Bikes" },
+    { id: "c-hours", text: "The shop opens at 9 on weekdays.", title: "Visit us" },
+  ];
+  const ctx = { selectRoute, routes: withExamples, retrievesKnowledge: true };
+
+  it("asks for the knowledge base before starting a weakly matching route", () => {
+    const { last } = play(["How much does the cargo bike cost?"], ctx);
+    expect(types(last)).toEqual(["answer_from_knowledge"]);
+    expect(last.state.active).toBeNull();
+    expect(last.replies).toEqual([]);
+  });
+
+  it("answers from knowledge when the answer covers more of the question than the route", () => {
+    const { last } = play([{ text: "How much does the cargo bike cost?", knowledge: catalogue }], ctx);
+    expect(texts(last)).toEqual(["The Cargo bike costs $3,990, battery included."]);
+    expect(last.state.active).toBeNull();
+    const outranked = last.events.find((e) => e.type === "route.outranked");
+    expect(outranked).toMatchObject({ routeId: "quote", knowledgeConfidence: 1 });
+    expect(outranked?.type === "route.outranked" && outranked.routeConfidence).toBeLessThan(0.5);
+  });
+
+  it("starts the route when the knowledge base has no better answer", () => {
+    const { last } = play(
+      [{ text: "How much does the cargo bike cost?", knowledge: catalogue.slice(1) }],
+      ctx,
+    );
+    expect(last.state.active?.routeId).toBe("quote");
+    expect(eventTypes(last)).not.toContain("route.outranked");
+  });
+
+  it("does not retrieve for a route that knows every word of the message", () => {
+    const { last } = play(["how much would 20 seats cost?"], ctx);
+    expect(types(last)).not.toContain("answer_from_knowledge");
+    expect(last.state.active?.routeId).toBe("quote");
+  });
+
+  it("keeps the route when the host does not retrieve", () => {
+    const { last } = play(["How much does the cargo bike cost?"], { selectRoute });
+    expect(last.state.active?.routeId).toBe("quote");
   });
 });

@@ -1,12 +1,15 @@
 import type { Route, Step } from "@autopilot/engine";
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Form, useNavigation } from "react-router";
 import type { RouteErrors } from "../lib/route-errors.js";
+import { CONTACT_SUBJECTS, ConditionBuilder, type ConditionSubject } from "./condition-builder.js";
 
 // The route editor: name, examples (what customers say when this route applies) and the script's steps.
 // The draft lives in React state and is posted as one JSON document; the API (the engine's validateRoute)
 // is the one validator, and its errors come back per step and are shown ON that step. Fields the editor
 // has no inputs for (entry conditions, cross-field rules, rephrase …) are kept as they were.
+// Owners never type step ids: "go to" is a choice of steps, branch conditions are built from the
+// playbook's fields, and a new step goes in after the step being edited, wired into the flow.
 
 type Kind = Step["kind"];
 type Draft = Omit<Route, "steps"> & { steps: Step[] };
@@ -59,6 +62,61 @@ function newStep(kind: Kind, id: string): Step {
 /** Optional strings: an emptied input removes the property (the engine rejects "" where it wants text). */
 const opt = (value: string) => (value.trim() === "" ? undefined : value);
 
+const short = (text: string) => (text.length > 40 ? `${text.slice(0, 39)}…` : text);
+
+/** "3. Ask: Email" — how a step is named wherever the owner picks one. */
+export function stepLabel(step: Step, index: number): string {
+  const kind = KINDS.find((k) => k.kind === step.kind)?.label.replace(/ \(.*\)$/, "") ?? step.kind;
+  const detail =
+    step.kind === "ask"
+      ? step.field.label || step.prompt
+      : step.kind === "say"
+        ? ((Array.isArray(step.text) ? step.text[0] : step.text) ?? "")
+        : step.kind === "action"
+          ? step.action.type.replaceAll("_", " ")
+          : "";
+  return `${index + 1}. ${kind}${detail.trim() ? `: ${short(detail.trim())}` : ""}`;
+}
+
+/** Every "go to" of a step, rewritten by `to` (renaming or removing the step they point at). */
+function retarget(step: Step, to: (id: string) => string): Step {
+  if (step.kind === "branch")
+    return {
+      ...step,
+      cases: step.cases.map((c) => ({ ...c, next: to(c.next) })),
+      otherwise: to(step.otherwise),
+    };
+  return "next" in step ? ({ ...step, next: to(step.next) } as Step) : step;
+}
+
+const isTerminal = (step: Step | undefined) => step?.kind === "end" || step?.kind === "handoff";
+
+/**
+ * Inserts `step` after the step at `after`, wired into the flow: it takes over that step's "go to"
+ * and that step now leads to it. Nothing goes after a closing step (End, Hand off): the new step
+ * goes before it, and the step that led to the closing step leads to the new one.
+ */
+export function insertStep(steps: Step[], after: number, step: Step): { steps: Step[]; at: number } {
+  let anchor = after;
+  let target = steps[anchor];
+  let follow: string | undefined;
+  if (isTerminal(target) && target) {
+    follow = target.id;
+    anchor -= 1;
+    target = steps[anchor];
+    if (target && !("next" in target && target.next === follow)) target = undefined;
+  } else if (target && "next" in target) follow = target.next;
+  const inserted =
+    "next" in step
+      ? ({ ...step, next: follow ?? "" } as Step)
+      : step.kind === "branch"
+        ? { ...step, otherwise: follow ?? "" }
+        : step;
+  const next = steps.map((s) => (s === target && "next" in s ? ({ ...s, next: step.id } as Step) : s));
+  next.splice(anchor + 1, 0, inserted);
+  return { steps: next, at: anchor + 1 };
+}
+
 export function RouteEditor({
   initial,
   isNew,
@@ -85,25 +143,52 @@ export function RouteEditor({
   });
   const submitting = useNavigation().state === "submitting";
   const ids = draft.steps.map((s) => s.id);
+  // The step the owner is working on: a new step goes in after it.
+  const [current, setCurrent] = useState<number | null>(null);
+  const subjects = conditionSubjects(draft.steps);
+  const targets = draft.steps.map((s, i) => ({ id: s.id, label: stepLabel(s, i) }));
 
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
   const setStep = (index: number, step: Step) =>
-    setDraft((d) => ({ ...d, steps: d.steps.map((s, i) => (i === index ? step : s)) }));
+    setDraft((d) => {
+      const old = d.steps[index]?.id;
+      // A renamed step keeps the arrows that point at it.
+      const renamed =
+        old !== undefined && old !== step.id ? (id: string) => (id === old ? step.id : id) : null;
+      return {
+        ...d,
+        steps: d.steps.map((s, i) => (i === index ? step : renamed ? retarget(s, renamed) : s)),
+      };
+    });
   const restructure = (steps: Step[], stepKeys: number[]) => {
     setShown((e) => (e ? { ...e, steps: {} } : e));
     setKeys(stepKeys);
     setDraft((d) => ({ ...d, steps }));
   };
-  const addStep = (kind: Kind) => {
+  const addStep = (kind: Kind, after: number) => {
     let n = draft.steps.length + 1;
     while (ids.includes(`${kind}-${n}`)) n++;
     const step = newStep(kind, `${kind}-${n}`);
-    // Chain the new step after the last one when that step does not lead anywhere yet.
-    const steps = draft.steps.map((s, i) =>
-      i === draft.steps.length - 1 && "next" in s && !s.next ? ({ ...s, next: step.id } as Step) : s,
-    );
+    const placed = insertStep(draft.steps, after, step);
+    const order = [...keys];
+    order.splice(placed.at, 0, nextKey.current++);
     focusStep.current = step.id;
-    restructure([...steps, step], [...keys, nextKey.current++]);
+    setCurrent(placed.at);
+    restructure(placed.steps, order);
+  };
+  const removeStep = (index: number) => {
+    const gone = draft.steps[index];
+    if (!gone) return;
+    // Arrows into the removed step now skip it (to where it led), or are left for the owner to choose.
+    const onward = "next" in gone ? gone.next : "";
+    const steps = draft.steps
+      .filter((_, i) => i !== index)
+      .map((s) => retarget(s, (id) => (id === gone.id ? onward : id)));
+    setCurrent(null);
+    restructure(
+      steps,
+      keys.filter((_, i) => i !== index),
+    );
   };
   const move = (index: number, by: -1 | 1) => {
     const steps = [...draft.steps];
@@ -179,28 +264,20 @@ export function RouteEditor({
       </fieldset>
 
       <h2>Script</h2>
-      <datalist id="step-ids">
-        {ids.map((id) => (
-          <option key={id} value={id} />
-        ))}
-      </datalist>
       <ol className="step-list">
         {draft.steps.map((step, index) => (
-          <li key={keys[index]}>
+          <li key={keys[index]} onFocus={() => setCurrent(index)}>
             <StepCard
               step={step}
               index={index}
               count={draft.steps.length}
               errors={shown?.steps[index]}
               readOnly={readOnly}
+              targets={targets}
+              subjects={subjects}
               onChange={(s) => setStep(index, s)}
               onMove={(by) => move(index, by)}
-              onRemove={() =>
-                restructure(
-                  draft.steps.filter((_, i) => i !== index),
-                  keys.filter((_, i) => i !== index),
-                )
-              }
+              onRemove={() => removeStep(index)}
             />
           </li>
         ))}
@@ -209,7 +286,7 @@ export function RouteEditor({
         <p className="notice">Only admins can change routes.</p>
       ) : (
         <>
-          <AddStep onAdd={addStep} />
+          <AddStep steps={draft.steps} current={current} onAdd={addStep} />
           <div className="actions save-bar">
             <button type="submit" className="primary" disabled={submitting}>
               {submitting ? "Saving…" : isNew ? "Create route" : "Save route"}
@@ -221,8 +298,27 @@ export function RouteEditor({
   );
 }
 
-function AddStep({ onAdd }: { onAdd: (kind: Kind) => void }) {
+/** Where a new step goes by default: after the step being edited, else after the last step that leads on. */
+function defaultPlace(steps: Step[], current: number | null): number {
+  if (current !== null && current < steps.length) return current;
+  for (let i = steps.length - 1; i >= 0; i--) if (!isTerminal(steps[i])) return i;
+  return steps.length - 1;
+}
+
+function AddStep({
+  steps,
+  current,
+  onAdd,
+}: {
+  steps: Step[];
+  current: number | null;
+  onAdd: (kind: Kind, after: number) => void;
+}) {
   const [kind, setKind] = useState<Kind>("say");
+  const place = defaultPlace(steps, current);
+  // The owner's explicit choice holds until they work on another step.
+  const [chosen, setChosen] = useState<{ at: number; while: number | null } | null>(null);
+  const after = chosen && chosen.while === current && chosen.at < steps.length ? chosen.at : place;
   return (
     <div className="inline-form add-step">
       <label htmlFor="add-step-kind">Add a step</label>
@@ -233,9 +329,81 @@ function AddStep({ onAdd }: { onAdd: (kind: Kind) => void }) {
           </option>
         ))}
       </select>
-      <button type="button" onClick={() => onAdd(kind)}>
+      <label htmlFor="add-step-after">after</label>
+      <select
+        id="add-step-after"
+        value={after}
+        onChange={(e) => setChosen({ at: Number(e.target.value), while: current })}
+      >
+        {steps.map((s, i) => (
+          <option key={s.id} value={i}>
+            {stepLabel(s, i)}
+          </option>
+        ))}
+      </select>
+      <button type="button" onClick={() => onAdd(kind, after)}>
         Add step
       </button>
+    </div>
+  );
+}
+
+/** What branch conditions can look at: this playbook's form fields, then the contact. */
+function conditionSubjects(steps: Step[]): ConditionSubject[] {
+  const fields = steps.flatMap((s): ConditionSubject[] =>
+    s.kind === "ask" && s.field.name
+      ? [
+          {
+            path: `fields.${s.field.name}`,
+            label: s.field.label || s.field.name,
+            type:
+              s.field.type === "number" || s.field.type === "money"
+                ? "number"
+                : s.field.type === "choice"
+                  ? "choice"
+                  : "text",
+            options: s.field.options?.map((o) => ({ value: o.value, label: o.label })),
+          },
+        ]
+      : [],
+  );
+  return [...fields, ...CONTACT_SUBJECTS];
+}
+
+type Target = { id: string; label: string };
+
+/** "Then go to": a choice among the playbook's steps (never itself). */
+function StepTarget({
+  label,
+  name,
+  value,
+  targets,
+  self,
+  onChange,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  targets: Target[];
+  self: string;
+  onChange: (id: string) => void;
+}) {
+  const inputId = `in-${name}`;
+  const known = value === "" || targets.some((t) => t.id === value);
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      <select id={inputId} data-name={name} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">(choose a step)</option>
+        {targets
+          .filter((t) => t.id !== self)
+          .map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.label}
+            </option>
+          ))}
+        {known ? null : <option value={value}>{value} (missing step)</option>}
+      </select>
     </div>
   );
 }
@@ -246,6 +414,8 @@ function StepCard({
   count,
   errors,
   readOnly,
+  targets,
+  subjects,
   onChange,
   onMove,
   onRemove,
@@ -255,6 +425,8 @@ function StepCard({
   count: number;
   errors: string[] | undefined;
   readOnly: boolean;
+  targets: Target[];
+  subjects: ConditionSubject[];
   onChange: (step: Step) => void;
   onMove: (by: -1 | 1) => void;
   onRemove: () => void;
@@ -289,16 +461,17 @@ function StepCard({
           onChange={(id) => onChange({ ...step, id })}
         />
         {"next" in step ? (
-          <TextInput
-            label="Then go to step"
+          <StepTarget
+            label="Then go to"
             name={`steps.${index}.next`}
             value={step.next}
-            list="step-ids"
+            targets={targets}
+            self={step.id}
             onChange={(next) => onChange({ ...step, next })}
           />
         ) : null}
       </div>
-      <StepFields step={step} index={index} onChange={onChange} />
+      <StepFields step={step} index={index} targets={targets} subjects={subjects} onChange={onChange} />
       {readOnly ? null : (
         <div className="step-tools">
           <button
@@ -332,7 +505,19 @@ function StepCard({
   );
 }
 
-function StepFields({ step, index, onChange }: { step: Step; index: number; onChange: (s: Step) => void }) {
+function StepFields({
+  step,
+  index,
+  targets,
+  subjects,
+  onChange,
+}: {
+  step: Step;
+  index: number;
+  targets: Target[];
+  subjects: ConditionSubject[];
+  onChange: (s: Step) => void;
+}) {
   const name = (field: string) => `steps.${index}.${field}`;
   switch (step.kind) {
     case "say": {
@@ -449,24 +634,59 @@ function StepFields({ step, index, onChange }: { step: Step; index: number; onCh
         </>
       );
     }
-    case "branch":
+    case "branch": {
+      const setCase = (i: number, patch: Partial<(typeof step.cases)[number]>) =>
+        onChange({ ...step, cases: step.cases.map((c, j) => (j === i ? { ...c, ...patch } : c)) });
       return (
         <>
-          <JsonArea
-            label='Cases (JSON: [{"when": {"all": [{"var": "fields.budget", "op": "gte", "value": 1000}]}, "next": "step-id"}])'
-            name={name("cases")}
-            value={step.cases}
-            onChange={(cases) => onChange({ ...step, cases: cases as typeof step.cases })}
-          />
-          <TextInput
-            label="Otherwise go to step"
+          <ol className="branch-cases">
+            {step.cases.map((c, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: cases have no identity of their own
+              <li key={i} className="branch-case">
+                <ConditionBuilder
+                  id={`step-${index}-case-${i}`}
+                  label={`Case ${i + 1} of step ${index + 1}`}
+                  condition={c.when}
+                  subjects={subjects}
+                  onChange={(when) => setCase(i, { when })}
+                />
+                <StepTarget
+                  label={`Case ${i + 1}: go to`}
+                  name={name(`cases.${i}.next`)}
+                  value={c.next}
+                  targets={targets}
+                  self={step.id}
+                  onChange={(next) => setCase(i, { next })}
+                />
+                {step.cases.length > 1 ? (
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => onChange({ ...step, cases: step.cases.filter((_, j) => j !== i) })}
+                  >
+                    Remove case {i + 1}
+                  </button>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+          <button
+            type="button"
+            onClick={() => onChange({ ...step, cases: [...step.cases, { when: { all: [] }, next: "" }] })}
+          >
+            Add case
+          </button>
+          <StepTarget
+            label="Otherwise go to"
             name={name("otherwise")}
             value={step.otherwise}
-            list="step-ids"
+            targets={targets}
+            self={step.id}
             onChange={(otherwise) => onChange({ ...step, otherwise })}
           />
         </>
       );
+    }
     case "action":
       return <ActionFields step={step} index={index} onChange={onChange} />;
     case "handoff":
@@ -598,11 +818,10 @@ type InputProps = {
   error?: string | undefined;
   hint?: string | undefined;
   type?: string;
-  list?: string;
   readOnly?: boolean;
 };
 
-function TextInput({ label, name, value, onChange, id, error, hint, type, list, readOnly }: InputProps) {
+function TextInput({ label, name, value, onChange, id, error, hint, type, readOnly }: InputProps) {
   const inputId = id ?? `in-${name}`;
   return (
     <div className="field">
@@ -612,7 +831,6 @@ function TextInput({ label, name, value, onChange, id, error, hint, type, list, 
         data-name={name}
         type={type ?? "text"}
         value={value}
-        list={list}
         readOnly={readOnly}
         autoComplete="off"
         aria-invalid={error ? true : undefined}
@@ -689,49 +907,6 @@ function Select<T extends string>({
           </option>
         ))}
       </select>
-    </div>
-  );
-}
-
-/** JSON for the parts without a form of their own (branch conditions); kept as typed until it parses. */
-function JsonArea({
-  label,
-  name,
-  value,
-  onChange,
-}: {
-  label: string;
-  name: string;
-  value: unknown;
-  onChange: (value: unknown) => void;
-}) {
-  const [text, setText] = useState(() => JSON.stringify(value, null, 2));
-  const [bad, setBad] = useState(false);
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <textarea
-        id={id}
-        data-name={name}
-        className="mono"
-        rows={5}
-        value={text}
-        aria-invalid={bad || undefined}
-        aria-describedby={`${id}-error`}
-        onChange={(e) => {
-          setText(e.target.value);
-          try {
-            onChange(JSON.parse(e.target.value));
-            setBad(false);
-          } catch {
-            setBad(true);
-          }
-        }}
-      />
-      <p id={`${id}-error`} className="field-error">
-        {bad ? "Not valid JSON yet: the last valid value is what will be saved." : ""}
-      </p>
     </div>
   );
 }

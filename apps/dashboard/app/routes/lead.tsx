@@ -122,9 +122,10 @@ export default function Lead({ loaderData }: Route.ComponentProps) {
       <h1>{lead.title || contactName}</h1>
       <p className="lead-summary">
         <span className="badge">{LEAD_STATUS_LABEL[lead.status]}</span>
-        <span className="score" aria-label={`Score ${lead.score} of 100`}>
+        <span className="score">
           <meter min={0} max={100} low={40} high={70} optimum={100} value={lead.score} aria-hidden="true" />
-          {lead.score}
+          Score {lead.score}
+          <span className="visually-hidden"> of 100</span>
         </span>
         <span>Owner: {memberName(members, lead.ownerId)}</span>
         <span>

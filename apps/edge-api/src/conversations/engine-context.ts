@@ -21,6 +21,8 @@ export function engineContext(o: {
   seed: number;
   now?: Date;
   businessName?: string;
+  /** The host retrieves knowledge for answer_from_knowledge (so routes compete with it). */
+  retrievesKnowledge?: boolean;
 }): StepContext {
   return {
     now: o.now ?? new Date(),
@@ -32,6 +34,7 @@ export function engineContext(o: {
     timeZone: o.timeZone,
     businessHours: o.businessHours,
     aiAvailable: o.aiAvailable,
+    retrievesKnowledge: o.retrievesKnowledge,
     business: o.businessName ? { name: o.businessName } : undefined,
   };
 }

@@ -60,6 +60,7 @@ export async function runTurn(input: TurnInput): Promise<TurnOutput> {
       businessHours: input.businessHours,
       aiAvailable,
       seed: seedOf(input.conversationId, input.state.turn),
+      retrievesKnowledge: input.knowledge !== undefined,
     });
   const aiAvailable = aiConfigured && !overBudget;
   const first = step(input.state, { text: input.text }, ctx(aiAvailable));
@@ -84,22 +85,27 @@ export async function runTurn(input: TurnInput): Promise<TurnOutput> {
   if (!ask || !input.knowledge) return { result, ai };
   const found = await input.knowledge(ask.query).catch(() => null);
   const knowledge = found?.chunks ?? [];
-  const drafted: Proposal[] = [];
-  // A model that just failed this turn is not asked again (the turn would wait twice).
-  if (aiAvailable && ai !== "timeout" && ai !== "error" && knowledge.length > 0) {
+  const withKnowledge = (drafted: Proposal[]) =>
+    step(
+      input.state,
+      { text: input.text, proposals: [...(proposals ?? []), ...drafted], knowledge },
+      { ...ctx(aiAvailable), knowledgePolicy: found?.policy },
+    );
+  result = withKnowledge([]);
+  // The model drafts only when the engine chose to answer from knowledge (a playbook may have won), and
+  // a model that just failed this turn is not asked again (the turn would wait twice).
+  const answering = result.events.some(
+    (e) => e.type === "knowledge.answered" || e.type === "knowledge.unanswered",
+  );
+  if (answering && aiAvailable && ai !== "timeout" && ai !== "error" && knowledge.length > 0) {
     const answer = await callModel(input.ai, draftRequest(ask.query, knowledge));
     if (typeof answer === "string") ai = answer;
     else {
       const draft = parseDraft(answer.toolCalls);
-      if (draft) drafted.push(draft);
       ai = "used";
+      if (draft) result = withKnowledge([draft]);
     }
   }
-  result = step(
-    input.state,
-    { text: input.text, proposals: [...(proposals ?? []), ...drafted], knowledge },
-    { ...ctx(aiAvailable), knowledgePolicy: found?.policy },
-  );
   return { result, ai };
 }
 

@@ -16,6 +16,7 @@ import { recordEvent } from "../events/outbox.js";
 import { AppError } from "../http/errors.js";
 import { hashPassword, sha256Hex, verifyPassword } from "../lib/crypto.js";
 import type { Mailer } from "../mail/mailer.js";
+import { DEFAULT_PIPELINE, insertPipeline } from "./deals/pipelines.js";
 import { insertSession, insertUserToken, type NewSession } from "./tokens.js";
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
@@ -56,6 +57,7 @@ export async function signup(
         passwordSalt: password.salt,
       });
       await tx.insert(memberships).values({ tenantId, userId, role: "owner" });
+      await insertPipeline(tx, tenantId, DEFAULT_PIPELINE);
       const token = await insertUserToken(tx, tenantId, userId, "verify_email");
       await mailer.send(tx, {
         tenantId,

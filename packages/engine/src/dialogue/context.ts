@@ -48,6 +48,11 @@ export type StepContext = {
   defaultCurrency?: string;
   /** True when an AI provider is configured (and the budget allows): AI help commands may be emitted. */
   aiAvailable: boolean;
+  /**
+   * True when the host answers answer_from_knowledge by retrieving (and re-runs the turn with the
+   * chunks): a route the router picked then competes with the knowledge base (see select.ts).
+   */
+  retrievesKnowledge?: boolean;
   /** The tenant's forbidden claims for knowledge answers. */
   knowledgePolicy?: KnowledgePolicy;
   config?: Partial<EngineConfig>;

@@ -30,6 +30,7 @@ export type EngineEvent =
   | { type: "knowledge.answered"; citations: string[]; mode: "extractive" | "model" }
   | { type: "knowledge.unanswered"; query: string }
   | { type: "route.low_confidence"; candidates: string[]; count: number }
+  | { type: "route.outranked"; routeId: string; routeConfidence: number; knowledgeConfidence: number }
   | { type: "proposal.accepted"; proposal: string }
   | { type: "proposal.rejected"; proposal: string; reason: string }
   | { type: "input.flagged"; reason: "prompt_injection" }

@@ -1,11 +1,13 @@
 // Choosing a route for a new request: the router's ranking (or a validated choose_route proposal),
 // filtered by entry conditions (channel, business hours, contact attributes), ties broken by priority.
+import { knowledgeConfidence } from "../knowledge/extractive.js";
+import { contentTerms } from "../knowledge/text.js";
 import type { RouterCandidate } from "../router/types.js";
 import { evaluateCondition } from "../routes/conditions.js";
 import type { Route } from "../routes/schema.js";
 import { isWithinBusinessHours } from "./businessHours.js";
 import { requestHandoff } from "./handoff.js";
-import { requestKnowledge } from "./knowledge.js";
+import { KNOWLEDGE_FALLBACK, requestKnowledge } from "./knowledge.js";
 import { startRoute } from "./script.js";
 import type { Turn } from "./turn.js";
 
@@ -36,9 +38,52 @@ function rank(turn: Turn, candidates: RouterCandidate[]): { route: Route; candid
   );
 }
 
+/**
+ * How sure a route is of a message, on the knowledge base's scale: the share of the message's content
+ * terms the route knows (name, description, examples). The router's own confidence only ranks routes
+ * against each other; a message about a product no route mentions ("how much does the cargo bike
+ * cost?") is a weak match however clearly "how much" points at a pricing playbook.
+ */
+export function routeConfidence(text: string, route: Route): number {
+  const asked = contentTerms(text);
+  if (asked.size === 0) return 1;
+  const known = contentTerms([route.name, route.description ?? "", ...route.examples].join(" "));
+  let covered = 0;
+  for (const t of asked) if (known.has(t)) covered++;
+  return covered / asked.size;
+}
+
+/**
+ * A chosen route competes with the knowledge base when the host retrieves: the first run asks for
+ * the chunks (true: wait for them), the re-run answers from knowledge when its best answer covers more
+ * of the question than the route does (true: answered). Ties go to the playbook the owner wrote.
+ */
+function knowledgeWins(turn: Turn, route: Route): boolean {
+  if (!turn.ctx.retrievesKnowledge) return false;
+  const mine = routeConfidence(turn.text, route);
+  if (mine >= 1) return false;
+  const knowledge = turn.input.knowledge;
+  if (knowledge === undefined) {
+    turn.command({ type: "answer_from_knowledge", query: turn.text, fallback: KNOWLEDGE_FALLBACK });
+    turn.event({ type: "knowledge.requested", query: turn.text });
+    return true;
+  }
+  const theirs = knowledgeConfidence(turn.text, knowledge, turn.ctx.knowledgePolicy);
+  if (theirs <= mine) return false;
+  turn.event({
+    type: "route.outranked",
+    routeId: route.id,
+    routeConfidence: mine,
+    knowledgeConfidence: theirs,
+  });
+  requestKnowledge(turn);
+  return true;
+}
+
 export function selectAndStart(turn: Turn): void {
   const proposed = turn.proposals.routeId ? turn.route(turn.proposals.routeId) : undefined;
   if (proposed && isEligible(turn, proposed)) {
+    if (knowledgeWins(turn, proposed)) return;
     turn.state.lowConfidenceCount = 0;
     startRoute(turn, proposed, 1, "proposal");
     return;
@@ -52,21 +97,24 @@ export function selectAndStart(turn: Turn): void {
     requestKnowledge(turn);
     return;
   }
+  // The adjudicator is asked before the knowledge base competes, so one round trip serves both.
+  const adjudicate = selection.needsAdjudication && turn.mayAskAi;
+  if (adjudicate)
+    turn.command({
+      type: "adjudicate_route",
+      text: turn.text,
+      candidates: ranked.slice(0, 5).map((r) => ({
+        routeId: r.route.id,
+        name: r.route.name,
+        description: r.route.description,
+        confidence: r.candidate.confidence,
+      })),
+    });
+  if (knowledgeWins(turn, best.route)) return;
   if (selection.needsAdjudication) {
     const count = turn.state.lowConfidenceCount + 1;
     turn.state.lowConfidenceCount = count;
     turn.event({ type: "route.low_confidence", candidates: ranked.map((r) => r.route.id), count });
-    if (turn.mayAskAi)
-      turn.command({
-        type: "adjudicate_route",
-        text: turn.text,
-        candidates: ranked.slice(0, 5).map((r) => ({
-          routeId: r.route.id,
-          name: r.route.name,
-          description: r.route.description,
-          confidence: r.candidate.confidence,
-        })),
-      });
     if (count >= turn.config.maxLowConfidence) {
       requestHandoff(turn, "low_confidence");
       return;

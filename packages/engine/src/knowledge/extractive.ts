@@ -21,13 +21,10 @@ type Candidate = {
   own: number;
 };
 
-export function extractiveAnswer(
-  question: string,
-  knowledge: KnowledgeChunk[],
-  policy?: KnowledgePolicy,
-): GroundedAnswer | null {
+/** The retrieved sentences scored by how much of the question they cover, best first. */
+function rankSentences(question: string, knowledge: KnowledgeChunk[], policy?: KnowledgePolicy): Candidate[] {
   const asked = contentTerms(question);
-  if (asked.size === 0) return null;
+  if (asked.size === 0) return [];
   const forbidden = forbiddenMatcher(policy);
   const candidates: Candidate[] = [];
   const seen = new Set<string>();
@@ -50,7 +47,28 @@ export function extractiveAnswer(
       candidates.push({ sentence, chunk, rank, pos, score: covered / asked.size, own });
     });
   });
-  candidates.sort((a, b) => b.score - a.score || b.own - a.own || a.rank - b.rank || a.pos - b.pos);
+  return candidates.sort((a, b) => b.score - a.score || b.own - a.own || a.rank - b.rank || a.pos - b.pos);
+}
+
+/**
+ * How sure the knowledge base is of an answer: the share of the question's content terms its best
+ * sentence covers (0 when it has no answer). Comparable with a route's confidence (see select.ts).
+ */
+export function knowledgeConfidence(
+  question: string,
+  knowledge: KnowledgeChunk[],
+  policy?: KnowledgePolicy,
+): number {
+  const best = rankSentences(question, knowledge, policy)[0];
+  return best && best.score >= MIN_RELEVANCE ? best.score : 0;
+}
+
+export function extractiveAnswer(
+  question: string,
+  knowledge: KnowledgeChunk[],
+  policy?: KnowledgePolicy,
+): GroundedAnswer | null {
+  const candidates = rankSentences(question, knowledge, policy);
   const best = candidates[0];
   if (!best || best.score < MIN_RELEVANCE) return null;
   const picked = candidates

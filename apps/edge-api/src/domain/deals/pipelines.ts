@@ -9,7 +9,7 @@ import {
   type Tx,
   withTenant,
 } from "@autopilot/db";
-import { and, asc, count, eq, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, sql } from "drizzle-orm";
 import { outboxRow } from "../../events/outbox.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
@@ -38,6 +38,45 @@ async function pipelineView(tx: Tx, p: typeof pipelines.$inferSelect) {
 }
 export type PipelineView = Awaited<ReturnType<typeof pipelineView>>;
 
+/** What a new workspace starts with, so the first lead can become a deal without any setup. */
+export const DEFAULT_PIPELINE = {
+  name: "Sales",
+  isDefault: true,
+  stages: [
+    { name: "New", probability: 10 },
+    { name: "Qualified", probability: 25 },
+    { name: "Proposal", probability: 50 },
+    { name: "Negotiation", probability: 75 },
+    { name: "Won", probability: 100, category: "won" },
+    { name: "Lost", probability: 0, category: "lost" },
+  ] satisfies StageInput[],
+};
+
+/** Inside the tenant's transaction: the pipeline and its stages, in order. */
+export async function insertPipeline(
+  tx: Tx,
+  tenantId: string,
+  input: { name: string; isDefault?: boolean; stages: StageInput[] },
+) {
+  if (input.isDefault) await tx.update(pipelines).set({ isDefault: false });
+  const [p] = await tx
+    .insert(pipelines)
+    .values({ tenantId, name: input.name, isDefault: input.isDefault ?? false })
+    .returning();
+  if (!p) throw new Error("pipeline insert returned nothing");
+  await tx.insert(stages).values(
+    input.stages.map((s, position) => ({
+      tenantId,
+      pipelineId: p.id,
+      name: s.name,
+      position,
+      probability: probabilityFor(s.category ?? "open", s.probability),
+      category: s.category ?? "open",
+    })),
+  );
+  return p;
+}
+
 /** A pipeline with its ordered stages (at least one open stage, and a won and a lost one). */
 export async function createPipeline(
   db: Database,
@@ -50,22 +89,7 @@ export async function createPipeline(
       throw new AppError(400, "invalid_request", `stages: needs at least one ${needed} stage`);
   }
   return withTenant(db, actor.tenantId, async (tx) => {
-    if (input.isDefault) await tx.update(pipelines).set({ isDefault: false });
-    const [p] = await tx
-      .insert(pipelines)
-      .values({ tenantId: actor.tenantId, name: input.name, isDefault: input.isDefault ?? false })
-      .returning();
-    if (!p) throw new Error("pipeline insert returned nothing");
-    await tx.insert(stages).values(
-      input.stages.map((s, position) => ({
-        tenantId: actor.tenantId,
-        pipelineId: p.id,
-        name: s.name,
-        position,
-        probability: probabilityFor(s.category ?? "open", s.probability),
-        category: s.category ?? "open",
-      })),
-    );
+    const p = await insertPipeline(tx, actor.tenantId, input);
     await audit(tx, actor, "pipeline.created", { type: "pipeline", id: p.id });
     return pipelineView(tx, p);
   });
@@ -93,15 +117,10 @@ export async function defaultPipelineId(tx: Tx): Promise<string> {
   const [p] = await tx
     .select({ id: pipelines.id })
     .from(pipelines)
-    .orderBy(asc(pipelines.isDefault), asc(pipelines.createdAt));
-  const [d] = await tx
-    .select({ id: pipelines.id })
-    .from(pipelines)
-    .where(eq(pipelines.isDefault, true))
+    .orderBy(desc(pipelines.isDefault), asc(pipelines.createdAt))
     .limit(1);
-  const id = d?.id ?? p?.id;
-  if (!id) throw new AppError(409, "no_pipeline", "pipelineId: create a pipeline first");
-  return id;
+  if (!p) throw new AppError(409, "no_pipeline", "pipelineId: create a pipeline first");
+  return p.id;
 }
 
 /** A pipeline keeps at least one open, one won and one lost stage: deals can always move and close. */
