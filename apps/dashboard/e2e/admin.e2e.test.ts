@@ -449,6 +449,30 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
     expect((await apiGet("/v1/workspace")).timeZone).toBe("Europe/Berlin");
     expect(await axeViolations(page)).toEqual([]);
     await shots("settings-workspace");
+    // Every screen now writes dates the workspace's way: German, in Berlin's time.
+    const contact = (await apiCall("POST", "/v1/contacts", {
+      name: "Lena Vogel",
+      email: "lena@vogel.example",
+    })) as {
+      createdAt: string;
+    };
+    const german = new Intl.DateTimeFormat("de", {
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+      timeZone: "Europe/Berlin",
+    }).format(new Date(contact.createdAt));
+    await page.goto(`${dash}/contacts`);
+    const added = page.getByRole("row", { name: /Lena Vogel/ }).locator('[data-label="Added"]');
+    await expect.poll(() => added.textContent()).toBe(german);
+    expect(german).not.toBe(
+      new Intl.DateTimeFormat("en-GB", {
+        day: "numeric",
+        month: "short",
+        year: "numeric",
+        timeZone: "UTC",
+      }).format(new Date(contact.createdAt)),
+    );
   });
 
   it("a viewer sees no settings link and the settings pages refuse", async () => {

@@ -74,6 +74,11 @@ describe("workspace time zone and locale", () => {
       timeZone: "Europe/Berlin",
       locale: "de-AT",
     });
+    // Every screen learns them from /v1/me (one look-up, no extra query).
+    expect((await call("/v1/me", { headers: s.auth })).json.tenant).toMatchObject({
+      timeZone: "Europe/Berlin",
+      locale: "de-AT",
+    });
   });
 
   it("sign-up takes the browser's locale; the chat widget's session carries the name and locale", async () => {

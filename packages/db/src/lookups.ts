@@ -18,6 +18,8 @@ export type ApiKeyRow = {
   tenant_id: string;
   tenant_name: string;
   time_zone: string;
+  /** Absent in rows cached before migration 0039. */
+  tenant_locale?: string;
   name: string;
   role: Role;
   scopes: string[];
@@ -36,6 +38,7 @@ export type SessionRow = {
   email_verified: boolean;
   tenant_name: string;
   time_zone: string;
+  tenant_locale: string;
 };
 
 export type InviteRow = {

@@ -1,5 +1,6 @@
 import { Link } from "react-router";
-import { ACTIVITY_LABEL, type Member, memberName, STATUS_LABEL, when } from "../lib/crm.js";
+import { ACTIVITY_LABEL, type Member, memberName, STATUS_LABEL } from "../lib/crm.js";
+import { useFormats } from "../lib/format.js";
 
 type Activity = {
   id: string;
@@ -33,6 +34,7 @@ export function Timeline(props: {
   leads?: Lead[];
   members: Member[];
 }) {
+  const { when } = useFormats();
   const items = [
     ...props.activities.map((a) => ({
       at: a.occurredAt,
@@ -76,6 +78,7 @@ export function Timeline(props: {
 }
 
 function ActivityItem({ a, members }: { a: Activity; members: Member[] }) {
+  const { when } = useFormats();
   return (
     <>
       <span className="kind">{ACTIVITY_LABEL[a.kind]}</span>

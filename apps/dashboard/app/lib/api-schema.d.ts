@@ -13184,6 +13184,7 @@ export interface components {
                 id: string;
                 name: string;
                 timeZone: string;
+                locale: string;
             };
             user: {
                 /** Format: uuid */

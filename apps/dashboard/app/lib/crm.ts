@@ -1,6 +1,6 @@
 // Shared by the inbox, contacts, companies, leads and deals screens: shapes of API answers the OpenAPI
-// document leaves open (conversations, transcripts), names of members, and formatting that renders the
-// same on the server and in the browser (no hydration mismatch, so no layout shift).
+// document leaves open (conversations, transcripts), names of members, and labels. Dates and amounts
+// are formatted by lib/format.ts, the workspace's way.
 
 export type Member = { userId: string; name: string; email: string; role: string };
 
@@ -68,41 +68,6 @@ export function memberName(members: readonly Member[], id: string | null | undef
   return members.find((m) => m.userId === id)?.name || "Someone";
 }
 
-const dateTime = new Intl.DateTimeFormat("en-GB", {
-  day: "numeric",
-  month: "short",
-  hour: "2-digit",
-  minute: "2-digit",
-  timeZone: "UTC",
-});
-const dateOnly = new Intl.DateTimeFormat("en-GB", {
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  timeZone: "UTC",
-});
-
-/** A timestamp as "3 Jul, 14:05 UTC": fixed zone so server and browser render the same text. */
-export function when(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  return `${dateTime.format(new Date(iso))} UTC`;
-}
-
-export function day(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  return dateOnly.format(new Date(iso));
-}
-
-export function money(amount: number, currency: string): string {
-  try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency, maximumFractionDigits: 0 }).format(
-      amount,
-    );
-  } catch {
-    return `${amount} ${currency}`;
-  }
-}
-
 export const LEAD_STATUS_LABEL: Record<(typeof LEAD_STATUSES)[number], string> = {
   new: "New",
   qualifying: "Qualifying",
@@ -126,11 +91,11 @@ export function fieldLabel(name: string): string {
  * A value a chat form collected, as a person reads it: a name's full form, an amount with its
  * currency, a date, a list; JSON only for shapes nobody expects.
  */
-export function fieldValue(value: unknown): string {
+export function fieldValue(value: unknown, money: (amount: number, currency: string) => string): string {
   if (value === null || value === undefined || value === "") return "—";
   if (typeof value === "boolean") return value ? "Yes" : "No";
   if (typeof value === "string" || typeof value === "number") return String(value);
-  if (Array.isArray(value)) return value.map(fieldValue).join(", ");
+  if (Array.isArray(value)) return value.map((v) => fieldValue(v, money)).join(", ");
   if (typeof value === "object") {
     const v = value as Record<string, unknown>;
     if (typeof v.full === "string") return v.full;

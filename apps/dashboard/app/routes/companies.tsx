@@ -1,7 +1,8 @@
 import { Form, Link, useSearchParams } from "react-router";
 import { api } from "../lib/api.server.js";
-import { day, withParams } from "../lib/crm.js";
+import { withParams } from "../lib/crm.js";
 import { errorMessage } from "../lib/crm.server.js";
+import { useFormats } from "../lib/format.js";
 import crmStyles from "../styles/crm.css?url";
 import type { Route } from "./+types/companies";
 
@@ -32,6 +33,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 }
 
 export default function Companies({ loaderData }: Route.ComponentProps) {
+  const { day } = useFormats();
   const { companies, nextCursor, error } = loaderData;
   const [params] = useSearchParams();
   return (

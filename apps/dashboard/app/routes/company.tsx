@@ -1,8 +1,8 @@
 import { Link } from "react-router";
 import { Timeline } from "../components/timeline.js";
 import { api } from "../lib/api.server.js";
-import { day } from "../lib/crm.js";
 import { loadFailed, loadMembers } from "../lib/crm.server.js";
+import { useFormats } from "../lib/format.js";
 import crmStyles from "../styles/crm.css?url";
 import type { Route } from "./+types/company";
 
@@ -46,6 +46,7 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 }
 
 export default function Company({ loaderData }: Route.ComponentProps) {
+  const { day } = useFormats();
   const { company, contacts, activities, leads, members, truncated } = loaderData;
   return (
     <>

@@ -2,8 +2,9 @@ import { Link } from "react-router";
 import { ActivityForm } from "../components/activity-form.js";
 import { Timeline } from "../components/timeline.js";
 import { api } from "../lib/api.server.js";
-import { type ConversationRow, day } from "../lib/crm.js";
+import type { ConversationRow } from "../lib/crm.js";
 import { loadFailed, loadMembers, logActivity } from "../lib/crm.server.js";
+import { useFormats } from "../lib/format.js";
 import crmStyles from "../styles/crm.css?url";
 import type { Route } from "./+types/contact";
 
@@ -42,6 +43,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 }
 
 export default function Contact({ loaderData }: Route.ComponentProps) {
+  const { day } = useFormats();
   const { contact, company, activities, conversations, leads, members, partial } = loaderData;
   return (
     <>

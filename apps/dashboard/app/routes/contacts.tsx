@@ -1,7 +1,8 @@
 import { Form, Link, useSearchParams } from "react-router";
 import { api } from "../lib/api.server.js";
-import { day, withParams } from "../lib/crm.js";
+import { withParams } from "../lib/crm.js";
 import { errorMessage } from "../lib/crm.server.js";
+import { useFormats } from "../lib/format.js";
 import crmStyles from "../styles/crm.css?url";
 import type { Route } from "./+types/contacts";
 
@@ -39,6 +40,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 }
 
 export default function Contacts({ loaderData }: Route.ComponentProps) {
+  const { day } = useFormats();
   const { contacts, nextCursor, error, companies } = loaderData;
   const [params] = useSearchParams();
   const companyName = (id: string | null) => companies.find((c) => c.id === id)?.name;

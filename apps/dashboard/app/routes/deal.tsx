@@ -2,8 +2,9 @@ import { Link, useFetcher } from "react-router";
 import { ActivityForm } from "../components/activity-form.js";
 import { Timeline } from "../components/timeline.js";
 import { api } from "../lib/api.server.js";
-import { day, memberName, money, when } from "../lib/crm.js";
+import { memberName } from "../lib/crm.js";
 import { errorMessage, loadFailed, loadMembers, logActivity } from "../lib/crm.server.js";
+import { useFormats } from "../lib/format.js";
 import { text } from "../lib/forms.js";
 import crmStyles from "../styles/crm.css?url";
 import type { Route } from "./+types/deal";
@@ -62,6 +63,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 }
 
 export default function Deal({ loaderData }: Route.ComponentProps) {
+  const { when, day, money } = useFormats();
   const { deal, stages, pipelineName, history, activities, contact, members } = loaderData;
   const stageName = (id: string | null) => stages.find((s) => s.id === id)?.name ?? "—";
   const tasks = activities.filter((a) => a.kind === "task");
@@ -181,6 +183,7 @@ function TaskItem({
 }: {
   task: { id: string; subject: string; dueAt: string | null; completedAt: string | null };
 }) {
+  const { when } = useFormats();
   const fetcher = useFetcher<typeof action>();
   const done = fetcher.formData ? fetcher.formData.get("completed") === "true" : Boolean(task.completedAt);
   return (

@@ -2,8 +2,9 @@ import { type DragEvent, useEffect, useRef, useState } from "react";
 import { Form, Link, useFetcher, useFetchers, useSearchParams, useSubmit } from "react-router";
 import { Field, FormError } from "../components/form.js";
 import { api } from "../lib/api.server.js";
-import { type Member, memberName, money } from "../lib/crm.js";
+import { type Member, memberName } from "../lib/crm.js";
 import { errorMessage, loadFailed, loadMembers } from "../lib/crm.server.js";
+import { useFormats } from "../lib/format.js";
 import { formErrors, text } from "../lib/forms.js";
 import crmStyles from "../styles/crm.css?url";
 import type { Route } from "./+types/deals";
@@ -138,6 +139,7 @@ function NewDeal({ pipelineId }: { pipelineId: string }) {
  * so the card shows its pending move and any refusal the same way.
  */
 function Kanban({ pipeline, deals, members }: { pipeline: Board; deals: Deal[]; members: Member[] }) {
+  const { money } = useFormats();
   const submit = useSubmit();
   const [over, setOver] = useState<string | null>(null);
   const [askReason, setAskReason] = useState<{ deal: string; stage: string } | null>(null);
@@ -230,6 +232,7 @@ function DealCard(props: {
   onMove: (deal: string, stage: string) => void;
   onCancel: () => void;
 }) {
+  const { money } = useFormats();
   const { deal, stages } = props;
   const fetcher = useFetcher<typeof action>({ key: `move-${deal.id}` });
   const [dragging, setDragging] = useState(false);

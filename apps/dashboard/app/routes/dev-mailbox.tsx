@@ -1,6 +1,6 @@
 import { Form, Link, useNavigation } from "react-router";
 import { api } from "../lib/api.server.js";
-import { when } from "../lib/crm.js";
+import { useFormats } from "../lib/format.js";
 import type { Route } from "./+types/dev-mailbox";
 
 export const meta: Route.MetaFunction = () => [{ title: "Mail outbox · AutopilotCRM" }];
@@ -21,6 +21,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 }
 
 export default function DevMailbox({ loaderData }: Route.ComponentProps) {
+  const { when } = useFormats();
   const { mail, to, available, failed } = loaderData;
   const searching = useNavigation().state === "loading";
   return (

@@ -18,10 +18,10 @@ import {
   memberName,
   STATUS_LABEL,
   type Transcript,
-  when,
   withParams,
 } from "../lib/crm.js";
 import { errorMessage, loadFailed, loadMembers } from "../lib/crm.server.js";
+import { useFormats } from "../lib/format.js";
 import { text } from "../lib/forms.js";
 import { type SocketStatus, useLiveSocket } from "../lib/use-live-socket.js";
 import crmStyles from "../styles/crm.css?url";
@@ -428,6 +428,7 @@ function ConversationList(props: {
   members: Member[];
   selectedId: string | null;
 }) {
+  const { when } = useFormats();
   const [params] = useSearchParams();
   if (props.error)
     return (
@@ -498,6 +499,7 @@ function Conversation({
   members: Member[];
   canned: { id: string; shortcut: string; text: string }[];
 }) {
+  const { when } = useFormats();
   const { conversation, messages } = transcript;
   const status = conversation.status as ConversationStatus;
   const closed = status === "closed";

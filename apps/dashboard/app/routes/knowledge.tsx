@@ -5,7 +5,7 @@ import { Field, FormError, Submit } from "../components/form.js";
 import { api } from "../lib/api.server.js";
 import type { components } from "../lib/api-schema.js";
 import { sourceErrorText } from "../lib/crawl.js";
-import { when } from "../lib/crm.js";
+import { useFormats } from "../lib/format.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import adminStyles from "../styles/admin.css?url";
 import type { Route } from "./+types/knowledge";
@@ -160,6 +160,7 @@ function sourceLabel(source: { kind: string; name: string } | undefined): string
 }
 
 export default function Knowledge({ loaderData, actionData }: Route.ComponentProps) {
+  const { when } = useFormats();
   const { sources, unanswered, q, chunks, searchError } = loaderData;
   const crawling = sources.some((s) => CRAWLING.has(s.status));
   const revalidator = useRevalidator();
@@ -371,6 +372,7 @@ export default function Knowledge({ loaderData, actionData }: Route.ComponentPro
 }
 
 function SourceCard({ source: s, error }: { source: Source; error: string | undefined }) {
+  const { when } = useFormats();
   const p = s.progress;
   const done = p ? p.fetched + p.skipped + p.failed : 0;
   const total = p ? done + p.queued : 0;

@@ -2,17 +2,9 @@ import { Form, Link, redirect, useActionData, useNavigation } from "react-router
 import { Field, FormError } from "../components/form.js";
 import { ScoreLines } from "../components/score-lines.js";
 import { api } from "../lib/api.server.js";
-import {
-  day,
-  fieldLabel,
-  fieldValue,
-  LEAD_STATUS_LABEL,
-  LEAD_STATUSES,
-  memberName,
-  money,
-  when,
-} from "../lib/crm.js";
+import { fieldLabel, fieldValue, LEAD_STATUS_LABEL, LEAD_STATUSES, memberName } from "../lib/crm.js";
 import { loadFailed, loadMembers } from "../lib/crm.server.js";
+import { useFormats } from "../lib/format.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import crmStyles from "../styles/crm.css?url";
 import type { Route } from "./+types/lead";
@@ -107,6 +99,7 @@ export async function action({
 }
 
 export default function Lead({ loaderData }: Route.ComponentProps) {
+  const { when, day, money } = useFormats();
   const { lead, history, members, contact, company, pipelines, deals } = loaderData;
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const errorsFor = (intent: string) => (result?.intent === intent ? result.errors : undefined);
@@ -143,7 +136,7 @@ export default function Lead({ loaderData }: Route.ComponentProps) {
                 {collected.map(([k, v]) => (
                   <div key={`a-${k}`} style={{ display: "contents" }}>
                     <dt>{fieldLabel(k)}</dt>
-                    <dd>{fieldValue(v)}</dd>
+                    <dd>{fieldValue(v, money)}</dd>
                   </div>
                 ))}
                 {signals
@@ -151,7 +144,9 @@ export default function Lead({ loaderData }: Route.ComponentProps) {
                   .map(([k, v]) => (
                     <div key={`s-${k}`} style={{ display: "contents" }}>
                       <dt>{fieldLabel(k)}</dt>
-                      <dd>{k === "budget" && typeof v === "number" ? money(v, "USD") : fieldValue(v)}</dd>
+                      <dd>
+                        {k === "budget" && typeof v === "number" ? money(v, "USD") : fieldValue(v, money)}
+                      </dd>
                     </div>
                   ))}
               </dl>

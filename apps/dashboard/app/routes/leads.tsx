@@ -2,8 +2,9 @@ import { type ChangeEvent, useRef } from "react";
 import { Form, Link, useFetcher, useSearchParams } from "react-router";
 import { ScoreLines } from "../components/score-lines.js";
 import { api } from "../lib/api.server.js";
-import { day, LEAD_STATUS_LABEL, LEAD_STATUSES, memberName, withParams } from "../lib/crm.js";
+import { LEAD_STATUS_LABEL, LEAD_STATUSES, memberName, withParams } from "../lib/crm.js";
 import { errorMessage, loadMembers } from "../lib/crm.server.js";
+import { useFormats } from "../lib/format.js";
 import crmStyles from "../styles/crm.css?url";
 import type { Route } from "./+types/leads";
 
@@ -88,6 +89,7 @@ function summary(r: { assigned: number; queued: string[]; failed: string[] }): s
 }
 
 export default function Leads({ loaderData }: Route.ComponentProps) {
+  const { day } = useFormats();
   const { leads, nextCursor, error, members, contacts } = loaderData;
   const [params] = useSearchParams();
   const focus = params.get("lead");

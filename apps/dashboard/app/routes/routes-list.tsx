@@ -1,7 +1,7 @@
 import { Link, useRouteLoaderData } from "react-router";
 import { TryConsole } from "../components/try-console.js";
 import { api } from "../lib/api.server.js";
-import { when } from "../lib/crm.js";
+import { useFormats } from "../lib/format.js";
 import { formErrors, text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";
 import { triedTurn } from "../lib/try-outcome.js";
@@ -57,6 +57,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 }
 
 export default function RoutesList({ loaderData }: Route.ComponentProps) {
+  const { when } = useFormats();
   const { routes } = loaderData;
   const me = useRouteLoaderData<typeof layoutLoader>("routes/app-layout")?.me;
   const canEdit = me ? allows(me.role as Role, "admin") : false;

@@ -2,7 +2,7 @@ import { Form } from "react-router";
 import { Field, FormError, Submit } from "../components/form.js";
 import { requireAdmin } from "../lib/admin.server.js";
 import { api } from "../lib/api.server.js";
-import { when } from "../lib/crm.js";
+import { useFormats } from "../lib/format.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import type { Route } from "./+types/settings-api-keys";
 
@@ -36,6 +36,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 }
 
 export default function ApiKeys({ loaderData, actionData }: Route.ComponentProps) {
+  const { when } = useFormats();
   const errors: FormErrors | undefined = actionData && "errors" in actionData ? actionData.errors : undefined;
   const created = actionData && "created" in actionData ? actionData.created : undefined;
   const active = loaderData.keys.filter((k) => !k.revokedAt);

@@ -2,7 +2,7 @@ import { Form, useNavigation } from "react-router";
 import { Field, FormError, Submit } from "../components/form.js";
 import { requireAdmin } from "../lib/admin.server.js";
 import { api } from "../lib/api.server.js";
-import { day } from "../lib/crm.js";
+import { useFormats } from "../lib/format.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import type { Route } from "./+types/settings-team";
 
@@ -69,6 +69,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 }
 
 export default function Team({ loaderData, actionData }: Route.ComponentProps) {
+  const { day } = useFormats();
   const { members, invites, myId, teams } = loaderData;
   const inviteErrors: FormErrors | undefined =
     actionData && "intent" in actionData && actionData.intent === "invite" ? actionData.errors : undefined;

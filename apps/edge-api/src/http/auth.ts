@@ -17,6 +17,8 @@ export type Principal = {
   tenantId: string;
   tenantName: string;
   timeZone: string;
+  /** The workspace's language ("en", "de", …): how its people and customers read dates and amounts. */
+  locale: string;
   role: Role;
   scopes: string[];
   user?: { id: string; email: string; name: string; emailVerified: boolean };
@@ -66,6 +68,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
       tenantId: row.tenant_id,
       tenantName: row.tenant_name,
       timeZone: row.time_zone,
+      locale: row.tenant_locale ?? "en",
       role: row.role,
       scopes: row.scopes,
     });
@@ -88,6 +91,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     tenantId: row.tenant_id,
     tenantName: row.tenant_name,
     timeZone: row.time_zone,
+    locale: row.tenant_locale,
     role: row.role,
     scopes: ["read", "write"],
     user: { id: row.user_id, email: row.email, name: row.user_name, emailVerified: row.email_verified },

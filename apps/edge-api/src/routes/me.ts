@@ -13,7 +13,7 @@ const meSchema = z
     id: z.uuid(),
     role,
     scopes: z.array(z.string()),
-    tenant: z.object({ id: z.uuid(), name: z.string(), timeZone: z.string() }),
+    tenant: z.object({ id: z.uuid(), name: z.string(), timeZone: z.string(), locale: z.string() }),
     user: z
       .object({ id: z.uuid(), email: z.string(), name: z.string(), emailVerified: z.boolean() })
       .nullable(),
@@ -38,7 +38,7 @@ meRoutes.openapi(
         id: p.id,
         role: p.role,
         scopes: p.scopes,
-        tenant: { id: p.tenantId, name: p.tenantName, timeZone: p.timeZone },
+        tenant: { id: p.tenantId, name: p.tenantName, timeZone: p.timeZone, locale: p.locale },
         user: p.user ?? null,
       },
       200,
