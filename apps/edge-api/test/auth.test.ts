@@ -147,6 +147,28 @@ describe("password reset", () => {
     );
   });
 
+  it("a reset ends the user's sessions in every workspace, not only the one it was asked in", async () => {
+    const s = await signup("Reset Home");
+    const other = await signup("Reset Elsewhere");
+    await call("/v1/members/invites", { body: { email: s.email, role: "agent" }, headers: other.auth });
+    const joined = await call("/v1/auth/accept-invite", {
+      body: { token: await mailTokenFor(s.email, "invite"), password: s.password },
+    });
+    expect(joined.status, JSON.stringify(joined.json)).toBe(200);
+    const elsewhere = sessionFrom(joined, s.email, s.password);
+    expect(elsewhere.tenantId).toBe(other.tenantId);
+    expect((await call("/v1/me", { headers: { cookie: elsewhere.cookie } })).status).toBe(200);
+
+    await call("/v1/auth/password-reset/request", { body: { email: s.email } });
+    const token = await mailTokenFor(s.email, "reset_password");
+    const reset = await call("/v1/auth/password-reset/confirm", {
+      body: { token, password: "a fresh password 2" },
+    });
+    expect(reset.status).toBe(200);
+    for (const cookie of [s.cookie, elsewhere.cookie])
+      expect((await call("/v1/me", { headers: { cookie } })).status).toBe(401);
+  });
+
   it("refuses an expired token and answers 202 for unknown emails", async () => {
     const s = await signup();
     await call("/v1/auth/password-reset/request", { body: { email: s.email } });

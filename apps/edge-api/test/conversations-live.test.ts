@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { say, startConversation, tenantWithWidget } from "./conversation-helpers.js";
-import { call } from "./helpers.js";
+import { bearer, call, createKey } from "./helpers.js";
 import { isMessage, openSocket } from "./live-socket.js";
 
 // Live frames over the Hibernation WebSockets: the widget's (visitor) and the inbox's (agent).
@@ -74,6 +74,19 @@ describe("conversation WebSockets", () => {
     await say(c, "thanks");
     await visitorWs.next(isMessage("thanks"));
     expect(visitorWs.frames.some(isMessage("VIP customer"))).toBe(false);
+
+    // A viewer, and a read-only key of any role, watch live but cannot reply over the socket either.
+    const viewer = bearer((await createKey(t, "viewer")).secret);
+    const readOnly = bearer((await createKey(t, "admin", ["read"])).secret);
+    for (const headers of [viewer, readOnly]) {
+      const watcher = await openSocket(`/v1/conversations/${c.id}/ws`, headers);
+      await watcher.next((f) => f.type === "status");
+      watcher.send({ type: "message", text: "I am not allowed to say this" });
+      expect((await watcher.next((f) => f.type === "error")).code).toBe("forbidden");
+      watcher.close();
+    }
+    const transcript = await call(`/v1/conversations/${c.id}`, { headers: t.auth });
+    expect(JSON.stringify(transcript.json)).not.toContain("I am not allowed to say this");
 
     // Another tenant's agent cannot join.
     const other = await tenantWithWidget([]);

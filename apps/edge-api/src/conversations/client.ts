@@ -9,7 +9,14 @@ export function conversationStub(env: Env, tenantId: string, conversationId: str
   return env.CONVERSATION.get(env.CONVERSATION.idFromName(`${tenantId}:${conversationId}`));
 }
 
-const STATUS = { not_found: 404, conflict: 409, unavailable: 503, rate_limited: 429, invalid: 400 } as const;
+const STATUS = {
+  not_found: 404,
+  forbidden: 403,
+  conflict: 409,
+  unavailable: 503,
+  rate_limited: 429,
+  invalid: 400,
+} as const;
 
 /** Runs a DO call, turning its refusals (`[code] message`) into AppErrors with the right status. */
 export async function callConversation<R extends PromiseLike<unknown>>(

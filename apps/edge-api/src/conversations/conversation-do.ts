@@ -47,7 +47,7 @@ import { ConversationStore } from "./store.js";
 
 /** An expected refusal, `[code] message`; the worker maps the code to an HTTP status. */
 export class ConversationError extends Error {
-  constructor(code: "not_found" | "conflict" | "unavailable" | "rate_limited", message: string) {
+  constructor(code: "not_found" | "conflict" | "unavailable" | "rate_limited" | "forbidden", message: string) {
     super(`[${code}] ${message}`);
   }
 }
@@ -77,7 +77,8 @@ type Meta = ConversationView & {
 };
 
 type Timers = { inactivityAt?: number; slaAt?: number };
-type SocketTag = { role: "visitor" | "agent"; id: string };
+/** Who holds a socket; `mayReply` is decided by the worker's access rule (http/auth.ts allows). */
+type SocketTag = { role: "visitor" | "agent"; id: string; mayReply?: boolean };
 
 const AI_SETTINGS_TTL_MS = 60_000;
 /**
@@ -311,7 +312,8 @@ export class ConversationDO extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [role]);
-    server.serializeAttachment({ role, id } satisfies SocketTag);
+    const mayReply = role === "visitor" || request.headers.get("x-may-reply") === "1";
+    server.serializeAttachment({ role, id, mayReply } satisfies SocketTag);
     const history = this.store.messages(0, 500);
     for (const m of role === "visitor" ? history.filter(visibleToVisitor) : history)
       server.send(JSON.stringify({ type: "message", message: m } satisfies ServerFrame));
@@ -336,6 +338,7 @@ export class ConversationDO extends DurableObject<Env> {
     const meta = this.loadMeta();
     if (!meta) return;
     try {
+      if (!tag.mayReply) throw new ConversationError("forbidden", "requires the agent role and write access");
       if (tag.role === "visitor") {
         const limit = await checkMessageLimits(this.env, meta.tenantId, tag.id);
         if (!limit.allowed) throw new ConversationError("rate_limited", "too many messages, slow down");

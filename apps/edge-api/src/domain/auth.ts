@@ -160,9 +160,25 @@ export async function requestPasswordReset(
   });
 }
 
+/**
+ * Ends every session of a user in every workspace they belong to (one transaction per workspace:
+ * sessions are tenant rows under RLS). Run before a password changes, so a failure part-way leaves the
+ * old password with fewer sessions, never the new password with old sessions.
+ */
+async function endSessionsEverywhere(db: Database, tenantId: string, userId: string): Promise<void> {
+  const [user] = await withTenant(db, tenantId, (tx) =>
+    tx.select({ email: users.email }).from(users).where(eq(users.id, userId)),
+  );
+  const tenants = new Set([tenantId]);
+  if (user) for (const r of await lookups.login(db, user.email)) if (r.tenant_id) tenants.add(r.tenant_id);
+  for (const t of tenants)
+    await withTenant(db, t, (tx) => tx.delete(sessions).where(eq(sessions.userId, userId)));
+}
+
 export async function confirmPasswordReset(db: Database, token: string, password: string): Promise<void> {
   const row = await consumeToken(db, token, "reset_password");
   const next = await hashPassword(password);
+  await endSessionsEverywhere(db, row.tenant_id, row.user_id);
   await withTenant(db, row.tenant_id, async (tx) => {
     const used = await tx
       .update(userTokens)
@@ -174,7 +190,7 @@ export async function confirmPasswordReset(db: Database, token: string, password
       .update(users)
       .set({ passwordHash: next.hash, passwordSalt: next.salt })
       .where(eq(users.id, row.user_id));
-    // Whoever had the old password is signed out of this workspace.
+    // And any session made between the sweep above and this commit.
     await tx.delete(sessions).where(eq(sessions.userId, row.user_id));
   });
 }

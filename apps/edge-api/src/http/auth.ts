@@ -28,6 +28,14 @@ export type Principal = {
 const ROLE_RANK: Record<Role, number> = { viewer: 0, agent: 1, admin: 2, owner: 3 };
 export const roleAtLeast = (role: Role, min: Role) => ROLE_RANK[role] >= ROLE_RANK[min];
 
+/**
+ * The one access rule, for every transport (HTTP routes, WebSocket frames): the role must reach `min`,
+ * and a write needs the write scope (a read-only API key reads, whatever its role).
+ */
+export function allows(p: Pick<Principal, "role" | "scopes">, min: Role, access: "read" | "write"): boolean {
+  return roleAtLeast(p.role, min) && (access === "read" || p.scopes.includes("write"));
+}
+
 const unauthorized = (message = "authentication required") => new AppError(401, "unauthorized", message);
 
 /** `ak_<prefix>_<secret>`: the prefix finds the key, the secret's hash proves it. */
@@ -41,6 +49,7 @@ export const apiKeyGate = (env: Env, prefix: string) =>
   env.API_KEY_GATE.get(env.API_KEY_GATE.idFromName(prefix));
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const accessOf = (method: string) => (SAFE_METHODS.has(method) ? "read" : "write");
 
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const db = c.get("db");
@@ -59,7 +68,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     applyRateDecision(c, limit, gate.rate);
     if (!gate.ok) throw unauthorized(gate.reason === "revoked" ? "API key revoked" : "invalid API key");
     const row = gate.key;
-    if (!SAFE_METHODS.has(c.req.method) && !row.scopes.includes("write")) {
+    if (!allows({ role: "viewer", scopes: row.scopes }, "viewer", accessOf(c.req.method))) {
       throw new AppError(403, "forbidden", "this API key is read-only");
     }
     c.set("principal", {
@@ -103,7 +112,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const requireRole =
   (min: Role): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
-    if (!roleAtLeast(c.get("principal").role, min)) {
+    if (!allows(c.get("principal"), min, accessOf(c.req.method))) {
       throw new AppError(403, "forbidden", `requires the ${min} role or higher`);
     }
     return next();

@@ -7,7 +7,7 @@ import type { TurnResult } from "../conversations/protocol.js";
 import { MAX_MESSAGE_LENGTH } from "../conversations/protocol.js";
 import { listPresence, setPresence } from "../domain/presence.js";
 import type { AppEnv } from "../env.js";
-import { authenticate, requireRole } from "../http/auth.js";
+import { allows, authenticate, requireRole } from "../http/auth.js";
 import { AppError, notFound } from "../http/errors.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
@@ -185,6 +185,8 @@ inboxRoutes.get("/v1/conversations/:id/ws", authenticate, limitByPrincipal, asyn
   headers.set("x-conversation-id", id.data.id);
   headers.set("x-role", "agent");
   headers.set("x-principal-id", agentOf(c).agentId);
+  // Anyone who may read the conversation watches it live; only who may reply over HTTP replies here.
+  headers.set("x-may-reply", allows(c.get("principal"), "agent", "write") ? "1" : "0");
   return stubFor(c, id.data.id).fetch(new Request(c.req.url, { headers }));
 });
 
