@@ -1,6 +1,6 @@
 -- The session and API-key look-ups also return the workspace's locale, so every screen formats dates
--- and amounts the workspace's way. Return types change: each function is dropped and created again
--- with the same owner and grants as in 0001.
+-- and amounts the workspace's way; an API key's role is capped by its creator's current role. Return
+-- types change: each function is dropped and created again with the same owner and grants as in 0001.
 DROP FUNCTION auth_session(text);
 --> statement-breakpoint
 CREATE FUNCTION auth_session(p_token_hash text)
@@ -35,8 +35,15 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
       AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute')
     RETURNING k.id
   )
-  SELECT k.id, k.tenant_id, t.name, t.time_zone, t.locale, k.name, k.role, k.scopes, k.revoked_at IS NOT NULL
-  FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+  -- A key never grants more than its creator has now: the lesser of the two roles (the enum runs
+  -- owner → viewer, so the lesser role is the greater value); a removed creator's keys stop working.
+  SELECT k.id, k.tenant_id, t.name, t.time_zone, t.locale, k.name,
+         CASE WHEN k.created_by IS NULL THEN k.role ELSE GREATEST(k.role, m.role) END,
+         k.scopes,
+         k.revoked_at IS NOT NULL OR (k.created_by IS NOT NULL AND m.role IS NULL)
+  FROM api_keys k
+  JOIN tenants t ON t.id = k.tenant_id
+  LEFT JOIN memberships m ON m.tenant_id = k.tenant_id AND m.user_id = k.created_by
   WHERE k.prefix = p_prefix AND k.secret_hash = p_secret_hash
 $$;
 --> statement-breakpoint

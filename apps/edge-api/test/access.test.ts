@@ -201,6 +201,33 @@ describe("members and invites", () => {
     ]);
   });
 
+  it("an API key never grants more than its creator has now: demoted, the key demotes; removed, it stops", async () => {
+    const owner = await signup();
+    const email = uniqueEmail("keymaker");
+    await call("/v1/members/invites", { body: { email, role: "admin" }, headers: owner.auth });
+    const joined = await call("/v1/auth/accept-invite", {
+      body: { token: await mailTokenFor(email, "invite"), password: "keymaker password" },
+    });
+    const admin = sessionFrom(joined, email, "keymaker password");
+    const key = bearer((await createKey(admin, "admin")).secret);
+    const rename = () => call("/v1/workspace", { method: "PATCH", body: { name: "Renamed" }, headers: key });
+    expect((await rename()).status).toBe(200);
+
+    const demoted = await call(`/v1/members/${admin.userId}`, {
+      method: "PATCH",
+      body: { role: "viewer" },
+      headers: owner.auth,
+    });
+    expect(demoted.status).toBe(200);
+    // At once, not when the key's cache expires.
+    expect((await call("/v1/me", { headers: key })).json.role).toBe("viewer");
+    expect((await rename()).status).toBe(403);
+    expect((await call("/v1/contacts", { body: { name: "Nope" }, headers: key })).status).toBe(403);
+
+    expect((await call(`/v1/members/${admin.userId}`, { method: "DELETE", headers: owner.auth })).status).toBe(200);
+    expect((await call("/v1/me", { headers: key })).status).toBe(401);
+  });
+
   it("an expired invite is refused", async () => {
     const owner = await signup();
     const email = uniqueEmail("late");

@@ -47,7 +47,10 @@ import { ConversationStore } from "./store.js";
 
 /** An expected refusal, `[code] message`; the worker maps the code to an HTTP status. */
 export class ConversationError extends Error {
-  constructor(code: "not_found" | "conflict" | "unavailable" | "rate_limited" | "forbidden", message: string) {
+  constructor(
+    code: "not_found" | "conflict" | "unavailable" | "rate_limited" | "forbidden",
+    message: string,
+  ) {
     super(`[${code}] ${message}`);
   }
 }

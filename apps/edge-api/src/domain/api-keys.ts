@@ -96,3 +96,15 @@ export async function revokeApiKey(db: Database, actor: Principal, id: string): 
     return view(key);
   });
 }
+
+/** Prefixes of the keys a member created (their rights follow the member's role; see auth_api_key). */
+export async function keyPrefixesCreatedBy(
+  db: Database,
+  tenantId: string,
+  userId: string,
+): Promise<string[]> {
+  const rows = await withTenant(db, tenantId, (tx) =>
+    tx.select({ prefix: apiKeys.prefix }).from(apiKeys).where(eq(apiKeys.createdBy, userId)),
+  );
+  return rows.map((r) => r.prefix);
+}

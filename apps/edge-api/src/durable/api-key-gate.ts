@@ -55,6 +55,11 @@ export class ApiKeyGate extends DurableObject<Env> {
     }
   }
 
+  /** Called after its creator's role changes: the next request reads the key's capped role afresh. */
+  forget(): void {
+    this.cached = undefined;
+  }
+
   /** Called after a revocation commits: the key stops working at once, not when the cache expires. */
   markRevoked(): void {
     if (this.cached) this.cached.row = { ...this.cached.row, revoked: true };

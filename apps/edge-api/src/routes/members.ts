@@ -1,7 +1,9 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { keyPrefixesCreatedBy } from "../domain/api-keys.js";
 import * as members from "../domain/members.js";
 import type { AppEnv } from "../env.js";
-import { authenticate, requireRole } from "../http/auth.js";
+import { apiKeyGate, authenticate, requireRole } from "../http/auth.js";
 import { idempotent } from "../http/idempotency.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
@@ -26,6 +28,12 @@ const memberSchema = z
 const inviteSchema = z
   .object({ id: z.uuid(), email: z.string(), role, expiresAt: z.string() })
   .openapi("Invite");
+
+/** The member's keys are re-read on their next request, so they follow the new role at once. */
+async function refreshKeysOf(c: Context<AppEnv>, userId: string): Promise<void> {
+  const prefixes = await keyPrefixesCreatedBy(c.get("db"), c.get("principal").tenantId, userId);
+  await Promise.all(prefixes.map((prefix) => apiKeyGate(c.env, prefix).forget()));
+}
 
 memberRoutes.openapi(
   createRoute({
@@ -81,16 +89,17 @@ memberRoutes.openapi(
     request: { params: userIdParam, ...jsonBody(z.object({ role })) },
     responses: { 200: jsonResponse(z.object({ userId: z.uuid(), role }), "Changed"), ...errors },
   }),
-  async (c) =>
-    c.json(
-      await members.changeRole(
-        c.get("db"),
-        c.get("principal"),
-        c.req.valid("param").userId,
-        c.req.valid("json").role,
-      ),
-      200,
-    ),
+  async (c) => {
+    const { userId } = c.req.valid("param");
+    const changed = await members.changeRole(
+      c.get("db"),
+      c.get("principal"),
+      userId,
+      c.req.valid("json").role,
+    );
+    await refreshKeysOf(c, userId);
+    return c.json(changed, 200);
+  },
 );
 
 memberRoutes.openapi(
@@ -105,6 +114,7 @@ memberRoutes.openapi(
   }),
   async (c) => {
     await members.removeMember(c.get("db"), c.get("principal"), c.req.valid("param").userId);
+    await refreshKeysOf(c, c.req.valid("param").userId);
     return c.json({ ok: true as const }, 200);
   },
 );
