@@ -17,7 +17,7 @@ export default defineConfig({
           FAKE_OPENAI_URL: inject("fakeOpenAiUrl"),
           // Knowledge crawler: the fixture site is local, no politeness delay, short deadline, small cap.
           KNOWLEDGE_SITE_URL: inject("knowledgeSiteUrl"),
-          KNOWLEDGE_ALLOW_LOCAL_HOSTS: "1",
+          ALLOW_LOCAL_FETCH: "1",
           KNOWLEDGE_CRAWL_DELAY_MS: "0",
           KNOWLEDGE_FETCH_TIMEOUT_MS: "800",
           KNOWLEDGE_MAX_PAGE_BYTES: "100000",

@@ -38,7 +38,7 @@ export const edgeApi: Service = {
         // A local trial may read a website served on this machine; production never sets this, so
         // there the crawler refuses private and loopback addresses.
         "--var",
-        "KNOWLEDGE_ALLOW_LOCAL_HOSTS:1",
+        "ALLOW_LOCAL_FETCH:1",
         ...Object.entries({ ...LOCAL_SECRETS, ...stack.apiVars }).flatMap(([name, value]) => [
           "--var",
           `${name}:${value}`,

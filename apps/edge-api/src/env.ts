@@ -42,7 +42,7 @@ export type Env = {
   /** Knowledge base crawl jobs (knowledge/consumer.ts). */
   KNOWLEDGE_CRAWL: Queue;
   /** "1" lets sources point at loopback/private hosts (tests' fixture site); never in production. */
-  KNOWLEDGE_ALLOW_LOCAL_HOSTS?: string;
+  ALLOW_LOCAL_FETCH?: string;
   KNOWLEDGE_FETCH_TIMEOUT_MS?: string;
   KNOWLEDGE_CRAWL_DELAY_MS?: string;
   KNOWLEDGE_MAX_PAGE_BYTES?: string;

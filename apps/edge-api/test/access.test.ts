@@ -224,7 +224,9 @@ describe("members and invites", () => {
     expect((await rename()).status).toBe(403);
     expect((await call("/v1/contacts", { body: { name: "Nope" }, headers: key })).status).toBe(403);
 
-    expect((await call(`/v1/members/${admin.userId}`, { method: "DELETE", headers: owner.auth })).status).toBe(200);
+    expect(
+      (await call(`/v1/members/${admin.userId}`, { method: "DELETE", headers: owner.auth })).status,
+    ).toBe(200);
     expect((await call("/v1/me", { headers: key })).status).toBe(401);
   });
 

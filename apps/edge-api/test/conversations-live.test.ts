@@ -75,6 +75,10 @@ describe("conversation WebSockets", () => {
     await visitorWs.next(isMessage("thanks"));
     expect(visitorWs.frames.some(isMessage("VIP customer"))).toBe(false);
 
+    // Text that cannot be stored is refused on the socket too, and nothing is appended.
+    visitorWs.send({ type: "message", text: "nul\u0000here" });
+    expect((await visitorWs.next((f) => f.type === "error")).code).toBe("invalid_frame");
+
     // A viewer, and a read-only key of any role, watch live but cannot reply over the socket either.
     const viewer = bearer((await createKey(t, "viewer")).secret);
     const readOnly = bearer((await createKey(t, "admin", ["read"])).secret);

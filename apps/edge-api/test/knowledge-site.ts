@@ -93,6 +93,10 @@ export async function startKnowledgeSite(): Promise<{ url: string; close(): Prom
         res.writeHead(302, { location: "/loop-a" });
         res.end();
         return;
+      case "/to-metadata":
+        res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" });
+        res.end();
+        return;
       case "/offsite":
         res.writeHead(302, { location: "http://elsewhere.test/" });
         res.end();

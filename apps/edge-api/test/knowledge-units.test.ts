@@ -4,7 +4,8 @@ import { extractPage } from "../src/knowledge/extract.js";
 import { parseRobots, robotsAllows } from "../src/knowledge/robots.js";
 import { parseSitemap } from "../src/knowledge/sitemap.js";
 import { stripInvisible } from "../src/knowledge/text.js";
-import { allowedByPolicy, isPrivateHost, normaliseUrl } from "../src/knowledge/url-policy.js";
+import { allowedByPolicy, normaliseUrl } from "../src/knowledge/url-policy.js";
+import { isPrivateHost } from "../src/lib/address-policy.js";
 
 // The crawler's pure parts (run in workerd for HTMLRewriter).
 

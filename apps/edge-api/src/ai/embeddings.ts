@@ -1,6 +1,7 @@
 import { aiSettings, type Database, withTenant } from "@autopilot/db";
 import { eq } from "drizzle-orm";
 import OpenAI from "openai";
+import { guardedFetch } from "../lib/address-policy.js";
 import { open } from "./secret-box.js";
 
 // Embeddings from the tenant's OpenAI-compatible provider (its /v1/embeddings, same base URL and key
@@ -34,6 +35,8 @@ export function openAiEmbedder(config: {
     baseURL: config.baseUrl,
     timeout: config.timeoutMs ?? EMBEDDING_TIMEOUT_MS,
     maxRetries: 0,
+    // Redirects re-checked against the address policy (a public endpoint cannot send us inside).
+    fetch: guardedFetch,
   });
   return {
     model: config.model,

@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsBase } from "openai/resources/chat/completions";
+import { guardedFetch } from "../lib/address-policy.js";
 import type { AiProvider, ChatRequest, ChatResult, ToolCall } from "./provider.js";
 
 export type OpenAiConfig = {
@@ -35,6 +36,8 @@ export function openAiProvider(config: OpenAiConfig): AiProvider {
     baseURL: config.baseUrl,
     timeout: config.timeoutMs,
     maxRetries: 0,
+    // Redirects re-checked against the address policy (a public endpoint cannot send us inside).
+    fetch: guardedFetch,
   });
   async function withRetries<T>(fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {

@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import { guardedFetch } from "../lib/address-policy.js";
 
 export type ConnectionTest =
   | { ok: true; model: string; latencyMs: number }
@@ -21,6 +22,8 @@ export async function testOpenAiConnection(config: {
     baseURL: config.baseUrl,
     timeout: config.timeoutMs,
     maxRetries: 0,
+    // Redirects re-checked against the address policy (a public endpoint cannot send us inside).
+    fetch: guardedFetch,
   });
   const started = performance.now();
   try {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableText } from "../http/input-guard.js";
 
 // The Conversation DO's RPC surface, validated with zod on the DO side: the worker is trusted, but a
 // DO that checks its inputs stays correct when a new caller (a channel plugin, a job) is added.
@@ -88,6 +89,15 @@ export type ServerFrame =
   | { type: "error"; code: string; message: string };
 
 export const ClientFrame = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("message"), text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH) }),
+  z.object({
+    type: z.literal("message"),
+    // The socket's frames pass the same text rule as HTTP bodies (http/input-guard.ts).
+    text: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_MESSAGE_LENGTH)
+      .refine(isStorableText, "contains a character that cannot be stored"),
+  }),
   z.object({ type: z.literal("ping") }),
 ]);

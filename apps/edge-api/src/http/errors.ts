@@ -1,3 +1,4 @@
+import { pgErrorInfo } from "@autopilot/db";
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -60,6 +61,8 @@ export function toErrorResponse(err: unknown, c: Context<AppEnv>): Response {
       status as ContentfulStatusCode,
     );
   }
+  const mapped = fromDatabaseError(err);
+  if (mapped) return toErrorResponse(mapped, c);
   c.get("log")?.error("unhandled error", {
     error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
   });
@@ -67,4 +70,58 @@ export function toErrorResponse(err: unknown, c: Context<AppEnv>): Response {
     { error: { code: "internal", message: "internal error", details: { requestId: c.get("requestId") } } },
     500,
   );
+}
+
+/** "owner_id" → "ownerId": a column as the API names its field. */
+const fieldOf = (column: string) => column.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+
+/**
+ * The one mapping of what the database refuses to what the caller did wrong. References are composite
+ * (tenant_id, id) foreign keys, so an id that does not exist and another workspace's id fail alike and
+ * get the same answer, naming the field.
+ */
+export function fromDatabaseError(err: unknown): AppError | null {
+  const pg = pgErrorInfo(err);
+  if (!pg) {
+    // drizzle refuses an UPDATE with nothing to set before it reaches the database.
+    if (err instanceof Error && /no values to set/i.test(err.message))
+      return new AppError(400, "invalid_request", "body: nothing to update");
+    return null;
+  }
+  // The column: from the detail when the role may see it, else from drizzle's constraint name
+  // (`<table>_tenant_id_<column>_<other table>_…_fk`, composite references all start with tenant_id).
+  const columns =
+    /^Key \(([^)]*)\)/
+      .exec(pg.detail ?? "")?.[1]
+      ?.split(",")
+      .map((x) => x.trim()) ?? [];
+  const column =
+    columns.filter((x) => x !== "tenant_id").at(-1) ??
+    /_tenant_id_([a-z0-9]+(?:_[a-z0-9]+)*?_id)_/.exec(pg.constraint ?? "")?.[1] ??
+    pg.column;
+  const field = column ? fieldOf(column) : "body";
+  switch (pg.code) {
+    case "23503":
+      return /still referenced/.test(pg.detail ?? "")
+        ? new AppError(409, "in_use", `${field}: still used by other records`)
+        : new AppError(400, "invalid_reference", `${field}: not found`);
+    case "23505":
+      return new AppError(409, "conflict", `${field}: already exists`);
+    case "23502":
+      return new AppError(400, "invalid_request", `${field}: is required`);
+    case "23514":
+      return new AppError(400, "invalid_request", `${field}: is not allowed (${pg.constraint ?? "check"})`);
+    case "22001":
+      return new AppError(400, "invalid_request", `${field}: is too long`);
+    case "22P02":
+    case "22003":
+    case "22007":
+    case "22008":
+      return new AppError(400, "invalid_request", `${field}: is not a valid value`);
+    case "22021":
+    case "22P05":
+      return new AppError(400, "invalid_request", `${field}: contains a character that cannot be stored`);
+    default:
+      return null;
+  }
 }

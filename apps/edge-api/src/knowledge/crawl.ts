@@ -1,4 +1,5 @@
 import { type Database, withTenant } from "@autopilot/db";
+import { isPrivateHost } from "../lib/address-policy.js";
 import type { Logger } from "../lib/log.js";
 import { chunkSections, contentHash } from "./chunk.js";
 import { type CrawlLimits, type CrawlMessage, websiteConfigSchema } from "./config.js";
@@ -7,7 +8,7 @@ import { fetchPage } from "./fetch-page.js";
 import { ALLOW_ALL, DISALLOW_ALL, parseRobots, type RobotsRules, robotsAllows } from "./robots.js";
 import { looksLikeSitemap, parseSitemap } from "./sitemap.js";
 import * as store from "./store.js";
-import { allowedByPolicy, isPrivateHost, normaliseUrl, type UrlPolicy } from "./url-policy.js";
+import { allowedByPolicy, normaliseUrl, type UrlPolicy } from "./url-policy.js";
 
 // One crawl job: works through up to `pagesPerJob` queued pages of one source's current run, one
 // request at a time with the per-host delay (so per-host concurrency is one: a source's jobs form a

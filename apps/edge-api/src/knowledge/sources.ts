@@ -2,11 +2,12 @@ import { type Database, knowledgeSources, withTenant } from "@autopilot/db";
 import { and, desc, eq } from "drizzle-orm";
 import type { Principal } from "../http/auth.js";
 import { AppError, notFound } from "../http/errors.js";
+import { isPrivateHost } from "../lib/address-policy.js";
 import type { Chunk } from "./chunk.js";
 import { estimateTokens } from "./chunk.js";
 import type { CrawlMessage, FaqConfig, WebsiteConfig } from "./config.js";
 import * as store from "./store.js";
-import { isPrivateHost, normaliseUrl } from "./url-policy.js";
+import { normaliseUrl } from "./url-policy.js";
 
 // Domain functions behind the sources API. Crawling is never done here: a website source only gets
 // its run started and a message on the crawl queue.

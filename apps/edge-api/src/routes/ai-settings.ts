@@ -5,6 +5,7 @@ import { loadAiSettings } from "../ai/tenant-provider.js";
 import { type ConnectionTest, testOpenAiConnection } from "../ai/test-connection.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
+import { assertOutboundUrl } from "../http/outbound.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
@@ -94,6 +95,7 @@ aiSettingsRoutes.openapi(
   async (c) => {
     const p = c.get("principal");
     const body = c.req.valid("json");
+    if (body.baseUrl) assertOutboundUrl(c.env, "baseUrl", body.baseUrl);
     let result: ConnectionTest;
     if (body.apiKey !== undefined) {
       if (!body.model)

@@ -9,6 +9,7 @@ import { listPresence, setPresence } from "../domain/presence.js";
 import type { AppEnv } from "../env.js";
 import { allows, authenticate, requireRole } from "../http/auth.js";
 import { AppError, notFound } from "../http/errors.js";
+import { assertOutboundUrl } from "../http/outbound.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import {
@@ -297,6 +298,7 @@ inboxRoutes.openapi(
   async (c) => {
     const p = c.get("principal");
     const input = c.req.valid("json");
+    if (input.provider === "openai" && input.baseUrl) assertOutboundUrl(c.env, "baseUrl", input.baseUrl);
     if (input.provider === "openai" && !c.env.AI_MASTER_KEY)
       throw new AppError(409, "conflict", "AI keys cannot be stored: AI_MASTER_KEY is not configured");
     const values =

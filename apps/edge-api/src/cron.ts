@@ -1,0 +1,63 @@
+import type { Database } from "@autopilot/db";
+import { enforceRetention, pruneFailedEvents, rejectedRetentionDays } from "./analytics/retention.js";
+import { runSalesJobs } from "./domain/sales-jobs.js";
+import type { Env } from "./env.js";
+import { sendPendingEvents } from "./events/sender.js";
+import { pruneIdempotencyKeys } from "./http/idempotency.js";
+import { refreshDueSources } from "./knowledge/refresh.js";
+import type { Logger } from "./lib/log.js";
+
+// The cron tick: independent jobs, each run on its own. One job's failure (the database down for the
+// outbox sweep, say) is logged with the job's name and never skips the jobs after it.
+
+export type CronJob = {
+  name: string;
+  /** When absent the job runs every tick. */
+  due?: (at: Date) => boolean;
+  run: () => Promise<unknown>;
+};
+
+export type CronOutcome = "ok" | "failed" | "skipped";
+
+export async function runJobs(jobs: CronJob[], at: Date, log: Logger): Promise<Record<string, CronOutcome>> {
+  const outcome: Record<string, CronOutcome> = {};
+  for (const job of jobs) {
+    if (job.due && !job.due(at)) {
+      outcome[job.name] = "skipped";
+      continue;
+    }
+    try {
+      const result = await job.run();
+      log.info("cron job done", { job: job.name, result });
+      outcome[job.name] = "ok";
+    } catch (error) {
+      log.error("cron job failed", {
+        job: job.name,
+        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      });
+      outcome[job.name] = "failed";
+    }
+  }
+  return outcome;
+}
+
+/** Retention sweeps once an hour are plenty (everything they remove ages by days). */
+const hourly = (at: Date) => at.getUTCMinutes() === 7;
+
+export function cronJobs(db: Database, env: Env, log: Logger): CronJob[] {
+  return [
+    // Outboxes whose immediate flush failed (queue or database was down).
+    { name: "outbox-sweep", run: () => sendPendingEvents(db, env.EVENTS, log) },
+    { name: "retention", due: hourly, run: () => enforceRetention(db, log) },
+    {
+      name: "rejected-events-prune",
+      due: hourly,
+      run: () => pruneFailedEvents(db, log, rejectedRetentionDays(env)),
+    },
+    { name: "idempotency-prune", due: hourly, run: () => pruneIdempotencyKeys(db, log) },
+    // First-touch SLAs, stale deals and task reminders (bounded per run).
+    { name: "sales-jobs", run: () => runSalesJobs(db, env, log) },
+    // Knowledge sources whose refresh interval is up: a new crawl run each (the crawl is queued).
+    { name: "knowledge-refresh", run: () => refreshDueSources(db, (m) => env.KNOWLEDGE_CRAWL.send(m), log) },
+  ];
+}
