@@ -17,7 +17,8 @@ export default defineConfig({
           FAKE_OPENAI_URL: inject("fakeOpenAiUrl"),
           // Knowledge crawler: the fixture site is local, no politeness delay, short deadline, small cap.
           KNOWLEDGE_SITE_URL: inject("knowledgeSiteUrl"),
-          ALLOW_LOCAL_FETCH: "1",
+          LOCAL_DEVELOPMENT: "1",
+          MAILER: "dev-outbox",
           KNOWLEDGE_CRAWL_DELAY_MS: "0",
           KNOWLEDGE_FETCH_TIMEOUT_MS: "800",
           KNOWLEDGE_MAX_PAGE_BYTES: "100000",

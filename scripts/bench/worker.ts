@@ -89,6 +89,9 @@ export async function startBenchWorker(
       bindings: {
         ...workerOptions.bindings,
         ...LOCAL_SECRETS,
+        // A local worker: local addresses and the local mail outbox (what `npm start` sets too).
+        LOCAL_DEVELOPMENT: "1",
+        MAILER: "dev-outbox",
         DATABASE_URL: database.connectionString,
         DB_BRIDGE: `127.0.0.1:${database.bridgePort}`,
         ...extraBindings,

@@ -51,7 +51,7 @@ async function signUpOrIn(call: CallApi, account: Account): Promise<SignedIn> {
   return sessionFrom(res, body);
 }
 
-/** Verifies the email with the newest verification link in the dev mailbox, unless already verified. */
+/** Verifies the email with the newest verification link in the workspace's dev mailbox, unless already verified. */
 async function verifyEmail(call: CallApi, email: string, session: SignedIn): Promise<void> {
   const me = await expectJson<{ user: { emailVerified: boolean } | null }>(
     await call("/v1/me", { headers: { cookie: session.cookie } }),
@@ -59,7 +59,9 @@ async function verifyEmail(call: CallApi, email: string, session: SignedIn): Pro
   );
   if (me.user?.emailVerified) return;
   const { mail } = await expectJson<{ mail: { kind: string; text: string }[] }>(
-    await call(`/v1/dev/mailbox?to=${encodeURIComponent(email)}&limit=20`),
+    await call(`/v1/dev/mailbox?to=${encodeURIComponent(email)}&limit=20`, {
+      headers: { cookie: session.cookie },
+    }),
     "dev mailbox",
   );
   const token = mail

@@ -38,7 +38,10 @@ export const edgeApi: Service = {
         // A local trial may read a website served on this machine; production never sets this, so
         // there the crawler refuses private and loopback addresses.
         "--var",
-        "ALLOW_LOCAL_FETCH:1",
+        "LOCAL_DEVELOPMENT:1",
+        // Mail lands in the local outbox (the dashboard's Mail outbox, and this terminal).
+        "--var",
+        "MAILER:dev-outbox",
         ...Object.entries({ ...LOCAL_SECRETS, ...stack.apiVars }).flatMap(([name, value]) => [
           "--var",
           `${name}:${value}`,

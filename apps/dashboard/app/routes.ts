@@ -11,8 +11,8 @@ export default [
     route("accept-invite", "routes/accept-invite.tsx"),
   ]),
   route("logout", "routes/logout.tsx"),
-  route("dev/mailbox", "routes/dev-mailbox.tsx"),
   layout("routes/app-layout.tsx", [
+    route("dev/mailbox", "routes/dev-mailbox.tsx"),
     index("routes/home.tsx"),
     route("onboarding", "routes/onboarding.tsx"),
     route("inbox", "routes/inbox.tsx"),

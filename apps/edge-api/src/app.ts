@@ -6,6 +6,7 @@ import { flushOutbox } from "./events/outbox.js";
 import { AppError, toErrorResponse } from "./http/errors.js";
 import { validationHook } from "./http/validation.js";
 import { createLogger } from "./lib/log.js";
+import { misconfiguration } from "./mail/mailer.js";
 import { aiSettingsRoutes } from "./routes/ai-settings.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
@@ -29,6 +30,13 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use(requestId());
+  // A worker deployed with local-only settings answers nothing else (see mail/mailer.ts).
+  app.use(async (c, next) => {
+    const problem = misconfiguration(c.env);
+    if (!problem) return next();
+    console.error(JSON.stringify({ level: "error", msg: "refusing to serve: misconfigured", problem }));
+    return c.json({ error: { code: "misconfigured", message: problem } }, 500);
+  });
   // Per request: a logger, a database handle (no connection until first used) and, after the
   // response, the outbox flush and closing the connections.
   app.use(async (c, next) => {
@@ -41,6 +49,9 @@ export function createApp() {
     try {
       await next();
     } finally {
+      // A request refused before its body was read (auth, a bad header, a size check) still has
+      // that body on the wire: cancel it, or the connection stalls for whoever uses it next.
+      if (c.req.raw.body && !c.req.raw.bodyUsed) await c.req.raw.body.cancel().catch(() => undefined);
       const ms = performance.now() - started;
       c.header("Server-Timing", `db;dur=${db.stats.ms.toFixed(2)};desc="${db.stats.roundTrips} round trips"`);
       const principal = c.get("principal");

@@ -13,9 +13,9 @@ export type Env = {
   DATABASE_URL: string;
   /** host:port of the local WebSocket bridge to Postgres; unset in production. */
   DB_BRIDGE?: string;
-  ENVIRONMENT: string;
   /** "dev-outbox": mail is stored in mail_outbox and readable through /v1/dev/mailbox. */
-  MAILER: string;
+  /** The mail transport; "dev-outbox" (local development only) or unset (no mail is sent). */
+  MAILER?: string;
   APP_URL: string;
   RATE_LIMIT_KEY_PER_MIN: string;
   RATE_LIMIT_AUTH_PER_MIN: string;
@@ -42,7 +42,7 @@ export type Env = {
   /** Knowledge base crawl jobs (knowledge/consumer.ts). */
   KNOWLEDGE_CRAWL: Queue;
   /** "1" lets sources point at loopback/private hosts (tests' fixture site); never in production. */
-  ALLOW_LOCAL_FETCH?: string;
+  LOCAL_DEVELOPMENT?: string;
   KNOWLEDGE_FETCH_TIMEOUT_MS?: string;
   KNOWLEDGE_CRAWL_DELAY_MS?: string;
   KNOWLEDGE_MAX_PAGE_BYTES?: string;

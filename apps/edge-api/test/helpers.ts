@@ -87,13 +87,20 @@ export async function createKey(
 
 export const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 
-/** Latest dev-outbox mail to `to`, and the token in its link. */
+/** Latest dev-outbox mail to `to` (read from the table: tests stand in for the recipient's inbox), and its token. */
 export async function mailTokenFor(to: string, kind: string): Promise<string> {
-  const res = await call(`/v1/dev/mailbox?to=${encodeURIComponent(to)}`);
-  const mail = (res.json.mail as { kind: string; text: string }[]).find((m) => m.kind === kind);
-  const token = mail && /token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
-  if (!token) throw new Error(`no ${kind} mail for ${to}`);
-  return token;
+  const db = ownerDb();
+  try {
+    const rows = await db.query<{ text: string }>(
+      'select text from mail_outbox where "to" = $1 and kind = $2 order by created_at desc limit 1',
+      [to.toLowerCase(), kind],
+    );
+    const token = rows[0] && /token=([A-Za-z0-9_-]+)/.exec(rows[0].text)?.[1];
+    if (!token) throw new Error(`no ${kind} mail for ${to}`);
+    return token;
+  } finally {
+    await db.end();
+  }
 }
 
 /** A database handle as the connecting (owner) user, for arranging and inspecting state in tests. */

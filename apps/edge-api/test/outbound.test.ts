@@ -8,12 +8,12 @@ import { BASE, freshIp, signup } from "./helpers.js";
 // endpoints are refused up front outside local development, in every notation, and a redirect from a
 // public host to a private one is refused at the hop.
 
-/** The worker as deployed: the same app and bindings, minus the local-development setting. */
+/** The worker as deployed: the same app and bindings, minus the local-development settings. */
 async function production(
   path: string,
   init: { method: string; body: unknown; cookie: string; csrf: string },
 ) {
-  const { ALLOW_LOCAL_FETCH: _local, ...deployed } = env;
+  const { LOCAL_DEVELOPMENT: _local, MAILER: _mailer, ...deployed } = env;
   const ctx = createExecutionContext();
   const res = await createApp().fetch(
     new Request(`${BASE}${path}`, {

@@ -1,5 +1,6 @@
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import type { NeonDatabase } from "drizzle-orm/neon-serverless";
+import { classifyDriverError } from "./errors.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
@@ -54,6 +55,8 @@ export function openDatabase(config: DatabaseConfig): Database {
       try {
         const result = await pool.query(text, params);
         return result.rows as R[];
+      } catch (error) {
+        throw classifyDriverError(error);
       } finally {
         stats.ms += performance.now() - started;
       }

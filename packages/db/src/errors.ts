@@ -20,3 +20,40 @@ export function pgErrorInfo(error: unknown): PgErrorInfo | undefined {
 export const pgErrorCode = (error: unknown): string | undefined => pgErrorInfo(error)?.code;
 
 export const isUniqueViolation = (error: unknown) => pgErrorCode(error) === "23505";
+
+/**
+ * The database could not be reached or is not serving (connection refused or lost, shutting down,
+ * overloaded), as opposed to refusing a statement: the caller should come back later (503).
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "DatabaseUnavailableError";
+  }
+}
+
+/** SQLSTATE classes that mean "not now" rather than "not this": connection, resources, operator, system. */
+const UNAVAILABLE_CLASSES = new Set(["08", "53", "57", "58"]);
+
+/**
+ * An error from the driver, as what it means: statements the database refused keep their SQLSTATE;
+ * no SQLSTATE (a network failure) or an unavailable class becomes DatabaseUnavailableError.
+ * Programming errors the driver raises before any round trip (TypeError, RangeError) pass through.
+ */
+export function classifyDriverError(error: unknown): unknown {
+  if (error instanceof DatabaseUnavailableError) return error;
+  if (error instanceof TypeError || error instanceof RangeError) return error;
+  const code = pgErrorCode(error);
+  if (code === undefined || UNAVAILABLE_CLASSES.has(code.slice(0, 2)))
+    return new DatabaseUnavailableError(error);
+  return error;
+}
+
+/** Whether `error` (or a cause of it) says the database is unavailable. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    if (e instanceof DatabaseUnavailableError) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -6,7 +6,15 @@ export {
   schema,
   type Tx,
 } from "./database.js";
-export { isUniqueViolation, type PgErrorInfo, pgErrorCode, pgErrorInfo } from "./errors.js";
+export {
+  classifyDriverError,
+  DatabaseUnavailableError,
+  isDatabaseUnavailable,
+  isUniqueViolation,
+  type PgErrorInfo,
+  pgErrorCode,
+  pgErrorInfo,
+} from "./errors.js";
 export * from "./lookups.js";
 export * from "./schema/index.js";
 export { withTenant } from "./tenant.js";

@@ -59,16 +59,6 @@ export type UserTokenRow = {
   used_at: Date | null;
 };
 
-export type MailRow = {
-  id: string;
-  tenant_id: string;
-  to: string;
-  subject: string;
-  text: string;
-  kind: string;
-  created_at: Date;
-};
-
 export type WidgetKeyRow = {
   key_id: string;
   tenant_id: string;
@@ -95,6 +85,4 @@ export const lookups = {
     ).map((r) => r.outbox_pending_tenants),
   widgetKey: async (db: Database, publicKey: string) =>
     (await db.query<WidgetKeyRow>("select * from widget_key_lookup($1)", [publicKey]))[0],
-  devMailbox: (db: Database, limit: number, to?: string) =>
-    db.query<MailRow>("select * from dev_mailbox($1, $2)", [limit, to ?? null]),
 };

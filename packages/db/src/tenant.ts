@@ -1,6 +1,7 @@
 import type { PoolClient } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import type { Database, Tx } from "./database.js";
+import { classifyDriverError } from "./errors.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,7 +17,9 @@ export async function withTenant<T>(
 ): Promise<T> {
   // Inlined below so that BEGIN, the role and the tenant go in one round trip (simple protocol).
   if (!UUID.test(tenantId)) throw new Error("withTenant: tenantId must be a UUID");
-  const client = await database.pool.connect();
+  const client = await database.pool.connect().catch((error: unknown) => {
+    throw classifyDriverError(error);
+  });
   const timed = (text: string) => timedQuery(database, client, text);
   try {
     await timed(`BEGIN; SET LOCAL ROLE app_user; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
@@ -37,6 +40,8 @@ async function timedQuery(database: Database, client: PoolClient, text: string):
   database.stats.roundTrips++;
   try {
     await client.query(text);
+  } catch (error) {
+    throw classifyDriverError(error);
   } finally {
     database.stats.ms += performance.now() - started;
   }
@@ -53,6 +58,8 @@ function countingClient(database: Database, client: PoolClient): PoolClient {
         database.stats.roundTrips++;
         try {
           return await query(...args);
+        } catch (error) {
+          throw classifyDriverError(error);
         } finally {
           database.stats.ms += performance.now() - started;
         }

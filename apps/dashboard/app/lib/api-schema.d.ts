@@ -1940,7 +1940,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Local development only: every message in the dev outbox */
+        /** Local development only: this workspace's mail in the local outbox */
         get: {
             parameters: {
                 query?: {

@@ -11,7 +11,8 @@ export default function AuthLayout() {
         <Outlet />
       </div>
       <p className="muted small">
-        Local development: every mail the app sends is in the <Link to="/dev/mailbox">mail outbox</Link>.
+        Local development: the mail the app sends is printed in the terminal running <code>npm start</code>,
+        and a signed-in workspace finds its own in the Mail outbox.
       </p>
     </main>
   );

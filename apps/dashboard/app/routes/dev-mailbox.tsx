@@ -1,12 +1,13 @@
-import { Form, Link, useNavigation } from "react-router";
+import { Form, useNavigation } from "react-router";
 import { api } from "../lib/api.server.js";
 import { useFormats } from "../lib/format.js";
 import type { Route } from "./+types/dev-mailbox";
 
 export const meta: Route.MetaFunction = () => [{ title: "Mail outbox · AutopilotCRM" }];
 
-// The local mail outbox: every mail the app "sent" (verification, invites, password resets), so a new
-// user can click their link with no mail server. edge-api answers 404 outside local development.
+// The local mail outbox: the mail this workspace "sent" (verification, invites, notifications), so a new
+// user can click their link with no mail server; admins see all of it, other members their own.
+// edge-api answers 404 outside local development.
 export async function loader({ request, context }: Route.LoaderArgs) {
   const to = new URL(request.url).searchParams.get("to")?.trim() ?? "";
   const { data, response } = await api(request, context).GET("/v1/dev/mailbox", {
@@ -25,13 +26,11 @@ export default function DevMailbox({ loaderData }: Route.ComponentProps) {
   const { mail, to, available, failed } = loaderData;
   const searching = useNavigation().state === "loading";
   return (
-    <main className="page narrow" id="main">
-      <p className="brand">
-        <Link to="/">AutopilotCRM</Link>
-      </p>
+    <>
       <h1>Mail outbox</h1>
       <p className="muted">
-        Local development only: the mail the app would have sent, newest first. Open a link to act on it.
+        Local development only: the mail this workspace would have sent, newest first. Open a link to act on
+        it.
       </p>
       {!available ? (
         <p className="notice">The mail outbox exists only in local development.</p>
@@ -66,7 +65,7 @@ export default function DevMailbox({ loaderData }: Route.ComponentProps) {
           )}
         </>
       )}
-    </main>
+    </>
   );
 }
 

@@ -39,8 +39,10 @@ export default function ResetPassword({ loaderData, actionData }: Route.Componen
           If an account uses that address, a link to choose a new password is on its way. It is valid for an
           hour.
         </p>
+        <p className="muted small">
+          Running locally? The link is printed in the terminal where <code>npm start</code> runs.
+        </p>
         <p className="links">
-          <Link to="/dev/mailbox">Open the mail outbox</Link>
           <Link to="/login">Back to log in</Link>
         </p>
       </>

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { type ApiKeyRow, lookups, openDatabase } from "@autopilot/db";
+import { type ApiKeyRow, isDatabaseUnavailable, lookups, openDatabase } from "@autopilot/db";
 import type { Env } from "../env.js";
 import { timingSafeEqual } from "../lib/crypto.js";
 import { FixedWindow, type RateDecision } from "./fixed-window.js";
@@ -14,7 +14,7 @@ const NEGATIVE_MS = 10_000;
 
 export type GateResult =
   | { ok: true; key: ApiKeyRow; rate: RateDecision; dbRoundTrips: number }
-  | { ok: false; reason: "invalid" | "revoked"; rate: RateDecision; dbRoundTrips: number };
+  | { ok: false; reason: "invalid" | "revoked" | "unavailable"; rate: RateDecision; dbRoundTrips: number };
 
 /**
  * One object per API key prefix: verifies the key and counts its requests. The key's row is cached
@@ -42,7 +42,16 @@ export class ApiKeyGate extends DurableObject<Env> {
     }
     const db = openDatabase({ url: this.env.DATABASE_URL, bridge: this.env.DB_BRIDGE });
     try {
-      const row = await lookups.apiKey(db, prefix, secretHash);
+      let row: ApiKeyRow | undefined;
+      try {
+        row = await lookups.apiKey(db, prefix, secretHash);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        // Database down: a key verified before keeps working from the cache (stale), a new one waits.
+        if (cached && timingSafeEqual(cached.secretHash, secretHash))
+          return this.verdict(cached.row, rate, 1);
+        return { ok: false, reason: "unavailable", rate, dbRoundTrips: 1 };
+      }
       if (!row) {
         if (this.rejected.size > 1000) this.rejected.clear();
         this.rejected.set(secretHash, now);

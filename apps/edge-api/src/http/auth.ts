@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv, Env } from "../env.js";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto.js";
-import { AppError } from "./errors.js";
+import { AppError, unavailable } from "./errors.js";
 import { applyRateDecision } from "./rate-limit.js";
 
 export const SESSION_COOKIE = "ap_session";
@@ -66,6 +66,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     );
     db.stats.roundTrips += gate.dbRoundTrips;
     applyRateDecision(c, limit, gate.rate);
+    if (!gate.ok && gate.reason === "unavailable") throw unavailable();
     if (!gate.ok) throw unauthorized(gate.reason === "revoked" ? "API key revoked" : "invalid API key");
     const row = gate.key;
     if (!allows({ role: "viewer", scopes: row.scopes }, "viewer", accessOf(c.req.method))) {

@@ -1,4 +1,4 @@
-import { pgErrorInfo } from "@autopilot/db";
+import { isDatabaseUnavailable, pgErrorInfo } from "@autopilot/db";
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -19,6 +19,12 @@ export class AppError extends Error {
 }
 
 export const notFound = (what = "resource") => new AppError(404, "not_found", `${what} not found`);
+
+/** The database is down or not answering: come back shortly (what can be served from caches still is). */
+export const unavailable = () =>
+  new AppError(503, "unavailable", "the service is briefly unavailable, retry shortly", undefined, {
+    "Retry-After": "5",
+  });
 
 export const errorBodySchema = z
   .object({
@@ -60,6 +66,10 @@ export function toErrorResponse(err: unknown, c: Context<AppEnv>): Response {
       { error: { code, message: err.message || "request failed" } },
       status as ContentfulStatusCode,
     );
+  }
+  if (isDatabaseUnavailable(err)) {
+    c.get("log")?.warn("database unavailable", { error: err instanceof Error ? err.message : String(err) });
+    return toErrorResponse(unavailable(), c);
   }
   const mapped = fromDatabaseError(err);
   if (mapped) return toErrorResponse(mapped, c);

@@ -43,7 +43,7 @@ export function crawlLimits(env: {
   KNOWLEDGE_FETCH_TIMEOUT_MS?: string;
   KNOWLEDGE_CRAWL_DELAY_MS?: string;
   KNOWLEDGE_MAX_PAGE_BYTES?: string;
-  ALLOW_LOCAL_FETCH?: string;
+  LOCAL_DEVELOPMENT?: string;
 }): CrawlLimits {
   const num = (v: string | undefined, fallback: number, max: number) => {
     const n = Number(v);
@@ -56,7 +56,7 @@ export function crawlLimits(env: {
     delayMs: num(env.KNOWLEDGE_CRAWL_DELAY_MS, 1_000, 10_000),
     pagesPerJob: 20,
     jobBudgetMs: 60_000,
-    allowLocalHosts: env.ALLOW_LOCAL_FETCH === "1",
+    allowLocalHosts: env.LOCAL_DEVELOPMENT === "1",
   };
 }
 

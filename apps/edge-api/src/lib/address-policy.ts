@@ -19,7 +19,7 @@ const PRIVATE_NAMES = [
  * Hosts a tenant may not make the server fetch (server-side request forgery): every address that is
  * not public unicast, in any notation the URL parser accepts (IPv4-mapped IPv6, NAT64, 6to4 and
  * Teredo forms of a private IPv4 address included), classified by ipaddr.js, and local names.
- * Local development allows them (ALLOW_LOCAL_FETCH, set by `npm start` and the tests only).
+ * Local development allows them (LOCAL_DEVELOPMENT, set by `npm start` and the tests only).
  */
 export function isPrivateHost(hostname: string): boolean {
   const h = hostname

@@ -1,8 +1,8 @@
-import { lookups, mailOutbox, withTenant } from "@autopilot/db";
+import { mailOutbox, withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { desc } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { AppEnv } from "../env.js";
-import { authenticate, requireRole } from "../http/auth.js";
+import { authenticate, requireRole, roleAtLeast } from "../http/auth.js";
 import { notFound } from "../http/errors.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
@@ -45,14 +45,16 @@ mailRoutes.openapi(
   },
 );
 
-// The local mailbox for every address, so a new user can click their verification or reset link with
-// no mail server. It exists only with the dev-outbox Mailer (never in production).
+// The local mailbox, so a new user can click their verification link with no mail server: the signed-in
+// workspace's mail (admins see all of it, others what was sent to them). It exists only with the
+// dev-outbox mailer in local development (the worker refuses that mailer anywhere else).
 mailRoutes.openapi(
   createRoute({
     method: "get",
     path: "/v1/dev/mailbox",
     tags,
-    summary: "Local development only: every message in the dev outbox",
+    summary: "Local development only: this workspace's mail in the local outbox",
+    middleware: [authenticate, limitByPrincipal] as const,
     request: { query: limitQuery.extend({ to: z.string().max(254).optional() }) },
     responses: {
       200: jsonResponse(z.object({ mail: z.array(mailSchema) }), "Mail, newest first"),
@@ -60,17 +62,19 @@ mailRoutes.openapi(
     },
   }),
   async (c) => {
-    if (c.env.MAILER !== "dev-outbox") throw notFound("route");
+    if (c.env.MAILER !== "dev-outbox" || c.env.LOCAL_DEVELOPMENT !== "1") throw notFound("route");
     const { limit, to } = c.req.valid("query");
-    const rows = await lookups.devMailbox(c.get("db"), limit, to);
-    const mail = rows.map((m) => ({
-      id: m.id,
-      to: m.to,
-      subject: m.subject,
-      text: m.text,
-      kind: m.kind,
-      createdAt: new Date(m.created_at).toISOString(),
-    }));
-    return c.json({ mail }, 200);
+    const p = c.get("principal");
+    const mine = roleAtLeast(p.role, "admin") ? undefined : (p.user?.email ?? "");
+    const wanted = [to, mine].filter((x): x is string => x !== undefined).map((x) => x.trim().toLowerCase());
+    const rows = await withTenant(c.get("db"), p.tenantId, (tx) =>
+      tx
+        .select()
+        .from(mailOutbox)
+        .where(wanted.length ? and(...wanted.map((x) => eq(mailOutbox.to, x))) : undefined)
+        .orderBy(desc(mailOutbox.createdAt))
+        .limit(limit),
+    );
+    return c.json({ mail: rows.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })) }, 200);
   },
 );

@@ -1,10 +1,10 @@
-import { type Database, lookups } from "@autopilot/db";
+import { type Database, isDatabaseUnavailable, lookups } from "@autopilot/db";
 import { withDbSlot } from "../conversations/db-gate.js";
 
 // Widget keys are read on every visitor session, by every visitor of a customer's site at once (a
 // campaign, a page going viral): the isolate remembers them for a minute, so a burst costs a handful
 // of queries, not one connection per visitor. The price: disabling a key or changing its allowed
-// origins takes up to TTL_MS to reach isolates that already hold it.
+// origins takes up to TTL_MS to reach isolates that already hold it (longer while the database is down).
 
 const TTL_MS = 60_000;
 const MISSING_TTL_MS = 5_000;
@@ -25,7 +25,16 @@ export async function widgetKeyCached(db: Database, publicKey: string): Promise<
   return withDbSlot(async () => {
     const again = fresh(publicKey);
     if (again) return again.row;
-    const row = await lookups.widgetKey(db, publicKey);
+    let row: WidgetKeyRow;
+    try {
+      row = await lookups.widgetKey(db, publicKey);
+    } catch (error) {
+      // Database down: a key seen before keeps opening chats from the stale entry (the conversation
+      // itself runs in its Durable Object and catches up with Postgres later).
+      const stale = cache.get(publicKey);
+      if (stale?.row && isDatabaseUnavailable(error)) return stale.row;
+      throw error;
+    }
     if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value ?? "");
     cache.set(publicKey, { row, until: Date.now() + (row ? TTL_MS : MISSING_TTL_MS) });
     return row;

@@ -32,52 +32,62 @@ export async function* parseCsv(
     fields.push(field);
     field = "";
   };
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const out: { line: number; fields: string[] }[] = [];
-    for (const ch of value) {
-      if (pendingCr) {
-        pendingCr = false;
-        if (ch === "\n") continue; // CRLF already ended the record
+  // Whoever stops early (a bad header, a bad row, an error) cancels the rest of the body: an unread
+  // request body left behind stalls the connection (and on keep-alive, the next request).
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        finished = true;
+        break;
       }
-      if (quoted) {
-        if (afterQuote) {
-          afterQuote = false;
-          if (ch === '"') {
-            field += '"';
+      const out: { line: number; fields: string[] }[] = [];
+      for (const ch of value) {
+        if (pendingCr) {
+          pendingCr = false;
+          if (ch === "\n") continue; // CRLF already ended the record
+        }
+        if (quoted) {
+          if (afterQuote) {
+            afterQuote = false;
+            if (ch === '"') {
+              field += '"';
+              continue;
+            }
+            quoted = false; // that quote closed the field; handle ch below as unquoted
+          } else if (ch === '"') {
+            afterQuote = true;
+            continue;
+          } else {
+            if (ch === "\n") line++;
+            field += ch;
+            if (field.length > CSV_LIMITS.maxFieldChars) throw new CsvError(recordLine, "field too long");
             continue;
           }
-          quoted = false; // that quote closed the field; handle ch below as unquoted
-        } else if (ch === '"') {
-          afterQuote = true;
-          continue;
+        }
+        if (ch === '"' && field === "") quoted = true;
+        else if (ch === ",") endField();
+        else if (ch === "\n" || ch === "\r") {
+          pendingCr = ch === "\r";
+          endField();
+          if (!(fields.length === 1 && fields[0] === "")) out.push({ line: recordLine, fields });
+          fields = [];
+          line++;
+          recordLine = line;
         } else {
-          if (ch === "\n") line++;
           field += ch;
           if (field.length > CSV_LIMITS.maxFieldChars) throw new CsvError(recordLine, "field too long");
-          continue;
         }
       }
-      if (ch === '"' && field === "") quoted = true;
-      else if (ch === ",") endField();
-      else if (ch === "\n" || ch === "\r") {
-        pendingCr = ch === "\r";
-        endField();
-        if (!(fields.length === 1 && fields[0] === "")) out.push({ line: recordLine, fields });
-        fields = [];
-        line++;
-        recordLine = line;
-      } else {
-        field += ch;
-        if (field.length > CSV_LIMITS.maxFieldChars) throw new CsvError(recordLine, "field too long");
-      }
+      yield* out;
     }
-    yield* out;
-  }
-  if (quoted && !afterQuote) throw new CsvError(recordLine, "unterminated quoted field");
-  if (field !== "" || fields.length > 0) {
-    endField();
-    yield { line: recordLine, fields };
+    if (quoted && !afterQuote) throw new CsvError(recordLine, "unterminated quoted field");
+    if (field !== "" || fields.length > 0) {
+      endField();
+      yield { line: recordLine, fields };
+    }
+  } finally {
+    if (!finished) await reader.cancel().catch(() => undefined);
   }
 }

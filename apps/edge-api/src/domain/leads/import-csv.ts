@@ -134,6 +134,7 @@ export async function importLeadsCsv(
     throw error;
   }
   if (!header.includes("email") && !header.includes("phone")) {
+    await records.return(undefined); // cancels the unread rest of the body
     throw new AppError(400, "invalid_request", "body: the header needs an email or a phone column");
   }
   const [created] = await withTenant(db, actor.tenantId, (tx) =>
