@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
 import type { AppEnv } from "./env.js";
 import { flushOutbox } from "./events/outbox.js";
+import { limitBodies } from "./http/body-limit.js";
 import { AppError, toErrorResponse } from "./http/errors.js";
 import { validationHook } from "./http/validation.js";
 import { createLogger } from "./lib/log.js";
@@ -76,6 +77,8 @@ export function createApp() {
       );
     }
   });
+
+  app.use(limitBodies);
 
   app.route("/", systemRoutes);
   app.route("/", authRoutes);

@@ -51,6 +51,30 @@ describe("text Postgres cannot store, anywhere in a request", () => {
   });
 });
 
+describe("body size caps", () => {
+  it("a JSON body over its route's cap is a 413 and nothing is stored; a larger cap where a route needs it", async () => {
+    const { h } = await workspace("Caps");
+    const big = "x".repeat(300 * 1024);
+    const tooBig = await call("/v1/contacts", {
+      body: { name: "Big", attributes: { note: big } },
+      headers: h,
+    });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.json.error).toMatchObject({ code: "too_large" });
+    expect((await call("/v1/contacts?q=Big", { headers: h })).json.contacts ?? []).toEqual([]);
+    // An FAQ source may be larger (up to 2 MiB): 300 KiB of pairs is accepted.
+    const pairs = Array.from({ length: 300 }, (_, i) => ({
+      question: `Question ${i}?`,
+      answer: "a".repeat(1000),
+    }));
+    const faq = await call("/v1/knowledge/sources", {
+      body: { kind: "faq", name: "Big FAQ", pairs },
+      headers: h,
+    });
+    expect(faq.status, JSON.stringify(faq.json).slice(0, 300)).toBe(201);
+  });
+});
+
 describe("empty updates and references to ids that are not yours", () => {
   it("an empty update is a 400, not a 500", async () => {
     const { h } = await workspace("Empty");

@@ -2,6 +2,8 @@
 // a knowledge answer must never contain ("discount", "/\bfree\s+trial\b/"…). Checked per sentence, so
 // one forbidden sentence is dropped and the rest of a grounded answer survives.
 
+import { patternProblem } from "../routes/pattern.js";
+
 export type KnowledgePolicy = {
   forbiddenPhrases?: string[];
   /** Regular expressions, validated when saved (the API rejects ones that do not compile). */
@@ -29,10 +31,5 @@ export function forbiddenMatcher(policy: KnowledgePolicy | undefined): (sentence
 
 /** Validates a pattern for the settings API: null when usable, else the reason. */
 export function checkForbiddenPattern(pattern: string): string | null {
-  try {
-    new RegExp(pattern, "iu");
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : "invalid regular expression";
-  }
+  return patternProblem(pattern, "iu");
 }

@@ -67,6 +67,11 @@ export function evaluateCondition(cond: Condition | undefined, scope: Scope): bo
   return all && any;
 }
 
+/** Every comparison of a condition. */
+export function conditionComparisons(cond: Condition | undefined): Comparison[] {
+  return cond ? [...(cond.all ?? []), ...(cond.any ?? [])] : [];
+}
+
 /** Variable paths a condition reads. */
 export function conditionVariables(cond: Condition | undefined): string[] {
   if (!cond) return [];

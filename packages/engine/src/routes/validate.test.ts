@@ -190,3 +190,44 @@ describe("validateRoute", () => {
     ]);
   });
 });
+
+describe("tenant patterns that could hang a turn", () => {
+  const risky = {
+    id: "r",
+    name: "R",
+    examples: ["x"],
+    steps: [
+      {
+        id: "ask",
+        kind: "ask",
+        prompt: "Code?",
+        field: { name: "code", label: "Code", type: "text", validation: { pattern: "^(a+)+$" } },
+        next: "b",
+      },
+      {
+        id: "b",
+        kind: "branch",
+        cases: [{ when: { all: [{ var: "fields.code", op: "matches", value: "(x+x+)+y" }] }, next: "end" }],
+        otherwise: "end",
+      },
+      { id: "end", kind: "end" },
+    ],
+  };
+
+  it("refuses nested repetition in a field pattern and in a matches condition, naming the step", () => {
+    const result = validateRoute(risky);
+    expect(result.ok).toBe(false);
+    const errors = result.ok ? [] : result.errors.filter((e) => e.code === "invalid_pattern");
+    expect(errors.map((e) => e.stepId).sort()).toEqual(["ask", "b"]);
+    expect(errors[0]?.message).toMatch(/too long to match/);
+  });
+
+  it("accepts ordinary patterns", () => {
+    const ok = structuredClone(risky) as typeof risky;
+    (ok.steps[0] as { field: { validation: { pattern: string } } }).field.validation.pattern =
+      "^[A-Z]{2}\\d{4}$";
+    (ok.steps[1] as { cases: { when: { all: { value: string }[] } }[] }).cases[0]!.when.all[0]!.value =
+      "^vip";
+    expect(validateRoute(ok).ok).toBe(true);
+  });
+});

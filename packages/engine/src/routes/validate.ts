@@ -1,7 +1,8 @@
 // validateRoute: rejects routes the engine could not run faithfully, naming the step and the problem
 // so the dashboard can show each error on its step.
-import { conditionVariables } from "./conditions.js";
+import { conditionComparisons, conditionVariables } from "./conditions.js";
 import { canExitScript, cycles, successors } from "./graph.js";
+import { patternProblem } from "./pattern.js";
 import { type Route, RouteSchema, type Step } from "./schema.js";
 import { templateVariables } from "./template.js";
 import { fieldOf, isKnownRoot } from "./variables.js";
@@ -59,17 +60,9 @@ function checkFieldSpec(step: Step, errors: RouteError[]): void {
       message: `Choice field "${f.name}" has no options.`,
     });
   const v = f.validation;
-  if (v?.pattern !== undefined) {
-    try {
-      new RegExp(v.pattern);
-    } catch {
-      errors.push({
-        stepId: step.id,
-        code: "invalid_pattern",
-        message: `Pattern for "${f.name}" is not a valid regular expression.`,
-      });
-    }
-  }
+  const problem = v?.pattern === undefined ? null : patternProblem(v.pattern);
+  if (problem)
+    errors.push({ stepId: step.id, code: "invalid_pattern", message: `Pattern for "${f.name}" ${problem}.` });
   if (v?.min !== undefined && v.max !== undefined && v.min > v.max)
     errors.push({
       stepId: step.id,
@@ -221,6 +214,28 @@ export function validateRoute(input: unknown): ValidateRouteResult {
           stepId: null,
           code: "unknown_variable",
           message: `Rule "${rule.id}" uses unknown variable "${v}".`,
+        });
+    }
+  // "matches" comparisons run the tenant's pattern on what customers typed.
+  const conditions = [
+    ...route.steps.flatMap((s) =>
+      s.kind === "branch" ? s.cases.map((c) => ({ stepId: s.id, when: c.when })) : [],
+    ),
+    { stepId: null, when: route.entry?.contact },
+    ...(route.rules ?? []).flatMap((r) => [
+      { stepId: null, when: r.when },
+      { stepId: null, when: { all: [r.check] } },
+    ]),
+  ];
+  for (const { stepId, when } of conditions)
+    for (const c of conditionComparisons(when)) {
+      if (c.op !== "matches") continue;
+      const problem = typeof c.value === "string" ? patternProblem(c.value, "i") : "must be a text pattern";
+      if (problem)
+        errors.push({
+          stepId,
+          code: "invalid_pattern",
+          message: `The pattern compared with "${c.var}" ${problem}.`,
         });
     }
   return errors.length ? { ok: false, errors } : { ok: true, route, errors: [] };
