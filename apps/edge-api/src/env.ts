@@ -38,6 +38,7 @@ export type Env = {
   WIDGET_VISITOR_PER_MIN?: string;
   WIDGET_TENANT_PER_MIN?: string;
   CONVERSATION_INACTIVITY_MINUTES?: string;
+  CONVERSATION_DB_TIMEOUT_MS?: string;
   SLA_FIRST_RESPONSE_MINUTES?: string;
   /** Knowledge base crawl jobs (knowledge/consumer.ts). */
   KNOWLEDGE_CRAWL: Queue;

@@ -170,6 +170,42 @@ describe("route actions in a conversation", () => {
     expect(rows[0]?.owner_id).toBe(t.anna);
   });
 
+  it("with the database hanging the turn still answers within its deadline; the actions wait and run once", async () => {
+    const t = await salesTenant();
+    const c = await startConversation(t);
+    const stub = conversationStub(env, t.tenantId, c.id);
+    const never = () => new Promise<never>(() => {});
+    await runInDurableObject(stub, (instance: ConversationDO) => {
+      // A short deadline for this conversation only (3 s by default), so the test is quick.
+      Object.assign(instance, { env: { ...env, CONVERSATION_DB_TIMEOUT_MS: "300" } });
+      instance.sinks = {
+        ...instance.sinks,
+        // Connects and queries never answer (a hung server), and neither does closing.
+        database: () =>
+          ({
+            pool: { connect: never, query: never, end: never },
+            query: never,
+            end: never,
+            stats: { roundTrips: 0, ms: 0 },
+          }) as unknown as ReturnType<typeof ownerDb>,
+      };
+    });
+    const started = Date.now();
+    const last = await fillForm(c);
+    expect(last.status).toBe(200);
+    expect(texts(last)).toEqual(["Thanks, you're booked in."]);
+    // Bounded by the deadline, not by the hang.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const pending = await stub.outboxStatus({ tenantId: t.tenantId, conversationId: c.id });
+    expect(pending.pending.find((p) => p.kind === "action")?.count).toBe(4);
+    await runInDurableObject(stub, async (instance: ConversationDO) => {
+      instance.sinks = { ...instance.sinks, database: () => ownerDb() };
+      await instance.drain(true);
+      await instance.drain(true);
+    });
+    expect(await leadsOf(c.id)).toHaveLength(1);
+  });
+
   it("a retried action (its acknowledgement lost) runs once: the key is claimed in the same transaction", async () => {
     const t = await salesTenant();
     const conversationId = crypto.randomUUID();

@@ -15,6 +15,7 @@ import { type AiSettingsRow, loadAiSettings, providerFor } from "../ai/tenant-pr
 import type { Env } from "../env.js";
 import { flushOutbox } from "../events/outbox.js";
 import { knowledgeForTurn } from "../knowledge/answer.js";
+import { dbDeadline, isDeadlineError } from "../lib/deadline.js";
 import { createLogger } from "../lib/log.js";
 import { emptySnapshot, type RoutesSnapshot, withCurrentModel } from "../route-config/snapshot.js";
 import { type ActionCommand, type ActionOutcome, isActionCommand, type QueuedAction } from "./actions.js";
@@ -403,13 +404,18 @@ export class ConversationDO extends DurableObject<Env> {
           this.drainAgain = false;
           const meta = this.loadMeta();
           if (!meta) return;
+          // Bounded like a turn's database work (more generously: a burst of rows), so a hung database
+          // never holds the connection slot other conversations wait for; the alarm retries.
           await withDbSlot(() =>
-            drainOutbox(
-              this.store,
-              meta.tenantId,
-              this.sinks,
-              this.env.APP_URL,
-              now ? Number.MAX_SAFE_INTEGER : Date.now(),
+            dbDeadline(
+              drainOutbox(
+                this.store,
+                meta.tenantId,
+                this.sinks,
+                this.env.APP_URL,
+                now ? Number.MAX_SAFE_INTEGER : Date.now(),
+              ),
+              conversationConfig(this.env).dbTimeoutMs * 10,
             ),
           );
           await this.drainActions(now ? Number.MAX_SAFE_INTEGER : Date.now());
@@ -907,15 +913,34 @@ export class ConversationDO extends DurableObject<Env> {
     }
   }
 
+  /**
+   * Database work for a turn, bounded: a database that hangs costs the customer at most dbTimeoutMs,
+   * then the work fails like an outage (actions wait in the outbox, knowledge answers "not sure").
+   */
+  /**
+   * Database work for a turn, bounded: a database that hangs costs the customer at most about
+   * dbTimeoutMs, then the work fails like an outage (actions wait in the outbox, knowledge answers
+   * "not sure"). Waiting for a connection slot counts too (a hung drain may hold one).
+   */
   private async withDb<T>(fn: (db: ReturnType<Sinks["database"]>) => Promise<T>): Promise<T> {
-    return withDbSlot(async () => {
-      const db = this.sinks.database();
-      try {
-        return await fn(db);
-      } finally {
-        await db.end().catch(() => undefined);
-      }
-    });
+    const { dbTimeoutMs } = conversationConfig(this.env);
+    return dbDeadline(
+      withDbSlot(async () => {
+        const db = this.sinks.database();
+        let hung = false;
+        try {
+          return await dbDeadline(fn(db), dbTimeoutMs);
+        } catch (error) {
+          hung = isDeadlineError(error);
+          throw error;
+        } finally {
+          // A hung connection may hang its own close too: then it is left to the runtime.
+          if (hung) void db.end().catch(() => undefined);
+          else await db.end().catch(() => undefined);
+        }
+      }),
+      dbTimeoutMs * 2,
+    );
   }
 
   private loadMeta(): Meta | undefined {
