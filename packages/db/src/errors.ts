@@ -49,6 +49,19 @@ export function classifyDriverError(error: unknown): unknown {
   return error;
 }
 
+/**
+ * Whether a failed statement is worth retrying as is. Deterministic failures (bad data, a constraint,
+ * a tenant that no longer exists) fail the same way every time, so they are set aside instead; anything
+ * else — connection loss, deadlock, serialization, overload, an error with no SQLSTATE (network) — is
+ * transient.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  if (isDatabaseUnavailable(error)) return true;
+  const code = pgErrorCode(error);
+  if (!code) return true;
+  return ["08", "40", "53", "55", "57", "58", "XX"].includes(code.slice(0, 2));
+}
+
 /** Whether `error` (or a cause of it) says the database is unavailable. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {

@@ -10,6 +10,7 @@ export {
   classifyDriverError,
   DatabaseUnavailableError,
   isDatabaseUnavailable,
+  isTransientDbError,
   isUniqueViolation,
   type PgErrorInfo,
   pgErrorCode,

@@ -292,7 +292,7 @@ export class ConversationDO extends DurableObject<Env> {
   /** Outbox and queue diagnostics (tests, support). */
   async outboxStatus(raw: { tenantId: string; conversationId: string }) {
     this.requireMeta(z.object({ tenantId: z.uuid(), conversationId: z.uuid() }).parse(raw));
-    return { pending: this.store.pending() };
+    return { pending: this.store.pending(), parked: this.store.parked() };
   }
 
   // ---- WebSocket (Hibernation API) --------------------------------------------------------------

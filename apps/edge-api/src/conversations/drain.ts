@@ -1,7 +1,9 @@
+import { isTransientDbError } from "@autopilot/db";
 import type { AppEvent } from "@autopilot/sdk";
+import { createLogger } from "../lib/log.js";
 import { applyPgItems, PgItem } from "./pg-sink.js";
 import type { Sinks } from "./sinks.js";
-import type { ConversationStore } from "./store.js";
+import type { ConversationStore, OutboxRow } from "./store.js";
 
 const BATCH = 100;
 
@@ -27,10 +29,38 @@ export async function drainOutbox(
     let db: ReturnType<Sinks["database"]> | undefined;
     try {
       db = sinks.database();
-      const items = pg.map((r) => PgItem.parse(JSON.parse(r.payload)));
-      await applyPgItems(db, tenantId, items, sinks.mailer, appUrl);
-      store.acknowledge(pg.map((r) => r.id));
+      const database = db;
+      const parsed = pg.map((r) => ({ row: r, item: PgItem.safeParse(JSON.parse(r.payload)) }));
+      for (const p of parsed)
+        if (!p.item.success) park(store, p.row, `not a valid item: ${p.item.error.message}`);
+      const good = parsed.flatMap((p) => (p.item.success ? [{ row: p.row, item: p.item.data }] : []));
+      const apply = (batch: typeof good) =>
+        applyPgItems(
+          database,
+          tenantId,
+          batch.map((g) => g.item),
+          sinks.mailer,
+          appUrl,
+        );
+      try {
+        if (good.length > 0) await apply(good);
+        store.acknowledge(good.map((g) => g.row.id));
+      } catch (error) {
+        if (isTransientDbError(error)) throw error;
+        // The database refused the batch as it is: find the rows it refuses, one by one, so the
+        // others are delivered and only those are set aside.
+        for (const g of good) {
+          try {
+            await apply([g]);
+            store.acknowledge([g.row.id]);
+          } catch (single) {
+            if (isTransientDbError(single)) store.retryLater([g.row.id], now);
+            else park(store, g.row, String(single));
+          }
+        }
+      }
     } catch {
+      // Unreachable or overloaded: the rows still waiting try again later (backoff; parked ones are gone).
       store.retryLater(
         pg.map((r) => r.id),
         now,
@@ -51,4 +81,14 @@ export async function drainOutbox(
       );
     }
   }
+}
+
+/** An undeliverable row, set aside where support finds it (outboxStatus, the log), never retried on its own. */
+function park(store: ConversationStore, row: OutboxRow, error: string): void {
+  store.park(row.id, error);
+  createLogger({ outbox: row.kind }).warn("outbox row set aside: its destination refuses it", {
+    rowId: row.id,
+    attempts: row.attempts,
+    error: error.slice(0, 300),
+  });
 }

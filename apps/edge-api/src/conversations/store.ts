@@ -15,6 +15,11 @@ export class ConversationStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
       id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL,
       attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL)`);
+    // Outbox rows that can never be delivered (their destination refuses them as they are): kept for
+    // support with the reason, out of the way of the rows behind them, never retried on their own.
+    sql.exec(`CREATE TABLE IF NOT EXISTS parked (
+      id INTEGER PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, error TEXT NOT NULL,
+      parked_at INTEGER NOT NULL)`);
   }
 
   get<T>(key: string): T | undefined {
@@ -135,6 +140,27 @@ export class ConversationStore {
     return this.sql
       .exec<OutboxRow>("SELECT * FROM outbox WHERE kind = 'action' ORDER BY id LIMIT 1")
       .toArray()[0];
+  }
+
+  /** Sets an undeliverable row aside with the reason. */
+  park(id: number, error: string, now = Date.now()): void {
+    this.sql.exec(
+      `INSERT INTO parked (id, kind, payload, error, parked_at)
+       SELECT id, kind, payload, ?, ? FROM outbox WHERE id = ?`,
+      error.slice(0, 1000),
+      now,
+      id,
+    );
+    this.sql.exec("DELETE FROM outbox WHERE id = ?", id);
+  }
+
+  parked(): { id: number; kind: OutboxKind; error: string; parkedAt: number }[] {
+    return this.sql
+      .exec<{ id: number; kind: OutboxKind; error: string; parked_at: number }>(
+        "SELECT id, kind, error, parked_at FROM parked ORDER BY id",
+      )
+      .toArray()
+      .map((r) => ({ id: r.id, kind: r.kind, error: r.error, parkedAt: r.parked_at }));
   }
 
   pending(): { kind: OutboxKind; count: number }[] {
