@@ -43,8 +43,9 @@ export class WidgetApi {
     return this.request("GET", `/v1/widget/conversations/${conversationId}/messages?after=${after}`);
   }
 
-  send(conversationId: string, text: string): Promise<Turn> {
-    return this.request("POST", `/v1/widget/conversations/${conversationId}/messages`, { text });
+  /** `clientId` is the same on every resend of one message, so the server stores it once. */
+  send(conversationId: string, text: string, clientId: string): Promise<Turn> {
+    return this.request("POST", `/v1/widget/conversations/${conversationId}/messages`, { text, clientId });
   }
 
   rate(conversationId: string, score: number, comment: string): Promise<Conversation> {

@@ -39,6 +39,9 @@ class FakeChat {
   calls: string[] = [];
   ratings: { id: string; score: number; comment?: string }[] = [];
   seq = 0;
+  /** Message ids the widget sent, in order (one per POST), and how many answers to lose on purpose. */
+  clientIds: string[] = [];
+  loseAnswers = 0;
   reply = (text: string): Partial<Message> => ({ sender: "bot", text: `echo: ${text}`, data: {} });
 
   message(id: string, m: Partial<Message>): Message {
@@ -104,8 +107,20 @@ class FakeChat {
     }
     if (conv.c.status === "closed")
       return json(409, { error: { code: "conflict", message: "conversation is closed" } });
-    const visitor = this.message(m[1], { sender: "visitor", text: body.text });
+    this.clientIds.push(body.clientId);
+    // Like the server: a resend of a stored message answers with that turn again.
+    const known = conv.messages.findIndex((x) => x.data.clientId === body.clientId);
+    if (known >= 0) return json(200, { conversation: conv.c, messages: conv.messages.slice(known) });
+    const visitor = this.message(m[1], {
+      sender: "visitor",
+      text: body.text,
+      data: { clientId: body.clientId },
+    });
     const reply = this.message(m[1], this.reply(body.text));
+    if (this.loseAnswers > 0) {
+      this.loseAnswers--;
+      return json(503, { error: { code: "unavailable", message: "the answer was lost" } });
+    }
     return json(200, { conversation: conv.c, messages: [visitor, reply] });
   };
 }
@@ -198,6 +213,21 @@ describe("Widget", () => {
     expect(JSON.parse(localStorage.getItem("ap_conversations") ?? "[]")).toEqual(["conv1", "conv2"]);
   });
 
+  it("a resend after a lost answer carries the same message id, so the message is stored once", async () => {
+    const { chat, widget, texts } = setup();
+    await widget.boot();
+    chat.loseAnswers = 1;
+    await widget.send("is the cargo bike in stock?");
+    expect(chat.clientIds).toHaveLength(2);
+    expect(chat.clientIds[0]).toBe(chat.clientIds[1]);
+    const visitorMessages = chat.conversations.get("conv1")?.messages.filter((m) => m.sender === "visitor");
+    expect(visitorMessages?.map((m) => m.text)).toEqual(["is the cargo bike in stock?"]);
+    expect(texts().filter((t) => t === "is the cargo bike in stock?")).toHaveLength(1);
+    // The next message is a new one, with an id of its own.
+    await widget.send("and in blue?");
+    expect(chat.clientIds[2]).not.toBe(chat.clientIds[0]);
+  });
+
   it("a message sent over the socket into a conversation closed meanwhile goes to a new one", async () => {
     const { chat, widget, sockets } = setup();
     await widget.boot();
@@ -205,7 +235,8 @@ describe("Widget", () => {
     const socket = sockets[0]!;
     socket.open();
     await widget.send("are you there?");
-    expect(JSON.parse(socket.sent[0] ?? "{}")).toEqual({ type: "message", text: "are you there?" });
+    expect(JSON.parse(socket.sent[0] ?? "{}")).toMatchObject({ type: "message", text: "are you there?" });
+    expect(JSON.parse(socket.sent[0] ?? "{}").clientId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
     chat.close("conv1");
     socket.push({ type: "error", code: "conflict", message: "conversation is closed" });
     await settle();

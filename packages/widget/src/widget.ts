@@ -202,6 +202,8 @@ export class Widget {
   }
 
   private async deliver(text: string): Promise<void> {
+    // One id for this message across every try, over the socket or HTTP: a resend is not a new message.
+    const clientId = messageId();
     for (let attempt = 0; attempt < MAX_SEND_TRIES; attempt++) {
       try {
         let current = this.current;
@@ -213,10 +215,10 @@ export class Widget {
         const id = current.id;
         if (this.socket?.readyState === OPEN && this.socketFor === id) {
           this.sentOverSocket = text;
-          this.socket.send(JSON.stringify({ type: "message", text }));
+          this.socket.send(JSON.stringify({ type: "message", text, clientId }));
         } else {
           this.view?.setTyping(true);
-          const turn = await this.withSession(() => this.deps.api.send(id, text));
+          const turn = await this.withSession(() => this.deps.api.send(id, text, clientId));
           this.view?.setTyping(false);
           this.updateConversation(turn.conversation);
           for (const m of turn.messages) this.onMessage(id, m);
@@ -321,4 +323,11 @@ export class Widget {
       } else this.view?.addNotice(frame.message);
     }
   }
+}
+
+/** A random id for one outgoing message (crypto.randomUUID where the page has it). */
+function messageId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === "function") return c.randomUUID();
+  return `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
 }

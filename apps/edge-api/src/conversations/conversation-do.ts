@@ -189,7 +189,7 @@ export class ConversationDO extends DurableObject<Env> {
     return this.refusing(async () => {
       const input = VisitorMessageInput.parse(raw);
       this.assertVisitor(input);
-      return this.serial(() => this.visitorTurn(input.text));
+      return this.serial(() => this.visitorTurn(input.text, input.clientId));
     });
   }
 
@@ -346,7 +346,7 @@ export class ConversationDO extends DurableObject<Env> {
       if (tag.role === "visitor") {
         const limit = await checkMessageLimits(this.env, meta.tenantId, tag.id);
         if (!limit.allowed) throw new ConversationError("rate_limited", "too many messages, slow down");
-        await this.serial(() => this.visitorTurn(frame.text));
+        await this.serial(() => this.visitorTurn(frame.text, frame.clientId));
       } else await this.serial(async () => this.agentMessage(tag.id, frame.text, "agent"));
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
@@ -433,10 +433,17 @@ export class ConversationDO extends DurableObject<Env> {
 
   // ---- Turns -----------------------------------------------------------------------------------
 
-  private async visitorTurn(text: string): Promise<TurnResult> {
+  private async visitorTurn(text: string, clientId?: string): Promise<TurnResult> {
     const meta = this.loadMetaOrThrow();
+    // A resend of a message that arrived (its answer was lost on the way): the same turn, not a new one.
+    const seen = clientId === undefined ? undefined : this.store.seqOfClientMessage(clientId);
+    if (seen !== undefined)
+      return {
+        conversation: this.view(),
+        messages: this.store.messages(seen - 1, 50).filter(visibleToVisitor),
+      };
     if (meta.status === "closed") throw new ConversationError("conflict", "conversation is closed");
-    const out: MessageView[] = [this.append("visitor", null, text)];
+    const out: MessageView[] = [this.append("visitor", null, text, clientId ? { clientId } : undefined)];
     meta.awaitingSince ??= new Date().toISOString();
     this.event({
       type: "message.received",

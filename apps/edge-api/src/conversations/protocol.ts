@@ -15,10 +15,15 @@ export const StartInput = z.object({
 });
 export type StartInput = z.infer<typeof StartInput>;
 
+/** The widget's id for one message it sends: a resend (a lost answer, a retry) carries the same id. */
+export const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const clientMessageId = z.string().regex(CLIENT_MESSAGE_ID);
+
 export const VisitorMessageInput = z.object({
   ...tenantScoped,
   visitorId: z.string().min(1).max(100),
   text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH),
+  clientId: clientMessageId.optional(),
 });
 export type VisitorMessageInput = z.infer<typeof VisitorMessageInput>;
 
@@ -98,6 +103,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
       .min(1)
       .max(MAX_MESSAGE_LENGTH)
       .refine(isStorableText, "contains a character that cannot be stored"),
+    clientId: clientMessageId.optional(),
   }),
   z.object({ type: z.literal("ping") }),
 ]);

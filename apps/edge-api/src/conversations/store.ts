@@ -64,6 +64,18 @@ export class ConversationStore {
     return view;
   }
 
+  /** The seq of the visitor message the widget sent with `clientId`, if it arrived before. */
+  seqOfClientMessage(clientId: string): number | undefined {
+    return (
+      this.sql
+        .exec<{ seq: number }>(
+          "SELECT seq FROM messages WHERE sender = 'visitor' AND json_extract(data, '$.clientId') = ? LIMIT 1",
+          clientId,
+        )
+        .toArray()[0]?.seq ?? undefined
+    );
+  }
+
   messages(afterSeq: number, limit: number): MessageView[] {
     return this.sql
       .exec<{

@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { callConversation, conversationStub } from "../conversations/client.js";
 import { checkMessageLimits } from "../conversations/limits.js";
-import { MAX_MESSAGE_LENGTH } from "../conversations/protocol.js";
+import { CLIENT_MESSAGE_ID, MAX_MESSAGE_LENGTH } from "../conversations/protocol.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { AppError, notFound } from "../http/errors.js";
@@ -148,7 +148,16 @@ widgetRoutes.openapi(
     middleware: [authenticateVisitor] as const,
     request: {
       params: conversationId,
-      ...jsonBody(z.object({ text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH) })),
+      ...jsonBody(
+        z.object({
+          text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH),
+          clientId: z
+            .string()
+            .regex(CLIENT_MESSAGE_ID)
+            .optional()
+            .openapi({ description: "The same id on every resend of one message: it is stored once" }),
+        }),
+      ),
     },
     responses: { 200: jsonResponse(turnSchema, "The visitor message and the replies"), ...errors },
   }),
@@ -167,6 +176,7 @@ widgetRoutes.openapi(
         conversationId: id,
         visitorId: v.visitorId,
         text: c.req.valid("json").text,
+        clientId: c.req.valid("json").clientId,
       }),
     );
     return c.json(result as Record<string, unknown>, 200);
