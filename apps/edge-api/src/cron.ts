@@ -5,6 +5,7 @@ import type { Env } from "./env.js";
 import { sendPendingEvents } from "./events/sender.js";
 import { pruneIdempotencyKeys } from "./http/idempotency.js";
 import { refreshDueSources } from "./knowledge/refresh.js";
+import { requeueStuckSources } from "./knowledge/requeue.js";
 import type { Logger } from "./lib/log.js";
 
 // The cron tick: independent jobs, each run on its own. One job's failure (the database down for the
@@ -59,5 +60,11 @@ export function cronJobs(db: Database, env: Env, log: Logger): CronJob[] {
     { name: "sales-jobs", run: () => runSalesJobs(db, env, log) },
     // Knowledge sources whose refresh interval is up: a new crawl run each (the crawl is queued).
     { name: "knowledge-refresh", run: () => refreshDueSources(db, (m) => env.KNOWLEDGE_CRAWL.send(m), log) },
+    // Crawls and extractions whose queue message was lost: queued again (accepted work finishes).
+    {
+      name: "knowledge-stuck-jobs",
+      due: (at) => at.getUTCMinutes() % 5 === 0,
+      run: () => requeueStuckSources(db, (m) => env.KNOWLEDGE_CRAWL.send(m), log),
+    },
   ];
 }

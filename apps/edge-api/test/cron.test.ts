@@ -36,6 +36,7 @@ describe("cron", () => {
         "idempotency-prune": "ok",
         "sales-jobs": "ok",
         "knowledge-refresh": "ok",
+        "knowledge-stuck-jobs": "skipped", // every fifth minute
       });
       expect(lines.find((l) => l.level === "error")).toMatchObject({
         msg: "cron job failed",

@@ -1,0 +1,56 @@
+import { type Database, knowledgeSources, withTenant } from "@autopilot/db";
+import { and, eq, sql } from "drizzle-orm";
+import type { Logger } from "../lib/log.js";
+import type { CrawlMessage } from "./config.js";
+
+// Accepted work finishes: a crawl or a document extraction whose queue message was lost (a local
+// restart drops the in-memory queue; a crash) leaves its source "crawling" with no progress. The cron
+// finds those (knowledge_sources_stuck, ids only) and queues their run again; the job resumes from the
+// pages still queued, and a job of an older run stops by itself, so a re-queue never doubles work.
+
+/** No page fetched and no change for this long: the run's job chain is taken as lost. */
+export const STUCK_AFTER_MINUTES = 15;
+
+export async function requeueStuckSources(
+  db: Database,
+  enqueue: (message: CrawlMessage) => Promise<unknown>,
+  log: Logger,
+  quietMinutes = STUCK_AFTER_MINUTES,
+  maxSources = 50,
+): Promise<number> {
+  const stuck = await db.query<{ tenant_id: string; source_id: string; kind: string; run_id: number }>(
+    "select * from knowledge_sources_stuck(make_interval(mins => $1), $2)",
+    [quietMinutes, maxSources],
+  );
+  let requeued = 0;
+  for (const s of stuck) {
+    try {
+      // Touch first: the next sweep waits another quiet period before trying again.
+      await withTenant(db, s.tenant_id, (tx) =>
+        tx
+          .update(knowledgeSources)
+          .set({ updatedAt: sql`now()` })
+          .where(and(eq(knowledgeSources.id, s.source_id), eq(knowledgeSources.runId, s.run_id))),
+      );
+      await enqueue({
+        type: s.kind === "document" ? "document" : "crawl",
+        tenantId: s.tenant_id,
+        sourceId: s.source_id,
+        runId: s.run_id,
+      });
+      requeued++;
+      log.warn("knowledge job re-queued: no progress", {
+        tenantId: s.tenant_id,
+        sourceId: s.source_id,
+        runId: s.run_id,
+      });
+    } catch (error) {
+      log.warn("knowledge job re-queue failed", {
+        tenantId: s.tenant_id,
+        sourceId: s.source_id,
+        error: String(error),
+      });
+    }
+  }
+  return requeued;
+}
