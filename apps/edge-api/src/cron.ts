@@ -1,4 +1,5 @@
 import type { Database } from "@autopilot/db";
+import { replayPendingDeadLetters } from "./analytics/replay.js";
 import { enforceRetention, pruneFailedEvents, rejectedRetentionDays } from "./analytics/retention.js";
 import { runSalesJobs } from "./domain/sales-jobs.js";
 import type { Env } from "./env.js";
@@ -56,6 +57,8 @@ export function cronJobs(db: Database, env: Env, log: Logger): CronJob[] {
       run: () => pruneFailedEvents(db, log, rejectedRetentionDays(env)),
     },
     { name: "idempotency-prune", due: hourly, run: () => pruneIdempotencyKeys(db, log) },
+    // Events that ran out of retries during an outage: back into the queue once the database answers.
+    { name: "dead-letters-replay", run: () => replayPendingDeadLetters(db, env.EVENTS, log) },
     // First-touch SLAs, stale deals and task reminders (bounded per run).
     { name: "sales-jobs", run: () => runSalesJobs(db, env, log) },
     // Knowledge sources whose refresh interval is up: a new crawl run each (the crawl is queued).

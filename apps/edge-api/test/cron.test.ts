@@ -34,6 +34,7 @@ describe("cron", () => {
         retention: "ok",
         "rejected-events-prune": "ok",
         "idempotency-prune": "ok",
+        "dead-letters-replay": "ok",
         "sales-jobs": "ok",
         "knowledge-refresh": "ok",
         "knowledge-stuck-jobs": "skipped", // every fifth minute

@@ -4,6 +4,7 @@ import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { EventProducer } from "../events/outbox.js";
 import type { Logger } from "../lib/log.js";
 import type { IngestMessage } from "./consume.js";
+import { retryDelaySeconds } from "./errors.js";
 import { type Cursor, cursorTime, type Page, pageOf } from "./pages.js";
 import { type Rejection, setAside } from "./rejected.js";
 
@@ -47,7 +48,7 @@ export async function storeDeadLetters(
       stored += items.length;
     } catch (error) {
       log.error("could not store dead letters; retrying", { tenantId, error: String(error) });
-      for (const i of items) i.message.retry({ delaySeconds: 30 });
+      for (const i of items) i.message.retry({ delaySeconds: retryDelaySeconds(i.message.attempts) });
     }
   }
   if (rejections.length > 0) {
