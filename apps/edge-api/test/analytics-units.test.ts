@@ -76,7 +76,7 @@ describe("analytics helpers", () => {
     expect(isTransientDbError({ code: "08006" })).toBe(true);
     expect(isTransientDbError(new Error("socket closed"))).toBe(true);
     expect(isTransientDbError({ code: "23503" })).toBe(false);
-    expect([1, 2, 3, 9, 20].map(retryDelaySeconds)).toEqual([2, 4, 8, 300, 300]);
+    expect([1, 2, 3, 9, 10, 20].map(retryDelaySeconds)).toEqual([2, 4, 8, 512, 900, 900]);
   });
 
   it("CSV quotes and defuses formulas", async () => {
