@@ -43,6 +43,9 @@ export async function startLocalWorker(
       bindings: {
         ...workerOptions.bindings,
         ...LOCAL_SECRETS,
+        // A local worker: local addresses and the local mail outbox, as `npm start` sets them.
+        LOCAL_DEVELOPMENT: "1",
+        MAILER: "dev-outbox",
         DATABASE_URL: db.connectionString,
         DB_BRIDGE: `127.0.0.1:${db.bridgePort}`,
         ...options.bindings,

@@ -77,7 +77,7 @@ describe.skipIf(!hasChromium)("widget in Chromium", () => {
 
   beforeAll(async () => {
     worker = await startLocalWorker(ROOT, {
-      bindings: { LOCAL_DEVELOPMENT: "1", KNOWLEDGE_CRAWL_DELAY_MS: "0" },
+      bindings: { KNOWLEDGE_CRAWL_DELAY_MS: "0" },
     });
     ({ apiKey } = await seedWorkspace(worker.call, {
       email: `e2e-${Date.now()}@autopilot.local`,
