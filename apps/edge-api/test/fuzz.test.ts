@@ -117,6 +117,7 @@ describe("fuzz: bad input to every operation", () => {
       const headers = keys[Math.floor(sent / 1000) % keys.length] as Record<string, string>;
       sent++;
       const what = `${method.toUpperCase()} ${path}${(init.query ?? "").slice(0, 60)} ${String(init.raw ?? JSON.stringify(init.body) ?? "").slice(0, 80)}`;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const res = await Promise.race([
         call(`${path}${init.query ?? ""}`, {
           method: method.toUpperCase(),
@@ -130,8 +131,11 @@ describe("fuzz: bad input to every operation", () => {
               ? { body: init.body }
               : {}),
         }),
-        new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000)),
+        new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), 10_000);
+        }),
       ]);
+      clearTimeout(timer);
       if (!res) {
         failures.push(`no answer within 10 s: ${what}`);
         return;

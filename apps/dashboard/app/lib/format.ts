@@ -15,37 +15,16 @@ export type Formats = {
 };
 
 export function formatsFor(locale: string, timeZone: string): Formats {
-  const safe = (make: () => Intl.DateTimeFormat, fallback: () => Intl.DateTimeFormat) => {
+  // An unknown zone or language (set through the API long ago) must not break every screen.
+  const dates = (options: Intl.DateTimeFormatOptions) => {
     try {
-      return make();
+      return new Intl.DateTimeFormat(locale, { ...options, timeZone });
     } catch {
-      // An unknown zone or language (set through the API long ago) must not break every screen.
-      return fallback();
+      return new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" });
     }
   };
-  const moment = safe(
-    () =>
-      new Intl.DateTimeFormat(locale, {
-        day: "numeric",
-        month: "short",
-        hour: "2-digit",
-        minute: "2-digit",
-        timeZone,
-      }),
-    () =>
-      new Intl.DateTimeFormat("en-GB", {
-        day: "numeric",
-        month: "short",
-        hour: "2-digit",
-        minute: "2-digit",
-        timeZone: "UTC",
-      }),
-  );
-  const date = safe(
-    () => new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", year: "numeric", timeZone }),
-    () =>
-      new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }),
-  );
+  const moment = dates({ day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  const date = dates({ day: "numeric", month: "short", year: "numeric" });
   return {
     locale,
     timeZone,

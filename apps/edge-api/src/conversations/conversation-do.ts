@@ -15,7 +15,7 @@ import { type AiSettingsRow, loadAiSettings, providerFor } from "../ai/tenant-pr
 import type { Env } from "../env.js";
 import { flushOutbox } from "../events/outbox.js";
 import { knowledgeForTurn } from "../knowledge/answer.js";
-import { dbDeadline, isDeadlineError } from "../lib/deadline.js";
+import { DbDeadlineError, dbDeadline } from "../lib/deadline.js";
 import { createLogger } from "../lib/log.js";
 import { emptySnapshot, type RoutesSnapshot, withCurrentModel } from "../route-config/snapshot.js";
 import { type ActionCommand, type ActionOutcome, isActionCommand, type QueuedAction } from "./actions.js";
@@ -938,7 +938,7 @@ export class ConversationDO extends DurableObject<Env> {
         try {
           return await dbDeadline(fn(db), dbTimeoutMs);
         } catch (error) {
-          hung = isDeadlineError(error);
+          hung = error instanceof DbDeadlineError;
           throw error;
         } finally {
           // A hung connection may hang its own close too: then it is left to the runtime.
