@@ -18,8 +18,12 @@ export default defineConfig({
           // Knowledge crawler: the fixture site is local, no politeness delay, short deadline, small cap.
           KNOWLEDGE_SITE_URL: inject("knowledgeSiteUrl"),
           LOCAL_DEVELOPMENT: "1",
+          // The tests play Cloudflare's edge: each call brings its own CF-Connecting-IP (helpers.ts).
+          TRUST_CLIENT_IP: "1",
           MAILER: "dev-outbox",
           KNOWLEDGE_CRAWL_DELAY_MS: "0",
+          // Small import slices, so a few hundred rows already take several queued slices.
+          IMPORT_SLICE_ROWS: "200",
           KNOWLEDGE_FETCH_TIMEOUT_MS: "800",
           KNOWLEDGE_MAX_PAGE_BYTES: "100000",
           KNOWLEDGE_MAX_UPLOAD_BYTES: "200000",

@@ -1,6 +1,7 @@
 import { analytics } from "./analytics.js";
 import { conversations } from "./conversations.js";
 import { foundation } from "./foundation.js";
+import { imports } from "./imports.js";
 import { knowledge } from "./knowledge.js";
 import { sales } from "./sales.js";
 import { widget } from "./widget.js";
@@ -19,4 +20,4 @@ export type Bench = {
 };
 
 /** Every benchmark `npm run bench` runs, in order; later issues add theirs here. */
-export const benches: Bench[] = [foundation, conversations, analytics, sales, knowledge, widget];
+export const benches: Bench[] = [foundation, conversations, analytics, sales, knowledge, widget, imports];

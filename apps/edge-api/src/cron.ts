@@ -1,6 +1,7 @@
 import type { Database } from "@autopilot/db";
 import { replayPendingDeadLetters } from "./analytics/replay.js";
 import { enforceRetention, pruneFailedEvents, rejectedRetentionDays } from "./analytics/retention.js";
+import { requeueStuckImports } from "./domain/leads/import-job.js";
 import { runSalesJobs } from "./domain/sales-jobs.js";
 import type { Env } from "./env.js";
 import { sendPendingEvents } from "./events/sender.js";
@@ -69,5 +70,7 @@ export function cronJobs(db: Database, env: Env, log: Logger): CronJob[] {
       due: (at) => at.getUTCMinutes() % 5 === 0,
       run: () => requeueStuckSources(db, (m) => env.KNOWLEDGE_CRAWL.send(m), log),
     },
+    // CSV imports whose slice message was lost: queued again; they resume after the committed rows.
+    { name: "import-stuck-jobs", run: () => requeueStuckImports(db, (m) => env.LEAD_IMPORTS.send(m), log) },
   ];
 }

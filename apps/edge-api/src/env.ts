@@ -44,11 +44,17 @@ export type Env = {
   KNOWLEDGE_CRAWL: Queue;
   /** "1" lets sources point at loopback/private hosts (tests' fixture site); never in production. */
   LOCAL_DEVELOPMENT?: string;
+  /** "1": believe CF-Connecting-IP in local development too (tests only; see http/rate-limit.ts). */
+  TRUST_CLIENT_IP?: string;
   KNOWLEDGE_FETCH_TIMEOUT_MS?: string;
   KNOWLEDGE_CRAWL_DELAY_MS?: string;
   KNOWLEDGE_MAX_PAGE_BYTES?: string;
   /** Lowers the document/catalogue upload limit (10 MB); tests use a small one. */
   KNOWLEDGE_MAX_UPLOAD_BYTES?: string;
+  /** CSV lead imports, run as jobs (domain/leads/import-consumer.ts). */
+  LEAD_IMPORTS: Queue;
+  /** Rows one import job slice handles before queueing the next (default 5000; tests use less). */
+  IMPORT_SLICE_ROWS?: string;
   /** Days set-aside (rejected) events are kept before the cron deletes them (default 30). */
   EVENTS_REJECTED_RETENTION_DAYS?: string;
   /** Per-tenant live figures (analytics). */

@@ -1,6 +1,7 @@
 import { openDatabase } from "@autopilot/db";
 import { createApp } from "./app.js";
 import { cronJobs, runJobs } from "./cron.js";
+import { consumeImports, LEAD_IMPORTS_QUEUE } from "./domain/leads/import-consumer.js";
 import type { Env } from "./env.js";
 import { consumeEvents } from "./events/consumer.js";
 import { consumeCrawl, KNOWLEDGE_CRAWL_QUEUE } from "./knowledge/consumer.js";
@@ -17,8 +18,11 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) =>
-    batch.queue === KNOWLEDGE_CRAWL_QUEUE ? consumeCrawl(batch, env) : consumeEvents(batch, env),
+  queue: (batch, env) => {
+    if (batch.queue === KNOWLEDGE_CRAWL_QUEUE) return consumeCrawl(batch, env);
+    if (batch.queue === LEAD_IMPORTS_QUEUE) return consumeImports(batch, env);
+    return consumeEvents(batch, env);
+  },
   async scheduled(controller, env, ctx) {
     const log = createLogger({ job: "cron" });
     const db = openDatabase({ url: env.DATABASE_URL, bridge: env.DB_BRIDGE });

@@ -1,4 +1,6 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../src/app.js";
 import { pruneIdempotencyKeys } from "../src/http/idempotency.js";
 import { createLogger } from "../src/lib/log.js";
 import {
@@ -162,6 +164,33 @@ describe("rate limits", () => {
     expect(
       (await call("/v1/auth/login", { body: { email: "x@example.test", password: "whatever" } })).status,
     ).toBe(401);
+  });
+
+  it("where the runtime passes a client's CF-Connecting-IP through (local), a new value per try gets no new budget", async () => {
+    // As `npm start` runs: LOCAL_DEVELOPMENT, and no TRUST_CLIENT_IP (that is the tests' own setting).
+    const { TRUST_CLIENT_IP: _, ...local } = env;
+    const app = createApp();
+    const login = async (ip: string, e = local) => {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(
+        new Request("https://api.test/v1/auth/login", {
+          method: "POST",
+          headers: { "content-type": "application/json", "cf-connecting-ip": ip },
+          body: JSON.stringify({ email: "spoof@example.test", password: "whatever" }),
+        }),
+        e,
+        ctx,
+      );
+      await res.arrayBuffer();
+      await waitOnExecutionContext(ctx);
+      return res.status;
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push(await login(`192.0.2.${i + 1}`));
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    // Deployed (no LOCAL_DEVELOPMENT), the header is Cloudflare's: each address has its own budget.
+    const { LOCAL_DEVELOPMENT: __, MAILER: ___, ...deployed } = local;
+    expect(await login("192.0.2.200", { ...deployed, MAILER: undefined } as typeof env)).toBe(401);
   });
 });
 

@@ -38,6 +38,7 @@ describe("cron", () => {
         "sales-jobs": "ok",
         "knowledge-refresh": "ok",
         "knowledge-stuck-jobs": "skipped", // every fifth minute
+        "import-stuck-jobs": "ok",
       });
       expect(lines.find((l) => l.level === "error")).toMatchObject({
         msg: "cron job failed",

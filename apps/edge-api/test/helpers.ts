@@ -107,3 +107,14 @@ export async function mailTokenFor(to: string, kind: string): Promise<string> {
 export function ownerDb() {
   return openDatabase({ url: env.DATABASE_URL, bridge: env.DB_BRIDGE });
 }
+
+/** Polls a CSV import (a queue job) until it ends; its last report. */
+export async function waitForImport(importId: string, headers: Record<string, string>, seconds = 60) {
+  for (let i = 0; i < seconds * 4; i++) {
+    const res = await call(`/v1/leads/imports/${importId}`, { headers });
+    if (res.status !== 200) throw new Error(`get import: ${res.status}`);
+    if (res.json.status !== "running") return res.json;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`import did not finish in ${seconds} s`);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { systemActor } from "../src/domain/crm/actor.js";
-import { importLeadsCsv } from "../src/domain/leads/import-csv.js";
+import { acceptLeadsCsv } from "../src/domain/leads/import-csv.js";
 import { bearer, call, createKey, ownerDb, signup } from "./helpers.js";
 
 // A rejected CSV import (issue 15, item 9) cancels the body it did not read, so the connection is not
@@ -31,14 +31,13 @@ describe("rejected imports", () => {
     const db = ownerDb();
     try {
       const badHeader = trackedCsv("first,second", 3000, (i) => `a${i},b${i}`);
-      await expect(importLeadsCsv(db, actor, badHeader.stream)).rejects.toThrow(/email or a phone/);
+      await expect(acceptLeadsCsv(db, actor, badHeader.stream)).rejects.toThrow(/email or a phone/);
       expect(badHeader.state.cancelled).toBe(true);
       expect(badHeader.state.pulled).toBeLessThan(3000);
 
-      // A row the parser cannot read ends the import with that error; the rest is not read.
+      // A row the parser cannot read refuses the whole file, naming the line; the rest is not read.
       const nul = trackedCsv("name,email", 3000, () => "\u0000".repeat(20_000));
-      const report = await importLeadsCsv(db, actor, nul.stream);
-      expect(JSON.stringify(report)).toMatch(/field too long/);
+      await expect(acceptLeadsCsv(db, actor, nul.stream)).rejects.toThrow(/line 2: field too long/);
       expect(nul.state.cancelled).toBe(true);
       expect(nul.state.pulled).toBeLessThan(3000);
     } finally {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { bearer, call, createKey, ownerDb, signup } from "./helpers.js";
+import { bearer, call, createKey, ownerDb, signup, waitForImport } from "./helpers.js";
 import { tenantRowsAsText } from "./sales-helpers.js";
 
 const RULES = [
@@ -148,15 +148,15 @@ describe("leads: scoring, lifecycle, import, erasure", () => {
       rawBody: csv,
       headers: { ...h, "content-type": "text/csv" },
     });
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ status: "done", rows: 6, imported: 3, failed: 3 });
-    expect(res.json.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
+    expect(res.status).toBe(202);
+    expect(res.json).toMatchObject({ status: "running", totalRows: 6, rows: 0 });
+    const report = await waitForImport(res.json.importId, h);
+    expect(report).toMatchObject({ status: "done", totalRows: 6, rows: 6, imported: 3, failed: 3 });
+    expect(report.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
       [3, "email"],
       [5, "email"],
       [6, "budget"],
     ]);
-    const progress = await call(`/v1/leads/imports/${res.json.importId}`, { headers: h });
-    expect(progress.json).toMatchObject({ status: "done", imported: 3, failed: 3 });
     const existing = await call("/v1/contacts?email=exists@csv.test", { headers: h });
     expect(existing.json.contacts).toHaveLength(1);
     const theirLeads = await call(`/v1/leads?contactId=${existing.json.contacts[0].id}`, { headers: h });

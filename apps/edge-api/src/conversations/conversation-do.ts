@@ -80,7 +80,12 @@ type Meta = ConversationView & {
   contactId?: string | null;
 };
 
-type Timers = { inactivityAt?: number; slaAt?: number };
+/** `turnAt`: when a stored visitor message whose bot turn has not finished is answered again. */
+type Timers = { inactivityAt?: number; slaAt?: number; turnAt?: number };
+/** A visitor message stored before its bot turn ran; cleared in the step that stores the turn's result. */
+type PendingTurn = { seq: number; text: string };
+/** A turn not finished this long after its message was stored is taken as interrupted (a generous AI wait). */
+const TURN_RESUME_AFTER_MS = 60_000;
 /** Who holds a socket; `mayReply` is decided by the worker's access rule (http/auth.ts allows). */
 type SocketTag = { role: "visitor" | "agent"; id: string; mayReply?: boolean };
 
@@ -117,6 +122,8 @@ export class ConversationDO extends DurableObject<Env> {
   private drainAgain = false;
   /** The alarm this instance last set (unknown after a restart), to skip rewriting the same time. */
   private alarmAt: number | undefined;
+  /** A bot turn runs in this instance now (a pending turn found without one was interrupted). */
+  private turnRunning = false;
   /** Swapped by tests (runInDurableObject) to make the queue or the database fail. */
   sinks: Sinks;
 
@@ -389,7 +396,39 @@ export class ConversationDO extends DurableObject<Env> {
         this.setTimer("slaAt", undefined);
       });
     }
+    await this.resumeInterruptedTurn();
     await this.drain();
+  }
+
+  /**
+   * A visitor message stored without its bot turn finishing (the object was stopped or evicted
+   * mid-turn, which forgets the turn in flight) gets its turn now; `turnRunning` tells a turn still
+   * running in this instance from one that was lost.
+   */
+  private async resumeInterruptedTurn(): Promise<void> {
+    if (!this.store.get<PendingTurn>("pendingTurn")) return;
+    if (this.turnRunning) {
+      // A slow turn, not a lost one: look again later.
+      this.setTimer("turnAt", Date.now() + TURN_RESUME_AFTER_MS);
+      return;
+    }
+    await this.serial(async () => {
+      const pending = this.store.get<PendingTurn>("pendingTurn");
+      if (!pending || this.turnRunning) return;
+      const meta = this.loadMetaOrThrow();
+      const log = createLogger({ conversation: meta.id });
+      log.warn("interrupted turn resumed", { seq: pending.seq });
+      try {
+        if (meta.status === "bot") await this.botTurn(pending.text, pending.seq);
+      } catch (error) {
+        // Tried once more only: a turn that fails every time must not loop the alarm.
+        log.error("resumed turn failed", { seq: pending.seq, error: String(error) });
+      } finally {
+        this.endPendingTurn();
+      }
+      this.saveMeta();
+      this.drainSoon();
+    });
   }
 
   /** Copies pending outbox rows out; coalesces concurrent calls. `now: true` skips backoff (tests, support). */
@@ -453,6 +492,24 @@ export class ConversationDO extends DurableObject<Env> {
     this.touchInactivity();
     // A human owns the conversation (or is being fetched): the bot stays quiet.
     if (meta.status === "bot") {
+      // Durable with the message itself: if this object stops before the turn is stored, the alarm
+      // runs the turn again (resumeInterruptedTurn).
+      this.store.put("pendingTurn", { seq: out[0]?.seq ?? 0, text } satisfies PendingTurn);
+      this.setTimer("turnAt", Date.now() + TURN_RESUME_AFTER_MS);
+      this.scheduleAlarm();
+      out.push(...(await this.botTurn(text, out[0]?.seq ?? 0)));
+    }
+    this.saveMeta();
+    this.drainSoon();
+    return { conversation: this.view(), messages: out };
+  }
+
+  /** The bot's answer to the visitor message `seq`: the engine's turn, its replies and its actions. */
+  private async botTurn(text: string, seq: number): Promise<MessageView[]> {
+    const meta = this.loadMetaOrThrow();
+    const out: MessageView[] = [];
+    this.turnRunning = true;
+    try {
       this.broadcast({ type: "typing", on: true });
       const { result } = await runTurn({
         state: this.loadState(),
@@ -475,7 +532,7 @@ export class ConversationDO extends DurableObject<Env> {
           actor: this.visitorActor(),
         });
         if (body) this.event(body);
-        if (e.type === "knowledge.unanswered") this.recordUnanswered(out[0]?.id, text);
+        if (e.type === "knowledge.unanswered") this.recordUnanswered(this.store.messageId(seq), text);
       }
       // A route that ends in this turn with actions ("Maya will contact you shortly") closes with one
       // message: the end step's text and the actions' lines together, not two goodbyes.
@@ -486,6 +543,8 @@ export class ConversationDO extends DurableObject<Env> {
           : undefined;
       for (const reply of closing ? result.replies.slice(0, -1) : result.replies)
         out.push(this.botReply(reply));
+      // The turn's state and replies are stored in this same step: from here it is not run again.
+      this.endPendingTurn();
       this.actionLines = closing ? [] : null;
       try {
         for (const command of result.commands) out.push(...(await this.execute(command, text)));
@@ -495,10 +554,15 @@ export class ConversationDO extends DurableObject<Env> {
         if (closing) out.push(this.botReply({ ...closing, text: [closing.text, ...lines].join(" ") }));
       }
       this.broadcast({ type: "typing", on: false });
+      return out;
+    } finally {
+      this.turnRunning = false;
     }
-    this.saveMeta();
-    this.drainSoon();
-    return { conversation: this.view(), messages: out };
+  }
+
+  private endPendingTurn(): void {
+    this.store.delete("pendingTurn");
+    this.setTimer("turnAt", undefined);
   }
 
   private botReply(reply: Reply): MessageView {
@@ -764,7 +828,7 @@ export class ConversationDO extends DurableObject<Env> {
       meta.lastMessage = text;
       meta.lastMessageAt = m.createdAt;
     }
-    meta.messageCount++;
+    meta.messageCount = m.seq; // seqs run 1, 2, 3…: the count is derived, never a separate tally
     this.store.enqueue("pg", { t: "message", row: { ...m, conversationId: meta.id } } satisfies PgItem);
     this.broadcast({ type: "message", message: m });
     return m;
@@ -780,6 +844,7 @@ export class ConversationDO extends DurableObject<Env> {
   private saveMeta(): void {
     const meta = this.loadMetaOrThrow();
     meta.revision++;
+    meta.messageCount = this.store.messageCount(); // repairs a count saved short before a stop
     this.store.put("meta", meta);
     const {
       timeZone: _z,
@@ -840,6 +905,7 @@ export class ConversationDO extends DurableObject<Env> {
     const candidates = [
       timers.inactivityAt,
       timers.slaAt,
+      timers.turnAt,
       outboxAt === null ? undefined : outboxAt + DRAIN_COALESCE_MS,
     ].filter((t): t is number => typeof t === "number");
     if (candidates.length === 0) return;

@@ -35,6 +35,19 @@ export class ConversationStore {
     );
   }
 
+  delete(key: string): void {
+    this.sql.exec("DELETE FROM meta WHERE key = ?", key);
+  }
+
+  /** Messages stored so far (seqs are 1, 2, 3… without gaps). */
+  messageCount(): number {
+    return this.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM messages").one().seq ?? 0;
+  }
+
+  messageId(seq: number): string | undefined {
+    return this.sql.exec<{ id: string }>("SELECT id FROM messages WHERE seq = ?", seq).toArray()[0]?.id;
+  }
+
   append(m: {
     sender: Sender;
     authorId: string | null;

@@ -3,8 +3,19 @@ import type { RateDecision } from "../durable/fixed-window.js";
 import type { AppEnv } from "../env.js";
 import { AppError } from "./errors.js";
 
+/** Where a client-sent CF-Connecting-IP cannot be told from a real one, every caller is this one. */
+export const LOCAL_CLIENT = "local";
+
+/**
+ * The client's address, for per-IP limits. In a deployment Cloudflare's edge sets CF-Connecting-IP on
+ * every request (replacing any value the client sent), and the dashboard passes it on over its service
+ * binding. A local runtime (wrangler dev, LOCAL_DEVELOPMENT) keeps whatever the client sent, and every
+ * local client is this machine anyway, so there all callers count as one, unless TRUST_CLIENT_IP is
+ * set (the tests, which play Cloudflare's edge and give each call its own address).
+ */
 export function clientIp(c: Context<AppEnv>): string {
-  // Set by Cloudflare's edge, and passed on by the dashboard's service binding.
+  const trusted = !c.env.LOCAL_DEVELOPMENT || c.env.TRUST_CLIENT_IP === "1";
+  if (!trusted) return LOCAL_CLIENT;
   return c.req.header("cf-connecting-ip") ?? "unknown";
 }
 

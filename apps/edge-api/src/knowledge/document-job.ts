@@ -1,9 +1,10 @@
 import { type Database, withTenant } from "@autopilot/db";
 import { sql } from "drizzle-orm";
+import { fromBase64 } from "../lib/base64.js";
 import type { Logger } from "../lib/log.js";
 import { chunkSections } from "./chunk.js";
 import type { CrawlMessage } from "./config.js";
-import { DOCUMENT_FORMATS, fromBase64, parseDocument } from "./documents.js";
+import { DOCUMENT_FORMATS, parseDocument } from "./documents.js";
 import * as store from "./store.js";
 
 // The queue job of an uploaded document: reads the staged bytes, extracts the text as heading

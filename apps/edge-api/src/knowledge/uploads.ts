@@ -2,8 +2,9 @@ import { type Database, knowledgeSources, knowledgeUploads, type Tx, withTenant 
 import { and, eq, sql } from "drizzle-orm";
 import type { Principal } from "../http/auth.js";
 import { AppError, notFound } from "../http/errors.js";
+import { toBase64 } from "../lib/base64.js";
 import type { CrawlMessage } from "./config.js";
-import { DOCUMENT_CONTENT_TYPES, type DocumentFormat, documentFormat, toBase64 } from "./documents.js";
+import { DOCUMENT_CONTENT_TYPES, type DocumentFormat, documentFormat } from "./documents.js";
 import { type SourceView, view } from "./sources.js";
 import * as store from "./store.js";
 

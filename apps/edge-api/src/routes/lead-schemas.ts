@@ -135,7 +135,8 @@ export const importReportSchema = z
   .object({
     importId: z.uuid(),
     status: z.enum(["running", "done", "failed"]),
-    rows: z.number(),
+    totalRows: z.number().describe("Data rows in the file"),
+    rows: z.number().describe("Data rows handled so far (imported + failed)"),
     imported: z.number(),
     failed: z.number(),
     errors: z.array(z.object({ row: z.number(), field: z.string(), message: z.string() })),

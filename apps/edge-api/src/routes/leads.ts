@@ -2,7 +2,7 @@ import { LEAD_SOURCES, LEAD_STATUSES, withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { assignThroughCoordinator } from "../domain/assignment/coordinate.js";
 import { convertLead } from "../domain/leads/convert.js";
-import { getImport, importLeadsCsv } from "../domain/leads/import-csv.js";
+import { acceptLeadsCsv, getImport, IMPORT_LIMITS } from "../domain/leads/import-csv.js";
 import * as leads from "../domain/leads/leads.js";
 import { listScoringRules, replaceScoringRules } from "../domain/leads/scoring-rules.js";
 import { loadSalesSettings, saveSalesSettings } from "../domain/leads/settings.js";
@@ -28,7 +28,6 @@ import { errors, jsonBody, jsonResponse } from "./schemas.js";
 export const leadRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const tags = ["Leads"];
 const auth = [authenticate, limitByPrincipal] as const;
-const MAX_CSV_BYTES = 20 * 1024 * 1024;
 
 leadRoutes.openapi(
   createRoute({
@@ -279,24 +278,24 @@ leadRoutes.openapi(
     path: "/v1/leads/import",
     tags,
     summary:
-      "Import leads from CSV (text/csv, header row; columns name,email,phone,company,domain,title,territory,language,product,budget,authority,need,timeline, others become attributes). Streamed; bad rows are reported and skipped.",
+      "Import leads from CSV (text/csv, header row; columns name,email,phone,company,domain,title,territory,language,product,budget,authority,need,timeline, others become attributes; at most 50,000 rows and 10 MB). The file is checked and accepted (202), then imported in the background: poll GET /v1/leads/imports/{id} for progress. Bad rows are reported and skipped.",
     middleware: [...auth, requireRole("agent")] as const,
     request: { body: { required: true, content: { "text/csv": { schema: z.string() } } } },
-    responses: { 200: jsonResponse(importReportSchema, "Import report"), ...errors, 413: errors[400] },
+    responses: { 202: jsonResponse(importReportSchema, "Import accepted"), ...errors, 413: errors[400] },
   }),
   async (c) => {
     const p = c.get("principal");
     const type = c.req.header("content-type") ?? "";
     if (!type.startsWith("text/csv"))
       throw new AppError(415, "unsupported_media_type", "content-type: send text/csv");
-    if (Number(c.req.header("content-length") ?? 0) > MAX_CSV_BYTES) {
-      throw new AppError(413, "too_large", `body: at most ${MAX_CSV_BYTES} bytes`);
+    if (Number(c.req.header("content-length") ?? 0) > IMPORT_LIMITS.maxBytes) {
+      throw new AppError(413, "too_large", `body: at most ${IMPORT_LIMITS.maxBytes} bytes`);
     }
     const body = c.req.raw.body;
     if (!body) throw new AppError(400, "invalid_request", "body: the CSV is empty");
-    const report = await importLeadsCsv(c.get("db"), p, body);
-    c.get("outboxTenants").add(p.tenantId);
-    return c.json(report, 200);
+    const report = await acceptLeadsCsv(c.get("db"), p, body);
+    await c.env.LEAD_IMPORTS.send({ type: "lead-import", tenantId: p.tenantId, importId: report.importId });
+    return c.json(report, 202);
   },
 );
 

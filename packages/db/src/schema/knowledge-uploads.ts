@@ -1,5 +1,5 @@
-import { customType, foreignKey, integer, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
-import { createdAt, tenantId } from "./columns.js";
+import { foreignKey, integer, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { bytea, createdAt, tenantId } from "./columns.js";
 import { knowledgeSources } from "./knowledge.js";
 
 // An uploaded document waiting for its queue job (issue 5): the request stores the bytes here and
@@ -7,9 +7,6 @@ import { knowledgeSources } from "./knowledge.js";
 // and deletes the row. The deployment has no object store binding, and a document is capped at a
 // few megabytes, so Postgres holds it for the minutes it waits. Forced RLS in the hand-written
 // migration beside the generated one.
-
-// Bytes travel as base64 text through SQL (decode/encode), never as a driver binary value.
-const bytea = customType<{ data: string }>({ dataType: () => "bytea" });
 
 export const knowledgeUploads = pgTable(
   "knowledge_uploads",

@@ -1,5 +1,5 @@
 import { foreignKey, index, integer, jsonb, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, tenantId, ts } from "./columns.js";
+import { bytea, createdAt, id, tenantId, ts } from "./columns.js";
 import { companies, contacts } from "./contacts.js";
 import { memberships, tenants } from "./identity.js";
 
@@ -148,12 +148,19 @@ export const leadImports = pgTable(
     status: text("status", { enum: ["running", "done", "failed"] })
       .notNull()
       .default("running"),
+    /** Data rows in the file (counted when it was accepted): the progress bar's 100 %. */
+    totalRows: integer("total_rows").notNull().default(0),
+    /** Data rows handled so far (imported or failed); the job resumes after this many. */
     rows: integer("rows").notNull().default(0),
     imported: integer("imported").notNull().default(0),
     failed: integer("failed").notNull().default(0),
     errors: jsonb("errors").$type<{ row: number; field: string; message: string }[]>().notNull().default([]),
+    /** The CSV while the job runs (cleared when it ends); the job reads it from here. */
+    data: bytea("data"),
     createdBy: uuid("created_by"),
     createdAt: createdAt(),
+    /** Last progress: an import running with no progress for long is re-queued (its message was lost). */
+    updatedAt: ts("updated_at").notNull().defaultNow(),
     finishedAt: ts("finished_at"),
   },
   (t) => [index("lead_imports_tenant_idx").on(t.tenantId, t.createdAt)],
