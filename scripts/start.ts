@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { services } from "./start/services.js";
 import type { Running, Stack } from "./start/types.js";
 
-const HARD_STOP_MS = 20_000;
+// Covers draining the local queues (up to 12 s) and closing the database.
+const HARD_STOP_MS = 30_000;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dataDir = join(root, ".data");

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { LOCAL_SECRETS } from "../lib/local-secrets.js";
+import { drainLocalQueues, resumeCutOffJobs } from "./local-queues.js";
 import type { Service } from "./types.js";
 import { assertPortFree, startWranglerDev } from "./wrangler-dev.js";
 
@@ -49,6 +50,8 @@ export const edgeApi: Service = {
       ],
     });
     stack.apiUrl = apiUrl;
+    const log = (message: string) => console.log(`[edge-api] ${message}`);
+    await resumeCutOffJobs(apiUrl, log);
     return {
       summary: [
         ["API", apiUrl],
@@ -58,7 +61,10 @@ export const edgeApi: Service = {
         ["Dev mailbox (API)", `${apiUrl}/v1/dev/mailbox`],
         ["Cron (manual)", `${apiUrl}/__scheduled?cron=*+*+*+*+*`],
       ],
-      stop: worker.stop,
+      stop: async () => {
+        await drainLocalQueues(apiUrl, log);
+        await worker.stop();
+      },
     };
   },
 };

@@ -13,6 +13,7 @@ import { analyticsRoutes } from "./routes/analytics.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { authRoutes } from "./routes/auth.js";
 import { businessHoursRoutes } from "./routes/business-hours.js";
+import { devRoutes } from "./routes/dev.js";
 import { mountDocs } from "./routes/docs.js";
 import { inboxRoutes } from "./routes/inbox.js";
 import { knowledgeRoutes } from "./routes/knowledge.js";
@@ -81,6 +82,7 @@ export function createApp() {
   app.use(limitBodies);
 
   app.route("/", systemRoutes);
+  app.route("/", devRoutes);
   app.route("/", authRoutes);
   app.route("/", meRoutes);
   app.route("/", workspaceRoutes);
