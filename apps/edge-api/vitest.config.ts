@@ -17,6 +17,9 @@ export default defineConfig({
           FAKE_OPENAI_URL: inject("fakeOpenAiUrl"),
           // Knowledge crawler: the fixture site is local, no politeness delay, short deadline, small cap.
           KNOWLEDGE_SITE_URL: inject("knowledgeSiteUrl"),
+          // The fault test's database path through a proxy it can cut (test/outage-proxy.ts).
+          OUTAGE_BRIDGE: inject("outageBridge"),
+          OUTAGE_CONTROL_URL: inject("outageControlUrl"),
           LOCAL_DEVELOPMENT: "1",
           // The tests play Cloudflare's edge: each call brings its own CF-Connecting-IP (helpers.ts).
           TRUST_CLIENT_IP: "1",

@@ -6,6 +6,8 @@ declare global {
       DATABASE_KIND: "pglite" | "postgres";
       FAKE_OPENAI_URL: string;
       KNOWLEDGE_SITE_URL: string;
+      OUTAGE_BRIDGE: string;
+      OUTAGE_CONTROL_URL: string;
     }
   }
 }

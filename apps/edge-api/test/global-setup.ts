@@ -3,6 +3,7 @@ import { buildWidget } from "@autopilot/widget/build";
 import type { TestProject } from "vitest/node";
 import { startFakeOpenAi } from "./fake-openai.js";
 import { startKnowledgeSite } from "./knowledge-site.js";
+import { startOutageProxy } from "./outage-proxy.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -11,6 +12,8 @@ declare module "vitest" {
     databaseKind: string;
     fakeOpenAiUrl: string;
     knowledgeSiteUrl: string;
+    outageBridge: string;
+    outageControlUrl: string;
   }
 }
 
@@ -31,10 +34,15 @@ export default async function setup(project: TestProject) {
   // The fixture website the knowledge crawler tests crawl.
   const site = await startKnowledgeSite();
   project.provide("knowledgeSiteUrl", site.url);
+  // The fault test's database outage: a proxy to the same bridge it can cut.
+  const outage = await startOutageProxy(db.bridgePort);
+  project.provide("outageBridge", outage.bridge);
+  project.provide("outageControlUrl", outage.controlUrl);
   console.log(`[global-setup] database: ${db.kind}${serverUrl ? ` (${name})` : " (in memory)"}`);
   return async () => {
     await openai.close();
     await site.close();
+    await outage.close();
     await db.close();
     if (serverUrl) await dropDatabase(serverUrl, name);
   };
