@@ -22,6 +22,7 @@ export default [
     route("companies", "routes/companies.tsx"),
     route("companies/:id", "routes/company.tsx"),
     route("leads", "routes/leads.tsx"),
+    route("leads/import", "routes/leads-import.tsx"),
     route("leads/:id", "routes/lead.tsx"),
     route("deals", "routes/deals.tsx"),
     route("deals/:id", "routes/deal.tsx"),

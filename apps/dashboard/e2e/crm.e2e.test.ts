@@ -567,4 +567,43 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     expect(activities).toEqual([]); // the task belongs to the deal only
     await shot("crm-13-deal");
   });
+  it("leads: import a CSV file; progress until it is done, the skipped rows listed, the leads in the list", async () => {
+    await page.goto(`${dash}/leads`);
+    await page.getByRole("link", { name: "Import CSV" }).click();
+    await page.getByRole("heading", { name: "Import leads" }).waitFor();
+    // No file: the form says so beside the input.
+    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByText("Choose a CSV file to import.").waitFor();
+    // A file without an email or phone column is refused at once, naming the problem.
+    await page.getByLabel("CSV file").setInputFiles({
+      name: "wrong.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("first,second\na,b\n"),
+    });
+    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByText(/header needs an email or a phone column/).waitFor();
+    const rows = ["name,email,company,plan"];
+    for (let i = 0; i < 120; i++)
+      rows.push(i === 7 ? "Broken Row,not-an-email,," : `Imported ${i},imported-${i}@csv.e2e,Csv Co,pro`);
+    await page.getByLabel("CSV file").setInputFiles({
+      name: "leads.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(`${rows.join("\n")}\n`),
+    });
+    await page.getByRole("button", { name: "Import" }).click();
+    await page.waitForURL(/\/leads\/import\?id=/);
+    await page.getByRole("heading", { name: "Import finished" }).waitFor({ timeout: 60_000 });
+    expect(await page.locator("[data-import-status]").textContent()).toBe("119 imported, 1 skipped.");
+    expect(await page.locator("#import-progress").getAttribute("value")).toBe("120");
+    const skipped = page.getByRole("table", { name: /Skipped rows/ });
+    expect(await skipped.locator("tbody tr").allTextContents()).toEqual(["9emailemail: not a valid email"]);
+    expect(await axeViolations(page)).toEqual([]);
+    await shot("crm-14-leads-import");
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await noSideScroll()).toBeLessThanOrEqual(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole("link", { name: "See the leads" }).click();
+    await page.locator("tr[data-lead]", { hasText: "Imported 119" }).waitFor();
+  });
 });

@@ -2886,6 +2886,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         text: string;
+                        /** @description The same id on every resend of one message: it is stored once */
+                        clientId?: string;
                     };
                 };
             };
@@ -9813,7 +9815,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import leads from CSV (text/csv, header row; columns name,email,phone,company,domain,title,territory,language,product,budget,authority,need,timeline, others become attributes). Streamed; bad rows are reported and skipped. */
+        /** Import leads from CSV (text/csv, header row; columns name,email,phone,company,domain,title,territory,language,product,budget,authority,need,timeline, others become attributes; at most 50,000 rows and 10 MB). The file is checked and accepted (202), then imported in the background: poll GET /v1/leads/imports/{id} for progress. Bad rows are reported and skipped. */
         post: {
             parameters: {
                 query?: never;
@@ -9827,8 +9829,8 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Import report */
-                200: {
+                /** @description Import accepted */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13793,6 +13795,9 @@ export interface components {
             importId: string;
             /** @enum {string} */
             status: "running" | "done" | "failed";
+            /** @description Data rows in the file */
+            totalRows: number;
+            /** @description Data rows handled so far (imported + failed) */
             rows: number;
             imported: number;
             failed: number;

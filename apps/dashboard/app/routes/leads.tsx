@@ -105,6 +105,9 @@ export default function Leads({ loaderData }: Route.ComponentProps) {
     <>
       <div className="page-head">
         <h1>Leads</h1>
+        <Link to="/leads/import" className="button">
+          Import CSV
+        </Link>
       </div>
       <Form method="get" className="filters" role="search" aria-label="Filter leads">
         <div>
@@ -154,7 +157,10 @@ export default function Leads({ loaderData }: Route.ComponentProps) {
           {error}
         </p>
       ) : leads.length === 0 ? (
-        <p className="empty">No leads match. Leads appear when a chat form or the API creates them.</p>
+        <p className="empty">
+          No leads match. Leads appear when a chat form or the API creates them, or when you import a CSV
+          file.
+        </p>
       ) : (
         <fetcher.Form method="post">
           <fieldset className="bulk">

@@ -1,4 +1,6 @@
 // Field validation rules (required, min/max, pattern, date bounds) applied after extraction.
+
+import { tenantPattern } from "../routes/pattern.js";
 import type { Field } from "../routes/schema.js";
 import type { JsonValue } from "../routes/variables.js";
 import { resolveDateBound } from "./date.js";
@@ -26,12 +28,8 @@ export function checkConstraints(field: Field, value: JsonValue, ctx: ExtractCon
     if (v.maxDate && value > resolveDateBound(v.maxDate, ctx)) return fail("too_late");
   }
   if (v.pattern !== undefined && (typeof value === "string" || typeof value === "number")) {
-    let re: RegExp | null = null;
-    try {
-      re = new RegExp(v.pattern);
-    } catch {
-      re = null; // validateRoute reports it; never crash a conversation over it
-    }
+    // null when it does not compile: validateRoute reports it; never crash a conversation over it.
+    const re = tenantPattern(v.pattern);
     if (re && !re.test(String(value))) return fail("pattern_mismatch");
   }
   return { ok: true, value };

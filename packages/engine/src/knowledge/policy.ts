@@ -2,7 +2,7 @@
 // a knowledge answer must never contain ("discount", "/\bfree\s+trial\b/"…). Checked per sentence, so
 // one forbidden sentence is dropped and the rest of a grounded answer survives.
 
-import { patternProblem } from "../routes/pattern.js";
+import { patternProblem, type TenantPattern, tenantPattern } from "../routes/pattern.js";
 
 export type KnowledgePolicy = {
   forbiddenPhrases?: string[];
@@ -14,17 +14,14 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** A test for forbidden sentences; invalid patterns (only possible if a bad row bypassed the API) are skipped. */
 export function forbiddenMatcher(policy: KnowledgePolicy | undefined): (sentence: string) => boolean {
-  const tests: RegExp[] = [];
+  const tests: (RegExp | TenantPattern)[] = [];
   for (const phrase of policy?.forbiddenPhrases ?? []) {
     const p = phrase.trim();
     if (p) tests.push(new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(p)}(?=$|[^\\p{L}\\p{N}])`, "iu"));
   }
   for (const pattern of policy?.forbiddenPatterns ?? []) {
-    try {
-      tests.push(new RegExp(pattern, "iu"));
-    } catch {
-      // not reachable through the API
-    }
+    const compiled = tenantPattern(pattern, "i"); // null is not reachable through the API
+    if (compiled) tests.push(compiled);
   }
   return (sentence) => tests.some((t) => t.test(sentence));
 }

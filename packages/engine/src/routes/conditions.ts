@@ -1,4 +1,6 @@
 // Evaluates branch, entry and cross-field conditions against a scope.
+
+import { tenantPattern } from "./pattern.js";
 import type { Comparison, Condition } from "./schema.js";
 import { type JsonValue, resolveVariable, type Scope } from "./variables.js";
 
@@ -46,11 +48,7 @@ export function evaluateComparison(c: Comparison, scope: Scope): boolean {
     case "contains":
       return String(left).toLowerCase().includes(String(right).toLowerCase());
     case "matches":
-      try {
-        return new RegExp(String(right), "i").test(String(left));
-      } catch {
-        return false;
-      }
+      return tenantPattern(String(right), "i")?.test(String(left)) ?? false;
     default: {
       const o = order(left, right);
       if (o === null) return false;

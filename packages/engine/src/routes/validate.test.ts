@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { quoteRoute } from "../testing/fixtures.js";
+import { patternProblem, tenantPattern } from "./pattern.js";
 import type { RouteInput } from "./schema.js";
 import { type RouteErrorCode, validateRoute } from "./validate.js";
 
@@ -192,7 +193,7 @@ describe("validateRoute", () => {
 });
 
 describe("tenant patterns that could hang a turn", () => {
-  const risky = {
+  const route = (pattern: string, matches: string) => ({
     id: "r",
     name: "R",
     examples: ["x"],
@@ -201,33 +202,42 @@ describe("tenant patterns that could hang a turn", () => {
         id: "ask",
         kind: "ask",
         prompt: "Code?",
-        field: { name: "code", label: "Code", type: "text", validation: { pattern: "^(a+)+$" } },
+        field: { name: "code", label: "Code", type: "text", validation: { pattern } },
         next: "b",
       },
       {
         id: "b",
         kind: "branch",
-        cases: [{ when: { all: [{ var: "fields.code", op: "matches", value: "(x+x+)+y" }] }, next: "end" }],
+        cases: [{ when: { all: [{ var: "fields.code", op: "matches", value: matches }] }, next: "end" }],
         otherwise: "end",
       },
       { id: "end", kind: "end" },
     ],
-  };
+  });
 
-  it("refuses nested repetition in a field pattern and in a matches condition, naming the step", () => {
-    const result = validateRoute(risky);
+  it("run in time linear in the text: patterns that backtrack catastrophically elsewhere are harmless", () => {
+    expect(validateRoute(route("^(a+)+$", "^(a|a)*$")).ok).toBe(true);
+    const evil = `${"a".repeat(20_000)}!`;
+    const started = performance.now();
+    for (const p of ["^(a+)+$", "^(a|a)*$", "(x+x+)+y"]) expect(tenantPattern(p)?.test(evil)).toBe(false);
+    // A backtracking engine needs longer than the age of the universe for these; RE2 a few ms.
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(tenantPattern("^(a+)+$")?.test("aaaa")).toBe(true);
+    expect(tenantPattern("^vip", "i")?.test("VIP customer")).toBe(true);
+  });
+
+  it("refuses lookaround and backreferences (not matchable in linear time), naming the step", () => {
+    const result = validateRoute(route("^(?=a)b", "(a)\\1"));
     expect(result.ok).toBe(false);
     const errors = result.ok ? [] : result.errors.filter((e) => e.code === "invalid_pattern");
     expect(errors.map((e) => e.stepId).sort()).toEqual(["ask", "b"]);
-    expect(errors[0]?.message).toMatch(/too long to match/);
+    expect(errors[0]?.message).toMatch(/lookaround or backreferences/);
+    expect(patternProblem("(unclosed")).toMatch(/^is not a valid regular expression/);
+    expect(patternProblem("a".repeat(301))).toMatch(/longer than 300/);
   });
 
   it("accepts ordinary patterns", () => {
-    const ok = structuredClone(risky) as typeof risky;
-    (ok.steps[0] as { field: { validation: { pattern: string } } }).field.validation.pattern =
-      "^[A-Z]{2}\\d{4}$";
-    (ok.steps[1] as { cases: { when: { all: { value: string }[] } }[] }).cases[0]!.when.all[0]!.value =
-      "^vip";
-    expect(validateRoute(ok).ok).toBe(true);
+    expect(validateRoute(route("^[A-Z]{2}\\d{4}$", "^vip")).ok).toBe(true);
+    expect(tenantPattern("^[A-Z]{2}\\d{4}$")?.test("AB1234")).toBe(true);
   });
 });
