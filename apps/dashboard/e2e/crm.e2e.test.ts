@@ -575,7 +575,7 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     await page.getByRole("button", { name: "Import" }).click();
     await page.getByText("Choose a CSV file to import.").waitFor();
     // A file without an email or phone column is refused at once, naming the problem.
-    await page.getByLabel("CSV file").setInputFiles({
+    await page.getByLabel("CSV file", { exact: true }).setInputFiles({
       name: "wrong.csv",
       mimeType: "text/csv",
       buffer: Buffer.from("first,second\na,b\n"),
@@ -584,8 +584,10 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     await page.getByText(/header needs an email or a phone column/).waitFor();
     const rows = ["name,email,company,plan"];
     for (let i = 0; i < 120; i++)
-      rows.push(i === 7 ? "Broken Row,not-an-email,," : `Imported ${i},imported-${i}@csv.e2e,Csv Co,pro`);
-    await page.getByLabel("CSV file").setInputFiles({
+      rows.push(
+        i === 7 ? "Broken Row,not-an-email,," : `Imported ${i},imported-${i}@csv-import.test,Csv Co,pro`,
+      );
+    await page.getByLabel("CSV file", { exact: true }).setInputFiles({
       name: "leads.csv",
       mimeType: "text/csv",
       buffer: Buffer.from(`${rows.join("\n")}\n`),
@@ -593,10 +595,17 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     await page.getByRole("button", { name: "Import" }).click();
     await page.waitForURL(/\/leads\/import\?id=/);
     await page.getByRole("heading", { name: "Import finished" }).waitFor({ timeout: 60_000 });
-    expect(await page.locator("[data-import-status]").textContent()).toBe("119 imported, 1 skipped.");
+    const skippedText = await page
+      .locator("table")
+      .first()
+      .textContent()
+      .catch(() => "");
+    expect(await page.locator("[data-import-status]").textContent(), skippedText ?? "").toBe(
+      "119 imported, 1 skipped.",
+    );
     expect(await page.locator("#import-progress").getAttribute("value")).toBe("120");
     const skipped = page.getByRole("table", { name: /Skipped rows/ });
-    expect(await skipped.locator("tbody tr").allTextContents()).toEqual(["9emailemail: not a valid email"]);
+    expect(await skipped.locator("tbody tr").allTextContents()).toEqual(["9emailnot a valid email"]);
     expect(await axeViolations(page)).toEqual([]);
     await shot("crm-14-leads-import");
     await page.setViewportSize({ width: 390, height: 844 });

@@ -1,5 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { seal } from "../src/ai/secret-box.js";
+import { providerFor } from "../src/ai/tenant-provider.js";
 import { createApp } from "../src/app.js";
 import { BlockedAddressError, fetchWithPolicy, outboundUrlProblem } from "../src/lib/address-policy.js";
 import { BASE, freshIp, signup } from "./helpers.js";
@@ -86,5 +88,27 @@ describe("the address policy", () => {
     );
     const page = await fetchWithPolicy(`${site.origin}/`, undefined, isPrivate);
     expect(page.status).toBe(200);
+  });
+
+  it("a base URL saved earlier is checked again when used: a private one stays unused outside local development", async () => {
+    const tenantId = crypto.randomUUID();
+    const masterKey = env.AI_MASTER_KEY ?? "";
+    const row = {
+      tenantId,
+      provider: "openai" as const,
+      baseUrl: env.FAKE_OPENAI_URL, // 127.0.0.1: saved while local addresses were allowed
+      model: "gpt-test",
+      apiKeyCiphertext: await seal(masterKey, "sk-test", tenantId),
+    };
+    const limits = { timeoutMs: 1000, retries: 0 };
+    expect((await providerFor(row, { AI_MASTER_KEY: masterKey }, limits)).name).toBe("offline");
+    const local = await providerFor(row, { AI_MASTER_KEY: masterKey, LOCAL_DEVELOPMENT: "1" }, limits);
+    expect(local.name).not.toBe("offline");
+    const pub = await providerFor(
+      { ...row, baseUrl: "https://api.openai.com/v1" },
+      { AI_MASTER_KEY: masterKey },
+      limits,
+    );
+    expect(pub.name).not.toBe("offline");
   });
 });

@@ -102,7 +102,11 @@ export default function LeadsImport({ loaderData, actionData }: Route.ComponentP
                     <tr key={`${e.row}-${e.field}`}>
                       <td>{e.row}</td>
                       <td>{e.field}</td>
-                      <td>{e.message}</td>
+                      <td>
+                        {e.message.startsWith(`${e.field}: `)
+                          ? e.message.slice(e.field.length + 2)
+                          : e.message}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

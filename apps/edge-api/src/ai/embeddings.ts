@@ -2,6 +2,7 @@ import { aiSettings, type Database, withTenant } from "@autopilot/db";
 import { eq } from "drizzle-orm";
 import OpenAI from "openai";
 import { guardedFetch } from "../lib/address-policy.js";
+import { type AiKeys, baseUrlRefused } from "./keys.js";
 import { open } from "./secret-box.js";
 
 // Embeddings from the tenant's OpenAI-compatible provider (its /v1/embeddings, same base URL and key
@@ -57,12 +58,12 @@ export function openAiEmbedder(config: {
   };
 }
 
-/** The tenant's embedder, or null: no openai provider, no embedding model, or a key that cannot be opened. */
-export async function tenantEmbedder(
-  db: Database,
-  tenantId: string,
-  masterKey: string | undefined,
-): Promise<Embedder | null> {
+/**
+ * The tenant's embedder, or null: no openai provider, no embedding model, a key that cannot be opened,
+ * or a base URL the address policy refuses here.
+ */
+export async function tenantEmbedder(db: Database, tenantId: string, keys: AiKeys): Promise<Embedder | null> {
+  const masterKey = keys.AI_MASTER_KEY;
   if (!masterKey) return null;
   const [row] = await withTenant(db, tenantId, (tx) =>
     tx
@@ -76,6 +77,7 @@ export async function tenantEmbedder(
       .where(eq(aiSettings.tenantId, tenantId)),
   );
   if (row?.provider !== "openai" || !row.embeddingModel || !row.apiKeyCiphertext) return null;
+  if (baseUrlRefused(row.baseUrl, keys)) return null;
   const apiKey = await open(masterKey, row.apiKeyCiphertext, tenantId).catch(() => null);
   if (!apiKey) return null;
   return openAiEmbedder({ apiKey, baseUrl: row.baseUrl ?? undefined, model: row.embeddingModel });

@@ -1,5 +1,6 @@
 import { aiSettings, type Tx } from "@autopilot/db";
 import { eq } from "drizzle-orm";
+import { type AiKeys, baseUrlRefused } from "./keys.js";
 import { openAiProvider } from "./openai.js";
 import { type AiProvider, offlineProvider } from "./provider.js";
 import { open } from "./secret-box.js";
@@ -11,14 +12,19 @@ export async function loadAiSettings(tx: Tx, tenantId: string): Promise<AiSettin
   return row ?? null;
 }
 
-/** The tenant's provider; offline when none is configured or its key cannot be opened. */
+/**
+ * The tenant's provider; offline when none is configured, its key cannot be opened, or its base URL
+ * is one the address policy refuses here.
+ */
 export async function providerFor(
   row: Pick<AiSettingsRow, "tenantId" | "provider" | "baseUrl" | "model" | "apiKeyCiphertext"> | null,
-  masterKey: string | undefined,
+  keys: AiKeys,
   limits: { timeoutMs: number; retries: number },
 ): Promise<AiProvider> {
+  const masterKey = keys.AI_MASTER_KEY;
   if (!row || row.provider !== "openai" || !row.apiKeyCiphertext || !masterKey || !row.model)
     return offlineProvider;
+  if (baseUrlRefused(row.baseUrl, keys)) return offlineProvider;
   try {
     const apiKey = await open(masterKey, row.apiKeyCiphertext, row.tenantId);
     // Streamed: the same answer, assembled (tool calls from deltas, tokens from the final usage chunk).

@@ -520,8 +520,7 @@ export class ConversationDO extends DurableObject<Env> {
         timeZone: meta.timeZone,
         businessHours: meta.businessHours,
         ai: await this.turnAi(),
-        knowledge: (query) =>
-          this.withDb((db) => knowledgeForTurn(db, meta.tenantId, query, this.env.AI_MASTER_KEY)),
+        knowledge: (query) => this.withDb((db) => knowledgeForTurn(db, meta.tenantId, query, this.env)),
       });
       this.state = result.state;
       this.store.put("state", result.state);
@@ -958,7 +957,7 @@ export class ConversationDO extends DurableObject<Env> {
       loadedAt: Date.now(),
       refreshing: false,
       // Opened once per settings load (the key is decrypted here), not on every turn.
-      provider: providerFor(settings, this.env.AI_MASTER_KEY, {
+      provider: providerFor(settings, this.env, {
         timeoutMs: cfg.aiTimeoutMs,
         retries: cfg.aiRetries,
       }),

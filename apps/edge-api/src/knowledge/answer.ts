@@ -2,6 +2,7 @@ import { type Database, knowledgeSettings, withTenant } from "@autopilot/db";
 import type { KnowledgeChunk, KnowledgePolicy } from "@autopilot/engine";
 import { eq } from "drizzle-orm";
 import { tenantEmbedder } from "../ai/embeddings.js";
+import type { AiKeys } from "../ai/keys.js";
 import { retrieveChunks } from "./search.js";
 
 // What a conversation turn gets from the knowledge base: the top chunks that fit the answer's token
@@ -18,10 +19,10 @@ export async function knowledgeForTurn(
   db: Database,
   tenantId: string,
   query: string,
-  /** AI_MASTER_KEY: opens the tenant's key when it has an embedding model (hybrid retrieval). */
-  masterKey?: string,
+  /** Opens the tenant's key when it has an embedding model (hybrid retrieval). */
+  keys: AiKeys = {},
 ): Promise<TurnKnowledge> {
-  const embedder = await tenantEmbedder(db, tenantId, masterKey);
+  const embedder = await tenantEmbedder(db, tenantId, keys);
   const [chunks, policy] = await Promise.all([
     retrieveChunks(db, tenantId, query, { tokenBudget: ANSWER_TOKEN_BUDGET, limit: ANSWER_CHUNKS, embedder }),
     loadKnowledgePolicy(db, tenantId),

@@ -40,7 +40,7 @@ export async function consumeCrawl(batch: MessageBatch<unknown>, env: Env): Prom
         // With an embedding model, the chunks just stored get their vectors; a failure is logged
         // and the chunks stay lexical-only (the job itself succeeded).
         try {
-          const embedder = await tenantEmbedder(db, parsed.data.tenantId, env.AI_MASTER_KEY);
+          const embedder = await tenantEmbedder(db, parsed.data.tenantId, env);
           if (embedder)
             await embedSourceChunks(db, parsed.data.tenantId, parsed.data.sourceId, embedder, log);
         } catch (error) {

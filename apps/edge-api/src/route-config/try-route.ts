@@ -1,5 +1,6 @@
 import { type Database, withTenant } from "@autopilot/db";
 import { initialState } from "@autopilot/engine";
+import type { AiKeys } from "../ai/keys.js";
 import { offlineProvider } from "../ai/provider.js";
 import { engineContext } from "../conversations/engine-context.js";
 import { runTurn } from "../conversations/run-turn.js";
@@ -21,7 +22,7 @@ export async function tryRoute(
   tenantId: string,
   timeZone: string,
   text: string,
-  masterKey?: string,
+  keys: AiKeys = {},
 ) {
   const { snapshot, hours } = await withTenant(db, tenantId, async (tx) => ({
     snapshot: await loadSnapshot(tx, tenantId),
@@ -46,7 +47,7 @@ export async function tryRoute(
     timeZone,
     businessHours: hours,
     ai: { provider: offlineProvider, allowed: async () => false, charge: async () => {}, deadlineMs: 0 },
-    knowledge: (query) => knowledgeForTurn(db, tenantId, query, masterKey),
+    knowledge: (query) => knowledgeForTurn(db, tenantId, query, keys),
   });
   const selected = result.events.find((e) => e.type === "route.selected");
   const routeId = selected?.type === "route.selected" ? selected.routeId : null;

@@ -207,7 +207,7 @@ knowledgeRoutes.openapi(
   async (c) => {
     const { q, limit, tokenBudget } = c.req.valid("query");
     const tenantId = c.get("principal").tenantId;
-    const embedder = await tenantEmbedder(c.get("db"), tenantId, c.env.AI_MASTER_KEY);
+    const embedder = await tenantEmbedder(c.get("db"), tenantId, c.env);
     const chunks = await retrieveChunks(c.get("db"), tenantId, q, { limit, tokenBudget, embedder });
     return c.json({ chunks }, 200);
   },

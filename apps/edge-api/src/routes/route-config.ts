@@ -105,7 +105,7 @@ routeConfigRoutes.openapi(
   async (c) => {
     const p = c.get("principal");
     const text = c.req.valid("json").text;
-    return c.json(await tryRoute(c.get("db"), p.tenantId, p.timeZone, text, c.env.AI_MASTER_KEY), 200);
+    return c.json(await tryRoute(c.get("db"), p.tenantId, p.timeZone, text, c.env), 200);
   },
 );
 
