@@ -47,9 +47,11 @@ export async function resumeCutOffJobs(apiUrl: string, log: Log): Promise<void> 
       signal: AbortSignal.timeout(30_000),
     });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const { sources, imports } = (await res.json()) as { sources: number; imports: number };
-    if (sources + imports > 0)
-      log(`resumed what the last stop cut off: ${sources} knowledge source(s), ${imports} lead import(s)`);
+    const { sources, imports, embeddings } = (await res.json()) as Record<string, number>;
+    if ((sources ?? 0) + (imports ?? 0) + (embeddings ?? 0) > 0)
+      log(
+        `resumed what the last stop cut off: ${sources} knowledge source(s), ${imports} lead import(s), ${embeddings} embedding step(s)`,
+      );
   } catch (error) {
     log(`could not resume cut-off jobs (the cron retries in a few minutes): ${String(error)}`);
   }

@@ -7,7 +7,7 @@ import type { Env } from "./env.js";
 import { sendPendingEvents } from "./events/sender.js";
 import { pruneIdempotencyKeys } from "./http/idempotency.js";
 import { refreshDueSources } from "./knowledge/refresh.js";
-import { requeueStuckSources } from "./knowledge/requeue.js";
+import { requeueEmbeddingGaps, requeueStuckSources } from "./knowledge/requeue.js";
 import type { Logger } from "./lib/log.js";
 
 // The cron tick: independent jobs, each run on its own. One job's failure (the database down for the
@@ -69,6 +69,13 @@ export function cronJobs(db: Database, env: Env, log: Logger): CronJob[] {
       name: "knowledge-stuck-jobs",
       due: (at) => at.getUTCMinutes() % 5 === 0,
       run: () => requeueStuckSources(db, (m) => env.KNOWLEDGE_CRAWL.send(m), log),
+    },
+    // Chunks left without an embedding (lost message, failed provider): hourly, so a failing provider
+    // is asked again once an hour, not every minute.
+    {
+      name: "embedding-gaps",
+      due: (at) => at.getUTCMinutes() === 37,
+      run: () => requeueEmbeddingGaps(db, (m) => env.KNOWLEDGE_CRAWL.send(m), log),
     },
     // CSV imports whose slice message was lost: queued again; they resume after the committed rows.
     { name: "import-stuck-jobs", run: () => requeueStuckImports(db, (m) => env.LEAD_IMPORTS.send(m), log) },

@@ -38,6 +38,7 @@ describe("cron", () => {
         "sales-jobs": "ok",
         "knowledge-refresh": "ok",
         "knowledge-stuck-jobs": "skipped", // every fifth minute
+        "embedding-gaps": "skipped", // hourly, at minute 37
         "import-stuck-jobs": "ok",
       });
       expect(lines.find((l) => l.level === "error")).toMatchObject({

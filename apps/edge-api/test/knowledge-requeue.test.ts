@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { CrawlMessage } from "../src/knowledge/config.js";
-import { requeueStuckSources } from "../src/knowledge/requeue.js";
+import type { CrawlMessage, EmbedMessage } from "../src/knowledge/config.js";
+import { requeueEmbeddingGaps, requeueStuckSources } from "../src/knowledge/requeue.js";
 import { createLogger } from "../src/lib/log.js";
-import { call, ownerDb, signup } from "./helpers.js";
+import { bearer, call, createKey, ownerDb, signup } from "./helpers.js";
 
 // Accepted work finishes (issue 15, item 16): a crawl whose queue message was lost leaves its source
 // "crawling" with no progress; the cron's sweep queues that run again, once per quiet period.
@@ -60,6 +60,55 @@ describe("stuck knowledge jobs", () => {
       sent.length = 0;
       await requeueStuckSources(db, enqueue, log);
       expect(sent.filter((m) => m.tenantId === s.tenantId)).toEqual([]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("chunks left without an embedding are queued for their embedding step again, in tenants with an embedding model only", async () => {
+    const faq = {
+      kind: "faq",
+      name: "FAQ",
+      pairs: [{ question: "Do you ship?", answer: "Yes, worldwide." }],
+    };
+    const withModel = await signup("Embedding gaps");
+    const h = bearer((await createKey(withModel, "admin")).secret);
+    const settings = await call("/v1/ai/settings", {
+      method: "PUT",
+      headers: h,
+      body: {
+        provider: "openai",
+        baseUrl: env.FAKE_OPENAI_URL,
+        model: "fake-ok",
+        apiKey: "sk-test",
+        embeddingModel: "fake-embed",
+      },
+    });
+    expect(settings.status).toBe(200);
+    const gap = await call("/v1/knowledge/sources", { headers: h, body: faq });
+    expect(gap.status, JSON.stringify(gap.json)).toBe(201);
+    const without = await signup("No embeddings");
+    const plain = await call("/v1/knowledge/sources", { headers: without.auth, body: faq });
+    expect(plain.status).toBe(201);
+    const db = ownerDb();
+    try {
+      // The embedding step's message was lost an hour ago: the chunks have none.
+      for (const id of [gap.json.id, plain.json.id])
+        await db.query(
+          "update knowledge_chunks set embedding = null, created_at = now() - interval '1 hour' where source_id = $1",
+          [id],
+        );
+      const sent: EmbedMessage[] = [];
+      await requeueEmbeddingGaps(db, async (m) => sent.push(m), createLogger({ test: "gaps" }), 30, 500);
+      expect(sent.filter((m) => m.tenantId === withModel.tenantId)).toEqual([
+        { type: "embed", tenantId: withModel.tenantId, sourceId: gap.json.id },
+      ]);
+      expect(sent.filter((m) => m.tenantId === without.tenantId)).toEqual([]);
+      // Recent chunks are left to the job that is (probably) still running.
+      await db.query("update knowledge_chunks set created_at = now() where source_id = $1", [gap.json.id]);
+      sent.length = 0;
+      await requeueEmbeddingGaps(db, async (m) => sent.push(m), createLogger({ test: "gaps" }), 30, 500);
+      expect(sent.filter((m) => m.tenantId === withModel.tenantId)).toEqual([]);
     } finally {
       await db.end();
     }

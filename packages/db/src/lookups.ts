@@ -85,6 +85,12 @@ export const lookups = {
     ).map((r) => r.outbox_pending_tenants),
   widgetKey: async (db: Database, publicKey: string) =>
     (await db.query<WidgetKeyRow>("select * from widget_key_lookup($1)", [publicKey]))[0],
+  /** Sources of tenants with an embedding model whose chunks older than `quietMinutes` lack one. */
+  embeddingGaps: (db: Database, quietMinutes: number, limit: number) =>
+    db.query<{ tenant_id: string; source_id: string }>(
+      "select * from knowledge_embedding_gaps(make_interval(mins => $1), $2)",
+      [quietMinutes, limit],
+    ),
   /** CSV imports running with no progress for `quietMinutes` (their queue message was lost). */
   stuckLeadImports: (db: Database, quietMinutes: number, limit: number) =>
     db.query<{ tenant_id: string; import_id: string }>(

@@ -1,7 +1,7 @@
-import { type Database, knowledgeSources, withTenant } from "@autopilot/db";
+import { type Database, knowledgeSources, lookups, withTenant } from "@autopilot/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { Logger } from "../lib/log.js";
-import type { CrawlMessage } from "./config.js";
+import type { CrawlMessage, EmbedMessage } from "./config.js";
 
 // Accepted work finishes: a crawl or a document extraction whose queue message was lost (a local
 // restart drops the in-memory queue; a crash) leaves its source "crawling" with no progress. The cron
@@ -52,5 +52,32 @@ export async function requeueStuckSources(
       });
     }
   }
+  return requeued;
+}
+
+/** Chunks this old without an embedding (in a tenant with an embedding model) are taken as missed. */
+export const EMBEDDING_GAP_MINUTES = 30;
+
+/**
+ * Queues the embedding step again for sources whose chunks have no embedding (its message was lost,
+ * or the provider failed). The step only embeds chunks that have none, so a repeat costs nothing twice.
+ */
+export async function requeueEmbeddingGaps(
+  db: Database,
+  enqueue: (message: EmbedMessage) => Promise<unknown>,
+  log: Logger,
+  quietMinutes = EMBEDDING_GAP_MINUTES,
+  maxSources = 50,
+): Promise<number> {
+  let requeued = 0;
+  for (const gap of await lookups.embeddingGaps(db, quietMinutes, maxSources)) {
+    try {
+      await enqueue({ type: "embed", tenantId: gap.tenant_id, sourceId: gap.source_id });
+      requeued++;
+    } catch (error) {
+      log.warn("embedding step re-queue failed", { ...gap, error: String(error) });
+    }
+  }
+  if (requeued > 0) log.info("embedding steps re-queued", { sources: requeued });
   return requeued;
 }

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { requeueStuckImports } from "../domain/leads/import-job.js";
 import type { AppEnv } from "../env.js";
 import { notFound } from "../http/errors.js";
-import { requeueStuckSources } from "../knowledge/requeue.js";
+import { requeueEmbeddingGaps, requeueStuckSources } from "../knowledge/requeue.js";
 
 // Local development only (`npm start`), and not part of the public API (no OpenAPI entry): the local
 // queues live in the runtime's memory, so `npm start` waits for them to empty before it stops, and
@@ -36,5 +36,6 @@ devRoutes.post("/v1/dev/resume-jobs", async (c) => {
   const log = c.get("log");
   const sources = await requeueStuckSources(db, (m) => c.env.KNOWLEDGE_CRAWL.send(m), log, 0, 500);
   const imports = await requeueStuckImports(db, (m) => c.env.LEAD_IMPORTS.send(m), log, 0);
-  return c.json({ sources, imports });
+  const embeddings = await requeueEmbeddingGaps(db, (m) => c.env.KNOWLEDGE_CRAWL.send(m), log, 0, 500);
+  return c.json({ sources, imports, embeddings });
 });
