@@ -1,10 +1,12 @@
 import { openDatabase } from "@autopilot/db";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
+import { AppError } from "./domain/errors.js";
 import type { AppEnv } from "./env.js";
+import { collectOutboxTenants } from "./events/flush-scope.js";
 import { flushOutbox } from "./events/outbox.js";
 import { limitBodies } from "./http/body-limit.js";
-import { AppError, toErrorResponse } from "./http/errors.js";
+import { toErrorResponse } from "./http/errors.js";
 import { validationHook } from "./http/validation.js";
 import { createLogger } from "./lib/log.js";
 import { misconfiguration } from "./mail/mailer.js";
@@ -47,9 +49,10 @@ export function createApp() {
     const db = openDatabase({ url: c.env.DATABASE_URL, bridge: c.env.DB_BRIDGE });
     c.set("log", log);
     c.set("db", db);
-    c.set("outboxTenants", new Set());
+    // The tenants whose events this request recorded: their outboxes are flushed after the response.
+    const tenants = new Set<string>();
     try {
-      await next();
+      await collectOutboxTenants(tenants, next);
     } finally {
       // A request refused before its body was read (auth, a bad header, a size check) still has
       // that body on the wire: cancel it, or the connection stalls for whoever uses it next.
@@ -65,7 +68,6 @@ export function createApp() {
         dbRoundTrips: db.stats.roundTrips,
         tenantId: principal?.tenantId,
       });
-      const tenants = [...c.get("outboxTenants")];
       c.executionCtx.waitUntil(
         (async () => {
           for (const tenantId of tenants) {
@@ -102,7 +104,7 @@ export function createApp() {
   mountDocs(app);
 
   app.notFound((c) =>
-    toErrorResponse(new AppError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`), c),
+    toErrorResponse(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`), c),
   );
   app.onError(toErrorResponse);
   return app;

@@ -1,11 +1,11 @@
 import type { Database } from "@autopilot/db";
 import type { LiveStats } from "./analytics/live/live-stats.js";
 import type { ConversationDO } from "./conversations/conversation-do.js";
+import type { Principal } from "./domain/principal.js";
 import type { AiBudget } from "./durable/ai-budget.js";
 import type { ApiKeyGate } from "./durable/api-key-gate.js";
 import type { AssignmentCoordinator } from "./durable/assignment-coordinator.js";
 import type { RateLimiter } from "./durable/rate-limiter.js";
-import type { Principal } from "./http/auth.js";
 import type { Logger } from "./lib/log.js";
 import type { VisitorClaims } from "./widget/visitor-token.js";
 
@@ -71,6 +71,5 @@ export type AppEnv = {
     /** The widget visitor, on /v1/widget routes (from a signed visitor token). */
     visitor: VisitorClaims;
     /** Tenants whose outbox got events in this request: flushed after the response. */
-    outboxTenants: Set<string>;
   };
 };

@@ -91,6 +91,39 @@ export const lookups = {
       "select * from knowledge_embedding_gaps(make_interval(mins => $1), $2)",
       [quietMinutes, limit],
     ),
+  // Cross-tenant look-ups of the cron and the consumers: ids only; the work itself runs per tenant.
+  idempotencyKeysDue: (db: Database, days: number, limit: number) =>
+    db.query<{ tenant_id: string }>("select * from idempotency_keys_due($1, $2)", [days, limit]),
+  knowledgeSourcesDue: (db: Database, limit: number) =>
+    db.query<{ tenant_id: string; source_id: string }>("select * from knowledge_sources_due($1)", [limit]),
+  stuckKnowledgeSources: (db: Database, quietMinutes: number, limit: number) =>
+    db.query<{ tenant_id: string; source_id: string; kind: string; run_id: number }>(
+      "select * from knowledge_sources_stuck(make_interval(mins => $1), $2)",
+      [quietMinutes, limit],
+    ),
+  analyticsRetentionDue: (db: Database, limit: number) =>
+    db.query<{ tenant_id: string; retention_days: number }>("select * from analytics_retention_due($1)", [
+      limit,
+    ]),
+  deadLettersDue: (db: Database, limit: number) =>
+    db.query<{ tenant_id: string; days: number }>("select * from analytics_dead_letters_due($1)", [limit]),
+  deadLettersPending: async (db: Database, limit: number) =>
+    (
+      await db.query<{ analytics_dead_letters_pending: string }>(
+        "select * from analytics_dead_letters_pending($1)",
+        [limit],
+      )
+    ).map((r) => r.analytics_dead_letters_pending),
+  salesDueTenants: async (db: Database, limit: number) =>
+    (
+      await db.query<{ id: string }>("select sales_due_tenants as id from sales_due_tenants($1)", [limit])
+    ).map((r) => r.id),
+  /** Ingests queue batches of events, each tenant's as that tenant (analytics/ingest.ts). */
+  analyticsIngest: (db: Database, payload: unknown) =>
+    db.query<{ tenant_id: string; time_zone: string; duplicates: string[] }>(
+      "select * from analytics_ingest($1::json)",
+      [JSON.stringify(payload)],
+    ),
   /** CSV imports running with no progress for `quietMinutes` (their queue message was lost). */
   stuckLeadImports: (db: Database, quietMinutes: number, limit: number) =>
     db.query<{ tenant_id: string; import_id: string }>(

@@ -1,6 +1,7 @@
-import type { Route, Step } from "@autopilot/engine";
+import type { FieldType, Route, RouteAction, Step } from "@autopilot/engine";
 import { useEffect, useRef, useState } from "react";
 import { Form, useNavigation } from "react-router";
+import { covers } from "../lib/crm.js";
 import type { RouteErrors } from "../lib/route-errors.js";
 import { CONTACT_SUBJECTS, ConditionBuilder, type ConditionSubject } from "./condition-builder.js";
 
@@ -22,8 +23,25 @@ const KINDS: { kind: Kind; label: string }[] = [
   { kind: "handoff", label: "Hand off to a human" },
   { kind: "end", label: "End" },
 ];
-const FIELD_TYPES = ["text", "name", "email", "phone", "number", "money", "date", "choice"] as const;
-const ACTIONS = ["create_lead", "assign", "create_deal", "tag", "notify", "call_plugin"] as const;
+// The engine's field types and actions (a type error here when the engine gains one the editor lacks).
+const FIELD_TYPES = covers<FieldType>()([
+  "text",
+  "name",
+  "email",
+  "phone",
+  "number",
+  "money",
+  "date",
+  "choice",
+]);
+const ACTIONS = covers<RouteAction["type"]>()([
+  "create_lead",
+  "assign",
+  "create_deal",
+  "tag",
+  "notify",
+  "call_plugin",
+]);
 
 export const emptyRoute = (): Draft => ({
   id: "",

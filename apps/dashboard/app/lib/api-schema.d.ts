@@ -2997,9 +2997,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Conversation"];
                     };
                 };
                 /** @description Invalid input; the message names the field */
@@ -3277,9 +3275,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            conversations: {
-                                [key: string]: unknown;
-                            }[];
+                            conversations: components["schemas"]["InboxConversation"][];
                         };
                     };
                 };
@@ -3374,9 +3370,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["ConversationTurn"];
                     };
                 };
                 /** @description Invalid input; the message names the field */
@@ -3470,9 +3464,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Conversation"];
                     };
                 };
                 /** @description Invalid input; the message names the field */
@@ -3564,9 +3556,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Conversation"];
                     };
                 };
                 /** @description Invalid input; the message names the field */
@@ -3658,9 +3648,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Conversation"];
                     };
                 };
                 /** @description Invalid input; the message names the field */
@@ -3761,9 +3749,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["ConversationTurn"];
                     };
                 };
                 /** @description Invalid input; the message names the field */
@@ -3861,9 +3847,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["ConversationTurn"];
                     };
                 };
                 /** @description Invalid input; the message names the field */
@@ -3952,9 +3936,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            agents: {
-                                [key: string]: unknown;
-                            }[];
+                            agents: components["schemas"]["Presence"][];
                         };
                     };
                 };
@@ -4037,9 +4019,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Presence"];
                     };
                 };
                 /** @description Invalid input; the message names the field */
@@ -4129,9 +4109,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            cannedReplies: {
-                                [key: string]: unknown;
-                            }[];
+                            cannedReplies: components["schemas"]["CannedReply"][];
                         };
                     };
                 };
@@ -4215,9 +4193,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["CannedReply"];
                     };
                 };
                 /** @description Invalid input; the message names the field */
@@ -4369,189 +4345,6 @@ export interface paths {
                 };
             };
         };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/ai/settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The AI provider settings (the key itself is never shown: hasKey says whether one is stored) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Settings */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AiSettings"];
-                    };
-                };
-                /** @description Invalid input; the message names the field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited; see Retry-After */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        /** Configure the AI provider (offline or any OpenAI-compatible endpoint) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        provider: "offline";
-                        dailyTokenBudget?: number;
-                    } | {
-                        /** @enum {string} */
-                        provider: "openai";
-                        /** Format: uri */
-                        baseUrl?: string;
-                        model: string;
-                        apiKey: string;
-                        embeddingModel?: string | null;
-                        dailyTokenBudget?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Saved */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Invalid input; the message names the field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited; see Retry-After */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        post?: never;
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7263,6 +7056,187 @@ export interface paths {
                 };
                 /** @description Invalid input; the message names the field */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ai/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The AI provider settings (the key itself is never shown: hasKey says whether one is stored) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AiSettings"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Configure the AI provider (offline or any OpenAI-compatible endpoint) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        provider: "offline";
+                        dailyTokenBudget?: number;
+                    } | {
+                        /** @enum {string} */
+                        provider: "openai";
+                        /** Format: uri */
+                        baseUrl?: string;
+                        model: string;
+                        apiKey: string;
+                        embeddingModel?: string | null;
+                        dailyTokenBudget?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Saved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AiSettingsSaved"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13370,19 +13344,84 @@ export interface components {
             businessName: string;
             locale: string;
         };
-        /** @description { conversation, messages[] }; a message has id, seq, sender, authorId, text, data, createdAt */
         ConversationTurn: {
-            [key: string]: unknown;
+            conversation: components["schemas"]["Conversation"];
+            messages: components["schemas"]["Message"][];
+        };
+        Conversation: {
+            id: string;
+            tenantId: string;
+            channel: string;
+            /** @enum {string} */
+            status: "bot" | "waiting" | "human" | "closed";
+            visitorId: string;
+            assigneeId: string | null;
+            routesVersion: number;
+            createdAt: string;
+            closedAt: string | null;
+            csatScore: number | null;
+            csatComment: string | null;
+        };
+        Message: {
+            id: string;
+            seq: number;
+            /** @enum {string} */
+            sender: "visitor" | "bot" | "agent" | "system" | "note";
+            authorId: string | null;
+            text: string;
+            data: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
         };
         WidgetKey: {
             id: string;
             publicKey: string;
             settings: {
-                [key: string]: unknown;
+                /** @description The launcher's label */
+                title?: string;
+                /** @description Brand colour, #rrggbb */
+                color?: string;
+                /** @description Shown when a visitor opens the chat */
+                greeting?: string;
             };
             allowedOrigins: string[];
             enabled: boolean;
             createdAt: string;
+        };
+        InboxConversation: {
+            id: string;
+            channel: string;
+            /** @enum {string} */
+            status: "bot" | "waiting" | "human" | "closed";
+            visitorId: string;
+            assigneeId: string | null;
+            contactId: string | null;
+            routesVersion: number;
+            lastMessage: string;
+            lastMessageAt: string | null;
+            messageCount: number;
+            csatScore: number | null;
+            csatComment: string | null;
+            createdAt: string;
+            closedAt: string | null;
+            contactName: string | null;
+            contactEmail: string | null;
+            leadId: string | null;
+            leadOwnerId: string | null;
+            /** @description Messages the caller has not read (null for API keys) */
+            unread: number | null;
+        };
+        Presence: {
+            userId: string;
+            /** @enum {string} */
+            status: "online" | "away" | "offline";
+            updatedAt?: string;
+        };
+        CannedReply: {
+            id: string;
+            shortcut: string;
+            text: string;
         };
         Report: {
             report: string;
@@ -13544,6 +13583,14 @@ export interface components {
             model: string | null;
             latencyMs?: number;
             error?: string;
+        };
+        AiSettingsSaved: {
+            /** @enum {string} */
+            provider: "offline" | "openai";
+            baseUrl: string | null;
+            model: string | null;
+            embeddingModel: string | null;
+            dailyTokenBudget?: number;
         };
         Contact: {
             /** Format: uuid */

@@ -1,11 +1,22 @@
-// Shared by the inbox, contacts, companies, leads and deals screens: shapes of API answers the OpenAPI
-// document leaves open (conversations, transcripts), names of members, and labels. Dates and amounts
-// are formatted by lib/format.ts, the workspace's way.
+import type { components } from "./api-schema.js";
+
+// Shared by the inbox, contacts, companies, leads and deals screens: the API's shapes under short
+// names, names of members, and labels. Dates and amounts are formatted by lib/format.ts, the
+// workspace's way. Lists of values mirror the API's enums, checked against them (a value the API
+// adds and a list here misses is a type error, not a silent gap).
+
+type Schemas = components["schemas"];
+
+/** Every value of the union `T` is in `list` (else a type error naming the missing ones). */
+export const covers =
+  <T extends string>() =>
+  <const L extends readonly T[]>(list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : never)) =>
+    list;
 
 export type Member = { userId: string; name: string; email: string; role: string };
 
-export type ConversationStatus = "bot" | "waiting" | "human" | "closed";
-export const CONVERSATION_STATUSES: readonly ConversationStatus[] = ["bot", "waiting", "human", "closed"];
+export type ConversationStatus = Schemas["Conversation"]["status"];
+export const CONVERSATION_STATUSES = covers<ConversationStatus>()(["bot", "waiting", "human", "closed"]);
 export const STATUS_LABEL: Record<ConversationStatus, string> = {
   bot: "Bot",
   waiting: "Waiting for a human",
@@ -13,47 +24,27 @@ export const STATUS_LABEL: Record<ConversationStatus, string> = {
   closed: "Closed",
 };
 
-/** A row of GET /v1/conversations (its schema is an open record; these are the fields it has). */
-export type ConversationRow = {
-  id: string;
-  channel: string;
-  status: ConversationStatus;
-  visitorId: string;
-  assigneeId: string | null;
-  contactId: string | null;
-  lastMessage: string | null;
-  lastMessageAt: string | null;
-  messageCount: number;
-  csatScore: number | null;
-  csatComment?: string | null;
-  createdAt: string;
-  closedAt: string | null;
-  /** The customer, once the chat made them a contact. */
-  contactName?: string | null;
-  contactEmail?: string | null;
-  /** The lead the chat produced and its owner (who owns the customer while nobody is assigned). */
-  leadId?: string | null;
-  leadOwnerId?: string | null;
-  /** Visitor messages the signed-in member has not read (null for API keys). */
-  unread?: number | null;
-};
+/** A row of GET /v1/conversations. */
+export type ConversationRow = Schemas["InboxConversation"];
+export type Message = Schemas["Message"];
+/** A conversation with its messages (GET /v1/conversations/{id}). */
+export type Transcript = Schemas["ConversationTurn"];
 
-export type Message = {
-  id: string;
-  seq: number;
-  sender: "visitor" | "bot" | "agent" | "system" | "note";
-  authorId: string | null;
-  text: string;
-  createdAt: string;
-};
-
-export type Transcript = {
-  conversation: Omit<ConversationRow, "lastMessage" | "lastMessageAt" | "messageCount" | "contactId">;
-  messages: Message[];
-};
-
-export const LEAD_STATUSES = ["new", "qualifying", "mql", "sql", "converted", "disqualified"] as const;
-export const ACTIVITY_KINDS = ["call", "email", "meeting", "note", "task"] as const;
+export const LEAD_STATUSES = covers<Schemas["Lead"]["status"]>()([
+  "new",
+  "qualifying",
+  "mql",
+  "sql",
+  "converted",
+  "disqualified",
+]);
+export const ACTIVITY_KINDS = covers<Schemas["Activity"]["kind"]>()([
+  "call",
+  "email",
+  "meeting",
+  "note",
+  "task",
+]);
 export const ACTIVITY_LABEL: Record<(typeof ACTIVITY_KINDS)[number], string> = {
   call: "Call",
   email: "Email",

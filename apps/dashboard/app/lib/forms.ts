@@ -10,9 +10,9 @@ type Issue = { field?: string; message?: string };
 
 /**
  * Maps an edge-api error onto a form whose inputs are named `fields`. Input names follow the API's JSON
- * paths ("email", "steps.0.text"): a 400's zod issues name them, and other errors say "email: …" by
- * convention (409 email taken). A message for a field the form does not show (or none) becomes the
- * form-wide message, so nothing is ever swallowed.
+ * paths ("email", "steps.0.text"), which every error about an input names in `details.issues` (zod's
+ * issues, and refusals such as a 409 "email taken"). A message for a field the form does not show (or
+ * none) becomes the form-wide message, so nothing is ever swallowed.
  */
 export function formErrors(
   error: { error: ApiError } | undefined,
@@ -23,11 +23,7 @@ export function formErrors(
   const known = new Set(fields);
   const result: FormErrors = { fields: {} };
   const details = error.error.details as { issues?: Issue[] } | undefined;
-  const issues: Issue[] = details?.issues ?? [];
-  if (issues.length === 0) {
-    const named = /^([\w.]+): (.+)$/.exec(error.error.message);
-    issues.push(named ? { field: named[1], message: named[2] } : { message: error.error.message });
-  }
+  const issues: Issue[] = details?.issues?.length ? details.issues : [{ message: error.error.message }];
   for (const issue of issues) {
     const message = sentence(issue.message || fallback);
     if (issue.field && known.has(issue.field)) result.fields[issue.field] ??= message;

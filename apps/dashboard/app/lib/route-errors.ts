@@ -22,11 +22,12 @@ export function routeErrors(error: { error: ApiError } | undefined, stepIds: str
   const result: RouteErrors = { steps: {}, fields: {}, route: [] };
   const list = (error?.error.details as { errors?: EngineError[] } | undefined)?.errors;
   if (!error || !list) {
-    // Not a step-level answer (409 id taken, 400 id mismatch, 403 …): "field: message" or route-wide.
+    // Not a step-level answer (409 id taken, 400 id mismatch, 403 …): on the field it names, or route-wide.
     const message = error?.error.message ?? "Something went wrong. Try again.";
-    const named = /^(\w+): (.+)$/.exec(message);
-    if (named?.[1] && ROUTE_FIELDS.includes(named[1])) result.fields[named[1]] = capital(named[2] ?? "");
-    else if (/^route .* already exists$/.test(message))
+    const issue = (error?.error.details as { issues?: { field: string; message: string }[] } | undefined)
+      ?.issues?.[0];
+    if (issue && ROUTE_FIELDS.includes(issue.field)) result.fields[issue.field] = capital(issue.message);
+    else if (error?.error.code === "conflict" && /already exists$/.test(message))
       result.fields.id = "A route with this id already exists.";
     else result.route.push(capital(message));
     return result;

@@ -73,7 +73,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       params: { path: { id: selectedId }, query: { after: 0 } },
     });
     if (!history.data) loadFailed("Conversation", history.response);
-    transcript = history.data as unknown as Transcript;
+    transcript = history.data;
     const contactId = conversations.find((c) => c.id === selectedId)?.contactId;
     if (contactId) {
       const [c, l] = await Promise.all([

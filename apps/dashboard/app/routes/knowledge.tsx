@@ -1,5 +1,4 @@
-import { useEffect } from "react";
-import { Form, useRevalidator, useSearchParams } from "react-router";
+import { Form, useSearchParams } from "react-router";
 import { CrawlProblems } from "../components/crawl-problems.js";
 import { Field, FormError, Submit } from "../components/form.js";
 import { api } from "../lib/api.server.js";
@@ -7,6 +6,7 @@ import type { components } from "../lib/api-schema.js";
 import { sourceErrorText } from "../lib/crawl.js";
 import { useFormats } from "../lib/format.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
+import { useReloadWhile } from "../lib/use-reload-while.js";
 import adminStyles from "../styles/admin.css?url";
 import type { Route } from "./+types/knowledge";
 
@@ -163,15 +163,7 @@ export default function Knowledge({ loaderData, actionData }: Route.ComponentPro
   const { when } = useFormats();
   const { sources, unanswered, q, chunks, searchError } = loaderData;
   const crawling = sources.some((s) => CRAWLING.has(s.status));
-  const revalidator = useRevalidator();
-  // While a crawl runs, re-read progress every 2 s.
-  useEffect(() => {
-    if (!crawling) return;
-    const timer = setInterval(() => {
-      if (revalidator.state === "idle") void revalidator.revalidate();
-    }, 2000);
-    return () => clearInterval(timer);
-  }, [crawling, revalidator]);
+  useReloadWhile(crawling, 2000);
   const errorsFor = (intent: string): FormErrors | undefined =>
     actionData && "errors" in actionData && actionData.intent === intent ? actionData.errors : undefined;
   const [params] = useSearchParams();

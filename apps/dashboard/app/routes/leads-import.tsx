@@ -1,9 +1,9 @@
-import { useEffect } from "react";
-import { Form, Link, redirect, useRevalidator } from "react-router";
+import { Form, Link, redirect } from "react-router";
 import { Field, FormError, Submit } from "../components/form.js";
 import { api } from "../lib/api.server.js";
 import { errorMessage } from "../lib/crm.server.js";
 import { type FormErrors, formErrors } from "../lib/forms.js";
+import { useReloadWhile } from "../lib/use-reload-while.js";
 import crmStyles from "../styles/crm.css?url";
 import type { Route } from "./+types/leads-import";
 
@@ -49,15 +49,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 export default function LeadsImport({ loaderData, actionData }: Route.ComponentProps) {
   const { report, error } = loaderData;
   const running = report?.status === "running";
-  const revalidator = useRevalidator();
-  // While the import runs, re-read its progress every second.
-  useEffect(() => {
-    if (!running) return;
-    const timer = setInterval(() => {
-      if (revalidator.state === "idle") void revalidator.revalidate();
-    }, 1000);
-    return () => clearInterval(timer);
-  }, [running, revalidator]);
+  useReloadWhile(running, 1000);
   return (
     <>
       <div className="page-head">

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { Form, Link, redirect, useFetcher, useRevalidator, useRouteLoaderData } from "react-router";
+import { Form, Link, redirect, useFetcher, useRouteLoaderData } from "react-router";
 import { CrawlProblems } from "../components/crawl-problems.js";
 import { Field, FormError, Submit } from "../components/form.js";
 import { Sources } from "../components/try-console.js";
@@ -9,6 +9,7 @@ import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";
 import { PLAYBOOKS } from "../lib/playbooks.js";
 import { outcomeLabel, type TriedTurn, triedTurn } from "../lib/try-outcome.js";
+import { useReloadWhile } from "../lib/use-reload-while.js";
 import type { Route } from "./+types/onboarding";
 import type { loader as layoutLoader } from "./app-layout.js";
 
@@ -267,15 +268,8 @@ function WebsiteStep({ sources, current }: { sources: Source[]; current: Source 
     if (added) formRef.current?.reset();
   }, [added]);
   const crawling = current ? CRAWLING.has(current.status) : false;
-  const revalidator = useRevalidator();
-  // While the crawl runs, re-read its progress every 1.5 s (the loader asks the knowledge progress API).
-  useEffect(() => {
-    if (!crawling) return;
-    const timer = setInterval(() => {
-      if (revalidator.state === "idle") void revalidator.revalidate();
-    }, 1500);
-    return () => clearInterval(timer);
-  }, [crawling, revalidator]);
+  // While the crawl runs, its progress (the loader asks the knowledge progress API).
+  useReloadWhile(crawling, 1500);
   const p = current?.progress;
   const done = p ? p.fetched + p.skipped + p.failed : 0;
   const total = p ? done + p.queued : 0;

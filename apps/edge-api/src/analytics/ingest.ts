@@ -1,4 +1,4 @@
-import type { Database } from "@autopilot/db";
+import { type Database, lookups } from "@autopilot/db";
 import type { AppEvent } from "@autopilot/sdk";
 import { toEventRow } from "./dimensions.js";
 
@@ -48,9 +48,9 @@ export async function ingestEvents(
     const unique = new Map(events.map((e) => [e.id.toLowerCase(), toEventRow(e)]));
     return { tenantId: tenantId.toLowerCase(), rows: [...unique.values()].sort(byId) };
   });
-  const out = await db.query<{ tenant_id: string; time_zone: string; duplicates: string[] }>(
-    "select * from analytics_ingest($1::json)",
-    [JSON.stringify(payload.map((p) => ({ tenant: p.tenantId, rows: p.rows })))],
+  const out = await lookups.analyticsIngest(
+    db,
+    payload.map((p) => ({ tenant: p.tenantId, rows: p.rows })),
   );
   const answers = new Map(out.map((r) => [r.tenant_id, r]));
   const results = new Map<string, IngestResult>();

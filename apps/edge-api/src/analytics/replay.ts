@@ -1,4 +1,4 @@
-import type { Database } from "@autopilot/db";
+import { type Database, lookups } from "@autopilot/db";
 import type { EventProducer } from "../events/outbox.js";
 import type { Logger } from "../lib/log.js";
 import { replayDeadLetters } from "./dead-letters.js";
@@ -14,12 +14,9 @@ export async function replayPendingDeadLetters(
   maxTenants = 50,
   perTenant = 100,
 ): Promise<number> {
-  const tenants = await db.query<{ analytics_dead_letters_pending: string }>(
-    "select * from analytics_dead_letters_pending($1)",
-    [maxTenants],
-  );
+  const tenants = await lookups.deadLettersPending(db, maxTenants);
   let replayed = 0;
-  for (const { analytics_dead_letters_pending: tenantId } of tenants) {
+  for (const tenantId of tenants) {
     try {
       replayed += (await replayDeadLetters(db, tenantId, producer, perTenant)).replayed;
     } catch (error) {

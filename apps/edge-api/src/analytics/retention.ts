@@ -1,4 +1,4 @@
-import { type Database, withTenant } from "@autopilot/db";
+import { type Database, lookups, withTenant } from "@autopilot/db";
 import { sql } from "drizzle-orm";
 import type { Logger } from "../lib/log.js";
 
@@ -14,10 +14,7 @@ export async function enforceRetention(
   maxTenants = 200,
   chunk = 5000,
 ): Promise<number> {
-  const due = await db.query<{ tenant_id: string; retention_days: number }>(
-    "select * from analytics_retention_due($1)",
-    [maxTenants],
-  );
+  const due = await lookups.analyticsRetentionDue(db, maxTenants);
   let deleted = 0;
   for (const { tenant_id: tenantId, retention_days: days } of due) {
     const n = await withTenant(db, tenantId, async (tx) => {
@@ -64,10 +61,7 @@ export async function pruneFailedEvents(
   maxTenants = 200,
   chunk = 5000,
 ): Promise<{ deadLetters: number; rejected: number }> {
-  const due = await db.query<{ tenant_id: string; days: number }>(
-    "select * from analytics_dead_letters_due($1)",
-    [maxTenants],
-  );
+  const due = await lookups.deadLettersDue(db, maxTenants);
   let deadLetters = 0;
   for (const { tenant_id: tenantId, days } of due) {
     const res = await withTenant(db, tenantId, (tx) =>

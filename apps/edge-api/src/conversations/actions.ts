@@ -59,9 +59,4 @@ export type QueuedAction = {
   fieldTypes: Record<string, FieldType>;
 };
 
-/** Nothing runs; everything waits in the outbox (tests of the waiting path). */
-export const pendingExecutor: ActionExecutor = {
-  run: async () => ({ status: "unavailable" }),
-};
-
 export const actionExecutor = (): ActionExecutor => salesExecutor;

@@ -12,6 +12,7 @@ import type { AppEvent } from "@autopilot/sdk";
 import { z } from "zod";
 import type { AiProvider } from "../ai/provider.js";
 import { type AiSettingsRow, loadAiSettings, providerFor } from "../ai/tenant-provider.js";
+import { AppError, type ErrorCode } from "../domain/errors.js";
 import type { Env } from "../env.js";
 import { flushOutbox } from "../events/outbox.js";
 import { knowledgeForTurn } from "../knowledge/answer.js";
@@ -46,13 +47,13 @@ import { defaultSinks, type Sinks } from "./sinks.js";
 import { startConfig } from "./start-config.js";
 import { ConversationStore } from "./store.js";
 
-/** An expected refusal, `[code] message`; the worker maps the code to an HTTP status. */
-export class ConversationError extends Error {
+/** An expected refusal (a wrong id, a closed conversation): its code and message reach the caller. */
+export class ConversationError extends AppError {
   constructor(
     code: "not_found" | "conflict" | "unavailable" | "rate_limited" | "forbidden",
     message: string,
   ) {
-    super(`[${code}] ${message}`);
+    super(code, message);
   }
 }
 
@@ -61,7 +62,7 @@ export class ConversationError extends Error {
  * closed conversation), not a fault, and a rejected RPC is logged as an uncaught exception by the
  * test pool (workers-sdk#14736); real faults still throw and are logged.
  */
-export type Refusal = { refused: string };
+export type Refusal = { refused: { code: ErrorCode; message: string } };
 
 type Meta = ConversationView & {
   timeZone: string;
@@ -356,15 +357,14 @@ export class ConversationDO extends DurableObject<Env> {
         await this.serial(() => this.visitorTurn(frame.text, frame.clientId));
       } else await this.serial(async () => this.agentMessage(tag.id, frame.text, "agent"));
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      const code = /^\[(\w+)\]/.exec(text)?.[1] ?? "internal";
-      ws.send(
-        JSON.stringify({
-          type: "error",
-          code,
-          message: text.replace(/^\[\w+\]\s*/, ""),
-        } satisfies ServerFrame),
-      );
+      // A refusal says what was wrong; a fault says only that it failed (details are in the log).
+      const frame: ServerFrame =
+        error instanceof AppError
+          ? { type: "error", code: error.code, message: error.message }
+          : { type: "error", code: "internal", message: "the message could not be handled" };
+      if (!(error instanceof AppError))
+        createLogger({ conversation: meta.id }).error("socket message failed", { error: String(error) });
+      ws.send(JSON.stringify(frame));
     }
   }
 
@@ -980,7 +980,8 @@ export class ConversationDO extends DurableObject<Env> {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof ConversationError) return { refused: error.message };
+      if (error instanceof ConversationError)
+        return { refused: { code: error.code, message: error.message } };
       throw error;
     }
   }

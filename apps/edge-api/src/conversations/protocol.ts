@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isStorableText } from "../http/input-guard.js";
+import { isStorableText } from "../lib/storable-text.js";
 
 // The Conversation DO's RPC surface, validated with zod on the DO side: the worker is trusted, but a
 // DO that checks its inputs stays correct when a new caller (a channel plugin, a job) is added.
@@ -57,34 +57,44 @@ export const HistoryInput = z.object({
 });
 export type HistoryInput = z.input<typeof HistoryInput>;
 
-export type Sender = "visitor" | "bot" | "agent" | "system" | "note";
-export type Status = "bot" | "waiting" | "human" | "closed";
+// What the object answers, as schemas: the routes answer with them (OpenAPI, the dashboard's types).
+export const SENDERS = ["visitor", "bot", "agent", "system", "note"] as const;
+export type Sender = (typeof SENDERS)[number];
+export const STATUSES = ["bot", "waiting", "human", "closed"] as const;
+export type Status = (typeof STATUSES)[number];
 
-export type MessageView = {
-  id: string;
-  seq: number;
-  sender: Sender;
-  authorId: string | null;
-  text: string;
-  data: Record<string, unknown>;
-  createdAt: string;
-};
+export const MessageViewSchema = z.object({
+  id: z.string(),
+  seq: z.number(),
+  sender: z.enum(SENDERS),
+  authorId: z.string().nullable(),
+  text: z.string(),
+  /** Per kind of message: quickReplies, routeId, stepId, citations, sources, clientId… */
+  data: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+});
+export type MessageView = z.infer<typeof MessageViewSchema>;
 
-export type ConversationView = {
-  id: string;
-  tenantId: string;
-  channel: string;
-  status: Status;
-  visitorId: string;
-  assigneeId: string | null;
-  routesVersion: number;
-  createdAt: string;
-  closedAt: string | null;
-  csatScore: number | null;
-  csatComment: string | null;
-};
+export const ConversationViewSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  channel: z.string(),
+  status: z.enum(STATUSES),
+  visitorId: z.string(),
+  assigneeId: z.string().nullable(),
+  routesVersion: z.number(),
+  createdAt: z.string(),
+  closedAt: z.string().nullable(),
+  csatScore: z.number().nullable(),
+  csatComment: z.string().nullable(),
+});
+export type ConversationView = z.infer<typeof ConversationViewSchema>;
 
-export type TurnResult = { conversation: ConversationView; messages: MessageView[] };
+export const TurnResultSchema = z.object({
+  conversation: ConversationViewSchema,
+  messages: z.array(MessageViewSchema),
+});
+export type TurnResult = z.infer<typeof TurnResultSchema>;
 
 /** Frames sent over the WebSocket to the widget and the inbox. */
 export type ServerFrame =

@@ -21,7 +21,7 @@ import {
   type FormLead,
 } from "../domain/conversation-hooks.js";
 import { rememberTags } from "../domain/crm/attributes.js";
-import { AppError } from "../http/errors.js";
+import { AppError } from "../domain/errors.js";
 import { links } from "../mail/links.js";
 import type { ActionCommand, ActionContext, ActionExecutor, ActionIo, ActionOutcome } from "./actions.js";
 
@@ -54,7 +54,7 @@ export const salesExecutor: ActionExecutor = {
         if (claimed.length === 0) {
           const [row] = await tx.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, context.key));
           if (row?.route === ACTION_ROUTE && row.responseBody) return row.responseBody as Done;
-          throw new AppError(409, "conflict", `key ${context.key} is taken`);
+          throw new AppError("conflict", `key ${context.key} is taken`);
         }
         const outcome = await runAction(tx, command, context, io);
         await tx
@@ -79,7 +79,7 @@ export const salesExecutor: ActionExecutor = {
  * resource or serialization class (08, 53, 57, 40), can.
  */
 function isPermanent(error: unknown): boolean {
-  if (error instanceof AppError) return error.status < 500;
+  if (error instanceof AppError) return error.permanent;
   const code = sqlState(error);
   return code !== null && !/^(08|53|57|40)/.test(code);
 }
@@ -109,7 +109,7 @@ async function runAction(tx: Tx, command: ActionCommand, ctx: ActionContext, io:
       return { status: "done", leadId: lead.id, contactId: lead.contactId };
     }
     case "assign": {
-      if (!ctx.leadId) throw new AppError(409, "no_lead", "assign: the conversation has no lead yet");
+      if (!ctx.leadId) throw new AppError("no_lead", "assign: the conversation has no lead yet");
       const { ownerId, teamId } = await assignLeadInTenantTx(tx, ctx.tenantId, { leadId: ctx.leadId });
       return { status: "done", summary: ownerId ? await ownerLine(tx, ownerId, teamId) : undefined };
     }
@@ -130,14 +130,14 @@ async function runAction(tx: Tx, command: ActionCommand, ctx: ActionContext, io:
       return { status: "done" };
     }
     case "tag": {
-      if (!ctx.contactId) throw new AppError(409, "no_contact", "tag: the conversation has no contact yet");
+      if (!ctx.contactId) throw new AppError("no_contact", "tag: the conversation has no contact yet");
       const names = command.tags.map((t) => t.trim()).filter(Boolean);
       const [contact] = await tx
         .select({ tags: contacts.tags })
         .from(contacts)
         .where(eq(contacts.id, ctx.contactId))
         .for("update");
-      if (!contact) throw new AppError(404, "not_found", "tag: contact not found");
+      if (!contact) throw new AppError("not_found", "tag: contact not found");
       await tx
         .update(contacts)
         .set({ tags: [...new Set([...contact.tags, ...names])] })
@@ -216,7 +216,7 @@ async function dealPlace(tx: Tx, pipeline?: string, stage?: string) {
       .select({ id: pipelines.id })
       .from(pipelines)
       .where(UUID.test(pipeline) ? eq(pipelines.id, pipeline) : eq(pipelines.name, pipeline));
-    if (!p) throw new AppError(404, "not_found", `pipeline ${pipeline} not found`);
+    if (!p) throw new AppError("not_found", `pipeline ${pipeline} not found`);
     pipelineId = p.id;
   }
   let stageId: string | undefined;
@@ -230,7 +230,7 @@ async function dealPlace(tx: Tx, pipeline?: string, stage?: string) {
           pipelineId ? eq(stages.pipelineId, pipelineId) : sql`true`,
         ),
       );
-    if (!s) throw new AppError(404, "not_found", `stage ${stage} not found`);
+    if (!s) throw new AppError("not_found", `stage ${stage} not found`);
     stageId = s.id;
   }
   return { pipelineId, stageId };

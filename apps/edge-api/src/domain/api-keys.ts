@@ -1,10 +1,10 @@
 import { apiKeys, type Database, type Role, withTenant } from "@autopilot/db";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { recordEvent } from "../events/outbox.js";
-import { type Principal, roleAtLeast } from "../http/auth.js";
-import { AppError, notFound } from "../http/errors.js";
 import { randomToken, sha256Hex } from "../lib/crypto.js";
 import { actorOf, audit } from "./audit.js";
+import { AppError, notFound } from "./errors.js";
+import { type Principal, roleAtLeast } from "./principal.js";
 
 const PREFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -31,7 +31,7 @@ export async function createApiKey(
   input: { name: string; role: Role; scopes: ("read" | "write")[] },
 ): Promise<ApiKeyView & { secret: string }> {
   if (!roleAtLeast(actor.role, input.role))
-    throw new AppError(403, "forbidden", "role: cannot exceed your own role");
+    throw new AppError("forbidden", "role: cannot exceed your own role");
   const prefix = newPrefix();
   const secret = randomToken(32);
   return withTenant(db, actor.tenantId, async (tx) => {

@@ -1,5 +1,5 @@
 import { auditLog, type Tx } from "@autopilot/db";
-import type { Principal } from "../http/auth.js";
+import type { Principal } from "./principal.js";
 
 export async function audit(
   tx: Tx,

@@ -13,13 +13,15 @@ import {
 } from "@autopilot/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { recordEvent } from "../events/outbox.js";
-import { AppError } from "../http/errors.js";
 import { hashPassword, sha256Hex, verifyPassword } from "../lib/crypto.js";
 import type { Mailer } from "../mail/mailer.js";
+import { normalizeEmail } from "./crm/normalize.js";
 import { DEFAULT_PIPELINE, insertPipeline } from "./deals/pipelines.js";
+import { AppError } from "./errors.js";
 import { insertSession, insertUserToken, type NewSession } from "./tokens.js";
 
-const normaliseEmail = (email: string) => email.trim().toLowerCase();
+/** Accounts are found by their email as contacts are: trimmed and lower-cased. */
+const accountEmail = (email: string) => normalizeEmail(email) ?? "";
 
 export type SignedIn = NewSession & { tenantId: string; userId: string; role: Role };
 
@@ -36,7 +38,7 @@ export async function signup(
     locale?: string;
   },
 ): Promise<SignedIn> {
-  const email = normaliseEmail(input.email);
+  const email = accountEmail(input.email);
   const tenantId = crypto.randomUUID();
   const userId = crypto.randomUUID();
   const password = await hashPassword(input.password);
@@ -86,7 +88,7 @@ export async function signup(
     });
   } catch (error) {
     if (isUniqueViolation(error))
-      throw new AppError(409, "email_taken", "email: an account with this email exists");
+      throw new AppError("email_taken", "email: an account with this email exists");
     throw error;
   }
 }
@@ -96,14 +98,14 @@ export async function login(
   db: Database,
   input: { email: string; password: string; tenantId?: string },
 ): Promise<SignedIn> {
-  const rows = await lookups.login(db, normaliseEmail(input.email));
+  const rows = await lookups.login(db, accountEmail(input.email));
   const first = rows[0];
   // Same work whether or not the account exists, so timing does not reveal which emails are registered.
   const ok = await verifyPassword(input.password, first?.password_salt ?? "x", first?.password_hash ?? "x");
-  if (!first || !ok) throw new AppError(401, "invalid_credentials", "wrong email or password");
+  if (!first || !ok) throw new AppError("invalid_credentials", "wrong email or password");
   const membership = rows.find((r) => r.tenant_id && (!input.tenantId || r.tenant_id === input.tenantId));
   if (!membership?.tenant_id || !membership.role)
-    throw new AppError(403, "no_membership", "not a member of that workspace");
+    throw new AppError("no_membership", "not a member of that workspace");
   const tenantId = membership.tenant_id;
   const role = membership.role;
   const session = await withTenant(db, tenantId, (tx) => insertSession(tx, tenantId, first.user_id));
@@ -117,10 +119,9 @@ export async function logout(db: Database, tenantId: string, sessionId: string):
 /** Consumes a single-use token of `purpose`, or fails with 400 naming the token. */
 async function consumeToken(db: Database, token: string, purpose: "verify_email" | "reset_password") {
   const row = await lookups.userToken(db, await sha256Hex(token));
-  if (!row || row.purpose !== purpose) throw new AppError(400, "invalid_token", "token: unknown token");
-  if (row.used_at) throw new AppError(400, "token_used", "token: already used");
-  if (new Date(row.expires_at).getTime() < Date.now())
-    throw new AppError(400, "token_expired", "token: expired");
+  if (!row || row.purpose !== purpose) throw new AppError("invalid_token", "token: unknown token");
+  if (row.used_at) throw new AppError("token_used", "token: already used");
+  if (new Date(row.expires_at).getTime() < Date.now()) throw new AppError("token_expired", "token: expired");
   return row;
 }
 
@@ -132,7 +133,7 @@ export async function verifyEmail(db: Database, token: string): Promise<void> {
       .set({ usedAt: new Date() })
       .where(and(eq(userTokens.id, row.token_id), isNull(userTokens.usedAt)))
       .returning({ id: userTokens.id });
-    if (used.length === 0) throw new AppError(400, "token_used", "token: already used");
+    if (used.length === 0) throw new AppError("token_used", "token: already used");
     await tx.update(users).set({ emailVerified: true }).where(eq(users.id, row.user_id));
   });
 }
@@ -144,7 +145,7 @@ export async function requestPasswordReset(
   appUrl: string,
   email: string,
 ): Promise<void> {
-  const rows = await lookups.login(db, normaliseEmail(email));
+  const rows = await lookups.login(db, accountEmail(email));
   const member = rows.find((r) => r.tenant_id);
   if (!member?.tenant_id) return;
   const tenantId = member.tenant_id;
@@ -152,7 +153,7 @@ export async function requestPasswordReset(
     const token = await insertUserToken(tx, tenantId, member.user_id, "reset_password");
     await mailer.send(tx, {
       tenantId,
-      to: normaliseEmail(email),
+      to: accountEmail(email),
       kind: "reset_password",
       subject: "Reset your AutopilotCRM password",
       text: `Someone asked to reset your password. If it was you, choose a new one: ${appUrl}/reset-password?token=${token}\n\nThe link expires in 1 hour. If it was not you, ignore this message.`,
@@ -185,7 +186,7 @@ export async function confirmPasswordReset(db: Database, token: string, password
       .set({ usedAt: new Date() })
       .where(and(eq(userTokens.id, row.token_id), isNull(userTokens.usedAt)))
       .returning({ id: userTokens.id });
-    if (used.length === 0) throw new AppError(400, "token_used", "token: already used");
+    if (used.length === 0) throw new AppError("token_used", "token: already used");
     await tx
       .update(users)
       .set({ passwordHash: next.hash, passwordSalt: next.salt })
@@ -204,18 +205,17 @@ export async function acceptInvite(
   input: { token: string; password: string; name?: string },
 ): Promise<SignedIn> {
   const invite = await lookups.invite(db, await sha256Hex(input.token));
-  if (!invite) throw new AppError(400, "invalid_token", "token: unknown invite");
-  if (invite.accepted_at) throw new AppError(400, "token_used", "token: invite already accepted");
+  if (!invite) throw new AppError("invalid_token", "token: unknown invite");
+  if (invite.accepted_at) throw new AppError("token_used", "token: invite already accepted");
   if (new Date(invite.expires_at).getTime() < Date.now())
-    throw new AppError(400, "token_expired", "token: invite expired");
+    throw new AppError("token_expired", "token: invite expired");
 
   const existing = (await lookups.login(db, invite.email))[0];
   let userId = existing?.user_id ?? crypto.randomUUID();
   let password: { hash: string; salt: string } | null = null;
   if (existing) {
     const ok = await verifyPassword(input.password, existing.password_salt, existing.password_hash);
-    if (!ok)
-      throw new AppError(401, "invalid_credentials", "password: wrong password for the existing account");
+    if (!ok) throw new AppError("invalid_credentials", "password: wrong password for the existing account");
     userId = existing.user_id;
   } else {
     password = await hashPassword(input.password);
@@ -228,7 +228,7 @@ export async function acceptInvite(
       .set({ acceptedAt: new Date() })
       .where(and(eq(invites.id, invite.invite_id), isNull(invites.acceptedAt)))
       .returning({ id: invites.id });
-    if (claimed.length === 0) throw new AppError(400, "token_used", "token: invite already accepted");
+    if (claimed.length === 0) throw new AppError("token_used", "token: invite already accepted");
     if (password) {
       await tx.insert(users).values({
         id: userId,
@@ -252,7 +252,7 @@ export async function acceptInvite(
     return { ...session, tenantId, userId, role: invite.role };
   }).catch((error) => {
     if (isUniqueViolation(error))
-      throw new AppError(409, "email_taken", "email: an account with this email exists");
+      throw new AppError("email_taken", "email: an account with this email exists");
     throw error;
   });
 }

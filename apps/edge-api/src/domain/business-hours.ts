@@ -2,8 +2,8 @@ import { businessHours, type Database, type Tx, withTenant } from "@autopilot/db
 import type { BusinessHours } from "@autopilot/engine";
 import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import type { Principal } from "../http/auth.js";
 import { audit } from "./audit.js";
+import type { Principal } from "./principal.js";
 
 // The tenant's business hours: weekly intervals in the tenant's time zone and closed dates. The engine
 // decides with them (packages/engine/src/dialogue/businessHours.ts): out of hours a handoff asks for an

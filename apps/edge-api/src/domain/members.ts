@@ -1,11 +1,11 @@
 import { type Database, invites, memberships, type Role, type Tx, users, withTenant } from "@autopilot/db";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { recordEvent } from "../events/outbox.js";
-import { type Principal, roleAtLeast } from "../http/auth.js";
-import { AppError, notFound } from "../http/errors.js";
 import { randomToken, sha256Hex } from "../lib/crypto.js";
 import type { Mailer } from "../mail/mailer.js";
 import { actorOf, audit } from "./audit.js";
+import { AppError, notFound } from "./errors.js";
+import { type Principal, roleAtLeast } from "./principal.js";
 import { INVITE_TTL_MS } from "./tokens.js";
 
 export type Member = {
@@ -51,9 +51,9 @@ async function selectMembers(tx: Tx): Promise<Member[]> {
 // Only owners may hand out or take away ownership.
 function assertMayGrant(actor: Principal, role: Role): void {
   if (role === "owner" && actor.role !== "owner")
-    throw new AppError(403, "forbidden", "role: only an owner can grant owner");
+    throw new AppError("forbidden", "role: only an owner can grant owner");
   if (!roleAtLeast(actor.role, role))
-    throw new AppError(403, "forbidden", "role: cannot grant a role above your own");
+    throw new AppError("forbidden", "role: cannot grant a role above your own");
 }
 
 export async function inviteMember(
@@ -73,7 +73,7 @@ export async function inviteMember(
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(sql`lower(${users.email}) = ${email}`);
-    if (already) throw new AppError(409, "already_member", "email: already a member of this workspace");
+    if (already) throw new AppError("already_member", "email: already a member of this workspace");
     const expiresAt = new Date(Date.now() + INVITE_TTL_MS);
     const [invite] = await tx
       .insert(invites)
@@ -131,7 +131,7 @@ async function assertNotLastOwner(tx: Tx, userId: string): Promise<void> {
     .where(eq(memberships.role, "owner"))
     .for("update");
   if (owners.length === 1 && owners[0]?.userId === userId) {
-    throw new AppError(409, "last_owner", "a workspace must keep at least one owner");
+    throw new AppError("last_owner", "a workspace must keep at least one owner");
   }
 }
 
@@ -140,7 +140,7 @@ export async function changeRole(db: Database, actor: Principal, userId: string,
     const member = await loadMember(tx, userId);
     assertMayGrant(actor, role);
     if (member.role === "owner" && actor.role !== "owner")
-      throw new AppError(403, "forbidden", "only an owner can change an owner");
+      throw new AppError("forbidden", "only an owner can change an owner");
     if (member.role === "owner" && role !== "owner") await assertNotLastOwner(tx, userId);
     await tx
       .update(memberships)
@@ -161,7 +161,7 @@ export async function removeMember(db: Database, actor: Principal, userId: strin
   await withTenant(db, actor.tenantId, async (tx) => {
     const member = await loadMember(tx, userId);
     if (member.role === "owner" && actor.role !== "owner")
-      throw new AppError(403, "forbidden", "only an owner can remove an owner");
+      throw new AppError("forbidden", "only an owner can remove an owner");
     if (member.role === "owner") await assertNotLastOwner(tx, userId);
     await tx.delete(memberships).where(eq(memberships.userId, userId));
     await audit(tx, actor, "member.removed", { type: "user", id: userId }, { role: member.role });

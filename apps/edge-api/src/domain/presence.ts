@@ -7,7 +7,7 @@ import {
   withTenant,
 } from "@autopilot/db";
 import { eq } from "drizzle-orm";
-import { AppError } from "../http/errors.js";
+import { AppError } from "./errors.js";
 
 // Agent presence (online / away / offline) lives in one table, agent_presence: the inbox sets and
 // shows it, the teams API sets it for a member, and lead assignment reads it (candidates.ts). A
@@ -27,7 +27,7 @@ export async function writePresence(tx: Tx, tenantId: string, userId: string, st
 export async function setPresence(db: Database, tenantId: string, userId: string, status: AgentPresence) {
   await withTenant(db, tenantId, async (tx) => {
     const [member] = await tx.select().from(memberships).where(eq(memberships.userId, userId));
-    if (!member) throw new AppError(404, "not_found", "userId: not a member of this workspace");
+    if (!member) throw new AppError("not_found", "userId: not a member of this workspace");
     await writePresence(tx, tenantId, userId, status);
   });
   return { userId, status };

@@ -1,4 +1,4 @@
-import type { Database } from "@autopilot/db";
+import { type Database, lookups } from "@autopilot/db";
 import type { Env } from "../env.js";
 import type { Logger } from "../lib/log.js";
 import { mailerFor } from "../mail/mailer.js";
@@ -18,15 +18,12 @@ export async function runSalesJobs(
   log: Logger,
   now = new Date(),
 ) {
-  const tenants = await db.query<{ id: string }>(
-    "select sales_due_tenants as id from sales_due_tenants($1)",
-    [MAX_TENANTS_PER_RUN],
-  );
+  const tenants = await lookups.salesDueTenants(db, MAX_TENANTS_PER_RUN);
   const mailer = mailerFor(env.MAILER);
   let reassigned = 0;
   let stale = 0;
   let reminders = 0;
-  for (const { id } of tenants) {
+  for (const id of tenants) {
     try {
       reassigned += await enforceFirstTouchSla(db, id, mailer, env.APP_URL, now);
       stale += await flagStaleDeals(db, id, now);

@@ -1,8 +1,8 @@
 import { type Database, tenants, withTenant } from "@autopilot/db";
 import { eq } from "drizzle-orm";
-import type { Principal } from "../http/auth.js";
-import { notFound } from "../http/errors.js";
 import { audit } from "./audit.js";
+import { notFound } from "./errors.js";
+import type { Principal } from "./principal.js";
 
 // The workspace (tenant) itself: its name, time zone and locale. Row-level security limits `tenants` to the caller's own row,
 // so another tenant's id is never reachable here.

@@ -1,12 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { openDatabase } from "@autopilot/db";
 import { type AssignOptions, assignLead } from "../domain/assignment/assign-lead.js";
+import { AppError, type ErrorCode } from "../domain/errors.js";
 import type { LeadView } from "../domain/leads/view.js";
 import type { Env } from "../env.js";
 
 export type CoordinatedResult =
   | { ok: true; lead: LeadView; reason: string }
-  | { ok: false; status: number; code: string; message: string };
+  | { ok: false; code: ErrorCode; message: string };
 
 /**
  * One object per tenant and team (name `${tenantId}:${teamKey}`): assignments that start with the
@@ -29,11 +30,8 @@ export class AssignmentCoordinator extends DurableObject<Env> {
         const { lead, decision } = await assignLead(db, tenantId, leadId, opts);
         return { ok: true, lead, reason: decision.reason };
       } catch (error) {
-        // Errors cross the RPC boundary as plain data, so the caller can map them to HTTP.
-        const e = error as { status?: number; code?: string; message?: string };
-        if (typeof e.status === "number" && typeof e.code === "string") {
-          return { ok: false, status: e.status, code: e.code, message: e.message ?? "" };
-        }
+        // Refusals cross the RPC boundary as plain data (code and message); faults are thrown.
+        if (error instanceof AppError) return { ok: false, code: error.code, message: error.message };
         throw error;
       } finally {
         await db.end().catch(() => undefined);

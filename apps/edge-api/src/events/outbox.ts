@@ -1,6 +1,7 @@
 import { type Database, outbox, type Tx, withTenant } from "@autopilot/db";
 import { type AppEvent, EVENT_VERSIONS, type EventOf, type EventType, eventSchema } from "@autopilot/sdk";
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { markOutboxTenant } from "./flush-scope.js";
 
 export type NewEvent<T extends EventType> = Omit<EventOf<T>, "id" | "time" | "version"> & { type: T };
 
@@ -20,6 +21,7 @@ export function outboxRow<T extends EventType>(event: NewEvent<T>) {
 export async function recordEvent<T extends EventType>(tx: Tx, event: NewEvent<T>): Promise<AppEvent> {
   const row = outboxRow(event);
   await tx.insert(outbox).values(row);
+  markOutboxTenant(event.tenantId);
   return row.event;
 }
 

@@ -1,42 +1,17 @@
 import { lookups, type Role } from "@autopilot/db";
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import { AppError } from "../domain/errors.js";
+import { allows, type Principal } from "../domain/principal.js";
 import type { AppEnv, Env } from "../env.js";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto.js";
-import { AppError, unavailable } from "./errors.js";
+import { unavailable } from "./errors.js";
 import { applyRateDecision } from "./rate-limit.js";
 
 export const SESSION_COOKIE = "ap_session";
 export const CSRF_HEADER = "x-csrf-token";
 
-/** Who is calling: an API key or a signed-in user, always within one tenant. */
-export type Principal = {
-  kind: "api_key" | "session";
-  /** The key's id or the user's id. */
-  id: string;
-  tenantId: string;
-  tenantName: string;
-  timeZone: string;
-  /** The workspace's language ("en", "de", …): how its people and customers read dates and amounts. */
-  locale: string;
-  role: Role;
-  scopes: string[];
-  user?: { id: string; email: string; name: string; emailVerified: boolean };
-  sessionId?: string;
-};
-
-const ROLE_RANK: Record<Role, number> = { viewer: 0, agent: 1, admin: 2, owner: 3 };
-export const roleAtLeast = (role: Role, min: Role) => ROLE_RANK[role] >= ROLE_RANK[min];
-
-/**
- * The one access rule, for every transport (HTTP routes, WebSocket frames): the role must reach `min`,
- * and a write needs the write scope (a read-only API key reads, whatever its role).
- */
-export function allows(p: Pick<Principal, "role" | "scopes">, min: Role, access: "read" | "write"): boolean {
-  return roleAtLeast(p.role, min) && (access === "read" || p.scopes.includes("write"));
-}
-
-const unauthorized = (message = "authentication required") => new AppError(401, "unauthorized", message);
+const unauthorized = (message = "authentication required") => new AppError("unauthorized", message);
 
 /** `ak_<prefix>_<secret>`: the prefix finds the key, the secret's hash proves it. */
 export function parseApiKey(token: string): { prefix: string; secret: string } | null {
@@ -70,7 +45,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (!gate.ok) throw unauthorized(gate.reason === "revoked" ? "API key revoked" : "invalid API key");
     const row = gate.key;
     if (!allows({ role: "viewer", scopes: row.scopes }, "viewer", accessOf(c.req.method))) {
-      throw new AppError(403, "forbidden", "this API key is read-only");
+      throw new AppError("forbidden", "this API key is read-only");
     }
     c.set("principal", {
       kind: "api_key",
@@ -92,7 +67,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!SAFE_METHODS.has(c.req.method)) {
     const sent = c.req.header(CSRF_HEADER) ?? "";
     if (!sent || !timingSafeEqual(await sha256Hex(sent), row.csrf_hash)) {
-      throw new AppError(403, "csrf_failed", `missing or wrong ${CSRF_HEADER} header`);
+      throw new AppError("csrf_failed", `missing or wrong ${CSRF_HEADER} header`);
     }
   }
   c.set("principal", {
@@ -114,7 +89,7 @@ export const requireRole =
   (min: Role): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     if (!allows(c.get("principal"), min, accessOf(c.req.method))) {
-      throw new AppError(403, "forbidden", `requires the ${min} role or higher`);
+      throw new AppError("forbidden", `requires the ${min} role or higher`);
     }
     return next();
   };

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { AppError } from "../domain/errors.js";
 import type { AppEnv } from "../env.js";
-import { AppError } from "./errors.js";
 
 // Every request body has a cap, decided here for all routes: JSON bodies are small; the few routes that
 // take a larger document say so below; uploads and imports stream their bodies and enforce their own
@@ -33,7 +33,7 @@ const limiter = (maxSize: number) => {
     handler = bodyLimit({
       maxSize,
       onError: () => {
-        throw new AppError(413, "too_large", `body: at most ${maxSize} bytes`);
+        throw new AppError("too_large", `body: at most ${maxSize} bytes`);
       },
     });
     limiters.set(maxSize, handler);

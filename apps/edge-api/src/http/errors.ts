@@ -3,28 +3,12 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { AppError } from "../domain/errors.js";
 import type { AppEnv } from "../env.js";
-
-/** The one error type handlers throw; mapped to `{error:{code,message,details?}}`. */
-export class AppError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-  }
-}
-
-export const notFound = (what = "resource") => new AppError(404, "not_found", `${what} not found`);
 
 /** The database is down or not answering: come back shortly (what can be served from caches still is). */
 export const unavailable = () =>
-  new AppError(503, "unavailable", "the service is briefly unavailable, retry shortly", undefined, {
-    "Retry-After": "5",
-  });
+  new AppError("unavailable", "the service is briefly unavailable, retry shortly", undefined, 5);
 
 export const errorBodySchema = z
   .object({
@@ -40,22 +24,24 @@ export function validationError(error: z.ZodError, where: string): AppError {
     message: i.message,
   }));
   const first = issues[0];
-  return new AppError(
-    400,
-    "invalid_request",
-    first ? `${first.field}: ${first.message}` : "invalid request",
-    {
-      issues,
-    },
-  );
+  return new AppError("invalid_request", first ? `${first.field}: ${first.message}` : "invalid request", {
+    issues,
+  });
 }
 
 export function toErrorResponse(err: unknown, c: Context<AppEnv>): Response {
   if (err instanceof AppError) {
+    const headers =
+      err.retryAfterSeconds === undefined ? undefined : { "Retry-After": String(err.retryAfterSeconds) };
+    // A refusal naming a field carries it as data, like the validation issues do.
+    const field = err.field;
+    const details =
+      err.details ??
+      (field ? { issues: [{ field, message: err.message.slice(field.length + 2) }] } : undefined);
     return c.json(
-      { error: { code: err.code, message: err.message, details: err.details } },
-      err.status,
-      err.headers,
+      { error: { code: err.code, message: err.message, details } },
+      err.status as ContentfulStatusCode,
+      headers,
     );
   }
   if (err instanceof HTTPException) {
@@ -95,7 +81,7 @@ export function fromDatabaseError(err: unknown): AppError | null {
   if (!pg) {
     // drizzle refuses an UPDATE with nothing to set before it reaches the database.
     if (err instanceof Error && /no values to set/i.test(err.message))
-      return new AppError(400, "invalid_request", "body: nothing to update");
+      return new AppError("invalid_request", "body: nothing to update");
     return null;
   }
   // The column: from the detail when the role may see it, else from drizzle's constraint name
@@ -113,24 +99,24 @@ export function fromDatabaseError(err: unknown): AppError | null {
   switch (pg.code) {
     case "23503":
       return /still referenced/.test(pg.detail ?? "")
-        ? new AppError(409, "in_use", `${field}: still used by other records`)
-        : new AppError(400, "invalid_reference", `${field}: not found`);
+        ? new AppError("in_use", `${field}: still used by other records`)
+        : new AppError("invalid_reference", `${field}: not found`);
     case "23505":
-      return new AppError(409, "conflict", `${field}: already exists`);
+      return new AppError("conflict", `${field}: already exists`);
     case "23502":
-      return new AppError(400, "invalid_request", `${field}: is required`);
+      return new AppError("invalid_request", `${field}: is required`);
     case "23514":
-      return new AppError(400, "invalid_request", `${field}: is not allowed (${pg.constraint ?? "check"})`);
+      return new AppError("invalid_request", `${field}: is not allowed (${pg.constraint ?? "check"})`);
     case "22001":
-      return new AppError(400, "invalid_request", `${field}: is too long`);
+      return new AppError("invalid_request", `${field}: is too long`);
     case "22P02":
     case "22003":
     case "22007":
     case "22008":
-      return new AppError(400, "invalid_request", `${field}: is not a valid value`);
+      return new AppError("invalid_request", `${field}: is not a valid value`);
     case "22021":
     case "22P05":
-      return new AppError(400, "invalid_request", `${field}: contains a character that cannot be stored`);
+      return new AppError("invalid_request", `${field}: contains a character that cannot be stored`);
     default:
       return null;
   }

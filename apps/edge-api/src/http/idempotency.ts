@@ -1,10 +1,10 @@
-import { type Database, idempotencyKeys, withTenant } from "@autopilot/db";
+import { type Database, idempotencyKeys, lookups, withTenant } from "@autopilot/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
+import { AppError } from "../domain/errors.js";
 import type { AppEnv } from "../env.js";
 import { sha256Hex } from "../lib/crypto.js";
 import type { Logger } from "../lib/log.js";
-import { AppError } from "./errors.js";
 
 /**
  * `Idempotency-Key` on creating POSTs: the first request claims the key; a retry with the same body
@@ -14,7 +14,7 @@ import { AppError } from "./errors.js";
 export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.req.header("idempotency-key");
   if (!key) return next();
-  if (key.length > 255) throw new AppError(400, "invalid_request", "Idempotency-Key: at most 255 characters");
+  if (key.length > 255) throw new AppError("invalid_request", "Idempotency-Key: at most 255 characters");
   const db = c.get("db");
   const { tenantId } = c.get("principal");
   const route = `${c.req.method} ${c.req.path}`;
@@ -36,18 +36,10 @@ export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
 
   if (claimed) {
     if (claimed.requestHash !== requestHash) {
-      throw new AppError(
-        409,
-        "idempotency_conflict",
-        "Idempotency-Key was already used with a different request",
-      );
+      throw new AppError("idempotency_conflict", "Idempotency-Key was already used with a different request");
     }
     if (claimed.responseStatus === null) {
-      throw new AppError(
-        409,
-        "idempotency_in_progress",
-        "a request with this Idempotency-Key is still running",
-      );
+      throw new AppError("idempotency_in_progress", "a request with this Idempotency-Key is still running");
     }
     c.header("Idempotent-Replayed", "true");
     return c.json(claimed.responseBody as object, claimed.responseStatus as 200);
@@ -87,10 +79,7 @@ export async function pruneIdempotencyKeys(
   maxTenants = 200,
   chunk = 5000,
 ): Promise<number> {
-  const due = await db.query<{ tenant_id: string }>("select * from idempotency_keys_due($1, $2)", [
-    days,
-    maxTenants,
-  ]);
+  const due = await lookups.idempotencyKeysDue(db, days, maxTenants);
   let deleted = 0;
   for (const { tenant_id: tenantId } of due) {
     const res = await withTenant(db, tenantId, (tx) =>

@@ -1,4 +1,5 @@
-import { AppError } from "./errors.js";
+import { AppError } from "../domain/errors.js";
+import { isStorableText } from "../lib/storable-text.js";
 
 // One rule, at the boundary, for text Postgres cannot store and shapes no route expects: a NUL
 // character or an unpaired UTF-16 surrogate anywhere in a path parameter, the query or a JSON body,
@@ -9,12 +10,7 @@ import { AppError } from "./errors.js";
 /** Deeper than any schema of ours (a route's steps' conditions are about 8 levels). */
 export const MAX_JSON_DEPTH = 32;
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-export const isStorableText = (text: string): boolean =>
-  !text.includes("\u0000") && !LONE_SURROGATE.test(text);
-
-const bad = (field: string, problem: string) => new AppError(400, "invalid_request", `${field}: ${problem}`);
+const bad = (field: string, problem: string) => new AppError("invalid_request", `${field}: ${problem}`);
 const UNSTORABLE_MESSAGE = "contains a character that cannot be stored (NUL or an unpaired surrogate)";
 
 /** The first problem in a parsed JSON value, as `field.path: problem`. */

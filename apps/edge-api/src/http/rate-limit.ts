@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { AppError } from "../domain/errors.js";
 import type { RateDecision } from "../durable/fixed-window.js";
 import type { AppEnv } from "../env.js";
-import { AppError } from "./errors.js";
 
 /** Where a client-sent CF-Connecting-IP cannot be told from a real one, every caller is this one. */
 export const LOCAL_CLIENT = "local";
@@ -29,9 +29,12 @@ export function applyRateDecision(c: Context<AppEnv>, limit: number, decision: R
   c.header("RateLimit-Limit", String(limit));
   c.header("RateLimit-Remaining", String(decision.remaining));
   if (!decision.allowed) {
-    throw new AppError(429, "rate_limited", "too many requests, retry later", undefined, {
-      "Retry-After": String(decision.retryAfterSeconds),
-    });
+    throw new AppError(
+      "rate_limited",
+      "too many requests, retry later",
+      undefined,
+      decision.retryAfterSeconds,
+    );
   }
 }
 

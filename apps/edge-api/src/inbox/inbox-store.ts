@@ -9,7 +9,7 @@ import {
   withTenant,
 } from "@autopilot/db";
 import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
-import { AppError, notFound } from "../http/errors.js";
+import { AppError, notFound } from "../domain/errors.js";
 
 // The agent inbox reads Postgres (the DOs' copies): lists, filters and full-text search across
 // conversations. Transcripts of a single conversation come from its DO, the live authority.
@@ -41,7 +41,7 @@ export async function listConversations(
     if (f.contactId) where.push(eq(conversations.contactId, f.contactId));
     if (f.assignee === "none") where.push(isNull(conversations.assigneeId));
     else if (f.assignee === "me") {
-      if (!userId) throw new AppError(400, "invalid_request", "assignee: 'me' needs a signed-in user");
+      if (!userId) throw new AppError("invalid_request", "assignee: 'me' needs a signed-in user");
       where.push(eq(conversations.assigneeId, userId));
     } else if (f.assignee) where.push(eq(conversations.assigneeId, f.assignee));
     if (f.q)
@@ -148,7 +148,7 @@ export async function createCanned(
       .values({ tenantId, ...input })
       .onConflictDoNothing()
       .returning();
-    if (!row) throw new AppError(409, "conflict", `shortcut: ${input.shortcut} already exists`);
+    if (!row) throw new AppError("conflict", `shortcut: ${input.shortcut} already exists`);
     return { id: row.id, shortcut: row.shortcut, text: row.text };
   });
 }
@@ -170,7 +170,7 @@ export async function cannedText(db: Database, tenantId: string, id: string): Pr
       .select({ text: cannedReplies.text })
       .from(cannedReplies)
       .where(and(eq(cannedReplies.tenantId, tenantId), eq(cannedReplies.id, id)));
-    if (!row) throw new AppError(404, "not_found", "cannedReplyId: canned reply not found");
+    if (!row) throw new AppError("not_found", "cannedReplyId: canned reply not found");
     return row.text;
   });
 }

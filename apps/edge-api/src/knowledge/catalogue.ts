@@ -1,8 +1,8 @@
 import { type Database, knowledgeSources, withTenant } from "@autopilot/db";
 import { and, eq, sql } from "drizzle-orm";
+import { AppError, notFound } from "../domain/errors.js";
 import { CsvError, parseCsv } from "../domain/leads/csv.js";
-import type { Principal } from "../http/auth.js";
-import { AppError, notFound } from "../http/errors.js";
+import type { Principal } from "../domain/principal.js";
 import { type Chunk, estimateTokens } from "./chunk.js";
 import { type SourceView, view } from "./sources.js";
 import * as store from "./store.js";
@@ -84,7 +84,7 @@ export async function parseCatalogue(
   const add = (row: number, record: [string, unknown][]) => {
     rows++;
     if (rows > MAX_PRODUCTS)
-      throw new AppError(413, "too_large", `file: at most ${MAX_PRODUCTS} products per catalogue`);
+      throw new AppError("too_large", `file: at most ${MAX_PRODUCTS} products per catalogue`);
     const result = toProduct(record);
     if ("name" in result && "attributes" in result) products.push(result);
     else errors.push({ row, ...result });
@@ -94,11 +94,11 @@ export async function parseCatalogue(
     try {
       data = JSON.parse(new TextDecoder().decode(bytes));
     } catch {
-      throw new AppError(400, "invalid_request", "file: not valid JSON");
+      throw new AppError("invalid_request", "file: not valid JSON");
     }
     const list = Array.isArray(data) ? data : (data as { products?: unknown })?.products;
     if (!Array.isArray(list))
-      throw new AppError(400, "invalid_request", 'file: a JSON array of products, or {"products": [...]}');
+      throw new AppError("invalid_request", 'file: a JSON array of products, or {"products": [...]}');
     list.forEach((item, i) => {
       if (item && typeof item === "object" && !Array.isArray(item)) add(i + 1, Object.entries(item));
       else {
@@ -131,10 +131,10 @@ export async function parseCatalogue(
     }
   } catch (error) {
     if (error instanceof CsvError)
-      throw new AppError(400, "invalid_request", `file: line ${error.line}: ${error.message}`);
+      throw new AppError("invalid_request", `file: line ${error.line}: ${error.message}`);
     throw error;
   }
-  if (!header) throw new AppError(400, "invalid_request", "file: the CSV has no header row");
+  if (!header) throw new AppError("invalid_request", "file: the CSV has no header row");
   return { products, errors, rows };
 }
 
@@ -143,7 +143,6 @@ function catalogueFormat(upload: Upload): "csv" | "json" {
   if (type === "text/csv" || /\.csv$/i.test(upload.fileName)) return "csv";
   if (type === "application/json" || /\.json$/i.test(upload.fileName)) return "json";
   throw new AppError(
-    415,
     "unsupported_media_type",
     "file: send text/csv or application/json (a .csv or .json file)",
   );
@@ -170,8 +169,7 @@ export async function saveCatalogue(
     failed: errors.length,
     errors: errors.slice(0, MAX_REPORTED_ERRORS),
   });
-  if (products.length === 0)
-    throw new AppError(422, "no_products", "file: no row is a valid product", report(0));
+  if (products.length === 0) throw new AppError("no_products", "file: no row is a valid product", report(0));
   const config = { format, fileName: upload.fileName.slice(0, 300), products: products.length, url };
   const tenantId = principal.tenantId;
   return withTenant(db, tenantId, async (tx) => {

@@ -1,4 +1,4 @@
-import { type Database, withTenant } from "@autopilot/db";
+import { type Database, lookups, withTenant } from "@autopilot/db";
 import type { Logger } from "../lib/log.js";
 import type { CrawlMessage } from "./config.js";
 import * as store from "./store.js";
@@ -13,10 +13,7 @@ export async function refreshDueSources(
   log: Logger,
   maxSources = 50,
 ): Promise<number> {
-  const due = await db.query<{ tenant_id: string; source_id: string }>(
-    "select * from knowledge_sources_due($1)",
-    [maxSources],
-  );
+  const due = await lookups.knowledgeSourcesDue(db, maxSources);
   let started = 0;
   for (const { tenant_id: tenantId, source_id: sourceId } of due) {
     try {

@@ -18,10 +18,7 @@ export async function requeueStuckSources(
   quietMinutes = STUCK_AFTER_MINUTES,
   maxSources = 50,
 ): Promise<number> {
-  const stuck = await db.query<{ tenant_id: string; source_id: string; kind: string; run_id: number }>(
-    "select * from knowledge_sources_stuck(make_interval(mins => $1), $2)",
-    [quietMinutes, maxSources],
-  );
+  const stuck = await lookups.stuckKnowledgeSources(db, quietMinutes, maxSources);
   let requeued = 0;
   for (const s of stuck) {
     try {

@@ -2,7 +2,7 @@ import { type Database, knowledgeChunks, knowledgeSettings, withTenant } from "@
 import { checkForbiddenPattern } from "@autopilot/engine";
 import { z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
-import { AppError } from "../http/errors.js";
+import { AppError } from "../domain/errors.js";
 
 // Per-tenant knowledge settings: the text-search language (a Postgres configuration; chunks are
 // re-indexed in the same transaction when it changes) and the forbidden claims answers never make.
@@ -50,7 +50,7 @@ export async function updateKnowledgeSettings(
 ): Promise<Settings> {
   for (const [i, p] of (input.forbiddenPatterns ?? []).entries()) {
     const problem = checkForbiddenPattern(p);
-    if (problem) throw new AppError(400, "invalid_request", `forbiddenPatterns.${i}: ${problem}`);
+    if (problem) throw new AppError("invalid_request", `forbiddenPatterns.${i}: ${problem}`);
   }
   return withTenant(db, tenantId, async (tx) => {
     if (input.language !== undefined) {
@@ -58,11 +58,7 @@ export async function updateKnowledgeSettings(
         sql`select exists (select 1 from pg_ts_config where cfgname = ${input.language}) as ok`,
       );
       if (!known.rows[0]?.ok)
-        throw new AppError(
-          400,
-          "invalid_request",
-          `language: no text-search configuration '${input.language}'`,
-        );
+        throw new AppError("invalid_request", `language: no text-search configuration '${input.language}'`);
     }
     const [before] = await tx
       .select({ language: knowledgeSettings.language })

@@ -1,7 +1,7 @@
 import { type Database, knowledgeSources, withTenant } from "@autopilot/db";
 import { and, desc, eq } from "drizzle-orm";
-import type { Principal } from "../http/auth.js";
-import { AppError, notFound } from "../http/errors.js";
+import { AppError, notFound } from "../domain/errors.js";
+import type { Principal } from "../domain/principal.js";
 import { isPrivateHost } from "../lib/address-policy.js";
 import type { Chunk } from "./chunk.js";
 import { estimateTokens } from "./chunk.js";
@@ -58,9 +58,9 @@ export async function createWebsiteSource(
   options: { allowLocalHosts: boolean; enqueue: Enqueue },
 ): Promise<SourceView> {
   const start = normaliseUrl(input.config.startUrl);
-  if (!start) throw new AppError(400, "invalid_request", "startUrl: must be an http(s) URL");
+  if (!start) throw new AppError("invalid_request", "startUrl: must be an http(s) URL");
   if (!options.allowLocalHosts && isPrivateHost(start.hostname))
-    throw new AppError(400, "invalid_request", "startUrl: must be a public host");
+    throw new AppError("invalid_request", "startUrl: must be a public host");
   const config = { ...input.config, startUrl: start.href };
   const { source, runId } = await withTenant(db, principal.tenantId, async (tx) => {
     const [row] = await tx
@@ -157,11 +157,7 @@ export async function refreshSource(
     const row = await store.getSource(tx, tenantId, id);
     if (!row) throw notFound("knowledge source");
     if (row.kind !== "website")
-      throw new AppError(
-        409,
-        "not_refreshable",
-        `a ${row.kind} source has nothing to fetch; replace it instead`,
-      );
+      throw new AppError("not_refreshable", `a ${row.kind} source has nothing to fetch; replace it instead`);
     const startUrl = (row.config as { startUrl: string }).startUrl;
     const runId = await store.startRun(tx, row, startUrl);
     return { source: (await store.getSource(tx, tenantId, id)) ?? row, runId };

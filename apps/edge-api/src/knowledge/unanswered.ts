@@ -1,6 +1,6 @@
 import { type Database, knowledgeUnanswered, type Tx, withTenant } from "@autopilot/db";
 import { sql } from "drizzle-orm";
-import { AppError } from "../http/errors.js";
+import { AppError } from "../domain/errors.js";
 
 // Questions the knowledge base could not answer: recorded per ask (from the Conversation DO's outbox,
 // id = the visitor message, so a retried copy lands once), listed grouped by the normalised question
@@ -54,7 +54,7 @@ function decodeCursor(raw: string, sort: UnansweredSort): Cursor {
   } catch {
     // fall through
   }
-  throw new AppError(400, "invalid_request", "cursor: not a cursor of this list (same sort)");
+  throw new AppError("invalid_request", "cursor: not a cursor of this list (same sort)");
 }
 
 /** Grouped by question, most recent (or most asked) first; keyset pagination on (sort value, key). */

@@ -1,7 +1,7 @@
 import { type Database, knowledgeSources, knowledgeUploads, type Tx, withTenant } from "@autopilot/db";
 import { and, eq, sql } from "drizzle-orm";
-import type { Principal } from "../http/auth.js";
-import { AppError, notFound } from "../http/errors.js";
+import { AppError, notFound } from "../domain/errors.js";
+import type { Principal } from "../domain/principal.js";
 import { toBase64 } from "../lib/base64.js";
 import type { CrawlMessage } from "./config.js";
 import { DOCUMENT_CONTENT_TYPES, type DocumentFormat, documentFormat } from "./documents.js";
@@ -28,7 +28,7 @@ export type Upload = {
   fields: Record<string, string>;
 };
 
-const tooLarge = (max: number) => new AppError(413, "too_large", `file: at most ${max} bytes`);
+const tooLarge = (max: number) => new AppError("too_large", `file: at most ${max} bytes`);
 
 /**
  * Reads an upload: `multipart/form-data` with a `file` part (and optional text fields), or the raw
@@ -48,41 +48,37 @@ export async function readUpload(
     try {
       form = await req.formData();
     } catch {
-      throw new AppError(400, "invalid_request", "body: not a readable multipart/form-data body");
+      throw new AppError("invalid_request", "body: not a readable multipart/form-data body");
     }
     // Typed here because the dashboard's scripts typecheck this file with Node's and the Workers' DOM
     // types together, where FormData.get's File resolves to never.
     const file = form.get("file") as File | string | null;
     if (!file || typeof file === "string")
-      throw new AppError(400, "invalid_request", "file: required (a file part named 'file')");
+      throw new AppError("invalid_request", "file: required (a file part named 'file')");
     const fields: Record<string, string> = {};
     for (const [key, value] of form.entries()) if (typeof value === "string") fields[key] = value;
     if (file.size > maxBytes) throw tooLarge(maxBytes);
     const bytes = new Uint8Array(await file.arrayBuffer());
-    if (bytes.length === 0) throw new AppError(400, "invalid_request", "file: is empty");
+    if (bytes.length === 0) throw new AppError("invalid_request", "file: is empty");
     return { fileName: file.name || fields.name || "upload", contentType: file.type, bytes, fields };
   }
-  if (!req.body) throw new AppError(400, "invalid_request", "file: the body is empty");
+  if (!req.body) throw new AppError("invalid_request", "file: the body is empty");
   const bytes = new Uint8Array(await req.arrayBuffer());
   if (bytes.length > maxBytes) throw tooLarge(maxBytes);
-  if (bytes.length === 0) throw new AppError(400, "invalid_request", "file: the body is empty");
+  if (bytes.length === 0) throw new AppError("invalid_request", "file: the body is empty");
   return { fileName: query.fileName || query.name || "upload", contentType, bytes, fields: query };
 }
 
 /** Optional text fields shared by document and catalogue uploads, validated by hand (form or query). */
 export function uploadFields(upload: Upload): { name: string; url: string | null } {
   const name = (upload.fields.name ?? "").trim() || upload.fileName;
-  if (name.length > 200) throw new AppError(400, "invalid_request", "name: at most 200 characters");
+  if (name.length > 200) throw new AppError("invalid_request", "name: at most 200 characters");
   const rawUrl = (upload.fields.url ?? "").trim();
   let url: string | null = null;
   if (rawUrl) {
     const parsed = parseUrl(rawUrl);
     if (!parsed || !/^https?:$/.test(parsed.protocol) || rawUrl.length > 2000)
-      throw new AppError(
-        400,
-        "invalid_request",
-        "url: must be an http(s) URL (where readers find this document)",
-      );
+      throw new AppError("invalid_request", "url: must be an http(s) URL (where readers find this document)");
     url = parsed.href;
   }
   return { name, url };
@@ -101,7 +97,6 @@ function documentConfig(upload: Upload): { config: DocumentConfig; name: string 
   const format = documentFormat(upload.contentType, upload.fileName);
   if (!format)
     throw new AppError(
-      415,
       "unsupported_media_type",
       `file: send Markdown, HTML, plain text or PDF (${DOCUMENT_CONTENT_TYPES.join(", ")}, or a file name ending .md, .html, .txt or .pdf)`,
     );

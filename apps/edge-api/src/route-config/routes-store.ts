@@ -1,7 +1,7 @@
 import { type Database, routerModels, routes, type Tx, withTenant } from "@autopilot/db";
 import { compileRouter, type Route, validateRoute } from "@autopilot/engine";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { AppError, notFound } from "../http/errors.js";
+import { AppError, notFound } from "../domain/errors.js";
 import { loadSnapshot } from "./snapshot.js";
 
 // Routes configuration: every change bumps the tenant's routes version and stores the router compiled
@@ -39,7 +39,7 @@ export async function getRoute(db: Database, tenantId: string, id: string): Prom
 export function validateOrThrow(input: unknown): Route {
   const result = validateRoute(input);
   if (!result.ok)
-    throw new AppError(422, "invalid_route", result.errors[0]?.message ?? "invalid route", {
+    throw new AppError("invalid_route", result.errors[0]?.message ?? "invalid route", {
       errors: result.errors,
     });
   return result.route;
@@ -73,8 +73,7 @@ export async function saveRoute(
       .select({ id: routes.id })
       .from(routes)
       .where(and(eq(routes.tenantId, tenantId), eq(routes.id, route.id)));
-    if (mode === "create" && existing)
-      throw new AppError(409, "conflict", `route ${route.id} already exists`);
+    if (mode === "create" && existing) throw new AppError("conflict", `route ${route.id} already exists`);
     if (mode === "replace" && !existing) throw notFound("route");
     const [row] = await tx
       .insert(routes)

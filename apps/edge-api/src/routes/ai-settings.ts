@@ -1,5 +1,6 @@
 import { withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { saveAiSettings } from "../ai/save-settings.js";
 import { open } from "../ai/secret-box.js";
 import { loadAiSettings } from "../ai/tenant-provider.js";
 import { type ConnectionTest, testOpenAiConnection } from "../ai/test-connection.js";
@@ -10,8 +11,8 @@ import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
 
-// Reading the tenant's AI provider settings and testing a connection (the settings screen). Saving is
-// PUT /v1/ai/settings (routes/inbox.ts). The key is never returned: only whether one is stored.
+// The tenant's AI provider settings (the settings screen): read, save, test a connection. The key is
+// never returned: only whether one is stored.
 
 export const aiSettingsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const tags = ["AI"];
@@ -133,5 +134,48 @@ aiSettingsRoutes.openapi(
       }
     }
     return c.json(result, 200);
+  },
+);
+
+const savedSchema = z
+  .object({
+    provider: z.enum(["offline", "openai"]),
+    baseUrl: z.string().nullable(),
+    model: z.string().nullable(),
+    embeddingModel: z.string().nullable(),
+    dailyTokenBudget: z.number().optional(),
+  })
+  .openapi("AiSettingsSaved");
+
+aiSettingsRoutes.openapi(
+  createRoute({
+    method: "put",
+    path: "/v1/ai/settings",
+    tags,
+    summary: "Configure the AI provider (offline or any OpenAI-compatible endpoint)",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: jsonBody(
+      z.discriminatedUnion("provider", [
+        z.object({
+          provider: z.literal("offline"),
+          dailyTokenBudget: z.number().int().min(0).max(1e9).optional(),
+        }),
+        z.object({
+          provider: z.literal("openai"),
+          baseUrl: z.url().max(300).optional(),
+          model: z.string().min(1).max(100),
+          apiKey: z.string().min(1).max(500),
+          /** The provider's embedding model: knowledge retrieval becomes hybrid (lexical + vectors). */
+          embeddingModel: z.string().trim().min(1).max(100).nullable().optional(),
+          dailyTokenBudget: z.number().int().min(0).max(1e9).optional(),
+        }),
+      ]),
+    ),
+    responses: { 200: jsonResponse(savedSchema, "Saved"), ...errors },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    if (input.provider === "openai" && input.baseUrl) assertOutboundUrl(c.env, "baseUrl", input.baseUrl);
+    return c.json(await saveAiSettings(c.get("db"), c.get("principal").tenantId, input, c.env), 200);
   },
 );

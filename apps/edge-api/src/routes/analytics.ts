@@ -10,9 +10,9 @@ import { eq } from "drizzle-orm";
 import { listDeadLetters, replayDeadLetters } from "../analytics/dead-letters.js";
 import { decodeCursor } from "../analytics/pages.js";
 import { listRejected } from "../analytics/rejected.js";
+import { AppError } from "../domain/errors.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
-import { AppError } from "../http/errors.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
@@ -61,7 +61,7 @@ analyticsRoutes.openapi(
   // biome-ignore lint/suspicious/noExplicitAny: the WebSocket response comes from the Durable Object.
   async (c): Promise<any> => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-      throw new AppError(426, "upgrade_required", "connect with a WebSocket (Upgrade: websocket)");
+      throw new AppError("upgrade_required", "connect with a WebSocket (Upgrade: websocket)");
     }
     const p = c.get("principal");
     const stub = c.env.LIVE_STATS.get(c.env.LIVE_STATS.idFromName(p.tenantId));

@@ -61,7 +61,6 @@ apiKeyRoutes.openapi(
   async (c) => {
     const p = c.get("principal");
     const key = await keys.createApiKey(c.get("db"), p, c.req.valid("json"));
-    c.get("outboxTenants").add(p.tenantId);
     return c.json(key, 201);
   },
 );
@@ -81,7 +80,6 @@ apiKeyRoutes.openapi(
     const key = await keys.revokeApiKey(c.get("db"), p, c.req.valid("param").id);
     // After the commit: the gate caches keys, so tell it now rather than when its cache expires.
     await apiKeyGate(c.env, key.prefix).markRevoked();
-    c.get("outboxTenants").add(p.tenantId);
     return c.json(key, 200);
   },
 );

@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import * as auth from "../domain/auth.js";
+import { AppError } from "../domain/errors.js";
 import type { AppEnv } from "../env.js";
 import { authenticate } from "../http/auth.js";
-import { AppError } from "../http/errors.js";
 import { limitByIp } from "../http/rate-limit.js";
 import { endSession, startSession } from "../http/session-cookie.js";
 import { validationHook } from "../http/validation.js";
@@ -48,7 +48,6 @@ authRoutes.openapi(
       c.env.APP_URL,
       c.req.valid("json"),
     );
-    c.get("outboxTenants").add(signedIn.tenantId);
     return c.json(startSession(c, signedIn), 201);
   },
 );
@@ -80,7 +79,7 @@ authRoutes.openapi(
   async (c) => {
     const p = c.get("principal");
     if (p.kind !== "session" || !p.sessionId)
-      throw new AppError(400, "not_a_session", "logout needs a session cookie");
+      throw new AppError("not_a_session", "logout needs a session cookie");
     await auth.logout(c.get("db"), p.tenantId, p.sessionId);
     endSession(c);
     return c.json({ ok: true as const }, 200);
@@ -154,7 +153,6 @@ authRoutes.openapi(
   }),
   async (c) => {
     const signedIn = await auth.acceptInvite(c.get("db"), c.req.valid("json"));
-    c.get("outboxTenants").add(signedIn.tenantId);
     return c.json(startSession(c, signedIn), 200);
   },
 );

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
+import { notFound } from "../domain/errors.js";
 import { requeueStuckImports } from "../domain/leads/import-job.js";
 import type { AppEnv } from "../env.js";
-import { notFound } from "../http/errors.js";
 import { requeueEmbeddingGaps, requeueStuckSources } from "../knowledge/requeue.js";
 
 // Local development only (`npm start`), and not part of the public API (no OpenAPI entry): the local

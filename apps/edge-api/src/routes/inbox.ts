@@ -1,15 +1,13 @@
-import { AGENT_PRESENCES, aiSettings, withTenant } from "@autopilot/db";
+import { AGENT_PRESENCES } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { seal } from "../ai/secret-box.js";
 import { callConversation, conversationStub } from "../conversations/client.js";
-import type { TurnResult } from "../conversations/protocol.js";
-import { MAX_MESSAGE_LENGTH } from "../conversations/protocol.js";
+import { type ConversationView, MAX_MESSAGE_LENGTH, type TurnResult } from "../conversations/protocol.js";
+import { AppError, notFound } from "../domain/errors.js";
 import { listPresence, setPresence } from "../domain/presence.js";
+import { allows } from "../domain/principal.js";
 import type { AppEnv } from "../env.js";
-import { allows, authenticate, requireRole } from "../http/auth.js";
-import { AppError, notFound } from "../http/errors.js";
-import { assertOutboundUrl } from "../http/outbound.js";
+import { authenticate, requireRole } from "../http/auth.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import {
@@ -20,12 +18,45 @@ import {
   listConversations,
   markRead,
 } from "../inbox/inbox-store.js";
+import { conversationSchema, turnSchema } from "./conversation-schemas.js";
 import { errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
 
 export const inboxRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const tags = ["Inbox"];
 
-const anyJson = z.record(z.string(), z.unknown());
+const statusEnum = z.enum(["bot", "waiting", "human", "closed"]);
+const listedSchema = z
+  .object({
+    id: z.string(),
+    channel: z.string(),
+    status: statusEnum,
+    visitorId: z.string(),
+    assigneeId: z.string().nullable(),
+    contactId: z.string().nullable(),
+    routesVersion: z.number(),
+    lastMessage: z.string(),
+    lastMessageAt: z.string().nullable(),
+    messageCount: z.number(),
+    csatScore: z.number().nullable(),
+    csatComment: z.string().nullable(),
+    createdAt: z.string(),
+    closedAt: z.string().nullable(),
+    contactName: z.string().nullable(),
+    contactEmail: z.string().nullable(),
+    leadId: z.string().nullable(),
+    leadOwnerId: z.string().nullable(),
+    unread: z
+      .number()
+      .nullable()
+      .openapi({ description: "Messages the caller has not read (null for API keys)" }),
+  })
+  .openapi("InboxConversation");
+const presenceSchema = z
+  .object({ userId: z.string(), status: z.enum(AGENT_PRESENCES), updatedAt: z.string().optional() })
+  .openapi("Presence");
+const cannedSchema = z
+  .object({ id: z.string(), shortcut: z.string(), text: z.string() })
+  .openapi("CannedReply");
 const idParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 
 /** The acting agent: the signed-in user, or the API key itself for integrations. */
@@ -57,7 +88,7 @@ inboxRoutes.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(z.object({ conversations: z.array(anyJson) }), "Conversations"),
+      200: jsonResponse(z.object({ conversations: z.array(listedSchema) }), "Conversations"),
       ...errors,
     },
   }),
@@ -76,19 +107,19 @@ inboxRoutes.openapi(
     summary: "A conversation and its transcript (with internal notes)",
     middleware: [authenticate, limitByPrincipal] as const,
     request: { params: idParam, query: z.object({ after: z.coerce.number().int().min(0).default(0) }) },
-    responses: { 200: jsonResponse(anyJson, "Transcript"), ...errors },
+    responses: { 200: jsonResponse(turnSchema, "Transcript"), ...errors },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
     const tenantId = c.get("principal").tenantId;
-    const result = await callConversation(() =>
+    const result = await callConversation<TurnResult>(() =>
       stubFor(c, id).history({ tenantId, conversationId: id, afterSeq: c.req.valid("query").after }),
     );
     // A member who opens it has read it (an API key reads for nobody).
     const userId = c.get("principal").user?.id;
-    const seen = (result as TurnResult).messages?.at(-1)?.seq;
+    const seen = result.messages.at(-1)?.seq;
     if (userId && seen !== undefined) await markRead(c.get("db"), tenantId, userId, id, seen);
-    return c.json(result as Record<string, unknown>, 200);
+    return c.json(result, 200);
   },
 );
 
@@ -101,10 +132,9 @@ const action = (path: string, summary: string, run: (c: Context<AppEnv>, id: str
       summary,
       middleware: [authenticate, limitByPrincipal, requireRole("agent")] as const,
       request: { params: idParam },
-      responses: { 200: jsonResponse(anyJson, "Conversation"), ...errors },
+      responses: { 200: jsonResponse(conversationSchema, "Conversation"), ...errors },
     }),
-    async (c) =>
-      c.json((await callConversation(() => run(c, c.req.valid("param").id))) as Record<string, unknown>, 200),
+    async (c) => c.json(await callConversation<ConversationView>(() => run(c, c.req.valid("param").id)), 200),
   );
 
 action("takeover", "Take the conversation over (the bot pauses)", (c, id) =>
@@ -138,7 +168,7 @@ inboxRoutes.openapi(
         ]),
       ),
     },
-    responses: { 200: jsonResponse(anyJson, "Sent"), ...errors },
+    responses: { 200: jsonResponse(turnSchema, "Sent"), ...errors },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -147,10 +177,10 @@ inboxRoutes.openapi(
       "text" in body
         ? body.text
         : await cannedText(c.get("db"), c.get("principal").tenantId, body.cannedReplyId);
-    const result = await callConversation(() =>
+    const result = await callConversation<TurnResult>(() =>
       stubFor(c, id).agentReply({ ...agentOf(c), conversationId: id, text }),
     );
-    return c.json(result as Record<string, unknown>, 200);
+    return c.json(result, 200);
   },
 );
 
@@ -165,14 +195,14 @@ inboxRoutes.openapi(
       params: idParam,
       ...jsonBody(z.object({ text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH) })),
     },
-    responses: { 200: jsonResponse(anyJson, "Noted"), ...errors },
+    responses: { 200: jsonResponse(turnSchema, "Noted"), ...errors },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const result = await callConversation(() =>
+    const result = await callConversation<TurnResult>(() =>
       stubFor(c, id).note({ ...agentOf(c), conversationId: id, text: c.req.valid("json").text }),
     );
-    return c.json(result as Record<string, unknown>, 200);
+    return c.json(result, 200);
   },
 );
 
@@ -180,7 +210,7 @@ inboxRoutes.get("/v1/conversations/:id/ws", authenticate, limitByPrincipal, asyn
   const id = idParam.safeParse({ id: c.req.param("id") });
   if (!id.success) throw notFound("conversation");
   if (c.req.header("upgrade") !== "websocket")
-    throw new AppError(426, "upgrade_required", "expected a WebSocket upgrade");
+    throw new AppError("upgrade_required", "expected a WebSocket upgrade");
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-tenant-id", c.get("principal").tenantId);
   headers.set("x-conversation-id", id.data.id);
@@ -200,11 +230,11 @@ inboxRoutes.openapi(
     summary: "Set my presence (online / away / offline); assignment skips members who are not online",
     middleware: [authenticate, limitByPrincipal, requireRole("agent")] as const,
     request: jsonBody(z.object({ status: z.enum(AGENT_PRESENCES) })),
-    responses: { 200: jsonResponse(anyJson, "Presence"), ...errors },
+    responses: { 200: jsonResponse(presenceSchema, "Presence"), ...errors },
   }),
   async (c) => {
     const p = c.get("principal");
-    if (!p.user) throw new AppError(403, "forbidden", "presence belongs to a signed-in user");
+    if (!p.user) throw new AppError("forbidden", "presence belongs to a signed-in user");
     return c.json(await setPresence(c.get("db"), p.tenantId, p.user.id, c.req.valid("json").status), 200);
   },
 );
@@ -216,7 +246,7 @@ inboxRoutes.openapi(
     tags,
     summary: "Presence of the team",
     middleware: [authenticate, limitByPrincipal] as const,
-    responses: { 200: jsonResponse(z.object({ agents: z.array(anyJson) }), "Presence"), ...errors },
+    responses: { 200: jsonResponse(z.object({ agents: z.array(presenceSchema) }), "Presence"), ...errors },
   }),
   async (c) => c.json({ agents: await listPresence(c.get("db"), c.get("principal").tenantId) }, 200),
 );
@@ -229,7 +259,7 @@ inboxRoutes.openapi(
     summary: "Canned replies",
     middleware: [authenticate, limitByPrincipal] as const,
     responses: {
-      200: jsonResponse(z.object({ cannedReplies: z.array(anyJson) }), "Canned replies"),
+      200: jsonResponse(z.object({ cannedReplies: z.array(cannedSchema) }), "Canned replies"),
       ...errors,
     },
   }),
@@ -249,7 +279,7 @@ inboxRoutes.openapi(
         text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH),
       }),
     ),
-    responses: { 201: jsonResponse(anyJson, "Created"), ...errors },
+    responses: { 201: jsonResponse(cannedSchema, "Created"), ...errors },
   }),
   async (c) => c.json(await createCanned(c.get("db"), c.get("principal").tenantId, c.req.valid("json")), 201),
 );
@@ -266,76 +296,4 @@ inboxRoutes.openapi(
   }),
   async (c) =>
     c.json(await deleteCanned(c.get("db"), c.get("principal").tenantId, c.req.valid("param").id), 200),
-);
-
-// The tenant's AI provider. The key is sealed with AES-GCM (tenant id as associated data) and never returned.
-inboxRoutes.openapi(
-  createRoute({
-    method: "put",
-    path: "/v1/ai/settings",
-    tags: ["AI"],
-    summary: "Configure the AI provider (offline or any OpenAI-compatible endpoint)",
-    middleware: [authenticate, limitByPrincipal, requireRole("admin")] as const,
-    request: jsonBody(
-      z.discriminatedUnion("provider", [
-        z.object({
-          provider: z.literal("offline"),
-          dailyTokenBudget: z.number().int().min(0).max(1e9).optional(),
-        }),
-        z.object({
-          provider: z.literal("openai"),
-          baseUrl: z.url().max(300).optional(),
-          model: z.string().min(1).max(100),
-          apiKey: z.string().min(1).max(500),
-          /** The provider's embedding model: knowledge retrieval becomes hybrid (lexical + vectors). */
-          embeddingModel: z.string().trim().min(1).max(100).nullable().optional(),
-          dailyTokenBudget: z.number().int().min(0).max(1e9).optional(),
-        }),
-      ]),
-    ),
-    responses: { 200: jsonResponse(anyJson, "Saved"), ...errors },
-  }),
-  async (c) => {
-    const p = c.get("principal");
-    const input = c.req.valid("json");
-    if (input.provider === "openai" && input.baseUrl) assertOutboundUrl(c.env, "baseUrl", input.baseUrl);
-    if (input.provider === "openai" && !c.env.AI_MASTER_KEY)
-      throw new AppError(409, "conflict", "AI keys cannot be stored: AI_MASTER_KEY is not configured");
-    const values =
-      input.provider === "openai"
-        ? {
-            provider: "openai" as const,
-            baseUrl: input.baseUrl ?? null,
-            model: input.model,
-            embeddingModel: input.embeddingModel ?? null,
-            apiKeyCiphertext: await seal(c.env.AI_MASTER_KEY ?? "", input.apiKey, p.tenantId),
-          }
-        : {
-            provider: "offline" as const,
-            baseUrl: null,
-            model: null,
-            embeddingModel: null,
-            apiKeyCiphertext: null,
-          };
-    const budget = input.dailyTokenBudget === undefined ? {} : { dailyTokenBudget: input.dailyTokenBudget };
-    await withTenant(c.get("db"), p.tenantId, (tx) =>
-      tx
-        .insert(aiSettings)
-        .values({ tenantId: p.tenantId, ...values, ...budget })
-        .onConflictDoUpdate({
-          target: aiSettings.tenantId,
-          set: { ...values, ...budget, updatedAt: new Date() },
-        }),
-    );
-    return c.json(
-      {
-        provider: input.provider,
-        model: values.model,
-        embeddingModel: values.embeddingModel,
-        baseUrl: values.baseUrl,
-        ...budget,
-      },
-      200,
-    );
-  },
 );

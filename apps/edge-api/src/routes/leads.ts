@@ -1,6 +1,7 @@
 import { LEAD_SOURCES, LEAD_STATUSES, withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { assignThroughCoordinator } from "../domain/assignment/coordinate.js";
+import { AppError } from "../domain/errors.js";
 import { convertLead } from "../domain/leads/convert.js";
 import { acceptLeadsCsv, getImport, IMPORT_LIMITS } from "../domain/leads/import-csv.js";
 import * as leads from "../domain/leads/leads.js";
@@ -9,7 +10,6 @@ import { loadSalesSettings, saveSalesSettings } from "../domain/leads/settings.j
 import { statusHistory } from "../domain/leads/status-history.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
-import { AppError } from "../http/errors.js";
 import { idempotent } from "../http/idempotency.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
@@ -44,7 +44,6 @@ leadRoutes.openapi(
     const { assign, ...input } = c.req.valid("json");
     let lead = await leads.createLead(c.get("db"), p, input);
     if (assign) lead = (await assignThroughCoordinator(c.env, c.get("db"), p.tenantId, lead.id)).lead;
-    c.get("outboxTenants").add(p.tenantId);
     return c.json(lead, 201);
   },
 );
@@ -103,7 +102,6 @@ leadRoutes.openapi(
   async (c) => {
     const p = c.get("principal");
     const lead = await leads.updateLead(c.get("db"), p, c.req.valid("param").id, c.req.valid("json"));
-    c.get("outboxTenants").add(p.tenantId);
     return c.json(lead, 200);
   },
 );
@@ -130,7 +128,6 @@ leadRoutes.openapi(
   async (c) => {
     const p = c.get("principal");
     const lead = await leads.addLeadEvent(c.get("db"), p, c.req.valid("param").id, c.req.valid("json"));
-    c.get("outboxTenants").add(p.tenantId);
     return c.json(lead, 200);
   },
 );
@@ -225,7 +222,6 @@ leadRoutes.openapi(
   async (c) => {
     const p = c.get("principal");
     const result = await convertLead(c.get("db"), p, c.req.valid("param").id, c.req.valid("json"));
-    c.get("outboxTenants").add(p.tenantId);
     return c.json(result, 201);
   },
 );
@@ -287,12 +283,12 @@ leadRoutes.openapi(
     const p = c.get("principal");
     const type = c.req.header("content-type") ?? "";
     if (!type.startsWith("text/csv"))
-      throw new AppError(415, "unsupported_media_type", "content-type: send text/csv");
+      throw new AppError("unsupported_media_type", "content-type: send text/csv");
     if (Number(c.req.header("content-length") ?? 0) > IMPORT_LIMITS.maxBytes) {
-      throw new AppError(413, "too_large", `body: at most ${IMPORT_LIMITS.maxBytes} bytes`);
+      throw new AppError("too_large", `body: at most ${IMPORT_LIMITS.maxBytes} bytes`);
     }
     const body = c.req.raw.body;
-    if (!body) throw new AppError(400, "invalid_request", "body: the CSV is empty");
+    if (!body) throw new AppError("invalid_request", "body: the CSV is empty");
     const report = await acceptLeadsCsv(c.get("db"), p, body);
     await c.env.LEAD_IMPORTS.send({ type: "lead-import", tenantId: p.tenantId, importId: report.importId });
     return c.json(report, 202);

@@ -1,9 +1,10 @@
 import { mailOutbox, withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
+import { notFound } from "../domain/errors.js";
+import { roleAtLeast } from "../domain/principal.js";
 import type { AppEnv } from "../env.js";
-import { authenticate, requireRole, roleAtLeast } from "../http/auth.js";
-import { notFound } from "../http/errors.js";
+import { authenticate, requireRole } from "../http/auth.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { errors, jsonResponse } from "./schemas.js";

@@ -74,7 +74,6 @@ memberRoutes.openapi(
       p,
       c.req.valid("json"),
     );
-    c.get("outboxTenants").add(p.tenantId);
     return c.json(invite, 201);
   },
 );

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { AppError } from "../domain/errors.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
-import { AppError } from "../http/errors.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import {
@@ -136,7 +136,7 @@ routeConfigRoutes.openapi(
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     if (body.id !== undefined && body.id !== id)
-      throw new AppError(400, "invalid_request", "id: must match the path");
+      throw new AppError("invalid_request", "id: must match the path");
     const route = validateOrThrow({ ...body, id });
     return c.json(await saveRoute(c.get("db"), c.get("principal").tenantId, route, "replace"), 200);
   },

@@ -33,10 +33,6 @@ export const locale = z
     }
   })
   .openapi({ example: "en", type: "string" });
-export const uuidParam = (name: string) =>
-  z.object({ [name]: z.uuid().openapi({ param: { name, in: "path" } }) }) as z.ZodObject<
-    Record<string, z.ZodType<string>>
-  >;
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   body: { required: true, content: { "application/json": { schema } } },

@@ -4,10 +4,10 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { assignLeadManually } from "../domain/assignment/assign-lead.js";
 import { assignThroughCoordinator } from "../domain/assignment/coordinate.js";
 import * as teams from "../domain/assignment/teams.js";
+import { AppError, notFound } from "../domain/errors.js";
 import { setPresence } from "../domain/presence.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
-import { AppError, notFound } from "../http/errors.js";
 import { idempotent } from "../http/idempotency.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
@@ -154,9 +154,9 @@ teamRoutes.openapi(
     const p = c.get("principal");
     const body = c.req.valid("json");
     const userId = body.userId ?? p.user?.id;
-    if (!userId) throw new AppError(400, "invalid_request", "userId: required when calling with an API key");
+    if (!userId) throw new AppError("invalid_request", "userId: required when calling with an API key");
     if (userId !== p.user?.id && p.role !== "admin" && p.role !== "owner") {
-      throw new AppError(403, "forbidden", "only admins set another member's presence");
+      throw new AppError("forbidden", "only admins set another member's presence");
     }
     await setPresence(c.get("db"), p.tenantId, userId, body.presence);
     return c.json({ ok: true as const }, 200);
@@ -247,7 +247,6 @@ teamRoutes.openapi(
             reason: r.decision.reason,
           }))
         : await assignThroughCoordinator(c.env, c.get("db"), p.tenantId, id);
-    c.get("outboxTenants").add(p.tenantId);
     return c.json(result, 200);
   },
 );
@@ -284,8 +283,7 @@ teamRoutes.openapi(
     const q = c.req.valid("query");
     // API keys have no user: they may read a named member's (integrations, tests).
     const userId = p.user?.id ?? q.userId;
-    if (!userId)
-      throw new AppError(400, "invalid_request", "query.userId: required when calling with an API key");
+    if (!userId) throw new AppError("invalid_request", "query.userId: required when calling with an API key");
     const rows = await withTenant(c.get("db"), p.tenantId, (tx) =>
       tx
         .select()

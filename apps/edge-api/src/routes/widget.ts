@@ -3,16 +3,22 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { callConversation, conversationStub } from "../conversations/client.js";
 import { checkMessageLimits } from "../conversations/limits.js";
-import { CLIENT_MESSAGE_ID, MAX_MESSAGE_LENGTH } from "../conversations/protocol.js";
+import {
+  CLIENT_MESSAGE_ID,
+  type ConversationView,
+  MAX_MESSAGE_LENGTH,
+  type TurnResult,
+} from "../conversations/protocol.js";
+import { AppError, notFound } from "../domain/errors.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
-import { AppError, notFound } from "../http/errors.js";
 import { limitByIp, limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { widgetKeyCached } from "../widget/key-cache.js";
 import { authenticateVisitor } from "../widget/visitor-auth.js";
 import { signVisitorToken } from "../widget/visitor-token.js";
 import { createWidgetKey, listWidgetKeys, type WidgetSettings } from "../widget/widget-keys.js";
+import { conversationSchema, turnSchema } from "./conversation-schemas.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
 
 export const widgetRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -46,7 +52,6 @@ const sessionSettingsSchema = widgetSettingsSchema
   .openapi("WidgetSessionSettings");
 
 const conversationId = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
-const anyJson = z.record(z.string(), z.unknown());
 
 widgetRoutes.openapi(
   createRoute({
@@ -80,10 +85,10 @@ widgetRoutes.openapi(
   async (c) => {
     const input = c.req.valid("json");
     const key = await widgetKeyCached(c.get("db"), input.publicKey);
-    if (!key?.enabled) throw new AppError(404, "not_found", "publicKey: unknown widget key");
+    if (!key?.enabled) throw new AppError("not_found", "publicKey: unknown widget key");
     const origin = c.req.header("origin");
     if (key.allowed_origins.length > 0 && (!origin || !key.allowed_origins.includes(origin)))
-      throw new AppError(403, "forbidden", "this site may not embed the widget");
+      throw new AppError("forbidden", "this site may not embed the widget");
     // A returning visitor keeps their id (and so their conversations); a new one gets a fresh id.
     const visitorId = input.visitorId ?? `v_${crypto.randomUUID().replace(/-/g, "")}`;
     const { token, expiresAt } = await signVisitorToken(c.env.VISITOR_TOKEN_SECRET, {
@@ -101,20 +106,6 @@ widgetRoutes.openapi(
   },
 );
 
-const messageSchema = z.object({
-  id: z.string(),
-  seq: z.number(),
-  sender: z.string(),
-  authorId: z.string().nullable(),
-  text: z.string(),
-  data: anyJson,
-  createdAt: z.string(),
-});
-// Documented shape; responses are passed through from the DO (typed there as TurnResult).
-const turnSchema = z.record(z.string(), z.unknown()).openapi("ConversationTurn", {
-  description: `{ conversation, messages[] }; a message has ${Object.keys(messageSchema.shape).join(", ")}`,
-});
-
 widgetRoutes.openapi(
   createRoute({
     method: "post",
@@ -129,13 +120,13 @@ widgetRoutes.openapi(
     const v = c.get("visitor");
     const id = crypto.randomUUID();
     const stub = conversationStub(c.env, v.tenantId, id);
-    await callConversation(() =>
+    await callConversation<ConversationView>(() =>
       stub.start({ tenantId: v.tenantId, conversationId: id, channel: "web", visitorId: v.visitorId }),
     );
-    const history = await callConversation(() =>
+    const history = await callConversation<TurnResult>(() =>
       stub.history({ tenantId: v.tenantId, conversationId: id, visitorId: v.visitorId }),
     );
-    return c.json(history as Record<string, unknown>, 201);
+    return c.json(history, 201);
   },
 );
 
@@ -166,11 +157,14 @@ widgetRoutes.openapi(
     const { id } = c.req.valid("param");
     const limit = await checkMessageLimits(c.env, v.tenantId, v.visitorId);
     if (!limit.allowed)
-      throw new AppError(429, "rate_limited", `too many messages (${limit.scope} limit)`, undefined, {
-        "Retry-After": String(limit.retryAfterSeconds),
-      });
+      throw new AppError(
+        "rate_limited",
+        `too many messages (${limit.scope} limit)`,
+        undefined,
+        limit.retryAfterSeconds,
+      );
     const stub = conversationStub(c.env, v.tenantId, id);
-    const result = await callConversation(() =>
+    const result = await callConversation<TurnResult>(() =>
       stub.visitorMessage({
         tenantId: v.tenantId,
         conversationId: id,
@@ -179,7 +173,7 @@ widgetRoutes.openapi(
         clientId: c.req.valid("json").clientId,
       }),
     );
-    return c.json(result as Record<string, unknown>, 200);
+    return c.json(result, 200);
   },
 );
 
@@ -199,7 +193,7 @@ widgetRoutes.openapi(
   async (c) => {
     const v = c.get("visitor");
     const { id } = c.req.valid("param");
-    const result = await callConversation(() =>
+    const result = await callConversation<TurnResult>(() =>
       conversationStub(c.env, v.tenantId, id).history({
         tenantId: v.tenantId,
         conversationId: id,
@@ -207,7 +201,7 @@ widgetRoutes.openapi(
         afterSeq: c.req.valid("query").after,
       }),
     );
-    return c.json(result as Record<string, unknown>, 200);
+    return c.json(result, 200);
   },
 );
 
@@ -224,13 +218,13 @@ widgetRoutes.openapi(
         z.object({ score: z.number().int().min(1).max(5), comment: z.string().max(1000).optional() }),
       ),
     },
-    responses: { 200: jsonResponse(anyJson, "Rated"), ...errors },
+    responses: { 200: jsonResponse(conversationSchema, "Rated"), ...errors },
   }),
   async (c) => {
     const v = c.get("visitor");
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
-    const conversation = await callConversation(() =>
+    const conversation = await callConversation<ConversationView>(() =>
       conversationStub(c.env, v.tenantId, id).csat({
         tenantId: v.tenantId,
         conversationId: id,
@@ -247,7 +241,7 @@ widgetRoutes.get("/v1/widget/conversations/:id/ws", authenticateVisitor, async (
   const id = conversationId.safeParse({ id: c.req.param("id") });
   if (!id.success) throw notFound("conversation");
   if (c.req.header("upgrade") !== "websocket")
-    throw new AppError(426, "upgrade_required", "expected a WebSocket upgrade");
+    throw new AppError("upgrade_required", "expected a WebSocket upgrade");
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-tenant-id", v.tenantId);
   headers.set("x-conversation-id", id.data.id);
@@ -261,7 +255,7 @@ const keySchema = z
   .object({
     id: z.string(),
     publicKey: z.string(),
-    settings: anyJson,
+    settings: widgetSettingsSchema,
     allowedOrigins: z.array(z.string()),
     enabled: z.boolean(),
     createdAt: z.string(),

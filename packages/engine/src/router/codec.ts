@@ -59,8 +59,6 @@ export const decodeI32 = (s: string): Int32Array =>
   new Int32Array(decodeBytes(s).buffer).slice(0, lengthOf(s, 4));
 export const decodeU32 = (s: string): Uint32Array =>
   new Uint32Array(decodeBytes(s).buffer).slice(0, lengthOf(s, 4));
-export const decodeU16 = (s: string): Uint16Array =>
-  new Uint16Array(decodeBytes(s).buffer).slice(0, lengthOf(s, 2));
 
 function lengthOf(s: string, bytesPer: number): number {
   let pad = 0;

@@ -290,11 +290,6 @@ function mix(p: Parts, b: Blend, out: Float64Array): void {
   }
 }
 
-/** Blended lexical scores of every route (model order). Exposed for evaluation and debugging. */
-export function scoreRoutes(model: RouterModel, text: string): Float64Array {
-  return scoreText(model, text).scores;
-}
-
 function scoreText(model: RouterModel, text: string): Parts & { scores: Float64Array; known: number } {
   const h: Hydrated = hydrate(model);
   const toks = words(text);

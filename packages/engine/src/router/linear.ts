@@ -38,17 +38,6 @@ export function newLinear(features: number, classes: number): LinearState {
   return { w: new Float32Array(n), u: new Float32Array(n), step: 1, classes, features };
 }
 
-export function trainLinear(
-  examples: TrainExample[],
-  features: number,
-  classes: number,
-  opts: LinearOptions,
-): DenseLinear {
-  const state = newLinear(features, classes);
-  trainEpochs(state, examples, opts.epochs, opts, mulberry32(opts.seed), opts.skipMargin);
-  return averaged(state);
-}
-
 /**
  * Averaged weights (w - u / step) straight into a feature-major CSR, dropping |v| <= eps. With `rows`, the
  * state's feature f is row rows[f] of a CSR with `totalRows` rows (training on a compact feature subset).
@@ -81,13 +70,6 @@ export function averagedCsr(s: LinearState, eps: number, rows?: Int32Array, tota
   }
   for (let r = 0; r < R; r++) counts[r + 1] = (counts[r + 1] as number) + (counts[r] as number);
   return { ptr: counts, col, val };
-}
-
-/** Averaged weights: w - u / step (the standard lazy-averaging identity). */
-export function averaged(s: LinearState): DenseLinear {
-  const w = new Float32Array(s.w.length);
-  for (let i = 0; i < w.length; i++) w[i] = (s.w[i] as number) - (s.u[i] as number) / s.step;
-  return { w, classes: s.classes, features: s.features };
 }
 
 /**
@@ -184,14 +166,4 @@ export function trainEpochs(
     }
   }
   state.step = step;
-}
-
-export function scoreDense(vec: SparseVec, model: DenseLinear, out: Float64Array): void {
-  out.fill(0);
-  const C = model.classes;
-  for (let k = 0; k < vec.idx.length; k++) {
-    const v = vec.val[k] as number;
-    const base = (vec.idx[k] as number) * C;
-    for (let c = 0; c < C; c++) out[c] = (out[c] as number) + v * (model.w[base + c] as number);
-  }
 }

@@ -1,5 +1,5 @@
 import { type Database, withTenant } from "@autopilot/db";
-import { AppError } from "../../http/errors.js";
+import { AppError } from "../../domain/errors.js";
 import { REPORTS, type ReportName } from "./index.js";
 import type { ReportFilter, ReportQuery, ReportResult } from "./query.js";
 
@@ -18,7 +18,7 @@ export async function runReport(
   for (const f of FILTERS) {
     if (q[f] !== undefined && !allowed.includes(f)) {
       const message = `not supported by the ${name} report (supported: ${allowed.join(", ") || "none"})`;
-      throw new AppError(400, "invalid_request", `query.${f}: ${message}`, {
+      throw new AppError("invalid_request", `query.${f}: ${message}`, {
         issues: [{ field: `query.${f}`, code: "unsupported_filter", message }],
       });
     }

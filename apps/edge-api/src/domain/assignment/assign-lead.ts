@@ -18,8 +18,8 @@ import {
 } from "@autopilot/engine";
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { outboxRow } from "../../events/outbox.js";
-import { AppError, notFound } from "../../http/errors.js";
 import { eventActor, type SalesActor, systemActor } from "../crm/actor.js";
+import { AppError, notFound } from "../errors.js";
 import { DEFAULT_SALES_SETTINGS } from "../leads/settings.js";
 import { type LeadView, leadView } from "../leads/view.js";
 import { loadOwnerCandidate, loadTeamCandidates } from "./candidates.js";
@@ -98,7 +98,7 @@ export async function assignLeadInTx(tx: Tx, tenantId: string, leadId: string, o
   const actor = opts.actor ?? systemActor(tenantId);
   const { lead, rules, slaMinutes } = await loadLeadAndRules(tx, leadId, true);
   if (lead.status === "converted" || lead.status === "disqualified") {
-    throw new AppError(409, "lead_closed", `status: a ${lead.status} lead is not assigned`);
+    throw new AppError("lead_closed", `status: a ${lead.status} lead is not assigned`);
   }
   const facts = factsOf(lead);
   const exclude = new Set(opts.exclude ?? []);

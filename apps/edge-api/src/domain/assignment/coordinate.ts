@@ -1,7 +1,7 @@
 import { type Database, withTenant } from "@autopilot/db";
 import type { CoordinatedResult } from "../../durable/assignment-coordinator.js";
 import type { Env } from "../../env.js";
-import { AppError } from "../../http/errors.js";
+import { AppError } from "../errors.js";
 import type { LeadView } from "../leads/view.js";
 import { firstMatchingTeam } from "./assign-lead.js";
 
@@ -21,6 +21,6 @@ export async function assignThroughCoordinator(
   const stub = ns.get(ns.idFromName(`${tenantId}:${team ?? "none"}`));
   // The RPC stub's type loses the union's narrowing; the value is exactly what assign() returned.
   const result = (await stub.assign(tenantId, leadId, opts)) as CoordinatedResult;
-  if (!result.ok) throw new AppError(result.status as 404, result.code, result.message);
+  if (!result.ok) throw new AppError(result.code, result.message);
   return { lead: result.lead, reason: result.reason };
 }

@@ -12,9 +12,9 @@ import {
   withTenant,
 } from "@autopilot/db";
 import { and, asc, eq } from "drizzle-orm";
-import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
 import type { SalesActor } from "../crm/actor.js";
+import { AppError, notFound } from "../errors.js";
 import { writePresence } from "../presence.js";
 
 export type MemberInput = {
@@ -101,7 +101,7 @@ function checkTimeZone(tz: string | undefined) {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
   } catch {
-    throw new AppError(400, "invalid_request", "timeZone: not an IANA time zone");
+    throw new AppError("invalid_request", "timeZone: not an IANA time zone");
   }
 }
 
@@ -118,7 +118,7 @@ export async function putTeamMember(
   return withTenant(db, actor.tenantId, async (tx) => {
     await getTeamRow(tx, teamId);
     const [member] = await tx.select().from(memberships).where(eq(memberships.userId, userId));
-    if (!member) throw new AppError(404, "not_found", "userId: not a member of this workspace");
+    if (!member) throw new AppError("not_found", "userId: not a member of this workspace");
     const values = { tenantId: actor.tenantId, teamId, userId, ...settings };
     const target = [teamMembers.tenantId, teamMembers.teamId, teamMembers.userId];
     const set = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
@@ -187,9 +187,9 @@ export const listRules = (db: Database, tenantId: string) =>
 export async function replaceRules(db: Database, actor: SalesActor, rules: RuleInput[]) {
   rules.forEach((r, i) => {
     if (r.strategy === "specific" && !r.ownerId)
-      throw new AppError(400, "invalid_request", `rules.${i}.ownerId: required for the specific strategy`);
+      throw new AppError("invalid_request", `rules.${i}.ownerId: required for the specific strategy`);
     if (r.strategy !== "specific" && !r.teamId)
-      throw new AppError(400, "invalid_request", `rules.${i}.teamId: required for ${r.strategy}`);
+      throw new AppError("invalid_request", `rules.${i}.teamId: required for ${r.strategy}`);
   });
   return withTenant(db, actor.tenantId, async (tx) => {
     await tx.delete(assignmentRules);
@@ -197,8 +197,7 @@ export async function replaceRules(db: Database, actor: SalesActor, rules: RuleI
       if (r.teamId) await getTeamRow(tx, r.teamId);
       if (r.ownerId) {
         const [m] = await tx.select().from(memberships).where(eq(memberships.userId, r.ownerId));
-        if (!m)
-          throw new AppError(404, "not_found", `rules.${position}.ownerId: not a member of this workspace`);
+        if (!m) throw new AppError("not_found", `rules.${position}.ownerId: not a member of this workspace`);
       }
       await tx.insert(assignmentRules).values({
         tenantId: actor.tenantId,

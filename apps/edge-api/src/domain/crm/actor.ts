@@ -1,4 +1,4 @@
-import type { Principal } from "../../http/auth.js";
+import type { Principal } from "../principal.js";
 
 /** Who makes a sales change: a caller of the API, or the system (cron, the Conversation DO). */
 export type SalesActor = Principal | { kind: "system"; id: null; tenantId: string };

@@ -6,7 +6,7 @@ import {
   tags as tagTable,
 } from "@autopilot/db";
 import { and, eq } from "drizzle-orm";
-import { AppError } from "../../http/errors.js";
+import { AppError } from "../errors.js";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -49,15 +49,15 @@ export async function checkAttributes(
     const def = byKey.get(key);
     if (!def) {
       if (opts.allowUnknown) continue;
-      throw new AppError(400, "invalid_request", `attributes.${key}: no such ${entity} attribute is defined`);
+      throw new AppError("invalid_request", `attributes.${key}: no such ${entity} attribute is defined`);
     }
     const problem = fits(def.type, def.options, value);
-    if (problem) throw new AppError(400, "invalid_request", `attributes.${key}: ${problem}`);
+    if (problem) throw new AppError("invalid_request", `attributes.${key}: ${problem}`);
   }
   if (opts.creating) {
     for (const def of defs) {
       if (def.required && (values?.[def.key] === undefined || values[def.key] === null)) {
-        throw new AppError(400, "invalid_request", `attributes.${def.key}: required`);
+        throw new AppError("invalid_request", `attributes.${def.key}: required`);
       }
     }
   }
@@ -96,7 +96,7 @@ export type AttributeDefinitionInput = {
 /** Defines (or redefines) a custom attribute; existing values are not rewritten. */
 export async function defineAttribute(tx: Tx, tenantId: string, input: AttributeDefinitionInput) {
   if (input.type === "choice" && (!input.options || input.options.length === 0)) {
-    throw new AppError(400, "invalid_request", "options: a choice attribute needs at least one option");
+    throw new AppError("invalid_request", "options: a choice attribute needs at least one option");
   }
   const values = { tenantId, ...input, options: input.options ?? [], required: input.required ?? false };
   const [row] = await tx

@@ -1,7 +1,7 @@
 import { companies, type Database, isUniqueViolation, pgErrorCode, type Tx, withTenant } from "@autopilot/db";
 import { and, arrayContains, eq, ilike, isNull, type SQL } from "drizzle-orm";
-import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
+import { AppError, notFound } from "../errors.js";
 import type { SalesActor } from "./actor.js";
 import { checkAttributes, rememberTags } from "./attributes.js";
 import { afterCursor, decodeCursor, orderOf, page, type SortSpec, sortKey } from "./pagination.js";
@@ -38,7 +38,7 @@ export function normalizeDomain(domain: string | null | undefined): string | nul
   return d ? d : null;
 }
 
-const duplicate = () => new AppError(409, "duplicate_company", "domain: a company with this domain exists");
+const duplicate = () => new AppError("duplicate_company", "domain: a company with this domain exists");
 
 export async function getCompanyRow(tx: Tx, id: string): Promise<Row> {
   const [row] = await tx.select().from(companies).where(eq(companies.id, id));
@@ -109,7 +109,7 @@ export async function deleteCompany(db: Database, actor: SalesActor, id: string)
       await tx.delete(companies).where(eq(companies.id, id));
     } catch (error) {
       if (pgErrorCode(error) === "23503") {
-        throw new AppError(409, "in_use", "the company still has contacts, leads or deals");
+        throw new AppError("in_use", "the company still has contacts, leads or deals");
       }
       throw error;
     }

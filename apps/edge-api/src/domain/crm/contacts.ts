@@ -8,8 +8,8 @@ import {
   withTenant,
 } from "@autopilot/db";
 import { and, arrayContains, eq, ilike, isNull, or, type SQL } from "drizzle-orm";
-import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
+import { AppError, notFound } from "../errors.js";
 import type { SalesActor } from "./actor.js";
 import { checkAttributes, rememberTags } from "./attributes.js";
 import { normalizeEmail, normalizePhone } from "./normalize.js";
@@ -50,11 +50,7 @@ export type ContactInput = {
 export function dedupeKeys(input: { email?: string | null; phone?: string | null }) {
   const phoneE164 = input.phone ? normalizePhone(input.phone) : null;
   if (input.phone && !phoneE164) {
-    throw new AppError(
-      400,
-      "invalid_request",
-      "phone: not a valid phone number (use international format, +…)",
-    );
+    throw new AppError("invalid_request", "phone: not a valid phone number (use international format, +…)");
   }
   return { emailNormalized: normalizeEmail(input.email), phoneE164 };
 }
@@ -78,7 +74,7 @@ export async function findDuplicate(
 }
 
 const duplicate = (id: string | null) =>
-  new AppError(409, "duplicate_contact", "a contact with this email or phone exists", { contactId: id });
+  new AppError("duplicate_contact", "a contact with this email or phone exists", { contactId: id });
 
 const consentOf = (given: ContactInput["consent"], current?: Consent): Consent => {
   const base = current ?? { email: false, sms: false, tracking: false, updatedAt: null };
@@ -146,7 +142,7 @@ export async function updateContact(
 ): Promise<ContactView> {
   return withTenant(db, actor.tenantId, async (tx) => {
     const current = await getContactRow(tx, id);
-    if (current.erasedAt) throw new AppError(409, "erased", "this contact was erased");
+    if (current.erasedAt) throw new AppError("erased", "this contact was erased");
     const email = input.email === undefined ? current.email : input.email;
     const phone = input.phone === undefined ? current.phone : input.phone;
     const keys = dedupeKeys({ email, phone });
@@ -230,11 +226,7 @@ export async function deleteContact(db: Database, actor: SalesActor, id: string)
       await tx.delete(contacts).where(eq(contacts.id, id));
     } catch (error) {
       if (pgErrorCode(error) === "23503") {
-        throw new AppError(
-          409,
-          "in_use",
-          "the contact has leads, deals or activities: erase or merge it instead",
-        );
+        throw new AppError("in_use", "the contact has leads, deals or activities: erase or merge it instead");
       }
       throw error;
     }

@@ -14,8 +14,8 @@ import {
   withTenant,
 } from "@autopilot/db";
 import { eq, inArray, or, sql } from "drizzle-orm";
-import { AppError } from "../../http/errors.js";
 import { audit } from "../audit.js";
+import { AppError } from "../errors.js";
 import type { SalesActor } from "./actor.js";
 import { contactView, getContactRow } from "./contacts.js";
 
@@ -177,7 +177,7 @@ const ERASED = "[erased]";
 export async function eraseContact(db: Database, actor: SalesActor, contactId: string) {
   return withTenant(db, actor.tenantId, async (tx) => {
     const contact = await getContactRow(tx, contactId);
-    if (contact.mergedIntoId) throw new AppError(409, "merged", "erase the contact it was merged into");
+    if (contact.mergedIntoId) throw new AppError("merged", "erase the contact it was merged into");
     const ids = await personIds(tx, contactId);
     const now = new Date();
     await tx

@@ -9,8 +9,8 @@ import {
   withTenant,
 } from "@autopilot/db";
 import { eq, sql } from "drizzle-orm";
-import { AppError } from "../../http/errors.js";
 import { audit } from "../audit.js";
+import { AppError } from "../errors.js";
 import type { SalesActor } from "./actor.js";
 import { type CompanyView, companyView, getCompanyRow } from "./companies.js";
 import { type ContactView, contactView, getContactRow } from "./contacts.js";
@@ -61,7 +61,7 @@ export async function mergeContacts(
   moved: { leads: number; deals: number; activities: number; conversations: number };
 }> {
   if (survivorId === duplicateId)
-    throw new AppError(400, "invalid_request", "duplicateId: must differ from the survivor");
+    throw new AppError("invalid_request", "duplicateId: must differ from the survivor");
   return withTenant(db, actor.tenantId, async (tx) => {
     // Lock both rows, in id order so two opposite merges cannot deadlock.
     await tx.execute(
@@ -70,7 +70,7 @@ export async function mergeContacts(
     const survivor = await getContactRow(tx, survivorId);
     const dup = await getContactRow(tx, duplicateId);
     if (survivor.mergedIntoId || dup.mergedIntoId) {
-      throw new AppError(409, "already_merged", "one of the contacts was already merged");
+      throw new AppError("already_merged", "one of the contacts was already merged");
     }
     const { pick, attributes } = mergedValues(survivor, dup, prefer);
     const email = pick("email");
@@ -154,7 +154,7 @@ export async function mergeCompanies(
   moved: { contacts: number; leads: number; deals: number; activities: number };
 }> {
   if (survivorId === duplicateId)
-    throw new AppError(400, "invalid_request", "duplicateId: must differ from the survivor");
+    throw new AppError("invalid_request", "duplicateId: must differ from the survivor");
   return withTenant(db, actor.tenantId, async (tx) => {
     await tx.execute(
       sql`select id from companies where id in (${survivorId}, ${duplicateId}) order by id for update`,
@@ -162,7 +162,7 @@ export async function mergeCompanies(
     const survivor = await getCompanyRow(tx, survivorId);
     const dup = await getCompanyRow(tx, duplicateId);
     if (survivor.mergedIntoId || dup.mergedIntoId) {
-      throw new AppError(409, "already_merged", "one of the companies was already merged");
+      throw new AppError("already_merged", "one of the companies was already merged");
     }
     const { pick, attributes } = mergedValues(survivor, dup, prefer);
     await tx.update(companies).set({ mergedIntoId: survivorId }).where(eq(companies.id, duplicateId));

@@ -1,5 +1,5 @@
 import { type AnyColumn, type SQL, sql } from "drizzle-orm";
-import { AppError } from "../../http/errors.js";
+import { AppError } from "../errors.js";
 
 /**
  * Keyset pagination on (sort column, id). The cursor carries the last row's sort value as Postgres
@@ -28,7 +28,7 @@ export function decodeCursor(raw: string | undefined): Cursor | null {
   } catch {
     // fall through
   }
-  throw new AppError(400, "invalid_request", "query.cursor: not a cursor from a previous page");
+  throw new AppError("invalid_request", "query.cursor: not a cursor from a previous page");
 }
 
 export type SortSpec = {

@@ -9,10 +9,10 @@ import {
 } from "@autopilot/db";
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import { recordEvent } from "../../events/outbox.js";
-import { AppError, notFound } from "../../http/errors.js";
 import { actingUserId, eventActor, type SalesActor } from "../crm/actor.js";
 import { getCompanyRow } from "../crm/companies.js";
 import { getContactRow } from "../crm/contacts.js";
+import { AppError, notFound } from "../errors.js";
 import { touchLead } from "../leads/leads.js";
 import { getDealRow } from "./deals.js";
 
@@ -55,13 +55,12 @@ export type NewActivity = {
 export async function insertActivity(tx: Tx, actor: SalesActor, input: NewActivity) {
   if (!input.contactId && !input.companyId && !input.leadId && !input.dealId) {
     throw new AppError(
-      400,
       "invalid_request",
       "contactId: attach the activity to a contact, company, lead or deal",
     );
   }
   if (input.kind !== "task" && (input.dueAt || input.remindAt)) {
-    throw new AppError(400, "invalid_request", "dueAt: only tasks have a due date or reminder");
+    throw new AppError("invalid_request", "dueAt: only tasks have a due date or reminder");
   }
   if (input.contactId) await getContactRow(tx, input.contactId);
   if (input.companyId) await getCompanyRow(tx, input.companyId);

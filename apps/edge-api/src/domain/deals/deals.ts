@@ -11,12 +11,12 @@ import {
 } from "@autopilot/db";
 import { and, asc, eq, isNotNull, isNull, or, type SQL } from "drizzle-orm";
 import { recordEvent } from "../../events/outbox.js";
-import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
 import { actingUserId, eventActor, type SalesActor } from "../crm/actor.js";
 import { getCompanyRow } from "../crm/companies.js";
 import { getContactRow } from "../crm/contacts.js";
 import { afterCursor, decodeCursor, orderOf, page, type SortSpec, sortKey } from "../crm/pagination.js";
+import { AppError, notFound } from "../errors.js";
 import { defaultPipelineId, getPipelineRow } from "./pipelines.js";
 
 type Row = typeof deals.$inferSelect;
@@ -67,7 +67,7 @@ async function stageOf(tx: Tx, pipelineId: string, stageId: string | undefined) 
     .where(eq(stages.pipelineId, pipelineId))
     .orderBy(asc(stages.position));
   const stage = stageId ? rows.find((s) => s.id === stageId) : rows.find((s) => s.category === "open");
-  if (!stage) throw new AppError(400, "invalid_request", "stageId: not a stage of this pipeline");
+  if (!stage) throw new AppError("invalid_request", "stageId: not a stage of this pipeline");
   return stage;
 }
 
@@ -161,7 +161,7 @@ export async function updateDeal(db: Database, actor: SalesActor, id: string, in
     const moving = input.stageId && input.stageId !== current.stageId;
     const stage = moving ? await stageOf(tx, current.pipelineId, input.stageId) : null;
     if (stage?.category === "lost" && !input.reason) {
-      throw new AppError(400, "invalid_request", "reason: required to mark a deal lost");
+      throw new AppError("invalid_request", "reason: required to mark a deal lost");
     }
     const now = new Date();
     const { reason, stageId: _s, ...fields } = input;

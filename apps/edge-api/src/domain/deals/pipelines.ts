@@ -11,9 +11,9 @@ import {
 } from "@autopilot/db";
 import { and, asc, count, desc, eq, sql } from "drizzle-orm";
 import { outboxRow } from "../../events/outbox.js";
-import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
 import { actingUserId, eventActor, type SalesActor } from "../crm/actor.js";
+import { AppError, notFound } from "../errors.js";
 
 export type StageInput = { name: string; probability: number; category?: StageCategory };
 
@@ -86,7 +86,7 @@ export async function createPipeline(
   const categories = new Set(input.stages.map((s) => s.category ?? "open"));
   for (const needed of ["open", "won", "lost"] as const) {
     if (!categories.has(needed))
-      throw new AppError(400, "invalid_request", `stages: needs at least one ${needed} stage`);
+      throw new AppError("invalid_request", `stages: needs at least one ${needed} stage`);
   }
   return withTenant(db, actor.tenantId, async (tx) => {
     const p = await insertPipeline(tx, actor.tenantId, input);
@@ -119,7 +119,7 @@ export async function defaultPipelineId(tx: Tx): Promise<string> {
     .from(pipelines)
     .orderBy(desc(pipelines.isDefault), asc(pipelines.createdAt))
     .limit(1);
-  if (!p) throw new AppError(409, "no_pipeline", "pipelineId: create a pipeline first");
+  if (!p) throw new AppError("no_pipeline", "pipelineId: create a pipeline first");
   return p.id;
 }
 
@@ -127,7 +127,7 @@ export async function defaultPipelineId(tx: Tx): Promise<string> {
 function requireEveryCategory(categories: StageCategory[], field: string) {
   for (const needed of ["open", "won", "lost"] as const) {
     if (!categories.includes(needed))
-      throw new AppError(409, "stage_required", `${field}: the pipeline needs at least one ${needed} stage`);
+      throw new AppError("stage_required", `${field}: the pipeline needs at least one ${needed} stage`);
   }
 }
 
@@ -187,11 +187,7 @@ export async function deletePipeline(db: Database, actor: SalesActor, id: string
     await getPipelineRow(tx, id);
     const [row] = await tx.select({ n: count() }).from(deals).where(eq(deals.pipelineId, id));
     if (row && row.n > 0)
-      throw new AppError(
-        409,
-        "pipeline_has_deals",
-        `the pipeline has ${row.n} deals; delete or move them first`,
-      );
+      throw new AppError("pipeline_has_deals", `the pipeline has ${row.n} deals; delete or move them first`);
     await tx.delete(pipelines).where(eq(pipelines.id, id));
     await audit(tx, actor, "pipeline.deleted", { type: "pipeline", id });
   });
@@ -245,8 +241,7 @@ export async function updateStage(
     const category = input.category ?? current.category;
     if (category !== current.category) {
       const n = await dealsInStage(tx, stageId);
-      if (n > 0)
-        throw new AppError(409, "stage_has_deals", `category: the stage has ${n} deals; move them first`);
+      if (n > 0) throw new AppError("stage_has_deals", `category: the stage has ${n} deals; move them first`);
       const others = (await stagesOf(tx, pipelineId)).filter((s) => s.id !== stageId);
       requireEveryCategory([...others.map((s) => s.category), category], "category");
     }
@@ -273,11 +268,7 @@ export async function reorderStages(db: Database, actor: SalesActor, pipelineId:
       new Set(stageIds).size !== stageIds.length ||
       !stageIds.every((id) => current.has(id))
     )
-      throw new AppError(
-        400,
-        "invalid_request",
-        "stageIds: must list every stage of the pipeline exactly once",
-      );
+      throw new AppError("invalid_request", "stageIds: must list every stage of the pipeline exactly once");
     await renumber(tx, stageIds);
     await audit(tx, actor, "pipeline.stages_reordered", { type: "pipeline", id: pipelineId });
     return pipelineView(tx, p);
@@ -310,14 +301,12 @@ export async function deleteStage(
     if (n > 0) {
       if (!moveTo)
         throw new AppError(
-          409,
           "stage_has_deals",
           `moveTo: the stage has ${n} deals; name a stage to move them to`,
         );
       const target = remaining.find((s) => s.id === moveTo);
       if (!target || target.category !== stage.category)
         throw new AppError(
-          400,
           "invalid_request",
           `moveTo: must be another ${stage.category} stage of this pipeline`,
         );

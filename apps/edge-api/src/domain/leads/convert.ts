@@ -1,10 +1,10 @@
 import { contacts, type Database, deals, leads, withTenant } from "@autopilot/db";
 import { canMoveLead } from "@autopilot/engine";
 import { eq } from "drizzle-orm";
-import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
 import type { SalesActor } from "../crm/actor.js";
 import { insertDeal } from "../deals/deals.js";
+import { AppError, notFound } from "../errors.js";
 import { recordStatusChange } from "./status-history.js";
 import { leadView } from "./view.js";
 
@@ -29,13 +29,12 @@ export async function convertLead(db: Database, actor: SalesActor, id: string, i
     if (lead.status === "converted") {
       const [existing] = await tx.select({ id: deals.id }).from(deals).where(eq(deals.leadId, id)).limit(1);
       throw new AppError(
-        409,
         "already_converted",
         `status: the lead is converted already${existing ? ` (deal ${existing.id})` : ""}`,
       );
     }
     if (!canMoveLead(lead.status, "converted"))
-      throw new AppError(409, "invalid_transition", `status: a ${lead.status} lead cannot be converted`);
+      throw new AppError("invalid_transition", `status: a ${lead.status} lead cannot be converted`);
     // A lead made for an existing contact may name no company: the contact's is the customer's.
     const [contact] = await tx
       .select({ companyId: contacts.companyId })

@@ -1,12 +1,12 @@
 import { type LeadSignals, type LeadSource, leads, type Tx } from "@autopilot/db";
 import { recordEvent } from "../../events/outbox.js";
-import { AppError } from "../../http/errors.js";
 import { audit } from "../audit.js";
 import { eventActor, type SalesActor } from "../crm/actor.js";
 import { checkAttributes } from "../crm/attributes.js";
 import { getCompanyRow } from "../crm/companies.js";
 import { getContactRow } from "../crm/contacts.js";
 import { upsertCompany, upsertContact } from "../crm/upsert.js";
+import { AppError } from "../errors.js";
 import { rescoreLead } from "./rescore.js";
 
 export type NewLead = {
@@ -38,7 +38,7 @@ export async function insertLead(tx: Tx, actor: SalesActor, input: NewLead) {
   if (contactId) await getContactRow(tx, contactId);
   else if (input.contact) {
     contactId = (await upsertContact(tx, actor, { ...input.contact, companyId, source: input.source })).id;
-  } else throw new AppError(400, "invalid_request", "contact: give contactId or contact details");
+  } else throw new AppError("invalid_request", "contact: give contactId or contact details");
   await checkAttributes(tx, "lead", input.attributes, { creating: true, allowUnknown: true });
   const [lead] = await tx
     .insert(leads)

@@ -1,8 +1,8 @@
 import { type Database, leadImports, withTenant } from "@autopilot/db";
 import { eq, sql } from "drizzle-orm";
-import { AppError, notFound } from "../../http/errors.js";
 import { toBase64 } from "../../lib/base64.js";
 import { actingUserId, type SalesActor } from "../crm/actor.js";
+import { AppError, notFound } from "../errors.js";
 import { CsvError, parseCsv } from "./csv.js";
 import type { RowError } from "./import-rows.js";
 
@@ -25,7 +25,7 @@ export type ImportReport = {
   errors: RowError[];
 };
 
-const bad = (message: string) => new AppError(400, "invalid_request", `body: ${message}`);
+const bad = (message: string) => new AppError("invalid_request", `body: ${message}`);
 
 /** Passes the bytes through while keeping a copy, and refuses a body over `maxBytes` as it streams. */
 function keepCopy(maxBytes: number) {
@@ -34,7 +34,7 @@ function keepCopy(maxBytes: number) {
   const tap = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       size += chunk.byteLength;
-      if (size > maxBytes) throw new AppError(413, "too_large", `body: at most ${maxBytes} bytes`);
+      if (size > maxBytes) throw new AppError("too_large", `body: at most ${maxBytes} bytes`);
       chunks.push(chunk);
       controller.enqueue(chunk);
     },

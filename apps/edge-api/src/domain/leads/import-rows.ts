@@ -1,9 +1,9 @@
 import type { Tx } from "@autopilot/db";
 import { z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
-import { AppError } from "../../http/errors.js";
 import type { SalesActor } from "../crm/actor.js";
 import { normalizePhone } from "../crm/normalize.js";
+import { AppError } from "../errors.js";
 import { insertLead, type NewLead } from "./create-lead.js";
 
 // One CSV record → one lead: the columns with a meaning, the rest as attributes; and the batch write

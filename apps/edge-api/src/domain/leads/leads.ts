@@ -9,11 +9,11 @@ import {
 } from "@autopilot/db";
 import { canMoveLead } from "@autopilot/engine";
 import { and, desc, eq, gte, isNull, type SQL } from "drizzle-orm";
-import { AppError, notFound } from "../../http/errors.js";
 import { audit } from "../audit.js";
 import type { SalesActor } from "../crm/actor.js";
 import { checkAttributes } from "../crm/attributes.js";
 import { afterCursor, decodeCursor, orderOf, page, type SortSpec, sortKey } from "../crm/pagination.js";
+import { AppError, notFound } from "../errors.js";
 import { insertLead, type NewLead } from "./create-lead.js";
 import { rescoreLead } from "./rescore.js";
 import { recordStatusChange } from "./status-history.js";
@@ -52,14 +52,10 @@ export async function updateLead(db: Database, actor: SalesActor, id: string, in
   return withTenant(db, actor.tenantId, async (tx) => {
     const lead = await getLeadRow(tx, id);
     if (input.status && !canMoveLead(lead.status, input.status)) {
-      throw new AppError(
-        409,
-        "invalid_transition",
-        `status: a ${lead.status} lead cannot become ${input.status}`,
-      );
+      throw new AppError("invalid_transition", `status: a ${lead.status} lead cannot become ${input.status}`);
     }
     if (input.status === "disqualified" && !input.disqualifyReason) {
-      throw new AppError(400, "invalid_request", "disqualifyReason: required to disqualify a lead");
+      throw new AppError("invalid_request", "disqualifyReason: required to disqualify a lead");
     }
     await checkAttributes(tx, "lead", input.attributes, { creating: false, allowUnknown: true });
     await tx

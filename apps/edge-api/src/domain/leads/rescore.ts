@@ -2,8 +2,8 @@ import { leadEvents, leads, scoringRules, type Tx } from "@autopilot/db";
 import { type ScoringRule, scoreLead, statusForScore } from "@autopilot/engine";
 import { and, asc, desc, eq, gte } from "drizzle-orm";
 import { recordEvent } from "../../events/outbox.js";
-import { notFound } from "../../http/errors.js";
 import { eventActor, type SalesActor } from "../crm/actor.js";
+import { notFound } from "../errors.js";
 import { loadSalesSettings } from "./settings.js";
 import { recordStatusChange } from "./status-history.js";
 
