@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { withTenant } from "@autopilot/db";
 import {
-  type BusinessHours,
   type Command,
   type ConversationState,
   ConversationStateSchema,
@@ -10,8 +9,7 @@ import {
 } from "@autopilot/engine";
 import type { AppEvent } from "@autopilot/sdk";
 import { z } from "zod";
-import type { AiProvider } from "../ai/provider.js";
-import { type AiSettingsRow, loadAiSettings, providerFor } from "../ai/tenant-provider.js";
+import { loadAiSettings } from "../ai/tenant-provider.js";
 import { AppError, type ErrorCode } from "../domain/errors.js";
 import type { Env } from "../env.js";
 import { flushOutbox } from "../events/outbox.js";
@@ -20,6 +18,7 @@ import { DbDeadlineError, dbDeadline } from "../lib/deadline.js";
 import { createLogger } from "../lib/log.js";
 import { emptySnapshot, type RoutesSnapshot, withCurrentModel } from "../route-config/snapshot.js";
 import { type ActionCommand, type ActionOutcome, isActionCommand, type QueuedAction } from "./actions.js";
+import { TurnAiCache } from "./ai-cache.js";
 import { conversationConfig } from "./config.js";
 import { withDbSlot } from "./db-gate.js";
 import { drainOutbox } from "./drain.js";
@@ -29,7 +28,6 @@ import type { PgItem } from "./pg-sink.js";
 import {
   AgentInput,
   AgentTextInput,
-  ClientFrame,
   CloseInput,
   type ConversationView,
   CsatInput,
@@ -44,8 +42,19 @@ import {
 } from "./protocol.js";
 import { runTurn, type TurnAi } from "./run-turn.js";
 import { defaultSinks, type Sinks } from "./sinks.js";
+import {
+  broadcast,
+  callerOf,
+  errorFrame,
+  openSocket,
+  readFrame,
+  tagOf,
+  visibleToVisitor,
+} from "./sockets.js";
 import { startConfig } from "./start-config.js";
 import { ConversationStore } from "./store.js";
+import type { Meta, PendingTurn, Timers } from "./stored.js";
+import { nextAlarmAt, readTimers, setTimer } from "./timers.js";
 
 /** An expected refusal (a wrong id, a closed conversation): its code and message reach the caller. */
 export class ConversationError extends AppError {
@@ -64,38 +73,8 @@ export class ConversationError extends AppError {
  */
 export type Refusal = { refused: { code: ErrorCode; message: string } };
 
-type Meta = ConversationView & {
-  timeZone: string;
-  tenantName: string;
-  /** The tenant's business hours when the conversation started (absent: always open). */
-  businessHours?: BusinessHours;
-  revision: number;
-  lastMessage: string;
-  lastMessageAt: string | null;
-  messageCount: number;
-  handoffAt: string | null;
-  /** When the visitor's latest unanswered message arrived (first-response time). */
-  awaitingSince: string | null;
-  /** What the route's actions produced: the lead (assign and create_deal use it) and its contact. */
-  leadId?: string | null;
-  contactId?: string | null;
-};
-
-/** `turnAt`: when a stored visitor message whose bot turn has not finished is answered again. */
-type Timers = { inactivityAt?: number; slaAt?: number; turnAt?: number };
-/** A visitor message stored before its bot turn ran; cleared in the step that stores the turn's result. */
-type PendingTurn = { seq: number; text: string };
 /** A turn not finished this long after its message was stored is taken as interrupted (a generous AI wait). */
 const TURN_RESUME_AFTER_MS = 60_000;
-/** Who holds a socket; `mayReply` is decided by the worker's access rule (http/auth.ts allows). */
-type SocketTag = { role: "visitor" | "agent"; id: string; mayReply?: boolean };
-
-const AI_SETTINGS_TTL_MS = 60_000;
-/**
- * Outbox copies wait this long after the oldest pending row, so a burst of turns reaches Postgres in
- * one transaction instead of one per turn: the DO answers from its own storage, Postgres is a copy.
- */
-const DRAIN_COALESCE_MS = 250;
 
 /**
  * One conversation: the live authority for its transcript, engine state and pinned routes version.
@@ -110,15 +89,11 @@ export class ConversationDO extends DurableObject<Env> {
   private meta: Meta | undefined;
   private state: ConversationState | undefined;
   private snapshot: RoutesSnapshot | undefined;
-  private ai:
-    | {
-        settings: AiSettingsRow | null;
-        loadedAt: number;
-        refreshing: boolean;
-        provider: Promise<AiProvider>;
-        turnAi: TurnAi;
-      }
-    | undefined;
+  /** The tenant's AI provider for turns, loaded once and refreshed in the background. */
+  private readonly aiCache = new TurnAiCache(
+    () => this.env,
+    (tenantId) => this.withDb((db) => withTenant(db, tenantId, (tx) => loadAiSettings(tx, tenantId))),
+  );
   private draining: Promise<void> | null = null;
   private drainAgain = false;
   /** The alarm this instance last set (unknown after a restart), to skip rewriting the same time. */
@@ -179,7 +154,7 @@ export class ConversationDO extends DurableObject<Env> {
         this.state = initialState(String(loaded.snapshot.version));
         this.store.put("state", this.state);
         this.meta = meta;
-        this.setAiSettings(loaded.ai);
+        this.aiCache.use(meta.tenantId, loaded.ai);
         this.event({
           type: "conversation.started",
           actor: this.visitorActor(),
@@ -309,44 +284,22 @@ export class ConversationDO extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade") !== "websocket")
       return new Response("expected websocket", { status: 426 });
-    const tenantId = request.headers.get("x-tenant-id") ?? "";
-    const conversationId = request.headers.get("x-conversation-id") ?? "";
-    const role = request.headers.get("x-role") === "agent" ? "agent" : "visitor";
-    const id = request.headers.get("x-principal-id") ?? "";
+    const { tenantId, conversationId, tag } = callerOf(request);
     const meta = this.loadMeta();
     if (
       !meta ||
       meta.tenantId !== tenantId ||
       meta.id !== conversationId ||
-      (role === "visitor" && meta.visitorId !== id)
+      (tag.role === "visitor" && meta.visitorId !== tag.id)
     )
       return new Response("conversation not found", { status: 404 });
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server, [role]);
-    const mayReply = role === "visitor" || request.headers.get("x-may-reply") === "1";
-    server.serializeAttachment({ role, id, mayReply } satisfies SocketTag);
-    const history = this.store.messages(0, 500);
-    for (const m of role === "visitor" ? history.filter(visibleToVisitor) : history)
-      server.send(JSON.stringify({ type: "message", message: m } satisfies ServerFrame));
-    server.send(JSON.stringify({ type: "status", conversation: this.view() } satisfies ServerFrame));
-    return new Response(null, { status: 101, webSocket: client });
+    return openSocket(this.ctx, tag, this.store.messages(0, 500), this.view());
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const tag = ws.deserializeAttachment() as SocketTag;
-    let frame: z.infer<typeof ClientFrame>;
-    try {
-      frame = ClientFrame.parse(
-        JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message)),
-      );
-    } catch {
-      ws.send(
-        JSON.stringify({ type: "error", code: "invalid_frame", message: "expected {type:'message',text}" }),
-      );
-      return;
-    }
-    if (frame.type === "ping") return;
+    const tag = tagOf(ws);
+    const frame = readFrame(ws, message);
+    if (!frame || frame.type === "ping" || !tag) return;
     const meta = this.loadMeta();
     if (!meta) return;
     try {
@@ -357,14 +310,9 @@ export class ConversationDO extends DurableObject<Env> {
         await this.serial(() => this.visitorTurn(frame.text, frame.clientId));
       } else await this.serial(async () => this.agentMessage(tag.id, frame.text, "agent"));
     } catch (error) {
-      // A refusal says what was wrong; a fault says only that it failed (details are in the log).
-      const frame: ServerFrame =
-        error instanceof AppError
-          ? { type: "error", code: error.code, message: error.message }
-          : { type: "error", code: "internal", message: "the message could not be handled" };
       if (!(error instanceof AppError))
         createLogger({ conversation: meta.id }).error("socket message failed", { error: String(error) });
-      ws.send(JSON.stringify(frame));
+      ws.send(JSON.stringify(errorFrame(error)));
     }
   }
 
@@ -379,7 +327,7 @@ export class ConversationDO extends DurableObject<Env> {
     const meta = this.loadMeta();
     if (!meta) return;
     const now = Date.now();
-    const timers = this.store.get<Timers>("timers") ?? {};
+    const timers = readTimers(this.store);
     if (timers.inactivityAt !== undefined && now >= timers.inactivityAt && meta.status !== "closed")
       await this.serial(async () => this.closeNow("inactive", null));
     if (timers.slaAt !== undefined && now >= timers.slaAt && meta.status === "waiting") {
@@ -865,16 +813,7 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   private broadcast(frame: ServerFrame): void {
-    const text = JSON.stringify(frame);
-    const hidden = frame.type === "message" && !visibleToVisitor(frame.message);
-    for (const ws of this.ctx.getWebSockets()) {
-      if (hidden && (ws.deserializeAttachment() as SocketTag | null)?.role !== "agent") continue;
-      try {
-        ws.send(text);
-      } catch {
-        // A socket closing mid-send: its client reconnects and reloads history.
-      }
-    }
+    broadcast(this.ctx, frame);
   }
 
   /**
@@ -887,29 +826,17 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   private setTimer(key: keyof Timers, at: number | undefined): void {
-    const timers = this.store.get<Timers>("timers") ?? {};
-    if (at === undefined) delete timers[key];
-    else timers[key] = at;
-    this.store.put("timers", timers);
+    setTimer(this.store, key, at);
   }
 
   private touchInactivity(): void {
     this.setTimer("inactivityAt", Date.now() + conversationConfig(this.env).inactivityMs);
   }
 
-  /** One alarm for the earliest of inactivity, SLA and the next outbox delivery. */
+  /** One alarm for the earliest of the timers and the next outbox delivery (timers.ts). */
   private scheduleAlarm(): void {
-    const timers = this.store.get<Timers>("timers") ?? {};
-    const outboxAt = this.store.nextOutboxAt();
-    const candidates = [
-      timers.inactivityAt,
-      timers.slaAt,
-      timers.turnAt,
-      outboxAt === null ? undefined : outboxAt + DRAIN_COALESCE_MS,
-    ].filter((t): t is number => typeof t === "number");
-    if (candidates.length === 0) return;
-    const at = Math.min(...candidates);
-    if (at === this.alarmAt) return;
+    const at = nextAlarmAt(this.store);
+    if (at === undefined || at === this.alarmAt) return;
     this.alarmAt = at;
     // Not awaited: the write is queued at once and the output gate makes the reply wait for it.
     this.ctx.storage.setAlarm(at).catch((error) => {
@@ -918,62 +845,8 @@ export class ConversationDO extends DurableObject<Env> {
     });
   }
 
-  private async turnAi(): Promise<TurnAi> {
-    const meta = this.loadMetaOrThrow();
-    if (!this.ai) {
-      // After a restart: loaded once; while the database is down the conversation runs offline.
-      const settings = await this.withDb((db) =>
-        withTenant(db, meta.tenantId, (tx) => loadAiSettings(tx, meta.tenantId)),
-      ).catch(() => null);
-      this.setAiSettings(settings);
-    } else if (Date.now() - this.ai.loadedAt > AI_SETTINGS_TTL_MS) this.refreshAiSettings(meta.tenantId);
-    const ai = this.ai;
-    if (!ai) throw new Error("ai settings not loaded");
-    ai.turnAi.provider = await ai.provider;
-    return ai.turnAi;
-  }
-
-  /**
-   * Refreshes the AI settings at most once a minute, in the background: a turn never waits on the
-   * database for them (the last known settings stand meanwhile, and while the database is down).
-   */
-  private refreshAiSettings(tenantId: string): void {
-    if (!this.ai || this.ai.refreshing) return;
-    this.ai.refreshing = true;
-    void this.withDb((db) => withTenant(db, tenantId, (tx) => loadAiSettings(tx, tenantId)))
-      .then((settings) => this.setAiSettings(settings))
-      .catch(() => {
-        if (this.ai) this.ai = { ...this.ai, loadedAt: Date.now(), refreshing: false };
-      });
-  }
-
-  private setAiSettings(settings: AiSettingsRow | null): void {
-    const meta = this.loadMetaOrThrow();
-    const cfg = conversationConfig(this.env);
-    const budget = settings?.dailyTokenBudget ?? 0;
-    const stub = () => this.env.AI_BUDGET.get(this.env.AI_BUDGET.idFromName(meta.tenantId));
-    this.ai = {
-      settings,
-      loadedAt: Date.now(),
-      refreshing: false,
-      // Opened once per settings load (the key is decrypted here), not on every turn.
-      provider: providerFor(settings, this.env, {
-        timeoutMs: cfg.aiTimeoutMs,
-        retries: cfg.aiRetries,
-      }),
-      turnAi: {
-        provider: {
-          name: "offline",
-          chat: () => Promise.reject(new Error("offline")),
-          embed: () => Promise.reject(new Error("offline")),
-        },
-        allowed: async () => (await stub().check(budget)).allowed,
-        charge: async (tokens) => {
-          await stub().charge(tokens, budget);
-        },
-        deadlineMs: cfg.aiTimeoutMs * (cfg.aiRetries + 1) + 2000,
-      },
-    };
+  private turnAi(): Promise<TurnAi> {
+    return this.aiCache.get(this.loadMetaOrThrow().tenantId);
   }
 
   private async refusing<T>(fn: () => Promise<T>): Promise<T | Refusal> {
@@ -1077,6 +950,3 @@ export class ConversationDO extends DurableObject<Env> {
     };
   }
 }
-
-const visibleToVisitor = (m: MessageView) =>
-  m.sender !== "note" && !(m.sender === "system" && m.data.result === "not_available");

@@ -1,7 +1,17 @@
 import type { MessageView, Sender } from "./protocol.js";
+import { STORED } from "./stored.js";
 
 // The Conversation DO's own SQLite: meta (one JSON value per key), the transcript and the outbox.
 // Synchronous calls: the DO's output gate holds replies until these writes are durable.
+
+/**
+ * The tables' version. Objects created by older code carry an older one (or none: version 1); each
+ * step in MIGRATIONS brings them one version further when they next wake, before anything is read.
+ */
+export const SCHEMA_VERSION = 1;
+const MIGRATIONS: Record<number, (sql: SqlStorage) => void> = {
+  // 2: (sql) => sql.exec("ALTER TABLE messages ADD COLUMN …"),
+};
 
 export type OutboxKind = "pg" | "event" | "action";
 export type OutboxRow = { id: number; kind: OutboxKind; payload: string; attempts: number; next_at: number };
@@ -20,6 +30,14 @@ export class ConversationStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS parked (
       id INTEGER PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, error TEXT NOT NULL,
       parked_at INTEGER NOT NULL)`);
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const stored = this.get<number>("schemaVersion");
+    const from = stored ?? 1;
+    for (let v = from + 1; v <= SCHEMA_VERSION; v++) MIGRATIONS[v]?.(this.sql);
+    if (stored !== SCHEMA_VERSION) this.put("schemaVersion", SCHEMA_VERSION);
   }
 
   get<T>(key: string): T | undefined {
@@ -27,7 +45,10 @@ export class ConversationStore {
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
+  /** Writes a value; one under a key with a schema (stored.ts) is checked first, so a bad one is never written. */
   put(key: string, value: unknown): void {
+    const schema = (STORED as Record<string, { parse(v: unknown): unknown }>)[key];
+    schema?.parse(value);
     this.sql.exec(
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       key,
