@@ -41,7 +41,8 @@ export default defineConfig({
   ],
   test: {
     globalSetup: ["./test/global-setup.ts"],
-    include: ["test/**/*.test.ts"],
+    // Integration tests in test/; unit tests beside their module in src/.
+    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
     testTimeout: 30_000,
     silent: "passed-only",
     hookTimeout: 60_000,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CsvError, parseCsv } from "../src/domain/leads/csv.js";
+import { CsvError, parseCsv } from "./csv.js";
 
 // Feeds the text in small chunks so records and quotes straddle chunk boundaries.
 function streamOf(text: string, chunk = 3): ReadableStream<Uint8Array> {
