@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { isPrivateHost } from "../lib/address-policy.js";
 import { chunkSections, contentHash } from "./chunk.js";
 import { extractPage } from "./extract.js";
 import { parseRobots, robotsAllows } from "./robots.js";
 import { parseSitemap } from "./sitemap.js";
 import { stripInvisible } from "./text.js";
 import { allowedByPolicy, normaliseUrl } from "./url-policy.js";
-import { isPrivateHost } from "../lib/address-policy.js";
 
 // The crawler's pure parts (run in workerd for HTMLRewriter).
 
