@@ -1,10 +1,10 @@
 import { companies, type Database, isUniqueViolation, pgErrorCode, type Tx, withTenant } from "@autopilot/db";
-import { and, arrayContains, eq, ilike, isNull, type SQL } from "drizzle-orm";
+import { arrayContains, eq, ilike, isNull, type SQL } from "drizzle-orm";
 import { audit } from "../audit.js";
 import { AppError, notFound } from "../errors.js";
 import type { SalesActor } from "./actor.js";
 import { checkAttributes, rememberTags } from "./attributes.js";
-import { afterCursor, decodeCursor, orderOf, page, type SortSpec, sortKey } from "./pagination.js";
+import { listPage, type SortSpec } from "./pagination.js";
 
 type Row = typeof companies.$inferSelect;
 
@@ -137,24 +137,12 @@ export async function listCompanies(db: Database, tenantId: string, f: CompanyFi
     type: f.sort === "name" ? "text" : "timestamptz",
     desc: f.order === "desc",
   };
-  const where: (SQL | undefined)[] = [
-    afterCursor(spec, decodeCursor(f.cursor)),
-    isNull(companies.mergedIntoId),
-  ];
+  const where: (SQL | undefined)[] = [isNull(companies.mergedIntoId)];
   if (f.q) where.push(ilike(companies.name, `%${f.q.replace(/[%_\\]/g, "\\$&")}%`));
   if (f.domain) where.push(eq(companies.domain, normalizeDomain(f.domain) ?? ""));
   if (f.tag) where.push(arrayContains(companies.tags, [f.tag]));
   return withTenant(db, tenantId, async (tx) => {
-    const rows = await tx
-      .select({ row: companies, sortKey: sortKey(spec) })
-      .from(companies)
-      .where(and(...where))
-      .orderBy(...orderOf(spec))
-      .limit(f.limit + 1);
-    const { items, nextCursor } = page(
-      rows.map((r) => ({ ...r.row, sortKey: r.sortKey })),
-      f.limit,
-    );
+    const { items, nextCursor } = await listPage(tx, companies, spec, where, f.cursor, f.limit);
     return { companies: items.map(companyView), nextCursor };
   });
 }

@@ -13,7 +13,7 @@ import { AppError, notFound } from "../errors.js";
 import type { SalesActor } from "./actor.js";
 import { checkAttributes, rememberTags } from "./attributes.js";
 import { normalizeEmail, normalizePhone } from "./normalize.js";
-import { afterCursor, decodeCursor, orderOf, page, type SortSpec, sortKey } from "./pagination.js";
+import { listPage, type SortSpec } from "./pagination.js";
 
 type Row = typeof contacts.$inferSelect;
 
@@ -194,7 +194,7 @@ export async function listContacts(db: Database, tenantId: string, f: ContactFil
     type: f.sort === "name" ? "text" : "timestamptz",
     desc: f.order === "desc",
   };
-  const where: (SQL | undefined)[] = [afterCursor(spec, decodeCursor(f.cursor))];
+  const where: (SQL | undefined)[] = [];
   if (!f.includeMerged) where.push(isNull(contacts.mergedIntoId));
   if (f.q) {
     const like = `%${f.q.replace(/[%_\\]/g, "\\$&")}%`;
@@ -204,16 +204,7 @@ export async function listContacts(db: Database, tenantId: string, f: ContactFil
   if (f.tag) where.push(arrayContains(contacts.tags, [f.tag]));
   if (f.companyId) where.push(eq(contacts.companyId, f.companyId));
   return withTenant(db, tenantId, async (tx) => {
-    const rows = await tx
-      .select({ row: contacts, sortKey: sortKey(spec) })
-      .from(contacts)
-      .where(and(...where))
-      .orderBy(...orderOf(spec))
-      .limit(f.limit + 1);
-    const { items, nextCursor } = page(
-      rows.map((r) => ({ ...r.row, sortKey: r.sortKey })),
-      f.limit,
-    );
+    const { items, nextCursor } = await listPage(tx, contacts, spec, where, f.cursor, f.limit);
     return { contacts: items.map(contactView), nextCursor };
   });
 }

@@ -1,4 +1,6 @@
-import { type AnyColumn, type SQL, sql } from "drizzle-orm";
+import type { Tx } from "@autopilot/db";
+import { type AnyColumn, and, type SQL, sql } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import { AppError } from "../errors.js";
 
 /**
@@ -62,4 +64,30 @@ export function page<T extends { id: string; sortKey: string | null }>(rows: T[]
   const items = more ? rows.slice(0, limit) : rows;
   const last = items.at(-1);
   return { items, nextCursor: more && last ? encodeCursor({ v: last.sortKey, id: last.id }) : null };
+}
+
+/**
+ * One page of a table's rows (contacts, companies, leads): those matching `where` after `cursor`, in
+ * the spec's order, at most `limit`, with the cursor of the next page.
+ */
+export async function listPage<T extends PgTable>(
+  tx: Tx,
+  table: T,
+  spec: SortSpec,
+  where: (SQL | undefined)[],
+  cursor: string | undefined,
+  limit: number,
+): Promise<{ items: T["$inferSelect"][]; nextCursor: string | null }> {
+  // drizzle cannot type a select over a table given as a type parameter: the result is typed below.
+  const rows = (await tx
+    .select({ row: table, sortKey: sortKey(spec) } as never)
+    .from(table as never)
+    .where(and(afterCursor(spec, decodeCursor(cursor)), ...where))
+    .orderBy(...orderOf(spec))
+    .limit(limit + 1)) as unknown as { row: T["$inferSelect"] & { id: string }; sortKey: string | null }[];
+  const { items, nextCursor } = page(
+    rows.map((r) => ({ ...r.row, sortKey: r.sortKey })),
+    limit,
+  );
+  return { items: items.map(({ sortKey: _, ...row }) => row as T["$inferSelect"]), nextCursor };
 }

@@ -53,8 +53,7 @@ export async function runImportSlice(
       .from(leadImports)
       .where(eq(leadImports.id, importId)),
   );
-  if (!row || row.status !== "running" || row.data === null)
-    return { status: row?.status ?? "gone", handled: 0 };
+  if (row?.status !== "running" || row.data === null) return { status: row?.status ?? "gone", handled: 0 };
   // The job acts as the system (the uploader is on the import row, created_by).
   const actor = systemActor(tenantId);
   const progress = { rows: row.rows, imported: row.imported, failed: row.failed, errors: row.errors };

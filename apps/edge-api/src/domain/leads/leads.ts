@@ -12,7 +12,7 @@ import { and, desc, eq, gte, isNull, type SQL } from "drizzle-orm";
 import { audit } from "../audit.js";
 import type { SalesActor } from "../crm/actor.js";
 import { checkAttributes } from "../crm/attributes.js";
-import { afterCursor, decodeCursor, orderOf, page, type SortSpec, sortKey } from "../crm/pagination.js";
+import { listPage, type SortSpec } from "../crm/pagination.js";
 import { AppError, notFound } from "../errors.js";
 import { insertLead, type NewLead } from "./create-lead.js";
 import { rescoreLead } from "./rescore.js";
@@ -137,7 +137,7 @@ export async function listLeads(db: Database, tenantId: string, f: LeadFilters) 
     type: f.sort === "score" ? "numeric" : "timestamptz",
     desc: f.order === "desc",
   };
-  const where: (SQL | undefined)[] = [afterCursor(spec, decodeCursor(f.cursor))];
+  const where: (SQL | undefined)[] = [];
   if (f.status) where.push(eq(leads.status, f.status));
   if (f.ownerId) where.push(eq(leads.ownerId, f.ownerId));
   if (f.teamId) where.push(eq(leads.teamId, f.teamId));
@@ -145,16 +145,7 @@ export async function listLeads(db: Database, tenantId: string, f: LeadFilters) 
   if (f.contactId) where.push(eq(leads.contactId, f.contactId));
   if (f.minScore !== undefined) where.push(gte(leads.score, f.minScore));
   return withTenant(db, tenantId, async (tx) => {
-    const rows = await tx
-      .select({ row: leads, sortKey: sortKey(spec) })
-      .from(leads)
-      .where(and(...where))
-      .orderBy(...orderOf(spec))
-      .limit(f.limit + 1);
-    const { items, nextCursor } = page(
-      rows.map((r) => ({ ...r.row, sortKey: r.sortKey })),
-      f.limit,
-    );
+    const { items, nextCursor } = await listPage(tx, leads, spec, where, f.cursor, f.limit);
     return { leads: items.map(leadView), nextCursor };
   });
 }
