@@ -9,6 +9,7 @@ import { axeViolations } from "../../../scripts/lib/axe.js";
 import { hasChromium, launchChromium, warnNoChromium } from "../../../scripts/lib/chromium.js";
 import { seedWorkspace } from "../../../scripts/lib/seed.js";
 import { waitUntil } from "../../../scripts/lib/wait.js";
+import { quoteRoute } from "../test/fixtures/routes.js";
 import { type LocalWorker, startLocalWorker } from "./local-worker.js";
 
 // The chat widget as a customer meets it: a page on 127.0.0.1 (with hostile CSS) embeds it with its
@@ -19,31 +20,6 @@ import { type LocalWorker, startLocalWorker } from "./local-worker.js";
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SHOTS = join(ROOT, ".data", "screenshots", "widget");
 if (!hasChromium) warnNoChromium("widget end-to-end test");
-
-const quoteRoute = {
-  id: "quote",
-  name: "Get a quote",
-  examples: ["I want a quote", "quote for my company", "can I get a quote", "send me a quote"],
-  steps: [
-    { id: "hello", kind: "say", text: "Happy to help with a quote!", next: "ask_plan" },
-    {
-      id: "ask_plan",
-      kind: "ask",
-      prompt: "Which plan?",
-      field: {
-        name: "plan",
-        label: "Plan",
-        type: "choice",
-        options: [
-          { value: "basic", label: "Basic" },
-          { value: "pro", label: "Pro" },
-        ],
-      },
-      next: "done",
-    },
-    { id: "done", kind: "end", message: "Thanks, we'll be in touch." },
-  ],
-};
 
 // The customer's site: its home page carries the widget; /shipping is what the knowledge base reads.
 // The page's CSS is deliberately hostile: it must not reach into the widget.

@@ -1,45 +1,11 @@
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
+import { quoteRoute, supportRoute } from "./fixtures/routes.js";
 import { call, type Session, signup } from "./helpers.js";
 
+export { quoteRoute, supportRoute };
+
 // Helpers for conversation tests: a tenant with a widget key, visitor sessions, routes.
-
-export const quoteRoute = {
-  id: "quote",
-  name: "Get a quote",
-  description: "Customer wants pricing or a quote",
-  examples: ["I want a quote", "how much does it cost", "pricing please", "what are your prices"],
-  steps: [
-    { id: "hello", kind: "say", text: "Happy to help with a quote!", rephrase: true, next: "ask_plan" },
-    {
-      id: "ask_plan",
-      kind: "ask",
-      prompt: "Which plan?",
-      field: {
-        name: "plan",
-        label: "Plan",
-        type: "choice",
-        options: [
-          { value: "basic", label: "Basic" },
-          { value: "pro", label: "Pro" },
-        ],
-      },
-      next: "done",
-    },
-    { id: "done", kind: "end", message: "Thanks, we'll be in touch." },
-  ],
-};
-
-export const supportRoute = {
-  id: "support",
-  name: "Technical support",
-  description: "Something is broken or not working",
-  examples: ["my login is broken", "the app crashes", "I cannot sign in", "error when I upload"],
-  steps: [
-    { id: "s1", kind: "say", text: "Sorry to hear that. Let me help.", next: "end" },
-    { id: "end", kind: "end" },
-  ],
-};
 
 export type Tenant = Session & { publicKey: string };
 
