@@ -1,15 +1,8 @@
-import {
-  analyticsSettings,
-  type Database,
-  DEFAULT_DEAD_LETTER_RETENTION_DAYS,
-  DEFAULT_RETENTION_DAYS,
-  withTenant,
-} from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import { listDeadLetters, replayDeadLetters } from "../analytics/dead-letters.js";
 import { decodeCursor } from "../analytics/pages.js";
 import { listRejected } from "../analytics/rejected.js";
+import { readAnalyticsSettings, saveAnalyticsSettings } from "../analytics/settings.js";
 import { AppError } from "../domain/errors.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
@@ -92,7 +85,7 @@ analyticsRoutes.openapi(
   }),
   async (c) => {
     const p = c.get("principal");
-    return c.json(await readSettings(c.get("db"), p.tenantId), 200);
+    return c.json(await readAnalyticsSettings(c.get("db"), p.tenantId), 200);
   },
 );
 
@@ -113,30 +106,9 @@ analyticsRoutes.openapi(
   }),
   async (c) => {
     const p = c.get("principal");
-    const body = c.req.valid("json");
-    const set = { ...body, updatedAt: new Date() };
-    await withTenant(c.get("db"), p.tenantId, (tx) =>
-      tx
-        .insert(analyticsSettings)
-        .values({ tenantId: p.tenantId, ...body })
-        .onConflictDoUpdate({ target: analyticsSettings.tenantId, set }),
-    );
-    return c.json(await readSettings(c.get("db"), p.tenantId), 200);
+    return c.json(await saveAnalyticsSettings(c.get("db"), p.tenantId, c.req.valid("json")), 200);
   },
 );
-
-async function readSettings(db: Database, tenantId: string) {
-  const row = await withTenant(
-    db,
-    tenantId,
-    async (tx) =>
-      (await tx.select().from(analyticsSettings).where(eq(analyticsSettings.tenantId, tenantId)))[0],
-  );
-  return {
-    retentionDays: row?.retentionDays ?? DEFAULT_RETENTION_DAYS,
-    deadLetterRetentionDays: row?.deadLetterRetentionDays ?? DEFAULT_DEAD_LETTER_RETENTION_DAYS,
-  };
-}
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),

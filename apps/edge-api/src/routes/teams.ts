@@ -1,10 +1,10 @@
-import { AGENT_PRESENCES, notifications, withTenant } from "@autopilot/db";
+import { AGENT_PRESENCES } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { and, desc, eq, isNull } from "drizzle-orm";
 import { assignLeadManually } from "../domain/assignment/assign-lead.js";
 import { assignThroughCoordinator } from "../domain/assignment/coordinate.js";
 import * as teams from "../domain/assignment/teams.js";
-import { AppError, notFound } from "../domain/errors.js";
+import { AppError } from "../domain/errors.js";
+import { listNotifications, markNotificationRead } from "../domain/notifications.js";
 import { setPresence } from "../domain/presence.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
@@ -284,33 +284,8 @@ teamRoutes.openapi(
     // API keys have no user: they may read a named member's (integrations, tests).
     const userId = p.user?.id ?? q.userId;
     if (!userId) throw new AppError("invalid_request", "query.userId: required when calling with an API key");
-    const rows = await withTenant(c.get("db"), p.tenantId, (tx) =>
-      tx
-        .select()
-        .from(notifications)
-        .where(
-          and(
-            eq(notifications.userId, userId),
-            q.unread === "true" ? isNull(notifications.readAt) : undefined,
-          ),
-        )
-        .orderBy(desc(notifications.createdAt))
-        .limit(100),
-    );
-    return c.json(
-      {
-        notifications: rows.map((n) => ({
-          id: n.id,
-          kind: n.kind,
-          title: n.title,
-          body: n.body,
-          data: n.data,
-          readAt: n.readAt?.toISOString() ?? null,
-          createdAt: n.createdAt.toISOString(),
-        })),
-      },
-      200,
-    );
+    const list = await listNotifications(c.get("db"), p.tenantId, userId, q.unread === "true");
+    return c.json({ notifications: list }, 200);
   },
 );
 
@@ -326,14 +301,7 @@ teamRoutes.openapi(
   }),
   async (c) => {
     const p = c.get("principal");
-    const done = await withTenant(c.get("db"), p.tenantId, (tx) =>
-      tx
-        .update(notifications)
-        .set({ readAt: new Date() })
-        .where(eq(notifications.id, c.req.valid("param").id))
-        .returning({ id: notifications.id }),
-    );
-    if (done.length === 0) throw notFound("notification");
+    await markNotificationRead(c.get("db"), p.tenantId, c.req.valid("param").id);
     return c.json({ ok: true as const }, 200);
   },
 );
