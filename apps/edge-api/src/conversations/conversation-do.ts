@@ -775,7 +775,6 @@ export class ConversationDO extends DurableObject<Env> {
       meta.lastMessage = text;
       meta.lastMessageAt = m.createdAt;
     }
-    meta.messageCount = m.seq; // seqs run 1, 2, 3…: the count is derived, never a separate tally
     this.store.enqueue("pg", { t: "message", row: { ...m, conversationId: meta.id } } satisfies PgItem);
     this.broadcast({ type: "message", message: m });
     return m;
@@ -791,7 +790,8 @@ export class ConversationDO extends DurableObject<Env> {
   private saveMeta(): void {
     const meta = this.loadMetaOrThrow();
     meta.revision++;
-    meta.messageCount = this.store.messageCount(); // repairs a count saved short before a stop
+    // Derived from the transcript, never a separate tally (so a stop mid-turn cannot leave it short).
+    meta.messageCount = this.store.messageCount();
     this.store.put("meta", meta);
     const {
       timeZone: _z,

@@ -13,7 +13,7 @@ export type SocketTag = { role: "visitor" | "agent"; id: string; mayReply?: bool
 export const visibleToVisitor = (m: MessageView) =>
   m.sender !== "note" && !(m.sender === "system" && m.data.result === "not_available");
 
-const tagOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketTag | null;
+export const tagOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketTag | null;
 
 /** Who the upgrade request says the caller is (headers the worker set after authenticating). */
 export function callerOf(request: Request): { tenantId: string; conversationId: string; tag: SocketTag } {
@@ -80,5 +80,3 @@ export function errorFrame(error: unknown): ServerFrame {
     ? { type: "error", code: error.code, message: error.message }
     : { type: "error", code: "internal", message: "the message could not be handled" };
 }
-
-export { tagOf };

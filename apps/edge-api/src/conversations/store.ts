@@ -75,7 +75,7 @@ export class ConversationStore {
     text: string;
     data?: Record<string, unknown>;
   }): MessageView {
-    const last = this.sql.exec<{ seq: number }>("SELECT max(seq) AS seq FROM messages").one().seq ?? 0;
+    const last = this.messageCount();
     const view: MessageView = {
       id: crypto.randomUUID(),
       seq: last + 1,

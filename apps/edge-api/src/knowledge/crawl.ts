@@ -5,7 +5,7 @@ import { chunkSections, contentHash } from "./chunk.js";
 import { type CrawlLimits, type CrawlMessage, websiteConfigSchema } from "./config.js";
 import { extractPage } from "./extract.js";
 import { fetchPage } from "./fetch-page.js";
-import { ALLOW_ALL, DISALLOW_ALL, parseRobots, type RobotsRules, robotsAllows } from "./robots.js";
+import { ALLOW_ALL, DISALLOW_ALL, parseRobots, type RobotsRules } from "./robots.js";
 import { looksLikeSitemap, parseSitemap } from "./sitemap.js";
 import * as store from "./store.js";
 import { allowedByPolicy, normaliseUrl, type UrlPolicy } from "./url-policy.js";
@@ -88,7 +88,7 @@ async function crawlPage(
   const url = normaliseUrl(page.url);
   if (!url || !allowedByPolicy(url, policy))
     return none({ status: "skipped", reason: "off_policy", dropChunks: true });
-  if (!robotsAllows(robots, url)) return none({ status: "skipped", reason: "robots", dropChunks: true });
+  if (!robots.allows(url)) return none({ status: "skipped", reason: "robots", dropChunks: true });
 
   if (looksLikeSitemap(url)) {
     const res = await fetchPage(url, policy, limits, {

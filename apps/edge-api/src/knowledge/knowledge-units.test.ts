@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isPrivateHost } from "../lib/address-policy.js";
 import { chunkSections, contentHash } from "./chunk.js";
 import { extractPage } from "./extract.js";
-import { parseRobots, robotsAllows } from "./robots.js";
+import { parseRobots } from "./robots.js";
 import { parseSitemap } from "./sitemap.js";
 import { stripInvisible } from "./text.js";
 import { allowedByPolicy, normaliseUrl } from "./url-policy.js";
@@ -14,15 +14,15 @@ describe("knowledge units", () => {
     const rules = parseRobots(
       "User-agent: *\nDisallow: /\n\nUser-agent: AutopilotCRM-KnowledgeBot\nDisallow: /private/\nAllow: /private/ok$\nCrawl-delay: 2\n",
     );
-    const at = (p: string) => robotsAllows(rules, new URL(`https://a.test${p}`));
+    const at = (p: string) => rules.allows(new URL(`https://a.test${p}`));
     expect(at("/")).toBe(true);
     expect(at("/private/x")).toBe(false);
     expect(at("/private/ok")).toBe(true);
     expect(at("/private/ok/more")).toBe(false);
     expect(rules.crawlDelaySeconds).toBe(2);
-    expect(
-      robotsAllows(parseRobots("User-agent: *\nDisallow: /*.pdf$"), new URL("https://a.test/x.pdf")),
-    ).toBe(false);
+    expect(parseRobots("User-agent: *\nDisallow: /*.pdf$").allows(new URL("https://a.test/x.pdf"))).toBe(
+      false,
+    );
   });
 
   it("sitemap and sitemap index", () => {

@@ -1,6 +1,7 @@
 import { type Database, knowledgeSources, lookups, withTenant } from "@autopilot/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { Logger } from "../lib/log.js";
+import { requeueEach } from "../lib/requeue.js";
 import type { CrawlMessage, EmbedMessage } from "./config.js";
 
 // Accepted work finishes: a crawl or a document extraction whose queue message was lost (a local
@@ -19,9 +20,9 @@ export async function requeueStuckSources(
   maxSources = 50,
 ): Promise<number> {
   const stuck = await lookups.stuckKnowledgeSources(db, quietMinutes, maxSources);
-  let requeued = 0;
-  for (const s of stuck) {
-    try {
+  return requeueEach(
+    stuck,
+    async (s) => {
       // Touch first: the next sweep waits another quiet period before trying again.
       await withTenant(db, s.tenant_id, (tx) =>
         tx
@@ -35,21 +36,10 @@ export async function requeueStuckSources(
         sourceId: s.source_id,
         runId: s.run_id,
       });
-      requeued++;
-      log.warn("knowledge job re-queued: no progress", {
-        tenantId: s.tenant_id,
-        sourceId: s.source_id,
-        runId: s.run_id,
-      });
-    } catch (error) {
-      log.warn("knowledge job re-queue failed", {
-        tenantId: s.tenant_id,
-        sourceId: s.source_id,
-        error: String(error),
-      });
-    }
-  }
-  return requeued;
+    },
+    log,
+    "knowledge job with no progress",
+  );
 }
 
 /** Chunks this old without an embedding (in a tenant with an embedding model) are taken as missed. */
@@ -66,15 +56,10 @@ export async function requeueEmbeddingGaps(
   quietMinutes = EMBEDDING_GAP_MINUTES,
   maxSources = 50,
 ): Promise<number> {
-  let requeued = 0;
-  for (const gap of await lookups.embeddingGaps(db, quietMinutes, maxSources)) {
-    try {
-      await enqueue({ type: "embed", tenantId: gap.tenant_id, sourceId: gap.source_id });
-      requeued++;
-    } catch (error) {
-      log.warn("embedding step re-queue failed", { ...gap, error: String(error) });
-    }
-  }
-  if (requeued > 0) log.info("embedding steps re-queued", { sources: requeued });
-  return requeued;
+  return requeueEach(
+    await lookups.embeddingGaps(db, quietMinutes, maxSources),
+    (gap) => enqueue({ type: "embed", tenantId: gap.tenant_id, sourceId: gap.source_id }),
+    log,
+    "embedding step",
+  );
 }

@@ -29,7 +29,3 @@ export function parseRobots(text: string, agent = CRAWLER_AGENT): RobotsRules {
     ...(delay === undefined ? {} : { crawlDelaySeconds: delay }),
   };
 }
-
-export function robotsAllows(rules: RobotsRules, url: URL): boolean {
-  return rules.allows(url);
-}

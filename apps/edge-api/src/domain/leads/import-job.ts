@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { fromBase64 } from "../../lib/base64.js";
 import type { Logger } from "../../lib/log.js";
+import { requeueEach } from "../../lib/requeue.js";
 import { systemActor } from "../crm/actor.js";
 import type { NewLead } from "./create-lead.js";
 import { CsvError, parseCsv } from "./csv.js";
@@ -147,23 +148,16 @@ export async function requeueStuckImports(
   log: Logger,
   quietMinutes = IMPORT_STUCK_AFTER_MINUTES,
 ): Promise<number> {
-  let requeued = 0;
-  for (const s of await lookups.stuckLeadImports(db, quietMinutes, 50)) {
-    try {
+  return requeueEach(
+    await lookups.stuckLeadImports(db, quietMinutes, 50),
+    async (s) => {
       // Touch first: the next sweep waits another quiet period before trying again.
       await withTenant(db, s.tenant_id, (tx) =>
         tx.update(leadImports).set({ updatedAt: sql`now()` }).where(eq(leadImports.id, s.import_id)),
       );
       await enqueue({ type: "lead-import", tenantId: s.tenant_id, importId: s.import_id });
-      requeued++;
-      log.warn("lead import re-queued: no progress", { tenantId: s.tenant_id, importId: s.import_id });
-    } catch (error) {
-      log.warn("lead import re-queue failed", {
-        tenantId: s.tenant_id,
-        importId: s.import_id,
-        error: String(error),
-      });
-    }
-  }
-  return requeued;
+    },
+    log,
+    "lead import with no progress",
+  );
 }
