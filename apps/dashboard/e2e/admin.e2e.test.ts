@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one browser session walks the admin screens in order, each building on the last.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one browser session walks the core journey (sign up to inbox) in order.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";

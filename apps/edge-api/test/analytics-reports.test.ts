@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: every report is checked against one hand-computed fixture, kept in one place.
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { deliver, ev, setTimeZone } from "./analytics-helpers.js";

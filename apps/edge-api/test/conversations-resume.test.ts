@@ -1,8 +1,9 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { BotTurns } from "../src/conversations/bot-turns.js";
 import { conversationStub } from "../src/conversations/client.js";
 import type { ConversationDO } from "../src/conversations/conversation-do.js";
-import type { ConversationStore } from "../src/conversations/store.js";
+import type { ConversationCore } from "../src/conversations/core.js";
 import { say, startConversation, tenantWithWidget } from "./conversation-helpers.js";
 import { call, ownerDb } from "./helpers.js";
 
@@ -11,13 +12,7 @@ import { call, ownerDb } from "./helpers.js";
 // the message count is derived from the transcript, so Postgres ends up right.
 
 /** The parts of the object a stop leaves behind or forgets (private fields, reached for the test). */
-type Internals = {
-  store: ConversationStore;
-  append: (sender: "visitor", authorId: null, text: string) => { seq: number };
-  meta: unknown;
-  state: unknown;
-  turnRunning: boolean;
-};
+type Internals = { core: ConversationCore; turns: BotTurns };
 
 async function pgCounts(conversationId: string) {
   const db = ownerDb();
@@ -43,11 +38,10 @@ describe("interrupted turns", () => {
     // (its count one short), nothing of the turn in memory.
     await runInDurableObject(stub, (instance: ConversationDO) => {
       const o = instance as unknown as Internals;
-      const m = o.append("visitor", null, "what are your prices");
-      o.store.put("pendingTurn", { seq: m.seq, text: "what are your prices" });
-      o.meta = undefined;
-      o.state = undefined;
-      o.turnRunning = false;
+      const m = o.core.append("visitor", null, "what are your prices");
+      o.core.store.put("pendingTurn", { seq: m.seq, text: "what are your prices" });
+      o.core.forget();
+      o.turns.running = false;
     });
     await runDurableObjectAlarm(stub);
     const history = await call(`/v1/widget/conversations/${c.id}/messages`, { headers: c.auth });
@@ -58,7 +52,7 @@ describe("interrupted turns", () => {
       expect.arrayContaining([expect.stringMatching(/quote/i), "Which plan?"]),
     );
     await runInDurableObject(stub, async (instance: ConversationDO) => {
-      expect((instance as unknown as Internals).store.get("pendingTurn")).toBeUndefined();
+      expect((instance as unknown as Internals).core.store.get("pendingTurn")).toBeUndefined();
       await instance.drain(true);
     });
     const counts = await pgCounts(c.id);
@@ -78,14 +72,14 @@ describe("interrupted turns", () => {
       .messages.length;
     await runInDurableObject(stub, async (instance: ConversationDO) => {
       const o = instance as unknown as Internals;
-      const m = o.append("visitor", null, "what are your prices");
-      o.store.put("pendingTurn", { seq: m.seq, text: "what are your prices" });
-      o.turnRunning = true; // the model is still thinking
+      const m = o.core.append("visitor", null, "what are your prices");
+      o.core.store.put("pendingTurn", { seq: m.seq, text: "what are your prices" });
+      o.turns.running = true; // the model is still thinking
       await instance.alarm();
-      expect(o.store.get("pendingTurn")).toBeDefined();
-      const timers = o.store.get<{ turnAt?: number }>("timers");
+      expect(o.core.store.get("pendingTurn")).toBeDefined();
+      const timers = o.core.store.get<{ turnAt?: number }>("timers");
       expect(timers?.turnAt).toBeGreaterThan(Date.now() + 30_000); // looked at again later
-      o.turnRunning = false;
+      o.turns.running = false;
     });
     const after = await call(`/v1/widget/conversations/${c.id}/messages`, { headers: c.auth });
     expect(after.json.messages).toHaveLength(before + 1); // the message, no reply yet

@@ -9,7 +9,8 @@ import { startConversation, tenantWithWidget } from "./conversation-helpers.js";
 // value under a key with a schema (meta, timers, the pending turn, the routes snapshot) is checked
 // before it is written, so nothing the object cannot read back is ever stored.
 
-const storeOf = (instance: ConversationDO) => (instance as unknown as { store: ConversationStore }).store;
+const storeOf = (instance: ConversationDO) =>
+  (instance as unknown as { core: { store: ConversationStore } }).core.store;
 
 describe("conversation storage", () => {
   it("is versioned, and refuses to write a value that does not fit its key's schema", async () => {

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one sales story (pipelines → deals → activities → forecast) on shared fixtures.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runSalesJobs } from "../src/domain/sales-jobs.js";

@@ -3,7 +3,7 @@ import { systemActor } from "../src/domain/crm/actor.js";
 import { acceptLeadsCsv, IMPORT_LIMITS } from "../src/domain/leads/import-csv.js";
 import { type ImportMessage, requeueStuckImports, runImportSlice } from "../src/domain/leads/import-job.js";
 import { createLogger } from "../src/lib/log.js";
-import { bearer, call, createKey, ownerDb, signup, waitForImport } from "./helpers.js";
+import { bearer, call, createKey, ownerDb, signup } from "./helpers.js";
 
 // CSV imports run as queue jobs (issue 15, item 10): the request checks and accepts the file (202),
 // slices of rows are written in the background with progress, and an import whose job stopped

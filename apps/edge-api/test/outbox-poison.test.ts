@@ -33,7 +33,7 @@ describe("outbox rows that can never be delivered", () => {
     const poison = messageRow(c.id, 900, "bad \u0000 byte");
     const fine = messageRow(c.id, 901, "a fine message behind it");
     await runInDurableObject(stub, async (instance: ConversationDO) => {
-      const store = (instance as unknown as { store: ConversationStore }).store;
+      const store = (instance as unknown as { core: { store: ConversationStore } }).core.store;
       store.enqueue("pg", poison);
       store.enqueue("pg", fine);
       store.enqueue("pg", { t: "message", row: { id: "not a uuid" } });

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one case per step kind and outcome of the engine's step function, on shared routes.
 import { describe, expect, it } from "vitest";
 import { ACTION_COMMAND_TYPES } from "./dialogue/commands.js";
 import { ConversationStateSchema, initialState } from "./dialogue/state.js";

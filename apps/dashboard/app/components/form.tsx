@@ -9,35 +9,66 @@ type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   hint?: ReactNode;
 };
 
+/** What an input needs to be announced with its hint and its error. */
+export type FieldA11y = {
+  id: string;
+  "aria-invalid": true | undefined;
+  "aria-describedby": string | undefined;
+};
+
 /**
- * A labelled input whose error (from the action's FormErrors) sits right under it, is announced with
- * the input (aria-describedby) and marks it aria-invalid. The message's line is always reserved, so an
- * error appearing does not move the page.
+ * The one labelled field: its hint and its error sit under the control and are both announced with
+ * it (aria-describedby), and an error marks it aria-invalid. The error's line is reserved when
+ * `reserve` is set, so an error appearing does not move the page.
  */
-export function Field({ name, label, errors, hint, id, ...input }: FieldProps) {
-  const inputId = id ?? `field-${name}`;
-  const error = errors?.fields[name];
-  const hintId = hint ? `${inputId}-hint` : undefined;
-  const errorId = `${inputId}-error`;
+export function FieldFrame({
+  id,
+  name,
+  label,
+  hint,
+  error,
+  reserve = true,
+  children,
+}: {
+  id: string;
+  name: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | undefined;
+  reserve?: boolean;
+  children: (a11y: FieldA11y) => ReactNode;
+}) {
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = `${id}-error`;
+  const describedBy = [hintId, error ? errorId : undefined].filter(Boolean).join(" ");
   return (
     <div className="field">
-      <label htmlFor={inputId}>{label}</label>
-      <input
-        id={inputId}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[hintId, error ? errorId : undefined].filter(Boolean).join(" ") || undefined}
-        {...input}
-      />
+      <label htmlFor={id}>{label}</label>
+      {children({
+        id,
+        "aria-invalid": error ? true : undefined,
+        "aria-describedby": describedBy || undefined,
+      })}
       {hint ? (
         <p id={hintId} className="hint">
           {hint}
         </p>
       ) : null}
-      <p id={errorId} className="field-error" data-field-error={name}>
-        {error ?? ""}
-      </p>
+      {error !== undefined || reserve ? (
+        <p id={errorId} className="field-error" data-field-error={name}>
+          {error ?? ""}
+        </p>
+      ) : null}
     </div>
+  );
+}
+
+/** A labelled input of a submitted form, with its error from the action's FormErrors. */
+export function Field({ name, label, errors, hint, id, ...input }: FieldProps) {
+  return (
+    <FieldFrame id={id ?? `field-${name}`} name={name} label={label} hint={hint} error={errors?.fields[name]}>
+      {(a11y) => <input name={name} {...a11y} {...input} />}
+    </FieldFrame>
   );
 }
 

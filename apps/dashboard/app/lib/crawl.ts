@@ -1,6 +1,9 @@
 // What a website crawl's codes mean, in words: why a source failed (lastError) and why a page was not
 // read (a progress problem's reason). The API speaks in codes; this is the one place they become text.
 
+/** A source in one of these states is being read: its page refreshes until it is done. */
+export const CRAWLING = new Set(["queued", "crawling", "running", "pending"]);
+
 const SOURCE_ERRORS: Record<string, string> = {
   nothing_fetched: "No page of this website could be read.",
   private_host: "This address is on a private network or this machine; only public websites can be read.",

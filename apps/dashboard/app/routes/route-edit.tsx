@@ -1,6 +1,6 @@
 import type { Route as EngineRoute } from "@autopilot/engine";
 import { Form, redirect, useRouteLoaderData, useSearchParams } from "react-router";
-import { RouteEditor } from "../components/route-editor.js";
+import { RouteEditor } from "../components/route-editor/route-editor.js";
 import { TryConsole } from "../components/try-console.js";
 import { api } from "../lib/api.server.js";
 import { text } from "../lib/forms.js";

@@ -1,5 +1,6 @@
 import { redirect, useRouteLoaderData } from "react-router";
-import { emptyRoute, RouteEditor } from "../components/route-editor.js";
+import { RouteEditor } from "../components/route-editor/route-editor.js";
+import { emptyRoute } from "../components/route-editor/steps.js";
 import { api } from "../lib/api.server.js";
 import { text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";

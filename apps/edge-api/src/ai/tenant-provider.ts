@@ -22,8 +22,7 @@ export async function providerFor(
   limits: { timeoutMs: number; retries: number },
 ): Promise<AiProvider> {
   const masterKey = keys.AI_MASTER_KEY;
-  if (!row || row.provider !== "openai" || !row.apiKeyCiphertext || !masterKey || !row.model)
-    return offlineProvider;
+  if (row?.provider !== "openai" || !row.apiKeyCiphertext || !masterKey || !row.model) return offlineProvider;
   if (baseUrlRefused(row.baseUrl, keys)) return offlineProvider;
   try {
     const apiKey = await open(masterKey, row.apiKeyCiphertext, row.tenantId);

@@ -4,6 +4,8 @@ import { eq, sql } from "drizzle-orm";
 import { type AiSettingsRow, loadAiSettings } from "../ai/tenant-provider.js";
 import { engineHours } from "../domain/business-hours.js";
 import { loadSnapshot, type RoutesSnapshot } from "../route-config/snapshot.js";
+import type { StartInput } from "./protocol.js";
+import type { Meta } from "./stored.js";
 
 // What a conversation needs from Postgres when it starts: the tenant's name, time zone and business
 // hours, its latest routes snapshot and its AI settings. Cached per isolate and tenant, so a burst of new
@@ -98,4 +100,30 @@ async function refresh(tenantId: string, e: Entry, withDb: WithDb): Promise<Star
   );
   e.config = config;
   return config;
+}
+
+/** A new conversation's meta, from the start request and the tenant's configuration. */
+export function newMeta(input: StartInput, loaded: StartConfig): Meta {
+  return {
+    id: input.conversationId,
+    tenantId: input.tenantId,
+    channel: input.channel,
+    status: "bot",
+    visitorId: input.visitorId,
+    assigneeId: null,
+    routesVersion: loaded.snapshot.version,
+    createdAt: new Date().toISOString(),
+    closedAt: null,
+    csatScore: null,
+    csatComment: null,
+    timeZone: loaded.tenant.timeZone,
+    tenantName: loaded.tenant.name,
+    businessHours: loaded.tenant.businessHours,
+    revision: 0,
+    lastMessage: "",
+    lastMessageAt: null,
+    messageCount: 0,
+    handoffAt: null,
+    awaitingSince: null,
+  };
 }

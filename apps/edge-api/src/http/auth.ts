@@ -2,7 +2,7 @@ import { lookups, type Role } from "@autopilot/db";
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { AppError } from "../domain/errors.js";
-import { allows, type Principal } from "../domain/principal.js";
+import { allows } from "../domain/principal.js";
 import type { AppEnv, Env } from "../env.js";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto.js";
 import { unavailable } from "./errors.js";

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one extraction pipeline whose steps share the hashing and weighting of a single pass.
 // Feature extraction: word unigrams (stemmed, stop words dropped), word bigrams (stemmed, stop words kept:
 // "not received", "how long" carry intent) and char n-grams inside word boundaries (typo robustness).
 // Features are 32-bit hashes; two groups (words, chars) are TF-IDF weighted and L2-normalised separately,
