@@ -29,8 +29,7 @@
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "@autopilot/db";
-import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
+import type { openDatabase } from "@autopilot/db";
 import { type AppEvent, eventSchema } from "@autopilot/sdk";
 import { type IngestMessage, ingestMessages } from "../../apps/edge-api/src/analytics/consume.js";
 import { toEventRow } from "../../apps/edge-api/src/analytics/dimensions.js";
@@ -39,6 +38,7 @@ import { reportQuerySchema } from "../../apps/edge-api/src/analytics/reports/que
 import { runReport } from "../../apps/edge-api/src/analytics/reports/run.js";
 import type { Logger } from "../../apps/edge-api/src/lib/log.js";
 import type { Bench } from "./registry.js";
+import { serverDatabase } from "./server-database.js";
 import { percentile, round } from "./stats.js";
 
 const TOTAL_EVENTS = Number(process.env.ANALYTICS_EVENTS ?? 1_000_000);
@@ -361,20 +361,9 @@ export const analytics: Bench = {
   description:
     "event ingest through the queue consumer's code (arrival order; shuffled) vs raw COPY; reports over 1M events",
   async run() {
-    const serverUrl = process.env.DATABASE_URL;
-    if (!serverUrl) {
-      console.log("  skipped: needs DATABASE_URL (a PostgreSQL server)");
-      return { skipped: 1 };
-    }
-    const { neonConfig } = await import("@neondatabase/serverless");
-    const { default: ws } = await import("ws");
-    neonConfig.webSocketConstructor = ws;
-    const name = `autopilot_bench_analytics_${process.pid}`;
-    const url = await createFreshDatabase(serverUrl, name);
-    const local = await startLocalDatabase({ databaseUrl: url });
-    const bridge = `127.0.0.1:${local.bridgePort}`;
-    const open = () => openDatabase({ url, bridge });
-    const admin = open();
+    const database = await serverDatabase("analytics");
+    if (!database) return { skipped: 1 };
+    const { admin, open, name } = database;
     const csvPath = join(tmpdir(), `${name}.csv`);
     try {
       const newTenant = async (label: string) => {
@@ -607,9 +596,7 @@ export const analytics: Bench = {
       return metrics;
     } finally {
       rmSync(csvPath, { force: true });
-      await admin.end();
-      await local.close();
-      await dropDatabase(serverUrl, name);
+      await database.close();
     }
   },
 };

@@ -8,13 +8,14 @@
 // Markdown documents with headings, whose words follow a Zipf law over a 30,000-word vocabulary, so
 // a few words are in most chunks and most words in few, as in real text. Questions take two to four
 // words of one chunk (its heading and body) inside an English question frame.
-import { knowledgeSources, openDatabase, withTenant } from "@autopilot/db";
-import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
+import { knowledgeSources, type openDatabase, withTenant } from "@autopilot/db";
+import { seededRandom } from "@autopilot/engine";
 import { chunkSections } from "../../apps/edge-api/src/knowledge/chunk.js";
 import { parseMarkdown } from "../../apps/edge-api/src/knowledge/markdown.js";
 import { retrieveChunks } from "../../apps/edge-api/src/knowledge/search.js";
 import { replaceSourceChunks } from "../../apps/edge-api/src/knowledge/store.js";
 import type { Bench } from "./registry.js";
+import { serverDatabase } from "./server-database.js";
 import { percentile, round } from "./stats.js";
 
 const CHUNKS = Number(process.env.KNOWLEDGE_CHUNKS ?? 100_000);
@@ -22,25 +23,13 @@ const IN_FLIGHT = Number(process.env.KNOWLEDGE_IN_FLIGHT ?? 4);
 const QUERIES = Number(process.env.KNOWLEDGE_QUERIES ?? 300);
 const TARGET_MEDIAN_MS = 20;
 
-/** mulberry32: a small seeded generator, so the corpus is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SYLLABLES = "ka lo mi ne ru sa to vi be da fe go hu ji ko la ma no pe ri su ta vo we xi yo ze".split(
   " ",
 );
 const FILLER = "the a of and to in is for on with that this by it at as be are from or can your".split(" ");
 
 export function makeCorpus(seed: number) {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const vocabulary: string[] = [];
   const seen = new Set<string>();
   while (vocabulary.length < 30_000) {
@@ -115,24 +104,12 @@ export const knowledge: Bench = {
   name: "knowledge",
   description: "index 100,000 knowledge chunks (chunks/s); retrieval over them (median and p99 ms)",
   async run(): Promise<Record<string, number>> {
-    const serverUrl = process.env.DATABASE_URL;
-    if (!serverUrl) {
-      console.log("  skipped: needs DATABASE_URL (a PostgreSQL server)");
-      return { skipped: 1 };
-    }
-    const { neonConfig } = await import("@neondatabase/serverless");
-    const { default: ws } = await import("ws");
-    neonConfig.webSocketConstructor = ws;
     // KNOWLEDGE_REUSE_DB=<name> measures retrieval again on a database kept by KNOWLEDGE_KEEP_DB=1
     // (tuning queries without indexing 100,000 chunks each time).
     const reuse = process.env.KNOWLEDGE_REUSE_DB;
-    const name = reuse ?? `autopilot_bench_knowledge_${process.pid}`;
-    const url = reuse
-      ? Object.assign(new URL(serverUrl), { pathname: `/${reuse}` }).href
-      : await createFreshDatabase(serverUrl, name);
-    const local = await startLocalDatabase({ databaseUrl: url });
-    const bridge = `127.0.0.1:${local.bridgePort}`;
-    const admin = openDatabase({ url, bridge });
+    const database = await serverDatabase("knowledge", reuse);
+    if (!database) return { skipped: 1 };
+    const { admin, open } = database;
     try {
       const tenantRow = (tenantName: string) =>
         admin.query<{ id: string }>(
@@ -166,7 +143,7 @@ export const knowledge: Bench = {
       };
       await Promise.all(
         Array.from({ length: IN_FLIGHT }, async () => {
-          const db = openDatabase({ url, bridge });
+          const db = open();
           try {
             while (!reuse && indexed < CHUNKS) await indexOne(db, tenantId);
           } finally {
@@ -180,7 +157,7 @@ export const knowledge: Bench = {
         console.log(
           `  indexed ${indexed} chunks (${documents} documents) in ${indexSeconds.toFixed(1)} s: ${chunksPerS.toFixed(0)} chunks/s, ${IN_FLIGHT} in flight`,
         );
-      const db = openDatabase({ url, bridge });
+      const db = open();
       if (reuse) {
         const [row] = await admin.query<{ n: number }>(
           "select count(*)::int as n from knowledge_chunks where tenant_id = $1",
@@ -235,11 +212,8 @@ export const knowledge: Bench = {
         retrieve_target_median_ms: TARGET_MEDIAN_MS,
       };
     } finally {
-      await admin.end();
-      await local.close();
       // KNOWLEDGE_KEEP_DB=1 keeps the database for EXPLAIN-ing queries by hand (drop it after).
-      if (process.env.KNOWLEDGE_KEEP_DB === "1" || reuse) console.log(`  kept database ${name}`);
-      else await dropDatabase(serverUrl, name);
+      await database.close(process.env.KNOWLEDGE_KEEP_DB === "1");
     }
   },
 };

@@ -7,11 +7,11 @@
 // 2. the forecast (the rollups the deal triggers keep, migration 0019, + the engine's pure functions,
 //    win rate, velocity) over SALES_DEALS (100,000) deals of one tenant, seeded through those triggers:
 //    median of SALES_FORECAST_RUNS runs after two warm-ups.
-import { openDatabase } from "@autopilot/db";
-import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
+import type { openDatabase } from "@autopilot/db";
 import { assignLead } from "../../apps/edge-api/src/domain/assignment/assign-lead.js";
 import { forecast } from "../../apps/edge-api/src/domain/deals/forecast.js";
 import type { Bench } from "./registry.js";
+import { serverDatabase } from "./server-database.js";
 import { percentile, round } from "./stats.js";
 
 const LEADS = Number(process.env.SALES_LEADS ?? 10_000);
@@ -102,19 +102,9 @@ export const sales: Bench = {
   name: "sales",
   description: "assign 10,000 leads by round-robin (leads/s); forecast over 100,000 deals (median ms)",
   async run(): Promise<Record<string, number>> {
-    const serverUrl = process.env.DATABASE_URL;
-    if (!serverUrl) {
-      console.log("  skipped: needs DATABASE_URL (a PostgreSQL server)");
-      return { skipped: 1 };
-    }
-    const { neonConfig } = await import("@neondatabase/serverless");
-    const { default: ws } = await import("ws");
-    neonConfig.webSocketConstructor = ws;
-    const name = `autopilot_bench_sales_${process.pid}`;
-    const url = await createFreshDatabase(serverUrl, name);
-    const local = await startLocalDatabase({ databaseUrl: url });
-    const bridge = `127.0.0.1:${local.bridgePort}`;
-    const admin = openDatabase({ url, bridge });
+    const database = await serverDatabase("sales");
+    if (!database) return { skipped: 1 };
+    const { admin, open } = database;
     try {
       const [tenant] = await admin.query<{ id: string }>(
         "insert into tenants (name) values ('Bench') returning id",
@@ -131,7 +121,7 @@ export const sales: Bench = {
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: IN_FLIGHT }, async () => {
-          const db = openDatabase({ url, bridge });
+          const db = open();
           try {
             for (let id = queue.shift(); id; id = queue.shift()) await assignLead(db, tenantId, id);
           } finally {
@@ -156,7 +146,7 @@ export const sales: Bench = {
       console.log(
         `  ${DEALS} deals with history seeded in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
       );
-      const db = openDatabase({ url, bridge });
+      const db = open();
       const times: number[] = [];
       let cells = 0;
       try {
@@ -185,9 +175,7 @@ export const sales: Bench = {
         forecast_target_median_ms: TARGET_FORECAST_MEDIAN_MS,
       };
     } finally {
-      await admin.end();
-      await local.close();
-      await dropDatabase(serverUrl, name);
+      await database.close();
     }
   },
 };

@@ -1,16 +1,15 @@
 // Over 400 lines on purpose: one browser session walks the admin screens in order, each building on the last.
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { APIResponse, Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations } from "../../../scripts/lib/axe.js";
 import {
+  axeViolations,
   hasChromium,
   launchChromium,
   NAVIGATION_TIMEOUT_MS,
+  okJson,
+  screenshots,
   warnNoChromium,
-} from "../../../scripts/lib/chromium.js";
+} from "./browser.js";
 import { type LocalStack, sharedStack } from "./local-stack.js";
 
 // The admin screens in Chromium on the full local stack: the route editor (an engine error shown on the
@@ -19,8 +18,6 @@ import { type LocalStack, sharedStack } from "./local-stack.js";
 // source, its search test with scores), reports (a new deal counted in the forecast, CSV export).
 // Screenshots, desktop and 390 px, go to .data/screenshots/dashboard/.
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const SHOTS = join(ROOT, ".data", "screenshots", "dashboard");
 if (!hasChromium) warnNoChromium("dashboard admin end-to-end tests");
 
 const stamp = Date.now();
@@ -36,20 +33,8 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
   let dash = "";
   let csrf = "";
 
-  /** Full-page screenshots at desktop width and at 390 px (then back to desktop). */
-  const shots = async (name: string, p: Page = page) => {
-    await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    await p.setViewportSize({ width: 390, height: 844 });
-    await p.screenshot({ path: join(SHOTS, `${name}-390.png`), fullPage: true });
-    const sideScroll = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    await p.setViewportSize({ width: 1280, height: 800 });
-    expect(sideScroll, `${name} scrolls sideways at 390 px`).toBeLessThanOrEqual(0);
-  };
-  const json = async (res: APIResponse) => {
-    const body = await res.json();
-    expect(res.ok(), `${res.url()}: ${JSON.stringify(body)}`).toBe(true);
-    return body;
-  };
+  const shots = (name: string, p: Page = page) => screenshots(p, name);
+  const json = okJson;
   const apiCall = async (method: "POST" | "PUT", path: string, data: unknown = {}) =>
     json(await page.request.fetch(`${dash}/api${path}`, { method, data, headers: { "x-csrf-token": csrf } }));
   const apiGet = async (path: string) => json(await page.request.get(`${dash}/api${path}`));
@@ -62,7 +47,6 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
     page = await context.newPage();
     page.setDefaultTimeout(20_000);
     page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
-    mkdirSync(SHOTS, { recursive: true });
     const signup = await page.request.post(`${dash}/api/v1/auth/signup`, {
       data: { name: "Ada Admin", companyName: "Admin Screens Ltd", email: EMAIL, password: PASSWORD },
     });

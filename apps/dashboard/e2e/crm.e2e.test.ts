@@ -1,16 +1,14 @@
-// Over 400 lines on purpose: one browser session walks the CRM screens in order, each building on the last.
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { APIResponse, Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { axeViolations } from "../../../scripts/lib/axe.js";
 import {
+  axeViolations,
   hasChromium,
   launchChromium,
   NAVIGATION_TIMEOUT_MS,
+  okJson,
+  screenshot,
   warnNoChromium,
-} from "../../../scripts/lib/chromium.js";
+} from "./browser.js";
 import { type LocalStack, sharedStack } from "./local-stack.js";
 
 // The sales screens in Chromium on the full local stack: the inbox used with the keyboard only (take over,
@@ -19,8 +17,6 @@ import { type LocalStack, sharedStack } from "./local-stack.js";
 // a deal's activities; the inbox kept live over its WebSockets. The workspace is set up through the dashboard's /api proxy as the signed-in owner;
 // a visitor chats through the widget API. Screenshots (desktop and 390 px) go to .data/screenshots/dashboard/.
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const SHOTS = join(ROOT, ".data", "screenshots", "dashboard");
 /** expect.poll with room for a loaded machine (its default is one second). */
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
 /** The inbox's polling interval while its sockets are down (FALLBACK_POLL_MS in routes/inbox.tsx). */
@@ -42,12 +38,8 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
   let contactId = "";
   let publicKey = "";
 
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  const json = async (res: APIResponse) => {
-    const body = await res.json();
-    expect(res.ok(), `${res.url()}: ${JSON.stringify(body)}`).toBe(true);
-    return body;
-  };
+  const shot = (name: string) => screenshot(page, name);
+  const json = okJson;
   /** The signed-in owner calling edge-api through the dashboard's proxy (cookie + CSRF header). */
   const apiCall = async (method: "POST" | "PUT", path: string, data: unknown = {}) =>
     json(await page.request.fetch(`${dash}/api${path}`, { method, data, headers: { "x-csrf-token": csrf } }));
@@ -89,7 +81,6 @@ describe.skipIf(!hasChromium)("sales screens in Chromium", () => {
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
     page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
-    mkdirSync(SHOTS, { recursive: true });
 
     const signup = await page.request.post(`${dash}/api/v1/auth/signup`, {
       data: { name: "Ada Agent", companyName: "Navy Labs Sales", email: EMAIL, password: PASSWORD },

@@ -2,15 +2,18 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { APIResponse, Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   hasChromium,
   launchChromium,
   NAVIGATION_TIMEOUT_MS,
+  okJson,
+  SHOTS,
+  screenshot,
+  screenshots,
   warnNoChromium,
-} from "../../../scripts/lib/chromium.js";
+} from "./browser.js";
 import { type LocalStack, sharedStack } from "./local-stack.js";
 
 // Issue 8's journey as ONE test, as a new user: sign up (validation errors on the right fields first),
@@ -22,8 +25,6 @@ import { type LocalStack, sharedStack } from "./local-stack.js";
 // The shared local stack runs (global-setup.ts); Chromium is Debian's. Screenshots of each screen, at
 // 1280 and 390 px, go to .data/screenshots/dashboard/.
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const SHOTS = join(ROOT, ".data", "screenshots", "dashboard");
 if (!hasChromium) warnNoChromium("dashboard end-to-end tests (the journey)");
 
 const stamp = Date.now();
@@ -73,23 +74,10 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
   let snippet = "";
   let dash = "";
 
-  const shot = (name: string, p: Page = page) =>
-    p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  /** Full-page screenshots at 1280 px and at 390 px (no sideways scroll there), then back to 1280. */
-  const shots = async (name: string, p: Page = page) => {
-    await shot(name, p);
-    await p.setViewportSize({ width: 390, height: 844 });
-    await shot(`${name}-390`, p);
-    const sideScroll = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    await p.setViewportSize({ width: 1280, height: 800 });
-    expect(sideScroll, `${name} scrolls sideways at 390 px`).toBeLessThanOrEqual(0);
-  };
+  const shot = (name: string, p: Page = page) => screenshot(p, name);
+  const shots = (name: string, p: Page = page) => screenshots(p, name);
   const fieldError = (name: string, p: Page = page) => p.locator(`[data-field-error="${name}"]`);
-  const json = async (res: APIResponse) => {
-    const body = await res.json();
-    expect(res.ok(), `${res.url()}: ${JSON.stringify(body)}`).toBe(true);
-    return body;
-  };
+  const json = okJson;
   const apiGet = async (path: string, p: Page = page) => json(await p.request.get(`${dash}/api${path}`));
   /** A browser context signed in as the owner of a new workspace (signed up through the /api proxy). */
   const newOwner = async (name: string, email: string) => {

@@ -1,17 +1,15 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations } from "../../../scripts/lib/axe.js";
+import { type CallApi, seedWorkspace } from "../../../scripts/lib/seed.js";
+import { seedDemoCrm } from "../../../scripts/start/demo-crm.js";
 import {
+  axeViolations,
   hasChromium,
   launchChromium,
   NAVIGATION_TIMEOUT_MS,
+  screenshot,
   warnNoChromium,
-} from "../../../scripts/lib/chromium.js";
-import { type CallApi, seedWorkspace } from "../../../scripts/lib/seed.js";
-import { seedDemoCrm } from "../../../scripts/start/demo-crm.js";
+} from "./browser.js";
 import { type LocalStack, sharedStack } from "./local-stack.js";
 
 // Issue 14 item 7: the demo workspace `npm start` makes shows the product working. The same seeding
@@ -19,8 +17,6 @@ import { type LocalStack, sharedStack } from "./local-stack.js";
 // nothing); then the owner logs in and finds playbooks, leads, a pipeline with deals in every stage,
 // conversations (one waiting, some closed and rated) and reports that count them.
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const SHOTS = join(ROOT, ".data", "screenshots", "dashboard");
 if (!hasChromium) warnNoChromium("dashboard demo workspace test");
 
 const ACCOUNT = {
@@ -48,7 +44,6 @@ describe.skipIf(!hasChromium)("the demo workspace", () => {
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     page.setDefaultTimeout(15_000);
     page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
-    mkdirSync(SHOTS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -102,7 +97,7 @@ describe.skipIf(!hasChromium)("the demo workspace", () => {
       const cards = page.locator(`[data-stage="${stage}"] li`);
       expect(await cards.count(), stage).toBeGreaterThan(0);
     }
-    await page.screenshot({ path: join(SHOTS, "demo-deals.png"), fullPage: true });
+    await screenshot(page, "demo-deals");
 
     await page.goto(`${stack.dashboardUrl}/leads`);
     const rows = page.locator("tr[data-lead]");
@@ -118,7 +113,7 @@ describe.skipIf(!hasChromium)("the demo workspace", () => {
     expect(said).toContain("Lumen Agency");
     expect(said).toContain("12,000");
     expect(await page.getByRole("link", { name: "Read the conversation" }).count()).toBe(1);
-    await page.screenshot({ path: join(SHOTS, "demo-lead.png"), fullPage: true });
+    await screenshot(page, "demo-lead");
 
     await page.goto(`${stack.dashboardUrl}/inbox`);
     await page.locator(".conversation-list li").first().waitFor();
@@ -126,7 +121,7 @@ describe.skipIf(!hasChromium)("the demo workspace", () => {
     // The quote chat is listed by the customer's name and owned by its lead's owner.
     const sofia = page.locator(".conversation-list li", { hasText: "Sofia Rossi" });
     expect(await sofia.locator("[data-assignee]").textContent()).toBe("Demo Owner (lead owner)");
-    await page.screenshot({ path: join(SHOTS, "demo-inbox.png"), fullPage: true });
+    await screenshot(page, "demo-inbox");
 
     // Reports: the ratings arrive through the events queue; reload until both are counted.
     await page.goto(`${stack.dashboardUrl}/reports`);
@@ -139,7 +134,7 @@ describe.skipIf(!hasChromium)("the demo workspace", () => {
     const board = page.locator("[data-report=leaderboard]");
     expect(await board.textContent()).toContain("Demo Owner");
     expect(await page.locator("[data-forecast-totals]").textContent()).toMatch(/Open deals [1-9]/);
-    await page.screenshot({ path: join(SHOTS, "demo-reports.png"), fullPage: true });
+    await screenshot(page, "demo-reports");
     expect(await axeViolations(page)).toEqual([]);
   });
 });

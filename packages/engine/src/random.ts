@@ -1,4 +1,5 @@
-// A small seeded PRNG (mulberry32) for ctx.random, so hosts and tests can replay turns exactly.
+// A small seeded PRNG (mulberry32) for ctx.random, so hosts and tests can replay turns exactly, and for
+// the router's training (it never uses Math.random).
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

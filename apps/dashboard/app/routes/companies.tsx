@@ -1,4 +1,5 @@
 import { Form, Link, useSearchParams } from "react-router";
+import { FilterInput, FilterSelect } from "../components/filters.js";
 import { api } from "../lib/api.server.js";
 import { withParams } from "../lib/crm.js";
 import { errorMessage } from "../lib/crm.server.js";
@@ -43,25 +44,19 @@ export default function Companies({ loaderData }: Route.ComponentProps) {
         <Link to="/contacts">Contacts</Link>
       </div>
       <Form method="get" className="filters" role="search" aria-label="Filter companies">
-        <div className="grow">
-          <label htmlFor="f-q">Search name</label>
-          <input id="f-q" name="q" type="search" defaultValue={params.get("q") ?? ""} />
-        </div>
-        <div>
-          <label htmlFor="f-domain">Domain</label>
-          <input id="f-domain" name="domain" defaultValue={params.get("domain") ?? ""} />
-        </div>
-        <div>
-          <label htmlFor="f-tag">Tag</label>
-          <input id="f-tag" name="tag" defaultValue={params.get("tag") ?? ""} />
-        </div>
-        <div>
-          <label htmlFor="f-sort">Sort by</label>
-          <select id="f-sort" name="sort" defaultValue={params.get("sort") ?? "updated_at"}>
-            <option value="updated_at">Recently updated</option>
-            <option value="name">Name</option>
-          </select>
-        </div>
+        <FilterInput id="f-q" name="q" type="search" label="Search name" className="grow" />
+        <FilterInput id="f-domain" name="domain" label="Domain" />
+        <FilterInput id="f-tag" name="tag" label="Tag" />
+        <FilterSelect
+          id="f-sort"
+          name="sort"
+          label="Sort by"
+          fallback="updated_at"
+          options={[
+            { value: "updated_at", label: "Recently updated" },
+            { value: "name", label: "Name" },
+          ]}
+        />
         <button type="submit">Filter</button>
       </Form>
       {error ? (

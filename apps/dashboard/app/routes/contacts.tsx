@@ -1,4 +1,5 @@
 import { Form, Link, useSearchParams } from "react-router";
+import { FilterInput, FilterSelect } from "../components/filters.js";
 import { api } from "../lib/api.server.js";
 import { withParams } from "../lib/crm.js";
 import { errorMessage } from "../lib/crm.server.js";
@@ -51,33 +52,25 @@ export default function Contacts({ loaderData }: Route.ComponentProps) {
         <Link to="/companies">Companies</Link>
       </div>
       <Form method="get" className="filters" role="search" aria-label="Filter contacts">
-        <div className="grow">
-          <label htmlFor="f-q">Search name or email</label>
-          <input id="f-q" name="q" type="search" defaultValue={params.get("q") ?? ""} />
-        </div>
-        <div>
-          <label htmlFor="f-tag">Tag</label>
-          <input id="f-tag" name="tag" defaultValue={params.get("tag") ?? ""} />
-        </div>
-        <div>
-          <label htmlFor="f-company">Company</label>
-          <select id="f-company" name="companyId" defaultValue={params.get("companyId") ?? ""}>
-            <option value="">Any</option>
-            {companies.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="f-sort">Sort by</label>
-          <select id="f-sort" name="sort" defaultValue={params.get("sort") ?? "updated_at"}>
-            <option value="updated_at">Recently updated</option>
-            <option value="created_at">Newest</option>
-            <option value="name">Name</option>
-          </select>
-        </div>
+        <FilterInput id="f-q" name="q" type="search" label="Search name or email" className="grow" />
+        <FilterInput id="f-tag" name="tag" label="Tag" />
+        <FilterSelect
+          id="f-company"
+          name="companyId"
+          label="Company"
+          options={[{ value: "", label: "Any" }, ...companies.map((c) => ({ value: c.id, label: c.name }))]}
+        />
+        <FilterSelect
+          id="f-sort"
+          name="sort"
+          label="Sort by"
+          fallback="updated_at"
+          options={[
+            { value: "updated_at", label: "Recently updated" },
+            { value: "created_at", label: "Newest" },
+            { value: "name", label: "Name" },
+          ]}
+        />
         <button type="submit">Filter</button>
       </Form>
       {error ? (

@@ -1,5 +1,6 @@
 import { type ChangeEvent, useRef } from "react";
 import { Form, Link, useFetcher, useSearchParams } from "react-router";
+import { FilterInput, FilterSelect } from "../components/filters.js";
 import { ScoreLines } from "../components/score-lines.js";
 import { api } from "../lib/api.server.js";
 import { LEAD_STATUS_LABEL, LEAD_STATUSES, memberName, withParams } from "../lib/crm.js";
@@ -110,46 +111,35 @@ export default function Leads({ loaderData }: Route.ComponentProps) {
         </Link>
       </div>
       <Form method="get" className="filters" role="search" aria-label="Filter leads">
-        <div>
-          <label htmlFor="f-status">Status</label>
-          <select id="f-status" name="status" defaultValue={params.get("status") ?? ""}>
-            <option value="">Any</option>
-            {LEAD_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABEL[s]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="f-owner">Owner</label>
-          <select id="f-owner" name="ownerId" defaultValue={params.get("ownerId") ?? ""}>
-            <option value="">Anyone</option>
-            {members.map((m) => (
-              <option key={m.userId} value={m.userId}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="f-min">Minimum score</label>
-          <input
-            id="f-min"
-            name="minScore"
-            type="number"
-            min={0}
-            max={100}
-            defaultValue={params.get("minScore") ?? ""}
-          />
-        </div>
-        <div>
-          <label htmlFor="f-sort">Sort by</label>
-          <select id="f-sort" name="sort" defaultValue={params.get("sort") ?? "created_at"}>
-            <option value="created_at">Newest</option>
-            <option value="score">Score</option>
-          </select>
-        </div>
+        <FilterSelect
+          id="f-status"
+          name="status"
+          label="Status"
+          options={[
+            { value: "", label: "Any" },
+            ...LEAD_STATUSES.map((s) => ({ value: s, label: STATUS_LABEL[s] })),
+          ]}
+        />
+        <FilterSelect
+          id="f-owner"
+          name="ownerId"
+          label="Owner"
+          options={[
+            { value: "", label: "Anyone" },
+            ...members.map((m) => ({ value: m.userId, label: m.name })),
+          ]}
+        />
+        <FilterInput id="f-min" name="minScore" type="number" min={0} max={100} label="Minimum score" />
+        <FilterSelect
+          id="f-sort"
+          name="sort"
+          label="Sort by"
+          fallback="created_at"
+          options={[
+            { value: "created_at", label: "Newest" },
+            { value: "score", label: "Score" },
+          ]}
+        />
         <button type="submit">Filter</button>
       </Form>
       {error ? (

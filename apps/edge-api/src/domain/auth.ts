@@ -6,6 +6,7 @@ import {
   memberships,
   type Role,
   sessions,
+  type Tx,
   tenants,
   users,
   userTokens,
@@ -125,15 +126,20 @@ async function consumeToken(db: Database, token: string, purpose: "verify_email"
   return row;
 }
 
+/** Uses a token once: a second use (two clicks racing) finds it used. */
+async function markTokenUsed(tx: Tx, tokenId: string): Promise<void> {
+  const used = await tx
+    .update(userTokens)
+    .set({ usedAt: new Date() })
+    .where(and(eq(userTokens.id, tokenId), isNull(userTokens.usedAt)))
+    .returning({ id: userTokens.id });
+  if (used.length === 0) throw new AppError("token_used", "token: already used");
+}
+
 export async function verifyEmail(db: Database, token: string): Promise<void> {
   const row = await consumeToken(db, token, "verify_email");
   await withTenant(db, row.tenant_id, async (tx) => {
-    const used = await tx
-      .update(userTokens)
-      .set({ usedAt: new Date() })
-      .where(and(eq(userTokens.id, row.token_id), isNull(userTokens.usedAt)))
-      .returning({ id: userTokens.id });
-    if (used.length === 0) throw new AppError("token_used", "token: already used");
+    await markTokenUsed(tx, row.token_id);
     await tx.update(users).set({ emailVerified: true }).where(eq(users.id, row.user_id));
   });
 }
@@ -181,12 +187,7 @@ export async function confirmPasswordReset(db: Database, token: string, password
   const next = await hashPassword(password);
   await endSessionsEverywhere(db, row.tenant_id, row.user_id);
   await withTenant(db, row.tenant_id, async (tx) => {
-    const used = await tx
-      .update(userTokens)
-      .set({ usedAt: new Date() })
-      .where(and(eq(userTokens.id, row.token_id), isNull(userTokens.usedAt)))
-      .returning({ id: userTokens.id });
-    if (used.length === 0) throw new AppError("token_used", "token: already used");
+    await markTokenUsed(tx, row.token_id);
     await tx
       .update(users)
       .set({ passwordHash: next.hash, passwordSalt: next.salt })

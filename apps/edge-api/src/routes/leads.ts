@@ -7,7 +7,6 @@ import { acceptLeadsCsv, getImport, IMPORT_LIMITS } from "../domain/leads/import
 import * as leads from "../domain/leads/leads.js";
 import { listScoringRules, replaceScoringRules } from "../domain/leads/scoring-rules.js";
 import { loadSalesSettings, saveSalesSettings } from "../domain/leads/settings.js";
-import { statusHistory } from "../domain/leads/status-history.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { idempotent } from "../http/idempotency.js";
@@ -143,13 +142,10 @@ leadRoutes.openapi(
     responses: { 200: jsonResponse(leadSchema, "Lead"), ...errors },
   }),
   async (c) => {
-    const { tenantId } = c.get("principal");
-    const id = c.req.valid("param").id;
-    await withTenant(c.get("db"), tenantId, async (tx) => {
-      await leads.getLeadRow(tx, id);
-      await leads.touchLead(tx, id);
-    });
-    return c.json(await leads.getLead(c.get("db"), tenantId, id), 200);
+    return c.json(
+      await leads.markFirstTouch(c.get("db"), c.get("principal").tenantId, c.req.valid("param").id),
+      200,
+    );
   },
 );
 
@@ -180,11 +176,11 @@ leadRoutes.openapi(
     },
   }),
   async (c) => {
-    const id = c.req.valid("param").id;
-    const history = await withTenant(c.get("db"), c.get("principal").tenantId, async (tx) => {
-      await leads.getLeadRow(tx, id);
-      return statusHistory(tx, id);
-    });
+    const history = await leads.leadHistory(
+      c.get("db"),
+      c.get("principal").tenantId,
+      c.req.valid("param").id,
+    );
     return c.json({ history }, 200);
   },
 );

@@ -1,12 +1,11 @@
-import { mailOutbox, withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { and, desc, eq } from "drizzle-orm";
 import { notFound } from "../domain/errors.js";
 import { roleAtLeast } from "../domain/principal.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
+import { listOutboxMail } from "../mail/outbox.js";
 import { errors, jsonResponse } from "./schemas.js";
 
 export const mailRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -39,10 +38,7 @@ mailRoutes.openapi(
   }),
   async (c) => {
     const { limit } = c.req.valid("query");
-    const rows = await withTenant(c.get("db"), c.get("principal").tenantId, (tx) =>
-      tx.select().from(mailOutbox).orderBy(desc(mailOutbox.createdAt)).limit(limit),
-    );
-    return c.json({ mail: rows.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })) }, 200);
+    return c.json({ mail: await listOutboxMail(c.get("db"), c.get("principal").tenantId, limit) }, 200);
   },
 );
 
@@ -67,15 +63,7 @@ mailRoutes.openapi(
     const { limit, to } = c.req.valid("query");
     const p = c.get("principal");
     const mine = roleAtLeast(p.role, "admin") ? undefined : (p.user?.email ?? "");
-    const wanted = [to, mine].filter((x): x is string => x !== undefined).map((x) => x.trim().toLowerCase());
-    const rows = await withTenant(c.get("db"), p.tenantId, (tx) =>
-      tx
-        .select()
-        .from(mailOutbox)
-        .where(wanted.length ? and(...wanted.map((x) => eq(mailOutbox.to, x))) : undefined)
-        .orderBy(desc(mailOutbox.createdAt))
-        .limit(limit),
-    );
-    return c.json({ mail: rows.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })) }, 200);
+    const wanted = [to, mine].filter((x): x is string => x !== undefined);
+    return c.json({ mail: await listOutboxMail(c.get("db"), p.tenantId, limit, wanted) }, 200);
   },
 );

@@ -12,15 +12,3 @@ export function fnvString(s: string, seed: number = FNV_OFFSET): number {
   for (let i = 0; i < s.length; i++) h = fnvStep(h, s.charCodeAt(i));
   return h;
 }
-
-/** Deterministic PRNG (mulberry32); the router never uses Math.random. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

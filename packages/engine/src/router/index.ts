@@ -15,7 +15,7 @@ import {
   vectorise,
   vectoriseCorpus,
 } from "./features.js";
-import { mulberry32 } from "./hash.js";
+import { seededRandom } from "../random.js";
 import {
   averagedCsr,
   DEFAULT_LINEAR,
@@ -136,7 +136,7 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
   // Stratified, seeded fold assignment of real examples (names and descriptions always train).
   const large = realCount > CV_LIMIT;
   const k = large ? 10 : realCount > SMALL_CV_LIMIT ? 3 : 5;
-  const foldRand = mulberry32(linOpts.seed + 1);
+  const foldRand = seededRandom(linOpts.seed + 1);
   const byRoute: Entry[][] = Array.from({ length: C }, () => []);
   for (const e of list) if (e.real) byRoute[e.labels[0] as number]?.push(e);
   for (const mine of byRoute) {
@@ -220,7 +220,7 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
       rows.push({ scores, cen: parts.cen, knn: parts.knn, labels: ex.labels });
     });
   };
-  const rand = mulberry32(linOpts.seed);
+  const rand = seededRandom(linOpts.seed);
   const state = newLinear(FL, C);
   const eps = options.linearEps ?? 1e-3;
   let linear: Csr | undefined;
@@ -239,7 +239,7 @@ export function compileRouter(routes: RouteForRouting[], options: CompileOptions
         linTrain.filter(inFold(f)),
         foldOpts.epochs,
         foldOpts,
-        mulberry32(foldOpts.seed),
+        seededRandom(foldOpts.seed),
         foldOpts.skipMargin,
       );
       scoreFold(f, linCsr(fold, eps));

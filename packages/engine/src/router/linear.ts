@@ -5,7 +5,7 @@
 
 import type { Csr } from "./csr.js";
 import type { SparseVec } from "./features.js";
-import { mulberry32 } from "./hash.js";
+import { seededRandom } from "../random.js";
 
 export type TrainExample = { vec: SparseVec; labels: number[]; weight: number };
 

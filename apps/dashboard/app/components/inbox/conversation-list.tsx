@@ -10,6 +10,7 @@ import {
 } from "../../lib/crm.js";
 import { useFormats } from "../../lib/format.js";
 import type { action } from "../../routes/inbox.js";
+import { FilterInput, FilterSelect } from "../filters.js";
 
 // The inbox's left side: the agent's presence, the filters and the conversation list (arrow keys move
 // between conversations).
@@ -53,44 +54,39 @@ export function Filters({ members }: { members: Member[] }) {
     <Form method="get" className="filters" role="search" aria-label="Filter conversations">
       {/* Filtering keeps the open conversation open. */}
       {params.get("c") ? <input type="hidden" name="c" value={params.get("c") ?? ""} /> : null}
-      <div>
-        <label htmlFor="f-status">Status</label>
-        <select id="f-status" name="status" defaultValue={params.get("status") ?? ""}>
-          <option value="">All</option>
-          {CONVERSATION_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_LABEL[s]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor="f-assignee">Assignee</label>
-        <select id="f-assignee" name="assignee" defaultValue={params.get("assignee") ?? ""}>
-          <option value="">Anyone</option>
-          <option value="me">Me</option>
-          <option value="none">Unassigned</option>
-          {members.map((m) => (
-            <option key={m.userId} value={m.userId}>
-              {m.name}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor="f-channel">Channel</label>
-        <select id="f-channel" name="channel" defaultValue={params.get("channel") ?? ""}>
-          <option value="">All</option>
-          <option value="web">Web chat</option>
-          <option value="email">Email</option>
-          <option value="telegram">Telegram</option>
-          <option value="whatsapp">WhatsApp</option>
-        </select>
-      </div>
-      <div className="grow">
-        <label htmlFor="f-q">Search messages</label>
-        <input id="f-q" name="q" type="search" defaultValue={params.get("q") ?? ""} />
-      </div>
+      <FilterSelect
+        id="f-status"
+        name="status"
+        label="Status"
+        options={[
+          { value: "", label: "All" },
+          ...CONVERSATION_STATUSES.map((s) => ({ value: s, label: STATUS_LABEL[s] })),
+        ]}
+      />
+      <FilterSelect
+        id="f-assignee"
+        name="assignee"
+        label="Assignee"
+        options={[
+          { value: "", label: "Anyone" },
+          { value: "me", label: "Me" },
+          { value: "none", label: "Unassigned" },
+          ...members.map((m) => ({ value: m.userId, label: m.name })),
+        ]}
+      />
+      <FilterSelect
+        id="f-channel"
+        name="channel"
+        label="Channel"
+        options={[
+          { value: "", label: "All" },
+          { value: "web", label: "Web chat" },
+          { value: "email", label: "Email" },
+          { value: "telegram", label: "Telegram" },
+          { value: "whatsapp", label: "WhatsApp" },
+        ]}
+      />
+      <FilterInput id="f-q" name="q" type="search" label="Search messages" className="grow" />
       <button type="submit">Filter</button>
     </Form>
   );

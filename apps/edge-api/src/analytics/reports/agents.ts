@@ -1,7 +1,6 @@
-import type { Tx } from "@autopilot/db";
 import { sql } from "drizzle-orm";
 import { ensureDailyRollups } from "../daily.js";
-import { avg, type ReportQuery, type ReportResult, type ReportRow, sortRows } from "./query.js";
+import { avg, type ReportFn, type ReportRow, sortRows } from "./query.js";
 import { dailyPeriod } from "./sql.js";
 
 type AgentRow = {
@@ -27,12 +26,7 @@ type AgentRow = {
  * leads assigned, deals won and revenue by currency (`revenue_EUR`…). Summed in SQL from the daily
  * rollups to one row per period, person and won-deal currency (not one per rollup dimension).
  */
-export async function agentsReport(
-  tx: Tx,
-  tenantId: string,
-  q: ReportQuery,
-  tz: string,
-): Promise<ReportResult> {
+export const agentsReport: ReportFn = async (tx, tenantId, q, tz) => {
   await ensureDailyRollups(tx, tenantId, tz);
   const owner = q.ownerId ? sql`and owner_id = ${q.ownerId}` : sql`and owner_id <> ''`;
   const res = await tx.execute<AgentRow>(sql`
@@ -86,4 +80,4 @@ export async function agentsReport(
     return row;
   });
   return { rows: sortRows(out, ["period", "ownerId"]) };
-}
+};

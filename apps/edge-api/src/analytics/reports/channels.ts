@@ -1,14 +1,8 @@
-import type { Tx } from "@autopilot/db";
-import { type ReportQuery, type ReportResult, sortRows } from "./query.js";
+import { type ReportFn, sortRows } from "./query.js";
 import { groupRows, rollupSums, total } from "./sql.js";
 
 /** Channel mix: conversations started and messages in / out, per period and channel (rollups). */
-export async function channelMixReport(
-  tx: Tx,
-  tenantId: string,
-  q: ReportQuery,
-  tz: string,
-): Promise<ReportResult> {
+export const channelMixReport: ReportFn = async (tx, tenantId, q, tz) => {
   const rows = await rollupSums(
     tx,
     tenantId,
@@ -33,4 +27,4 @@ export async function channelMixReport(
       ["period", "channel"],
     ),
   };
-}
+};

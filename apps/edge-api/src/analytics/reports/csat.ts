@@ -1,14 +1,8 @@
-import type { Tx } from "@autopilot/db";
-import { avg, type ReportQuery, type ReportResult } from "./query.js";
+import { avg, type ReportFn } from "./query.js";
 import { groupRows, rollupSums, total } from "./sql.js";
 
 /** CSAT per period: responses, average score and the 1–5 distribution. */
-export async function csatReport(
-  tx: Tx,
-  tenantId: string,
-  q: ReportQuery,
-  tz: string,
-): Promise<ReportResult> {
+export const csatReport: ReportFn = async (tx, tenantId, q, tz) => {
   const rows = await rollupSums(tx, tenantId, q, tz, ["csat.recorded"], ["detail"]);
   return {
     rows: [...groupRows(rows, (r) => r.period).entries()].map(([period, g]) => ({
@@ -25,4 +19,4 @@ export async function csatReport(
       score5: total(g, (r) => r.detail === "5"),
     })),
   };
-}
+};

@@ -1,7 +1,6 @@
-import type { Tx } from "@autopilot/db";
 import { sql } from "drizzle-orm";
 import { ensureDailyRollups } from "../daily.js";
-import { type ReportQuery, type ReportResult, ratio } from "./query.js";
+import { type ReportFn, ratio } from "./query.js";
 import { dailyPeriod } from "./sql.js";
 
 type FunnelRow = {
@@ -23,12 +22,7 @@ type FunnelRow = {
  * (leads link through lead.created, deals through deal.created, see ingest.ts), so a year is ~365
  * rows per channel instead of one per conversation.
  */
-export async function funnelReport(
-  tx: Tx,
-  tenantId: string,
-  q: ReportQuery,
-  tz: string,
-): Promise<ReportResult> {
+export const funnelReport: ReportFn = async (tx, tenantId, q, tz) => {
   await ensureDailyRollups(tx, tenantId, tz);
   const channel = q.channel ? sql`and channel = ${q.channel}` : sql``;
   const res = await tx.execute<FunnelRow>(sql`
@@ -52,4 +46,4 @@ export async function funnelReport(
       conversionRate: ratio(Number(r.won), Number(r.started)),
     })),
   };
-}
+};

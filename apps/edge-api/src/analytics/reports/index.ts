@@ -1,15 +1,14 @@
-import type { Tx } from "@autopilot/db";
 import { agentsReport } from "./agents.js";
 import { channelMixReport } from "./channels.js";
 import { csatReport } from "./csat.js";
 import { funnelReport } from "./funnel.js";
 import { knowledgeReport } from "./knowledge.js";
 import { pipelineReport } from "./pipeline.js";
-import type { ReportFilter, ReportQuery, ReportResult } from "./query.js";
+import type { ReportFilter, ReportFn } from "./query.js";
 import { routesReport } from "./routes.js";
 import { slaReport } from "./sla.js";
 
-export type ReportFn = (tx: Tx, tenantId: string, q: ReportQuery, timeZone: string) => Promise<ReportResult>;
+export type { ReportFn };
 
 /** Every report, the filters it understands (others are a 400) and what it is. */
 export const REPORTS = {

@@ -1,14 +1,8 @@
-import type { Tx } from "@autopilot/db";
-import { type ReportQuery, type ReportResult, ratio } from "./query.js";
+import { type ReportFn, ratio } from "./query.js";
 import { groupRows, rollupSums, total } from "./sql.js";
 
 /** Knowledge: answered / unanswered and answer rate per period; the top unanswered questions. */
-export async function knowledgeReport(
-  tx: Tx,
-  tenantId: string,
-  q: ReportQuery,
-  tz: string,
-): Promise<ReportResult> {
+export const knowledgeReport: ReportFn = async (tx, tenantId, q, tz) => {
   // Unanswered questions are rolled up by normalised text (detail), so the top list needs no raw scan.
   const rows = await rollupSums(
     tx,
@@ -33,4 +27,4 @@ export async function knowledgeReport(
     .sort((a, b) => b.count - a.count || a.question.localeCompare(b.question))
     .slice(0, 20);
   return { rows: out, topUnanswered };
-}
+};

@@ -1,5 +1,4 @@
-import type { Tx } from "@autopilot/db";
-import { type ReportQuery, type ReportResult, type ReportRow, ratio, sortRows } from "./query.js";
+import { type ReportFn, type ReportRow, ratio, sortRows } from "./query.js";
 import { groupRows, rollupSums, total } from "./sql.js";
 
 /**
@@ -8,12 +7,7 @@ import { groupRows, rollupSums, total } from "./sql.js";
  * (issue 6): it reads current deal rows, not events, so this report leaves `forecast` to that
  * function — the seam is `forecast` below, null until it is wired in.
  */
-export async function pipelineReport(
-  tx: Tx,
-  tenantId: string,
-  q: ReportQuery,
-  tz: string,
-): Promise<ReportResult> {
+export const pipelineReport: ReportFn = async (tx, tenantId, q, tz) => {
   const rows = await rollupSums(
     tx,
     tenantId,
@@ -60,4 +54,4 @@ export async function pipelineReport(
     return { pipelineId: first.detail, stageId: first.step, entered: total(g, () => true) };
   });
   return { rows: sortRows(out, ["period", "pipelineId"]), enteredStages, forecast: null };
-}
+};

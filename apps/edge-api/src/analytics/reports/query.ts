@@ -1,3 +1,4 @@
+import type { Tx } from "@autopilot/db";
 import { z } from "@hono/zod-openapi";
 
 const date = z.iso.date().openapi({ example: "2026-11-01", description: "A day in the tenant's time zone" });
@@ -30,6 +31,9 @@ export type ReportFilter = "channel" | "routeId" | "ownerId";
 export type ReportRow = Record<string, string | number | null>;
 
 export type ReportResult = { rows: ReportRow[]; [extra: string]: unknown };
+
+/** A report: rows for the query, computed in the tenant's transaction and time zone. */
+export type ReportFn = (tx: Tx, tenantId: string, q: ReportQuery, timeZone: string) => Promise<ReportResult>;
 
 export const ratio = (num: number, den: number) =>
   den > 0 ? Math.round((num / den) * 10_000) / 10_000 : null;

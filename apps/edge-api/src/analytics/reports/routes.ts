@@ -1,7 +1,6 @@
-import type { Tx } from "@autopilot/db";
 import { sql } from "drizzle-orm";
 import { ensureDailyRollups } from "../daily.js";
-import { type ReportQuery, type ReportResult, ratio, sortRows } from "./query.js";
+import { type ReportFn, ratio, sortRows } from "./query.js";
 import { dailyPeriod } from "./sql.js";
 
 type RouteRow = {
@@ -23,12 +22,7 @@ type RouteRow = {
  * (step and reason). Summed in SQL from the daily rollups to the rows the report returns (a year by
  * day is ~365 rows per route), in one statement.
  */
-export async function routesReport(
-  tx: Tx,
-  tenantId: string,
-  q: ReportQuery,
-  tz: string,
-): Promise<ReportResult> {
+export const routesReport: ReportFn = async (tx, tenantId, q, tz) => {
   await ensureDailyRollups(tx, tenantId, tz);
   const route = q.routeId ? sql`and route_id = ${q.routeId}` : sql``;
   const res = await tx.execute<RouteRow>(sql`
@@ -79,4 +73,4 @@ export async function routesReport(
     (a, b) => b.count - a.count || a.routeId.localeCompare(b.routeId) || a.stepId.localeCompare(b.stepId),
   );
   return { rows: sortRows(out, ["period", "routeId"]), abandonedAt };
-}
+};

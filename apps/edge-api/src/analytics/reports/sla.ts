@@ -1,9 +1,8 @@
-import type { Tx } from "@autopilot/db";
-import { type ReportQuery, type ReportResult, sortRows } from "./query.js";
+import { type ReportFn, sortRows } from "./query.js";
 import { groupRows, rollupSums, total } from "./sql.js";
 
 /** SLA breaches per period, kind (first_touch / first_response) and owner. */
-export async function slaReport(tx: Tx, tenantId: string, q: ReportQuery, tz: string): Promise<ReportResult> {
+export const slaReport: ReportFn = async (tx, tenantId, q, tz) => {
   const rows = await rollupSums(tx, tenantId, q, tz, ["sla.breached"], ["owner_id", "detail"]);
   const groups = groupRows(rows, (r) => `${r.period}\u0000${r.detail}\u0000${r.owner_id}`);
   return {
@@ -20,4 +19,4 @@ export async function slaReport(tx: Tx, tenantId: string, q: ReportQuery, tz: st
       ["period", "kind", "ownerId"],
     ),
   };
-}
+};

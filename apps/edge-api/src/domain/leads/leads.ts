@@ -16,7 +16,7 @@ import { listPage, type SortSpec } from "../crm/pagination.js";
 import { AppError, notFound } from "../errors.js";
 import { insertLead, type NewLead } from "./create-lead.js";
 import { rescoreLead } from "./rescore.js";
-import { recordStatusChange } from "./status-history.js";
+import { recordStatusChange, statusHistory } from "./status-history.js";
 import { leadView } from "./view.js";
 
 export async function createLead(db: Database, actor: SalesActor, input: NewLead) {
@@ -109,6 +109,23 @@ export async function addLeadEvent(
 }
 
 /** The owner's first touch: stops the first-touch SLA clock. Later touches change nothing. */
+/** An agent marks the first touch (stops the first-touch SLA clock); the lead as it is then. */
+export async function markFirstTouch(db: Database, tenantId: string, id: string) {
+  return withTenant(db, tenantId, async (tx) => {
+    await getLeadRow(tx, id);
+    await touchLead(tx, id);
+    return leadView(await getLeadRow(tx, id));
+  });
+}
+
+/** The lead's status changes, oldest first (404 for a lead this tenant does not have). */
+export async function leadHistory(db: Database, tenantId: string, id: string) {
+  return withTenant(db, tenantId, async (tx) => {
+    await getLeadRow(tx, id);
+    return statusHistory(tx, id);
+  });
+}
+
 export async function touchLead(tx: Tx, leadId: string, at = new Date()): Promise<void> {
   await tx
     .update(leads)
