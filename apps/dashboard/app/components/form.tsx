@@ -72,6 +72,44 @@ export function Field({ name, label, errors, hint, id, ...input }: FieldProps) {
   );
 }
 
+/** A labelled choice of a submitted form, its options shown as they are named. */
+export function SelectField({
+  id,
+  name,
+  label,
+  options,
+  defaultValue,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  options: readonly string[];
+  defaultValue?: string;
+}) {
+  return (
+    <FieldFrame id={id} name={name} label={label} reserve={false}>
+      {(a11y) => (
+        <select {...a11y} name={name} defaultValue={defaultValue}>
+          {options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      )}
+    </FieldFrame>
+  );
+}
+
+/** A small action's error beside its button (announced; its place kept, so nothing moves when it shows). */
+export function InlineError({ error }: { error: string | null | undefined }) {
+  return (
+    <span className="inline-error" role="alert">
+      {error ?? ""}
+    </span>
+  );
+}
+
 /** The form-wide message (wrong password, already taken, …), announced when it appears. */
 export function FormError({ errors }: { errors?: FormErrors | undefined }) {
   return (

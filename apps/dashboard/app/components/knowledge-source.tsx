@@ -2,7 +2,9 @@ import { Form } from "react-router";
 import type { components } from "../lib/api-schema.js";
 import { CRAWLING, sourceErrorText } from "../lib/crawl.js";
 import { useFormats } from "../lib/format.js";
+import { ConfirmForm } from "./confirm-form.js";
 import { CrawlProblems } from "./crawl-problems.js";
+import { RowErrors } from "./row-errors.js";
 
 // One knowledge source as a card (its status, crawl progress and problems, refresh and delete), and
 // what a catalogue upload reports about its rows.
@@ -47,18 +49,14 @@ export function SourceCard({ source: s, error }: { source: Source; error: string
               </button>
             </Form>
           ) : null}
-          <Form
-            method="post"
-            onSubmit={(e) => {
-              if (!confirm(`Delete “${s.name}” and its ${s.chunkCount} chunks?`)) e.preventDefault();
-            }}
+          <ConfirmForm
+            intent="delete"
+            fields={{ id: s.id }}
+            question={`Delete “${s.name}” and its ${s.chunkCount} chunks?`}
+            label={`Delete ${s.name}`}
           >
-            <input type="hidden" name="intent" value="delete" />
-            <input type="hidden" name="id" value={s.id} />
-            <button type="submit" className="danger" aria-label={`Delete ${s.name}`}>
-              Delete
-            </button>
-          </Form>
+            Delete
+          </ConfirmForm>
         </div>
       </div>
       {/* A website's progress row is always there (no jump when a crawl starts or ends). */}
@@ -103,27 +101,13 @@ function RowReport({ report }: { report: CatalogueReport }) {
       </p>
       {report.errors.length ? (
         <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Rejected rows</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  Row
-                </th>
-                <th scope="col">Column</th>
-                <th scope="col">Problem</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.errors.map((e) => (
-                <tr key={`${e.row}-${e.field}`} data-row-error={e.row}>
-                  <td className="num">{e.row}</td>
-                  <td>{e.field}</td>
-                  <td>{e.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <RowErrors
+            errors={report.errors}
+            caption="Rejected rows"
+            captionHidden
+            rowLabel="Row"
+            className="table"
+          />
           {report.failed > report.errors.length ? (
             <p className="small muted">The first {report.errors.length} rejected rows are shown.</p>
           ) : null}

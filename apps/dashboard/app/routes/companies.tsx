@@ -1,7 +1,7 @@
-import { Form, Link, useSearchParams } from "react-router";
+import { Form, Link } from "react-router";
 import { FilterInput, FilterSelect } from "../components/filters.js";
+import { ListBody, NextPage } from "../components/list-page.js";
 import { api } from "../lib/api.server.js";
-import { withParams } from "../lib/crm.js";
 import { errorMessage } from "../lib/crm.server.js";
 import { useFormats } from "../lib/format.js";
 import crmStyles from "../styles/crm.css?url";
@@ -36,7 +36,6 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 export default function Companies({ loaderData }: Route.ComponentProps) {
   const { day } = useFormats();
   const { companies, nextCursor, error } = loaderData;
-  const [params] = useSearchParams();
   return (
     <>
       <div className="page-head">
@@ -59,13 +58,7 @@ export default function Companies({ loaderData }: Route.ComponentProps) {
         />
         <button type="submit">Filter</button>
       </Form>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : companies.length === 0 ? (
-        <p className="empty">No companies match.</p>
-      ) : (
+      <ListBody error={error} empty={companies.length === 0 && "No companies match."}>
         <div className="table-wrap">
           <table className="data-table stack">
             <thead>
@@ -90,12 +83,8 @@ export default function Companies({ loaderData }: Route.ComponentProps) {
             </tbody>
           </table>
         </div>
-      )}
-      {nextCursor ? (
-        <p className="pager">
-          <Link to={withParams(params, { cursor: nextCursor })}>Next page</Link>
-        </p>
-      ) : null}
+      </ListBody>
+      <NextPage cursor={nextCursor} />
     </>
   );
 }

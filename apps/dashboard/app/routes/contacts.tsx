@@ -1,7 +1,7 @@
-import { Form, Link, useSearchParams } from "react-router";
+import { Form, Link } from "react-router";
 import { FilterInput, FilterSelect } from "../components/filters.js";
+import { ListBody, NextPage } from "../components/list-page.js";
 import { api } from "../lib/api.server.js";
-import { withParams } from "../lib/crm.js";
 import { errorMessage } from "../lib/crm.server.js";
 import { useFormats } from "../lib/format.js";
 import crmStyles from "../styles/crm.css?url";
@@ -43,7 +43,6 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 export default function Contacts({ loaderData }: Route.ComponentProps) {
   const { day } = useFormats();
   const { contacts, nextCursor, error, companies } = loaderData;
-  const [params] = useSearchParams();
   const companyName = (id: string | null) => companies.find((c) => c.id === id)?.name;
   return (
     <>
@@ -73,13 +72,13 @@ export default function Contacts({ loaderData }: Route.ComponentProps) {
         />
         <button type="submit">Filter</button>
       </Form>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : contacts.length === 0 ? (
-        <p className="empty">No contacts match. Contacts appear here when visitors leave their details.</p>
-      ) : (
+      <ListBody
+        error={error}
+        empty={
+          contacts.length === 0 &&
+          "No contacts match. Contacts appear here when visitors leave their details."
+        }
+      >
         <div className="table-wrap">
           <table className="data-table stack">
             <thead>
@@ -114,12 +113,8 @@ export default function Contacts({ loaderData }: Route.ComponentProps) {
             </tbody>
           </table>
         </div>
-      )}
-      {nextCursor ? (
-        <p className="pager">
-          <Link to={withParams(params, { cursor: nextCursor })}>Next page</Link>
-        </p>
-      ) : null}
+      </ListBody>
+      <NextPage cursor={nextCursor} />
     </>
   );
 }

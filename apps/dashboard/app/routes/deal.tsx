@@ -1,5 +1,6 @@
 import { Link, useFetcher } from "react-router";
 import { ActivityForm } from "../components/activity-form.js";
+import { InlineError } from "../components/form.js";
 import { Timeline } from "../components/timeline.js";
 import { api } from "../lib/api.server.js";
 import { memberName } from "../lib/crm.js";
@@ -170,9 +171,7 @@ function MoveDeal({
         <button type="submit" disabled={fetcher.state !== "idle"}>
           Move
         </button>{" "}
-        <span className="inline-error" role="alert">
-          {error ?? ""}
-        </span>
+        <InlineError error={error} />
       </div>
     </fetcher.Form>
   );

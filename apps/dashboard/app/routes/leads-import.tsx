@@ -1,5 +1,6 @@
 import { Form, Link, redirect } from "react-router";
 import { Field, FormError, Submit } from "../components/form.js";
+import { RowErrors } from "../components/row-errors.js";
 import { api } from "../lib/api.server.js";
 import { errorMessage } from "../lib/crm.server.js";
 import { type FormErrors, formErrors } from "../lib/forms.js";
@@ -78,31 +79,12 @@ export default function LeadsImport({ loaderData, actionData }: Route.ComponentP
           </p>
           {report.errors.length ? (
             <div className="table-wrap">
-              <table className="data-table">
-                <caption>
-                  Skipped rows{report.failed > report.errors.length ? " (the first 1,000)" : ""}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Line</th>
-                    <th scope="col">Column</th>
-                    <th scope="col">Problem</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {report.errors.map((e) => (
-                    <tr key={`${e.row}-${e.field}`}>
-                      <td>{e.row}</td>
-                      <td>{e.field}</td>
-                      <td>
-                        {e.message.startsWith(`${e.field}: `)
-                          ? e.message.slice(e.field.length + 2)
-                          : e.message}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <RowErrors
+                errors={report.errors}
+                caption={`Skipped rows${report.failed > report.errors.length ? " (the first 1,000)" : ""}`}
+                rowLabel="Line"
+                className="data-table"
+              />
             </div>
           ) : null}
           {running ? null : (

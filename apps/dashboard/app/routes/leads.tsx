@@ -1,9 +1,10 @@
 import { type ChangeEvent, useRef } from "react";
 import { Form, Link, useFetcher, useSearchParams } from "react-router";
 import { FilterInput, FilterSelect } from "../components/filters.js";
+import { ListBody, NextPage } from "../components/list-page.js";
 import { ScoreLines } from "../components/score-lines.js";
 import { api } from "../lib/api.server.js";
-import { LEAD_STATUS_LABEL, LEAD_STATUSES, memberName, withParams } from "../lib/crm.js";
+import { LEAD_STATUS_LABEL, LEAD_STATUSES, memberName } from "../lib/crm.js";
 import { errorMessage, loadMembers } from "../lib/crm.server.js";
 import { useFormats } from "../lib/format.js";
 import crmStyles from "../styles/crm.css?url";
@@ -142,16 +143,13 @@ export default function Leads({ loaderData }: Route.ComponentProps) {
         />
         <button type="submit">Filter</button>
       </Form>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : leads.length === 0 ? (
-        <p className="empty">
-          No leads match. Leads appear when a chat form or the API creates them, or when you import a CSV
-          file.
-        </p>
-      ) : (
+      <ListBody
+        error={error}
+        empty={
+          leads.length === 0 &&
+          "No leads match. Leads appear when a chat form or the API creates them, or when you import a CSV file."
+        }
+      >
         <fetcher.Form method="post">
           <fieldset className="bulk">
             <legend className="visually-hidden">Assign the selected leads</legend>
@@ -244,12 +242,8 @@ export default function Leads({ loaderData }: Route.ComponentProps) {
             </table>
           </div>
         </fetcher.Form>
-      )}
-      {nextCursor ? (
-        <p className="pager">
-          <Link to={withParams(params, { cursor: nextCursor })}>Next page</Link>
-        </p>
-      ) : null}
+      </ListBody>
+      <NextPage cursor={nextCursor} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import type { Route as EngineRoute } from "@autopilot/engine";
-import { Form, redirect, useRouteLoaderData, useSearchParams } from "react-router";
+import { redirect, useRouteLoaderData, useSearchParams } from "react-router";
+import { ConfirmForm } from "../components/confirm-form.js";
 import { RouteEditor } from "../components/route-editor/route-editor.js";
 import { TryConsole } from "../components/try-console.js";
 import { api } from "../lib/api.server.js";
@@ -54,17 +55,9 @@ export default function EditRoute({ loaderData, actionData }: Route.ComponentPro
       <div className="page-head">
         <h1>{route.name}</h1>
         {canEdit ? (
-          <Form
-            method="post"
-            onSubmit={(e) => {
-              if (!confirm(`Delete the route “${route.name}”?`)) e.preventDefault();
-            }}
-          >
-            <input type="hidden" name="intent" value="delete" />
-            <button type="submit" className="danger">
-              Delete route
-            </button>
-          </Form>
+          <ConfirmForm intent="delete" question={`Delete the route “${route.name}”?`}>
+            Delete route
+          </ConfirmForm>
         ) : null}
       </div>
       <p className="success" role="status" hidden={!params.get("saved") || Boolean(actionData)}>

@@ -1,5 +1,6 @@
 import { Form } from "react-router";
-import { Field, FormError, Submit } from "../components/form.js";
+import { ConfirmForm } from "../components/confirm-form.js";
+import { Field, FormError, SelectField, Submit } from "../components/form.js";
 import { requireAdmin } from "../lib/admin.server.js";
 import { api } from "../lib/api.server.js";
 import { useFormats } from "../lib/format.js";
@@ -62,16 +63,7 @@ export default function ApiKeys({ loaderData, actionData }: Route.ComponentProps
           <FormError errors={errors} />
           <div className="grid-2">
             <Field name="name" label="Name" autoComplete="off" errors={errors} placeholder="Zapier sync" />
-            <div className="field">
-              <label htmlFor="key-role">Role</label>
-              <select id="key-role" name="role" defaultValue="agent">
-                {ROLES.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField id="key-role" name="role" label="Role" options={ROLES} defaultValue="agent" />
           </div>
           <fieldset className="inline-checks">
             <legend>Scopes</legend>
@@ -119,18 +111,14 @@ export default function ApiKeys({ loaderData, actionData }: Route.ComponentProps
                     </td>
                     <td className="hide-narrow small">{k.lastUsedAt ? when(k.lastUsedAt) : "never"}</td>
                     <td>
-                      <Form
-                        method="post"
-                        onSubmit={(e) => {
-                          if (!confirm(`Revoke “${k.name}”? It stops working at once.`)) e.preventDefault();
-                        }}
+                      <ConfirmForm
+                        intent="revoke"
+                        fields={{ id: k.id }}
+                        question={`Revoke “${k.name}”? It stops working at once.`}
+                        label={`Revoke ${k.name}`}
                       >
-                        <input type="hidden" name="intent" value="revoke" />
-                        <input type="hidden" name="id" value={k.id} />
-                        <button type="submit" className="danger" aria-label={`Revoke ${k.name}`}>
-                          Revoke
-                        </button>
-                      </Form>
+                        Revoke
+                      </ConfirmForm>
                     </td>
                   </tr>
                 ))}

@@ -1,5 +1,6 @@
 import { Form, useNavigation } from "react-router";
-import { Field, FormError, Submit } from "../components/form.js";
+import { ConfirmForm } from "../components/confirm-form.js";
+import { Field, FormError, SelectField, Submit } from "../components/form.js";
 import { requireAdmin } from "../lib/admin.server.js";
 import { api } from "../lib/api.server.js";
 import { useFormats } from "../lib/format.js";
@@ -138,18 +139,14 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
                   </td>
                   <td>
                     {m.userId === myId ? null : (
-                      <Form
-                        method="post"
-                        onSubmit={(e) => {
-                          if (!confirm(`Remove ${m.email} from the workspace?`)) e.preventDefault();
-                        }}
+                      <ConfirmForm
+                        intent="remove"
+                        fields={{ userId: m.userId }}
+                        question={`Remove ${m.email} from the workspace?`}
+                        label={`Remove ${m.email}`}
                       >
-                        <input type="hidden" name="intent" value="remove" />
-                        <input type="hidden" name="userId" value={m.userId} />
-                        <button type="submit" className="danger" aria-label={`Remove ${m.email}`}>
-                          Remove
-                        </button>
-                      </Form>
+                        Remove
+                      </ConfirmForm>
                     )}
                   </td>
                 </tr>
@@ -167,16 +164,7 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
           <FormError errors={inviteErrors} />
           <div className="grid-2">
             <Field name="email" label="Email" type="email" autoComplete="off" errors={inviteErrors} />
-            <div className="field">
-              <label htmlFor="invite-role">Role</label>
-              <select id="invite-role" name="role" defaultValue="agent">
-                {ROLES.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField id="invite-role" name="role" label="Role" options={ROLES} defaultValue="agent" />
           </div>
           <Submit busy="Inviting…">Send invite</Submit>
           <p className="success-line" role="status">

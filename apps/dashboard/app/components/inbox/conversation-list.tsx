@@ -11,6 +11,7 @@ import {
 import { useFormats } from "../../lib/format.js";
 import type { action } from "../../routes/inbox.js";
 import { FilterInput, FilterSelect } from "../filters.js";
+import { InlineError } from "../form.js";
 
 // The inbox's left side: the agent's presence, the filters and the conversation list (arrow keys move
 // between conversations).
@@ -39,11 +40,7 @@ export function PresenceToggle({ current }: { current: Presence }) {
           </button>
         ))}
       </fieldset>
-      {fetcher.data?.error ? (
-        <span className="inline-error" role="alert">
-          {fetcher.data.error}
-        </span>
-      ) : null}
+      <InlineError error={fetcher.data?.error} />
     </fetcher.Form>
   );
 }

@@ -9,6 +9,7 @@ import {
 } from "../../lib/crm.js";
 import { useFormats } from "../../lib/format.js";
 import type { action } from "../../routes/inbox.js";
+import { InlineError } from "../form.js";
 
 // The open conversation: its transcript, what an agent can do with it (take over, hand back, close)
 // and the reply box with canned replies.
@@ -125,11 +126,7 @@ export function ConversationAction(props: {
       >
         {props.children}
       </button>
-      {fetcher.data?.error ? (
-        <span className="inline-error" role="alert">
-          {fetcher.data.error}
-        </span>
-      ) : null}
+      <InlineError error={fetcher.data?.error} />
     </fetcher.Form>
   );
 }
@@ -183,9 +180,7 @@ export function Composer({
           <button type="submit" name="intent" value="note" aria-busy={busy || undefined}>
             Add internal note
           </button>
-          <span className="inline-error" role="alert">
-            {fetcher.data?.error ?? ""}
-          </span>
+          <InlineError error={fetcher.data?.error} />
         </div>
       </fetcher.Form>
       {canned.length ? (
@@ -205,9 +200,7 @@ export function Composer({
               Send canned reply
             </button>
           </div>
-          <span className="inline-error" role="alert">
-            {cannedFetcher.data?.error ?? ""}
-          </span>
+          <InlineError error={cannedFetcher.data?.error} />
         </cannedFetcher.Form>
       ) : (
         <p className="muted small">No canned replies yet.</p>
