@@ -29,9 +29,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Rough tokens for text (~4 characters each), for servers that ignore `stream_options.include_usage`. */
 const estimateTokens = (chars: number) => Math.ceil(chars / 4);
 
-export function openAiProvider(config: OpenAiConfig): AiProvider {
-  // The SDK's own retries are off: ours add jitter and share one deadline per call.
-  const client = new OpenAI({
+/** The SDK's client for a tenant's endpoint: no SDK retries (ours add jitter and share one deadline per call). */
+export function openAiClient(config: {
+  apiKey: string;
+  baseUrl?: string | undefined;
+  timeoutMs: number;
+}): OpenAI {
+  return new OpenAI({
     apiKey: config.apiKey,
     baseURL: config.baseUrl,
     timeout: config.timeoutMs,
@@ -39,6 +43,10 @@ export function openAiProvider(config: OpenAiConfig): AiProvider {
     // Redirects re-checked against the address policy (a public endpoint cannot send us inside).
     fetch: guardedFetch,
   });
+}
+
+export function openAiProvider(config: OpenAiConfig): AiProvider {
+  const client = openAiClient(config);
   async function withRetries<T>(fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {

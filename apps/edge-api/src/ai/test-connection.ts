@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import { guardedFetch } from "../lib/address-policy.js";
+import { openAiClient } from "./openai.js";
 
 export type ConnectionTest =
   | { ok: true; model: string; latencyMs: number }
@@ -17,14 +17,7 @@ export async function testOpenAiConnection(config: {
   model: string;
   timeoutMs: number;
 }): Promise<ConnectionTest> {
-  const client = new OpenAI({
-    apiKey: config.apiKey,
-    baseURL: config.baseUrl,
-    timeout: config.timeoutMs,
-    maxRetries: 0,
-    // Redirects re-checked against the address policy (a public endpoint cannot send us inside).
-    fetch: guardedFetch,
-  });
+  const client = openAiClient(config);
   const started = performance.now();
   try {
     await client.chat.completions.create({

@@ -6,7 +6,7 @@ import { authenticate, requireRole } from "../http/auth.js";
 import { idempotent } from "../http/idempotency.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
-import { attributes, companySchema, idParam, listQuery, tagList } from "./crm-schemas.js";
+import { attributes, companySchema, idParam, listQuery, pageOf, tagList } from "./crm-schemas.js";
 import { errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
 
 export const companyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -50,10 +50,7 @@ companyRoutes.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(
-        z.object({ companies: z.array(companySchema), nextCursor: z.string().nullable() }),
-        "Companies",
-      ),
+      200: jsonResponse(pageOf("companies", companySchema), "Companies"),
       ...errors,
     },
   }),

@@ -7,7 +7,7 @@ import { authenticate, requireRole } from "../http/auth.js";
 import { idempotent } from "../http/idempotency.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
-import { attributes, consent, contactSchema, idParam, listQuery, tagList } from "./crm-schemas.js";
+import { attributes, consent, contactSchema, idParam, listQuery, pageOf, tagList } from "./crm-schemas.js";
 import { email, errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
 
 export const contactRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -66,10 +66,7 @@ contactRoutes.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(
-        z.object({ contacts: z.array(contactSchema), nextCursor: z.string().nullable() }),
-        "Contacts",
-      ),
+      200: jsonResponse(pageOf("contacts", contactSchema), "Contacts"),
       ...errors,
     },
   }),

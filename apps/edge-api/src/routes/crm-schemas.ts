@@ -17,6 +17,12 @@ export const listQuery = <S extends readonly [string, ...string[]]>(sorts: S) =>
   cursor: z.string().max(500).optional().openapi({ description: "nextCursor from the previous page" }),
 });
 
+/** One page of a cursor-paged list: its items under `key`, and the cursor of the next page (null at the end). */
+export const pageOf = <K extends string, T extends z.ZodType>(key: K, item: T) =>
+  z.object({ [key]: z.array(item), nextCursor: z.string().nullable() } as Record<K, z.ZodArray<T>> & {
+    nextCursor: z.ZodNullable<z.ZodString>;
+  });
+
 export const contactSchema = z
   .object({
     id: z.uuid(),

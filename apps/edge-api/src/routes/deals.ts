@@ -6,7 +6,7 @@ import { authenticate, requireRole } from "../http/auth.js";
 import { idempotent } from "../http/idempotency.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
-import { idParam, listQuery } from "./crm-schemas.js";
+import { idParam, listQuery, pageOf } from "./crm-schemas.js";
 import { currency, date, dealSchema, money } from "./deal-schemas.js";
 import { errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
 
@@ -72,7 +72,7 @@ dealRoutes.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(z.object({ deals: z.array(dealSchema), nextCursor: z.string().nullable() }), "Deals"),
+      200: jsonResponse(pageOf("deals", dealSchema), "Deals"),
       ...errors,
     },
   }),

@@ -16,7 +16,7 @@ import {
 } from "../knowledge/settings.js";
 import * as sources from "../knowledge/sources.js";
 import { listUnanswered } from "../knowledge/unanswered.js";
-import { idParam } from "./crm-schemas.js";
+import { idParam, pageOf } from "./crm-schemas.js";
 import { errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
 
 // Knowledge base (issue 5): sources (website crawled in the background, FAQ pairs), their crawl
@@ -267,7 +267,7 @@ knowledgeRoutes.openapi(
     },
     responses: {
       200: jsonResponse(
-        z.object({ questions: z.array(unansweredSchema), nextCursor: z.string().nullable() }),
+        pageOf("questions", unansweredSchema),
         "Unanswered questions; pass nextCursor (with the same sort) for the next page",
       ),
       ...errors,

@@ -12,7 +12,7 @@ import { authenticate, requireRole } from "../http/auth.js";
 import { idempotent } from "../http/idempotency.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
-import { idParam, listQuery } from "./crm-schemas.js";
+import { idParam, listQuery, pageOf } from "./crm-schemas.js";
 import { currency, date, dealSchema, money } from "./deal-schemas.js";
 import {
   importReportSchema,
@@ -66,7 +66,7 @@ leadRoutes.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(z.object({ leads: z.array(leadSchema), nextCursor: z.string().nullable() }), "Leads"),
+      200: jsonResponse(pageOf("leads", leadSchema), "Leads"),
       ...errors,
     },
   }),
