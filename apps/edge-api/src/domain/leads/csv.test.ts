@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CsvError, parseCsv } from "./csv.js";
+import { CSV_LIMITS, CsvError, parseCsv } from "./csv.js";
 
 // Feeds the text in small chunks so records and quotes straddle chunk boundaries.
 function streamOf(text: string, chunk = 3): ReadableStream<Uint8Array> {
@@ -40,5 +40,37 @@ describe("parseCsv", () => {
   });
   it("fails on an unterminated quote", async () => {
     await expect(all('a,"open\n')).rejects.toBeInstanceOf(CsvError);
+  });
+  it("names the line of a broken row, an over-long field and too many columns", async () => {
+    const failure = (text: string) =>
+      all(text).then(
+        () => null,
+        (error: unknown) =>
+          error instanceof CsvError ? { line: error.line, message: error.message } : error,
+      );
+    expect(await failure('a,b\nc,d\ne,"f"g\n')).toEqual({
+      line: 3,
+      message: "a quoted field continues after its closing quote",
+    });
+    expect(await failure(`a\n${"x".repeat(CSV_LIMITS.maxFieldChars + 1)}\n`)).toEqual({
+      line: 2,
+      message: "field too long",
+    });
+    expect(
+      await failure(
+        `a\n${Array(CSV_LIMITS.maxColumns + 1)
+          .fill("x")
+          .join(",")}\n`,
+      ),
+    ).toEqual({
+      line: 2,
+      message: `more than ${CSV_LIMITS.maxColumns} columns`,
+    });
+  });
+  it("skips a byte order mark and reads CR-only line ends", async () => {
+    expect(await all("\uFEFFname,email\rJo,j@x.com\r")).toEqual([
+      { line: 1, fields: ["name", "email"] },
+      { line: 2, fields: ["Jo", "j@x.com"] },
+    ]);
   });
 });

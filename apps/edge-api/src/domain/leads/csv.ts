@@ -1,5 +1,13 @@
+import { CsvError as ParseError, parse } from "csv-parse/stream";
+
+// CSV files (lead imports, product catalogues) parsed as they stream in, by csv-parse (RFC 4180:
+// quoted fields, "" escapes, newlines inside quotes), without holding the body in memory.
+
 /** Limits that keep one import from exhausting the isolate. */
 export const CSV_LIMITS = { maxFieldChars: 10_000, maxColumns: 100 };
+
+/** The parser's own bound on one record's bytes: every field at its limit, with room for quotes. */
+const MAX_RECORD_BYTES = CSV_LIMITS.maxFieldChars * 4 * 2;
 
 export class CsvError extends Error {
   constructor(
@@ -10,82 +18,53 @@ export class CsvError extends Error {
   }
 }
 
+const REASONS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: "unterminated quoted field",
+  CSV_MAX_RECORD_SIZE: "field too long",
+  CSV_INVALID_CLOSING_QUOTE: "a quoted field continues after its closing quote",
+  INVALID_OPENING_QUOTE: "a quote inside an unquoted field",
+};
+
 /**
- * Parses RFC 4180 CSV from a byte stream, record by record, without holding the body in memory:
- * quoted fields, "" escapes, CR/LF/CRLF line ends, newlines inside quotes. Blank lines are skipped.
- * Yields each record with the line it started on.
+ * Yields each record with the line it started on. Blank lines are skipped; CR, LF and CRLF all end a
+ * record, mixed in one file as spreadsheets export them.
  */
 export async function* parseCsv(
   stream: ReadableStream<Uint8Array>,
 ): AsyncGenerator<{ line: number; fields: string[] }> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  let afterQuote = false; // just read a quote inside a quoted field: "" escape or the closing quote
-  let line = 1;
-  let recordLine = 1;
-  let pendingCr = false;
-  const endField = () => {
-    if (fields.length >= CSV_LIMITS.maxColumns)
-      throw new CsvError(recordLine, `more than ${CSV_LIMITS.maxColumns} columns`);
-    fields.push(field);
-    field = "";
-  };
+  const reader = stream
+    .pipeThrough(
+      parse({
+        bom: true,
+        record_delimiter: ["\r\n", "\n", "\r"],
+        relax_column_count: true,
+        skip_empty_lines: true,
+        max_record_size: MAX_RECORD_BYTES,
+        info: true,
+      }),
+    )
+    .getReader();
   // Whoever stops early (a bad header, a bad row, an error) cancels the rest of the body: an unread
   // request body left behind stalls the connection (and on keep-alive, the next request).
   let finished = false;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) {
+      const step = await reader.read().catch((error: unknown) => {
+        if (!(error instanceof ParseError)) throw error;
+        const line = typeof error.lines === "number" ? error.lines : 1;
+        throw new CsvError(line, REASONS[error.code] ?? "not valid CSV");
+      });
+      if (step.done) {
         finished = true;
-        break;
+        return;
       }
-      const out: { line: number; fields: string[] }[] = [];
-      for (const ch of value) {
-        if (pendingCr) {
-          pendingCr = false;
-          if (ch === "\n") continue; // CRLF already ended the record
-        }
-        if (quoted) {
-          if (afterQuote) {
-            afterQuote = false;
-            if (ch === '"') {
-              field += '"';
-              continue;
-            }
-            quoted = false; // that quote closed the field; handle ch below as unquoted
-          } else if (ch === '"') {
-            afterQuote = true;
-            continue;
-          } else {
-            if (ch === "\n") line++;
-            field += ch;
-            if (field.length > CSV_LIMITS.maxFieldChars) throw new CsvError(recordLine, "field too long");
-            continue;
-          }
-        }
-        if (ch === '"' && field === "") quoted = true;
-        else if (ch === ",") endField();
-        else if (ch === "\n" || ch === "\r") {
-          pendingCr = ch === "\r";
-          endField();
-          if (!(fields.length === 1 && fields[0] === "")) out.push({ line: recordLine, fields });
-          fields = [];
-          line++;
-          recordLine = line;
-        } else {
-          field += ch;
-          if (field.length > CSV_LIMITS.maxFieldChars) throw new CsvError(recordLine, "field too long");
-        }
-      }
-      yield* out;
-    }
-    if (quoted && !afterQuote) throw new CsvError(recordLine, "unterminated quoted field");
-    if (field !== "" || fields.length > 0) {
-      endField();
-      yield { line: recordLine, fields };
+      const { record, info } = step.value as { record: string[]; info: { lines: number } };
+      // info.lines is where the record ended: a field with line breaks started it earlier.
+      const line = info.lines - record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
+      if (record.length > CSV_LIMITS.maxColumns)
+        throw new CsvError(line, `more than ${CSV_LIMITS.maxColumns} columns`);
+      if (record.some((f) => f.length > CSV_LIMITS.maxFieldChars)) throw new CsvError(line, "field too long");
+      yield { line, fields: record };
     }
   } finally {
     if (!finished) await reader.cancel().catch(() => undefined);
