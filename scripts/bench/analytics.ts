@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the ingest and report measurements share one generated million-event dataset.
 // Issue 7's benchmark, on the PostgreSQL server named by DATABASE_URL (a fresh database per run).
 // Ingest goes through the queue consumer's own code path (ingestMessages: zod validation, grouping by
 // tenant, one analytics_ingest call per batch — for each tenant in it, events insert, 15-minute and

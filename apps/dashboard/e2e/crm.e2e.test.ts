@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one browser session walks the CRM screens in order, each building on the last.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
