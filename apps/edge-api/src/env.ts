@@ -59,6 +59,8 @@ export type Env = {
   EVENTS_REJECTED_RETENTION_DAYS?: string;
   /** Per-tenant live figures (analytics). */
   LIVE_STATS: DurableObjectNamespace<LiveStats>;
+  LOADER: WorkerLoader;
+  PLUGIN_BUNDLES: R2Bucket;
 };
 
 export type AppEnv = {

@@ -10,4 +10,5 @@ export * from "./knowledge-answers.js";
 export * from "./knowledge-uploads.js";
 export * from "./leads.js";
 export * from "./platform.js";
+export * from "./plugins.js";
 export * from "./teams.js";

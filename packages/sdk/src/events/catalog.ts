@@ -262,3 +262,6 @@ export type EventOf<T extends EventType> = Extract<AppEvent, { type: T }>;
 export const EVENT_VERSIONS = Object.fromEntries(
   eventSchemas.map((s) => [s.shape.type.value, s.shape.version.value]),
 ) as { [T in EventType]: EventOf<T>["version"] };
+
+/** Every event type, for validating what a plugin subscribes to. */
+export const EVENT_TYPES = eventSchemas.map((s) => s.shape.type.value) as [EventType, ...EventType[]];

@@ -1,0 +1,57 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { openDatabase } from "@autopilot/db";
+import { CAPABILITY_PERMISSION, type Permission } from "@autopilot/sdk";
+import { z } from "zod";
+import { AppError } from "../domain/errors.js";
+import type { Env } from "../env.js";
+import { createLogger } from "../lib/log.js";
+import { contactsCall } from "./contacts.js";
+import { storageCall } from "./storage.js";
+
+// The host's side of a plugin's `ctx`: the one RPC entrypoint a loaded plugin holds (env.API). Who it
+// serves is in its props, set by the host when loading and invisible to the plugin; every call is
+// checked against the install's grants here, whatever the plugin's own code believes it may do.
+
+export type PluginApiProps = { tenantId: string; installId: string; pluginId: string; permissions: string[] };
+
+const LogLine = z.object({
+  message: z.string().max(2000),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+
+export class PluginApi extends WorkerEntrypoint<Env, PluginApiProps> {
+  async call(capability: unknown, method: unknown, args: unknown): Promise<unknown> {
+    const props = this.ctx.props;
+    const log = createLogger({ plugin: props.pluginId, install: props.installId });
+    if (capability === "log") {
+      const line = LogLine.safeParse(args);
+      if (line.success && (method === "info" || method === "warn" || method === "error"))
+        log[method](`plugin: ${line.data.message}`, line.data.data ?? {});
+      return null;
+    }
+    const methods = CAPABILITY_PERMISSION[capability as keyof typeof CAPABILITY_PERMISSION] as
+      | Record<string, Permission>
+      | undefined;
+    const needs = typeof method === "string" ? methods?.[method] : undefined;
+    if (!needs)
+      throw new AppError("not_found", `${String(capability)}.${String(method)}: no such capability`);
+    if (!props.permissions.includes(needs)) {
+      log.warn("plugin capability refused", { capability, method, needs });
+      throw new AppError("forbidden", `${String(capability)}.${method} needs the ${needs} permission`);
+    }
+    const list = Array.isArray(args) ? args : [];
+    const db = openDatabase({ url: this.env.DATABASE_URL, bridge: this.env.DB_BRIDGE });
+    try {
+      const install = { tenantId: props.tenantId, installId: props.installId };
+      if (capability === "storage") return await storageCall(db, install, method as string, list);
+      return await contactsCall(db, install, method as string, list);
+    } catch (error) {
+      // The plugin sees the reason for a bad argument, not the host's internals.
+      if (error instanceof z.ZodError)
+        throw new AppError("invalid_request", `${String(capability)}.${method}: ${z.prettifyError(error)}`);
+      throw error;
+    } finally {
+      await db.end().catch(() => undefined);
+    }
+  }
+}

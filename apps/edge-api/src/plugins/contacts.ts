@@ -1,0 +1,67 @@
+import { contacts, type Database, withTenant } from "@autopilot/db";
+import { ContactUpsert } from "@autopilot/sdk";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { systemActor } from "../domain/crm/actor.js";
+import { dedupeKeys, findDuplicate, insertContact } from "../domain/crm/contacts.js";
+import { AppError } from "../domain/errors.js";
+import type { Install } from "./storage.js";
+
+// The contacts capability: read (contacts:read) and find-or-create (contacts:write), always inside the
+// install's tenant (withTenant: row-level security), through the same domain code as the API.
+
+type Row = typeof contacts.$inferSelect;
+
+const view = (c: Row) => ({
+  id: c.id,
+  name: c.name || null,
+  email: c.email,
+  phone: c.phone,
+  tags: c.tags,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+});
+
+export async function contactsCall(
+  db: Database,
+  install: Install,
+  method: string,
+  args: unknown[],
+): Promise<unknown> {
+  return withTenant(db, install.tenantId, async (tx) => {
+    switch (method) {
+      case "get": {
+        const id = z.uuid().safeParse(args[0]);
+        if (!id.success) return null;
+        const [row] = await tx.select().from(contacts).where(eq(contacts.id, id.data));
+        return row && !row.mergedIntoId && !row.erasedAt ? view(row) : null;
+      }
+      case "findByEmail": {
+        const email = z.email().max(254).parse(args[0]);
+        const row = await findDuplicate(tx, {
+          emailNormalized: dedupeKeys({ email }).emailNormalized,
+          phoneE164: null,
+        });
+        return row ? view(row) : null;
+      }
+      case "upsert": {
+        const input = ContactUpsert.parse(args[0]);
+        const existing = await findDuplicate(tx, dedupeKeys(input));
+        if (!existing)
+          return view(await insertContact(tx, systemActor(install.tenantId), { ...input, source: "plugin" }));
+        const [row] = await tx
+          .update(contacts)
+          .set({
+            ...(input.name ? { name: input.name } : {}),
+            ...(input.tags ? { tags: [...new Set([...existing.tags, ...input.tags])] } : {}),
+            updatedAt: new Date(),
+          })
+          .where(eq(contacts.id, existing.id))
+          .returning();
+        return view(row ?? existing);
+      }
+      default:
+        throw new AppError("not_found", `contacts.${method}: no such method`);
+    }
+  });
+}

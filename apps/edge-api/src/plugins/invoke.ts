@@ -1,0 +1,119 @@
+import type { Database } from "@autopilot/db";
+import { type PluginCall, PluginResult } from "@autopilot/sdk";
+import type { Env } from "../env.js";
+import { createLogger } from "../lib/log.js";
+import type { Mailer } from "../mail/mailer.js";
+import { type InstallRecord, recordOutcome } from "./installs.js";
+import { pluginEntrypoint } from "./load.js";
+import { tellAdminsPaused } from "./paused.js";
+
+// Calling a plugin, with the limits the host enforces itself (workerd enforces none locally, and a
+// plugin is untrusted code): a wall-clock deadline, a cap on the answer's size, the answer's shape
+// checked, and a breaker that pauses an install after PAUSE_AFTER failures in a row.
+
+export const PLUGIN_CALL_TIMEOUT_MS = 5_000;
+export const MAX_RESULT_BYTES = 256 * 1024;
+export const PAUSE_AFTER = 5;
+
+export type InvokeFailure = "paused" | "timeout" | "crashed" | "malformed" | "too_large" | "plugin_error";
+export type InvokeOutcome =
+  | { ok: true; value: unknown; ms: number }
+  | { ok: false; code: InvokeFailure; message: string; ms: number };
+
+export type InvokeDeps = {
+  env: Pick<Env, "LOADER" | "PLUGIN_BUNDLES" | "LOCAL_DEVELOPMENT" | "APP_URL">;
+  db: Database;
+  mailer: Mailer;
+  timeoutMs?: number;
+  /** Tests only: load as deployed (no loopback egress) under local development. */
+  allowLoopback?: boolean;
+};
+
+class Timeout extends Error {}
+
+function deadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout()), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+export async function invokePlugin(
+  deps: InvokeDeps,
+  install: InstallRecord,
+  call: PluginCall,
+): Promise<InvokeOutcome> {
+  const started = performance.now();
+  const ms = () => Math.round((performance.now() - started) * 10) / 10;
+  if (install.status !== "active")
+    return { ok: false, code: "paused", message: "the install is paused", ms: 0 };
+  const outcome = await attempt(deps, install, call, ms);
+  // Every failure counts, the plugin's own error answers too: a plugin that always throws is as
+  // broken as one that crashes.
+  const failure = outcome.ok ? null : `${outcome.code}: ${outcome.message}`;
+  const paused = await recordOutcome(deps.db, install, failure, PAUSE_AFTER).catch(() => false);
+  if (paused && failure) {
+    createLogger({ plugin: install.pluginId, install: install.id }).warn("plugin paused", { failure });
+    await tellAdminsPaused(deps.db, deps.mailer, install, failure, deps.env.APP_URL).catch((error: unknown) =>
+      createLogger({ install: install.id }).error("could not tell admins of a paused plugin", {
+        error: String(error),
+      }),
+    );
+  }
+  return outcome;
+}
+
+async function attempt(
+  deps: InvokeDeps,
+  install: InstallRecord,
+  call: PluginCall,
+  ms: () => number,
+): Promise<InvokeOutcome> {
+  let raw: unknown;
+  try {
+    const plugin = await pluginEntrypoint(deps.env, install, { allowLoopback: deps.allowLoopback });
+    raw = await deadline(
+      plugin.invoke(call, { installId: install.id, config: install.config }),
+      deps.timeoutMs ?? PLUGIN_CALL_TIMEOUT_MS,
+    );
+  } catch (error) {
+    if (error instanceof Timeout)
+      return {
+        ok: false,
+        code: "timeout",
+        message: `no answer within ${deps.timeoutMs ?? PLUGIN_CALL_TIMEOUT_MS} ms`,
+        ms: ms(),
+      };
+    return {
+      ok: false,
+      code: "crashed",
+      message: String(error instanceof Error ? error.message : error).slice(0, 500),
+      ms: ms(),
+    };
+  }
+  let size: number;
+  try {
+    size = new TextEncoder().encode(JSON.stringify(raw) ?? "").length;
+  } catch {
+    return { ok: false, code: "malformed", message: "the answer is not JSON", ms: ms() };
+  }
+  if (size > MAX_RESULT_BYTES)
+    return {
+      ok: false,
+      code: "too_large",
+      message: `the answer has ${size} bytes (at most ${MAX_RESULT_BYTES})`,
+      ms: ms(),
+    };
+  const result = PluginResult.safeParse(raw);
+  if (!result.success)
+    return { ok: false, code: "malformed", message: "the answer is not a plugin result", ms: ms() };
+  if (!result.data.ok)
+    return {
+      ok: false,
+      code: "plugin_error",
+      message: `${result.data.error.code}: ${result.data.error.message}`,
+      ms: ms(),
+    };
+  return { ok: true, value: result.data.value, ms: ms() };
+}

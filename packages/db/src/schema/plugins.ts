@@ -1,0 +1,58 @@
+import { sql } from "drizzle-orm";
+import { foreignKey, integer, jsonb, pgTable, primaryKey, text, unique, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, tenantId, ts } from "./columns.js";
+import { tenants } from "./identity.js";
+
+export const PLUGIN_INSTALL_STATUSES = ["active", "paused"] as const;
+export type PluginInstallStatus = (typeof PLUGIN_INSTALL_STATUSES)[number];
+
+/**
+ * A plugin installed in a workspace: the version it runs (its bundle, content-addressed by sha256),
+ * what the workspace granted (never more than the manifest asks), its settings (secret fields
+ * encrypted apart), and its health (consecutive failures pause it).
+ */
+export const pluginInstalls = pgTable(
+  "plugin_installs",
+  {
+    id: id(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    pluginId: text("plugin_id").notNull(),
+    version: text("version").notNull(),
+    manifest: jsonb("manifest").notNull(),
+    bundleSha256: text("bundle_sha256").notNull(),
+    grantedPermissions: jsonb("granted_permissions").$type<string[]>().notNull().default([]),
+    grantedHosts: jsonb("granted_hosts").$type<string[]>().notNull().default([]),
+    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+    secretsCiphertext: text("secrets_ciphertext"),
+    status: text("status", { enum: PLUGIN_INSTALL_STATUSES }).notNull().default("active"),
+    pausedReason: text("paused_reason"),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: ts("updated_at").notNull().default(sql`now()`),
+  },
+  (t) => [
+    unique("plugin_installs_tenant_plugin_key").on(t.tenantId, t.pluginId),
+    unique("plugin_installs_tenant_id_key").on(t.tenantId, t.id),
+  ],
+);
+
+/** An install's own key/value store (the "storage" capability), within a quota the host enforces. */
+export const pluginStorage = pgTable(
+  "plugin_storage",
+  {
+    tenantId: tenantId(),
+    installId: uuid("install_id").notNull(),
+    key: text("key").notNull(),
+    value: jsonb("value").notNull(),
+    bytes: integer("bytes").notNull(),
+    updatedAt: ts("updated_at").notNull().default(sql`now()`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.installId, t.key] }),
+    foreignKey({
+      name: "plugin_storage_install_fk",
+      columns: [t.tenantId, t.installId],
+      foreignColumns: [pluginInstalls.tenantId, pluginInstalls.id],
+    }).onDelete("cascade"),
+  ],
+);

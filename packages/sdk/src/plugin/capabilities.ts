@@ -1,0 +1,76 @@
+import { z } from "zod";
+import type { Permission } from "./permissions.js";
+
+// The capabilities a plugin's handlers receive in `ctx`, each opened by one permission. Every call
+// goes to the host (env.API) and is checked there again: the types only spare developers a refusal.
+
+/** A small key/value store of the install's own (permission "storage"; quota on the host). */
+export interface StorageCapability {
+  get<T = unknown>(key: string): Promise<T | null>;
+  put(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(prefix?: string): Promise<string[]>;
+}
+
+export const ContactView = z.object({
+  id: z.uuid(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ContactView = z.infer<typeof ContactView>;
+
+export const ContactUpsert = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    email: z.email().max(254).optional(),
+    phone: z.string().trim().min(3).max(40).optional(),
+    tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
+  })
+  .refine(
+    (c) => c.email !== undefined || c.phone !== undefined,
+    "an email or a phone identifies the contact",
+  );
+export type ContactUpsert = z.infer<typeof ContactUpsert>;
+
+export interface ContactsReader {
+  get(id: string): Promise<ContactView | null>;
+  findByEmail(email: string): Promise<ContactView | null>;
+}
+export interface ContactsWriter {
+  /** Finds the contact by email (else phone) and updates it, or creates it. */
+  upsert(contact: ContactUpsert): Promise<ContactView>;
+}
+
+export interface Logger {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/** What every handler has, whatever it was granted. */
+export type BaseContext = {
+  installId: string;
+  config: Record<string, unknown>;
+  log: Logger;
+  /** fetch through the platform's gateway: only the manifest's egress hosts answer. */
+  fetch: typeof fetch;
+};
+
+type If<P extends Permission, X extends Permission, T> = [X] extends [P] ? T : unknown;
+
+/** `ctx` for a plugin granted the permissions P: only what they open is there. */
+export type PluginContext<P extends Permission> = BaseContext &
+  If<P, "storage", { storage: StorageCapability }> &
+  If<P, "contacts:read", { contacts: ContactsReader }> &
+  If<P, "contacts:write", { contacts: ContactsWriter }>;
+
+/** Which capability and method each `ctx` call is on the host (the names the host checks). */
+export const CAPABILITY_PERMISSION = {
+  storage: { get: "storage", put: "storage", delete: "storage", list: "storage" },
+  contacts: { get: "contacts:read", findByEmail: "contacts:read", upsert: "contacts:write" },
+} as const satisfies Record<string, Record<string, Permission>>;
+export type CapabilityName = keyof typeof CAPABILITY_PERMISSION;

@@ -1,0 +1,100 @@
+import type { AppEvent } from "../events/catalog.js";
+import type { PluginContext } from "./capabilities.js";
+import { buildContext } from "./context.js";
+import { type Manifest, type ManifestInput, ManifestSchema } from "./manifest.js";
+import type { Permission } from "./permissions.js";
+import { type CallContext, type HostApi, PluginCall, type PluginResult } from "./wire.js";
+
+// definePlugin: a plugin's manifest and its handlers, typed from the manifest, so a handler's `ctx`
+// holds only what the manifest's permissions open and `actions` must name the declared actions.
+
+type PermissionsOf<M extends ManifestInput> = M["permissions"] extends readonly (infer P)[]
+  ? P & Permission
+  : never;
+type Names<L> = L extends readonly { name: infer N }[] ? N & string : never;
+type Ids<L> = L extends readonly { id: infer N }[] ? N & string : never;
+
+export type WebhookRequest = { method: string; headers: Record<string, string>; body: string };
+export type WebhookResponse = { status: number; body?: string; headers?: Record<string, string> };
+
+export type PluginDefinition<M extends ManifestInput> = {
+  manifest: M;
+  onEvent?: (event: AppEvent, ctx: PluginContext<PermissionsOf<M>>) => Promise<void>;
+  actions?: {
+    [N in Names<M["actions"]>]: (input: unknown, ctx: PluginContext<PermissionsOf<M>>) => Promise<unknown>;
+  };
+  onWebhook?: (
+    name: Names<M["webhooks"]>,
+    request: WebhookRequest,
+    ctx: PluginContext<PermissionsOf<M>>,
+  ) => Promise<WebhookResponse>;
+  onSchedule?: (name: Names<M["schedules"]>, ctx: PluginContext<PermissionsOf<M>>) => Promise<void>;
+  reports?: {
+    [I in Ids<M["reports"]>]: (
+      parameters: unknown,
+      ctx: PluginContext<PermissionsOf<M>>,
+    ) => Promise<{ rows: Record<string, string | number | null>[]; chart?: Record<string, unknown> }>;
+  };
+};
+
+export type Plugin = {
+  manifest: Manifest;
+  /** Runs one call from the host: the handler's value, or its failure as a result (never a throw). */
+  invoke(call: unknown, context: CallContext, host: HostApi, fetcher?: typeof fetch): Promise<PluginResult>;
+};
+
+export class PluginError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function definePlugin<const M extends ManifestInput>(definition: PluginDefinition<M>): Plugin {
+  const manifest = ManifestSchema.parse(definition.manifest);
+  const d = definition as unknown as PluginDefinition<ManifestInput> & {
+    actions?: Record<string, (input: unknown, ctx: unknown) => Promise<unknown>>;
+    reports?: Record<string, (parameters: unknown, ctx: unknown) => Promise<unknown>>;
+  };
+  return {
+    manifest,
+    async invoke(raw, context, host, fetcher = fetch) {
+      try {
+        const call = PluginCall.parse(raw);
+        const ctx = buildContext(host, context, manifest.permissions, fetcher) as never;
+        const missing = (what: string): never => {
+          throw new PluginError("not_handled", `this plugin does not handle ${what}`);
+        };
+        switch (call.kind) {
+          case "event":
+            if (!d.onEvent) return missing("events");
+            await d.onEvent(call.event as AppEvent, ctx);
+            return { ok: true, value: null };
+          case "action": {
+            const action = d.actions?.[call.name] ?? missing(`the action ${call.name}`);
+            return { ok: true, value: await action(call.input, ctx) };
+          }
+          case "webhook":
+            if (!d.onWebhook) return missing("webhooks");
+            return { ok: true, value: await d.onWebhook(call.name as never, call.request, ctx) };
+          case "schedule":
+            if (!d.onSchedule) return missing("schedules");
+            await d.onSchedule(call.name as never, ctx);
+            return { ok: true, value: null };
+          case "report": {
+            const report = d.reports?.[call.id] ?? missing(`the report ${call.id}`);
+            return { ok: true, value: await report(call.parameters, ctx) };
+          }
+        }
+      } catch (error) {
+        const code = error instanceof PluginError ? error.code : "plugin_error";
+        return {
+          ok: false,
+          error: { code, message: String(error instanceof Error ? error.message : error).slice(0, 2000) },
+        };
+      }
+    },
+  };
+}

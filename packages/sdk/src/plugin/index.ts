@@ -1,0 +1,6 @@
+export * from "./capabilities.js";
+export { buildContext } from "./context.js";
+export { definePlugin, type Plugin, type PluginDefinition, PluginError } from "./define.js";
+export * from "./manifest.js";
+export * from "./permissions.js";
+export * from "./wire.js";

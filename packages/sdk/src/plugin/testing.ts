@@ -1,0 +1,106 @@
+import type { ContactUpsert, ContactView } from "./capabilities.js";
+import type { Plugin } from "./define.js";
+import type { HostApi, PluginCall, PluginResult } from "./wire.js";
+
+// @autopilot/sdk/testing: runs a plugin's handlers with in-memory capabilities and a recording fetch,
+// so a plugin's own tests need no platform. Calls the plugin was not granted are refused as on the host.
+
+export type RecordedRequest = { url: string; method: string; headers: Record<string, string>; body: string };
+export type FetchReply = (request: RecordedRequest) => Response | Promise<Response>;
+
+export class TestHost {
+  readonly installId = "00000000-0000-4000-8000-000000000001";
+  readonly storage = new Map<string, unknown>();
+  readonly contacts = new Map<string, ContactView>();
+  readonly logs: { level: string; message: string; data?: Record<string, unknown> }[] = [];
+  readonly requests: RecordedRequest[] = [];
+  private reply: FetchReply = () => new Response("no fake answer for this request", { status: 599 });
+
+  constructor(
+    private readonly plugin: Plugin,
+    private readonly config: Record<string, unknown> = {},
+  ) {}
+
+  /** How the fake network answers (the default answers 599 to everything). */
+  answer(reply: FetchReply): this {
+    this.reply = reply;
+    return this;
+  }
+
+  async call(call: PluginCall): Promise<PluginResult> {
+    return this.plugin.invoke(call, { installId: this.installId, config: this.config }, this.api, this.fetch);
+  }
+
+  /** Only the manifest's hosts answer, as through the platform's gateway (403 otherwise). */
+  readonly fetch: typeof fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const host = new URL(request.url).hostname;
+    const recorded: RecordedRequest = {
+      url: request.url,
+      method: request.method,
+      headers: Object.fromEntries(request.headers),
+      body: await request.text(),
+    };
+    this.requests.push(recorded);
+    const allowed = this.plugin.manifest.egress.some((h) =>
+      h.startsWith("*.") ? host.endsWith(h.slice(1)) : h === host,
+    );
+    if (!allowed) return new Response(`egress to ${host} is not in the manifest`, { status: 403 });
+    return this.reply(recorded);
+  };
+
+  private readonly api: HostApi = {
+    call: async (capability, method, args) => {
+      const list = Array.isArray(args) ? args : [args];
+      if (capability === "log") {
+        const { message, data } = args as { message: string; data?: Record<string, unknown> };
+        this.logs.push({ level: method, message, ...(data ? { data } : {}) });
+        return null;
+      }
+      const granted = this.plugin.manifest.permissions as readonly string[];
+      const need =
+        capability === "storage"
+          ? "storage"
+          : method === "upsert"
+            ? `${capability}:write`
+            : `${capability}:read`;
+      if (!granted.includes(need)) throw new Error(`forbidden: ${capability}.${method} needs ${need}`);
+      if (capability === "storage") return this.storageCall(method, list);
+      if (capability === "contacts") return this.contactsCall(method, list);
+      throw new Error(`unknown capability ${capability}`);
+    },
+  };
+
+  private storageCall(method: string, [key, value]: unknown[]): unknown {
+    const k = String(key ?? "");
+    if (method === "get") return this.storage.get(k) ?? null;
+    if (method === "put") return void this.storage.set(k, structuredClone(value));
+    if (method === "delete") return void this.storage.delete(k);
+    if (method === "list") return [...this.storage.keys()].filter((x) => x.startsWith(k)).sort();
+    throw new Error(`unknown method storage.${method}`);
+  }
+
+  private contactsCall(method: string, [arg]: unknown[]): unknown {
+    const all = [...this.contacts.values()];
+    if (method === "get") return this.contacts.get(String(arg)) ?? null;
+    if (method === "findByEmail") return all.find((c) => c.email === String(arg).toLowerCase()) ?? null;
+    if (method === "upsert") {
+      const input = arg as ContactUpsert;
+      const email = input.email?.toLowerCase() ?? null;
+      const now = new Date().toISOString();
+      const found = all.find((c) => (email && c.email === email) || (input.phone && c.phone === input.phone));
+      const contact: ContactView = {
+        id: found?.id ?? crypto.randomUUID(),
+        name: input.name ?? found?.name ?? null,
+        email: email ?? found?.email ?? null,
+        phone: input.phone ?? found?.phone ?? null,
+        tags: input.tags ?? found?.tags ?? [],
+        createdAt: found?.createdAt ?? now,
+        updatedAt: now,
+      };
+      this.contacts.set(contact.id, contact);
+      return contact;
+    }
+    throw new Error(`unknown method contacts.${method}`);
+  }
+}

@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+// What crosses the sandbox boundary, both ways, validated on both sides: the host calls a plugin's
+// `invoke(call)` and gets a PluginResult; the plugin calls the host's `call(capability, method, args)`.
+
+export const PluginCall = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("event"), event: z.record(z.string(), z.unknown()) }),
+  z.object({ kind: z.literal("action"), name: z.string(), input: z.unknown() }),
+  z.object({
+    kind: z.literal("webhook"),
+    name: z.string(),
+    request: z.object({
+      method: z.string(),
+      headers: z.record(z.string(), z.string()),
+      body: z.string(),
+    }),
+  }),
+  z.object({ kind: z.literal("schedule"), name: z.string() }),
+  z.object({ kind: z.literal("report"), id: z.string(), parameters: z.unknown() }),
+]);
+export type PluginCall = z.infer<typeof PluginCall>;
+
+/** The install the call is for: its settings (secrets included, for the plugin's own use). */
+export const CallContext = z.object({ installId: z.uuid(), config: z.record(z.string(), z.unknown()) });
+export type CallContext = z.infer<typeof CallContext>;
+
+/** A plugin's answer: a value, or its own error (a thrown error becomes `plugin_error`). */
+export const PluginResult = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({ code: z.string().max(64), message: z.string().max(2000) }),
+  }),
+]);
+export type PluginResult = z.infer<typeof PluginResult>;
+
+/** What a plugin's Worker exposes (its default export, a WorkerEntrypoint). */
+export interface PluginWorker {
+  invoke(call: PluginCall, context: CallContext): Promise<PluginResult>;
+}
+
+/** The host's side, as the plugin sees it in `env.API`. */
+export interface HostApi {
+  call(capability: string, method: string, args: unknown): Promise<unknown>;
+}
