@@ -1,6 +1,8 @@
 import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
+import { buildPlugin } from "@autopilot/sdk/build";
 import { buildWidget } from "@autopilot/widget/build";
 import type { TestProject } from "vitest/node";
+import { startFakeChat } from "./fake-chat.js";
 import { startFakeOpenAi } from "./fake-openai.js";
 import { startKnowledgeSite } from "./knowledge-site.js";
 import { startOutageProxy } from "./outage-proxy.js";
@@ -14,6 +16,9 @@ declare module "vitest" {
     knowledgeSiteUrl: string;
     outageBridge: string;
     outageControlUrl: string;
+    fakeChatUrl: string;
+    leadNotifyBundle: string;
+    leadNotifyManifest: string;
   }
 }
 
@@ -38,9 +43,16 @@ export default async function setup(project: TestProject) {
   const outage = await startOutageProxy(db.bridgePort);
   project.provide("outageBridge", outage.bridge);
   project.provide("outageControlUrl", outage.controlUrl);
+  // The first-party lead-notify plugin, built by the SDK's own build, and a chat tool it posts to.
+  const chat = await startFakeChat();
+  project.provide("fakeChatUrl", chat.url);
+  const leadNotify = await buildPlugin(new URL("../../../plugins/lead-notify", import.meta.url).pathname);
+  project.provide("leadNotifyBundle", leadNotify.code);
+  project.provide("leadNotifyManifest", JSON.stringify(leadNotify.manifest));
   console.log(`[global-setup] database: ${db.kind}${serverUrl ? ` (${name})` : " (in memory)"}`);
   return async () => {
     await openai.close();
+    await chat.close();
     await site.close();
     await outage.close();
     await db.close();

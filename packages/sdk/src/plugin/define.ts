@@ -60,7 +60,8 @@ export function definePlugin<const M extends ManifestInput>(definition: PluginDe
   };
   return {
     manifest,
-    async invoke(raw, context, host, fetcher = fetch) {
+    // The global fetch, called as a plain function (workerd refuses it with another \`this\`).
+    async invoke(raw, context, host, fetcher = (input, init) => fetch(input, init)) {
       try {
         const call = PluginCall.parse(raw);
         const ctx = buildContext(host, context, manifest.permissions, fetcher) as never;
