@@ -53,6 +53,7 @@ export type Env = {
   KNOWLEDGE_MAX_UPLOAD_BYTES?: string;
   /** CSV lead imports, run as jobs (domain/leads/import-consumer.ts). */
   LEAD_IMPORTS: Queue;
+  PLUGIN_DELIVERIES: Queue;
   /** Rows one import job slice handles before queueing the next (default 5000; tests use less). */
   IMPORT_SLICE_ROWS?: string;
   /** Days set-aside (rejected) events are kept before the cron deletes them (default 30). */

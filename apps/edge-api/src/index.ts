@@ -6,6 +6,7 @@ import type { Env } from "./env.js";
 import { consumeEvents } from "./events/consumer.js";
 import { consumeCrawl, KNOWLEDGE_CRAWL_QUEUE } from "./knowledge/consumer.js";
 import { createLogger } from "./lib/log.js";
+import { consumeDeliveries, PLUGIN_DELIVERIES_QUEUE } from "./plugins/deliveries.js";
 
 export { LiveStats } from "./analytics/live/live-stats.js";
 export { ConversationDO } from "./conversations/conversation-do.js";
@@ -23,6 +24,7 @@ export default {
   queue: (batch, env) => {
     if (batch.queue === KNOWLEDGE_CRAWL_QUEUE) return consumeCrawl(batch, env);
     if (batch.queue === LEAD_IMPORTS_QUEUE) return consumeImports(batch, env);
+    if (batch.queue === PLUGIN_DELIVERIES_QUEUE) return consumeDeliveries(batch, env);
     return consumeEvents(batch, env);
   },
   async scheduled(controller, env, ctx) {

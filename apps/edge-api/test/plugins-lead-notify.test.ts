@@ -1,7 +1,10 @@
 import { env } from "cloudflare:test";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { createLogger } from "../src/lib/log.js";
 import { outboxMailer } from "../src/mail/mailer.js";
 import { putBundle } from "../src/plugins/bundles.js";
+import { deliver, MAX_DELIVERY_RETRIES } from "../src/plugins/deliveries.js";
+import type { DeliveryMessage } from "../src/plugins/fan-out.js";
 import { createInstall } from "../src/plugins/installs.js";
 import { invokePlugin } from "../src/plugins/invoke.js";
 import { call, ownerDb, signup } from "./helpers.js";
@@ -55,4 +58,106 @@ describe("lead-notify in the sandbox", () => {
       },
     ]);
   });
+
+  it("a lead moved to SQL in the API reaches the installed plugin through the queues, once", async () => {
+    const s = await signup("Notify Live");
+    const manifest = JSON.parse(inject("leadNotifyManifest"));
+    const sha = await putBundle(env, inject("leadNotifyBundle"));
+    const hook = `${inject("fakeChatUrl")}/services/T2/B2/${crypto.randomUUID()}`;
+    const install = await createInstall(db, s.tenantId, {
+      manifest,
+      bundleSha256: sha,
+      grant: { permissions: manifest.permissions, hosts: manifest.egress },
+      config: { webhookUrl: hook },
+    });
+    const lead = await call("/v1/leads", {
+      body: { contact: { name: "Ola Nordmann", email: "ola@example.com" }, title: "Fleet" },
+      headers: s.auth,
+    });
+    expect(lead.status).toBe(201);
+    const sql = await call(`/v1/leads/${lead.json.id}`, {
+      method: "PATCH",
+      body: { status: "sql" },
+      headers: s.auth,
+    });
+    expect(sql.status).toBe(200);
+    const posted = async () => {
+      const all = (await (await fetch(`${inject("fakeChatUrl")}/received`)).json()) as {
+        path: string;
+        body: { text: string };
+      }[];
+      return all.filter((r) => r.path === new URL(hook).pathname).map((r) => r.body.text);
+    };
+    await expect
+      .poll(posted, { timeout: 20_000, interval: 200 })
+      .toEqual([expect.stringMatching(/^Ola Nordmann <ola@example\.com> is now SQL/)]);
+    // The queue delivering the same event again changes nothing: the delivery is done.
+    const [row] = await db.query<{ event: DeliveryMessage["event"]; status: string; attempts: number }>(
+      "select event, status, attempts from plugin_deliveries where tenant_id = $1 and install_id = $2",
+      [s.tenantId, install.id],
+    );
+    expect(row).toMatchObject({ status: "done", attempts: 1 });
+    const again = fakeMessage(
+      { tenantId: s.tenantId, installId: install.id, event: row?.event as DeliveryMessage["event"] },
+      1,
+    );
+    await deliver(env, db, again, createLogger({ test: "redelivery" }));
+    expect(again.outcome).toBe("ack");
+    expect(await posted()).toHaveLength(1);
+  });
+
+  it("a failing delivery is retried with backoff, and after the last try is a dead letter", async () => {
+    const s = await signup("Notify Down");
+    const manifest = JSON.parse(inject("leadNotifyManifest"));
+    const sha = await putBundle(env, inject("leadNotifyBundle"));
+    const install = await createInstall(db, s.tenantId, {
+      manifest,
+      bundleSha256: sha,
+      grant: { permissions: manifest.permissions, hosts: manifest.egress },
+      config: { webhookUrl: `${inject("fakeChatUrl")}/services/down` },
+    });
+    await fetch(`${inject("fakeChatUrl")}/fail-next`, { method: "POST", body: "2" });
+    const event = {
+      id: crypto.randomUUID(),
+      tenantId: s.tenantId,
+      time: new Date().toISOString(),
+      actor: { type: "system", id: null },
+      subjects: { lead: crypto.randomUUID() },
+      type: "lead.status_changed",
+      version: 1,
+      properties: { from: "mql", to: "sql", reason: null },
+    };
+    const body = { tenantId: s.tenantId, installId: install.id, event };
+    const first = fakeMessage(body, 1);
+    await deliver(env, db, first, createLogger({ test: "retry" }));
+    expect(first.outcome).toEqual({ retry: 10 });
+    const last = fakeMessage(body, MAX_DELIVERY_RETRIES + 1);
+    await deliver(env, db, last, createLogger({ test: "dead" }));
+    expect(last.outcome).toBe("ack");
+    const [row] = await db.query<{ status: string; last_error: string }>(
+      "select status, last_error from plugin_deliveries where install_id = $1 and event_id = $2",
+      [install.id, event.id],
+    );
+    expect(row).toEqual({
+      status: "dead",
+      last_error: expect.stringMatching(/the chat webhook answered 500/),
+    });
+  });
 });
+
+/** A queue message as the consumer sees it, recording what the consumer did with it. */
+function fakeMessage(body: unknown, attempts: number) {
+  const m = {
+    id: crypto.randomUUID(),
+    body,
+    attempts,
+    outcome: null as null | "ack" | { retry: number | undefined },
+    ack() {
+      m.outcome = "ack";
+    },
+    retry(options?: { delaySeconds?: number }) {
+      m.outcome = { retry: options?.delaySeconds };
+    },
+  };
+  return m;
+}

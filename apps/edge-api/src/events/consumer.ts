@@ -3,6 +3,7 @@ import { ingestMessages } from "../analytics/consume.js";
 import { storeDeadLetters } from "../analytics/dead-letters.js";
 import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
+import { fanOutToPlugins } from "../plugins/fan-out.js";
 
 export const DEAD_LETTER_QUEUE = "events-dlq";
 
@@ -18,6 +19,15 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
       await storeDeadLetters(db, batch.queue, batch.messages, log);
       return;
     }
+    // Plugins first: a batch taken in but not handed on would never reach them. A delivery queued
+    // twice (this batch retried) runs once (plugins/deliveries.ts).
+    try {
+      await fanOutToPlugins(db, env.PLUGIN_DELIVERIES, batch.messages.map((m) => m.body).filter(isEventRef));
+    } catch (error) {
+      log.warn("plugin fan-out failed; retrying the batch", { error: String(error) });
+      for (const m of batch.messages) m.retry({ delaySeconds: 5 });
+      return;
+    }
     await ingestMessages(db, batch.queue, batch.messages, log, async (tenantId, result) => {
       const stub = env.LIVE_STATS.get(env.LIVE_STATS.idFromName(tenantId));
       await stub.apply(result.inserted, result.timeZone ?? "UTC");
@@ -25,4 +35,18 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   } finally {
     await db.end();
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The fields fan-out needs; anything else is left to the ingest's own validation. */
+function isEventRef(body: unknown): body is { id: string; type: string; tenantId: string } {
+  const e = body as { id?: unknown; type?: unknown; tenantId?: unknown } | null;
+  return (
+    typeof e?.type === "string" &&
+    typeof e.id === "string" &&
+    UUID.test(e.id) &&
+    typeof e.tenantId === "string" &&
+    UUID.test(e.tenantId)
+  );
 }

@@ -21,6 +21,7 @@ devRoutes.get("/v1/dev/queues", async (c) => {
     events: c.env.EVENTS,
     "knowledge-crawl": c.env.KNOWLEDGE_CRAWL,
     "lead-imports": c.env.LEAD_IMPORTS,
+    "plugin-deliveries": c.env.PLUGIN_DELIVERIES,
   };
   const backlog: Record<string, number> = {};
   for (const [name, queue] of Object.entries(queues)) backlog[name] = (await queue.metrics()).backlogCount;

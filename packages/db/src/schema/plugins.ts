@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { foreignKey, integer, jsonb, pgTable, primaryKey, text, unique, uuid } from "drizzle-orm/pg-core";
+import { foreignKey, index, integer, jsonb, pgTable, primaryKey, text, unique, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, tenantId, ts } from "./columns.js";
 import { tenants } from "./identity.js";
 
@@ -54,5 +54,37 @@ export const pluginStorage = pgTable(
       columns: [t.tenantId, t.installId],
       foreignColumns: [pluginInstalls.tenantId, pluginInstalls.id],
     }).onDelete("cascade"),
+  ],
+);
+
+export const PLUGIN_DELIVERY_STATUSES = ["running", "retrying", "done", "dead"] as const;
+export type PluginDeliveryStatus = (typeof PLUGIN_DELIVERY_STATUSES)[number];
+
+/**
+ * One event delivered to one subscribed install: the claim that makes a redelivered event run once in
+ * effect, and, once its retries are spent, the dead letter an admin can list and replay.
+ */
+export const pluginDeliveries = pgTable(
+  "plugin_deliveries",
+  {
+    tenantId: tenantId(),
+    installId: uuid("install_id").notNull(),
+    eventId: uuid("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    event: jsonb("event").notNull(),
+    status: text("status", { enum: PLUGIN_DELIVERY_STATUSES }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: ts("updated_at").notNull().default(sql`now()`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.installId, t.eventId] }),
+    foreignKey({
+      name: "plugin_deliveries_install_fk",
+      columns: [t.tenantId, t.installId],
+      foreignColumns: [pluginInstalls.tenantId, pluginInstalls.id],
+    }).onDelete("cascade"),
+    index("plugin_deliveries_install_status_idx").on(t.tenantId, t.installId, t.status, t.updatedAt),
   ],
 );

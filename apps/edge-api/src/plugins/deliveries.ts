@@ -1,0 +1,121 @@
+import { type Database, openDatabase, pluginDeliveries, withTenant } from "@autopilot/db";
+import { and, eq, sql } from "drizzle-orm";
+import type { Env } from "../env.js";
+import { createLogger, type Logger } from "../lib/log.js";
+import { mailerFor } from "../mail/mailer.js";
+import { DeliveryMessage } from "./fan-out.js";
+import { getInstall } from "./installs.js";
+import { invokePlugin } from "./invoke.js";
+
+// Consumer of the plugin-deliveries queue: one event for one install per message. Each (install,
+// event) is claimed in plugin_deliveries first, so a redelivered message whose event already ran is
+// only acknowledged: exactly once in effect. A failure is retried with backoff; after the queue's
+// last try the delivery is dead, kept with its error for the admins to list and replay.
+
+export const PLUGIN_DELIVERIES_QUEUE = "plugin-deliveries";
+/** The queue's max_retries (wrangler.toml): the attempt after this many retries is the last. */
+export const MAX_DELIVERY_RETRIES = 8;
+
+/** Seconds before the next try: 10 s, 30 s, 1.5 min … capped at an hour. */
+export const retryDelaySeconds = (attempts: number) => Math.min(3600, 10 * 3 ** Math.max(0, attempts - 1));
+
+type Claim = "run" | "done";
+
+async function claim(db: Database, m: DeliveryMessage): Promise<Claim> {
+  return withTenant(db, m.tenantId, async (tx) => {
+    const [row] = await tx
+      .insert(pluginDeliveries)
+      .values({
+        tenantId: m.tenantId,
+        installId: m.installId,
+        eventId: m.event.id,
+        eventType: m.event.type,
+        event: m.event,
+        status: "running",
+        attempts: 1,
+      })
+      .onConflictDoUpdate({
+        target: [pluginDeliveries.tenantId, pluginDeliveries.installId, pluginDeliveries.eventId],
+        set: { status: "running", attempts: sql`${pluginDeliveries.attempts} + 1`, updatedAt: sql`now()` },
+        // A delivery that ran is never run again; a dead one only through replay (which resets it).
+        // A "running" claim is taken over only when stale (its consumer died): two copies of one
+        // message in flight never both run.
+        setWhere: sql`${pluginDeliveries.status} = 'retrying' or (${pluginDeliveries.status} = 'running' and ${pluginDeliveries.updatedAt} < now() - interval '2 minutes')`,
+      })
+      .returning({ status: pluginDeliveries.status });
+    return row ? "run" : "done";
+  });
+}
+
+async function settle(
+  db: Database,
+  m: DeliveryMessage,
+  status: "done" | "retrying" | "dead",
+  error: string | null,
+) {
+  await withTenant(db, m.tenantId, (tx) =>
+    tx
+      .update(pluginDeliveries)
+      .set({ status, lastError: error, updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(pluginDeliveries.tenantId, m.tenantId),
+          eq(pluginDeliveries.installId, m.installId),
+          eq(pluginDeliveries.eventId, m.event.id),
+        ),
+      ),
+  );
+}
+
+export async function deliver(
+  env: Env,
+  db: Database,
+  message: Pick<Message<unknown>, "body" | "attempts" | "ack" | "retry" | "id">,
+  log: Logger,
+): Promise<void> {
+  const parsed = DeliveryMessage.safeParse(message.body);
+  if (!parsed.success) {
+    log.warn("invalid plugin delivery dropped", { id: message.id });
+    return message.ack();
+  }
+  const m = parsed.data;
+  const install = await getInstall(db, m.tenantId, m.installId).catch(() => null);
+  // Uninstalled since: nothing to deliver to (its deliveries went with it).
+  if (!install) return message.ack();
+  if ((await claim(db, m)) === "done") return message.ack();
+  const out = await invokePlugin({ env, db, mailer: mailerFor(env.MAILER) }, install, {
+    kind: "event",
+    event: m.event,
+  });
+  if (out.ok) {
+    await settle(db, m, "done", null);
+    return message.ack();
+  }
+  const error = `${out.code}: ${out.message}`.slice(0, 1000);
+  if (out.code !== "paused" && message.attempts <= MAX_DELIVERY_RETRIES) {
+    await settle(db, m, "retrying", error);
+    return message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  }
+  log.warn("plugin delivery dead", { install: m.installId, event: m.event.id, error });
+  await settle(db, m, "dead", error);
+  message.ack();
+}
+
+export async function consumeDeliveries(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const log = createLogger({ queue: batch.queue });
+  const db = openDatabase({ url: env.DATABASE_URL, bridge: env.DB_BRIDGE });
+  try {
+    // One at a time: a batch never has more than a few Dynamic Workers in flight.
+    for (const message of batch.messages) {
+      try {
+        await deliver(env, db, message, log);
+      } catch (error) {
+        // The database away: the queue tries again later.
+        log.error("plugin delivery failed", { id: message.id, error: String(error) });
+        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      }
+    }
+  } finally {
+    await db.end();
+  }
+}
