@@ -23,6 +23,7 @@ import { knowledgeUploadRoutes } from "./routes/knowledge-uploads.js";
 import { mailRoutes } from "./routes/mail.js";
 import { meRoutes } from "./routes/me.js";
 import { memberRoutes } from "./routes/members.js";
+import { pluginRoutes } from "./routes/plugins.js";
 import { reportRoutes } from "./routes/reports.js";
 import { routeConfigRoutes } from "./routes/route-config.js";
 import { mountSalesRoutes } from "./routes/sales.js";
@@ -100,6 +101,7 @@ export function createApp() {
   app.route("/", knowledgeRoutes);
   app.route("/", knowledgeUploadRoutes);
   app.route("/", aiSettingsRoutes);
+  app.route("/", pluginRoutes);
   mountSalesRoutes(app);
   mountDocs(app);
 

@@ -1,9 +1,9 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { seal } from "../src/ai/secret-box.js";
 import { providerFor } from "../src/ai/tenant-provider.js";
 import { createApp } from "../src/app.js";
 import { BlockedAddressError, fetchWithPolicy, outboundUrlProblem } from "../src/lib/address-policy.js";
+import { seal } from "../src/lib/secret-box.js";
 import { BASE, freshIp, signup } from "./helpers.js";
 
 // One address policy for every server-side fetch of a tenant-given URL (issue 15, item 5): AI

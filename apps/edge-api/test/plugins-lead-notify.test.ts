@@ -5,7 +5,7 @@ import { outboxMailer } from "../src/mail/mailer.js";
 import { putBundle } from "../src/plugins/bundles.js";
 import { deliver, MAX_DELIVERY_RETRIES } from "../src/plugins/deliveries.js";
 import type { DeliveryMessage } from "../src/plugins/fan-out.js";
-import { createInstall } from "../src/plugins/installs.js";
+import { createInstall, getInstall } from "../src/plugins/installs.js";
 import { invokePlugin } from "../src/plugins/invoke.js";
 import { call, ownerDb, signup } from "./helpers.js";
 
@@ -24,12 +24,17 @@ describe("lead-notify in the sandbox", () => {
     const manifest = JSON.parse(inject("leadNotifyManifest"));
     const sha = await putBundle(env, inject("leadNotifyBundle"));
     const hook = `${inject("fakeChatUrl")}/services/T1/B1/${crypto.randomUUID()}`;
-    const install = await createInstall(db, s.tenantId, {
-      manifest,
-      bundleSha256: sha,
-      grant: { permissions: manifest.permissions, hosts: manifest.egress },
-      config: { webhookUrl: hook, minimumStatus: "sql" },
-    });
+    const install = await createInstall(
+      db,
+      s.tenantId,
+      {
+        manifest,
+        bundleSha256: sha,
+        grant: { permissions: manifest.permissions, hosts: manifest.egress },
+        config: { webhookUrl: hook, minimumStatus: "sql" },
+      },
+      env.AI_MASTER_KEY,
+    );
     const contact = await call("/v1/contacts", {
       body: { name: "Jane Doe", email: "jane@example.com" },
       headers: s.auth,
@@ -45,7 +50,9 @@ describe("lead-notify in the sandbox", () => {
       version: 1,
       properties: { from: "mql", to: "sql", reason: "budget confirmed" },
     };
-    const out = await invokePlugin({ env, db, mailer: outboxMailer }, install, { kind: "event", event });
+    // Run as deliveries do: with the secret settings opened (the created record holds none).
+    const running = await getInstall(db, s.tenantId, install.id, env.AI_MASTER_KEY);
+    const out = await invokePlugin({ env, db, mailer: outboxMailer }, running, { kind: "event", event });
     expect(out, JSON.stringify(out)).toMatchObject({ ok: true });
     const received = (await (await fetch(`${inject("fakeChatUrl")}/received`)).json()) as {
       path: string;
@@ -64,12 +71,17 @@ describe("lead-notify in the sandbox", () => {
     const manifest = JSON.parse(inject("leadNotifyManifest"));
     const sha = await putBundle(env, inject("leadNotifyBundle"));
     const hook = `${inject("fakeChatUrl")}/services/T2/B2/${crypto.randomUUID()}`;
-    const install = await createInstall(db, s.tenantId, {
-      manifest,
-      bundleSha256: sha,
-      grant: { permissions: manifest.permissions, hosts: manifest.egress },
-      config: { webhookUrl: hook },
-    });
+    const install = await createInstall(
+      db,
+      s.tenantId,
+      {
+        manifest,
+        bundleSha256: sha,
+        grant: { permissions: manifest.permissions, hosts: manifest.egress },
+        config: { webhookUrl: hook },
+      },
+      env.AI_MASTER_KEY,
+    );
     const lead = await call("/v1/leads", {
       body: { contact: { name: "Ola Nordmann", email: "ola@example.com" }, title: "Fleet" },
       headers: s.auth,
@@ -110,12 +122,17 @@ describe("lead-notify in the sandbox", () => {
     const s = await signup("Notify Down");
     const manifest = JSON.parse(inject("leadNotifyManifest"));
     const sha = await putBundle(env, inject("leadNotifyBundle"));
-    const install = await createInstall(db, s.tenantId, {
-      manifest,
-      bundleSha256: sha,
-      grant: { permissions: manifest.permissions, hosts: manifest.egress },
-      config: { webhookUrl: `${inject("fakeChatUrl")}/services/down` },
-    });
+    const install = await createInstall(
+      db,
+      s.tenantId,
+      {
+        manifest,
+        bundleSha256: sha,
+        grant: { permissions: manifest.permissions, hosts: manifest.egress },
+        config: { webhookUrl: `${inject("fakeChatUrl")}/services/down` },
+      },
+      env.AI_MASTER_KEY,
+    );
     await fetch(`${inject("fakeChatUrl")}/fail-next`, { method: "POST", body: "2" });
     const event = {
       id: crypto.randomUUID(),

@@ -2,8 +2,8 @@ import { aiSettings, type Database, withTenant } from "@autopilot/db";
 import { eq } from "drizzle-orm";
 import OpenAI from "openai";
 import { guardedFetch } from "../lib/address-policy.js";
+import { open } from "../lib/secret-box.js";
 import { type AiKeys, baseUrlRefused } from "./keys.js";
-import { open } from "./secret-box.js";
 
 // Embeddings from the tenant's OpenAI-compatible provider (its /v1/embeddings, same base URL and key
 // as chat), used by knowledge retrieval when the tenant names an embedding model. Without one

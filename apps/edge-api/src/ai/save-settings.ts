@@ -1,7 +1,7 @@
 import { aiSettings, type Database, withTenant } from "@autopilot/db";
 import { AppError } from "../domain/errors.js";
+import { seal } from "../lib/secret-box.js";
 import type { AiKeys } from "./keys.js";
-import { seal } from "./secret-box.js";
 
 // Saving the tenant's AI provider. The key is sealed with AES-GCM (the tenant id as associated data)
 // and never returned; switching to offline forgets it.

@@ -1,9 +1,9 @@
 import { aiSettings, type Tx } from "@autopilot/db";
 import { eq } from "drizzle-orm";
+import { open } from "../lib/secret-box.js";
 import { type AiKeys, baseUrlRefused } from "./keys.js";
 import { openAiProvider } from "./openai.js";
 import { type AiProvider, offlineProvider } from "./provider.js";
-import { open } from "./secret-box.js";
 
 export type AiSettingsRow = typeof aiSettings.$inferSelect;
 

@@ -17,6 +17,9 @@ const LIMITS: [string, RegExp, number | "streamed"][] = [
   ["PUT", /^\/v1\/knowledge\/(documents|catalogues)\/[^/]+$/, "streamed"],
   // FAQ sources with many pairs, and whole playbooks.
   ["POST", /^\/v1\/knowledge\/sources$/, 2048 * KIB],
+  // A packed plugin: its bundle (at most 1 MB) escaped inside JSON, with its manifest and README.
+  ["POST", /^\/v1\/plugins\/(inspect|installs)$/, 3072 * KIB],
+  ["PUT", /^\/v1\/plugins\/installs\/[^/]+\/version$/, 3072 * KIB],
   ["POST", /^\/v1\/routes$/, 1024 * KIB],
   ["PUT", /^\/v1\/routes\/[^/]+$/, 1024 * KIB],
 ];

@@ -1,5 +1,6 @@
 import { type Database, openDatabase, pluginDeliveries, withTenant } from "@autopilot/db";
 import { and, eq, sql } from "drizzle-orm";
+import { AppError } from "../domain/errors.js";
 import type { Env } from "../env.js";
 import { createLogger, type Logger } from "../lib/log.js";
 import { mailerFor } from "../mail/mailer.js";
@@ -79,7 +80,10 @@ export async function deliver(
     return message.ack();
   }
   const m = parsed.data;
-  const install = await getInstall(db, m.tenantId, m.installId).catch(() => null);
+  const install = await getInstall(db, m.tenantId, m.installId, env.AI_MASTER_KEY).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === "not_found") return null;
+    throw error;
+  });
   // Uninstalled since: nothing to deliver to (its deliveries went with it).
   if (!install) return message.ack();
   if ((await claim(db, m)) === "done") return message.ack();

@@ -1,10 +1,13 @@
-import { type Database, pluginInstalls, withTenant } from "@autopilot/db";
+import { type Database, pluginDeliveries, pluginInstalls, withTenant } from "@autopilot/db";
 import { type Manifest, ManifestSchema } from "@autopilot/sdk";
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
+import semver from "semver";
 import { AppError } from "../domain/errors.js";
+import { openSecrets, secretFields, storeConfig } from "./config.js";
 
 // A workspace's installs of plugins. An install happens only with an explicit grant of every
 // permission and host its manifest asks for: nothing is granted implicitly, and nothing less either.
+// Its settings are checked against the manifest's schema; secret ones are sealed apart.
 
 export type InstallRecord = {
   id: string;
@@ -15,53 +18,83 @@ export type InstallRecord = {
   bundleSha256: string;
   grantedPermissions: string[];
   grantedHosts: string[];
+  /** Plain settings; with the secrets too only where the install is loaded to run. */
   config: Record<string, unknown>;
+  secretsSet: string[];
   status: "active" | "paused";
+  pausedReason: string | null;
   consecutiveFailures: number;
+  createdAt: string;
+  updatedAt: string;
 };
 
 type Row = typeof pluginInstalls.$inferSelect;
-const record = (r: Row): InstallRecord => ({
-  id: r.id,
-  tenantId: r.tenantId,
-  pluginId: r.pluginId,
-  version: r.version,
-  manifest: ManifestSchema.parse(r.manifest),
-  bundleSha256: r.bundleSha256,
-  grantedPermissions: r.grantedPermissions,
-  grantedHosts: r.grantedHosts,
-  config: r.config,
-  status: r.status,
-  consecutiveFailures: r.consecutiveFailures,
-});
+
+const secretsContext = (tenantId: string, pluginId: string) => `plugin:${tenantId}:${pluginId}`;
+
+function record(r: Row): InstallRecord {
+  const manifest = ManifestSchema.parse(r.manifest);
+  return {
+    id: r.id,
+    tenantId: r.tenantId,
+    pluginId: r.pluginId,
+    version: r.version,
+    manifest,
+    bundleSha256: r.bundleSha256,
+    grantedPermissions: r.grantedPermissions,
+    grantedHosts: r.grantedHosts,
+    config: r.config,
+    secretsSet: r.secretsCiphertext ? secretFields(manifest.config) : [],
+    status: r.status,
+    pausedReason: r.pausedReason,
+    consecutiveFailures: r.consecutiveFailures,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
 
 const sameSet = (a: readonly string[], b: readonly string[]) =>
-  a.length === new Set(b).size && a.every((x) => b.includes(x)) && b.every((x) => a.includes(x));
+  new Set(a).size === new Set(b).size && a.every((x) => b.includes(x));
 
-export async function createInstall(
-  db: Database,
-  tenantId: string,
-  input: {
-    manifest: unknown;
-    bundleSha256: string;
-    grant: { permissions: string[]; hosts: string[] };
-    config?: Record<string, unknown>;
-  },
-): Promise<InstallRecord> {
-  const parsed = ManifestSchema.safeParse(input.manifest);
-  if (!parsed.success)
-    throw new AppError(
-      "invalid_request",
-      `manifest: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`,
-    );
-  const manifest = parsed.data;
-  if (!sameSet(manifest.permissions, input.grant.permissions))
+export type Grant = { permissions: string[]; hosts: string[] };
+
+function parseManifest(raw: unknown): Manifest {
+  const parsed = ManifestSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new AppError("invalid_request", `manifest.${issue?.path.join(".")}: ${issue?.message}`);
+}
+
+/** The grant must name exactly what the manifest asks for. */
+function checkGrant(manifest: Manifest, grant: Grant): void {
+  if (!sameSet(manifest.permissions, grant.permissions))
     throw new AppError(
       "invalid_request",
       "grant.permissions: grant exactly the permissions the manifest asks for",
     );
-  if (!sameSet(manifest.egress, input.grant.hosts))
+  if (!sameSet(manifest.egress, grant.hosts))
     throw new AppError("invalid_request", "grant.hosts: grant exactly the hosts the manifest asks for");
+}
+
+export async function createInstall(
+  db: Database,
+  tenantId: string,
+  input: { manifest: unknown; bundleSha256: string; grant: Grant; config?: Record<string, unknown> },
+  masterKey?: string,
+): Promise<InstallRecord> {
+  const manifest = parseManifest(input.manifest);
+  checkGrant(manifest, input.grant);
+  const stored = await storeConfig(
+    manifest.config,
+    input.config ?? {},
+    {},
+    masterKey ?? "",
+    secretsContext(tenantId, manifest.id),
+  ).catch((error: unknown) => {
+    // Without a master key no secret can be stored: say so on the field, not as a 500.
+    if (error instanceof AppError) throw error;
+    throw new AppError("unavailable", "config: secret settings cannot be stored (no master key configured)");
+  });
   return withTenant(db, tenantId, async (tx) => {
     const [row] = await tx
       .insert(pluginInstalls)
@@ -73,7 +106,8 @@ export async function createInstall(
         bundleSha256: input.bundleSha256,
         grantedPermissions: [...manifest.permissions],
         grantedHosts: [...manifest.egress],
-        config: input.config ?? {},
+        config: stored.config,
+        secretsCiphertext: stored.secretsCiphertext,
       })
       .onConflictDoNothing()
       .returning();
@@ -82,11 +116,202 @@ export async function createInstall(
   });
 }
 
-export async function getInstall(db: Database, tenantId: string, installId: string): Promise<InstallRecord> {
+async function rowOf(db: Database, tenantId: string, installId: string): Promise<Row> {
   return withTenant(db, tenantId, async (tx) => {
     const [row] = await tx.select().from(pluginInstalls).where(eq(pluginInstalls.id, installId));
     if (!row) throw new AppError("not_found", "install not found");
+    return row;
+  });
+}
+
+/** The install; with `masterKey`, its config holds the secrets too (only to run it, never to show). */
+export async function getInstall(
+  db: Database,
+  tenantId: string,
+  installId: string,
+  masterKey?: string,
+): Promise<InstallRecord> {
+  const row = await rowOf(db, tenantId, installId);
+  const install = record(row);
+  if (masterKey && row.secretsCiphertext)
+    install.config = {
+      ...install.config,
+      ...(await openSecrets(row.secretsCiphertext, masterKey, secretsContext(tenantId, row.pluginId))),
+    };
+  return install;
+}
+
+export async function listInstalls(db: Database, tenantId: string): Promise<InstallRecord[]> {
+  return withTenant(db, tenantId, async (tx) =>
+    (await tx.select().from(pluginInstalls).orderBy(pluginInstalls.createdAt)).map(record),
+  );
+}
+
+/** New settings: secret fields left out keep their stored value. */
+export async function updateConfig(
+  db: Database,
+  tenantId: string,
+  installId: string,
+  config: Record<string, unknown>,
+  masterKey: string,
+): Promise<InstallRecord> {
+  const row = await rowOf(db, tenantId, installId);
+  const manifest = ManifestSchema.parse(row.manifest);
+  const context = secretsContext(tenantId, row.pluginId);
+  const kept = await openSecrets(row.secretsCiphertext, masterKey, context);
+  const stored = await storeConfig(manifest.config, config, kept, masterKey, context);
+  return withTenant(db, tenantId, async (tx) => {
+    const [updated] = await tx
+      .update(pluginInstalls)
+      .set({ config: stored.config, secretsCiphertext: stored.secretsCiphertext, updatedAt: sql`now()` })
+      .where(eq(pluginInstalls.id, installId))
+      .returning();
+    if (!updated) throw new AppError("not_found", "install not found");
+    return record(updated);
+  });
+}
+
+export async function setPaused(
+  db: Database,
+  tenantId: string,
+  installId: string,
+  paused: boolean,
+): Promise<InstallRecord> {
+  return withTenant(db, tenantId, async (tx) => {
+    const [row] = await tx
+      .update(pluginInstalls)
+      .set(
+        paused
+          ? { status: "paused", pausedReason: "paused by an admin", updatedAt: sql`now()` }
+          : { status: "active", pausedReason: null, consecutiveFailures: 0, updatedAt: sql`now()` },
+      )
+      .where(eq(pluginInstalls.id, installId))
+      .returning();
+    if (!row) throw new AppError("not_found", "install not found");
     return record(row);
+  });
+}
+
+/**
+ * A newer version of the same plugin: strictly higher, granted again in full (so a version asking
+ * for more never gets it silently), its settings checked against the new schema.
+ */
+export async function upgradeInstall(
+  db: Database,
+  tenantId: string,
+  installId: string,
+  input: { manifest: unknown; bundleSha256: string; grant: Grant },
+  masterKey: string,
+): Promise<InstallRecord> {
+  const row = await rowOf(db, tenantId, installId);
+  const manifest = parseManifest(input.manifest);
+  if (manifest.id !== row.pluginId)
+    throw new AppError(
+      "invalid_request",
+      `manifest.id: this install runs ${row.pluginId}, not ${manifest.id}`,
+    );
+  if (!semver.gt(manifest.version, row.version))
+    throw new AppError(
+      "invalid_request",
+      `manifest.version: must be higher than the installed ${row.version}`,
+    );
+  checkGrant(manifest, input.grant);
+  const context = secretsContext(tenantId, row.pluginId);
+  const kept = await openSecrets(row.secretsCiphertext, masterKey, context);
+  const stored = await storeConfig(manifest.config, row.config, kept, masterKey, context);
+  return withTenant(db, tenantId, async (tx) => {
+    const [updated] = await tx
+      .update(pluginInstalls)
+      .set({
+        version: manifest.version,
+        manifest,
+        bundleSha256: input.bundleSha256,
+        grantedPermissions: [...manifest.permissions],
+        grantedHosts: [...manifest.egress],
+        config: stored.config,
+        secretsCiphertext: stored.secretsCiphertext,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(pluginInstalls.id, installId))
+      .returning();
+    if (!updated) throw new AppError("not_found", "install not found");
+    return record(updated);
+  });
+}
+
+/** Uninstalls: its storage and deliveries go with it (foreign keys cascade). */
+export async function deleteInstall(db: Database, tenantId: string, installId: string): Promise<void> {
+  await withTenant(db, tenantId, async (tx) => {
+    const gone = await tx
+      .delete(pluginInstalls)
+      .where(eq(pluginInstalls.id, installId))
+      .returning({ id: pluginInstalls.id });
+    if (gone.length === 0) throw new AppError("not_found", "install not found");
+  });
+}
+
+export type DeliveryView = {
+  eventId: string;
+  eventType: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  updatedAt: string;
+};
+
+export async function listDeliveries(
+  db: Database,
+  tenantId: string,
+  installId: string,
+  status: "dead" | "retrying" | "done" | undefined,
+  limit: number,
+): Promise<DeliveryView[]> {
+  await rowOf(db, tenantId, installId);
+  return withTenant(db, tenantId, async (tx) =>
+    (
+      await tx
+        .select()
+        .from(pluginDeliveries)
+        .where(
+          and(
+            eq(pluginDeliveries.installId, installId),
+            status ? eq(pluginDeliveries.status, status) : undefined,
+          ),
+        )
+        .orderBy(desc(pluginDeliveries.updatedAt))
+        .limit(limit)
+    ).map((d) => ({
+      eventId: d.eventId,
+      eventType: d.eventType,
+      status: d.status,
+      attempts: d.attempts,
+      lastError: d.lastError,
+      updatedAt: d.updatedAt.toISOString(),
+    })),
+  );
+}
+
+/** A dead delivery, made due again: its event is returned for the caller to queue. */
+export async function reviveDelivery(
+  db: Database,
+  tenantId: string,
+  installId: string,
+  eventId: string,
+): Promise<{ id: string; type: string; tenantId: string }> {
+  return withTenant(db, tenantId, async (tx) => {
+    const [row] = await tx
+      .update(pluginDeliveries)
+      .set({ status: "retrying", attempts: 0, updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(pluginDeliveries.installId, installId),
+          eq(pluginDeliveries.eventId, eventId),
+          eq(pluginDeliveries.status, "dead"),
+        ),
+      )
+      .returning({ event: pluginDeliveries.event });
+    if (!row) throw new AppError("not_found", "no dead delivery of this event");
+    return row.event as { id: string; type: string; tenantId: string };
   });
 }
 
@@ -110,7 +335,7 @@ export async function recordOutcome(
     }
     const [row] = await tx
       .update(pluginInstalls)
-      .set({ consecutiveFailures: sql`${pluginInstalls.consecutiveFailures} + 1`, updatedAt: new Date() })
+      .set({ consecutiveFailures: sql`${pluginInstalls.consecutiveFailures} + 1`, updatedAt: sql`now()` })
       .where(eq(pluginInstalls.id, install.id))
       .returning({ failures: pluginInstalls.consecutiveFailures, status: pluginInstalls.status });
     if (!row || row.status !== "active" || row.failures < pauseAfter) return false;

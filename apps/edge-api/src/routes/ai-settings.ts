@@ -1,7 +1,6 @@
 import { withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { saveAiSettings } from "../ai/save-settings.js";
-import { open } from "../ai/secret-box.js";
 import { loadAiSettings } from "../ai/tenant-provider.js";
 import { type ConnectionTest, testOpenAiConnection } from "../ai/test-connection.js";
 import type { AppEnv } from "../env.js";
@@ -9,6 +8,7 @@ import { authenticate, requireRole } from "../http/auth.js";
 import { assertOutboundUrl } from "../http/outbound.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
+import { open } from "../lib/secret-box.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
 
 // The tenant's AI provider settings (the settings screen): read, save, test a connection. The key is

@@ -1,4 +1,5 @@
-// AES-GCM under the AI_MASTER_KEY binding (32 bytes, base64): tenants' provider keys at rest.
+// AES-GCM under the AI_MASTER_KEY binding (32 bytes, base64): secrets at rest (tenants' AI provider keys,
+// plugins' secret settings).
 // Format: base64url(iv ‖ ciphertext+tag). A fresh 96-bit IV per encryption.
 
 const encoder = new TextEncoder();

@@ -1,0 +1,244 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../env.js";
+import { authenticate, requireRole } from "../http/auth.js";
+import { limitByPrincipal } from "../http/rate-limit.js";
+import { validationHook } from "../http/validation.js";
+import { forgetSubscribers } from "../plugins/fan-out.js";
+import * as installs from "../plugins/installs.js";
+import { acceptPackage, inspection, installView } from "../plugins/packages.js";
+import { idParam } from "./crm-schemas.js";
+import {
+  deliverySchema,
+  grantSchema,
+  inspectionSchema,
+  installSchema,
+  packedPlugin,
+} from "./plugin-schemas.js";
+import { errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
+
+// A workspace's plugins (issue 17): a private plugin is installed from its packed file with an
+// explicit grant of everything it asks for; admins change its settings, pause, resume, upgrade and
+// uninstall it, and see and replay the events it failed to take.
+
+export const pluginRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+const tags = ["Plugins"];
+const auth = [authenticate, limitByPrincipal] as const;
+const config = z.record(z.string(), z.unknown());
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/plugins/inspect",
+    tags,
+    summary: "Check a packed plugin and say what it asks for (the consent screen), installing nothing",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: jsonBody(z.object({ package: packedPlugin })),
+    responses: { 200: jsonResponse(inspectionSchema, "What the plugin asks for"), ...errors },
+  }),
+  async (c) => {
+    const accepted = await acceptPackage(c.env, c.req.valid("json").package);
+    return c.json(inspection(accepted.manifest, accepted.bytes), 200);
+  },
+);
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/plugins/installs",
+    tags,
+    summary: "Install a private plugin: grant exactly what its manifest asks for, and its settings",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: jsonBody(z.object({ package: packedPlugin, grant: grantSchema, config: config.default({}) })),
+    responses: { 201: jsonResponse(installSchema, "Installed"), ...errors },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const p = c.get("principal");
+    const accepted = await acceptPackage(c.env, body.package);
+    const install = await installs.createInstall(
+      c.get("db"),
+      p.tenantId,
+      { manifest: accepted.manifest, bundleSha256: accepted.sha256, grant: body.grant, config: body.config },
+      c.env.AI_MASTER_KEY,
+    );
+    forgetSubscribers(p.tenantId);
+    return c.json(installView(install), 201);
+  },
+);
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/plugins/installs",
+    tags,
+    summary: "The workspace's installed plugins (secret settings are never shown, only whether set)",
+    middleware: [...auth, requireRole("admin")] as const,
+    responses: { 200: jsonResponse(z.object({ installs: z.array(installSchema) }), "Installs"), ...errors },
+  }),
+  async (c) =>
+    c.json(
+      { installs: (await installs.listInstalls(c.get("db"), c.get("principal").tenantId)).map(installView) },
+      200,
+    ),
+);
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/plugins/installs/{id}",
+    tags,
+    summary: "One installed plugin",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: { params: idParam },
+    responses: { 200: jsonResponse(installSchema, "Install"), ...errors },
+  }),
+  async (c) =>
+    c.json(
+      installView(
+        await installs.getInstall(c.get("db"), c.get("principal").tenantId, c.req.valid("param").id),
+      ),
+      200,
+    ),
+);
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "put",
+    path: "/v1/plugins/installs/{id}/config",
+    tags,
+    summary: "Replace the settings; a secret field left out keeps its stored value",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: { params: idParam, ...jsonBody(z.object({ config })) },
+    responses: { 200: jsonResponse(installSchema, "Saved"), ...errors },
+  }),
+  async (c) => {
+    const install = await installs.updateConfig(
+      c.get("db"),
+      c.get("principal").tenantId,
+      c.req.valid("param").id,
+      c.req.valid("json").config,
+      c.env.AI_MASTER_KEY ?? "",
+    );
+    return c.json(installView(install), 200);
+  },
+);
+
+for (const [action, paused] of [
+  ["pause", true],
+  ["resume", false],
+] as const) {
+  pluginRoutes.openapi(
+    createRoute({
+      method: "post",
+      path: `/v1/plugins/installs/{id}/${action}`,
+      tags,
+      summary: paused
+        ? "Pause the plugin: nothing calls it until resumed"
+        : "Resume the plugin (its failure count starts again)",
+      middleware: [...auth, requireRole("admin")] as const,
+      request: { params: idParam },
+      responses: { 200: jsonResponse(installSchema, paused ? "Paused" : "Resumed"), ...errors },
+    }),
+    async (c) => {
+      const p = c.get("principal");
+      const install = await installs.setPaused(c.get("db"), p.tenantId, c.req.valid("param").id, paused);
+      forgetSubscribers(p.tenantId);
+      return c.json(installView(install), 200);
+    },
+  );
+}
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "put",
+    path: "/v1/plugins/installs/{id}/version",
+    tags,
+    summary: "Upgrade to a higher version of the same plugin, granting again everything it asks for",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: { params: idParam, ...jsonBody(z.object({ package: packedPlugin, grant: grantSchema })) },
+    responses: { 200: jsonResponse(installSchema, "Upgraded"), ...errors },
+  }),
+  async (c) => {
+    const p = c.get("principal");
+    const body = c.req.valid("json");
+    const accepted = await acceptPackage(c.env, body.package);
+    const install = await installs.upgradeInstall(
+      c.get("db"),
+      p.tenantId,
+      c.req.valid("param").id,
+      { manifest: accepted.manifest, bundleSha256: accepted.sha256, grant: body.grant },
+      c.env.AI_MASTER_KEY ?? "",
+    );
+    forgetSubscribers(p.tenantId);
+    return c.json(installView(install), 200);
+  },
+);
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/plugins/installs/{id}",
+    tags,
+    summary: "Uninstall: the plugin's storage and pending deliveries go with it",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: { params: idParam },
+    responses: { 200: jsonResponse(okSchema, "Uninstalled"), ...errors },
+  }),
+  async (c) => {
+    const p = c.get("principal");
+    await installs.deleteInstall(c.get("db"), p.tenantId, c.req.valid("param").id);
+    forgetSubscribers(p.tenantId);
+    return c.json({ ok: true as const }, 200);
+  },
+);
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/plugins/installs/{id}/deliveries",
+    tags,
+    summary: "Events delivered to the plugin, newest first; status=dead lists those it failed to take",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: {
+      params: idParam,
+      query: z.object({
+        status: z.enum(["dead", "retrying", "done"]).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+      }),
+    },
+    responses: {
+      200: jsonResponse(z.object({ deliveries: z.array(deliverySchema) }), "Deliveries"),
+      ...errors,
+    },
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    const deliveries = await installs.listDeliveries(
+      c.get("db"),
+      c.get("principal").tenantId,
+      c.req.valid("param").id,
+      q.status,
+      q.limit,
+    );
+    return c.json({ deliveries }, 200);
+  },
+);
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/plugins/installs/{id}/deliveries/{eventId}/replay",
+    tags,
+    summary: "Deliver a dead event again",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: { params: idParam.extend({ eventId: z.uuid() }) },
+    responses: { 202: jsonResponse(okSchema, "Queued"), ...errors },
+  }),
+  async (c) => {
+    const { id, eventId } = c.req.valid("param");
+    const tenantId = c.get("principal").tenantId;
+    const event = await installs.reviveDelivery(c.get("db"), tenantId, id, eventId);
+    await c.env.PLUGIN_DELIVERIES.send({ tenantId, installId: id, event });
+    return c.json({ ok: true as const }, 202);
+  },
+);
