@@ -1,15 +1,63 @@
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { buildPlugin, pack, writeBuild } from "./build.js";
+import { dev } from "./dev.js";
+import { TEMPLATE_KINDS, type TemplateKind, templateFiles } from "./templates.js";
 
-// autopilot-plugin <command> [dir]: build, test, pack. (See packages/sdk/README.md.)
+// autopilot-plugin <command>: init, build, test, pack, dev. (See packages/sdk/README.md.)
 
-const USAGE = `usage: autopilot-plugin <build|test|pack> [plugin directory, default .]`;
+const USAGE = `usage:
+  autopilot-plugin init <${TEMPLATE_KINDS.join("|")}> <directory> [--id publisher/name]
+  autopilot-plugin build|test|pack [directory, default .]
+  autopilot-plugin dev [directory] [--api http://127.0.0.1:8787] [--once]   (AUTOPILOT_API_KEY: an admin key)`;
+
+function option(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function init(kind: string | undefined, target: string | undefined, id: string | undefined): number {
+  if (!kind || !(TEMPLATE_KINDS as readonly string[]).includes(kind) || !target) {
+    console.error(USAGE);
+    return 2;
+  }
+  const dir = resolve(target);
+  if (existsSync(join(dir, "package.json"))) {
+    console.error(`${dir} already holds a package`);
+    return 1;
+  }
+  const name = basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, "-");
+  const files = templateFiles(kind as TemplateKind, id ?? `my-company/${name}`, `plugin-${name}`);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  console.log(`created ${dir}: npm install, then npx autopilot-plugin test ${target}`);
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, dirArg] = argv;
-  const dir = resolve(dirArg ?? ".");
+  if (command === "init") return init(argv[1], argv[2], option(argv, "--id"));
+  const dir = resolve(dirArg && !dirArg.startsWith("--") ? dirArg : ".");
   switch (command) {
+    case "dev": {
+      const key = process.env.AUTOPILOT_API_KEY;
+      if (!key) {
+        console.error("AUTOPILOT_API_KEY: an admin API key of the workspace (Settings → API keys)");
+        return 2;
+      }
+      await dev({
+        dir,
+        key,
+        api: option(argv, "--api") ?? "http://127.0.0.1:8787",
+        watch: !argv.includes("--once"),
+      });
+      return 0;
+    }
     case "build": {
       const built = await buildPlugin(dir);
       writeBuild(dir, built);

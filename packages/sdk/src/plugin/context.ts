@@ -3,16 +3,28 @@ import { CAPABILITY_PERMISSION } from "./capabilities.js";
 import type { Permission } from "./permissions.js";
 import type { CallContext, HostApi } from "./wire.js";
 
-/** Builds a handler's `ctx` over the host's API: one object per granted capability. */
+export type LogLine = { level: "info" | "warn" | "error"; message: string; data?: Record<string, unknown> };
+
+/** At most this many log lines a call keeps (the rest are counted, not sent). */
+export const MAX_LOG_LINES = 100;
+
+/**
+ * Builds a handler's `ctx` over the host's API: one object per granted capability. Log lines are
+ * gathered and sent to the host once, when the call ends (`flush`), so none is lost to a call that
+ * returns before its lines arrive.
+ */
 export function buildContext<P extends Permission>(
   host: HostApi,
   context: CallContext,
   permissions: readonly P[],
   fetcher: typeof fetch,
-): PluginContext<P> {
-  const log = (level: string) => (message: string, data?: Record<string, unknown>) => {
-    // Logging never fails a handler: a line that cannot be recorded is dropped.
-    void host.call("log", level, { message, data }).catch(() => undefined);
+): { ctx: PluginContext<P>; flush: () => Promise<void> } {
+  const lines: LogLine[] = [];
+  let dropped = 0;
+  const log = (level: LogLine["level"]) => (message: string, data?: Record<string, unknown>) => {
+    if (lines.length < MAX_LOG_LINES)
+      lines.push({ level, message: String(message).slice(0, 2000), ...(data ? { data } : {}) });
+    else dropped++;
   };
   const ctx: Record<string, unknown> = {
     installId: context.installId,
@@ -27,5 +39,11 @@ export function buildContext<P extends Permission>(
       granted.map(([method]) => [method, (...args: unknown[]) => host.call(capability, method, args)]),
     );
   }
-  return ctx as PluginContext<P>;
+  const flush = async () => {
+    if (dropped) lines.push({ level: "warn", message: `${dropped} more log lines were dropped` });
+    if (lines.length === 0) return;
+    // Logging never fails a handler: lines that cannot be recorded are lost.
+    await host.call("log", "lines", lines.splice(0)).catch(() => undefined);
+  };
+  return { ctx: ctx as PluginContext<P>, flush };
 }

@@ -62,9 +62,10 @@ export function definePlugin<const M extends ManifestInput>(definition: PluginDe
     manifest,
     // The global fetch, called as a plain function (workerd refuses it with another \`this\`).
     async invoke(raw, context, host, fetcher = (input, init) => fetch(input, init)) {
+      const { ctx: built, flush } = buildContext(host, context, manifest.permissions, fetcher);
+      const ctx = built as never;
       try {
         const call = PluginCall.parse(raw);
-        const ctx = buildContext(host, context, manifest.permissions, fetcher) as never;
         const missing = (what: string): never => {
           throw new PluginError("not_handled", `this plugin does not handle ${what}`);
         };
@@ -95,6 +96,8 @@ export function definePlugin<const M extends ManifestInput>(definition: PluginDe
           ok: false,
           error: { code, message: String(error instanceof Error ? error.message : error).slice(0, 2000) },
         };
+      } finally {
+        await flush();
       }
     },
   };

@@ -53,8 +53,7 @@ export class TestHost {
     call: async (capability, method, args) => {
       const list = Array.isArray(args) ? args : [args];
       if (capability === "log") {
-        const { message, data } = args as { message: string; data?: Record<string, unknown> };
-        this.logs.push({ level: method, message, ...(data ? { data } : {}) });
+        this.logs.push(...(args as { level: string; message: string; data?: Record<string, unknown> }[]));
         return null;
       }
       const granted = this.plugin.manifest.permissions as readonly string[];

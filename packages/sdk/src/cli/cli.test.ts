@@ -1,0 +1,48 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { buildPlugin, pack } from "./build.js";
+import { TEMPLATE_KINDS } from "./templates.js";
+
+// The CLI as a developer runs it: `init` writes a plugin that passes its own test with `test`, and
+// `pack` writes the file a workspace installs (its checksum over the bundle).
+
+const sdk = fileURLToPath(new URL("../..", import.meta.url));
+const scratch = join(sdk, ".scratch", `cli-${process.pid}`);
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [join(sdk, "bin", "autopilot-plugin.mjs"), ...args], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("autopilot-plugin", () => {
+  it.each(TEMPLATE_KINDS)(
+    "init %s → test passes → pack",
+    async (kind) => {
+      const dir = join(scratch, kind);
+      const created = cli("init", kind, dir, "--id", `acme/${kind}-probe`);
+      expect(created.status, created.stderr).toBe(0);
+      const tested = cli("test", dir);
+      expect(tested.status, `${tested.stdout}\n${tested.stderr}`).toBe(0);
+      expect(tested.stdout).toMatch(/1 passed/);
+      const built = await buildPlugin(dir);
+      expect(built.manifest.id).toBe(`acme/${kind}-probe`);
+      // One ES module whose only import is the runtime's WorkerEntrypoint.
+      expect(built.code.match(/\bfrom\s*"[^"]+"/g)).toEqual(['from"cloudflare:workers"']);
+      const { path, packed } = pack(dir, built);
+      expect(JSON.parse(readFileSync(path, "utf8"))).toEqual(packed);
+    },
+    180_000,
+  );
+
+  it("refuses an unknown kind and a taken directory, and says how to use it", () => {
+    const unknown = cli("init", "teleport", join(scratch, "x"));
+    expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringMatching(/usage:/)]);
+    const nothing = cli("frobnicate");
+    expect(nothing.status).toBe(2);
+  });
+});

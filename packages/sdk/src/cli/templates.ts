@@ -1,0 +1,157 @@
+// `autopilot-plugin init <kind>`: the files of a new plugin that builds and passes its test as it is.
+
+export const TEMPLATE_KINDS = ["events", "action"] as const;
+export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
+
+const EVENTS = (id: string) => `import { definePlugin } from "@autopilot/sdk";
+
+// Reacts to workspace events: here, every new conversation is counted, and every tenth one is
+// posted to a webhook from the settings.
+export default definePlugin({
+  manifest: {
+    id: "${id}",
+    name: "My events plugin",
+    version: "0.1.0",
+    engine: "^1.0.0",
+    description: "Counts conversations and posts every tenth to a webhook.",
+    kinds: ["events"],
+    permissions: ["events:subscribe", "storage"],
+    egress: ["hooks.example.com"],
+    subscriptions: ["conversation.started"],
+    config: {
+      type: "object",
+      required: ["webhookUrl"],
+      properties: { webhookUrl: { type: "string", format: "uri", title: "Webhook URL", secret: true } },
+    },
+  },
+  async onEvent(event, ctx) {
+    if (event.type !== "conversation.started") return;
+    const count = ((await ctx.storage.get<number>("conversations")) ?? 0) + 1;
+    await ctx.storage.put("conversations", count);
+    ctx.log.info("conversation counted", { count });
+    if (count % 10 !== 0) return;
+    const res = await ctx.fetch(String(ctx.config.webhookUrl), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: \`\${count} conversations so far\` }),
+    });
+    if (!res.ok) throw new Error(\`the webhook answered \${res.status}\`);
+  },
+});
+`;
+
+const EVENTS_TEST = `import { TestHost } from "@autopilot/sdk/testing";
+import { describe, expect, it } from "vitest";
+import plugin from "./index.js";
+
+const started = () => ({
+  id: crypto.randomUUID(),
+  tenantId: crypto.randomUUID(),
+  time: new Date().toISOString(),
+  actor: { type: "visitor", id: null },
+  subjects: { conversation: crypto.randomUUID() },
+  type: "conversation.started",
+  version: 1,
+  properties: { channel: "web", routesVersion: 1 },
+});
+
+describe("my events plugin", () => {
+  it("posts every tenth conversation", async () => {
+    const host = new TestHost(plugin, { webhookUrl: "https://hooks.example.com/in" }).answer(() => new Response("ok"));
+    for (let i = 0; i < 10; i++) expect(await host.call({ kind: "event", event: started() })).toEqual({ ok: true, value: null });
+    expect(host.storage.get("conversations")).toBe(10);
+    expect(host.requests.map((r) => JSON.parse(r.body))).toEqual([{ text: "10 conversations so far" }]);
+  });
+});
+`;
+
+const ACTION = (id: string) => `import { definePlugin } from "@autopilot/sdk";
+
+// An action a playbook step can call: finds (or creates) the contact for an email and tags it.
+export default definePlugin({
+  manifest: {
+    id: "${id}",
+    name: "My action plugin",
+    version: "0.1.0",
+    engine: "^1.0.0",
+    description: "Tags the contact of an email address.",
+    kinds: ["action"],
+    permissions: ["contacts:read", "contacts:write"],
+    actions: [
+      {
+        name: "tag_contact",
+        title: "Tag a contact",
+        input: {
+          type: "object",
+          required: ["email", "tag"],
+          properties: { email: { type: "string", format: "email" }, tag: { type: "string" } },
+        },
+      },
+    ],
+  },
+  actions: {
+    async tag_contact(input, ctx) {
+      const { email, tag } = input as { email: string; tag: string };
+      const contact = await ctx.contacts.upsert({ email, tags: [tag] });
+      return { contactId: contact.id, tags: contact.tags };
+    },
+  },
+});
+`;
+
+const ACTION_TEST = `import { TestHost } from "@autopilot/sdk/testing";
+import { describe, expect, it } from "vitest";
+import plugin from "./index.js";
+
+describe("my action plugin", () => {
+  it("tags the contact, creating it when new", async () => {
+    const host = new TestHost(plugin);
+    const out = await host.call({ kind: "action", name: "tag_contact", input: { email: "ada@example.com", tag: "vip" } });
+    expect(out).toMatchObject({ ok: true, value: { tags: ["vip"] } });
+    expect([...host.contacts.values()].map((c) => c.email)).toEqual(["ada@example.com"]);
+  });
+});
+`;
+
+export function templateFiles(kind: TemplateKind, id: string, packageName: string): Record<string, string> {
+  const [source, test] = kind === "events" ? [EVENTS(id), EVENTS_TEST] : [ACTION(id), ACTION_TEST];
+  return {
+    "package.json": `${JSON.stringify(
+      {
+        name: packageName,
+        version: "0.1.0",
+        private: true,
+        type: "module",
+        scripts: {
+          test: "vitest run",
+          build: "autopilot-plugin build",
+          pack: "autopilot-plugin pack",
+          dev: "autopilot-plugin dev",
+        },
+        dependencies: { "@autopilot/sdk": "*" },
+      },
+      null,
+      2,
+    )}\n`,
+    "tsconfig.json": `${JSON.stringify(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "ESNext",
+          moduleResolution: "Bundler",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ["node"],
+        },
+        include: ["src"],
+      },
+      null,
+      2,
+    )}\n`,
+    "vitest.config.ts": `import { defineConfig } from "vitest/config";\n\nexport default defineConfig({ test: { include: ["src/**/*.test.ts"] } });\n`,
+    "src/index.ts": source,
+    "src/index.test.ts": test,
+    "README.md": `# ${id}\n\nWhat it does, what it asks for and why, and its settings.\n`,
+  };
+}
