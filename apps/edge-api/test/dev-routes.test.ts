@@ -12,7 +12,12 @@ describe("local development routes", () => {
   it("reports the local queues' backlog and re-queues jobs a stop cut off", async () => {
     const queues = await call("/v1/dev/queues");
     expect(queues.status).toBe(200);
-    expect(Object.keys(queues.json.backlog).sort()).toEqual(["events", "knowledge-crawl", "lead-imports"]);
+    expect(Object.keys(queues.json.backlog).sort()).toEqual([
+      "events",
+      "knowledge-crawl",
+      "lead-imports",
+      "plugin-deliveries",
+    ]);
     for (const n of Object.values(queues.json.backlog)) expect(n).toBeGreaterThanOrEqual(0);
 
     // An import accepted just before a stop: stored, its message lost with the queue.
