@@ -221,14 +221,6 @@ export class BotTurns {
         core.recordUnanswered(undefined, command.query);
         return [core.botReply({ kind: "answer", text: command.fallback })];
       }
-      case "call_plugin":
-        return [
-          core.append("system", null, `Plugin ${command.plugin}.${command.method} is not available.`, {
-            command: command.type,
-            plugin: command.plugin,
-            result: "not_available",
-          }),
-        ];
       default:
         return isActionCommand(command) ? this.turnAction(command) : [];
     }
@@ -291,6 +283,7 @@ export class BotTurns {
           db,
           mailer: sinks.mailer,
           appUrl: this.host.env.APP_URL,
+          plugins: this.host.env,
         });
         // The lead's events (lead.created, lead.assigned…) wait in the tenant's outbox table: send them now.
         if (result.status === "done")

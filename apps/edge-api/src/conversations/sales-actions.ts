@@ -23,7 +23,7 @@ import {
 import { rememberTags } from "../domain/crm/attributes.js";
 import { AppError } from "../domain/errors.js";
 import { links } from "../mail/links.js";
-import type { ActionCommand, ActionContext, ActionExecutor, ActionIo, ActionOutcome } from "./actions.js";
+import type { ActionContext, ActionExecutor, ActionIo, ActionOutcome, SalesCommand } from "./actions.js";
 
 /** The idempotency_keys route that marks a conversation action (HTTP keys use "METHOD /path"). */
 const ACTION_ROUTE = "conversation action";
@@ -37,7 +37,7 @@ type Done = Extract<ActionOutcome, { status: "done" }>;
  * outcome instead of creating a second lead. Bad input and missing records (AppError) are permanent
  * failures; anything else (the database is down) is worth retrying.
  */
-export const salesExecutor: ActionExecutor = {
+export const salesExecutor: ActionExecutor<SalesCommand> = {
   async run(command, context, io) {
     try {
       return await withTenant(io.db, context.tenantId, async (tx) => {
@@ -93,7 +93,7 @@ function sqlState(error: unknown): string | null {
   return null;
 }
 
-async function runAction(tx: Tx, command: ActionCommand, ctx: ActionContext, io: ActionIo): Promise<Done> {
+async function runAction(tx: Tx, command: SalesCommand, ctx: ActionContext, io: ActionIo): Promise<Done> {
   switch (command.type) {
     case "create_lead": {
       const lead = await createLeadFromFormInTx(
@@ -242,7 +242,7 @@ async function dealPlace(tx: Tx, pipeline?: string, stage?: string) {
  */
 async function notify(
   tx: Tx,
-  command: Extract<ActionCommand, { type: "notify" }>,
+  command: Extract<SalesCommand, { type: "notify" }>,
   ctx: ActionContext,
   io: ActionIo,
 ): Promise<void> {

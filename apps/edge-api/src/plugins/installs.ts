@@ -141,6 +141,23 @@ export async function getInstall(
   return install;
 }
 
+/** The tenant's install of a plugin, by the plugin's id, with its secrets (to run it); null if none. */
+export async function findInstallByPlugin(
+  db: Database,
+  tenantId: string,
+  pluginId: string,
+  masterKey: string | undefined,
+): Promise<InstallRecord | null> {
+  const id = await withTenant(db, tenantId, async (tx) => {
+    const [row] = await tx
+      .select({ id: pluginInstalls.id })
+      .from(pluginInstalls)
+      .where(eq(pluginInstalls.pluginId, pluginId));
+    return row?.id ?? null;
+  });
+  return id ? getInstall(db, tenantId, id, masterKey) : null;
+}
+
 export async function listInstalls(db: Database, tenantId: string): Promise<InstallRecord[]> {
   return withTenant(db, tenantId, async (tx) =>
     (await tx.select().from(pluginInstalls).orderBy(pluginInstalls.createdAt)).map(record),

@@ -20,8 +20,14 @@ export type InvokeOutcome =
   | { ok: true; value: unknown; ms: number }
   | { ok: false; code: InvokeFailure; message: string; ms: number };
 
+/** What running plugins needs of the worker's environment. */
+export type PluginEnv = Pick<
+  Env,
+  "LOADER" | "PLUGIN_BUNDLES" | "LOCAL_DEVELOPMENT" | "APP_URL" | "AI_MASTER_KEY"
+>;
+
 export type InvokeDeps = {
-  env: Pick<Env, "LOADER" | "PLUGIN_BUNDLES" | "LOCAL_DEVELOPMENT" | "APP_URL">;
+  env: PluginEnv;
   db: Database;
   mailer: Mailer;
   timeoutMs?: number;
