@@ -17,6 +17,7 @@ import { authRoutes } from "./routes/auth.js";
 import { businessHoursRoutes } from "./routes/business-hours.js";
 import { devRoutes } from "./routes/dev.js";
 import { mountDocs } from "./routes/docs.js";
+import { hookRoutes } from "./routes/hooks.js";
 import { inboxRoutes } from "./routes/inbox.js";
 import { knowledgeRoutes } from "./routes/knowledge.js";
 import { knowledgeUploadRoutes } from "./routes/knowledge-uploads.js";
@@ -102,6 +103,7 @@ export function createApp() {
   app.route("/", knowledgeUploadRoutes);
   app.route("/", aiSettingsRoutes);
   app.route("/", pluginRoutes);
+  app.route("/", hookRoutes);
   mountSalesRoutes(app);
   mountDocs(app);
 

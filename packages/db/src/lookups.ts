@@ -130,4 +130,8 @@ export const lookups = {
       "select * from lead_imports_stuck(make_interval(mins => $1), $2)",
       [quietMinutes, limit],
     ),
+  /** The workspace of a plugin install, for its unauthenticated inbound webhooks. */
+  pluginInstallTenant: async (db: Database, installId: string) =>
+    (await db.query<{ tenant_id: string | null }>("select plugin_install_tenant($1) as tenant_id", [installId]))[0]
+      ?.tenant_id ?? null,
 };

@@ -19,7 +19,8 @@ export function clientIp(c: Context<AppEnv>): string {
   return c.req.header("cf-connecting-ip") ?? "unknown";
 }
 
-async function enforce(c: Context<AppEnv>, key: string, limit: number): Promise<void> {
+/** Counts one request under `key`: 429 with Retry-After past `limit` a minute. */
+export async function enforce(c: Context<AppEnv>, key: string, limit: number): Promise<void> {
   const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(key));
   applyRateDecision(c, limit, await stub.hit(limit, 60_000));
 }

@@ -14,8 +14,8 @@ type PermissionsOf<M extends ManifestInput> = M["permissions"] extends readonly 
 type Names<L> = L extends readonly { name: infer N }[] ? N & string : never;
 type Ids<L> = L extends readonly { id: infer N }[] ? N & string : never;
 
-export type WebhookRequest = { method: string; headers: Record<string, string>; body: string };
-export type WebhookResponse = { status: number; body?: string; headers?: Record<string, string> };
+export type WebhookRequest = { method: string; url: string; headers: Record<string, string>; body: string };
+export type WebhookResponse = { status: number; body?: string; contentType?: string };
 
 export type PluginDefinition<M extends ManifestInput> = {
   manifest: M;

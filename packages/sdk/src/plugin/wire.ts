@@ -11,6 +11,8 @@ export const PluginCall = z.discriminatedUnion("kind", [
     name: z.string(),
     request: z.object({
       method: z.string(),
+      /** The path and query the provider called (its verification handshakes live in the query). */
+      url: z.string(),
       headers: z.record(z.string(), z.string()),
       body: z.string(),
     }),
@@ -19,6 +21,17 @@ export const PluginCall = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("report"), id: z.string(), parameters: z.unknown() }),
 ]);
 export type PluginCall = z.infer<typeof PluginCall>;
+
+/** A webhook handler's answer, sent back to the provider as it is. */
+export const WebhookReply = z.object({
+  status: z.number().int().min(200).max(599),
+  body: z
+    .string()
+    .max(64 * 1024)
+    .optional(),
+  contentType: z.string().max(100).optional(),
+});
+export type WebhookReply = z.infer<typeof WebhookReply>;
 
 /** The install the call is for: its settings (secrets included, for the plugin's own use). */
 export const CallContext = z.object({ installId: z.uuid(), config: z.record(z.string(), z.unknown()) });
