@@ -9,6 +9,8 @@ import { pruneIdempotencyKeys } from "./http/idempotency.js";
 import { refreshDueSources } from "./knowledge/refresh.js";
 import { requeueEmbeddingGaps, requeueStuckSources } from "./knowledge/requeue.js";
 import type { Logger } from "./lib/log.js";
+import { prunePluginCalls } from "./plugins/calls.js";
+import { queueDueSchedules } from "./plugins/schedules.js";
 
 // The cron tick: independent jobs, each run on its own. One job's failure (the database down for the
 // outbox sweep, say) is logged with the job's name and never skips the jobs after it.
@@ -79,5 +81,7 @@ export function cronJobs(db: Database, env: Env, log: Logger): CronJob[] {
     },
     // CSV imports whose slice message was lost: queued again; they resume after the committed rows.
     { name: "import-stuck-jobs", run: () => requeueStuckImports(db, (m) => env.LEAD_IMPORTS.send(m), log) },
+    { name: "plugin-schedules", run: () => queueDueSchedules(db, env.PLUGIN_DELIVERIES, log) },
+    { name: "plugin-calls-prune", due: hourly, run: () => prunePluginCalls(db, log) },
   ];
 }

@@ -104,10 +104,17 @@ describe("lead-notify in the sandbox", () => {
       .poll(posted, { timeout: 20_000, interval: 200 })
       .toEqual([expect.stringMatching(/^Ola Nordmann <ola@example\.com> is now SQL/)]);
     // The queue delivering the same event again changes nothing: the delivery is done.
-    const [row] = await db.query<{ event: DeliveryMessage["event"]; status: string; attempts: number }>(
-      "select event, status, attempts from plugin_deliveries where tenant_id = $1 and install_id = $2",
-      [s.tenantId, install.id],
-    );
+    const deliveryRow = async () =>
+      (
+        await db.query<{ event: DeliveryMessage["event"]; status: string; attempts: number }>(
+          "select event, status, attempts from plugin_deliveries where tenant_id = $1 and install_id = $2",
+          [s.tenantId, install.id],
+        )
+      )[0];
+    await expect
+      .poll(async () => (await deliveryRow())?.status, { timeout: 10_000, interval: 100 })
+      .toBe("done");
+    const row = await deliveryRow();
     expect(row).toMatchObject({ status: "done", attempts: 1 });
     const again = fakeMessage(
       { tenantId: s.tenantId, installId: install.id, event: row?.event as DeliveryMessage["event"] },

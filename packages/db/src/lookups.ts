@@ -132,6 +132,20 @@ export const lookups = {
     ),
   /** The workspace of a plugin install, for its unauthenticated inbound webhooks. */
   pluginInstallTenant: async (db: Database, installId: string) =>
-    (await db.query<{ tenant_id: string | null }>("select plugin_install_tenant($1) as tenant_id", [installId]))[0]
-      ?.tenant_id ?? null,
+    (
+      await db.query<{ tenant_id: string | null }>("select plugin_install_tenant($1) as tenant_id", [
+        installId,
+      ])
+    )[0]?.tenant_id ?? null,
+  /** Plugin schedules due now, of active installs. */
+  pluginSchedulesDue: (db: Database, limit: number) =>
+    db.query<{ tenant_id: string; install_id: string; name: string }>(
+      "select * from plugin_schedules_due($1)",
+      [limit],
+    ),
+  /** Workspaces with plugin calls older than `days`. */
+  pluginCallsDue: async (db: Database, days: number, limit: number) =>
+    (await db.query<{ tenant_id: string }>("select * from plugin_calls_due($1, $2)", [days, limit])).map(
+      (r) => r.tenant_id,
+    ),
 };

@@ -14,27 +14,10 @@ import { storageCall } from "./storage.js";
 
 export type PluginApiProps = { tenantId: string; installId: string; pluginId: string; permissions: string[] };
 
-const LogLines = z
-  .array(
-    z.object({
-      level: z.enum(["info", "warn", "error"]),
-      message: z.string().max(2000),
-      data: z.record(z.string(), z.unknown()).optional(),
-    }),
-  )
-  .max(101);
-
 export class PluginApi extends WorkerEntrypoint<Env, PluginApiProps> {
   async call(capability: unknown, method: unknown, args: unknown): Promise<unknown> {
     const props = this.ctx.props;
     const log = createLogger({ plugin: props.pluginId, install: props.installId });
-    if (capability === "log") {
-      const lines = LogLines.safeParse(args);
-      if (!lines.success)
-        throw new AppError("invalid_request", "log: at most 100 lines of {level, message, data}");
-      for (const line of lines.data) log[line.level](`plugin: ${line.message}`, line.data ?? {});
-      return null;
-    }
     const methods = CAPABILITY_PERMISSION[capability as keyof typeof CAPABILITY_PERMISSION] as
       | Record<string, Permission>
       | undefined;

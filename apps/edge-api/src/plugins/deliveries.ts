@@ -1,5 +1,6 @@
 import { type Database, openDatabase, pluginDeliveries, withTenant } from "@autopilot/db";
 import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import { AppError } from "../domain/errors.js";
 import type { Env } from "../env.js";
 import { createLogger, type Logger } from "../lib/log.js";
@@ -74,6 +75,8 @@ export async function deliver(
   message: Pick<Message<unknown>, "body" | "attempts" | "ack" | "retry" | "id">,
   log: Logger,
 ): Promise<void> {
+  const schedule = ScheduleRun.safeParse(message.body);
+  if (schedule.success) return runSchedule(env, db, message, schedule.data);
   const parsed = DeliveryMessage.safeParse(message.body);
   if (!parsed.success) {
     log.warn("invalid plugin delivery dropped", { id: message.id });
@@ -102,6 +105,34 @@ export async function deliver(
   }
   log.warn("plugin delivery dead", { install: m.installId, event: m.event.id, error });
   await settle(db, m, "dead", error);
+  message.ack();
+}
+
+const ScheduleRun = z.object({
+  kind: z.literal("schedule"),
+  tenantId: z.uuid(),
+  installId: z.uuid(),
+  name: z.string().max(64),
+});
+
+/** A schedule's run: once, no retries (the next run comes); what happened is in the install's calls. */
+async function runSchedule(
+  env: Env,
+  db: Database,
+  message: Pick<Message<unknown>, "ack">,
+  run: z.infer<typeof ScheduleRun>,
+): Promise<void> {
+  const install = await getInstall(db, run.tenantId, run.installId, env.AI_MASTER_KEY).catch(
+    (error: unknown) => {
+      if (error instanceof AppError && error.code === "not_found") return null;
+      throw error;
+    },
+  );
+  if (install?.status === "active" && install.manifest.schedules.some((s) => s.name === run.name))
+    await invokePlugin({ env, db, mailer: mailerFor(env.MAILER) }, install, {
+      kind: "schedule",
+      name: run.name,
+    });
   message.ack();
 }
 

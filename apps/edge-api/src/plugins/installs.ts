@@ -1,9 +1,10 @@
-import { type Database, pluginDeliveries, pluginInstalls, withTenant } from "@autopilot/db";
+import { type Database, pluginCalls, pluginDeliveries, pluginInstalls, withTenant } from "@autopilot/db";
 import { type Manifest, ManifestSchema } from "@autopilot/sdk";
 import { and, desc, eq, sql } from "drizzle-orm";
 import semver from "semver";
 import { AppError } from "../domain/errors.js";
 import { openSecrets, secretFields, storeConfig } from "./config.js";
+import { syncSchedules } from "./schedules.js";
 
 // A workspace's installs of plugins. An install happens only with an explicit grant of every
 // permission and host its manifest asks for: nothing is granted implicitly, and nothing less either.
@@ -112,6 +113,7 @@ export async function createInstall(
       .onConflictDoNothing()
       .returning();
     if (!row) throw new AppError("conflict", `plugin ${manifest.id} is already installed`);
+    await syncSchedules(tx, tenantId, row.id, manifest);
     return record(row);
   });
 }
@@ -252,6 +254,7 @@ export async function upgradeInstall(
       .where(eq(pluginInstalls.id, installId))
       .returning();
     if (!updated) throw new AppError("not_found", "install not found");
+    await syncSchedules(tx, tenantId, installId, manifest);
     return record(updated);
   });
 }
@@ -336,13 +339,37 @@ export async function reviveDelivery(
  * Counts a call's outcome: a success resets the failures, a failure adds one; at `pauseAfter` in a
  * row the install is paused with the reason. Returns true when this failure paused it.
  */
+export type CallRecord = {
+  kind: string;
+  name: string | null;
+  ok: boolean;
+  code: string | null;
+  error: string | null;
+  ms: number;
+  logs: unknown[];
+};
+
 export async function recordOutcome(
   db: Database,
   install: InstallRecord,
   failure: string | null,
   pauseAfter: number,
+  call?: CallRecord,
 ): Promise<boolean> {
   return withTenant(db, install.tenantId, async (tx) => {
+    // The call, for the admins' view of what the plugin did (kept CALL_RETENTION_DAYS).
+    if (call)
+      await tx.insert(pluginCalls).values({
+        tenantId: install.tenantId,
+        installId: install.id,
+        kind: call.kind,
+        name: call.name?.slice(0, 200) ?? null,
+        ok: call.ok ? 1 : 0,
+        code: call.code,
+        error: call.error?.slice(0, 1000) ?? null,
+        ms: Math.round(call.ms),
+        logs: call.logs,
+      });
     if (!failure) {
       await tx
         .update(pluginInstalls)
@@ -355,7 +382,7 @@ export async function recordOutcome(
       .set({ consecutiveFailures: sql`${pluginInstalls.consecutiveFailures} + 1`, updatedAt: sql`now()` })
       .where(eq(pluginInstalls.id, install.id))
       .returning({ failures: pluginInstalls.consecutiveFailures, status: pluginInstalls.status });
-    if (!row || row.status !== "active" || row.failures < pauseAfter) return false;
+    if (row?.status !== "active" || row.failures < pauseAfter) return false;
     await tx
       .update(pluginInstalls)
       .set({

@@ -1,5 +1,5 @@
 import type { Database } from "@autopilot/db";
-import { type PluginCall, PluginResult } from "@autopilot/sdk";
+import { type LogLine, type PluginCall, PluginResult } from "@autopilot/sdk";
 import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
 import type { Mailer } from "../mail/mailer.js";
@@ -17,8 +17,8 @@ export const PAUSE_AFTER = 5;
 
 export type InvokeFailure = "paused" | "timeout" | "crashed" | "malformed" | "too_large" | "plugin_error";
 export type InvokeOutcome =
-  | { ok: true; value: unknown; ms: number }
-  | { ok: false; code: InvokeFailure; message: string; ms: number };
+  | { ok: true; value: unknown; ms: number; logs?: LogLine[] }
+  | { ok: false; code: InvokeFailure; message: string; ms: number; logs?: LogLine[] };
 
 /** What running plugins needs of the worker's environment. */
 export type PluginEnv = Pick<
@@ -55,10 +55,27 @@ export async function invokePlugin(
   if (install.status !== "active")
     return { ok: false, code: "paused", message: "the install is paused", ms: 0 };
   const outcome = await attempt(deps, install, call, ms);
+  const log = createLogger({ plugin: install.pluginId, install: install.id });
+  for (const line of outcome.logs ?? []) log[line.level](`plugin: ${line.message}`, line.data ?? {});
   // Every failure counts, the plugin's own error answers too: a plugin that always throws is as
   // broken as one that crashes.
   const failure = outcome.ok ? null : `${outcome.code}: ${outcome.message}`;
-  const paused = await recordOutcome(deps.db, install, failure, PAUSE_AFTER).catch(() => false);
+  const record = {
+    kind: call.kind,
+    name:
+      call.kind === "event" ? String(call.event.type ?? "") : call.kind === "report" ? call.id : call.name,
+    ok: outcome.ok,
+    code: outcome.ok ? null : outcome.code,
+    error: outcome.ok ? null : outcome.message,
+    ms: outcome.ms,
+    logs: outcome.logs ?? [],
+  };
+  const paused = await recordOutcome(deps.db, install, failure, PAUSE_AFTER, record).catch(
+    (error: unknown) => {
+      log.warn("could not record a plugin call", { error: String(error) });
+      return false;
+    },
+  );
   if (paused && failure) {
     createLogger({ plugin: install.pluginId, install: install.id }).warn("plugin paused", { failure });
     await tellAdminsPaused(deps.db, deps.mailer, install, failure, deps.env.APP_URL).catch((error: unknown) =>
@@ -114,12 +131,14 @@ async function attempt(
   const result = PluginResult.safeParse(raw);
   if (!result.success)
     return { ok: false, code: "malformed", message: "the answer is not a plugin result", ms: ms() };
+  const logs = result.data.logs ?? [];
   if (!result.data.ok)
     return {
       ok: false,
       code: "plugin_error",
       message: `${result.data.error.code}: ${result.data.error.message}`,
       ms: ms(),
+      logs,
     };
-  return { ok: true, value: result.data.value, ms: ms() };
+  return { ok: true, value: result.data.value, ms: ms(), logs };
 }

@@ -59,3 +59,17 @@ export const deliverySchema = z
     updatedAt: z.string(),
   })
   .openapi("PluginDelivery");
+
+export const callSchema = z
+  .object({
+    id: z.uuid(),
+    kind: z.string(),
+    name: z.string().nullable(),
+    ok: z.boolean(),
+    code: z.string().nullable(),
+    error: z.string().nullable(),
+    ms: z.number(),
+    logs: z.array(z.unknown()),
+    createdAt: z.string(),
+  })
+  .openapi("PluginCall");

@@ -3,11 +3,13 @@ import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
+import { listCalls } from "../plugins/calls.js";
 import { forgetSubscribers } from "../plugins/fan-out.js";
 import * as installs from "../plugins/installs.js";
 import { acceptPackage, inspection, installView } from "../plugins/packages.js";
 import { idParam } from "./crm-schemas.js";
 import {
+  callSchema,
   deliverySchema,
   grantSchema,
   inspectionSchema,
@@ -241,4 +243,31 @@ pluginRoutes.openapi(
     await c.env.PLUGIN_DELIVERIES.send({ tenantId, installId: id, event });
     return c.json({ ok: true as const }, 202);
   },
+);
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/plugins/installs/{id}/calls",
+    tags,
+    summary: "The plugin's recent calls, newest first: kind, outcome, time taken and the lines it logged",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: {
+      params: idParam,
+      query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    },
+    responses: { 200: jsonResponse(z.object({ calls: z.array(callSchema) }), "Calls"), ...errors },
+  }),
+  async (c) =>
+    c.json(
+      {
+        calls: await listCalls(
+          c.get("db"),
+          c.get("principal").tenantId,
+          c.req.valid("param").id,
+          c.req.valid("query").limit,
+        ),
+      },
+      200,
+    ),
 );

@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { foreignKey, index, integer, jsonb, pgTable, primaryKey, text, unique, uuid } from "drizzle-orm/pg-core";
+import {
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { createdAt, id, tenantId, ts } from "./columns.js";
 import { tenants } from "./identity.js";
 
@@ -86,5 +96,52 @@ export const pluginDeliveries = pgTable(
       foreignColumns: [pluginInstalls.tenantId, pluginInstalls.id],
     }).onDelete("cascade"),
     index("plugin_deliveries_install_status_idx").on(t.tenantId, t.installId, t.status, t.updatedAt),
+  ],
+);
+
+/** When each schedule of an install runs next (kept in step with its manifest on install and upgrade). */
+export const pluginSchedules = pgTable(
+  "plugin_schedules",
+  {
+    tenantId: tenantId(),
+    installId: uuid("install_id").notNull(),
+    name: text("name").notNull(),
+    everyMinutes: integer("every_minutes").notNull(),
+    nextAt: ts("next_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.installId, t.name] }),
+    foreignKey({
+      name: "plugin_schedules_install_fk",
+      columns: [t.tenantId, t.installId],
+      foreignColumns: [pluginInstalls.tenantId, pluginInstalls.id],
+    }).onDelete("cascade"),
+    index("plugin_schedules_due_idx").on(t.nextAt),
+  ],
+);
+
+/** Every call of a plugin (any kind), with its outcome and the log lines it wrote; kept 14 days. */
+export const pluginCalls = pgTable(
+  "plugin_calls",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    installId: uuid("install_id").notNull(),
+    kind: text("kind").notNull(),
+    name: text("name"),
+    ok: integer("ok").notNull(),
+    code: text("code"),
+    error: text("error"),
+    ms: integer("ms").notNull(),
+    logs: jsonb("logs").notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    foreignKey({
+      name: "plugin_calls_install_fk",
+      columns: [t.tenantId, t.installId],
+      foreignColumns: [pluginInstalls.tenantId, pluginInstalls.id],
+    }).onDelete("cascade"),
+    index("plugin_calls_install_time_idx").on(t.tenantId, t.installId, t.createdAt),
   ],
 );

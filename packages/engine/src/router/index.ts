@@ -3,6 +3,7 @@
 // cosine to the route centroid and nearest-example cosine (similarity.ts); confidence is calibrated
 // (calibrate.ts). An LLM adjudicator, when the host has one, is asked only when needsAdjudication is set.
 
+import { seededRandom } from "../random.js";
 import { type CalibrationRow, calibrate, gateOf, SIGNALS, signals, softmax } from "./calibrate.js";
 import { encode } from "./codec.js";
 import { accumulate, type Csr } from "./csr.js";
@@ -15,7 +16,6 @@ import {
   vectorise,
   vectoriseCorpus,
 } from "./features.js";
-import { seededRandom } from "../random.js";
 import {
   averagedCsr,
   DEFAULT_LINEAR,

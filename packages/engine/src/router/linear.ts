@@ -5,7 +5,6 @@
 
 import type { Csr } from "./csr.js";
 import type { SparseVec } from "./features.js";
-import { seededRandom } from "../random.js";
 
 export type TrainExample = { vec: SparseVec; labels: number[]; weight: number };
 

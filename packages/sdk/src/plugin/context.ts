@@ -1,24 +1,21 @@
 import type { BaseContext, Logger, PluginContext } from "./capabilities.js";
 import { CAPABILITY_PERMISSION } from "./capabilities.js";
 import type { Permission } from "./permissions.js";
-import type { CallContext, HostApi } from "./wire.js";
-
-export type LogLine = { level: "info" | "warn" | "error"; message: string; data?: Record<string, unknown> };
+import type { CallContext, HostApi, LogLine } from "./wire.js";
 
 /** At most this many log lines a call keeps (the rest are counted, not sent). */
 export const MAX_LOG_LINES = 100;
 
 /**
  * Builds a handler's `ctx` over the host's API: one object per granted capability. Log lines are
- * gathered and sent to the host once, when the call ends (`flush`), so none is lost to a call that
- * returns before its lines arrive.
+ * gathered and go back with the call's result (`lines`), so the host keeps them with the call.
  */
 export function buildContext<P extends Permission>(
   host: HostApi,
   context: CallContext,
   permissions: readonly P[],
   fetcher: typeof fetch,
-): { ctx: PluginContext<P>; flush: () => Promise<void> } {
+): { ctx: PluginContext<P>; lines: () => LogLine[] } {
   const lines: LogLine[] = [];
   let dropped = 0;
   const log = (level: LogLine["level"]) => (message: string, data?: Record<string, unknown>) => {
@@ -39,11 +36,7 @@ export function buildContext<P extends Permission>(
       granted.map(([method]) => [method, (...args: unknown[]) => host.call(capability, method, args)]),
     );
   }
-  const flush = async () => {
-    if (dropped) lines.push({ level: "warn", message: `${dropped} more log lines were dropped` });
-    if (lines.length === 0) return;
-    // Logging never fails a handler: lines that cannot be recorded are lost.
-    await host.call("log", "lines", lines.splice(0)).catch(() => undefined);
-  };
-  return { ctx: ctx as PluginContext<P>, flush };
+  const taken = (): LogLine[] =>
+    dropped ? [...lines, { level: "warn", message: `${dropped} more log lines were dropped` }] : lines;
+  return { ctx: ctx as PluginContext<P>, lines: taken };
 }

@@ -58,47 +58,51 @@ export function definePlugin<const M extends ManifestInput>(definition: PluginDe
     actions?: Record<string, (input: unknown, ctx: unknown) => Promise<unknown>>;
     reports?: Record<string, (parameters: unknown, ctx: unknown) => Promise<unknown>>;
   };
+  const missing = (what: string): never => {
+    throw new PluginError("not_handled", `this plugin does not handle ${what}`);
+  };
+
+  async function handle(raw: unknown, ctx: never): Promise<PluginResult> {
+    try {
+      const call = PluginCall.parse(raw);
+      switch (call.kind) {
+        case "event":
+          if (!d.onEvent) return missing("events");
+          await d.onEvent(call.event as AppEvent, ctx);
+          return { ok: true, value: null };
+        case "action": {
+          const action = d.actions?.[call.name] ?? missing(`the action ${call.name}`);
+          return { ok: true, value: await action(call.input, ctx) };
+        }
+        case "webhook":
+          if (!d.onWebhook) return missing("webhooks");
+          return { ok: true, value: await d.onWebhook(call.name as never, call.request, ctx) };
+        case "schedule":
+          if (!d.onSchedule) return missing("schedules");
+          await d.onSchedule(call.name as never, ctx);
+          return { ok: true, value: null };
+        case "report": {
+          const report = d.reports?.[call.id] ?? missing(`the report ${call.id}`);
+          return { ok: true, value: await report(call.parameters, ctx) };
+        }
+      }
+    } catch (error) {
+      const code = error instanceof PluginError ? error.code : "plugin_error";
+      return {
+        ok: false,
+        error: { code, message: String(error instanceof Error ? error.message : error).slice(0, 2000) },
+      };
+    }
+  }
+
   return {
     manifest,
-    // The global fetch, called as a plain function (workerd refuses it with another \`this\`).
+    // The global fetch, called as a plain function (workerd refuses a fetch bound to another object).
     async invoke(raw, context, host, fetcher = (input, init) => fetch(input, init)) {
-      const { ctx: built, flush } = buildContext(host, context, manifest.permissions, fetcher);
-      const ctx = built as never;
-      try {
-        const call = PluginCall.parse(raw);
-        const missing = (what: string): never => {
-          throw new PluginError("not_handled", `this plugin does not handle ${what}`);
-        };
-        switch (call.kind) {
-          case "event":
-            if (!d.onEvent) return missing("events");
-            await d.onEvent(call.event as AppEvent, ctx);
-            return { ok: true, value: null };
-          case "action": {
-            const action = d.actions?.[call.name] ?? missing(`the action ${call.name}`);
-            return { ok: true, value: await action(call.input, ctx) };
-          }
-          case "webhook":
-            if (!d.onWebhook) return missing("webhooks");
-            return { ok: true, value: await d.onWebhook(call.name as never, call.request, ctx) };
-          case "schedule":
-            if (!d.onSchedule) return missing("schedules");
-            await d.onSchedule(call.name as never, ctx);
-            return { ok: true, value: null };
-          case "report": {
-            const report = d.reports?.[call.id] ?? missing(`the report ${call.id}`);
-            return { ok: true, value: await report(call.parameters, ctx) };
-          }
-        }
-      } catch (error) {
-        const code = error instanceof PluginError ? error.code : "plugin_error";
-        return {
-          ok: false,
-          error: { code, message: String(error instanceof Error ? error.message : error).slice(0, 2000) },
-        };
-      } finally {
-        await flush();
-      }
+      const { ctx, lines } = buildContext(host, context, manifest.permissions, fetcher);
+      const result = await handle(raw, ctx as never);
+      const logs = lines();
+      return logs.length ? { ...result, logs } : result;
     },
   };
 }

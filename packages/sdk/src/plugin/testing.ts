@@ -27,8 +27,16 @@ export class TestHost {
     return this;
   }
 
+  /** One call, as the platform makes it; its log lines are kept in `logs`, not in the result. */
   async call(call: PluginCall): Promise<PluginResult> {
-    return this.plugin.invoke(call, { installId: this.installId, config: this.config }, this.api, this.fetch);
+    const { logs, ...result } = await this.plugin.invoke(
+      call,
+      { installId: this.installId, config: this.config },
+      this.api,
+      this.fetch,
+    );
+    this.logs.push(...(logs ?? []));
+    return result as PluginResult;
   }
 
   /** Only the manifest's hosts answer, as through the platform's gateway (403 otherwise). */
@@ -52,10 +60,6 @@ export class TestHost {
   private readonly api: HostApi = {
     call: async (capability, method, args) => {
       const list = Array.isArray(args) ? args : [args];
-      if (capability === "log") {
-        this.logs.push(...(args as { level: string; message: string; data?: Record<string, unknown> }[]));
-        return null;
-      }
       const granted = this.plugin.manifest.permissions as readonly string[];
       const need =
         capability === "storage"

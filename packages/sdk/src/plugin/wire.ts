@@ -38,11 +38,21 @@ export const CallContext = z.object({ installId: z.uuid(), config: z.record(z.st
 export type CallContext = z.infer<typeof CallContext>;
 
 /** A plugin's answer: a value, or its own error (a thrown error becomes `plugin_error`). */
+/** A line a handler logged (ctx.log), returned with its call's result. */
+export const LogLine = z.object({
+  level: z.enum(["info", "warn", "error"]),
+  message: z.string().max(2000),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type LogLine = z.infer<typeof LogLine>;
+const logs = z.array(LogLine).max(101).optional();
+
 export const PluginResult = z.discriminatedUnion("ok", [
-  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(true), value: z.unknown(), logs }),
   z.object({
     ok: z.literal(false),
     error: z.object({ code: z.string().max(64), message: z.string().max(2000) }),
+    logs,
   }),
 ]);
 export type PluginResult = z.infer<typeof PluginResult>;
