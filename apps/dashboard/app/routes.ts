@@ -36,6 +36,7 @@ export default [
       route("assignment", "routes/settings-assignment.tsx"),
       route("pipelines", "routes/settings-pipelines.tsx"),
       route("api-keys", "routes/settings-api-keys.tsx"),
+      route("plugins", "routes/settings-plugins.tsx"),
       route("ai", "routes/settings-ai.tsx"),
       route("hours", "routes/settings-hours.tsx"),
       route("workspace", "routes/settings-workspace.tsx"),

@@ -16,6 +16,7 @@ const TABS = [
   { to: "/settings/assignment", label: "Assignment" },
   { to: "/settings/pipelines", label: "Pipelines" },
   { to: "/settings/api-keys", label: "API keys" },
+  { to: "/settings/plugins", label: "Plugins" },
   { to: "/settings/ai", label: "AI provider" },
   { to: "/settings/hours", label: "Business hours" },
   { to: "/settings/workspace", label: "Workspace" },

@@ -1,4 +1,3 @@
-import { exports } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import type { PluginApiProps } from "./api.js";
 import { getBundle, sha256Of } from "./bundles.js";
@@ -39,7 +38,9 @@ export async function pluginEntrypoint(
   };
   const grants = (await sha256Of(new TextEncoder().encode(JSON.stringify({ api, gateway })))).slice(0, 16);
   const id = `${install.tenantId}:${install.pluginId}@${install.version}:${install.bundleSha256.slice(0, 16)}:${grants}`;
-  const loopback = exports as unknown as LoaderExports;
+  // The worker's own entrypoints as loopback stubs (imported here, not at the top: the OpenAPI
+  // document is built in Node from the routes, where "cloudflare:workers" does not exist).
+  const loopback = (await import("cloudflare:workers")).exports as unknown as LoaderExports;
   const stub = env.LOADER.get(id, async () => ({
     compatibilityDate: PLUGIN_COMPATIBILITY_DATE,
     mainModule: "plugin.js",

@@ -1,0 +1,100 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { buildPlugin, pack } from "@autopilot/sdk/build";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  axeViolations,
+  hasChromium,
+  launchChromium,
+  NAVIGATION_TIMEOUT_MS,
+  ROOT,
+  screenshots,
+  warnNoChromium,
+} from "./browser.js";
+import { type LocalStack, sharedStack } from "./local-stack.js";
+
+// Settings → Plugins in Chromium (issue 17, item 6): an admin installs the first-party lead-notify
+// plugin from its packed file — the consent screen lists what it asks for, its settings form comes
+// from its schema — then sees it with its grants, the secret setting only as "set", and pauses it.
+
+if (!hasChromium) warnNoChromium("dashboard plugins end-to-end test");
+
+describe.skipIf(!hasChromium)("plugins screen in Chromium", () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let page: Page;
+  let dash = "";
+  let packedFile = "";
+
+  beforeAll(async () => {
+    stack = sharedStack();
+    dash = stack.dashboardUrl;
+    // Packed as a developer would: the SDK's own build and pack, into a scratch folder.
+    const source = join(ROOT, "plugins", "lead-notify");
+    const built = await buildPlugin(source);
+    const scratch = join(ROOT, ".data", "e2e-plugins");
+    mkdirSync(join(scratch, "dist"), { recursive: true });
+    packedFile = pack(scratch, built).path;
+    browser = await launchChromium();
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    page.setDefaultTimeout(20_000);
+    page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+    const signup = await page.request.post(`${dash}/api/v1/auth/signup`, {
+      data: {
+        name: "Pat Plugins",
+        companyName: "Plugin Screens Ltd",
+        email: `plugins-${Date.now()}@e2e.example`,
+        password: "correct-horse-battery",
+      },
+    });
+    expect(signup.status(), await signup.text()).toBe(201);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("installs a packed plugin after consent, shows its grants and settings, and pauses it", async () => {
+    await page.goto(`${dash}/settings/plugins`);
+    await page.getByText("No plugins yet").waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    // Nothing chosen: the field says so.
+    await page.getByRole("button", { name: "Review permissions" }).click();
+    await expect.poll(() => page.locator('[data-field-error="file"]').textContent()).toMatch(/Choose/);
+
+    await page.setInputFiles("#plugin-file", packedFile);
+    await page.getByRole("button", { name: "Review permissions" }).click();
+    await page.getByRole("heading", { name: /Install Lead notify 1\.0\.0\?/ }).waitFor();
+    expect(await page.locator("[data-consent] li").allTextContents()).toEqual([
+      "Be told about events (new leads, messages, deals…)",
+      "Read your contacts",
+      "Connect to hooks.slack.com",
+    ]);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, "plugins-consent");
+
+    // Without consent nothing is installed; with it, the settings are checked by the plugin's schema.
+    await page.fill("#new-webhookUrl", "https://hooks.slack.com/services/T0/B0/secret-part");
+    await page.getByRole("button", { name: "Install" }).click();
+    await expect.poll(() => page.locator('[data-field-error="consent"]').textContent()).toMatch(/Grant/);
+    await page.fill("#new-webhookUrl", "https://hooks.slack.com/services/T0/B0/secret-part");
+    await page.check('input[name="consent"]');
+    await page.getByRole("button", { name: "Install" }).click();
+    await page.getByText("Lead notify is installed.").waitFor();
+
+    await page.getByRole("link", { name: "Lead notify" }).click();
+    await page.locator('[data-plugin="autopilot/lead-notify"]').waitFor();
+    expect(await page.locator("[data-plugin-status]").getAttribute("data-plugin-status")).toBe("active");
+    expect(await page.content()).not.toContain("secret-part");
+    await page.getByText("Set. Leave empty to keep it").waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, "plugins-installed");
+
+    await page.getByRole("button", { name: "Pause" }).click();
+    await expect
+      .poll(() => page.locator("[data-plugin-status]").getAttribute("data-plugin-status"))
+      .toBe("paused");
+    await page.getByRole("button", { name: "Resume" }).waitFor();
+  });
+});
