@@ -35,6 +35,8 @@ export const conversations: Bench = {
       RATE_LIMIT_KEY_PER_MIN: "1000000000",
       WIDGET_VISITOR_PER_MIN: "1000000000",
       WIDGET_TENANT_PER_MIN: "1000000000",
+      // Every local caller shares one address (LOCAL_DEVELOPMENT): the per-IP sign-in and session limit too.
+      RATE_LIMIT_AUTH_PER_MIN: "1000000000",
     });
     try {
       const { apiKey } = await seedWorkspace(worker.call, {

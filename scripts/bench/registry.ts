@@ -3,6 +3,7 @@ import { conversations } from "./conversations.js";
 import { foundation } from "./foundation.js";
 import { imports } from "./imports.js";
 import { knowledge } from "./knowledge.js";
+import { plugins } from "./plugins.js";
 import { sales } from "./sales.js";
 import { widget } from "./widget.js";
 
@@ -20,4 +21,13 @@ export type Bench = {
 };
 
 /** Every benchmark `npm run bench` runs, in order; later issues add theirs here. */
-export const benches: Bench[] = [foundation, conversations, analytics, sales, knowledge, widget, imports];
+export const benches: Bench[] = [
+  foundation,
+  conversations,
+  analytics,
+  sales,
+  knowledge,
+  widget,
+  imports,
+  plugins,
+];
