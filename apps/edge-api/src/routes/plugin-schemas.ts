@@ -73,3 +73,10 @@ export const callSchema = z
     createdAt: z.string(),
   })
   .openapi("PluginCall");
+
+export const reportAnswerSchema = z
+  .object({
+    rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))),
+    chart: z.object({ type: z.enum(["bar", "line"]), x: z.string(), y: z.array(z.string()) }).optional(),
+  })
+  .openapi("PluginReport");

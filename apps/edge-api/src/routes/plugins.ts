@@ -3,10 +3,12 @@ import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
+import { mailerFor } from "../mail/mailer.js";
 import { listCalls } from "../plugins/calls.js";
 import { forgetSubscribers } from "../plugins/fan-out.js";
 import * as installs from "../plugins/installs.js";
 import { acceptPackage, inspection, installView } from "../plugins/packages.js";
+import { runPluginReport } from "../plugins/reports.js";
 import { idParam } from "./crm-schemas.js";
 import {
   callSchema,
@@ -15,6 +17,7 @@ import {
   inspectionSchema,
   installSchema,
   packedPlugin,
+  reportAnswerSchema,
 } from "./plugin-schemas.js";
 import { errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
 
@@ -270,4 +273,30 @@ pluginRoutes.openapi(
       },
       200,
     ),
+);
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/plugins/installs/{id}/reports/{reportId}",
+    tags,
+    summary: "Run a report of an installed report plugin: its parameters in, rows and a chart spec out",
+    middleware: [...auth] as const,
+    request: {
+      params: idParam.extend({ reportId: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/) }),
+      ...jsonBody(z.object({ parameters: z.record(z.string(), z.unknown()).default({}) })),
+    },
+    responses: { 200: jsonResponse(reportAnswerSchema, "The report"), ...errors },
+  }),
+  async (c) => {
+    const { id, reportId } = c.req.valid("param");
+    const answer = await runPluginReport(
+      { env: c.env, db: c.get("db"), mailer: mailerFor(c.env.MAILER) },
+      c.get("principal").tenantId,
+      id,
+      reportId,
+      c.req.valid("json").parameters,
+    );
+    return c.json(answer, 200);
+  },
 );

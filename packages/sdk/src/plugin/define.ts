@@ -3,7 +3,7 @@ import type { PluginContext } from "./capabilities.js";
 import { buildContext } from "./context.js";
 import { type Manifest, type ManifestInput, ManifestSchema } from "./manifest.js";
 import type { Permission } from "./permissions.js";
-import { type CallContext, type HostApi, PluginCall, type PluginResult } from "./wire.js";
+import { type CallContext, type HostApi, PluginCall, type PluginResult, type ReportAnswer } from "./wire.js";
 
 // definePlugin: a plugin's manifest and its handlers, typed from the manifest, so a handler's `ctx`
 // holds only what the manifest's permissions open and `actions` must name the declared actions.
@@ -33,7 +33,7 @@ export type PluginDefinition<M extends ManifestInput> = {
     [I in Ids<M["reports"]>]: (
       parameters: unknown,
       ctx: PluginContext<PermissionsOf<M>>,
-    ) => Promise<{ rows: Record<string, string | number | null>[]; chart?: Record<string, unknown> }>;
+    ) => Promise<ReportAnswer>;
   };
 };
 

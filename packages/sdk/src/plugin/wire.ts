@@ -33,6 +33,31 @@ export const WebhookReply = z.object({
 });
 export type WebhookReply = z.infer<typeof WebhookReply>;
 
+/**
+ * A report plugin's answer (kind "report"): rows of plain values, and optionally how to chart them —
+ * a bar or line chart of some numeric columns against one column. The dashboard draws it; nothing
+ * of the plugin's runs in the page.
+ */
+export const ReportAnswer = z
+  .object({
+    rows: z.array(z.record(z.string().max(64), z.union([z.string().max(500), z.number(), z.null()]))).max(5000),
+    chart: z
+      .object({
+        type: z.enum(["bar", "line"]),
+        x: z.string().max(64),
+        y: z.array(z.string().max(64)).min(1).max(6),
+      })
+      .optional(),
+  })
+  .superRefine((r, ctx) => {
+    const columns = new Set(r.rows.flatMap((row) => Object.keys(row)));
+    if (r.chart && r.rows.length > 0)
+      for (const column of [r.chart.x, ...r.chart.y])
+        if (!columns.has(column))
+          ctx.addIssue({ code: "custom", path: ["chart"], message: `chart: no column ${column} in the rows` });
+  });
+export type ReportAnswer = z.infer<typeof ReportAnswer>;
+
 /** The install the call is for: its settings (secrets included, for the plugin's own use). */
 export const CallContext = z.object({ installId: z.uuid(), config: z.record(z.string(), z.unknown()) });
 export type CallContext = z.infer<typeof CallContext>;
