@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { buildPlugin, pack } from "@autopilot/sdk/build";
@@ -96,5 +97,76 @@ describe.skipIf(!hasChromium)("plugins screen in Chromium", () => {
       .poll(() => page.locator("[data-plugin-status]").getAttribute("data-plugin-status"))
       .toBe("paused");
     await page.getByRole("button", { name: "Resume" }).waitFor();
+  });
+
+  it("the playbook editor offers installed plugins' actions, with an input per field they take", async () => {
+    const bundle = `
+import { WorkerEntrypoint } from "cloudflare:workers";
+export default class extends WorkerEntrypoint {
+  async invoke(call) { return { ok: true, value: { message: "Booked." } }; }
+}`;
+    const sha = createHash("sha256").update(bundle).digest("hex");
+    const csrf = (await page.context().cookies(dash)).find((c) => c.name === "ap_csrf")?.value ?? "";
+    const installed = await page.request.post(`${dash}/api/v1/plugins/installs`, {
+      headers: { "x-csrf-token": csrf },
+      data: {
+        package: {
+          format: 1,
+          sha256: sha,
+          bundle,
+          readme: "",
+          manifest: {
+            id: "acme/booking",
+            name: "Booking",
+            version: "1.0.0",
+            engine: "^1.0.0",
+            kinds: ["action"],
+            actions: [
+              {
+                name: "book",
+                title: "Book a call",
+                input: {
+                  type: "object",
+                  required: ["email"],
+                  properties: { email: { type: "string", title: "Email" } },
+                },
+              },
+            ],
+          },
+        },
+        grant: { permissions: [], hosts: [] },
+        config: {},
+      },
+    });
+    expect(installed.status(), await installed.text()).toBe(201);
+
+    await page.goto(`${dash}/routes/new`);
+    await page.fill("#in-name", "Book a call");
+    await page.fill("#in-examples", "book a call\nI want to book a call\nschedule a call please");
+    await page.fill("#in-steps\\.0\\.prompt", "Your email?");
+    await page.fill("#in-steps\\.0\\.field\\.label", "Email");
+    await page.selectOption("#in-steps\\.0\\.field\\.type", "email");
+    await page.selectOption("#add-step-kind", "action");
+    await page.click(".add-step button");
+    await page.selectOption("#in-steps\\.1\\.action\\.type", "call_plugin");
+    const choice = page.locator("#in-steps\\.1\\.action\\.pluginAction");
+    expect(await choice.locator("option").allTextContents()).toContain("Booking: Book a call");
+    await choice.selectOption("acme/booking#book");
+    await page.fill("#in-steps\\.1\\.action\\.input\\.email", "{{fields.email}}");
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, "routes-editor-plugin-action");
+    await page.selectOption("#add-step-kind", "end");
+    await page.click(".add-step button");
+    await page.click(".save-bar button");
+    await page.waitForURL(/\/routes\/book-a-call\?saved=1/);
+    const saved = await page.request.get(`${dash}/api/v1/routes/book-a-call`);
+    const steps = ((await saved.json()) as { route: { steps: { kind: string; action?: unknown }[] } }).route
+      .steps;
+    expect(steps.find((st) => st.kind === "action")?.action).toEqual({
+      type: "call_plugin",
+      plugin: "acme/booking",
+      method: "book",
+      input: { email: "{{fields.email}}" },
+    });
   });
 });

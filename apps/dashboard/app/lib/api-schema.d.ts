@@ -15019,6 +15019,9 @@ export interface components {
             actions: {
                 name: string;
                 title: string;
+                input: {
+                    [key: string]: unknown;
+                };
             }[];
             subscriptions: string[];
             createdAt: string;

@@ -6,6 +6,7 @@ import { TryConsole } from "../components/try-console.js";
 import { api } from "../lib/api.server.js";
 import { text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";
+import { installedPluginActions } from "../lib/plugins.server.js";
 import { parseDefinition, routeErrors, stepIds } from "../lib/route-errors.js";
 import adminStyles from "../styles/admin.css?url";
 import type { Route } from "./+types/route-edit";
@@ -25,7 +26,11 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
     throw new Response(response.status === 404 ? "No such route" : "Could not load the route", {
       status: response.status,
     });
-  return { route: data.route as EngineRoute, version: data.version };
+  return {
+    route: data.route as EngineRoute,
+    version: data.version,
+    pluginActions: await installedPluginActions(request, context),
+  };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
@@ -70,6 +75,7 @@ export default function EditRoute({ loaderData, actionData }: Route.ComponentPro
         isNew={false}
         errors={actionData?.errors}
         readOnly={!canEdit}
+        pluginActions={loaderData.pluginActions}
       />
       <TryConsole names={{ [route.id]: route.name }} />
     </>

@@ -4,6 +4,7 @@ import { emptyRoute } from "../components/route-editor/steps.js";
 import { api } from "../lib/api.server.js";
 import { text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";
+import { installedPluginActions } from "../lib/plugins.server.js";
 import { parseDefinition, routeErrors, stepIds } from "../lib/route-errors.js";
 import adminStyles from "../styles/admin.css?url";
 import type { Route } from "./+types/route-new";
@@ -13,6 +14,10 @@ export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: admi
 
 export const meta: Route.MetaFunction = () => [{ title: "New route · AutopilotCRM" }];
 
+export async function loader({ request, context }: Route.LoaderArgs) {
+  return { pluginActions: await installedPluginActions(request, context) };
+}
+
 export async function action({ request, context }: Route.ActionArgs) {
   const definition = parseDefinition(text(await request.formData(), "definition"));
   const { data, error } = await api(request, context).POST("/v1/routes", { body: definition });
@@ -20,13 +25,19 @@ export async function action({ request, context }: Route.ActionArgs) {
   return redirect(`/routes/${encodeURIComponent(data.id)}?saved=1`);
 }
 
-export default function NewRoute({ actionData }: Route.ComponentProps) {
+export default function NewRoute({ loaderData, actionData }: Route.ComponentProps) {
   const me = useRouteLoaderData<typeof layoutLoader>("routes/app-layout")?.me;
   const canEdit = me ? allows(me.role as Role, "admin") : false;
   return (
     <>
       <h1>New route</h1>
-      <RouteEditor initial={emptyRoute()} isNew errors={actionData?.errors} readOnly={!canEdit} />
+      <RouteEditor
+        initial={emptyRoute()}
+        isNew
+        errors={actionData?.errors}
+        readOnly={!canEdit}
+        pluginActions={loaderData.pluginActions}
+      />
     </>
   );
 }

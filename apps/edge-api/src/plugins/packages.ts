@@ -46,7 +46,7 @@ export function installView(i: InstallRecord) {
     configSchema: i.manifest.config,
     config: i.config,
     secretsSet: i.secretsSet,
-    actions: i.manifest.actions.map((a) => ({ name: a.name, title: a.title })),
+    actions: i.manifest.actions.map((a) => ({ name: a.name, title: a.title, input: a.input })),
     subscriptions: i.manifest.subscriptions,
     createdAt: i.createdAt,
     updatedAt: i.updatedAt,

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { Form, useNavigation } from "react-router";
 import type { RouteErrors } from "../../lib/route-errors.js";
 import { TextArea, TextInput } from "./inputs.js";
+import { type PluginAction, PluginActions } from "./plugin-actions.js";
 import { AddStep, StepCard } from "./step-card.js";
 import {
   conditionSubjects,
@@ -27,11 +28,14 @@ export function RouteEditor({
   isNew,
   errors,
   readOnly,
+  pluginActions = [],
 }: {
   initial: Draft;
   isNew: boolean;
   errors: RouteErrors | undefined;
   readOnly: boolean;
+  /** The installed plugins' actions a call_plugin step can call. */
+  pluginActions?: PluginAction[];
 }) {
   const [draft, setDraft] = useState<Draft>(initial);
   // A stable React key per step (ids are editable, so they cannot be keys); moved together with the steps.
@@ -107,98 +111,100 @@ export function RouteEditor({
   };
 
   return (
-    <Form method="post" noValidate className="route-editor">
-      <input type="hidden" name="definition" value={JSON.stringify(draft)} />
-      <div className="form-error" role="alert" data-route-errors="">
-        {shown?.route.length ? (
-          <ul>
-            {shown.route.map((m) => (
-              <li key={m}>{m}</li>
-            ))}
-          </ul>
-        ) : null}
-      </div>
-      <fieldset className="card" disabled={readOnly} aria-label="Route">
-        <div className="grid-2">
-          <TextInput
-            label="Name"
-            name="name"
-            value={draft.name}
-            error={shown?.fields.name}
-            onChange={(name) =>
-              set(isNew && draft.id === slug(draft.name) ? { name, id: slug(name) } : { name })
-            }
-          />
-          <TextInput
-            label="Id"
-            name="id"
-            value={draft.id}
-            error={shown?.fields.id}
-            readOnly={!isNew}
-            hint={isNew ? "Used in reports and the API; cannot change later." : undefined}
-            onChange={(id) => set({ id })}
-          />
+    <PluginActions.Provider value={pluginActions}>
+      <Form method="post" noValidate className="route-editor">
+        <input type="hidden" name="definition" value={JSON.stringify(draft)} />
+        <div className="form-error" role="alert" data-route-errors="">
+          {shown?.route.length ? (
+            <ul>
+              {shown.route.map((m) => (
+                <li key={m}>{m}</li>
+              ))}
+            </ul>
+          ) : null}
         </div>
-        <TextArea
-          label="Examples — what customers say when this route applies (one per line)"
-          name="examples"
-          value={draft.examples.join("\n")}
-          error={shown?.fields.examples}
-          rows={4}
-          onChange={(v) => set({ examples: v.split("\n") })}
-          onBlur={() => set({ examples: draft.examples.map((e) => e.trim()).filter(Boolean) })}
-        />
-        <div className="grid-2">
-          <TextInput
-            label="Priority (higher wins a tie)"
-            name="priority"
-            type="number"
-            value={String(draft.priority)}
-            error={shown?.fields.priority}
-            onChange={(v) => set({ priority: Number.parseInt(v, 10) || 0 })}
-          />
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={draft.enabled}
-              onChange={(e) => set({ enabled: e.target.checked })}
+        <fieldset className="card" disabled={readOnly} aria-label="Route">
+          <div className="grid-2">
+            <TextInput
+              label="Name"
+              name="name"
+              value={draft.name}
+              error={shown?.fields.name}
+              onChange={(name) =>
+                set(isNew && draft.id === slug(draft.name) ? { name, id: slug(name) } : { name })
+              }
             />
-            Enabled
-          </label>
-        </div>
-      </fieldset>
-
-      <h2>Script</h2>
-      <ol className="step-list">
-        {draft.steps.map((step, index) => (
-          <li key={keys[index]} onFocus={() => setCurrent(index)}>
-            <StepCard
-              step={step}
-              index={index}
-              count={draft.steps.length}
-              errors={shown?.steps[index]}
-              readOnly={readOnly}
-              targets={targets}
-              subjects={subjects}
-              onChange={(s) => setStep(index, s)}
-              onMove={(by) => move(index, by)}
-              onRemove={() => removeStep(index)}
+            <TextInput
+              label="Id"
+              name="id"
+              value={draft.id}
+              error={shown?.fields.id}
+              readOnly={!isNew}
+              hint={isNew ? "Used in reports and the API; cannot change later." : undefined}
+              onChange={(id) => set({ id })}
             />
-          </li>
-        ))}
-      </ol>
-      {readOnly ? (
-        <p className="notice">Only admins can change routes.</p>
-      ) : (
-        <>
-          <AddStep steps={draft.steps} current={current} onAdd={addStep} />
-          <div className="actions save-bar">
-            <button type="submit" className="primary" disabled={submitting}>
-              {submitting ? "Saving…" : isNew ? "Create route" : "Save route"}
-            </button>
           </div>
-        </>
-      )}
-    </Form>
+          <TextArea
+            label="Examples — what customers say when this route applies (one per line)"
+            name="examples"
+            value={draft.examples.join("\n")}
+            error={shown?.fields.examples}
+            rows={4}
+            onChange={(v) => set({ examples: v.split("\n") })}
+            onBlur={() => set({ examples: draft.examples.map((e) => e.trim()).filter(Boolean) })}
+          />
+          <div className="grid-2">
+            <TextInput
+              label="Priority (higher wins a tie)"
+              name="priority"
+              type="number"
+              value={String(draft.priority)}
+              error={shown?.fields.priority}
+              onChange={(v) => set({ priority: Number.parseInt(v, 10) || 0 })}
+            />
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={draft.enabled}
+                onChange={(e) => set({ enabled: e.target.checked })}
+              />
+              Enabled
+            </label>
+          </div>
+        </fieldset>
+
+        <h2>Script</h2>
+        <ol className="step-list">
+          {draft.steps.map((step, index) => (
+            <li key={keys[index]} onFocus={() => setCurrent(index)}>
+              <StepCard
+                step={step}
+                index={index}
+                count={draft.steps.length}
+                errors={shown?.steps[index]}
+                readOnly={readOnly}
+                targets={targets}
+                subjects={subjects}
+                onChange={(s) => setStep(index, s)}
+                onMove={(by) => move(index, by)}
+                onRemove={() => removeStep(index)}
+              />
+            </li>
+          ))}
+        </ol>
+        {readOnly ? (
+          <p className="notice">Only admins can change routes.</p>
+        ) : (
+          <>
+            <AddStep steps={draft.steps} current={current} onAdd={addStep} />
+            <div className="actions save-bar">
+              <button type="submit" className="primary" disabled={submitting}>
+                {submitting ? "Saving…" : isNew ? "Create route" : "Save route"}
+              </button>
+            </div>
+          </>
+        )}
+      </Form>
+    </PluginActions.Provider>
   );
 }

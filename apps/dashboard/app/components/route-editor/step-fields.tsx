@@ -1,6 +1,7 @@
 import type { Step } from "@autopilot/engine";
 import { ConditionBuilder, type ConditionSubject } from "../condition-builder.js";
 import { Select, StepTarget, type Target, TextArea, TextInput } from "./inputs.js";
+import { usePluginActions } from "./plugin-actions.js";
 import { ACTIONS, FIELD_TYPES, num, opt, slug } from "./steps.js";
 
 // The fields of each kind of step: what a Say says, what an Ask asks and stores, a Branch's cases, an
@@ -297,15 +298,69 @@ function ActionFields({
             {text("message", "Message")}
           </>
         ) : null}
-        {a.type === "call_plugin" ? (
-          <>
-            {text("plugin", "Plugin")}
-            {text("method", "Method")}
-          </>
-        ) : null}
+        {a.type === "call_plugin" ? <PluginActionFields action={a} name={name} set={set} /> : null}
       </div>
     </>
   );
 }
 
 // --- small inputs bound to the draft (ids derived from their names; labels always present) ---
+
+type PluginCall = Extract<ActionStep["action"], { type: "call_plugin" }>;
+
+/**
+ * call_plugin: a choice among the installed plugins' actions, then one input per field the action
+ * takes ("{{fields.email}}" puts the visitor's answer in).
+ */
+function PluginActionFields({
+  action: a,
+  name,
+  set,
+}: {
+  action: PluginCall;
+  name: (field: string) => string;
+  set: (action: PluginCall) => void;
+}) {
+  const available = usePluginActions();
+  const value = a.plugin && a.method ? `${a.plugin}#${a.method}` : "";
+  const chosen = available.find((p) => p.plugin === a.plugin && p.method === a.method);
+  const id = `in-${name("pluginAction")}`;
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={id}>Plugin action</label>
+        <select
+          id={id}
+          data-name={name("pluginAction")}
+          value={value}
+          onChange={(e) => {
+            const [plugin = "", method = ""] = e.target.value.split("#");
+            set({ ...a, plugin, method, input: {} });
+          }}
+        >
+          <option value="">
+            {available.length ? "(choose an action)" : "(no plugin with actions is installed)"}
+          </option>
+          {available.map((p) => (
+            <option key={`${p.plugin}#${p.method}`} value={`${p.plugin}#${p.method}`}>
+              {p.pluginName}: {p.title}
+            </option>
+          ))}
+          {value && !chosen ? (
+            <option value={value}>{`${a.plugin} ${a.method} (not installed)`}</option>
+          ) : null}
+        </select>
+      </div>
+      {(chosen?.inputs ?? []).map((input) => (
+        <TextInput
+          key={input.name}
+          label={`${input.label}${input.required ? "" : " (optional)"}`}
+          name={name(`input.${input.name}`)}
+          value={a.input?.[input.name] ?? ""}
+          hint="Text, or {{fields.name}} for an answer of this playbook"
+          onChange={(v) => set({ ...a, input: { ...(a.input ?? {}), [input.name]: v } })}
+        />
+      ))}
+    </>
+  );
+}
