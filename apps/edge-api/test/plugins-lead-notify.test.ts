@@ -18,38 +18,45 @@ afterAll(async () => {
   await db.end();
 });
 
+/** lead-notify, as the SDK built it, installed in the workspace with everything it asks granted. */
+async function installLeadNotify(tenantId: string, config: Record<string, unknown>) {
+  const manifest = JSON.parse(inject("leadNotifyManifest"));
+  return createInstall(
+    db,
+    tenantId,
+    {
+      manifest,
+      bundleSha256: await putBundle(env, inject("leadNotifyBundle")),
+      grant: { permissions: manifest.permissions, hosts: manifest.egress },
+      config,
+    },
+    env.AI_MASTER_KEY,
+  );
+}
+
+/** A lead.status_changed event, mql → sql. */
+const becameSql = (tenantId: string, subjects: Record<string, string>, reason: string | null) => ({
+  id: crypto.randomUUID(),
+  tenantId,
+  time: new Date().toISOString(),
+  actor: { type: "system", id: null },
+  subjects: { lead: crypto.randomUUID(), ...subjects },
+  type: "lead.status_changed",
+  version: 1,
+  properties: { from: "mql", to: "sql", reason },
+});
+
 describe("lead-notify in the sandbox", () => {
   it("posts a lead that becomes SQL to the chat webhook, naming its contact", async () => {
     const s = await signup("Notify Co");
-    const manifest = JSON.parse(inject("leadNotifyManifest"));
-    const sha = await putBundle(env, inject("leadNotifyBundle"));
     const hook = `${inject("fakeChatUrl")}/services/T1/B1/${crypto.randomUUID()}`;
-    const install = await createInstall(
-      db,
-      s.tenantId,
-      {
-        manifest,
-        bundleSha256: sha,
-        grant: { permissions: manifest.permissions, hosts: manifest.egress },
-        config: { webhookUrl: hook, minimumStatus: "sql" },
-      },
-      env.AI_MASTER_KEY,
-    );
+    const install = await installLeadNotify(s.tenantId, { webhookUrl: hook, minimumStatus: "sql" });
     const contact = await call("/v1/contacts", {
       body: { name: "Jane Doe", email: "jane@example.com" },
       headers: s.auth,
     });
     expect(contact.status).toBe(201);
-    const event = {
-      id: crypto.randomUUID(),
-      tenantId: s.tenantId,
-      time: new Date().toISOString(),
-      actor: { type: "system", id: null },
-      subjects: { lead: crypto.randomUUID(), contact: contact.json.id },
-      type: "lead.status_changed",
-      version: 1,
-      properties: { from: "mql", to: "sql", reason: "budget confirmed" },
-    };
+    const event = becameSql(s.tenantId, { contact: contact.json.id }, "budget confirmed");
     // Run as deliveries do: with the secret settings opened (the created record holds none).
     const running = await getInstall(db, s.tenantId, install.id, env.AI_MASTER_KEY);
     const out = await invokePlugin({ env, db, mailer: outboxMailer }, running, { kind: "event", event });
@@ -68,20 +75,8 @@ describe("lead-notify in the sandbox", () => {
 
   it("a lead moved to SQL in the API reaches the installed plugin through the queues, once", async () => {
     const s = await signup("Notify Live");
-    const manifest = JSON.parse(inject("leadNotifyManifest"));
-    const sha = await putBundle(env, inject("leadNotifyBundle"));
     const hook = `${inject("fakeChatUrl")}/services/T2/B2/${crypto.randomUUID()}`;
-    const install = await createInstall(
-      db,
-      s.tenantId,
-      {
-        manifest,
-        bundleSha256: sha,
-        grant: { permissions: manifest.permissions, hosts: manifest.egress },
-        config: { webhookUrl: hook },
-      },
-      env.AI_MASTER_KEY,
-    );
+    const install = await installLeadNotify(s.tenantId, { webhookUrl: hook });
     const lead = await call("/v1/leads", {
       body: { contact: { name: "Ola Nordmann", email: "ola@example.com" }, title: "Fleet" },
       headers: s.auth,
@@ -127,30 +122,11 @@ describe("lead-notify in the sandbox", () => {
 
   it("a failing delivery is retried with backoff, and after the last try is a dead letter", async () => {
     const s = await signup("Notify Down");
-    const manifest = JSON.parse(inject("leadNotifyManifest"));
-    const sha = await putBundle(env, inject("leadNotifyBundle"));
-    const install = await createInstall(
-      db,
-      s.tenantId,
-      {
-        manifest,
-        bundleSha256: sha,
-        grant: { permissions: manifest.permissions, hosts: manifest.egress },
-        config: { webhookUrl: `${inject("fakeChatUrl")}/services/down` },
-      },
-      env.AI_MASTER_KEY,
-    );
+    const install = await installLeadNotify(s.tenantId, {
+      webhookUrl: `${inject("fakeChatUrl")}/services/down`,
+    });
     await fetch(`${inject("fakeChatUrl")}/fail-next`, { method: "POST", body: "2" });
-    const event = {
-      id: crypto.randomUUID(),
-      tenantId: s.tenantId,
-      time: new Date().toISOString(),
-      actor: { type: "system", id: null },
-      subjects: { lead: crypto.randomUUID() },
-      type: "lead.status_changed",
-      version: 1,
-      properties: { from: "mql", to: "sql", reason: null },
-    };
+    const event = becameSql(s.tenantId, {}, null);
     const body = { tenantId: s.tenantId, installId: install.id, event };
     const first = fakeMessage(body, 1);
     await deliver(env, db, first, createLogger({ test: "retry" }));

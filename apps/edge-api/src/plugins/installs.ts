@@ -1,4 +1,11 @@
-import { type Database, pluginCalls, pluginDeliveries, pluginInstalls, withTenant } from "@autopilot/db";
+import {
+  type Database,
+  pluginCalls,
+  pluginDeliveries,
+  pluginInstalls,
+  type Tx,
+  withTenant,
+} from "@autopilot/db";
 import { type Manifest, ManifestSchema } from "@autopilot/sdk";
 import { and, desc, eq, sql } from "drizzle-orm";
 import semver from "semver";
@@ -126,6 +133,26 @@ async function rowOf(db: Database, tenantId: string, installId: string): Promise
   });
 }
 
+/** Changes an install's row (404 if it is not this workspace's); `then` runs in the same transaction. */
+async function updateRow(
+  db: Database,
+  tenantId: string,
+  installId: string,
+  values: Partial<typeof pluginInstalls.$inferInsert>,
+  then?: (tx: Tx) => Promise<void>,
+): Promise<InstallRecord> {
+  return withTenant(db, tenantId, async (tx) => {
+    const [row] = await tx
+      .update(pluginInstalls)
+      .set({ ...values, updatedAt: sql`now()` })
+      .where(eq(pluginInstalls.id, installId))
+      .returning();
+    if (!row) throw new AppError("not_found", "install not found");
+    await then?.(tx);
+    return record(row);
+  });
+}
+
 /** The install; with `masterKey`, its config holds the secrets too (only to run it, never to show). */
 export async function getInstall(
   db: Database,
@@ -179,14 +206,9 @@ export async function updateConfig(
   const context = secretsContext(tenantId, row.pluginId);
   const kept = await openSecrets(row.secretsCiphertext, masterKey, context);
   const stored = await storeConfig(manifest.config, config, kept, masterKey, context);
-  return withTenant(db, tenantId, async (tx) => {
-    const [updated] = await tx
-      .update(pluginInstalls)
-      .set({ config: stored.config, secretsCiphertext: stored.secretsCiphertext, updatedAt: sql`now()` })
-      .where(eq(pluginInstalls.id, installId))
-      .returning();
-    if (!updated) throw new AppError("not_found", "install not found");
-    return record(updated);
+  return updateRow(db, tenantId, installId, {
+    config: stored.config,
+    secretsCiphertext: stored.secretsCiphertext,
   });
 }
 
@@ -196,19 +218,14 @@ export async function setPaused(
   installId: string,
   paused: boolean,
 ): Promise<InstallRecord> {
-  return withTenant(db, tenantId, async (tx) => {
-    const [row] = await tx
-      .update(pluginInstalls)
-      .set(
-        paused
-          ? { status: "paused", pausedReason: "paused by an admin", updatedAt: sql`now()` }
-          : { status: "active", pausedReason: null, consecutiveFailures: 0, updatedAt: sql`now()` },
-      )
-      .where(eq(pluginInstalls.id, installId))
-      .returning();
-    if (!row) throw new AppError("not_found", "install not found");
-    return record(row);
-  });
+  return updateRow(
+    db,
+    tenantId,
+    installId,
+    paused
+      ? { status: "paused", pausedReason: "paused by an admin" }
+      : { status: "active", pausedReason: null, consecutiveFailures: 0 },
+  );
 }
 
 /**
@@ -238,25 +255,21 @@ export async function upgradeInstall(
   const context = secretsContext(tenantId, row.pluginId);
   const kept = await openSecrets(row.secretsCiphertext, masterKey, context);
   const stored = await storeConfig(manifest.config, row.config, kept, masterKey, context);
-  return withTenant(db, tenantId, async (tx) => {
-    const [updated] = await tx
-      .update(pluginInstalls)
-      .set({
-        version: manifest.version,
-        manifest,
-        bundleSha256: input.bundleSha256,
-        grantedPermissions: [...manifest.permissions],
-        grantedHosts: [...manifest.egress],
-        config: stored.config,
-        secretsCiphertext: stored.secretsCiphertext,
-        updatedAt: sql`now()`,
-      })
-      .where(eq(pluginInstalls.id, installId))
-      .returning();
-    if (!updated) throw new AppError("not_found", "install not found");
-    await syncSchedules(tx, tenantId, installId, manifest);
-    return record(updated);
-  });
+  return updateRow(
+    db,
+    tenantId,
+    installId,
+    {
+      version: manifest.version,
+      manifest,
+      bundleSha256: input.bundleSha256,
+      grantedPermissions: [...manifest.permissions],
+      grantedHosts: [...manifest.egress],
+      config: stored.config,
+      secretsCiphertext: stored.secretsCiphertext,
+    },
+    (tx) => syncSchedules(tx, tenantId, installId, manifest),
+  );
 }
 
 /** Uninstalls: its storage and deliveries go with it (foreign keys cascade). */

@@ -32,7 +32,9 @@ export const installSchema = z
     configSchema: z.record(z.string(), z.unknown()),
     config: z.record(z.string(), z.unknown()),
     secretsSet: z.array(z.string()),
-    actions: z.array(z.object({ name: z.string(), title: z.string(), input: z.record(z.string(), z.unknown()) })),
+    actions: z.array(
+      z.object({ name: z.string(), title: z.string(), input: z.record(z.string(), z.unknown()) }),
+    ),
     subscriptions: z.array(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
