@@ -40,6 +40,8 @@ describe("cron", () => {
         "knowledge-stuck-jobs": "skipped", // every fifth minute
         "embedding-gaps": "skipped", // hourly, at minute 37
         "import-stuck-jobs": "ok",
+        "plugin-schedules": "ok",
+        "plugin-calls-prune": "ok",
       });
       expect(lines.find((l) => l.level === "error")).toMatchObject({
         msg: "cron job failed",
