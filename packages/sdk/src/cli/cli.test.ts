@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildPlugin, pack } from "./build.js";
 import { TEMPLATE_KINDS } from "./templates.js";
+import { checkInWorkerd } from "./workerd-check.js";
 
 // The CLI as a developer runs it: `init` writes a plugin that passes its own test with `test`, and
 // `pack` writes the file a workspace installs (its checksum over the bundle).
@@ -29,6 +30,7 @@ describe("autopilot-plugin", () => {
       const tested = cli("test", dir);
       expect(tested.status, `${tested.stdout}\n${tested.stderr}`).toBe(0);
       expect(tested.stdout).toMatch(/1 passed/);
+      expect(tested.stdout).toMatch(/loaded in workerd and answering the wire contract/);
       const built = await buildPlugin(dir);
       expect(built.manifest.id).toBe(`acme/${kind}-probe`);
       // One ES module whose only import is the runtime's WorkerEntrypoint.
@@ -38,6 +40,13 @@ describe("autopilot-plugin", () => {
     },
     180_000,
   );
+
+  it("the workerd check refuses a bundle that does not load or does not speak the wire contract", async () => {
+    const garbage = `import { WorkerEntrypoint } from "cloudflare:workers";
+      export default class extends WorkerEntrypoint { async invoke() { return { hello: "world" }; } }`;
+    await expect(checkInWorkerd(garbage)).rejects.toThrow(/not a plugin result/);
+    await expect(checkInWorkerd("export default {")).rejects.toThrow(/did not load in workerd/);
+  }, 60_000);
 
   it("refuses an unknown kind and a taken directory, and says how to use it", () => {
     const unknown = cli("init", "teleport", join(scratch, "x"));

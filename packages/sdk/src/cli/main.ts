@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { buildPlugin, pack, writeBuild } from "./build.js";
 import { dev } from "./dev.js";
 import { TEMPLATE_KINDS, type TemplateKind, templateFiles } from "./templates.js";
+import { checkInWorkerd } from "./workerd-check.js";
 
 // autopilot-plugin <command>: init, build, test, pack, dev. (See packages/sdk/README.md.)
 
@@ -77,7 +78,8 @@ async function main(argv: string[]): Promise<number> {
       const run = spawnSync("npx", ["vitest", "run"], { cwd: dir, stdio: "inherit" });
       if (run.status !== 0) return run.status ?? 1;
       const built = await buildPlugin(dir);
-      console.log(`bundle ok: ${built.bytes} bytes`);
+      await checkInWorkerd(built.code);
+      console.log(`bundle ok: ${built.bytes} bytes, loaded in workerd and answering the wire contract`);
       return 0;
     }
     default:

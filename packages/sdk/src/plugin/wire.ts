@@ -40,7 +40,9 @@ export type WebhookReply = z.infer<typeof WebhookReply>;
  */
 export const ReportAnswer = z
   .object({
-    rows: z.array(z.record(z.string().max(64), z.union([z.string().max(500), z.number(), z.null()]))).max(5000),
+    rows: z
+      .array(z.record(z.string().max(64), z.union([z.string().max(500), z.number(), z.null()])))
+      .max(5000),
     chart: z
       .object({
         type: z.enum(["bar", "line"]),
@@ -54,7 +56,11 @@ export const ReportAnswer = z
     if (r.chart && r.rows.length > 0)
       for (const column of [r.chart.x, ...r.chart.y])
         if (!columns.has(column))
-          ctx.addIssue({ code: "custom", path: ["chart"], message: `chart: no column ${column} in the rows` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["chart"],
+            message: `chart: no column ${column} in the rows`,
+          });
   });
 export type ReportAnswer = z.infer<typeof ReportAnswer>;
 
