@@ -142,6 +142,29 @@ describe("lead-notify in the sandbox", () => {
       status: "dead",
       last_error: expect.stringMatching(/the chat webhook answered 500/),
     });
+    // An admin sees it among the dead and delivers it again: the queue runs it, once, and it is done.
+    const dead = await call(`/v1/plugins/installs/${install.id}/deliveries?status=dead`, { headers: s.auth });
+    expect(dead.json.deliveries).toEqual([
+      expect.objectContaining({ eventId: event.id, eventType: "lead.status_changed" }),
+    ]);
+    const replay = await call(`/v1/plugins/installs/${install.id}/deliveries/${event.id}/replay`, {
+      body: {},
+      headers: s.auth,
+    });
+    expect(replay.status).toBe(202);
+    const status = async () =>
+      (
+        await db.query<{ status: string }>(
+          "select status from plugin_deliveries where install_id = $1 and event_id = $2",
+          [install.id, event.id],
+        )
+      )[0]?.status;
+    await expect.poll(status, { timeout: 15_000, interval: 200 }).toBe("done");
+    const again = await call(`/v1/plugins/installs/${install.id}/deliveries/${event.id}/replay`, {
+      body: {},
+      headers: s.auth,
+    });
+    expect(again.status).toBe(404); // only dead deliveries are replayed
   });
 });
 

@@ -32,7 +32,14 @@ export async function loader({ request, context }: Route.LoaderArgs) {
         })
       ).data?.calls ?? [])
     : [];
-  return { installs: data.installs, selected, calls };
+  const dead = selected
+    ? ((
+        await client.GET("/v1/plugins/installs/{id}/deliveries", {
+          params: { path: { id: selected }, query: { status: "dead", limit: 20 } },
+        })
+      ).data?.deliveries ?? [])
+    : [];
+  return { installs: data.installs, selected, calls, dead };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
@@ -107,6 +114,12 @@ export async function action({ request, context }: Route.ActionArgs) {
     const { error } = await client.POST(path, { params: { path: { id } } });
     return error ? { errors: formErrors(error, []) } : null;
   }
+  if (intent === "replay") {
+    const { error } = await client.POST("/v1/plugins/installs/{id}/deliveries/{eventId}/replay", {
+      params: { path: { id, eventId: text(form, "eventId") } },
+    });
+    return error ? { errors: formErrors(error, []) } : { replayed: text(form, "eventId") };
+  }
   if (intent === "uninstall") {
     const { error } = await client.DELETE("/v1/plugins/installs/{id}", { params: { path: { id } } });
     return error ? { errors: formErrors(error, []) } : { uninstalled: true };
@@ -115,7 +128,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 }
 
 export default function Plugins({ loaderData, actionData }: Route.ComponentProps) {
-  const { installs, selected, calls } = loaderData;
+  const { installs, selected, calls, dead } = loaderData;
   const data = (actionData ?? {}) as {
     errors?: FormErrors;
     inspected?: components["schemas"]["PluginInspection"];
@@ -123,6 +136,7 @@ export default function Plugins({ loaderData, actionData }: Route.ComponentProps
     installed?: string;
     saved?: string;
     configFor?: string;
+    replayed?: string;
   };
   const current = installs.find((i) => i.id === selected);
   return (
@@ -156,6 +170,8 @@ export default function Plugins({ loaderData, actionData }: Route.ComponentProps
         <InstallDetail
           install={current}
           calls={calls}
+          dead={dead}
+          replayed={data.replayed}
           errors={data.configFor === current.id || !data.configFor ? data.errors : undefined}
           saved={data.saved === current.id}
         />
@@ -172,11 +188,15 @@ export default function Plugins({ loaderData, actionData }: Route.ComponentProps
 function InstallDetail({
   install: i,
   calls,
+  dead,
+  replayed,
   errors,
   saved,
 }: {
   install: Install;
   calls: components["schemas"]["PluginCall"][];
+  dead: components["schemas"]["PluginDelivery"][];
+  replayed: string | undefined;
   errors: FormErrors | undefined;
   saved: boolean;
 }) {
@@ -234,6 +254,34 @@ function InstallDetail({
           Uninstall
         </ConfirmForm>
       </div>
+      {dead.length ? (
+        <>
+          <h3>Events it failed to take</h3>
+          <p className="muted small">
+            Tried with backoff and given up on; deliver them again once the cause is fixed.
+          </p>
+          <ul className="plain" data-dead-deliveries="">
+            {dead.map((d) => (
+              <li key={d.eventId}>
+                <Form method="post" className="inline-form">
+                  <input type="hidden" name="intent" value="replay" />
+                  <input type="hidden" name="id" value={i.id} />
+                  <input type="hidden" name="eventId" value={d.eventId} />
+                  <span>
+                    {d.eventType} · {when(d.updatedAt)} · {d.lastError ?? ""}
+                  </span>{" "}
+                  <button type="submit" aria-label={`Deliver ${d.eventType} again`}>
+                    Deliver again
+                  </button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+          <p className="success-line" role="status">
+            {replayed ? "Queued again." : ""}
+          </p>
+        </>
+      ) : null}
       <h3>Recent calls</h3>
       {calls.length === 0 ? (
         <p className="muted small">No calls yet.</p>
