@@ -5,6 +5,7 @@ import { z } from "zod";
 import { AppError } from "../domain/errors.js";
 import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
+import { analyticsCall } from "./analytics.js";
 import { contactsCall } from "./contacts.js";
 import { storageCall } from "./storage.js";
 
@@ -33,6 +34,7 @@ export class PluginApi extends WorkerEntrypoint<Env, PluginApiProps> {
     try {
       const install = { tenantId: props.tenantId, installId: props.installId };
       if (capability === "storage") return await storageCall(db, install, method as string, list);
+      if (capability === "analytics") return await analyticsCall(db, install, method as string, list);
       return await contactsCall(db, install, method as string, list);
     } catch (error) {
       // The plugin sees the reason for a bad argument, not the host's internals.

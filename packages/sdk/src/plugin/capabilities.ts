@@ -45,6 +45,20 @@ export interface ContactsWriter {
   upsert(contact: ContactUpsert): Promise<ContactView>;
 }
 
+/** The workspace's built-in reports over its analytics rollups (permission "analytics:read"). */
+export type ReportQuery = {
+  from: string;
+  to: string;
+  groupBy?: "day" | "week" | "month";
+  channel?: string;
+  routeId?: string;
+  ownerId?: string;
+};
+export interface AnalyticsReader {
+  /** funnel, routes, knowledge, agents, pipeline, sla, csat or channels, for dates from..to (YYYY-MM-DD). */
+  report(name: string, query: ReportQuery): Promise<{ rows: Record<string, string | number | null>[] }>;
+}
+
 export interface Logger {
   info(message: string, data?: Record<string, unknown>): void;
   warn(message: string, data?: Record<string, unknown>): void;
@@ -66,11 +80,13 @@ type If<P extends Permission, X extends Permission, T> = [X] extends [P] ? T : u
 export type PluginContext<P extends Permission> = BaseContext &
   If<P, "storage", { storage: StorageCapability }> &
   If<P, "contacts:read", { contacts: ContactsReader }> &
-  If<P, "contacts:write", { contacts: ContactsWriter }>;
+  If<P, "contacts:write", { contacts: ContactsWriter }> &
+  If<P, "analytics:read", { analytics: AnalyticsReader }>;
 
 /** Which capability and method each `ctx` call is on the host (the names the host checks). */
 export const CAPABILITY_PERMISSION = {
   storage: { get: "storage", put: "storage", delete: "storage", list: "storage" },
   contacts: { get: "contacts:read", findByEmail: "contacts:read", upsert: "contacts:write" },
+  analytics: { report: "analytics:read" },
 } as const satisfies Record<string, Record<string, Permission>>;
 export type CapabilityName = keyof typeof CAPABILITY_PERMISSION;

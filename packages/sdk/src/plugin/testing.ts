@@ -14,6 +14,8 @@ export class TestHost {
   readonly contacts = new Map<string, ContactView>();
   readonly logs: { level: string; message: string; data?: Record<string, unknown> }[] = [];
   readonly requests: RecordedRequest[] = [];
+  /** What ctx.analytics.report answers, by report name (set by the test). */
+  readonly reports = new Map<string, Record<string, string | number | null>[]>();
   private reply: FetchReply = () => new Response("no fake answer for this request", { status: 599 });
 
   constructor(
@@ -70,6 +72,7 @@ export class TestHost {
       if (!granted.includes(need)) throw new Error(`forbidden: ${capability}.${method} needs ${need}`);
       if (capability === "storage") return this.storageCall(method, list);
       if (capability === "contacts") return this.contactsCall(method, list);
+      if (capability === "analytics") return { rows: this.reports.get(String(list[0])) ?? [] };
       throw new Error(`unknown capability ${capability}`);
     },
   };
