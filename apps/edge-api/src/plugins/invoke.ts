@@ -3,7 +3,8 @@ import { type LogLine, type PluginCall, PluginResult } from "@autopilot/sdk";
 import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
 import type { Mailer } from "../mail/mailer.js";
-import { type InstallRecord, recordOutcome } from "./installs.js";
+import { recordOutcome } from "./calls.js";
+import type { InstallRecord } from "./installs.js";
 import { pluginEntrypoint } from "./load.js";
 import { tellAdminsPaused } from "./paused.js";
 

@@ -5,6 +5,7 @@ import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { mailerFor } from "../mail/mailer.js";
 import { listCalls } from "../plugins/calls.js";
+import { listDeliveries, reviveDelivery } from "../plugins/dead-letters.js";
 import { forgetSubscribers } from "../plugins/fan-out.js";
 import * as installs from "../plugins/installs.js";
 import { acceptPackage, inspection, installView } from "../plugins/packages.js";
@@ -218,7 +219,7 @@ pluginRoutes.openapi(
   }),
   async (c) => {
     const q = c.req.valid("query");
-    const deliveries = await installs.listDeliveries(
+    const deliveries = await listDeliveries(
       c.get("db"),
       c.get("principal").tenantId,
       c.req.valid("param").id,
@@ -242,7 +243,7 @@ pluginRoutes.openapi(
   async (c) => {
     const { id, eventId } = c.req.valid("param");
     const tenantId = c.get("principal").tenantId;
-    const event = await installs.reviveDelivery(c.get("db"), tenantId, id, eventId);
+    const event = await reviveDelivery(c.get("db"), tenantId, id, eventId);
     await c.env.PLUGIN_DELIVERIES.send({ tenantId, installId: id, event });
     return c.json({ ok: true as const }, 202);
   },
