@@ -34,7 +34,8 @@ describe("autopilot-plugin", () => {
       const built = await buildPlugin(dir);
       expect(built.manifest.id).toBe(`acme/${kind}-probe`);
       // One ES module whose only import is the runtime's WorkerEntrypoint.
-      expect(built.code.match(/\bfrom\s*"[^"]+"/g)).toEqual(['from"cloudflare:workers"']);
+      const imports = [...built.code.matchAll(/\bimport\s*\{[^}]*\}\s*from\s*"([^"]+)"/g)].map((m) => m[1]);
+      expect(imports).toEqual(["cloudflare:workers"]);
       const { path, packed } = pack(dir, built);
       expect(JSON.parse(readFileSync(path, "utf8"))).toEqual(packed);
     },

@@ -1,6 +1,7 @@
 // `autopilot-plugin init <kind>`: the files of a new plugin that builds and passes its test as it is.
 
-export const TEMPLATE_KINDS = ["events", "action"] as const;
+/** Channels and CRM syncs get their templates with their contracts (appendInbound, sync cursors). */
+export const TEMPLATE_KINDS = ["events", "action", "report"] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
 const EVENTS = (id: string) => `import { definePlugin } from "@autopilot/sdk";
@@ -113,8 +114,79 @@ describe("my action plugin", () => {
 });
 `;
 
+const REPORT = (id: string) => `import { definePlugin } from "@autopilot/sdk";
+
+// A custom report: won deals per period from the workspace's own pipeline report, as a line chart.
+export default definePlugin({
+  manifest: {
+    id: "${id}",
+    name: "My report plugin",
+    version: "0.1.0",
+    engine: "^1.0.0",
+    description: "Deals won per period.",
+    kinds: ["report"],
+    permissions: ["analytics:read"],
+    reports: [
+      {
+        id: "won",
+        title: "Deals won",
+        parameters: {
+          type: "object",
+          required: ["from", "to"],
+          properties: { from: { type: "string", format: "date" }, to: { type: "string", format: "date" } },
+        },
+      },
+    ],
+  },
+  reports: {
+    async won(parameters, ctx) {
+      const { from, to } = parameters as { from: string; to: string };
+      const { rows } = await ctx.analytics.report("pipeline", { from, to, groupBy: "month" });
+      const won = new Map<string, number>();
+      for (const r of rows) won.set(String(r.period), (won.get(String(r.period)) ?? 0) + Number(r.dealsWon ?? 0));
+      return {
+        rows: [...won].map(([period, count]) => ({ period, won: count })),
+        chart: { type: "line", x: "period", y: ["won"] },
+      };
+    },
+  },
+});
+`;
+
+const REPORT_TEST = `import { TestHost } from "@autopilot/sdk/testing";
+import { describe, expect, it } from "vitest";
+import plugin from "./index.js";
+
+describe("my report plugin", () => {
+  it("sums won deals per period and charts them", async () => {
+    const host = new TestHost(plugin);
+    host.reports.set("pipeline", [
+      { period: "2026-10", pipelineId: "sales", dealsWon: 2 },
+      { period: "2026-10", pipelineId: "partners", dealsWon: 1 },
+      { period: "2026-11", pipelineId: "sales", dealsWon: 4 },
+    ]);
+    const out = await host.call({ kind: "report", id: "won", parameters: { from: "2026-10-01", to: "2026-11-30" } });
+    expect(out).toEqual({
+      ok: true,
+      value: {
+        rows: [
+          { period: "2026-10", won: 3 },
+          { period: "2026-11", won: 4 },
+        ],
+        chart: { type: "line", x: "period", y: ["won"] },
+      },
+    });
+  });
+});
+`;
+
 export function templateFiles(kind: TemplateKind, id: string, packageName: string): Record<string, string> {
-  const [source, test] = kind === "events" ? [EVENTS(id), EVENTS_TEST] : [ACTION(id), ACTION_TEST];
+  const [source, test] =
+    kind === "events"
+      ? [EVENTS(id), EVENTS_TEST]
+      : kind === "action"
+        ? [ACTION(id), ACTION_TEST]
+        : [REPORT(id), REPORT_TEST];
   return {
     "package.json": `${JSON.stringify(
       {
