@@ -69,7 +69,15 @@ describe("plugin schedules and the call record", () => {
     await deliver(
       env,
       db,
-      { id: "m1", body: mine[0], attempts: 1, ack: () => void (acked = true), retry: () => undefined },
+      {
+        id: "m1",
+        body: mine[0],
+        attempts: 1,
+        ack: () => {
+          acked = true;
+        },
+        retry: () => undefined,
+      },
       log,
     );
     expect(acked).toBe(true);
