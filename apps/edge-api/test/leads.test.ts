@@ -45,7 +45,8 @@ describe("leads: scoring, lifecycle, import, erasure", () => {
     expect(after.json).toMatchObject({ score: 80, status: "sql" });
     const db = ownerDb();
     const events = await db.query<{ type: string; to: string | null }>(
-      "select type, event->'properties'->>'to' as to from outbox where tenant_id = $1 and event->'subjects'->>'lead' = $2 order by created_at",
+      // Events of one transaction share created_at: within one, order by type (the test's order is per transaction).
+      "select type, event->'properties'->>'to' as to from outbox where tenant_id = $1 and event->'subjects'->>'lead' = $2 order by created_at, type",
       [tenantId, lead.json.id],
     );
     await db.end();
