@@ -97,7 +97,7 @@ describe("pipelines, deals, activities, forecast", () => {
     ]);
     const db = ownerDb();
     const types = await db.query<{ type: string }>(
-      "select type from outbox where tenant_id = $1 and event->'subjects'->>'deal' = $2 order by created_at",
+      "select type from outbox where tenant_id = $1 and event->'subjects'->>'deal' = $2 order by created_at, type",
       [s.tenantId, deal.json.id],
     );
     await db.end();
@@ -123,7 +123,7 @@ describe("pipelines, deals, activities, forecast", () => {
     await call(`/v1/deals/${deal.json.id}`, { method: "PATCH", body: { stageId: stage("Won") }, headers: h });
     const db = ownerDb();
     const events = await db.query<{ type: string; lead: string | null }>(
-      "select type, event->'subjects'->>'lead' as lead from outbox where tenant_id = $1 and event->'subjects'->>'deal' = $2 order by created_at",
+      "select type, event->'subjects'->>'lead' as lead from outbox where tenant_id = $1 and event->'subjects'->>'deal' = $2 order by created_at, type",
       [s.tenantId, deal.json.id],
     );
     await db.end();
