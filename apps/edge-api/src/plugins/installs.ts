@@ -153,12 +153,16 @@ export async function getInstall(
   installId: string,
   masterKey?: string,
 ): Promise<InstallRecord> {
-  const row = await rowOf(db, tenantId, installId);
+  return running(await rowOf(db, tenantId, installId), masterKey);
+}
+
+/** The install as it runs: with `masterKey`, its config holds the secrets too (never shown). */
+async function running(row: Row, masterKey: string | undefined): Promise<InstallRecord> {
   const install = record(row);
   if (masterKey && row.secretsCiphertext)
     install.config = {
       ...install.config,
-      ...(await openSecrets(row.secretsCiphertext, masterKey, secretsContext(tenantId, row.pluginId))),
+      ...(await openSecrets(row.secretsCiphertext, masterKey, secretsContext(row.tenantId, row.pluginId))),
     };
   return install;
 }
@@ -170,14 +174,12 @@ export async function findInstallByPlugin(
   pluginId: string,
   masterKey: string | undefined,
 ): Promise<InstallRecord | null> {
-  const id = await withTenant(db, tenantId, async (tx) => {
-    const [row] = await tx
-      .select({ id: pluginInstalls.id })
-      .from(pluginInstalls)
-      .where(eq(pluginInstalls.pluginId, pluginId));
-    return row?.id ?? null;
+  // One transaction: a playbook step waits on this while the visitor waits on the step.
+  const row = await withTenant(db, tenantId, async (tx) => {
+    const [found] = await tx.select().from(pluginInstalls).where(eq(pluginInstalls.pluginId, pluginId));
+    return found ?? null;
   });
-  return id ? getInstall(db, tenantId, id, masterKey) : null;
+  return row ? running(row, masterKey) : null;
 }
 
 export async function listInstalls(db: Database, tenantId: string): Promise<InstallRecord[]> {
