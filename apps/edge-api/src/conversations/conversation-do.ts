@@ -31,8 +31,6 @@ import { newMeta, startConfig } from "./start-config.js";
 import { ConversationStore } from "./store.js";
 import { readTimers } from "./timers.js";
 
-export { ConversationError };
-
 /**
  * How a ConversationError crosses RPC: returned, not thrown. A refusal is an answer (a wrong id, a
  * closed conversation), not a fault, and a rejected RPC is logged as an uncaught exception by the

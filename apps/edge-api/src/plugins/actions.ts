@@ -1,7 +1,7 @@
-import { Validator } from "@cfworker/json-schema";
 import type { ActionContext, ActionIo, ActionOutcome, PluginCommand } from "../conversations/actions.js";
 import { findInstallByPlugin } from "./installs.js";
 import { invokePlugin } from "./invoke.js";
+import { fieldPath, schemaProblem } from "./json-schema.js";
 
 // A playbook's call_plugin step: the installed plugin's action, called inside the visitor's turn with
 // a short deadline. What retrying cannot fix (not installed, no such action, input its schema refuses,
@@ -28,10 +28,10 @@ export async function runPluginAction(
   if (!install) return permanent(`the plugin ${command.plugin} is not installed`);
   const action = install.manifest.actions.find((a) => a.name === command.method);
   if (!action) return permanent(`${command.plugin} has no action ${command.method}`);
-  const checked = new Validator(action.input, "2020-12", false).validate(command.input);
-  if (!checked.valid)
+  const problem = schemaProblem(action.input, command.input);
+  if (problem)
     return permanent(
-      `${command.method}: its input does not fit (${checked.errors.at(-1)?.error ?? "invalid"})`,
+      `${command.method}: its input does not fit (${fieldPath("input", problem)}: ${problem.message})`,
     );
   const out = await invokePlugin(
     { env: io.plugins, db: io.db, mailer: io.mailer, timeoutMs: PLUGIN_ACTION_TIMEOUT_MS },

@@ -1,6 +1,6 @@
-import { Validator } from "@cfworker/json-schema";
 import { AppError } from "../domain/errors.js";
 import { open, seal } from "../lib/secret-box.js";
+import { fieldPath, schemaProblem } from "./json-schema.js";
 
 // An install's settings, checked against the JSON Schema its manifest declares. Fields the schema
 // marks `secret: true` are sealed apart (AES-GCM under the master key) and never come back out of
@@ -17,14 +17,8 @@ export function secretFields(schema: Record<string, unknown>): string[] {
 
 /** 400 naming the first wrong field (config.<field>: …) when `config` does not fit the schema. */
 export function checkConfig(schema: Record<string, unknown>, config: Record<string, unknown>): void {
-  const result = new Validator(schema, "2020-12", false).validate(config);
-  if (result.valid) return;
-  // The most specific error: the one pointing deepest into the instance.
-  const error = [...result.errors].sort((a, b) => b.instanceLocation.length - a.instanceLocation.length)[0];
-  const path = (error?.instanceLocation ?? "#").replace(/^#\/?/, "").replaceAll("/", ".");
-  const missing = /required property "([^"]+)"/.exec(error?.error ?? "")?.[1];
-  const field = missing ? [path, missing].filter(Boolean).join(".") : path;
-  throw new AppError("invalid_request", `config${field ? `.${field}` : ""}: ${error?.error ?? "not valid"}`);
+  const problem = schemaProblem(schema, config);
+  if (problem) throw new AppError("invalid_request", `${fieldPath("config", problem)}: ${problem.message}`);
 }
 
 export type StoredConfig = {

@@ -23,6 +23,14 @@ export const retryDelaySeconds = (attempts: number) => Math.min(3600, 10 * 3 ** 
 
 type Claim = "run" | "done";
 
+/** The install with its secrets, or null when it was uninstalled since the message was queued. */
+function installToRun(env: Env, db: Database, tenantId: string, installId: string) {
+  return getInstall(db, tenantId, installId, env.AI_MASTER_KEY).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === "not_found") return null;
+    throw error;
+  });
+}
+
 async function claim(db: Database, m: DeliveryMessage): Promise<Claim> {
   return withTenant(db, m.tenantId, async (tx) => {
     const [row] = await tx
@@ -83,10 +91,7 @@ export async function deliver(
     return message.ack();
   }
   const m = parsed.data;
-  const install = await getInstall(db, m.tenantId, m.installId, env.AI_MASTER_KEY).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === "not_found") return null;
-    throw error;
-  });
+  const install = await installToRun(env, db, m.tenantId, m.installId);
   // Uninstalled since: nothing to deliver to (its deliveries went with it).
   if (!install) return message.ack();
   if ((await claim(db, m)) === "done") return message.ack();
@@ -122,12 +127,7 @@ async function runSchedule(
   message: Pick<Message<unknown>, "ack">,
   run: z.infer<typeof ScheduleRun>,
 ): Promise<void> {
-  const install = await getInstall(db, run.tenantId, run.installId, env.AI_MASTER_KEY).catch(
-    (error: unknown) => {
-      if (error instanceof AppError && error.code === "not_found") return null;
-      throw error;
-    },
-  );
+  const install = await installToRun(env, db, run.tenantId, run.installId);
   if (install?.status === "active" && install.manifest.schedules.some((s) => s.name === run.name))
     await invokePlugin({ env, db, mailer: mailerFor(env.MAILER) }, install, {
       kind: "schedule",

@@ -56,7 +56,11 @@ export async function fanOutToPlugins(
   now = Date.now(),
 ): Promise<number> {
   const byTenant = new Map<string, typeof events>();
-  for (const e of events) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
+  for (const e of events) {
+    const list = byTenant.get(e.tenantId);
+    if (list) list.push(e);
+    else byTenant.set(e.tenantId, [e]);
+  }
   const messages: { body: DeliveryMessage }[] = [];
   for (const [tenantId, list] of byTenant) {
     const subs = await subscribers(db, tenantId, now);

@@ -1,8 +1,8 @@
 import { type ReportAnswer, ReportAnswer as ReportAnswerSchema } from "@autopilot/sdk";
-import { Validator } from "@cfworker/json-schema";
 import { AppError } from "../domain/errors.js";
 import { getInstall } from "./installs.js";
 import { type InvokeDeps, invokePlugin } from "./invoke.js";
+import { fieldPath, schemaProblem } from "./json-schema.js";
 
 // The report kind's contract: the dashboard asks an installed report plugin for one of the reports its
 // manifest declares, with parameters checked against that report's schema; the plugin answers rows
@@ -18,15 +18,9 @@ export async function runPluginReport(
   const install = await getInstall(deps.db, tenantId, installId, deps.env.AI_MASTER_KEY);
   const report = install.manifest.reports.find((r) => r.id === reportId);
   if (!report) throw new AppError("not_found", `report ${reportId} not found`);
-  const checked = new Validator(report.parameters, "2020-12", false).validate(parameters);
-  if (!checked.valid) {
-    const error = checked.errors.at(-1);
-    const field = (error?.instanceLocation ?? "#").replace(/^#\/?/, "").replaceAll("/", ".");
-    throw new AppError(
-      "invalid_request",
-      `parameters${field ? `.${field}` : ""}: ${error?.error ?? "not valid"}`,
-    );
-  }
+  const problem = schemaProblem(report.parameters, parameters);
+  if (problem)
+    throw new AppError("invalid_request", `${fieldPath("parameters", problem)}: ${problem.message}`);
   if (install.status !== "active") throw new AppError("unavailable", "the plugin is paused");
   const out = await invokePlugin(deps, install, { kind: "report", id: reportId, parameters });
   if (!out.ok) throw new AppError("unavailable", `the report plugin failed (${out.code}: ${out.message})`);

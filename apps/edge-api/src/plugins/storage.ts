@@ -18,7 +18,7 @@ export async function storageCall(
   method: string,
   args: unknown[],
 ): Promise<unknown> {
-  const scope = and(eq(pluginStorage.installId, install.installId));
+  const scope = eq(pluginStorage.installId, install.installId);
   return withTenant(db, install.tenantId, async (tx) => {
     switch (method) {
       case "get": {
@@ -32,6 +32,7 @@ export async function storageCall(
       case "put": {
         const key = Key.parse(args[0]);
         const json = JSON.stringify(args[1] ?? null);
+        const value: unknown = JSON.parse(json); // as stored: what JSON keeps of it
         const bytes = new TextEncoder().encode(json).length;
         if (bytes > STORAGE_QUOTA.maxValueBytes)
           throw new AppError("too_large", `storage: a value may hold ${STORAGE_QUOTA.maxValueBytes} bytes`);
@@ -51,12 +52,12 @@ export async function storageCall(
             tenantId: install.tenantId,
             installId: install.installId,
             key,
-            value: JSON.parse(json),
+            value,
             bytes,
           })
           .onConflictDoUpdate({
             target: [pluginStorage.tenantId, pluginStorage.installId, pluginStorage.key],
-            set: { value: JSON.parse(json), bytes, updatedAt: sql`now()` },
+            set: { value, bytes, updatedAt: sql`now()` },
           });
         return null;
       }

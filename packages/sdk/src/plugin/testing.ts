@@ -1,4 +1,4 @@
-import type { ContactUpsert, ContactView } from "./capabilities.js";
+import { CAPABILITY_PERMISSION, type ContactUpsert, type ContactView } from "./capabilities.js";
 import type { Plugin } from "./define.js";
 import type { HostApi, PluginCall, PluginResult } from "./wire.js";
 
@@ -63,12 +63,9 @@ export class TestHost {
     call: async (capability, method, args) => {
       const list = Array.isArray(args) ? args : [args];
       const granted = this.plugin.manifest.permissions as readonly string[];
-      const need =
-        capability === "storage"
-          ? "storage"
-          : method === "upsert"
-            ? `${capability}:write`
-            : `${capability}:read`;
+      // The same permission table the host checks (capabilities.ts).
+      const need = (CAPABILITY_PERMISSION as Record<string, Record<string, string>>)[capability]?.[method];
+      if (!need) throw new Error(`unknown capability ${capability}.${method}`);
       if (!granted.includes(need)) throw new Error(`forbidden: ${capability}.${method} needs ${need}`);
       if (capability === "storage") return this.storageCall(method, list);
       if (capability === "contacts") return this.contactsCall(method, list);
