@@ -56,6 +56,8 @@ export class ConversationDO extends DurableObject<Env> {
   );
   private draining: Promise<void> | null = null;
   private drainAgain = false;
+  /** A coalesced caller asked to skip backoff: the next pass does (it may join a backoff-respecting run). */
+  private drainNowAgain = false;
   /** Swapped by tests (runInDurableObject) to make the queue or the database fail. */
   sinks: Sinks;
 
@@ -258,12 +260,15 @@ export class ConversationDO extends DurableObject<Env> {
   async drain(now = false): Promise<void> {
     if (this.draining) {
       this.drainAgain = true;
+      if (now) this.drainNowAgain = true;
       return this.draining;
     }
     this.draining = (async () => {
       try {
         for (let i = 0; i < 10; i++) {
           this.drainAgain = false;
+          const dueBy = now || this.drainNowAgain ? Number.MAX_SAFE_INTEGER : Date.now();
+          this.drainNowAgain = false;
           const meta = this.core.loadMeta();
           if (!meta) return;
           // Bounded like a turn's database work (more generously: a burst of rows), so a hung database
@@ -275,12 +280,12 @@ export class ConversationDO extends DurableObject<Env> {
                 meta.tenantId,
                 this.sinks,
                 this.env.APP_URL,
-                now ? Number.MAX_SAFE_INTEGER : Date.now(),
+                dueBy,
               ),
               conversationConfig(this.env).dbTimeoutMs * 10,
             ),
           );
-          await this.turns.drainActions(now ? Number.MAX_SAFE_INTEGER : Date.now());
+          await this.turns.drainActions(dueBy);
           if (!this.drainAgain) break;
         }
       } catch (error) {

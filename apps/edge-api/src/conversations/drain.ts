@@ -59,8 +59,12 @@ export async function drainOutbox(
           }
         }
       }
-    } catch {
+    } catch (error) {
       // Unreachable or overloaded: the rows still waiting try again later (backoff; parked ones are gone).
+      createLogger({ outbox: "pg" }).warn("outbox rows wait: the database did not take them", {
+        rows: pg.length,
+        error: String(error).slice(0, 300),
+      });
       store.retryLater(
         pg.map((r) => r.id),
         now,
