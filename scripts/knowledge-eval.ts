@@ -5,63 +5,27 @@
 // asks every labelled question of questions.json through retrieveChunks, the retrieval the API and
 // the answer path use. A question scores when a chunk of its page is among the first 5 (hit@5); MRR
 // is over the first 10. Prints the misses, then one JSON line {"name", "metrics"}.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { knowledgeSources, openDatabase, withTenant } from "@autopilot/db";
-import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilot/db/local";
-import { chunkSections } from "../apps/edge-api/src/knowledge/chunk.js";
-import { parseMarkdown } from "../apps/edge-api/src/knowledge/markdown.js";
 import { retrieveChunks } from "../apps/edge-api/src/knowledge/search.js";
-import { replaceSourceChunks } from "../apps/edge-api/src/knowledge/store.js";
-
-const dir = fileURLToPath(new URL("./start/demo-knowledge/", import.meta.url));
-const SITE = "https://demo-company.example/";
+import { DEMO_KNOWLEDGE_DIR, indexDemoKnowledge, DEMO_SITE as SITE } from "./lib/demo-knowledge.js";
 
 type Labelled = { q: string; page: string };
 
 async function main(): Promise<void> {
-  const pages = readdirSync(join(dir, "pages"))
-    .filter((f) => f.endsWith(".md"))
-    .sort();
-  const { questions } = JSON.parse(readFileSync(join(dir, "questions.json"), "utf8")) as {
+  const { questions } = JSON.parse(readFileSync(join(DEMO_KNOWLEDGE_DIR, "questions.json"), "utf8")) as {
     questions: Labelled[];
   };
-  const slugs = new Set(pages.map((p) => p.replace(/\.md$/, "")));
-  const unknown = questions.filter((q) => !slugs.has(q.page));
-  if (unknown.length > 0)
-    throw new Error(`questions name unknown pages: ${unknown.map((q) => q.page).join(", ")}`);
-
-  const { neonConfig } = await import("@neondatabase/serverless");
-  const { default: ws } = await import("ws");
-  neonConfig.webSocketConstructor = ws;
-  const serverUrl = process.env.DATABASE_URL;
-  const name = `autopilot_eval_knowledge_${process.pid}`;
-  const url = serverUrl ? await createFreshDatabase(serverUrl, name) : undefined;
-  const local = await startLocalDatabase({ databaseUrl: url });
-  const bridge = `127.0.0.1:${local.bridgePort}`;
-  const db = openDatabase({ url: local.connectionString, bridge });
+  const demo = await indexDemoKnowledge("knowledge");
+  const { db, tenantId, pages } = demo;
   try {
-    const [tenant] = await db.query<{ id: string }>(
-      "insert into tenants (name) values ('Demo Company') returning id",
-    );
-    const tenantId = tenant?.id as string;
-    let chunkCount = 0;
-    for (const file of pages) {
-      const slug = file.replace(/\.md$/, "");
-      const parsed = parseMarkdown(readFileSync(join(dir, "pages", file), "utf8"), slug);
-      chunkCount += await withTenant(db, tenantId, async (tx) => {
-        const [source] = await tx
-          .insert(knowledgeSources)
-          .values({ tenantId, kind: "document", name: parsed.title, config: {} })
-          .returning();
-        if (!source) throw new Error("no source row");
-        return replaceSourceChunks(tx, source, chunkSections(parsed.sections), `${SITE}${slug}`);
-      });
-    }
-    await db.query("analyze knowledge_chunks");
+    const slugs = new Set(pages);
+    const unknown = questions.filter((q) => !slugs.has(q.page));
+    if (unknown.length > 0)
+      throw new Error(`questions name unknown pages: ${unknown.map((q) => q.page).join(", ")}`);
+    const chunkCount = demo.chunks;
     console.log(
-      `indexed ${pages.length} pages into ${chunkCount} chunks (${local.kind}); ${questions.length} labelled questions`,
+      `indexed ${pages.length} pages into ${chunkCount} chunks (${demo.kind}); ${questions.length} labelled questions`,
     );
 
     let hits = 0;
@@ -96,9 +60,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    await db.end();
-    await local.close();
-    if (serverUrl) await dropDatabase(serverUrl, name);
+    await demo.close();
   }
 }
 

@@ -11,7 +11,7 @@ export type DemoCrm = { widgetKey: string; summary: string };
 
 type Json = Record<string, unknown>;
 
-const QUOTE_ROUTE = {
+export const QUOTE_ROUTE = {
   id: "business_quote",
   name: "Office quote",
   description: "A company wants desks or chairs for its team",
