@@ -7,7 +7,7 @@ import type { Command } from "./dialogue/commands.js";
 import type { Reply, StepContext, StepInput } from "./dialogue/context.js";
 import type { EngineEvent } from "./dialogue/events.js";
 import { continueFollowUpEmail, requestHandoff } from "./dialogue/handoff.js";
-import { answerOffer } from "./dialogue/knowledge.js";
+import { answerOffer, requestKnowledge } from "./dialogue/knowledge.js";
 import { acceptProposals } from "./dialogue/proposals.js";
 import { selectAndStart } from "./dialogue/select.js";
 import { asksForHuman, frustrationScore, isCancel, isPromptInjection } from "./dialogue/signals.js";
@@ -28,18 +28,27 @@ export const ENGINE_MESSAGES = {
   cancelled: "No problem — I've stopped that. Is there anything else I can help with?",
   thanks: "You're welcome! Is there anything else I can help with?",
   refused: "I can't help with that, but I'm happy to help with questions about our products and services.",
+  identity:
+    "I'm the virtual assistant of {{business.name|this business}}: ask me about our products and services, and I can connect you with our team.",
 };
 
 const THANKS =
   /^(thanks?( you)?( so much| a lot)?|thx|ty|cheers|great,? thanks?( you)?|perfect,? thanks?( you)?)[!. ]*$/i;
 const GREETING = /^(hi|hello|hey|hiya|good (morning|afternoon|evening))( there)?[!. ]*$/i;
+/** "Hi! What do you sell?" is the question: the greeting in front is not answered on its own. */
+const GREETING_FIRST = /^(hi|hello|hey|hiya|good (morning|afternoon|evening))( there)?[!.,]*\s+(?=\S)/i;
+const IDENTITY = /^(who|what) are you\b|^are you (a |an )?(bot|robot|human|real|person|ai|machine)\b/i;
 
 export function step(previous: ConversationState, input: StepInput, ctx: StepContext): StepResult {
   // Parse a deep copy: the caller's state is never mutated, and a malformed stored state fails loudly.
   const state = ConversationStateSchema.parse(structuredClone(previous));
   state.turn++;
   state.routesVersion ??= ctx.routesVersion;
-  const text = stripInvisible(input.text).replace(/\s+/g, " ").trim().slice(0, MAX_TEXT_LENGTH);
+  const text = stripInvisible(input.text)
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, MAX_TEXT_LENGTH)
+    .replace(GREETING_FIRST, "");
   const { accepted, events } = acceptProposals(input.proposals, {
     state,
     routes: ctx.routes,
@@ -102,6 +111,10 @@ function run(turn: Turn): void {
   else if (GREETING.test(text))
     turn.reply({ kind: "say", text: renderTemplate(ENGINE_MESSAGES.greeting, turn.scope()) });
   else if (THANKS.test(text)) turn.reply({ kind: "say", text: ENGINE_MESSAGES.thanks });
+  else if (IDENTITY.test(text))
+    turn.reply({ kind: "say", text: renderTemplate(ENGINE_MESSAGES.identity, turn.scope()) });
+  // "And the Mini?" continues the last question, and "what do you sell?" asks the pages: not a playbook.
+  else if (turn.question.direct) requestKnowledge(turn);
   else if (text) selectAndStart(turn);
   if (state.handoff === null && state.turnsWithoutProgress >= turn.config.noProgressTurns)
     requestHandoff(turn, "no_progress");

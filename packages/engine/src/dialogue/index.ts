@@ -13,5 +13,6 @@ export type { EngineEvent, EventType } from "./events.js";
 export { HANDOFF_MESSAGES } from "./handoff.js";
 export { KNOWLEDGE_FALLBACK, KNOWLEDGE_MESSAGES } from "./knowledge.js";
 export { checkRephrase, type Proposal, ProposalSchema } from "./proposals.js";
+export { routeConfidence } from "./select.js";
 export { asksForHuman, frustrationScore, isPromptInjection } from "./signals.js";
 export { type ConversationState, ConversationStateSchema, type HandoffState, initialState } from "./state.js";

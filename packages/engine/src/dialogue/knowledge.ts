@@ -4,6 +4,7 @@
 // drafted answer, else an extractive one, else "I don't know" with an offer of a human.
 // Retrieved text only ever becomes reply text: this path emits no command and changes no fields.
 import { extractiveAnswer } from "../knowledge/extractive.js";
+import { questionToRemember } from "../knowledge/question.js";
 import { requestHandoff } from "./handoff.js";
 import type { Turn } from "./turn.js";
 
@@ -37,11 +38,11 @@ export function requestKnowledge(turn: Turn): void {
   }
   const knowledge = turn.input.knowledge;
   if (knowledge === undefined) {
-    turn.command({ type: "answer_from_knowledge", query: turn.text, fallback: KNOWLEDGE_FALLBACK });
-    turn.event({ type: "knowledge.requested", query: turn.text });
+    askKnowledge(turn);
     return;
   }
-  const extracted = extractiveAnswer(turn.text, knowledge, turn.ctx.knowledgePolicy);
+  turn.state.lastQuestion = questionToRemember(turn.question).slice(0, 500);
+  const extracted = extractiveAnswer(turn.question, knowledge, turn.ctx.knowledgePolicy);
   if (extracted) {
     turn.reply({
       kind: "answer",
@@ -64,6 +65,12 @@ export function requestKnowledge(turn: Turn): void {
     text: KNOWLEDGE_FALLBACK,
     quickReplies: [KNOWLEDGE_MESSAGES.acceptReply, KNOWLEDGE_MESSAGES.declineReply],
   });
+}
+
+/** The host's retrieval for this turn: the engine re-runs with the chunks found. */
+export function askKnowledge(turn: Turn): void {
+  turn.command({ type: "answer_from_knowledge", query: turn.question.query, fallback: KNOWLEDGE_FALLBACK });
+  turn.event({ type: "knowledge.requested", query: turn.text });
 }
 
 /** The message after "shall I connect you?": yes hands off, no is acknowledged, anything else moves on. */

@@ -7,7 +7,8 @@ import { evaluateCondition } from "../routes/conditions.js";
 import type { Route } from "../routes/schema.js";
 import { isWithinBusinessHours } from "./businessHours.js";
 import { requestHandoff } from "./handoff.js";
-import { KNOWLEDGE_FALLBACK, requestKnowledge } from "./knowledge.js";
+import { isQuestion } from "./signals.js";
+import { askKnowledge, requestKnowledge } from "./knowledge.js";
 import { startRoute } from "./script.js";
 import type { Turn } from "./turn.js";
 
@@ -61,15 +62,21 @@ export function routeConfidence(text: string, route: Route): number {
 function knowledgeWins(turn: Turn, route: Route): boolean {
   if (!turn.ctx.retrievesKnowledge) return false;
   const mine = routeConfidence(turn.text, route);
-  if (mine >= 1) return false;
+  // The owner's own example ("do you do business orders") is theirs; otherwise a question the route
+  // covers fully may still be better answered by the pages.
+  if (isExample(turn.text, route) || (mine >= 1 && !isQuestion(turn.text))) return false;
   const knowledge = turn.input.knowledge;
   if (knowledge === undefined) {
-    turn.command({ type: "answer_from_knowledge", query: turn.text, fallback: KNOWLEDGE_FALLBACK });
-    turn.event({ type: "knowledge.requested", query: turn.text });
+    askKnowledge(turn);
     return true;
   }
-  const theirs = knowledgeConfidence(turn.text, knowledge, turn.ctx.knowledgePolicy);
-  if (theirs <= mine) return false;
+  const theirs = knowledgeConfidence(turn.question, knowledge, turn.ctx.knowledgePolicy);
+  // A question both could take ("what volume discounts do you offer?") is answered; a request
+  // ("we need 20 desks") the playbook matches as well as the pages goes to the playbook. A playbook
+  // that knows under half of the message ("the desk says HOT") never starts on it: the pages answer,
+  // or the customer hears that we are not sure and is offered a person.
+  const answers = theirs > 0 && (theirs > mine || (theirs === mine && isQuestion(turn.text)));
+  if (!answers && mine >= WEAK_ROUTE) return false;
   turn.event({
     type: "route.outranked",
     routeId: route.id,
@@ -78,6 +85,15 @@ function knowledgeWins(turn: Turn, route: Route): boolean {
   });
   requestKnowledge(turn);
   return true;
+}
+
+/** Below this share of the message's terms a route is too weak a match to start a playbook on. */
+const WEAK_ROUTE = 0.5;
+
+const normalExample = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+function isExample(text: string, route: Route): boolean {
+  const t = normalExample(text);
+  return route.examples.some((e) => normalExample(e) === t);
 }
 
 export function selectAndStart(turn: Turn): void {

@@ -42,6 +42,8 @@ export const ConversationStateSchema = z.object({
   /** An offer the last reply made ("shall I connect you with someone?"), answered by the next message. */
   offer: z.enum(["handoff"]).optional(),
   completedRoutes: z.array(z.string()),
+  /** The last question the knowledge base was asked, which a follow-up ("and the Mini?") leans on. */
+  lastQuestion: z.string().max(500).optional(),
 });
 export type ConversationState = z.infer<typeof ConversationStateSchema>;
 

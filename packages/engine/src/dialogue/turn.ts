@@ -11,6 +11,7 @@ import {
 } from "./context.js";
 import type { EngineEvent } from "./events.js";
 import type { AcceptedProposals } from "./proposals.js";
+import { type KnowledgeQuestion, knowledgeQuestion } from "../knowledge/question.js";
 import type { ConversationState } from "./state.js";
 
 export class Turn {
@@ -38,6 +39,13 @@ export class Turn {
   }
   event(e: EngineEvent): void {
     this.events.push(e);
+  }
+
+  private asked?: KnowledgeQuestion;
+  /** This message as the knowledge base is asked it (a follow-up leans on the last question). */
+  get question(): KnowledgeQuestion {
+    this.asked ??= knowledgeQuestion(this.text, this.state.lastQuestion);
+    return this.asked;
   }
 
   route(id: string): Route | undefined {

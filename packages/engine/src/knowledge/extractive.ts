@@ -1,88 +1,202 @@
-// The offline answer: the retrieved sentences that best cover the question, quoted verbatim with their
-// chunks as citations. Nothing is generated, so nothing can be invented; a question the chunks do not
-// cover well enough gets no answer (the caller says it does not know) rather than a loosely related one.
+// The offline answer: the retrieved passage that best covers the question, quoted verbatim with its
+// chunk as the citation. A passage is a whole short section (an FAQ answer, a price list, a few
+// sentences under one heading) or, in a long section, one sentence or list item with the sentences it
+// leans on ("Below that it costs $29." is read with the sentence before it). List items stay whole and
+// are narrowed to the ones the question names ("the Mini" → its rows). Nothing is generated, so nothing
+// can be invented; a question no passage covers well enough gets no answer (the caller says it does
+// not know) rather than a loosely related one.
 import type { KnowledgeChunk } from "../dialogue/context.js";
+import { STOP_WORDS, words } from "../router/tokenize.js";
 import { type GroundedAnswer, sourceOf } from "./grounding.js";
+import { correctSpelling, type Intent, intentOf, intentWords, QUESTION_WORDS } from "./lexicon.js";
 import { forbiddenMatcher, type KnowledgePolicy } from "./policy.js";
 import { contentTerms, sanitizeChunk, splitSentences } from "./text.js";
 
-/** Share of the question's content terms a sentence (with its chunk's headings) must cover. */
-export const MIN_RELEVANCE = 0.6;
-const MAX_SENTENCES = 2;
-const MAX_CHUNKS = 5;
-const MAX_SENTENCE_CHARS = 600;
+/** Share of the question (its content terms and the value it asks for) a passage must cover. */
+export const MIN_RELEVANCE = 0.75;
+const MAX_CHUNKS = 6;
+/** A section up to this long is answered whole; a longer one by its best sentence or item. */
+const SHORT_SECTION_CHARS = 480;
+const MAX_ANSWER_CHARS = 700;
+const MAX_UNIT_CHARS = 600;
+/** A sentence that opens like this continues the one before it. */
+const ANAPHOR = /^(it|its|this|that|these|those|they|them|both|below that|above that|otherwise|there)\b/i;
+const LIST_ITEM = /^\s*(?:[-*•]|(\d+)[.)])\s+(.*)$/;
 
-type Candidate = {
-  sentence: string;
-  chunk: KnowledgeChunk;
-  rank: number;
-  pos: number;
-  score: number;
-  own: number;
-};
+/** A sentence or list item; `body` is an item without its number ("3. Pack…" does not answer "how many"). */
+type Unit = { text: string; body: string; item: boolean; terms: Set<string> };
+type Passage = { chunk: KnowledgeChunk; rank: number; pos: number; units: Unit[] } & Cover;
 
-/** The retrieved sentences scored by how much of the question they cover, best first. */
-function rankSentences(question: string, knowledge: KnowledgeChunk[], policy?: KnowledgePolicy): Candidate[] {
-  const asked = contentTerms(question);
-  if (asked.size === 0) return [];
+/**
+ * What a customer asked: the question as written, or a follow-up's own words with the question before
+ * it as context ("and the Mini?" after "how much is the Pro?": the Mini must be covered, the price is
+ * still what is asked, and the Pro's page breaks ties).
+ */
+export type Asked = { question: string; context?: string; elliptical?: boolean };
+
+type Question = { terms: Set<string>; intent: Intent | undefined; context: Set<string> };
+
+const plain = (s: string) => s.replace(/\*\*|__|`/g, "").trim();
+const withStop = (s: string) => (/[.!?:;)]$/.test(s) ? s : `${s}.`);
+
+function unitsOf(text: string): Unit[] {
+  const out: Unit[] = [];
+  for (const line of text.split(/\n+/)) {
+    const m = LIST_ITEM.exec(line);
+    if (m) {
+      const body = withStop(plain(m[2] ?? ""));
+      out.push({ text: m[1] ? `${m[1]}. ${body}` : body, body, item: true, terms: contentTerms(body) });
+      continue;
+    }
+    for (const s of splitSentences(plain(line)))
+      out.push({ text: s, body: s, item: false, terms: contentTerms(s) });
+  }
+  return out.filter((u) => u.text.length <= MAX_UNIT_CHARS);
+}
+
+function questionOf(asked: Asked, knowledge: KnowledgeChunk[]): Question {
+  const known = new Set<string>([...QUESTION_WORDS, ...STOP_WORDS]);
+  for (const c of knowledge) for (const w of words(`${(c.headings ?? []).join(" ")} ${c.text}`)) known.add(w);
+  const question = correctSpelling(asked.question, known);
+  const context = asked.context ? correctSpelling(asked.context, known) : "";
+  const asking = contentTerms(intentWords(question));
+  const terms = new Set([...contentTerms(question)].filter((t) => !asking.has(t)));
+  return {
+    terms,
+    intent: intentOf(question) ?? (asked.elliptical ? intentOf(context) : undefined),
+    context: new Set([...contentTerms(context)].filter((t) => !terms.has(t))),
+  };
+}
+
+/** `topic`: asked terms the section's own heading and its page's title name (the page about it wins ties). */
+type Cover = { score: number; own: number; context: number; topic: number; faq: boolean };
+
+/** Share of the question a passage covers (its text, or its headings), by its own text, and of the context. */
+function cover(q: Question, chunk: KnowledgeChunk, units: Unit[]): Cover {
+  const size = q.terms.size + (q.intent ? 1 : 0);
+  if (size === 0 || units.length === 0) return { score: 0, own: 0, context: 0, topic: 0, faq: false };
+  const headingText = (chunk.headings ?? []).join(" ");
+  const heading = contentTerms(headingText);
+  const text = units.map((u) => u.body).join(" ");
+  const mine = new Set(units.flatMap((u) => [...u.terms]));
+  let covered = 0;
+  let own = 0;
+  for (const t of q.terms) {
+    if (mine.has(t)) own++;
+    if (mine.has(t) || heading.has(t)) covered++;
+  }
+  if (q.intent?.covers.test(text)) {
+    covered++;
+    own++;
+  } else if (q.intent && intentOf(headingText)?.name === q.intent.name) covered++;
+  let context = 0;
+  for (const t of q.context) if (mine.has(t) || heading.has(t)) context++;
+  const contextShare = q.context.size === 0 ? 0 : context / q.context.size;
+  // A follow-up with no subject of its own ("how long does it take?") is about the question before.
+  if (q.terms.size === 0 && q.context.size > 0 && contextShare < MIN_RELEVANCE)
+    return { score: 0, own: 0, context: 0, topic: 0, faq: false };
+  const path = chunk.headings ?? [];
+  const named = [path[0], path.length > 1 ? path.at(-1) : undefined].map((h) => contentTerms(h ?? ""));
+  const topic = named.reduce((n, h) => n + [...q.terms].filter((t) => h.has(t)).length, 0);
+  // An FAQ entry: its heading asks the question, and its text answers it in other words.
+  const last = path.at(-1) ?? "";
+  const lastTerms = contentTerms(last);
+  const asked = [...q.terms].filter((t) => lastTerms.has(t)).length + (q.intent && intentOf(last)?.name === q.intent.name ? 1 : 0);
+  const faq = path.length > 1 && asked / size >= MIN_RELEVANCE;
+  return { score: covered / size, own, context: contextShare, topic, faq };
+}
+
+/** A list narrowed to the items that answer most of the question, when those are not all of them. */
+function narrow(q: Question, units: Unit[]): Unit[] {
+  const items = units.filter((u) => u.item);
+  if (items.length < 2) return units;
+  const hits = (u: Unit, terms: Set<string>) =>
+    [...terms].filter((t) => u.terms.has(t)).length + (terms === q.terms && q.intent?.covers.test(u.body) ? 1 : 0);
+  for (const terms of [q.terms, q.context]) {
+    const scores = items.map((u) => hits(u, terms));
+    const top = Math.max(...scores);
+    if (top === 0) continue;
+    const keep = items.filter((_, i) => scores[i] === top);
+    if (keep.length === items.length) return units;
+    return units.filter((u) => !u.item || keep.includes(u));
+  }
+  return units;
+}
+
+function passages(q: Question, knowledge: KnowledgeChunk[], policy?: KnowledgePolicy): Passage[] {
   const forbidden = forbiddenMatcher(policy);
-  const candidates: Candidate[] = [];
-  const seen = new Set<string>();
+  const out: Passage[] = [];
   knowledge.slice(0, MAX_CHUNKS).forEach((raw, rank) => {
     const chunk = sanitizeChunk(raw);
-    const heading = contentTerms((chunk.headings ?? []).join(" "));
-    splitSentences(chunk.text).forEach((sentence, pos) => {
-      const key = sentence.toLowerCase();
-      if (seen.has(key) || sentence.length > MAX_SENTENCE_CHARS || forbidden(sentence)) return;
-      seen.add(key);
-      const terms = contentTerms(sentence);
-      let own = 0;
-      let covered = 0;
-      for (const t of asked) {
-        if (terms.has(t)) own++;
-        if (terms.has(t) || heading.has(t)) covered++;
-      }
-      // A sentence must carry something: under a matching heading, a bare "Yes." is not an answer.
-      if (terms.size < 2 && own === 0) return;
-      candidates.push({ sentence, chunk, rank, pos, score: covered / asked.size, own });
+    const units = unitsOf(chunk.text).filter((u) => !forbidden(u.text));
+    const add = (pos: number, picked: Unit[]) => {
+      // A passage must carry something: under a matching heading, a bare "Yes." is not an answer.
+      if (new Set(picked.flatMap((u) => [...u.terms])).size < 2) return;
+      out.push({ chunk, rank, pos, units: picked, ...cover(q, chunk, picked) });
+    };
+    const length = units.reduce((n, u) => n + u.text.length + 1, 0);
+    if (length <= SHORT_SECTION_CHARS) {
+      add(0, narrow(q, units));
+      return;
+    }
+    units.forEach((u, i) => {
+      const picked = [u];
+      const before = units[i - 1];
+      const after = units[i + 1];
+      if (!u.item && before && !before.item && ANAPHOR.test(u.text)) picked.unshift(before);
+      if (!u.item && after && !after.item && ANAPHOR.test(after.text)) picked.push(after);
+      add(i, picked);
     });
   });
-  return candidates.sort((a, b) => b.score - a.score || b.own - a.own || a.rank - b.rank || a.pos - b.pos);
+  return out.sort(
+    (a, b) =>
+      b.score - a.score ||
+      b.context - a.context ||
+      b.topic - a.topic ||
+      b.own - a.own ||
+      a.rank - b.rank ||
+      a.pos - b.pos,
+  );
+}
+
+function best(asked: Asked | string, knowledge: KnowledgeChunk[], policy?: KnowledgePolicy) {
+  const a: Asked = typeof asked === "string" ? { question: asked } : asked;
+  // The passages are best first: the first that covers enough, with words of its own or as an FAQ entry.
+  return passages(questionOf(a, knowledge), knowledge, policy).find(
+    (p) => p.score >= MIN_RELEVANCE && (p.own > 0 || p.faq),
+  );
 }
 
 /**
- * How sure the knowledge base is of an answer: the share of the question's content terms its best
- * sentence covers (0 when it has no answer). Comparable with a route's confidence (see select.ts).
+ * How sure the knowledge base is of an answer: the share of the question its best passage covers (0
+ * when it has no answer). Comparable with a route's confidence (see select.ts).
  */
 export function knowledgeConfidence(
-  question: string,
+  asked: Asked | string,
   knowledge: KnowledgeChunk[],
   policy?: KnowledgePolicy,
 ): number {
-  const best = rankSentences(question, knowledge, policy)[0];
-  return best && best.score >= MIN_RELEVANCE ? best.score : 0;
+  return best(asked, knowledge, policy)?.score ?? 0;
 }
 
 export function extractiveAnswer(
-  question: string,
+  asked: Asked | string,
   knowledge: KnowledgeChunk[],
   policy?: KnowledgePolicy,
 ): GroundedAnswer | null {
-  const candidates = rankSentences(question, knowledge, policy);
-  const best = candidates[0];
-  if (!best || best.score < MIN_RELEVANCE) return null;
-  const picked = candidates
-    // A second sentence must be nearly as relevant and name something asked itself (not only through
-    // its heading), so an answer does not run on into the rest of the section.
-    .filter((c) => c === best || (c.own > 0 && c.score >= Math.max(MIN_RELEVANCE, best.score - 0.2)))
-    .slice(0, MAX_SENTENCES)
-    // Read in the order the source wrote them.
-    .sort((a, b) => a.rank - b.rank || a.pos - b.pos);
-  const chunks = [...new Map(picked.map((c) => [c.chunk.id, c.chunk])).values()];
+  const top = best(asked, knowledge, policy);
+  if (!top) return null;
+  const kept: string[] = [];
+  let length = 0;
+  for (const u of top.units) {
+    if (kept.length > 0 && length + u.text.length > MAX_ANSWER_CHARS) break;
+    kept.push(u.text);
+    length += u.text.length + 1;
+  }
   return {
-    text: picked.map((c) => c.sentence).join(" "),
-    citations: chunks.map((c) => c.id),
-    sources: chunks.map(sourceOf),
+    text: kept.join(" "),
+    citations: [top.chunk.id],
+    sources: [sourceOf(top.chunk)],
     dropped: [],
   };
 }

@@ -1,4 +1,5 @@
-export { extractiveAnswer, MIN_RELEVANCE } from "./extractive.js";
+export { type Asked, extractiveAnswer, knowledgeConfidence, MIN_RELEVANCE } from "./extractive.js";
+export { type KnowledgeQuestion, knowledgeQuestion } from "./question.js";
 export {
   type GroundedAnswer,
   type GroundingResult,

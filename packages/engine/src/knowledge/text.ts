@@ -2,21 +2,13 @@
 
 import type { KnowledgeChunk } from "../dialogue/context.js";
 import { isPromptInjection } from "../dialogue/signals.js";
-import { STOP_WORDS, stem, words } from "../router/tokenize.js";
+import { STOP_WORDS, words } from "../router/tokenize.js";
+import { QUESTION_WORDS, termOf } from "./lexicon.js";
 
-/** Words that shape a question but carry no subject ("how much is…", "can you tell me about…"). */
-const QUESTION_WORDS = new Set(
-  (
-    "what whats which who whom whose when where why how much many does did has have had not no yes " +
-    "tell know about want need like get got also very really thing things something anything way " +
-    "they them their us he she his her if then than as by from into up out over more most"
-  ).split(" "),
-);
-
-/** Stemmed content terms of a text (stop and question words dropped). */
+/** Stemmed content terms of a text (stop and question words dropped, synonyms folded: lexicon.ts). */
 export function contentTerms(text: string): Set<string> {
   const out = new Set<string>();
-  for (const w of words(text)) if (!STOP_WORDS.has(w) && !QUESTION_WORDS.has(w)) out.add(stem(w));
+  for (const w of words(text)) if (!STOP_WORDS.has(w) && !QUESTION_WORDS.has(w)) out.add(termOf(w));
   return out;
 }
 
@@ -46,8 +38,13 @@ export function splitSentences(text: string): string[] {
  * sentence is never quoted, never shown to a model, and never counts as support for a drafted one.
  */
 export function sanitizeChunk(chunk: KnowledgeChunk): KnowledgeChunk {
-  const kept = splitSentences(chunk.text).filter((s) => !isPromptInjection(s));
-  return { ...chunk, text: kept.join(" ") };
+  // Line by line, so list items and paragraphs keep their shape for the answer.
+  const lines = chunk.text.split(/\n+/).map((line) =>
+    splitSentences(line)
+      .filter((s) => !isPromptInjection(s))
+      .join(" "),
+  );
+  return { ...chunk, text: lines.filter((l) => l.length > 0).join("\n") };
 }
 
 const URL = /\bhttps?:\/\/[^\s)]+|\bwww\.[^\s)]+|[\w.+-]+@[\w-]+\.[\w.-]+/gi;
