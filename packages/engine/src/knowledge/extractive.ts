@@ -12,8 +12,13 @@ import { correctSpelling, type Intent, intentOf, intentWords, QUESTION_WORDS } f
 import { forbiddenMatcher, type KnowledgePolicy } from "./policy.js";
 import { contentTerms, sanitizeChunk, splitSentences } from "./text.js";
 
-/** Share of the question (its content terms and the value it asks for) a passage must cover. */
-export const MIN_RELEVANCE = 0.75;
+/**
+ * Share of the question (its content terms and the value it asks for) a passage must cover. A word
+ * the retrieved pages never use is likely the very thing they do not cover ("do you rent desks
+ * monthly?"): a passage that misses one must cover more.
+ */
+export const MIN_RELEVANCE = 0.66;
+const MIN_RELEVANCE_UNKNOWN_WORD = 0.75;
 const MAX_CHUNKS = 6;
 /** A section up to this long is answered whole; a longer one by its best sentence or item. */
 const SHORT_SECTION_CHARS = 480;
@@ -34,7 +39,13 @@ type Passage = { chunk: KnowledgeChunk; rank: number; pos: number; units: Unit[]
  */
 export type Asked = { question: string; context?: string; elliptical?: boolean };
 
-type Question = { terms: Set<string>; intent: Intent | undefined; context: Set<string> };
+type Question = {
+  terms: Set<string>;
+  intent: Intent | undefined;
+  context: Set<string>;
+  /** Terms of the question no retrieved chunk uses. */
+  unknown: Set<string>;
+};
 
 const plain = (s: string) => s.replace(/\*\*|__|`/g, "").trim();
 const withStop = (s: string) => (/[.!?:;)]$/.test(s) ? s : `${s}.`);
@@ -56,7 +67,12 @@ function unitsOf(text: string): Unit[] {
 
 function questionOf(asked: Asked, knowledge: KnowledgeChunk[]): Question {
   const known = new Set<string>([...QUESTION_WORDS, ...STOP_WORDS]);
-  for (const c of knowledge) for (const w of words(`${(c.headings ?? []).join(" ")} ${c.text}`)) known.add(w);
+  const vocabulary = new Set<string>();
+  for (const c of knowledge) {
+    const all = `${(c.headings ?? []).join(" ")} ${c.text}`;
+    for (const w of words(all)) known.add(w);
+    for (const t of contentTerms(all)) vocabulary.add(t);
+  }
   const question = correctSpelling(asked.question, known);
   const context = asked.context ? correctSpelling(asked.context, known) : "";
   const asking = contentTerms(intentWords(question));
@@ -65,6 +81,7 @@ function questionOf(asked: Asked, knowledge: KnowledgeChunk[]): Question {
     terms,
     intent: intentOf(question) ?? (asked.elliptical ? intentOf(context) : undefined),
     context: new Set([...contentTerms(context)].filter((t) => !terms.has(t))),
+    unknown: new Set([...terms].filter((t) => !vocabulary.has(t))),
   };
 }
 
@@ -162,9 +179,9 @@ function passages(q: Question, knowledge: KnowledgeChunk[], policy?: KnowledgePo
 function best(asked: Asked | string, knowledge: KnowledgeChunk[], policy?: KnowledgePolicy) {
   const a: Asked = typeof asked === "string" ? { question: asked } : asked;
   // The passages are best first: the first that covers enough, with words of its own or as an FAQ entry.
-  return passages(questionOf(a, knowledge), knowledge, policy).find(
-    (p) => p.score >= MIN_RELEVANCE && (p.own > 0 || p.faq),
-  );
+  const q = questionOf(a, knowledge);
+  const enough = q.unknown.size > 0 ? MIN_RELEVANCE_UNKNOWN_WORD : MIN_RELEVANCE;
+  return passages(q, knowledge, policy).find((p) => p.score >= enough && (p.own > 0 || p.faq));
 }
 
 /**

@@ -32,6 +32,7 @@ const GROUPS: string[][] = [
   ["hours", "open", "opening"],
   ["discount", "discounts", "off"],
   ["lock", "locked", "child-lock"],
+  ["trial", "try", "tried", "trying"],
 ];
 
 const CANONICAL = new Map<string, string>();
@@ -126,7 +127,7 @@ export const QUESTION_WORDS: ReadonlySet<string> = new Set(
     "work works mean means happen happens choose pick until after before during while again ever " +
     "every each other same too only own should would could might must shall will can may " +
     "which someone anyone somebody anybody i'm im ive i've you're youre come comes different good " +
-    "away say says said show shows max maximum min minimum country countries"
+    "away say says said show shows max maximum min minimum country countries display displays"
   ).split(" "),
 );
 
