@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       channel: "widget",
       timeZone: "UTC",
       ai,
-      knowledge: (query) => knowledgeForTurn(demo.db, demo.tenantId, query),
+      knowledge: (queries) => knowledgeForTurn(demo.db, demo.tenantId, queries),
     });
     latencies.push(performance.now() - started);
     return {

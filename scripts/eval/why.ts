@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   try {
     for (const q of process.argv.slice(2)) {
       const asked = knowledgeQuestion(q);
-      const { chunks } = await knowledgeForTurn(demo.db, demo.tenantId, asked.query);
+      const { chunks } = await knowledgeForTurn(demo.db, demo.tenantId, [asked.query, q]);
       console.log(`\n"${q}" → "${asked.query}" (playbook ${routeConfidence(q, route).toFixed(2)})`);
       for (const c of chunks)
         console.log(`  ${knowledgeConfidence(asked, [c]).toFixed(2)}  ${c.headings?.join(" > ")}`);

@@ -147,8 +147,8 @@ export class BotTurns {
         timeZone: meta.timeZone,
         businessHours: meta.businessHours,
         ai: await this.host.turnAi(),
-        knowledge: (query) =>
-          this.host.withDb((db) => knowledgeForTurn(db, meta.tenantId, query, this.host.env)),
+        knowledge: (queries) =>
+          this.host.withDb((db) => knowledgeForTurn(db, meta.tenantId, queries, this.host.env)),
       });
       core.putState(result.state);
       for (const e of result.events) {

@@ -36,8 +36,11 @@ type TurnInput = {
   /** The tenant's business hours pinned at start (absent: always open). */
   businessHours?: BusinessHours;
   ai: TurnAi;
-  /** Retrieval for the engine's answer_from_knowledge; absent, the host answers that command itself. */
-  knowledge?: (query: string) => Promise<TurnKnowledge>;
+  /**
+   * Retrieval for the engine's answer_from_knowledge: its query, then the customer's words. Absent, the
+   * host answers that command itself.
+   */
+  knowledge?: (queries: string[]) => Promise<TurnKnowledge>;
 };
 
 /**
@@ -83,7 +86,7 @@ export async function runTurn(input: TurnInput): Promise<TurnOutput> {
 
   const ask = result.commands.find((c) => c.type === "answer_from_knowledge");
   if (!ask || !input.knowledge) return { result, ai };
-  const found = await input.knowledge(ask.query).catch(() => null);
+  const found = await input.knowledge([ask.query, input.text]).catch(() => null);
   const knowledge = found?.chunks ?? [];
   const withKnowledge = (drafted: Proposal[]) =>
     step(

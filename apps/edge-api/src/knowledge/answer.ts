@@ -18,13 +18,20 @@ export type TurnKnowledge = { chunks: KnowledgeChunk[]; policy: KnowledgePolicy 
 export async function knowledgeForTurn(
   db: Database,
   tenantId: string,
-  query: string,
+  /** The engine's query first; the customer's own words (if different) are ranked beside it. */
+  queries: string | string[],
   /** Opens the tenant's key when it has an embedding model (hybrid retrieval). */
   keys: AiKeys = {},
 ): Promise<TurnKnowledge> {
+  const [query = "", ...alsoLexical] = typeof queries === "string" ? [queries] : queries;
   const embedder = await tenantEmbedder(db, tenantId, keys);
   const [chunks, policy] = await Promise.all([
-    retrieveChunks(db, tenantId, query, { tokenBudget: ANSWER_TOKEN_BUDGET, limit: ANSWER_CHUNKS, embedder }),
+    retrieveChunks(db, tenantId, query, {
+      tokenBudget: ANSWER_TOKEN_BUDGET,
+      limit: ANSWER_CHUNKS,
+      embedder,
+      alsoLexical,
+    }),
     loadKnowledgePolicy(db, tenantId),
   ]);
   return {

@@ -47,6 +47,11 @@ export type RetrieveOptions = {
   limit?: number;
   /** The tenant's embedder (ai/embeddings.ts tenantEmbedder): hybrid retrieval; null/absent: lexical. */
   embedder?: Embedder | null;
+  /**
+   * More wordings of the same question, ranked lexically too and fused with the first (the customer's
+   * own words beside the answer step's widened query: each finds pages the other misses).
+   */
+  alsoLexical?: string[];
 };
 
 /** Reciprocal-rank fusion of rankings (ids, best first): ids by Σ 1/(k + rank), rank from 1. */
@@ -141,8 +146,17 @@ export async function retrieveChunks(
       });
     }
   }
+  const also = [...new Set((options.alsoLexical ?? []).map((a) => a.slice(0, MAX_QUERY_CHARS)))].filter(
+    (a) => a.trim() && a !== q,
+  );
   const rows = await withTenant(db, tenantId, async (tx) => {
-    const lexical = (await tx.execute<ChunkRow>(lexicalQuery(tenantId, q, limit * 3))).rows;
+    let lexical = (await tx.execute<ChunkRow>(lexicalQuery(tenantId, q, limit * 3))).rows;
+    if (also.length > 0) {
+      const rankings = [lexical];
+      for (const a of also.slice(0, 2)) rankings.push((await tx.execute<ChunkRow>(lexicalQuery(tenantId, a, limit * 3))).rows);
+      const byId = new Map(rankings.flat().map((r) => [r.id, r]));
+      lexical = reciprocalRankFusion(rankings.map((rows) => rows.map((r) => r.id))).map(({ id }) => byId.get(id) as ChunkRow);
+    }
     if (!question || question.length === 0) return lexical;
     const vector = (
       await tx.execute<ChunkRow>(

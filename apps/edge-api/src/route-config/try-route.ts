@@ -47,7 +47,7 @@ export async function tryRoute(
     timeZone,
     businessHours: hours,
     ai: { provider: offlineProvider, allowed: async () => false, charge: async () => {}, deadlineMs: 0 },
-    knowledge: (query) => knowledgeForTurn(db, tenantId, query, keys),
+    knowledge: (queries) => knowledgeForTurn(db, tenantId, queries, keys),
   });
   const selected = result.events.find((e) => e.type === "route.selected");
   const routeId = selected?.type === "route.selected" ? selected.routeId : null;

@@ -89,7 +89,7 @@ function questionOf(asked: Asked, knowledge: KnowledgeChunk[]): Question {
 type Cover = { score: number; own: number; context: number; topic: number; faq: boolean };
 
 /** Share of the question a passage covers (its text, or its headings), by its own text, and of the context. */
-function cover(q: Question, chunk: KnowledgeChunk, units: Unit[]): Cover {
+function cover(q: Question, chunk: KnowledgeChunk, units: Unit[], whole: boolean): Cover {
   const size = q.terms.size + (q.intent ? 1 : 0);
   if (size === 0 || units.length === 0) return { score: 0, own: 0, context: 0, topic: 0, faq: false };
   const headingText = (chunk.headings ?? []).join(" ");
@@ -114,13 +114,18 @@ function cover(q: Question, chunk: KnowledgeChunk, units: Unit[]): Cover {
     return { score: 0, own: 0, context: 0, topic: 0, faq: false };
   const path = chunk.headings ?? [];
   const named = [path[0], path.length > 1 ? path.at(-1) : undefined].map((h) => contentTerms(h ?? ""));
-  const topic = named.reduce((n, h) => n + [...q.terms].filter((t) => h.has(t)).length, 0);
+  const topic =
+    named.reduce((n, h) => n + [...q.terms].filter((t) => h.has(t)).length, 0) +
+    (q.intent?.heading.test(path.at(-1) ?? "") ? 1 : 0);
   // An FAQ entry: its heading asks the question, and its text answers it in other words.
   const last = path.at(-1) ?? "";
   const lastTerms = contentTerms(last);
   const asked = [...q.terms].filter((t) => lastTerms.has(t)).length + (q.intent && intentOf(last)?.name === q.intent.name ? 1 : 0);
   const faq = path.length > 1 && asked / size >= MIN_RELEVANCE;
-  return { score: covered / size, own, context: contextShare, topic, faq };
+  // A whole short section under headings that name the question ("FlexSeat > Materials" for "what is
+  // the chair made of?") answers it, though its text never repeats the words.
+  const titled = whole && covered / size >= MIN_RELEVANCE && [...q.terms].every((t) => heading.has(t) || mine.has(t));
+  return { score: covered / size, own, context: contextShare, topic, faq: faq || titled };
 }
 
 /** A list narrowed to the items that answer most of the question, when those are not all of them. */
@@ -146,14 +151,14 @@ function passages(q: Question, knowledge: KnowledgeChunk[], policy?: KnowledgePo
   knowledge.slice(0, MAX_CHUNKS).forEach((raw, rank) => {
     const chunk = sanitizeChunk(raw);
     const units = unitsOf(chunk.text).filter((u) => !forbidden(u.text));
-    const add = (pos: number, picked: Unit[]) => {
+    const add = (pos: number, picked: Unit[], whole = false) => {
       // A passage must carry something: under a matching heading, a bare "Yes." is not an answer.
       if (new Set(picked.flatMap((u) => [...u.terms])).size < 2) return;
-      out.push({ chunk, rank, pos, units: picked, ...cover(q, chunk, picked) });
+      out.push({ chunk, rank, pos, units: picked, ...cover(q, chunk, picked, whole) });
     };
     const length = units.reduce((n, u) => n + u.text.length + 1, 0);
     if (length <= SHORT_SECTION_CHARS) {
-      add(0, narrow(q, units));
+      add(0, narrow(q, units), true);
       return;
     }
     units.forEach((u, i) => {

@@ -33,6 +33,7 @@ const GROUPS: string[][] = [
   ["discount", "discounts", "off"],
   ["lock", "locked", "child-lock"],
   ["trial", "try", "tried", "trying"],
+  ["management", "hide", "manage", "tidy", "organise", "organize"],
 ];
 
 const CANONICAL = new Map<string, string>();
@@ -56,52 +57,55 @@ export function synonymsOf(term: string): string[] {
 export type Intent = {
   name: string;
   covers: RegExp;
-  /** A word the pages use for this kind of value, added to the retrieval query ("Delivery times"). */
+  /** A word the pages use for this kind of value, added to the retrieval query ("Prices"). */
   word: string;
+  /** A heading about this kind of value ("Refund timing" answers "how long until my refund?"). */
+  heading: RegExp;
 };
 
 /** Questions whose answer is a kind of value, not a repeated word: checked in order, first wins. */
 const INTENTS: { asks: RegExp; intent: Intent }[] = [
   {
     asks: /\bhow (heavy|much weight|much does it weigh)\b|\bweigh(s|t)?\b/i,
-    intent: { name: "⟨weight⟩", word: "weight", covers: /\b\d+(\.\d+)?\s?(kg|lb|lbs)\b/i },
+    intent: { name: "⟨weight⟩", word: "weight", heading: /\b(weight|capacity|fits?)\b/i, covers: /\b\d+(\.\d+)?\s?(kg|lb|lbs)\b/i },
   },
   {
     asks: /\bhow (long|soon|quickly)\b|\bwhen will\b|\bhow much time\b/i,
     intent: {
       name: "⟨duration⟩",
       word: "",
+      heading: /\b(times?|timing|how long|when)\b/i,
       covers:
         /\b\d+(\s?[–-]\s?\d+)?(\s|-)(business |working )?(days?|weeks?|months?|years?|hours?|minutes?|nights?)\b|\bsame day\b|\b(one|two|three|four|five|six|seven|ten|twelve) (business )?(days?|weeks?|months?|years?)\b/i,
     },
   },
   {
     asks: /\bhow much\b|\b(cost|costs|price|prices|pricing|priced|expensive|cheap|cheaper|cheapest|fee|fees)\b/i,
-    intent: { name: "⟨price⟩", word: "price", covers: /[$€£]\s?\d|\b\d+(\.\d+)?\s?(usd|eur|euros?|dollars?|pounds?|gbp)\b|\bfree\b|\b\d+%/i },
+    intent: { name: "⟨price⟩", word: "price", heading: /\b(prices?|pricing|costs?|fees?)\b/i, covers: /[$€£]\s?\d|\b\d+(\.\d+)?\s?(usd|eur|euros?|dollars?|pounds?|gbp)\b|\bfree\b|\b\d+%/i },
   },
   {
     asks: /\bhow fast\b|\bspeed\b/i,
-    intent: { name: "⟨speed⟩", word: "speed", covers: /\bper (second|minute|hour)\b|\/s\b/i },
+    intent: { name: "⟨speed⟩", word: "speed", heading: /\bspeed\b/i, covers: /\bper (second|minute|hour)\b|\/s\b/i },
   },
   {
     asks: /\bhow (tall|high|big|wide|thick|deep|large|small)\b|\bwhat size\b|\bdimensions?\b/i,
-    intent: { name: "⟨size⟩", word: "size", covers: /\b\d+(\.\d+)?\s?(cm|mm|m|in|inch|inches|ft)\b/i },
+    intent: { name: "⟨size⟩", word: "size", heading: /\b(sizes?|dimensions?|fits?)\b/i, covers: /\b\d+(\.\d+)?\s?(cm|mm|m|in|inch|inches|ft)\b/i },
   },
   {
     asks: /\b(e-?mail)( address)?\??$|\b(what|which)('s| is)? (the |your )?e-?mail\b|\bwho (do|should) i e-?mail\b|\be-?mail for\b/i,
-    intent: { name: "⟨email⟩", word: "email", covers: /[\w.+-]+@[\w-]+\.[\w.]+/ },
+    intent: { name: "⟨email⟩", word: "contact", heading: /\b(contact|reach)\b/i, covers: /[\w.+-]+@[\w-]+\.[\w.]+/ },
   },
   {
     asks: /\bphone( number)?\??$|\b(what|which)('s| is)? (the |your )?(phone|telephone|number)\b|\bcall you\b/i,
-    intent: { name: "⟨phone⟩", word: "phone", covers: /\+?\d[\d ().-]{7,}\d/ },
+    intent: { name: "⟨phone⟩", word: "contact", heading: /\b(contact|reach)\b/i, covers: /\+?\d[\d ().-]{7,}\d/ },
   },
   {
     asks: /\bhow many\b/i,
-    intent: { name: "⟨count⟩", word: "", covers: /\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten)\b/i },
+    intent: { name: "⟨count⟩", word: "", heading: /$^/, covers: /\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten)\b/i },
   },
   {
     asks: /\b(what time|opening hours|hours|when (are|is) .*open|open on)\b/i,
-    intent: { name: "⟨time⟩", word: "hours", covers: /\b\d{1,2}(:\d\d)?\s?(am|pm)\b|\b\d{1,2}:\d\d\b/i },
+    intent: { name: "⟨time⟩", word: "hours", heading: /\b(hours|opening)\b/i, covers: /\b\d{1,2}(:\d\d)?\s?(am|pm)\b|\b\d{1,2}:\d\d\b/i },
   },
 ];
 
