@@ -50,7 +50,7 @@ type Question = {
 const plain = (s: string) => s.replace(/\*\*|__|`/g, "").trim();
 const withStop = (s: string) => (/[.!?:;)]$/.test(s) ? s : `${s}.`);
 
-function unitsOf(text: string): Unit[] {
+function unitsOf(text: string, title?: string): Unit[] {
   const out: Unit[] = [];
   for (const line of text.split(/\n+/)) {
     const m = LIST_ITEM.exec(line);
@@ -59,8 +59,18 @@ function unitsOf(text: string): Unit[] {
       out.push({ text: m[1] ? `${m[1]}. ${body}` : body, body, item: true, terms: contentTerms(body) });
       continue;
     }
-    for (const s of splitSentences(plain(line)))
-      out.push({ text: s, body: s, item: false, terms: contentTerms(s) });
+    for (const s of splitSentences(plain(line))) {
+      const clauses = s.split(/;\s+/);
+      if (clauses.length < 3) {
+        out.push({ text: s, body: s, item: false, terms: contentTerms(s) });
+        continue;
+      }
+      // A catalogue line ("Monitor arm $89; cable tray $39; …"): each entry is a list item of its section.
+      for (const c of clauses) {
+        const body = withStop(c.replace(/[.;]+$/, ""));
+        out.push({ text: title ? `${title}: ${body}` : body, body, item: true, terms: contentTerms(body) });
+      }
+    }
   }
   return out.filter((u) => u.text.length <= MAX_UNIT_CHARS);
 }
@@ -85,24 +95,51 @@ function questionOf(asked: Asked, knowledge: KnowledgeChunk[]): Question {
   };
 }
 
-/** `topic`: asked terms the section's own heading and its page's title name (the page about it wins ties). */
-type Cover = { score: number; own: number; context: number; topic: number; faq: boolean };
+/**
+ * How a passage answers: `score` the share of the question it covers (text or headings); `valued`
+ * whether its own text holds the value asked for (a price for "how much"); `topic` the asked terms its
+ * own heading and its page's title name; `own` the asked terms in its text, and `density` their share of its words (a
+ * short exact passage beats a long one that mentions everything); `context` the share of the question
+ * before that it covers (follow-ups).
+ */
+type Cover = {
+  score: number;
+  valued: boolean;
+  topic: number;
+  own: number;
+  density: number;
+  context: number;
+  faq: boolean;
+};
+const NONE: Cover = { score: 0, valued: false, topic: 0, own: 0, density: 0, context: 0, faq: false };
 
-/** Share of the question a passage covers (its text, or its headings), by its own text, and of the context. */
+/** "30 desks" is covered by "25 to 99" and by "100 or more"... when 30 is in the range. */
+function inRange(n: number, text: string): boolean {
+  for (const m of text.matchAll(/(\d[\d,]*)\s*(?:to|–|-)\s*(\d[\d,]*)/g)) {
+    const [lo, hi] = [Number(m[1]?.replace(/,/g, "")), Number(m[2]?.replace(/,/g, ""))];
+    if (lo <= n && n <= hi) return true;
+  }
+  for (const m of text.matchAll(/(\d[\d,]*)\s*(?:or more|\+)/g)) if (Number(m[1]?.replace(/,/g, "")) <= n) return true;
+  return false;
+}
+
 function cover(q: Question, chunk: KnowledgeChunk, units: Unit[], whole: boolean): Cover {
   const size = q.terms.size + (q.intent ? 1 : 0);
-  if (size === 0 || units.length === 0) return { score: 0, own: 0, context: 0, topic: 0, faq: false };
-  const headingText = (chunk.headings ?? []).join(" ");
+  if (size === 0 || units.length === 0) return NONE;
+  const path = chunk.headings ?? [];
+  const headingText = path.join(" ");
   const heading = contentTerms(headingText);
   const text = units.map((u) => u.body).join(" ");
   const mine = new Set(units.flatMap((u) => [...u.terms]));
   let covered = 0;
   let own = 0;
   for (const t of q.terms) {
-    if (mine.has(t)) own++;
-    if (mine.has(t) || heading.has(t)) covered++;
+    const inText = mine.has(t) || (/^\d+$/.test(t) && inRange(Number(t), text));
+    if (inText) own++;
+    if (inText || heading.has(t)) covered++;
   }
-  if (q.intent?.covers.test(text)) {
+  const valued = q.intent?.covers.test(text) ?? false;
+  if (valued) {
     covered++;
     own++;
   } else if (q.intent && intentOf(headingText)?.name === q.intent.name) covered++;
@@ -110,22 +147,27 @@ function cover(q: Question, chunk: KnowledgeChunk, units: Unit[], whole: boolean
   for (const t of q.context) if (mine.has(t) || heading.has(t)) context++;
   const contextShare = q.context.size === 0 ? 0 : context / q.context.size;
   // A follow-up with no subject of its own ("how long does it take?") is about the question before.
-  if (q.terms.size === 0 && q.context.size > 0 && contextShare < MIN_RELEVANCE)
-    return { score: 0, own: 0, context: 0, topic: 0, faq: false };
-  const path = chunk.headings ?? [];
-  const named = [path[0], path.length > 1 ? path.at(-1) : undefined].map((h) => contentTerms(h ?? ""));
-  const topic =
-    named.reduce((n, h) => n + [...q.terms].filter((t) => h.has(t)).length, 0) +
-    (q.intent?.heading.test(path.at(-1) ?? "") ? 1 : 0);
-  // An FAQ entry: its heading asks the question, and its text answers it in other words.
-  const last = path.at(-1) ?? "";
+  if (q.terms.size === 0 && q.context.size > 0 && contextShare < MIN_RELEVANCE) return NONE;
+  const last = path.length > 1 ? (path.at(-1) ?? "") : "";
   const lastTerms = contentTerms(last);
-  const asked = [...q.terms].filter((t) => lastTerms.has(t)).length + (q.intent && intentOf(last)?.name === q.intent.name ? 1 : 0);
-  const faq = path.length > 1 && asked / size >= MIN_RELEVANCE;
+  const titleTerms = contentTerms(path[0] ?? "");
+  const named = [...q.terms].filter((t) => lastTerms.has(t)).length;
+  const topic =
+    named + [...q.terms].filter((t) => titleTerms.has(t)).length + (q.intent?.heading.test(headingText) ? 1 : 0);
+  // An FAQ entry: its heading asks the question, and its text answers it in other words.
+  const faq = named + (q.intent && intentOf(last)?.name === q.intent.name ? 1 : 0) >= MIN_RELEVANCE * size;
   // A whole short section under headings that name the question ("FlexSeat > Materials" for "what is
   // the chair made of?") answers it, though its text never repeats the words.
-  const titled = whole && covered / size >= MIN_RELEVANCE && [...q.terms].every((t) => heading.has(t) || mine.has(t));
-  return { score: covered / size, own, context: contextShare, topic, faq: faq || titled };
+  const titled = whole && covered >= MIN_RELEVANCE * size && [...q.terms].every((t) => heading.has(t) || mine.has(t));
+  return {
+    score: covered / size,
+    valued,
+    topic,
+    own,
+    density: own / Math.max(1, mine.size),
+    context: contextShare,
+    faq: (faq && last !== "") || titled,
+  };
 }
 
 /** A list narrowed to the items that answer most of the question, when those are not all of them. */
@@ -150,7 +192,9 @@ function passages(q: Question, knowledge: KnowledgeChunk[], policy?: KnowledgePo
   const out: Passage[] = [];
   knowledge.slice(0, MAX_CHUNKS).forEach((raw, rank) => {
     const chunk = sanitizeChunk(raw);
-    const units = unitsOf(chunk.text).filter((u) => !forbidden(u.text));
+    const path = chunk.headings ?? [];
+    const title = path.length > 1 ? path.at(-1) : undefined;
+    const units = unitsOf(chunk.text, title).filter((u) => !forbidden(u.text));
     const add = (pos: number, picked: Unit[], whole = false) => {
       // A passage must carry something: under a matching heading, a bare "Yes." is not an answer.
       if (new Set(picked.flatMap((u) => [...u.terms])).size < 2) return;
@@ -174,8 +218,10 @@ function passages(q: Question, knowledge: KnowledgeChunk[], policy?: KnowledgePo
     (a, b) =>
       b.score - a.score ||
       b.context - a.context ||
+      Number(b.valued) - Number(a.valued) ||
       b.topic - a.topic ||
       b.own - a.own ||
+      b.density - a.density ||
       a.rank - b.rank ||
       a.pos - b.pos,
   );

@@ -81,7 +81,13 @@ const INTENTS: { asks: RegExp; intent: Intent }[] = [
   },
   {
     asks: /\bhow much\b|\b(cost|costs|price|prices|pricing|priced|expensive|cheap|cheaper|cheapest|fee|fees)\b/i,
-    intent: { name: "⟨price⟩", word: "price", heading: /\b(prices?|pricing|costs?|fees?)\b/i, covers: /[$€£]\s?\d|\b\d+(\.\d+)?\s?(usd|eur|euros?|dollars?|pounds?|gbp)\b|\bfree\b|\b\d+%/i },
+    intent: {
+      name: "⟨price⟩",
+      word: "price",
+      heading: /\b(prices?|pricing|costs?|fees?)\b/i,
+      covers:
+        /[$€£]\s?\d|\b\d+(\.\d+)?\s?(usd|eur|euros?|dollars?|pounds?|gbp)\b|\bfree\b|\b\d+%|\bno (extra )?(fee|cost|charge)\b/i,
+    },
   },
   {
     asks: /\bhow fast\b|\bspeed\b/i,
@@ -127,7 +133,7 @@ export const QUESTION_WORDS: ReadonlySet<string> = new Set(
     "they them their us he she his her if then than as by from into up out over more most " +
     "still just actually possible able ok okay today take takes give see find look looking " +
     "long soon quickly fast cost costs price prices pricing priced expensive cheap fee fees " +
-    "much time does do done go going sell sells offer offers carry provide " +
+    "much time does do done go going offer offers carry provide visit bought purchased valid " +
     "work works mean means happen happens choose pick until after before during while again ever " +
     "every each other same too only own should would could might must shall will can may " +
     "which someone anyone somebody anybody i'm im ive i've you're youre come comes different good " +

@@ -49,7 +49,7 @@ export function retrievalQuery(question: string): string {
 /** The message as the knowledge base is asked it, given the last question it was asked (if any). */
 export function knowledgeQuestion(text: string, previous?: string): KnowledgeQuestion {
   if (ABOUT.test(text))
-    return { question: ABOUT_QUESTION, direct: true, query: retrievalQuery(`${ABOUT_QUESTION} range`) };
+    return { question: ABOUT_QUESTION, direct: true, query: "about what we make products range" };
   const followUp = previous ? followUpOf(text) : undefined;
   if (!followUp || !previous) return { question: text, query: retrievalQuery(text) };
   return {
