@@ -76,7 +76,8 @@ function knowledgeWins(turn: Turn, route: Route): boolean {
   // that knows under half of the message ("the desk says HOT") never starts on it: the pages answer,
   // or the customer hears that we are not sure and is offered a person.
   const answers = theirs > 0 && (theirs > mine || (theirs === mine && isQuestion(turn.text)));
-  if (!answers && mine >= WEAK_ROUTE) return false;
+  const weak = isQuestion(turn.text) ? mine <= WEAK_ROUTE : mine < WEAK_ROUTE;
+  if (!answers && !weak) return false;
   turn.event({
     type: "route.outranked",
     routeId: route.id,
@@ -87,7 +88,7 @@ function knowledgeWins(turn: Turn, route: Route): boolean {
   return true;
 }
 
-/** Below this share of the message's terms a route is too weak a match to start a playbook on. */
+/** Below this share of a message's terms (at most it, for a question) a route is too weak to start on. */
 const WEAK_ROUTE = 0.5;
 
 const normalExample = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();

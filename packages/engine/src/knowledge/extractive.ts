@@ -41,6 +41,8 @@ export type Asked = { question: string; context?: string; elliptical?: boolean }
 
 type Question = {
   terms: Set<string>;
+  /** The terms that ask for the value ("weight" in "max weight"): a passage holding the value covers them. */
+  asking: Set<string>;
   intent: Intent | undefined;
   context: Set<string>;
   /** Terms of the question no retrieved chunk uses. */
@@ -85,10 +87,10 @@ function questionOf(asked: Asked, knowledge: KnowledgeChunk[]): Question {
   }
   const question = correctSpelling(asked.question, known);
   const context = asked.context ? correctSpelling(asked.context, known) : "";
-  const asking = contentTerms(intentWords(question));
-  const terms = new Set([...contentTerms(question)].filter((t) => !asking.has(t)));
+  const terms = contentTerms(question);
   return {
     terms,
+    asking: contentTerms(intentWords(question)),
     intent: intentOf(question) ?? (asked.elliptical ? intentOf(context) : undefined),
     context: new Set([...contentTerms(context)].filter((t) => !terms.has(t))),
     unknown: new Set([...terms].filter((t) => !vocabulary.has(t))),
@@ -133,12 +135,12 @@ function cover(q: Question, chunk: KnowledgeChunk, units: Unit[], whole: boolean
   const mine = new Set(units.flatMap((u) => [...u.terms]));
   let covered = 0;
   let own = 0;
+  const valued = q.intent?.covers.test(text) ?? false;
   for (const t of q.terms) {
     const inText = mine.has(t) || (/^\d+$/.test(t) && inRange(Number(t), text));
     if (inText) own++;
-    if (inText || heading.has(t)) covered++;
+    if (inText || heading.has(t) || (valued && q.asking.has(t))) covered++;
   }
-  const valued = q.intent?.covers.test(text) ?? false;
   if (valued) {
     covered++;
     own++;

@@ -34,6 +34,9 @@ const GROUPS: string[][] = [
   ["lock", "locked", "child-lock"],
   ["trial", "try", "tried", "trying"],
   ["management", "hide", "manage", "tidy", "organise", "organize"],
+  ["keep", "kept", "retain", "retained"],
+  ["collision", "hit", "hits", "bump", "bumps", "obstacle"],
+  ["american", "amex"],
 ];
 
 const CANONICAL = new Map<string, string>();
@@ -53,6 +56,9 @@ export function synonymsOf(term: string): string[] {
   const head = canonical(term);
   return GROUPS.find((g) => stem(g[0] as string) === head) ?? [];
 }
+
+/** Every word the lexicon knows: customers' misspellings of them are corrected before retrieval. */
+export const LEXICON_WORDS: ReadonlySet<string> = new Set(GROUPS.flat());
 
 export type Intent = {
   name: string;
@@ -91,7 +97,14 @@ const INTENTS: { asks: RegExp; intent: Intent }[] = [
   },
   {
     asks: /\bhow fast\b|\bspeed\b/i,
-    intent: { name: "⟨speed⟩", word: "speed", heading: /\bspeed\b/i, covers: /\bper (second|minute|hour)\b|\/s\b/i },
+    intent: {
+      name: "⟨speed⟩",
+      word: "speed",
+      heading: /\bspeed\b/i,
+      // "How fast do you reply?" is answered by a duration; "how fast does it move?" by a speed.
+      covers:
+        /\bper (second|minute|hour)\b|\/s\b|\b\d+(\s?[–-]\s?\d+)?(\s|-)(business |working )?(days?|hours?|minutes?)\b|\b(one|two|three) (business )?(days?|hours?)\b/i,
+    },
   },
   {
     asks: /\bhow (tall|high|big|wide|thick|deep|large|small)\b|\bwhat size\b|\bdimensions?\b/i,
@@ -166,22 +179,26 @@ function oneTypo(a: string, b: string): boolean {
 export function correctSpelling(text: string, known: ReadonlySet<string>): string {
   const raw = words(text);
   const out: string[] = [];
+  let changed = false;
   for (let i = 0; i < raw.length; i++) {
     const w = raw[i] as string;
     const next = raw[i + 1];
     if (next !== undefined && !known.has(w) && known.has(w + next)) {
       out.push(w + next);
       i++;
+      changed = true;
       continue;
     }
     if (w.length >= 4 && !known.has(w) && !/\d/.test(w)) {
       const near = [...known].filter((k) => k.length >= 4 && oneTypo(w, k));
       if (near.length === 1) {
         out.push(near[0] as string);
+        changed = true;
         continue;
       }
     }
     out.push(w);
   }
-  return out.join(" ");
+  // Unchanged text keeps its punctuation and case (a question mark still marks a question).
+  return changed ? out.join(" ") : text;
 }

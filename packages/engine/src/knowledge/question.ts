@@ -4,7 +4,7 @@
 // also finds "Prices").
 import { STOP_WORDS, words } from "../router/tokenize.js";
 import type { Asked } from "./extractive.js";
-import { intentOf, QUESTION_WORDS, synonymsOf, termOf } from "./lexicon.js";
+import { correctSpelling, intentOf, LEXICON_WORDS, QUESTION_WORDS, synonymsOf, termOf } from "./lexicon.js";
 import { contentTerms } from "./text.js";
 
 export type KnowledgeQuestion = Asked & {
@@ -27,6 +27,7 @@ const ABOUT_QUESTION = "What products do you make";
 
 /** A short question about "it" leans on the one before ("how long does it take?"). */
 const LEANS = /\b(it|that|this|they|them|those|one)\b/i;
+const KNOWN = new Set([...LEXICON_WORDS, ...QUESTION_WORDS, ...STOP_WORDS]);
 /** Retrieval reads at most 8 words (knowledge_lexical_search): the question's own words come first. */
 const QUERY_WORDS = 8;
 
@@ -47,9 +48,11 @@ export function retrievalQuery(question: string): string {
 }
 
 /** The message as the knowledge base is asked it, given the last question it was asked (if any). */
-export function knowledgeQuestion(text: string, previous?: string): KnowledgeQuestion {
+export function knowledgeQuestion(said: string, previous?: string): KnowledgeQuestion {
+  // Misspelt service words ("warrenty", "retrun") would find nothing: they are fixed before retrieval.
+  const text = correctSpelling(said, KNOWN);
   if (ABOUT.test(text))
-    return { question: ABOUT_QUESTION, direct: true, query: "about what we make products range" };
+    return { question: ABOUT_QUESTION, direct: true, query: "designs sells make range" };
   const followUp = previous ? followUpOf(text) : undefined;
   if (!followUp || !previous) return { question: text, query: retrievalQuery(text) };
   return {
