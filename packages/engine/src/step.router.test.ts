@@ -1,5 +1,6 @@
 // The step function with the real route selector (src/router) rather than the fake one.
 import { describe, expect, it } from "vitest";
+import { KNOWLEDGE_FALLBACK } from "./dialogue/knowledge.js";
 import { compileRouter, select } from "./router/index.js";
 import { routes } from "./testing/fixtures.js";
 import { eventTypes, play, texts, types } from "./testing/run.js";
@@ -70,19 +71,44 @@ describe("a playbook and the knowledge base compete on confidence", () => {
     expect(outranked?.type === "route.outranked" && outranked.routeConfidence).toBeLessThan(0.5);
   });
 
-  it("starts the route when the knowledge base has no better answer", () => {
+  it("starts the route on a request it matches when the knowledge base has no better answer", () => {
     const { last } = play(
-      [{ text: "How much does the cargo bike cost?", knowledge: catalogue.slice(1) }],
+      [{ text: "pricing for 20 seats and the cargo bike", knowledge: catalogue.slice(1) }],
       ctx,
     );
     expect(last.state.active?.routeId).toBe("quote");
     expect(eventTypes(last)).not.toContain("route.outranked");
   });
 
-  it("does not retrieve for a route that knows every word of the message", () => {
-    const { last } = play(["how much would 20 seats cost?"], ctx);
-    expect(types(last)).not.toContain("answer_from_knowledge");
-    expect(last.state.active?.routeId).toBe("quote");
+  it("never starts a playbook that knows under half of a question: not sure, and a person offered", () => {
+    const { last } = play(
+      [{ text: "How much does the cargo bike cost?", knowledge: catalogue.slice(1) }],
+      ctx,
+    );
+    expect(last.state.active).toBeNull();
+    expect(texts(last)).toEqual([KNOWLEDGE_FALLBACK]);
+    expect(last.events.find((e) => e.type === "route.outranked")).toMatchObject({
+      routeId: "quote",
+      knowledgeConfidence: 0,
+    });
+  });
+
+  it("does not retrieve for a request the route knows every word of, nor for the owner's own example", () => {
+    for (const text of ["pricing for 20 seats for my team", "how much does it cost?"]) {
+      const { last } = play([text], ctx);
+      expect(types(last)).not.toContain("answer_from_knowledge");
+      expect(last.state.active?.routeId).toBe("quote");
+    }
+  });
+
+  it("asks the pages about a question the route knows every word of: they may answer it better", () => {
+    const hours = [
+      { id: "c-seats", text: "Pricing for 20 seats: $400 a month, billed yearly.", title: "Teams" },
+    ];
+    expect(types(play(["how much would 20 seats cost?"], ctx).last)).toEqual(["answer_from_knowledge"]);
+    const { last } = play([{ text: "how much would 20 seats cost?", knowledge: hours }], ctx);
+    expect(texts(last)).toEqual(["Pricing for 20 seats: $400 a month, billed yearly."]);
+    expect(last.state.active).toBeNull();
   });
 
   it("keeps the route when the host does not retrieve", () => {

@@ -108,7 +108,8 @@ describe("step kinds", () => {
   it("a question during an ask is answered from knowledge and the field asked again, without using an attempt", () => {
     const { last, state } = play(["quote please", "Jane", "what is your privacy policy?"]);
     expect(last.commands).toEqual([
-      expect.objectContaining({ type: "answer_from_knowledge", query: "what is your privacy policy?" }),
+      // The retrieval query: the question's content words (question words dropped).
+      expect.objectContaining({ type: "answer_from_knowledge", query: "privacy policy" }),
     ]);
     expect(texts(last)).toEqual(["Thanks Jane. What's your email?"]);
     expect(state.active?.attempts).toBe(0);
@@ -133,10 +134,30 @@ describe("step kinds", () => {
 });
 
 describe("route selection and knowledge", () => {
+  it("answers the question behind a greeting, then a follow-up with the question before it", () => {
+    const prices = [
+      { id: "p", headings: ["Prices"], text: "- Pro plan: 49 euros a month\n- Team plan: 99 euros a month" },
+    ];
+    const first = play([{ text: "Hi! How much is the Pro plan?", knowledge: prices }]);
+    expect(texts(first.last)).toEqual(["Pro plan: 49 euros a month."]);
+    expect(first.state.lastQuestion).toBe("How much is the Pro plan?");
+    const { last } = play([
+      { text: "Hi! How much is the Pro plan?", knowledge: prices },
+      { text: "and the team plan?", knowledge: prices },
+    ]);
+    expect(texts(last)).toEqual(["Team plan: 99 euros a month."]);
+  });
+
+  it("says what it is when asked", () => {
+    expect(texts(play(["who are you?"]).last)[0]).toMatch(/virtual assistant/);
+    expect(types(play(["who are you?"]).last)).toEqual([]);
+  });
+
   it("out of scope → answer_from_knowledge command", () => {
     const { last } = play(["what are your opening hours"]);
     expect(last.commands).toEqual([
-      { type: "answer_from_knowledge", query: "what are your opening hours", fallback: expect.any(String) },
+      // The question's words and the word pages use for what it asks ("opening" → "open", as in "Opening hours").
+      { type: "answer_from_knowledge", query: "opening hours open", fallback: expect.any(String) },
     ]);
     expect(last.events).toEqual([{ type: "knowledge.requested", query: "what are your opening hours" }]);
     expect(last.state.active).toBeNull();

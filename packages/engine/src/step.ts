@@ -44,10 +44,7 @@ export function step(previous: ConversationState, input: StepInput, ctx: StepCon
   const state = ConversationStateSchema.parse(structuredClone(previous));
   state.turn++;
   state.routesVersion ??= ctx.routesVersion;
-  const said = stripInvisible(input.text)
-    .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, MAX_TEXT_LENGTH);
+  const said = stripInvisible(input.text).replace(/\s+/g, " ").trim().slice(0, MAX_TEXT_LENGTH);
   const text = GREETING.test(said) ? said : said.replace(GREETING_FIRST, "");
   const { accepted, events } = acceptProposals(input.proposals, {
     state,

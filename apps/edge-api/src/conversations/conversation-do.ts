@@ -275,13 +275,7 @@ export class ConversationDO extends DurableObject<Env> {
           // never holds the connection slot other conversations wait for; the alarm retries.
           await withDbSlot(() =>
             dbDeadline(
-              drainOutbox(
-                this.core.store,
-                meta.tenantId,
-                this.sinks,
-                this.env.APP_URL,
-                dueBy,
-              ),
+              drainOutbox(this.core.store, meta.tenantId, this.sinks, this.env.APP_URL, dueBy),
               conversationConfig(this.env).dbTimeoutMs * 10,
             ),
           );

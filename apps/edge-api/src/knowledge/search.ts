@@ -153,9 +153,12 @@ export async function retrieveChunks(
     let lexical = (await tx.execute<ChunkRow>(lexicalQuery(tenantId, q, limit * 3))).rows;
     if (also.length > 0) {
       const rankings = [lexical];
-      for (const a of also.slice(0, 2)) rankings.push((await tx.execute<ChunkRow>(lexicalQuery(tenantId, a, limit * 3))).rows);
+      for (const a of also.slice(0, 2))
+        rankings.push((await tx.execute<ChunkRow>(lexicalQuery(tenantId, a, limit * 3))).rows);
       const byId = new Map(rankings.flat().map((r) => [r.id, r]));
-      lexical = reciprocalRankFusion(rankings.map((rows) => rows.map((r) => r.id))).map(({ id }) => byId.get(id) as ChunkRow);
+      lexical = reciprocalRankFusion(rankings.map((rows) => rows.map((r) => r.id))).map(
+        ({ id }) => byId.get(id) as ChunkRow,
+      );
     }
     if (!question || question.length === 0) return lexical;
     const vector = (

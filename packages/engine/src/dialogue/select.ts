@@ -7,9 +7,9 @@ import { evaluateCondition } from "../routes/conditions.js";
 import type { Route } from "../routes/schema.js";
 import { isWithinBusinessHours } from "./businessHours.js";
 import { requestHandoff } from "./handoff.js";
-import { isQuestion } from "./signals.js";
 import { askKnowledge, requestKnowledge } from "./knowledge.js";
 import { startRoute } from "./script.js";
+import { isQuestion } from "./signals.js";
 import type { Turn } from "./turn.js";
 
 /** Candidates whose confidence is this close count as tied, and priority decides. */
@@ -91,7 +91,11 @@ function knowledgeWins(turn: Turn, route: Route): boolean {
 /** Below this share of a message's terms (at most it, for a question) a route is too weak to start on. */
 const WEAK_ROUTE = 0.5;
 
-const normalExample = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+const normalExample = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
 function isExample(text: string, route: Route): boolean {
   const t = normalExample(text);
   return route.examples.some((e) => normalExample(e) === t);

@@ -1,4 +1,6 @@
 // One turn in progress: the working copy of the state plus what the turn has produced so far.
+
+import { type KnowledgeQuestion, knowledgeQuestion } from "../knowledge/question.js";
 import type { Route } from "../routes/schema.js";
 import type { Scope } from "../routes/variables.js";
 import type { Command } from "./commands.js";
@@ -11,7 +13,6 @@ import {
 } from "./context.js";
 import type { EngineEvent } from "./events.js";
 import type { AcceptedProposals } from "./proposals.js";
-import { type KnowledgeQuestion, knowledgeQuestion } from "../knowledge/question.js";
 import type { ConversationState } from "./state.js";
 
 export class Turn {

@@ -121,7 +121,8 @@ function inRange(n: number, text: string): boolean {
     const [lo, hi] = [Number(m[1]?.replace(/,/g, "")), Number(m[2]?.replace(/,/g, ""))];
     if (lo <= n && n <= hi) return true;
   }
-  for (const m of text.matchAll(/(\d[\d,]*)\s*(?:or more|\+)/g)) if (Number(m[1]?.replace(/,/g, "")) <= n) return true;
+  for (const m of text.matchAll(/(\d[\d,]*)\s*(?:or more|\+)/g))
+    if (Number(m[1]?.replace(/,/g, "")) <= n) return true;
   return false;
 }
 
@@ -155,12 +156,15 @@ function cover(q: Question, chunk: KnowledgeChunk, units: Unit[], whole: boolean
   const titleTerms = contentTerms(path[0] ?? "");
   const named = [...q.terms].filter((t) => lastTerms.has(t)).length;
   const topic =
-    named + [...q.terms].filter((t) => titleTerms.has(t)).length + (q.intent?.heading.test(headingText) ? 1 : 0);
+    named +
+    [...q.terms].filter((t) => titleTerms.has(t)).length +
+    (q.intent?.heading.test(headingText) ? 1 : 0);
   // An FAQ entry: its heading asks the question, and its text answers it in other words.
   const faq = named + (q.intent && intentOf(last)?.name === q.intent.name ? 1 : 0) >= MIN_RELEVANCE * size;
   // A whole short section under headings that name the question ("FlexSeat > Materials" for "what is
   // the chair made of?") answers it, though its text never repeats the words.
-  const titled = whole && covered >= MIN_RELEVANCE * size && [...q.terms].every((t) => heading.has(t) || mine.has(t));
+  const titled =
+    whole && covered >= MIN_RELEVANCE * size && [...q.terms].every((t) => heading.has(t) || mine.has(t));
   return {
     score: covered / size,
     valued,
@@ -177,7 +181,8 @@ function narrow(q: Question, units: Unit[]): Unit[] {
   const items = units.filter((u) => u.item);
   if (items.length < 2) return units;
   const hits = (u: Unit, terms: Set<string>) =>
-    [...terms].filter((t) => u.terms.has(t)).length + (terms === q.terms && q.intent?.covers.test(u.body) ? 1 : 0);
+    [...terms].filter((t) => u.terms.has(t) || (/^\d+$/.test(t) && inRange(Number(t), u.body))).length +
+    (terms === q.terms && q.intent?.covers.test(u.body) ? 1 : 0);
   for (const terms of [q.terms, q.context]) {
     const scores = items.map((u) => hits(u, terms));
     const top = Math.max(...scores);

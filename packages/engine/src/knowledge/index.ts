@@ -1,5 +1,4 @@
 export { type Asked, extractiveAnswer, knowledgeConfidence, MIN_RELEVANCE } from "./extractive.js";
-export { type KnowledgeQuestion, knowledgeQuestion } from "./question.js";
 export {
   type GroundedAnswer,
   type GroundingResult,
@@ -7,4 +6,5 @@ export {
   SUPPORT_THRESHOLD,
 } from "./grounding.js";
 export { checkForbiddenPattern, forbiddenMatcher, type KnowledgePolicy } from "./policy.js";
+export { type KnowledgeQuestion, knowledgeQuestion } from "./question.js";
 export { contentTerms, sanitizeChunk, splitSentences } from "./text.js";

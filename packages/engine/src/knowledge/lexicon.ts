@@ -73,7 +73,12 @@ export type Intent = {
 const INTENTS: { asks: RegExp; intent: Intent }[] = [
   {
     asks: /\bhow (heavy|much weight|much does it weigh)\b|\bweigh(s|t)?\b/i,
-    intent: { name: "⟨weight⟩", word: "weight", heading: /\b(weight|capacity|fits?)\b/i, covers: /\b\d+(\.\d+)?\s?(kg|lb|lbs)\b/i },
+    intent: {
+      name: "⟨weight⟩",
+      word: "weight",
+      heading: /\b(weight|capacity|fits?)\b/i,
+      covers: /\b\d+(\.\d+)?\s?(kg|lb|lbs)\b/i,
+    },
   },
   {
     asks: /\bhow (long|soon|quickly)\b|\bwhen will\b|\bhow much time\b/i,
@@ -108,23 +113,48 @@ const INTENTS: { asks: RegExp; intent: Intent }[] = [
   },
   {
     asks: /\bhow (tall|high|big|wide|thick|deep|large|small)\b|\bwhat size\b|\bdimensions?\b/i,
-    intent: { name: "⟨size⟩", word: "size", heading: /\b(sizes?|dimensions?|fits?)\b/i, covers: /\b\d+(\.\d+)?\s?(cm|mm|m|in|inch|inches|ft)\b/i },
+    intent: {
+      name: "⟨size⟩",
+      word: "size",
+      heading: /\b(sizes?|dimensions?|fits?)\b/i,
+      covers: /\b\d+(\.\d+)?\s?(cm|mm|m|in|inch|inches|ft)\b/i,
+    },
   },
   {
     asks: /\b(e-?mail)( address)?\??$|\b(what|which)('s| is)? (the |your )?e-?mail\b|\bwho (do|should) i e-?mail\b|\be-?mail for\b/i,
-    intent: { name: "⟨email⟩", word: "contact", heading: /\b(contact|reach)\b/i, covers: /[\w.+-]+@[\w-]+\.[\w.]+/ },
+    intent: {
+      name: "⟨email⟩",
+      word: "contact",
+      heading: /\b(contact|reach)\b/i,
+      covers: /[\w.+-]+@[\w-]+\.[\w.]+/,
+    },
   },
   {
     asks: /\bphone( number)?\??$|\b(what|which)('s| is)? (the |your )?(phone|telephone|number)\b|\bcall you\b/i,
-    intent: { name: "⟨phone⟩", word: "contact", heading: /\b(contact|reach)\b/i, covers: /\+?\d[\d ().-]{7,}\d/ },
+    intent: {
+      name: "⟨phone⟩",
+      word: "contact",
+      heading: /\b(contact|reach)\b/i,
+      covers: /\+?\d[\d ().-]{7,}\d/,
+    },
   },
   {
     asks: /\bhow many\b/i,
-    intent: { name: "⟨count⟩", word: "", heading: /$^/, covers: /\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten)\b/i },
+    intent: {
+      name: "⟨count⟩",
+      word: "",
+      heading: /$^/,
+      covers: /\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten)\b/i,
+    },
   },
   {
     asks: /\b(what time|opening hours|hours|when (are|is) .*open|open on)\b/i,
-    intent: { name: "⟨time⟩", word: "hours", heading: /\b(hours|opening)\b/i, covers: /\b\d{1,2}(:\d\d)?\s?(am|pm)\b|\b\d{1,2}:\d\d\b/i },
+    intent: {
+      name: "⟨time⟩",
+      word: "hours",
+      heading: /\b(hours|opening)\b/i,
+      covers: /\b\d{1,2}(:\d\d)?\s?(am|pm)\b|\b\d{1,2}:\d\d\b/i,
+    },
   },
 ];
 

@@ -33,7 +33,7 @@ const QUERY_WORDS = 8;
 
 export function retrievalQuery(question: string): string {
   const own = words(question).filter((w) => !STOP_WORDS.has(w) && !QUESTION_WORDS.has(w));
-  const out = new Set(own);
+  const out = new Set(own.slice(0, QUERY_WORDS));
   const extra: string[] = [];
   for (const w of own) {
     // The group's first word is the one the pages most likely use ("guaranteed" → "warranty").
@@ -51,8 +51,7 @@ export function retrievalQuery(question: string): string {
 export function knowledgeQuestion(said: string, previous?: string): KnowledgeQuestion {
   // Misspelt service words ("warrenty", "retrun") would find nothing: they are fixed before retrieval.
   const text = correctSpelling(said, KNOWN);
-  if (ABOUT.test(text))
-    return { question: ABOUT_QUESTION, direct: true, query: "designs sells make range" };
+  if (ABOUT.test(text)) return { question: ABOUT_QUESTION, direct: true, query: "designs sells make range" };
   const followUp = previous ? followUpOf(text) : undefined;
   if (!followUp || !previous) return { question: text, query: retrievalQuery(text) };
   return {
@@ -66,7 +65,11 @@ export function knowledgeQuestion(said: string, previous?: string): KnowledgeQue
 
 /** The question the next follow-up leans on: an elliptical one still leans on the one it followed. */
 export function questionToRemember(q: KnowledgeQuestion): string {
-  return q.elliptical && q.context ? q.context : q.context && contentTerms(q.question).size === 0 ? q.context : q.question;
+  return q.elliptical && q.context
+    ? q.context
+    : q.context && contentTerms(q.question).size === 0
+      ? q.context
+      : q.question;
 }
 
 function followUpOf(text: string): { own: string; elliptical: boolean } | undefined {
