@@ -62,7 +62,7 @@ export function routeConfidence(text: string, route: Route): number {
 function knowledgeWins(turn: Turn, route: Route): boolean {
   if (!turn.ctx.retrievesKnowledge) return false;
   const mine = routeConfidence(turn.text, route);
-  // The owner's own example ("do you do business orders") is theirs; otherwise a question the route
+  // The owner's own example (also inside a longer message) is theirs; otherwise a question the route
   // covers fully may still be better answered by the pages.
   if (isExample(turn.text, route) || (mine >= 1 && !isQuestion(turn.text))) return false;
   const knowledge = turn.input.knowledge;
@@ -92,13 +92,17 @@ function knowledgeWins(turn: Turn, route: Route): boolean {
 const WEAK_ROUTE = 0.5;
 
 const normalExample = (s: string) =>
-  s
+  ` ${s
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
+    .trim()} `;
+/** One of the route's examples, or one of three words or more said in full ("I want a quote for…"). */
 function isExample(text: string, route: Route): boolean {
   const t = normalExample(text);
-  return route.examples.some((e) => normalExample(e) === t);
+  return route.examples.some((e) => {
+    const example = normalExample(e);
+    return example === t || (example.trim().split(" ").length >= 3 && t.includes(example));
+  });
 }
 
 export function selectAndStart(turn: Turn): void {
