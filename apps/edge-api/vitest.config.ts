@@ -36,6 +36,16 @@ export default defineConfig({
           // Low enough that the rate-limit test reaches it; other tests sign up from their own IPs.
           RATE_LIMIT_AUTH_PER_MIN: "5",
         },
+        // Workers AI: a local fake of the binding (test/fake-workers-ai.js), called over RPC like the real one.
+        serviceBindings: { AI: { name: "fake-workers-ai", entrypoint: "FakeWorkersAi" } },
+        workers: [
+          {
+            name: "fake-workers-ai",
+            modules: true,
+            scriptPath: "./test/fake-workers-ai.js",
+            compatibilityDate: "2025-09-01",
+          },
+        ],
       },
     })),
   ],

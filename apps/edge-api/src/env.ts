@@ -1,4 +1,5 @@
 import type { Database } from "@autopilot/db";
+import type { WorkersAiBinding } from "./ai/workers-ai.js";
 import type { LiveStats } from "./analytics/live/live-stats.js";
 import type { ConversationDO } from "./conversations/conversation-do.js";
 import type { Principal } from "./domain/principal.js";
@@ -33,6 +34,8 @@ export type Env = {
   VISITOR_TOKEN_SECRET: string;
   /** 32 bytes, base64: AES-GCM key for tenants' AI provider keys (a secret in production). */
   AI_MASTER_KEY?: string;
+  /** Workers AI (`[ai] binding = "AI"` in wrangler.toml), for tenants whose provider is "workers-ai". */
+  AI?: WorkersAiBinding;
   AI_TIMEOUT_MS?: string;
   AI_RETRIES?: string;
   WIDGET_VISITOR_PER_MIN?: string;

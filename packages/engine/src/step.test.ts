@@ -157,7 +157,12 @@ describe("route selection and knowledge", () => {
     const { last } = play(["what are your opening hours"]);
     expect(last.commands).toEqual([
       // The question's words and the word pages use for what it asks ("opening" → "open", as in "Opening hours").
-      { type: "answer_from_knowledge", query: "opening hours open", fallback: expect.any(String) },
+      {
+        type: "answer_from_knowledge",
+        query: "opening hours open",
+        question: "what are your opening hours",
+        fallback: expect.any(String),
+      },
     ]);
     expect(last.events).toEqual([{ type: "knowledge.requested", query: "what are your opening hours" }]);
     expect(last.state.active).toBeNull();

@@ -4,6 +4,7 @@ import OpenAI from "openai";
 import { guardedFetch } from "../lib/address-policy.js";
 import { open } from "../lib/secret-box.js";
 import { type AiKeys, baseUrlRefused } from "./keys.js";
+import { type WorkersAiBinding, workersAiProvider } from "./workers-ai.js";
 
 // Embeddings from the tenant's OpenAI-compatible provider (its /v1/embeddings, same base URL and key
 // as chat), used by knowledge retrieval when the tenant names an embedding model. Without one
@@ -58,13 +59,25 @@ export function openAiEmbedder(config: {
   };
 }
 
+/** Workers AI's text embeddings (ai/workers-ai.ts), normalised like the others. */
+export function workersAiEmbedder(binding: WorkersAiBinding, model: string): Embedder {
+  const provider = workersAiProvider({
+    binding,
+    model,
+    embeddingModel: model,
+    timeoutMs: EMBEDDING_TIMEOUT_MS,
+    retries: 0,
+  });
+  return { model, embed: async (texts) => (await provider.embed(texts)).map(normalise) };
+}
+
 /**
- * The tenant's embedder, or null: no openai provider, no embedding model, a key that cannot be opened,
- * or a base URL the address policy refuses here.
+ * The tenant's embedder, or null: offline, no embedding model, a key that cannot be opened, a base URL
+ * the address policy refuses here, or Workers AI without the AI binding.
  */
 export async function tenantEmbedder(db: Database, tenantId: string, keys: AiKeys): Promise<Embedder | null> {
   const masterKey = keys.AI_MASTER_KEY;
-  if (!masterKey) return null;
+  if (!masterKey && !keys.AI) return null;
   const [row] = await withTenant(db, tenantId, (tx) =>
     tx
       .select({
@@ -76,7 +89,9 @@ export async function tenantEmbedder(db: Database, tenantId: string, keys: AiKey
       .from(aiSettings)
       .where(eq(aiSettings.tenantId, tenantId)),
   );
-  if (row?.provider !== "openai" || !row.embeddingModel || !row.apiKeyCiphertext) return null;
+  if (row?.provider === "workers-ai" && row.embeddingModel && keys.AI)
+    return workersAiEmbedder(keys.AI, row.embeddingModel);
+  if (row?.provider !== "openai" || !row.embeddingModel || !row.apiKeyCiphertext || !masterKey) return null;
   if (baseUrlRefused(row.baseUrl, keys)) return null;
   const apiKey = await open(masterKey, row.apiKeyCiphertext, tenantId).catch(() => null);
   if (!apiKey) return null;

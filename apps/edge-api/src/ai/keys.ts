@@ -1,4 +1,5 @@
 import { outboundUrlProblem } from "../lib/address-policy.js";
+import type { WorkersAiBinding } from "./workers-ai.js";
 
 /** What opening a tenant's AI provider needs from the environment. */
 export type AiKeys = {
@@ -6,6 +7,8 @@ export type AiKeys = {
   AI_MASTER_KEY?: string | undefined;
   /** "1": a base URL on this machine or a private network is allowed (local development only). */
   LOCAL_DEVELOPMENT?: string | undefined;
+  /** Cloudflare's Workers AI binding, for tenants whose provider is "workers-ai". */
+  AI?: WorkersAiBinding | undefined;
 };
 
 /**

@@ -8,7 +8,7 @@ export type ChatRequest = { messages: ChatMessage[]; tools: ToolSpec[] };
 export type ChatResult = { text: string | null; toolCalls: ToolCall[]; tokens: number };
 
 export interface AiProvider {
-  readonly name: "offline" | "openai";
+  readonly name: "offline" | "openai" | "workers-ai";
   chat(request: ChatRequest): Promise<ChatResult>;
   embed(texts: string[]): Promise<number[][]>;
 }

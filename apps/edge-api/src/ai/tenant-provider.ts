@@ -4,6 +4,7 @@ import { open } from "../lib/secret-box.js";
 import { type AiKeys, baseUrlRefused } from "./keys.js";
 import { openAiProvider } from "./openai.js";
 import { type AiProvider, offlineProvider } from "./provider.js";
+import { workersAiProvider } from "./workers-ai.js";
 
 export type AiSettingsRow = typeof aiSettings.$inferSelect;
 
@@ -13,14 +14,18 @@ export async function loadAiSettings(tx: Tx, tenantId: string): Promise<AiSettin
 }
 
 /**
- * The tenant's provider; offline when none is configured, its key cannot be opened, or its base URL
- * is one the address policy refuses here.
+ * The tenant's provider; offline when none is configured, its key cannot be opened, its base URL is
+ * one the address policy refuses here, or it is Workers AI and this deployment has no AI binding.
  */
 export async function providerFor(
   row: Pick<AiSettingsRow, "tenantId" | "provider" | "baseUrl" | "model" | "apiKeyCiphertext"> | null,
   keys: AiKeys,
   limits: { timeoutMs: number; retries: number },
 ): Promise<AiProvider> {
+  if (row?.provider === "workers-ai")
+    return keys.AI && row.model
+      ? workersAiProvider({ binding: keys.AI, model: row.model, ...limits })
+      : offlineProvider;
   const masterKey = keys.AI_MASTER_KEY;
   if (row?.provider !== "openai" || !row.apiKeyCiphertext || !masterKey || !row.model) return offlineProvider;
   if (baseUrlRefused(row.baseUrl, keys)) return offlineProvider;

@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import { openAiClient } from "./openai.js";
+import { type WorkersAiBinding, workersAiProvider } from "./workers-ai.js";
 
 export type ConnectionTest =
   | { ok: true; model: string; latencyMs: number }
@@ -42,4 +43,35 @@ function describe(error: unknown, config: { baseUrl?: string | undefined; timeou
   if (error instanceof OpenAI.APIError)
     return `The endpoint answered ${error.status ?? "an error"}: ${error.message}`.slice(0, 300);
   return "The endpoint gave an answer that is not an OpenAI-compatible chat completion.";
+}
+
+/** The same test through the Workers AI binding: one small chat, no retries, the same deadline. */
+export async function testWorkersAi(config: {
+  binding: WorkersAiBinding | undefined;
+  model: string;
+  timeoutMs: number;
+}): Promise<ConnectionTest> {
+  if (!config.binding)
+    return {
+      ok: false,
+      model: config.model,
+      error: 'Workers AI is not bound in this deployment: add [ai] binding = "AI" to wrangler.toml.',
+    };
+  const provider = workersAiProvider({
+    binding: config.binding,
+    model: config.model,
+    timeoutMs: config.timeoutMs,
+    retries: 0,
+  });
+  const started = performance.now();
+  try {
+    await provider.chat({ messages: [{ role: "user", content: "Reply with the word OK." }], tools: [] });
+    return { ok: true, model: config.model, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return {
+      ok: false,
+      model: config.model,
+      error: `Workers AI: ${String(error instanceof Error ? error.message : error)}`.slice(0, 300),
+    };
+  }
 }

@@ -101,7 +101,7 @@ export async function runTurn(input: TurnInput): Promise<TurnOutput> {
     (e) => e.type === "knowledge.answered" || e.type === "knowledge.unanswered",
   );
   if (answering && aiAvailable && ai !== "timeout" && ai !== "error" && knowledge.length > 0) {
-    const answer = await callModel(input.ai, draftRequest(ask.query, knowledge));
+    const answer = await callModel(input.ai, draftRequest(ask.question ?? input.text, knowledge));
     if (typeof answer === "string") ai = answer;
     else {
       const draft = parseDraft(answer.toolCalls);

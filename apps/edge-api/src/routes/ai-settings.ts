@@ -2,7 +2,8 @@ import { withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { saveAiSettings } from "../ai/save-settings.js";
 import { loadAiSettings } from "../ai/tenant-provider.js";
-import { type ConnectionTest, testOpenAiConnection } from "../ai/test-connection.js";
+import { type ConnectionTest, testOpenAiConnection, testWorkersAi } from "../ai/test-connection.js";
+import { WORKERS_AI_DEFAULT_EMBEDDING_MODEL, WORKERS_AI_DEFAULT_MODEL } from "../ai/workers-ai.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { assertOutboundUrl } from "../http/outbound.js";
@@ -19,15 +20,23 @@ const tags = ["AI"];
 const auth = [authenticate, limitByPrincipal] as const;
 const TEST_TIMEOUT_MS = 10_000;
 
+const PROVIDERS = ["offline", "openai", "workers-ai"] as const;
+
 const settingsSchema = z
   .object({
-    provider: z.enum(["offline", "openai"]),
+    provider: z.enum(PROVIDERS),
     baseUrl: z.string().nullable(),
     model: z.string().nullable(),
     embeddingModel: z.string().nullable(),
     hasKey: z.boolean(),
     dailyTokenBudget: z.number(),
     updatedAt: z.string().nullable(),
+    /** Whether this deployment has the Workers AI binding, and the models used when none is named. */
+    workersAi: z.object({
+      available: z.boolean(),
+      defaultModel: z.string(),
+      defaultEmbeddingModel: z.string(),
+    }),
   })
   .openapi("AiSettings");
 
@@ -52,6 +61,11 @@ aiSettingsRoutes.openapi(
         hasKey: Boolean(row?.apiKeyCiphertext),
         dailyTokenBudget: row?.dailyTokenBudget ?? 200_000,
         updatedAt: row?.updatedAt.toISOString() ?? null,
+        workersAi: {
+          available: Boolean(c.env.AI),
+          defaultModel: WORKERS_AI_DEFAULT_MODEL,
+          defaultEmbeddingModel: WORKERS_AI_DEFAULT_EMBEDDING_MODEL,
+        },
       },
       200,
     );
@@ -70,6 +84,8 @@ aiSettingsRoutes.openapi(
     middleware: [...auth, requireRole("admin")] as const,
     request: jsonBody(
       z.object({
+        /** Which provider to test; absent: the OpenAI-compatible endpoint given, or the saved settings. */
+        provider: z.enum(["openai", "workers-ai"]).optional(),
         baseUrl: z
           .url({ protocol: /^https?$/ })
           .max(300)
@@ -98,7 +114,17 @@ aiSettingsRoutes.openapi(
     const body = c.req.valid("json");
     if (body.baseUrl) assertOutboundUrl(c.env, "baseUrl", body.baseUrl);
     let result: ConnectionTest;
-    if (body.apiKey !== undefined) {
+    const saved =
+      body.provider === undefined && body.apiKey === undefined
+        ? await withTenant(c.get("db"), p.tenantId, (tx) => loadAiSettings(tx, p.tenantId))
+        : null;
+    if (body.provider === "workers-ai" || saved?.provider === "workers-ai") {
+      result = await testWorkersAi({
+        binding: c.env.AI,
+        model: body.model ?? saved?.model ?? WORKERS_AI_DEFAULT_MODEL,
+        timeoutMs: TEST_TIMEOUT_MS,
+      });
+    } else if (body.apiKey !== undefined) {
       if (!body.model)
         return c.json({ ok: false, model: null, error: "model: enter the model to test" }, 200);
       result = await testOpenAiConnection({
@@ -108,7 +134,8 @@ aiSettingsRoutes.openapi(
         timeoutMs: TEST_TIMEOUT_MS,
       });
     } else {
-      const row = await withTenant(c.get("db"), p.tenantId, (tx) => loadAiSettings(tx, p.tenantId));
+      const row =
+        saved ?? (await withTenant(c.get("db"), p.tenantId, (tx) => loadAiSettings(tx, p.tenantId)));
       if (row?.provider !== "openai" || !row.apiKeyCiphertext || !row.model)
         result = { ok: false, model: null, error: "No AI provider is saved: the assistant runs offline." };
       else if (!c.env.AI_MASTER_KEY)
@@ -139,7 +166,7 @@ aiSettingsRoutes.openapi(
 
 const savedSchema = z
   .object({
-    provider: z.enum(["offline", "openai"]),
+    provider: z.enum(PROVIDERS),
     baseUrl: z.string().nullable(),
     model: z.string().nullable(),
     embeddingModel: z.string().nullable(),
@@ -152,12 +179,20 @@ aiSettingsRoutes.openapi(
     method: "put",
     path: "/v1/ai/settings",
     tags,
-    summary: "Configure the AI provider (offline or any OpenAI-compatible endpoint)",
+    summary: "Configure the AI provider (offline, Workers AI, or any OpenAI-compatible endpoint)",
     middleware: [...auth, requireRole("admin")] as const,
     request: jsonBody(
       z.discriminatedUnion("provider", [
         z.object({
           provider: z.literal("offline"),
+          dailyTokenBudget: z.number().int().min(0).max(1e9).optional(),
+        }),
+        z.object({
+          provider: z.literal("workers-ai"),
+          /** A Workers AI text-generation model with function calling; absent: the default. */
+          model: z.string().trim().min(1).max(100).optional(),
+          /** A Workers AI text-embedding model; absent: the default; null: lexical retrieval only. */
+          embeddingModel: z.string().trim().min(1).max(100).nullable().optional(),
           dailyTokenBudget: z.number().int().min(0).max(1e9).optional(),
         }),
         z.object({

@@ -186,7 +186,7 @@ export const aiSettings = pgTable("ai_settings", {
   tenantId: uuid("tenant_id")
     .primaryKey()
     .references(() => tenants.id, { onDelete: "cascade" }),
-  provider: text("provider", { enum: ["offline", "openai"] })
+  provider: text("provider", { enum: ["offline", "openai", "workers-ai"] })
     .notNull()
     .default("offline"),
   baseUrl: text("base_url"),

@@ -46,7 +46,14 @@ export const CommandSchema = z.discriminatedUnion("type", [
     routeId: z.string().optional(),
     fields: Fields,
   }),
-  z.object({ type: z.literal("answer_from_knowledge"), query: z.string(), fallback: z.string() }),
+  z.object({
+    type: z.literal("answer_from_knowledge"),
+    /** What retrieval is asked (content words and synonyms). */
+    query: z.string(),
+    /** What a model drafting the answer is asked: the customer's question (a follow-up with the one before). */
+    question: z.string().optional(),
+    fallback: z.string(),
+  }),
   // Requests for AI help, emitted only when ctx.aiAvailable.
   z.object({
     type: z.literal("adjudicate_route"),

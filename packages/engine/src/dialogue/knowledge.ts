@@ -69,7 +69,9 @@ export function requestKnowledge(turn: Turn): void {
 
 /** The host's retrieval for this turn: the engine re-runs with the chunks found. */
 export function askKnowledge(turn: Turn): void {
-  turn.command({ type: "answer_from_knowledge", query: turn.question.query, fallback: KNOWLEDGE_FALLBACK });
+  const { query, context } = turn.question;
+  const question = context ? `${context} (then: ${turn.text})` : turn.text;
+  turn.command({ type: "answer_from_knowledge", query, question, fallback: KNOWLEDGE_FALLBACK });
   turn.event({ type: "knowledge.requested", query: turn.text });
 }
 
