@@ -401,6 +401,14 @@ describe.skipIf(!hasChromium)("admin screens in Chromium", () => {
     await page.reload();
     expect(await page.inputValue("#field-embeddingModel")).toBe("text-embedding-test");
     expect((await apiGet("/v1/ai/settings")).embeddingModel).toBe("text-embedding-test");
+    // Workers AI: offered with its default models; this local stack has no AI binding, and says so.
+    await page.check("input[value=workers-ai]");
+    expect(await page.inputValue("#field-wai-model")).toMatch(/^@cf\//);
+    await page.getByText("This deployment has no Workers AI binding").waitFor();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.locator(".inline-error").first().textContent()).toMatch(/not bound/);
+    expect((await apiGet("/v1/ai/settings")).provider).toBe("openai");
+    await shots("settings-ai-workers");
     await page.check("input[value=offline]");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(async () => (await apiGet("/v1/ai/settings")).provider).toBe("offline");

@@ -7163,7 +7163,7 @@ export interface paths {
                 };
             };
         };
-        /** Configure the AI provider (offline or any OpenAI-compatible endpoint) */
+        /** Configure the AI provider (offline, Workers AI, or any OpenAI-compatible endpoint) */
         put: {
             parameters: {
                 query?: never;
@@ -7176,6 +7176,12 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         provider: "offline";
+                        dailyTokenBudget?: number;
+                    } | {
+                        /** @enum {string} */
+                        provider: "workers-ai";
+                        model?: string;
+                        embeddingModel?: string | null;
                         dailyTokenBudget?: number;
                     } | {
                         /** @enum {string} */
@@ -7285,6 +7291,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @enum {string} */
+                        provider?: "openai" | "workers-ai";
                         /** Format: uri */
                         baseUrl?: string;
                         model?: string;
@@ -14948,13 +14956,18 @@ export interface components {
         };
         AiSettings: {
             /** @enum {string} */
-            provider: "offline" | "openai";
+            provider: "offline" | "openai" | "workers-ai";
             baseUrl: string | null;
             model: string | null;
             embeddingModel: string | null;
             hasKey: boolean;
             dailyTokenBudget: number;
             updatedAt: string | null;
+            workersAi: {
+                available: boolean;
+                defaultModel: string;
+                defaultEmbeddingModel: string;
+            };
         };
         AiConnectionTest: {
             ok: boolean;
@@ -14964,7 +14977,7 @@ export interface components {
         };
         AiSettingsSaved: {
             /** @enum {string} */
-            provider: "offline" | "openai";
+            provider: "offline" | "openai" | "workers-ai";
             baseUrl: string | null;
             model: string | null;
             embeddingModel: string | null;

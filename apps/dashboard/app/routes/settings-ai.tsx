@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { Form, useFetcher } from "react-router";
-import { Field, FormError, Submit } from "../components/form.js";
+import { Field, FormError, InlineError, Submit } from "../components/form.js";
 import { requireAdmin } from "../lib/admin.server.js";
 import { api } from "../lib/api.server.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
@@ -9,6 +9,7 @@ import type { Route } from "./+types/settings-ai";
 export const meta: Route.MetaFunction = () => [{ title: "AI provider · Settings · AutopilotCRM" }];
 
 const FIELDS = ["provider", "baseUrl", "model", "embeddingModel", "apiKey", "dailyTokenBudget"] as const;
+type Provider = "offline" | "openai" | "workers-ai";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   await requireAdmin(request, context);
@@ -20,15 +21,23 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 export async function action({ request, context }: Route.ActionArgs) {
   const form = await request.formData();
   const client = api(request, context);
+  const provider = text(form, "provider") as Provider;
+  // Workers AI has its own model fields (prefilled with its defaults), so switching keeps both.
+  const prefix = provider === "workers-ai" ? "wai-" : "";
   const baseUrl = text(form, "baseUrl").trim() || undefined;
-  const model = text(form, "model").trim();
+  const model = text(form, `${prefix}model`).trim();
   // Empty: none (knowledge search stays lexical).
-  const embeddingModel = text(form, "embeddingModel").trim() || null;
+  const embeddingModel = text(form, `${prefix}embeddingModel`).trim() || null;
   const apiKey = text(form, "apiKey");
   if (text(form, "intent") === "test") {
     // With no key typed, the saved settings (and the key stored server side) are tested.
     const { data, error } = await client.POST("/v1/ai/test", {
-      body: apiKey ? { baseUrl, model: model || undefined, apiKey } : { model: model || undefined, baseUrl },
+      body:
+        provider === "workers-ai"
+          ? { provider: "workers-ai", model: model || undefined }
+          : apiKey
+            ? { baseUrl, model: model || undefined, apiKey }
+            : { model: model || undefined, baseUrl },
     });
     if (!data)
       return { test: { ok: false, model: null, error: formErrors(error, []).form ?? "The test failed." } };
@@ -38,17 +47,31 @@ export async function action({ request, context }: Route.ActionArgs) {
   const dailyTokenBudget = budgetText === "" ? undefined : Number(budgetText);
   const { error } = await client.PUT("/v1/ai/settings", {
     body:
-      text(form, "provider") === "openai"
+      provider === "openai"
         ? { provider: "openai", baseUrl, model, embeddingModel, apiKey, dailyTokenBudget }
-        : { provider: "offline", dailyTokenBudget },
+        : provider === "workers-ai"
+          ? { provider: "workers-ai", model: model || undefined, embeddingModel, dailyTokenBudget }
+          : { provider: "offline", dailyTokenBudget },
   });
-  if (error) return { errors: formErrors(error, FIELDS) };
+  if (error) {
+    const errors = formErrors(error, FIELDS);
+    // The Workers AI fields carry their own names in the form.
+    if (provider === "workers-ai" && errors.fields)
+      errors.fields = Object.fromEntries(
+        Object.entries(errors.fields).map(([k, v]) => [
+          k === "model" || k === "embeddingModel" ? `wai-${k}` : k,
+          v,
+        ]),
+      );
+    return { errors };
+  }
   return { saved: true };
 }
 
 export default function AiSettings({ loaderData, actionData }: Route.ComponentProps) {
   const { settings } = loaderData;
-  const [provider, setProvider] = useState(settings.provider);
+  const [provider, setProvider] = useState<Provider>(settings.provider);
+  const workersAi = settings.workersAi;
   const errors: FormErrors | undefined = actionData && "errors" in actionData ? actionData.errors : undefined;
   const tester = useFetcher<typeof action>();
   const test = tester.data && "test" in tester.data ? tester.data.test : undefined;
@@ -58,8 +81,8 @@ export default function AiSettings({ loaderData, actionData }: Route.ComponentPr
       <h2 id="ai-title">AI provider</h2>
       <p className="muted small">
         Without a model the assistant still works: routes by the built-in router, answers extracted from your
-        knowledge base. With one (any OpenAI-compatible endpoint) it can rephrase, extract and draft grounded
-        answers.
+        knowledge base. With one (Workers AI on Cloudflare, or any OpenAI-compatible endpoint) it can
+        rephrase, extract and draft grounded answers.
       </p>
       <Form method="post" noValidate id="ai-form">
         <FormError errors={errors} />
@@ -85,7 +108,48 @@ export default function AiSettings({ loaderData, actionData }: Route.ComponentPr
             />{" "}
             OpenAI-compatible
           </label>
+          <label className="check-inline">
+            <input
+              type="radio"
+              name="provider"
+              value="workers-ai"
+              checked={provider === "workers-ai"}
+              onChange={() => setProvider("workers-ai")}
+              aria-describedby="workers-ai-hint"
+            />{" "}
+            Workers AI (Cloudflare)
+          </label>
         </fieldset>
+        <InlineError error={errors?.fields.provider} />
+        <div hidden={provider !== "workers-ai"}>
+          <p id="workers-ai-hint" className="muted small">
+            {workersAi.available
+              ? "Cloudflare's models through this deployment's AI binding: no key to store."
+              : 'This deployment has no Workers AI binding: add [ai] binding = "AI" to wrangler.toml to use it.'}
+          </p>
+          <div className="grid-2">
+            <Field
+              name="wai-model"
+              label="Model"
+              defaultValue={
+                settings.provider === "workers-ai" ? (settings.model ?? "") : workersAi.defaultModel
+              }
+              hint="A text-generation model with function calling."
+              errors={errors}
+            />
+            <Field
+              name="wai-embeddingModel"
+              label="Embedding model (optional)"
+              defaultValue={
+                settings.provider === "workers-ai"
+                  ? (settings.embeddingModel ?? "")
+                  : workersAi.defaultEmbeddingModel
+              }
+              hint="Empty: knowledge search by words only."
+              errors={errors}
+            />
+          </div>
+        </div>
         <div hidden={provider !== "openai"}>
           <Field
             name="baseUrl"
@@ -137,7 +201,7 @@ export default function AiSettings({ loaderData, actionData }: Route.ComponentPr
         />
         <div className="actions">
           <Submit busy="Saving…">Save</Submit>
-          {provider === "openai" ? (
+          {provider !== "offline" ? (
             <button
               type="button"
               disabled={testing}
