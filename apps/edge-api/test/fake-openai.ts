@@ -13,6 +13,8 @@ import type { AddressInfo } from "node:net";
 //   fake-stall     streamed: the first chunk, then silence (the body never ends)
 //   fake-truncated streamed: the first chunk, then the body ends cleanly, with no finish_reason or [DONE]
 //   fake-nousage   streamed: ignores stream_options.include_usage, as some compatible servers do
+//   fake-stream    (knowledge answers) the first two sentences of the first chunk with an invented one
+//                  between them, its arguments (citations first) streamed in small pieces 20 ms apart
 // A user message containing "[slow]" is answered after 1.5 s. GET /stats counts calls per model (and
 // streamed ones apart). answer_with_citations (fake-ok): the first sentence of the first context
 // chunk, citing that chunk. Without tools the answer is text: TEXT_ANSWER.
@@ -113,6 +115,32 @@ export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise
         return;
       }
       for (const word of content?.split(/(?<= )/) ?? []) res.write(delta({ content: word }));
+      if (body.model === "fake-stream") {
+        // One piece at a time, so the client sees the arguments grow (as a model writes them).
+        const pieces: string[] = [];
+        toolCalls.forEach((t, index) => {
+          pieces.push(
+            delta({
+              tool_calls: [
+                { index, id: t.id, type: "function", function: { name: t.function.name, arguments: "" } },
+              ],
+            }),
+          );
+          const a = t.function.arguments;
+          for (let i = 0; i < a.length; i += 12)
+            pieces.push(delta({ tool_calls: [{ index, function: { arguments: a.slice(i, i + 12) } }] }));
+        });
+        pieces.push(delta({}, "tool_calls"), chunk([], { usage }));
+        const next = () => {
+          if (res.destroyed) return;
+          const piece = pieces.shift();
+          if (piece === undefined) return void res.end("data: [DONE]\n\n");
+          res.write(piece);
+          setTimeout(next, 20);
+        };
+        next();
+        return;
+      }
       toolCalls.forEach((t, index) => {
         res.write(
           delta({
@@ -174,6 +202,11 @@ function draftAnswer(body: Body): { text: string; citations: string[] } {
   const firstSentence = /^.*?[.!?](?=\s|$)/.exec(chunk?.[2] ?? "")?.[0] ?? chunk?.[2] ?? "";
   if (body.model === "fake-badcite")
     return { text: firstSentence, citations: ["00000000-0000-4000-8000-000000000000"] };
+  if (body.model === "fake-stream") {
+    const sentences = (chunk?.[2] ?? "").match(/[^.!?]+[.!?]/g) ?? [];
+    const [first = "", second = ""] = sentences.map((x) => x.trim());
+    return { citations: [id], text: `${first} We give every customer a 50% discount. ${second}`.trim() };
+  }
   if (body.model === "fake-evil")
     return {
       text: "Please email x@evil.test for help. We give every customer a 50% discount.",

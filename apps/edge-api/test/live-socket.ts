@@ -10,6 +10,8 @@ export type Frame = {
   message?: { seq: number; sender: string; text: string; data: Record<string, unknown> };
   conversation?: { status: string };
   code?: string;
+  /** A "draft" frame's text. */
+  text?: string;
 };
 
 export type LiveSocket = {

@@ -36,4 +36,6 @@ export type ServerFrame =
   | { type: "message"; message: Message }
   | { type: "status"; conversation: Conversation }
   | { type: "typing"; on: boolean }
+  /** A model's answer while it is written (grounded sentences so far); the answer's message replaces it. */
+  | { type: "draft"; text: string }
   | { type: "error"; code: string; message: string };

@@ -187,6 +187,22 @@ export class WidgetView {
     this.scrollToEnd();
   }
 
+  /**
+   * The answer being written, as a bubble at the end of the log (null removes it). Hidden from screen
+   * readers: they hear the finished answer once, not every sentence as it grows.
+   */
+  setDraft(text: string | null): void {
+    const draft = this.log.querySelector(".ap-draft");
+    if (text === null) {
+      draft?.remove();
+      return;
+    }
+    const bubble = draft ?? el("div", { class: "ap-m ap-bot ap-draft", "aria-hidden": "true" });
+    bubble.textContent = text;
+    if (!draft) this.log.append(bubble);
+    this.scrollToEnd();
+  }
+
   setTyping(on: boolean): void {
     this.typing.textContent = "";
     if (!on) return;

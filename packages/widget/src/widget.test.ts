@@ -213,6 +213,33 @@ describe("Widget", () => {
     expect(JSON.parse(localStorage.getItem("ap_conversations") ?? "[]")).toEqual(["conv1", "conv2"]);
   });
 
+  it("shows an answer as it is written, hidden from screen readers, and replaces it with the answer", async () => {
+    const { chat, widget, sockets, shadow, texts } = setup();
+    await widget.boot();
+    widget.toggle(true);
+    await widget.send("hello");
+    const socket = sockets[0]!;
+    socket.open();
+    socket.push({ type: "typing", on: true });
+    socket.push({ type: "draft", text: "We open at 9." });
+    socket.push({ type: "draft", text: "We open at 9. We close at 5." });
+    const drafts = shadow.querySelectorAll(".ap-draft");
+    expect(drafts).toHaveLength(1);
+    expect(drafts[0]?.getAttribute("aria-hidden")).toBe("true");
+    expect(drafts[0]?.textContent).toBe("We open at 9. We close at 5.");
+    socket.push({
+      type: "message",
+      message: chat.message("conv1", { text: "We open at 9. We close at 5." }),
+    });
+    expect(shadow.querySelector(".ap-draft")).toBeNull();
+    expect(texts().at(-1)).toBe("We open at 9. We close at 5.");
+    expect(texts().filter((t) => t === "We open at 9. We close at 5.")).toHaveLength(1);
+    // A turn that ends without an answer takes its draft away too.
+    socket.push({ type: "draft", text: "Half" });
+    socket.push({ type: "typing", on: false });
+    expect(shadow.querySelector(".ap-draft")).toBeNull();
+  });
+
   it("a resend after a lost answer carries the same message id, so the message is stored once", async () => {
     const { chat, widget, texts } = setup();
     await widget.boot();

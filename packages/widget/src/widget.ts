@@ -310,10 +310,15 @@ export class Widget {
     } catch {
       return;
     }
-    if (frame.type === "message") this.onMessage(conversationId, frame.message);
-    else if (frame.type === "status") this.updateConversation(frame.conversation);
-    else if (frame.type === "typing") this.view?.setTyping(frame.on);
-    else if (frame.type === "error") {
+    if (frame.type === "message") {
+      if (frame.message.sender !== "visitor") this.view?.setDraft(null);
+      this.onMessage(conversationId, frame.message);
+    } else if (frame.type === "status") this.updateConversation(frame.conversation);
+    else if (frame.type === "draft") this.view?.setDraft(frame.text);
+    else if (frame.type === "typing") {
+      this.view?.setTyping(frame.on);
+      if (!frame.on) this.view?.setDraft(null);
+    } else if (frame.type === "error") {
       const text = this.sentOverSocket;
       this.sentOverSocket = null;
       const current = this.current;

@@ -57,6 +57,7 @@ export function openAiProvider(config: OpenAiConfig): AiProvider {
       }
     }
   }
+  // Only the wire fields: the request's callback is ours.
   const params = (request: ChatRequest): ChatCompletionCreateParamsBase => ({
     model: config.model,
     messages: request.messages,
@@ -105,7 +106,10 @@ export function openAiProvider(config: OpenAiConfig): AiProvider {
           const call = calls[d.index] ?? { name: "", arguments: "" };
           calls[d.index] = call;
           if (d.function?.name) call.name = d.function.name;
-          if (d.function?.arguments) call.arguments += d.function.arguments;
+          if (d.function?.arguments) {
+            call.arguments += d.function.arguments;
+            request.onToolArguments?.(call.name, call.arguments);
+          }
         }
         if (choice.finish_reason) finished = true;
       }

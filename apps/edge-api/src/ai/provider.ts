@@ -4,7 +4,15 @@ export type ChatMessage = { role: "system" | "user" | "assistant"; content: stri
 export type ToolSpec = { name: string; description: string; parameters: Record<string, unknown> };
 export type ToolCall = { name: string; arguments: string };
 
-export type ChatRequest = { messages: ChatMessage[]; tools: ToolSpec[] };
+export type ChatRequest = {
+  messages: ChatMessage[];
+  tools: ToolSpec[];
+  /**
+   * Called as a streamed answer arrives, with a tool call's arguments so far (partial JSON). Providers
+   * that do not stream never call it; the result is the same either way.
+   */
+  onToolArguments?: (name: string, soFar: string) => void;
+};
 export type ChatResult = { text: string | null; toolCalls: ToolCall[]; tokens: number };
 
 export interface AiProvider {

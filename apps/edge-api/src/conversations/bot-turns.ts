@@ -147,6 +147,8 @@ export class BotTurns {
         timeZone: meta.timeZone,
         businessHours: meta.businessHours,
         ai: await this.host.turnAi(),
+        // Streamed to the sockets as it is grounded; the stored answer follows as a message.
+        onDraft: (draft) => core.broadcast({ type: "draft", text: draft }),
         knowledge: (queries) =>
           this.host.withDb((db) => knowledgeForTurn(db, meta.tenantId, queries, this.host.env)),
       });

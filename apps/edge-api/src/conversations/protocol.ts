@@ -101,6 +101,8 @@ export type ServerFrame =
   | { type: "message"; message: MessageView }
   | { type: "status"; conversation: ConversationView }
   | { type: "typing"; on: boolean }
+  /** A model's answer while it is written: the grounded text so far; the "message" frame replaces it. */
+  | { type: "draft"; text: string }
   | { type: "error"; code: string; message: string };
 
 export const ClientFrame = z.discriminatedUnion("type", [

@@ -1,14 +1,18 @@
 import {
   type BusinessHours,
   type ConversationState,
+  groundAnswer,
+  type KnowledgeChunk,
+  type KnowledgePolicy,
   type Proposal,
   type StepResult,
+  splitSentences,
   step,
 } from "@autopilot/engine";
 import { isAiCommand, parseToolCalls, proposalRequest } from "../ai/proposals.js";
 import type { AiProvider, ChatRequest, ChatResult } from "../ai/provider.js";
 import type { TurnKnowledge } from "../knowledge/answer.js";
-import { draftRequest, parseDraft } from "../knowledge/draft.js";
+import { DRAFT_TOOL, draftRequest, parseDraft, partialDraft } from "../knowledge/draft.js";
 import type { RoutesSnapshot } from "../route-config/snapshot.js";
 import { engineContext, seedOf } from "./engine-context.js";
 
@@ -36,6 +40,11 @@ type TurnInput = {
   /** The tenant's business hours pinned at start (absent: always open). */
   businessHours?: BusinessHours;
   ai: TurnAi;
+  /**
+   * A drafted answer as it streams in: each time more of it is grounded, the grounded text so far
+   * (whole sentences, each checked against the chunks the draft cites). Never anything else.
+   */
+  onDraft?: (text: string) => void;
   /**
    * Retrieval for the engine's answer_from_knowledge: its query, then the customer's words. Absent, the
    * host answers that command itself.
@@ -101,7 +110,9 @@ export async function runTurn(input: TurnInput): Promise<TurnOutput> {
     (e) => e.type === "knowledge.answered" || e.type === "knowledge.unanswered",
   );
   if (answering && aiAvailable && ai !== "timeout" && ai !== "error" && knowledge.length > 0) {
-    const answer = await callModel(input.ai, draftRequest(ask.question ?? input.text, knowledge));
+    const request = draftRequest(ask.question ?? input.text, knowledge);
+    if (input.onDraft) request.onToolArguments = streamGrounded(knowledge, found?.policy, input.onDraft);
+    const answer = await callModel(input.ai, request);
     if (typeof answer === "string") ai = answer;
     else {
       const draft = parseDraft(answer.toolCalls);
@@ -127,4 +138,34 @@ async function callModel(ai: TurnAi, request: ChatRequest): Promise<ChatResult |
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The draft tool's arguments as they stream, turned into what may be shown: once the citations are
+ * known, the complete sentences so far, grounded exactly as the final answer will be (a sentence the
+ * chunks do not support is never shown). Calls `show` only when the grounded text grew.
+ */
+function streamGrounded(
+  knowledge: KnowledgeChunk[],
+  policy: KnowledgePolicy | undefined,
+  show: (text: string) => void,
+): (name: string, soFar: string) => void {
+  let shown = "";
+  return (name, soFar) => {
+    if (name !== DRAFT_TOOL) return;
+    const draft = partialDraft(soFar);
+    if (!draft.citations || draft.citations.length === 0) return;
+    const sentences = splitSentences(draft.text);
+    // The last sentence may still be growing, unless the text is complete.
+    const complete = draft.done ? sentences : sentences.slice(0, -1);
+    if (complete.length === 0) return;
+    const grounded = groundAnswer(
+      { text: complete.join(" "), citations: draft.citations },
+      knowledge,
+      policy,
+    );
+    if (!grounded.ok || grounded.answer.text.length <= shown.length) return;
+    shown = grounded.answer.text;
+    show(shown);
+  };
 }
