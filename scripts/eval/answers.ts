@@ -5,7 +5,8 @@
 // playbook competing as it does in a conversation. Prints accuracy on the dev and held-back test
 // halves, the refusal rate on out-of-scope questions, small talk, reply latency, the misses, then one
 // JSON line. Without settings the offline answer is measured; EVAL_AI_BASE_URL, EVAL_AI_MODEL and
-// EVAL_AI_KEY point it at any OpenAI-compatible endpoint instead.
+// EVAL_AI_KEY point it at any OpenAI-compatible endpoint instead (EVAL_AI_BASE_URL=fake: the tests'
+// local fake, which CI runs to keep the model path working; its figures say nothing about a model).
 import { readFileSync } from "node:fs";
 import { type ConversationState, compileRouter, initialState, RouteSchema } from "@autopilot/engine";
 import { openAiProvider } from "../../apps/edge-api/src/ai/openai.js";
@@ -31,25 +32,37 @@ const normal = (s: string) =>
     .replace(/[\u00a0\u202f]/g, " ")
     .replace(/\s+/g, " ");
 
-function provider(): AiProvider {
-  const baseUrl = process.env.EVAL_AI_BASE_URL;
-  if (!baseUrl) return offlineProvider;
-  return openAiProvider({
-    baseUrl,
-    apiKey: process.env.EVAL_AI_KEY ?? "none",
-    model: process.env.EVAL_AI_MODEL ?? "gpt-4o-mini",
-    timeoutMs: 30_000,
-    retries: 1,
-    stream: false,
-  });
+/** EVAL_AI_BASE_URL=fake: the tests' local OpenAI-compatible fake (CI checks the model path with it). */
+async function provider(): Promise<{ provider: AiProvider; close(): Promise<void> }> {
+  let baseUrl = process.env.EVAL_AI_BASE_URL;
+  let close = async () => undefined;
+  if (!baseUrl) return { provider: offlineProvider, close };
+  if (baseUrl === "fake") {
+    const { startFakeOpenAi } = await import("../../apps/edge-api/test/fake-openai.js");
+    const fake = await startFakeOpenAi();
+    baseUrl = fake.url;
+    close = fake.close;
+  }
+  return {
+    close,
+    provider: openAiProvider({
+      baseUrl,
+      apiKey: process.env.EVAL_AI_KEY ?? "none",
+      model: process.env.EVAL_AI_MODEL ?? "gpt-4o-mini",
+      timeoutMs: 30_000,
+      retries: 1,
+      stream: false,
+    }),
+  };
 }
 
 async function main(): Promise<void> {
   const demo = await indexDemoKnowledge("answers");
+  const model = await provider();
   const routes = [RouteSchema.parse(QUOTE_ROUTE)];
   const snapshot: RoutesSnapshot = { version: 1, routes, model: compileRouter(routes) };
   const ai: TurnAi = {
-    provider: provider(),
+    provider: model.provider,
     allowed: async () => true,
     charge: async () => undefined,
     deadlineMs: Number(process.env.EVAL_AI_DEADLINE_MS ?? 15_000),
@@ -113,6 +126,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await demo.close();
+    await model.close();
   }
   for (const m of misses) console.log(m);
   const rate = (r: { ok: number; n: number }) => (r.n === 0 ? 0 : r.ok / r.n);

@@ -26,7 +26,7 @@ display:flex;flex-direction:column;overflow:hidden;box-shadow:0 8px 30px rgba(0,
 .ap-m{max-width:85%;width:fit-content;padding:8px 12px;border-radius:14px;white-space:pre-wrap;overflow-wrap:anywhere}
 .ap-visitor{align-self:flex-end;background:var(--ap);color:var(--ap-on);border-bottom-right-radius:4px}
 .ap-bot,.ap-agent{align-self:flex-start;background:#f3f4f6;border-bottom-left-radius:4px}
-.ap-draft{opacity:.8}
+.ap-draft{outline:1px dashed #9ca3af}
 .ap-agent{background:#e0f2fe}
 .ap-system{align-self:center;max-width:100%;color:#4b5563;font-size:12px;text-align:center;background:none;padding:2px 8px}
 .ap-divider{align-self:stretch;display:flex;align-items:center;gap:8px;color:#4b5563;font-size:12px;margin:8px 0}
