@@ -4,7 +4,7 @@
 // step with the chunks, and a drafted answer when a model is configured), with the demo workspace's
 // playbook competing as it does in a conversation. Prints accuracy on the dev and held-back test
 // halves, the refusal rate on out-of-scope questions, small talk, reply latency, the misses, then one
-// JSON line. Without settings the offline answer is measured; EVAL_AI_BASE_URL, EVAL_AI_MODEL and
+// JSON line (`-- --ask "question" …` instead chats: one conversation, the replies printed). Without settings the offline answer is measured; EVAL_AI_BASE_URL, EVAL_AI_MODEL and
 // EVAL_AI_KEY point it at any OpenAI-compatible endpoint instead (EVAL_AI_BASE_URL=fake: the tests'
 // local fake, which CI runs to keep the model path working; its figures say nothing about a model).
 import { readFileSync } from "node:fs";
@@ -88,6 +88,22 @@ async function main(): Promise<void> {
       refused: result.events.some((e) => e.type === "knowledge.unanswered"),
     };
   };
+  // `-- --ask "q1" "q2" …`: one conversation, as a customer would have it; replies printed, no figures.
+  const asking = process.argv.indexOf("--ask");
+  if (asking >= 0) {
+    let state = initialState("1");
+    try {
+      for (const text of process.argv.slice(asking + 1)) {
+        const out = await ask(text, state);
+        state = out.state;
+        console.log(`> ${text}\n${out.reply}\n`);
+      }
+    } finally {
+      await demo.close();
+      await model.close();
+    }
+    return;
+  }
   const converse = async (q: Question) => {
     let state = initialState("1");
     if (q.after) state = (await ask(q.after, state)).state;

@@ -100,7 +100,8 @@ function questionOf(asked: Asked, knowledge: KnowledgeChunk[]): Question {
 /**
  * How a passage answers: `score` the share of the question it covers (text or headings); `valued`
  * whether its own text holds the value asked for (a price for "how much"); `topic` the asked terms its
- * own heading and its page's title name; `own` the asked terms in its text, and `density` their share of its words (a
+ * own heading and its page's title name; `own` the asked terms in its text, and `density` their share of
+ * the words of the sentences or items that hold them (a
  * short exact passage beats a long one that mentions everything); `context` the share of the question
  * before that it covers (follow-ups).
  */
@@ -114,6 +115,16 @@ type Cover = {
   faq: boolean;
 };
 const NONE: Cover = { score: 0, valued: false, topic: 0, own: 0, density: 0, context: 0, faq: false };
+
+/** The asked terms' share of each sentence or item that holds any, on average: "LiftDesk Pro: $649" is
+ * about the Pro; a bundle's sentence that also names it is about the bundle. */
+function densityOf(q: Question, units: Unit[]): number {
+  const shares = units.flatMap((u) => {
+    const hits = [...q.terms].filter((t) => u.terms.has(t)).length;
+    return hits > 0 ? [hits / u.terms.size] : [];
+  });
+  return shares.length === 0 ? 0 : shares.reduce((a, b) => a + b, 0) / shares.length;
+}
 
 /** "30 desks" is covered by "25 to 99" and by "100 or more"... when 30 is in the range. */
 function inRange(n: number, text: string): boolean {
@@ -170,7 +181,7 @@ function cover(q: Question, chunk: KnowledgeChunk, units: Unit[], whole: boolean
     valued,
     topic,
     own,
-    density: own / Math.max(1, mine.size),
+    density: densityOf(q, units),
     context: contextShare,
     faq: (faq && last !== "") || titled,
   };

@@ -9,7 +9,8 @@ const GROUPS: string[][] = [
   ["ship", "shipping", "shipped", "deliver", "delivery", "delivered", "deliveries"],
   ["return", "returns", "returning", "refund", "refunds", "exchange"],
   ["warranty", "guarantee", "guaranteed", "guarantees"],
-  ["instalment", "instalments", "installment", "installments", "financing", "finance", "monthly"],
+  // "=": this word only, not its stem ("installation" is not financing).
+  ["financing", "finance", "=instalment", "=instalments", "=installment", "=installments", "monthly"],
   ["weight", "heavy", "weigh", "weighs"],
   ["height", "tall", "high", "heights", "higher"],
   ["noise", "loud", "noisy", "quiet", "db"],
@@ -40,25 +41,31 @@ const GROUPS: string[][] = [
 ];
 
 const CANONICAL = new Map<string, string>();
+/** The words themselves first: "instalments" and "installation" share a stem, not a meaning. */
+const BY_WORD = new Map<string, string>();
 for (const group of GROUPS) {
   const head = stem(group[0] as string);
-  for (const w of group) CANONICAL.set(stem(w), head);
+  for (const entry of group) {
+    const w = entry.replace(/^=/, "");
+    if (!entry.startsWith("=")) CANONICAL.set(stem(w), head);
+    BY_WORD.set(w, head);
+  }
 }
 
 /** A stemmed term folded to its group's term ("delivery" → "ship"). */
 export const canonical = (term: string): string => CANONICAL.get(term) ?? term;
 
 /** A word's term: its Porter stem ("moving" and "move" → "move"), folded to its synonym group. */
-export const termOf = (word: string): string => canonical(stem(word));
+export const termOf = (word: string): string => BY_WORD.get(word) ?? canonical(stem(word));
 
 /** The words of a group, for widening a retrieval query ("guaranteed" also looks for "warranty"). */
 export function synonymsOf(term: string): string[] {
   const head = canonical(term);
-  return GROUPS.find((g) => stem(g[0] as string) === head) ?? [];
+  return (GROUPS.find((g) => stem(g[0] as string) === head) ?? []).map((w) => w.replace(/^=/, ""));
 }
 
 /** Every word the lexicon knows: customers' misspellings of them are corrected before retrieval. */
-export const LEXICON_WORDS: ReadonlySet<string> = new Set(GROUPS.flat());
+export const LEXICON_WORDS: ReadonlySet<string> = new Set(GROUPS.flat().map((w) => w.replace(/^=/, "")));
 
 export type Intent = {
   name: string;
