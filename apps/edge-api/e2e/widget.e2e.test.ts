@@ -9,6 +9,7 @@ import { axeViolations } from "../../../scripts/lib/axe.js";
 import { hasChromium, launchChromium, warnNoChromium } from "../../../scripts/lib/chromium.js";
 import { seedWorkspace } from "../../../scripts/lib/seed.js";
 import { waitUntil } from "../../../scripts/lib/wait.js";
+import { startFakeOpenAi } from "../test/fake-openai.js";
 import { quoteRoute } from "../test/fixtures/routes.js";
 import { type LocalWorker, startLocalWorker } from "./local-worker.js";
 
@@ -221,6 +222,47 @@ describe.skipIf(!hasChromium)("widget in Chromium", () => {
     expect(await link.getAttribute("target")).toBe("_blank");
     expect(await log(page).textContent()).toContain("$29");
     await page.screenshot({ path: join(SHOTS, "desktop-3-sources.png") });
+  });
+
+  it("with a model, shows the answer as it is written: grounded sentences only, then the answer", async () => {
+    // The tests' OpenAI-compatible fake: "fake-stream" drafts two true sentences with an invented one
+    // between them, streamed in small pieces.
+    const fake = await startFakeOpenAi();
+    try {
+      await api("PUT", "/v1/ai/settings", {
+        provider: "openai",
+        baseUrl: fake.url,
+        model: "fake-stream",
+        apiKey: "sk-test",
+      });
+      const page = await newPage();
+      await launcher(page).click();
+      // Every text the draft bubble shows, as the page sees it.
+      await page.evaluate(() => {
+        const root = document.querySelector("[data-autopilot-widget]")?.shadowRoot;
+        const seen: string[] = [];
+        (window as unknown as { drafts: string[] }).drafts = seen;
+        if (root)
+          new MutationObserver(() => {
+            const text = root.querySelector(".ap-draft")?.textContent;
+            if (text && seen.at(-1) !== text) seen.push(text);
+          }).observe(root, { subtree: true, childList: true, characterData: true });
+      });
+      await widget(page).locator("#ap-in").fill("How much is delivery to Canada?");
+      await widget(page).locator("#ap-in").press("Enter");
+      await widget(page).locator(".ap-src a").first().waitFor({ timeout: 15_000 });
+      const drafts = await page.evaluate(() => (window as unknown as { drafts: string[] }).drafts);
+      const answer =
+        "We deliver to Canada within 5 to 8 business days. Shipping to Canada costs $29 per order.";
+      expect(drafts).toEqual(["We deliver to Canada within 5 to 8 business days.", answer]);
+      expect((await bubbles(page)).at(-1)).toContain(answer);
+      expect(await widget(page).locator(".ap-draft").count()).toBe(0);
+      expect(await log(page).textContent()).not.toContain("discount");
+      expect(await axeViolations(page, "[data-autopilot-widget]")).toEqual([]);
+    } finally {
+      await api("PUT", "/v1/ai/settings", { provider: "offline" });
+      await fake.close();
+    }
   });
 
   it("after an agent closes the chat the customer rates it, and their next message starts a new conversation", async () => {

@@ -217,12 +217,14 @@ export class Widget {
           this.sentOverSocket = text;
           this.socket.send(JSON.stringify({ type: "message", text, clientId }));
         } else {
+          // The socket opens while the answer is written, so a streamed answer shows as it grows.
+          this.connect(id);
           this.view?.setTyping(true);
           const turn = await this.withSession(() => this.deps.api.send(id, text, clientId));
           this.view?.setTyping(false);
+          this.view?.setDraft(null);
           this.updateConversation(turn.conversation);
           for (const m of turn.messages) this.onMessage(id, m);
-          this.connect(id);
         }
         this.view?.setStatusLine("");
         return;
