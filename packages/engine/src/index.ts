@@ -9,4 +9,4 @@ export { seededRandom } from "./random.js";
 export * from "./router/index.js";
 export * from "./routes/index.js";
 export * from "./scoring/index.js";
-export { ENGINE_MESSAGES, type StepResult, step } from "./step.js";
+export { ENGINE_MESSAGES, knowledgeQuestionOf, messageText, type StepResult, step } from "./step.js";

@@ -1,6 +1,7 @@
 // Over 400 lines on purpose: one case per step kind and outcome of the engine's step function, on shared routes.
 import { describe, expect, it } from "vitest";
 import { ACTION_COMMAND_TYPES } from "./dialogue/commands.js";
+import { KNOWLEDGE_FALLBACK } from "./dialogue/knowledge.js";
 import { ConversationStateSchema, initialState } from "./dialogue/state.js";
 import { seededRandom } from "./random.js";
 import type { Selection } from "./router/types.js";
@@ -491,6 +492,36 @@ describe("proposals", () => {
       expect.objectContaining({ proposal: "answer_with_citations", reason: "ungrounded" }),
     );
     expect(texts(invented)).toEqual(["We open at 9am every weekday."]);
+  });
+
+  it("a grounded draft about something else is not an answer (off topic)", () => {
+    const knowledge = [{ id: "c1", headings: ["Desks"], text: "Our standing desks lift 160 kg." }];
+    const { last } = play([
+      {
+        text: "do you sell sofas?",
+        knowledge,
+        proposals: [
+          { type: "answer_with_citations", text: "Our standing desks lift 160 kg.", citations: ["c1"] },
+        ],
+      },
+    ]);
+    expect(last.events).toContainEqual({
+      type: "proposal.rejected",
+      proposal: "answer_with_citations",
+      reason: "off_topic",
+    });
+    expect(texts(last)).toEqual([KNOWLEDGE_FALLBACK]);
+    // A paraphrase the pages do not repeat word for word is still on topic.
+    const paraphrase = play([
+      {
+        text: "how heavy a load can your standing desk carry?",
+        knowledge,
+        proposals: [
+          { type: "answer_with_citations", text: "Our standing desks lift 160 kg.", citations: ["c1"] },
+        ],
+      },
+    ]).last;
+    expect(texts(paraphrase)).toEqual(["Our standing desks lift 160 kg."]);
   });
 
   it("malformed proposals are rejected by schema", () => {

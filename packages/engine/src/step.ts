@@ -14,6 +14,7 @@ import { asksForHuman, frustrationScore, isCancel, isPromptInjection } from "./d
 import { type ConversationState, ConversationStateSchema } from "./dialogue/state.js";
 import { Turn } from "./dialogue/turn.js";
 import { MAX_TEXT_LENGTH, stripInvisible } from "./forms/text.js";
+import { type KnowledgeQuestion, knowledgeQuestion } from "./knowledge/question.js";
 import { renderTemplate } from "./routes/template.js";
 
 export type StepResult = {
@@ -39,13 +40,23 @@ const GREETING = /^(hi|hello|hey|hiya|good (morning|afternoon|evening))( there)?
 const GREETING_FIRST = /^(hi|hello|hey|hiya|good (morning|afternoon|evening))( there)?[!.,]*\s+(?=\S)/i;
 const IDENTITY = /^(who|what) are you\b|^are you (a |an )?(bot|robot|human|real|person|ai|machine)\b/i;
 
+/** A message as a turn reads it: visible characters, single spaces, bounded, a leading "Hi!" set aside. */
+export function messageText(raw: string): string {
+  const said = stripInvisible(raw).replace(/\s+/g, " ").trim().slice(0, MAX_TEXT_LENGTH);
+  return GREETING.test(said) ? said : said.replace(GREETING_FIRST, "");
+}
+
+/** The question a message asks the knowledge base in this conversation (what the turn will ask). */
+export function knowledgeQuestionOf(raw: string, state: ConversationState): KnowledgeQuestion {
+  return knowledgeQuestion(messageText(raw), state.lastQuestion);
+}
+
 export function step(previous: ConversationState, input: StepInput, ctx: StepContext): StepResult {
   // Parse a deep copy: the caller's state is never mutated, and a malformed stored state fails loudly.
   const state = ConversationStateSchema.parse(structuredClone(previous));
   state.turn++;
   state.routesVersion ??= ctx.routesVersion;
-  const said = stripInvisible(input.text).replace(/\s+/g, " ").trim().slice(0, MAX_TEXT_LENGTH);
-  const text = GREETING.test(said) ? said : said.replace(GREETING_FIRST, "");
+  const text = messageText(input.text);
   const { accepted, events } = acceptProposals(input.proposals, {
     state,
     routes: ctx.routes,

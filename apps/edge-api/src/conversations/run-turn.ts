@@ -1,9 +1,12 @@
 import {
+  type Asked,
   type BusinessHours,
   type ConversationState,
   groundAnswer,
   type KnowledgeChunk,
   type KnowledgePolicy,
+  knowledgeQuestionOf,
+  onTopic,
   type Proposal,
   type StepResult,
   splitSentences,
@@ -111,7 +114,13 @@ export async function runTurn(input: TurnInput): Promise<TurnOutput> {
   );
   if (answering && aiAvailable && ai !== "timeout" && ai !== "error" && knowledge.length > 0) {
     const request = draftRequest(ask.question ?? input.text, knowledge);
-    if (input.onDraft) request.onToolArguments = streamGrounded(knowledge, found?.policy, input.onDraft);
+    if (input.onDraft)
+      request.onToolArguments = streamGrounded(
+        knowledgeQuestionOf(input.text, input.state),
+        knowledge,
+        found?.policy,
+        input.onDraft,
+      );
     const answer = await callModel(input.ai, request);
     if (typeof answer === "string") ai = answer;
     else {
@@ -142,10 +151,11 @@ async function callModel(ai: TurnAi, request: ChatRequest): Promise<ChatResult |
 
 /**
  * The draft tool's arguments as they stream, turned into what may be shown: once the citations are
- * known, the complete sentences so far, grounded exactly as the final answer will be (a sentence the
- * chunks do not support is never shown). Calls `show` only when the grounded text grew.
+ * known and are about the question, the complete sentences so far, grounded exactly as the final
+ * answer will be (a sentence the chunks do not support is never shown). Calls `show` only when the grounded text grew.
  */
 function streamGrounded(
+  asked: Asked,
   knowledge: KnowledgeChunk[],
   policy: KnowledgePolicy | undefined,
   show: (text: string) => void,
@@ -155,6 +165,9 @@ function streamGrounded(
     if (name !== DRAFT_TOOL) return;
     const draft = partialDraft(soFar);
     if (!draft.citations || draft.citations.length === 0) return;
+    // The same test the engine applies to the finished draft: chunks about something else are not shown.
+    const cited = knowledge.filter((c) => draft.citations?.includes(c.id));
+    if (!onTopic(asked, cited)) return;
     const sentences = splitSentences(draft.text);
     // The last sentence may still be growing, unless the text is complete.
     const complete = draft.done ? sentences : sentences.slice(0, -1);

@@ -3,7 +3,7 @@
 // model, a drafted answer_with_citations proposal, already grounded by acceptProposals). Then: the
 // drafted answer, else an extractive one, else "I don't know" with an offer of a human.
 // Retrieved text only ever becomes reply text: this path emits no command and changes no fields.
-import { extractiveAnswer } from "../knowledge/extractive.js";
+import { extractiveAnswer, onTopic } from "../knowledge/extractive.js";
 import { questionToRemember } from "../knowledge/question.js";
 import { requestHandoff } from "./handoff.js";
 import type { Turn } from "./turn.js";
@@ -24,9 +24,19 @@ const ACCEPT =
 const DECLINE = /^(no|nope|no,? thanks?( you)?|not now|no need)[.! ]*$/i;
 
 export function requestKnowledge(turn: Turn): void {
+  const knowledge = turn.input.knowledge;
+  if (knowledge === undefined) {
+    askKnowledge(turn);
+    return;
+  }
+  turn.state.lastQuestion = questionToRemember(turn.question).slice(0, 500);
   const drafted = turn.proposals.answer;
-  if (drafted) {
-    turn.proposals.answer = undefined;
+  turn.proposals.answer = undefined;
+  const cited = knowledge.filter((c) => drafted?.citations.includes(c.id));
+  // Grounded is not enough: the cited chunks must be about the question (onTopic).
+  if (drafted && !onTopic(turn.question, cited))
+    turn.event({ type: "proposal.rejected", proposal: "answer_with_citations", reason: "off_topic" });
+  else if (drafted) {
     turn.reply({
       kind: "answer",
       text: drafted.text,
@@ -36,12 +46,6 @@ export function requestKnowledge(turn: Turn): void {
     turn.event({ type: "knowledge.answered", citations: drafted.citations, mode: "model" });
     return;
   }
-  const knowledge = turn.input.knowledge;
-  if (knowledge === undefined) {
-    askKnowledge(turn);
-    return;
-  }
-  turn.state.lastQuestion = questionToRemember(turn.question).slice(0, 500);
   const extracted = extractiveAnswer(turn.question, knowledge, turn.ctx.knowledgePolicy);
   if (extracted) {
     turn.reply({

@@ -286,3 +286,22 @@ export function extractiveAnswer(
     dropped: [],
   };
 }
+
+/** A drafted answer's cited chunks must cover at least this share of the question (see `onTopic`). */
+export const MIN_DRAFT_RELEVANCE = 0.5;
+
+/**
+ * Whether the chunks a model's draft cites are about the question at all. Grounding proves each
+ * sentence is in the chunks; it cannot see that the chunks answer something else ("do you sell
+ * sofas?" answered with a true sentence about desks). More lenient than the offline answer's bar: a
+ * model may answer in words the pages do not repeat.
+ */
+export function onTopic(asked: Asked | string, cited: KnowledgeChunk[]): boolean {
+  const a: Asked = typeof asked === "string" ? { question: asked } : asked;
+  const q = questionOf(a, cited);
+  if (q.terms.size === 0 && !q.intent) return true;
+  return cited.some((raw) => {
+    const chunk = sanitizeChunk(raw);
+    return cover(q, chunk, unitsOf(chunk.text), true).score >= MIN_DRAFT_RELEVANCE;
+  });
+}

@@ -1,4 +1,11 @@
-export { type Asked, extractiveAnswer, knowledgeConfidence, MIN_RELEVANCE } from "./extractive.js";
+export {
+  type Asked,
+  extractiveAnswer,
+  knowledgeConfidence,
+  MIN_DRAFT_RELEVANCE,
+  MIN_RELEVANCE,
+  onTopic,
+} from "./extractive.js";
 export {
   type GroundedAnswer,
   type GroundingResult,
