@@ -14,7 +14,7 @@ import { bearer, call, createKey, freshIp, ownerDb, signup } from "./helpers.js"
 // reciprocal-rank fusion. Without one, or when the provider fails, retrieval is lexical.
 
 describe("reciprocalRankFusion", () => {
-  it("sums 1/(60 + rank) over the rankings; ties by id", () => {
+  it("sums 1/(60 + rank) over the rankings; ties in the order the ids first appear", () => {
     const fused = reciprocalRankFusion([
       ["a", "b", "c"],
       ["c", "d", "a"],
@@ -25,6 +25,8 @@ describe("reciprocalRankFusion", () => {
     expect(fused[2]?.score).toBeCloseTo(1 / 62, 12);
     expect(reciprocalRankFusion([["x"], []])).toEqual([{ id: "x", score: 1 / 61 }]);
     expect(reciprocalRankFusion([["y", "x"]], 0).map((f) => f.score)).toEqual([1, 1 / 2]);
+    // Ties are not decided by the ids themselves.
+    expect(reciprocalRankFusion([["z"], ["b"]]).map((f) => f.id)).toEqual(["z", "b"]);
   });
 });
 

@@ -54,16 +54,19 @@ export type RetrieveOptions = {
   alsoLexical?: string[];
 };
 
-/** Reciprocal-rank fusion of rankings (ids, best first): ids by Σ 1/(k + rank), rank from 1. */
+/**
+ * Reciprocal-rank fusion of rankings (ids, best first): ids by Σ 1/(k + rank), rank from 1. Ties keep
+ * the order the ids first appear in (the first ranking's before the next): the same input, the same
+ * answer, whatever the ids.
+ */
 export function reciprocalRankFusion(rankings: string[][], k = 60): { id: string; score: number }[] {
   const scores = new Map<string, number>();
   for (const ranking of rankings)
     ranking.forEach((id, i) => {
       scores.set(id, (scores.get(id) ?? 0) + 1 / (k + i + 1));
     });
-  return [...scores]
-    .map(([id, score]) => ({ id, score }))
-    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Array.prototype.sort is stable: equal scores stay in first-appearance order.
+  return [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
 }
 
 /**
@@ -122,7 +125,9 @@ export function lexicalQuery(tenantId: string, q: string, limit: number) {
     from knowledge_lexical_search(${q}, ${limit}, ${CANDIDATES}) k
     join knowledge_chunks c on c.id = k.chunk_id
     where c.tenant_id = ${tenantId}
-    order by score desc, c.id`;
+    -- Equal scores: the shorter chunk first (the same matches in fewer words), then a stable order
+    -- (not random ids: the same corpus, the same ranking).
+    order by score desc, c.token_count, c.created_at, c.position, c.id`;
 }
 
 export async function retrieveChunks(
