@@ -8,6 +8,7 @@ import type { ApiKeyGate } from "./durable/api-key-gate.js";
 import type { AssignmentCoordinator } from "./durable/assignment-coordinator.js";
 import type { RateLimiter } from "./durable/rate-limiter.js";
 import type { Logger } from "./lib/log.js";
+import type { Developer } from "./marketplace/developers.js";
 import type { VisitorClaims } from "./widget/visitor-token.js";
 
 export type Env = {
@@ -65,6 +66,11 @@ export type Env = {
   LIVE_STATS: DurableObjectNamespace<LiveStats>;
   LOADER: WorkerLoader;
   PLUGIN_BUNDLES: R2Bucket;
+  /**
+   * Platform staff (the marketplace's reviewers): comma-separated emails of users who, once their
+   * email is verified, may approve or reject plugin versions and verify developers. Outside every tenant.
+   */
+  PLATFORM_OPERATORS?: string;
 };
 
 export type AppEnv = {
@@ -76,6 +82,8 @@ export type AppEnv = {
     principal: Principal;
     /** The widget visitor, on /v1/widget routes (from a signed visitor token). */
     visitor: VisitorClaims;
+    /** The developer, on /v1/developer routes (a signed-in user, or a CLI token for publishing). */
+    developer: Developer;
     /** Tenants whose outbox got events in this request: flushed after the response. */
   };
 };

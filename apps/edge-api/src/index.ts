@@ -14,6 +14,7 @@ export { AiBudget } from "./durable/ai-budget.js";
 export { ApiKeyGate } from "./durable/api-key-gate.js";
 export { AssignmentCoordinator } from "./durable/assignment-coordinator.js";
 export { RateLimiter } from "./durable/rate-limiter.js";
+export { PluginReviewApi, PluginReviewGateway } from "./marketplace/sandbox.js";
 export { PluginApi } from "./plugins/api.js";
 export { PluginGateway } from "./plugins/gateway.js";
 

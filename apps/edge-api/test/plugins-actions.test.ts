@@ -112,6 +112,7 @@ describe("call_plugin in a playbook", () => {
         manifest: manifest("1.0.1"),
         bundleSha256: await putBundle(env, UP),
         grant: { permissions: [], hosts: [] },
+        source: "private",
       },
       env.AI_MASTER_KEY ?? "",
     );

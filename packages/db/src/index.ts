@@ -18,4 +18,4 @@ export {
 } from "./errors.js";
 export * from "./lookups.js";
 export * from "./schema/index.js";
-export { withTenant } from "./tenant.js";
+export { withPlatform, withTenant } from "./tenant.js";

@@ -148,4 +148,44 @@ export const lookups = {
     (await db.query<{ tenant_id: string }>("select * from plugin_calls_due($1, $2)", [days, limit])).map(
       (r) => r.tenant_id,
     ),
+  /** How many workspaces run each version of these listed plugins. */
+  marketplaceInstallCounts: async (db: Database, pluginIds: string[]) =>
+    (
+      await db.query<{ plugin_id: string; version: string; installs: string }>(
+        "select * from marketplace_install_counts($1)",
+        [pluginIds],
+      )
+    ).map((r) => ({ pluginId: r.plugin_id, version: r.version, installs: Number(r.installs) })),
+  /** The marketplace installs of a plugin (of one version, or of any). */
+  marketplaceInstallsOf: async (db: Database, pluginId: string, version: string | null) =>
+    (
+      await db.query<{ tenant_id: string; install_id: string; version: string; auto_upgrade: boolean }>(
+        "select * from marketplace_installs_of($1, $2)",
+        [pluginId, version],
+      )
+    ).map((r) => ({
+      tenantId: r.tenant_id,
+      installId: r.install_id,
+      version: r.version,
+      autoUpgrade: r.auto_upgrade,
+    })),
+  /** Failures of these listed plugins since a time, by version and code: counts only. */
+  marketplacePluginErrors: async (db: Database, pluginIds: string[], since: Date) =>
+    (
+      await db.query<{
+        plugin_id: string;
+        version: string;
+        code: string | null;
+        failures: string;
+        installs: string;
+        last_at: Date | string;
+      }>("select * from marketplace_plugin_errors($1, $2)", [pluginIds, since.toISOString()])
+    ).map((r) => ({
+      pluginId: r.plugin_id,
+      version: r.version,
+      code: r.code ?? "unknown",
+      failures: Number(r.failures),
+      installs: Number(r.installs),
+      lastAt: new Date(r.last_at).toISOString(),
+    })),
 };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ws from "ws";
 import { type Database, openDatabase } from "./database.js";
 import { createFreshDatabase, dropDatabase, type LocalDatabase, startLocalDatabase } from "./local/index.js";
-import { withTenant } from "./tenant.js";
+import { withPlatform, withTenant } from "./tenant.js";
 
 // The tenant boundary the whole product stands on: withTenant runs as app_user with the tenant set
 // (row-level security applies even though the connecting user may be a superuser), rolls back on an
@@ -95,5 +95,34 @@ describe("row-level security", () => {
     );
     expect(tables.length).toBeGreaterThan(30);
     expect(tables.filter((t) => !t.enabled || !t.forced).map((t) => t.table)).toEqual([]);
+  });
+});
+
+describe("withPlatform", () => {
+  it("reaches the marketplace tables and no tenant table; tenants cannot reach the marketplace", async () => {
+    const t = await newTenant();
+    await withTenant(db, t, (tx) =>
+      tx.execute(`insert into companies (tenant_id, name) values ('${t}', 'Private Co')`),
+    );
+    const role = await withPlatform(db, async (tx) => {
+      const r = await tx.execute<{ role: string }>("select current_user as role");
+      await tx.execute("select count(*) from marketplace_versions");
+      return r.rows[0]?.role;
+    });
+    expect(role).toBe("app_platform");
+    // drizzle wraps the driver's error: the reason is in its cause.
+    const refusal = (work: Promise<unknown>) =>
+      work.then(
+        () => "allowed",
+        (e: Error) => String((e.cause as Error | undefined)?.message ?? e.message),
+      );
+    for (const table of ["companies", "contacts", "plugin_installs", "users", "analytics_rollups"])
+      expect(await refusal(withPlatform(db, (tx) => tx.execute(`select * from ${table} limit 1`)))).toMatch(
+        /permission denied/,
+      );
+    for (const table of ["marketplace_versions", "developer_tokens", "developer_profiles"])
+      expect(await refusal(withTenant(db, t, (tx) => tx.execute(`select * from ${table} limit 1`)))).toMatch(
+        /permission denied/,
+      );
   });
 });

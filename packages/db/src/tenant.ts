@@ -35,6 +35,28 @@ export async function withTenant<T>(
   }
 }
 
+/**
+ * Runs `fn` in one transaction as `app_platform`: the marketplace's own tables (developers, listings,
+ * versions) and nothing else. That role has no grant on any tenant table, so code running here cannot
+ * read a workspace's data even by mistake.
+ */
+export async function withPlatform<T>(database: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await database.pool.connect().catch((error: unknown) => {
+    throw classifyDriverError(error);
+  });
+  try {
+    await timedQuery(database, client, "BEGIN; SET LOCAL ROLE app_platform");
+    const result = await fn(drizzle({ client: countingClient(database, client) }));
+    await timedQuery(database, client, "COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 async function timedQuery(database: Database, client: PoolClient, text: string): Promise<void> {
   const started = performance.now();
   database.stats.roundTrips++;

@@ -41,6 +41,9 @@ export const ERROR_STATUS = {
   not_refreshable: 409,
   idempotency_conflict: 409,
   idempotency_in_progress: 409,
+  version_taken: 409,
+  consent_required: 409,
+  not_installable: 409,
   // The body.
   too_large: 413,
   unsupported_media_type: 415,

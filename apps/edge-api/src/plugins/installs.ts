@@ -24,6 +24,10 @@ export type InstallRecord = {
   secretsSet: string[];
   status: "active" | "paused";
   pausedReason: string | null;
+  source: "private" | "marketplace";
+  autoUpgrade: boolean;
+  /** The version an upgrade replaced (rollback goes back to it). */
+  previousVersion: string | null;
   consecutiveFailures: number;
   createdAt: string;
   updatedAt: string;
@@ -48,6 +52,9 @@ function record(r: Row): InstallRecord {
     secretsSet: r.secretsCiphertext ? secretFields(manifest.config) : [],
     status: r.status,
     pausedReason: r.pausedReason,
+    source: r.source,
+    autoUpgrade: r.autoUpgrade,
+    previousVersion: r.previous?.version ?? null,
     consecutiveFailures: r.consecutiveFailures,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
@@ -58,6 +65,21 @@ const sameSet = (a: readonly string[], b: readonly string[]) =>
   new Set(a).size === new Set(b).size && a.every((x) => b.includes(x));
 
 export type Grant = { permissions: string[]; hosts: string[] };
+
+/** Why a version pauses its installs when its publisher or staff yank it. */
+export const YANKED = "yanked:";
+
+/** What a new version asks for beyond (and no longer asks for compared with) what is granted. */
+export function grantDiff(granted: Grant, manifest: Pick<Manifest, "permissions" | "egress">) {
+  const added = (want: readonly string[], have: readonly string[]) => want.filter((x) => !have.includes(x));
+  const diff = {
+    addedPermissions: added(manifest.permissions, granted.permissions),
+    removedPermissions: added(granted.permissions, manifest.permissions),
+    addedHosts: added(manifest.egress, granted.hosts),
+    removedHosts: added(granted.hosts, manifest.egress),
+  };
+  return { ...diff, needsConsent: diff.addedPermissions.length + diff.addedHosts.length > 0 };
+}
 
 function parseManifest(raw: unknown): Manifest {
   const parsed = ManifestSchema.safeParse(raw);
@@ -80,7 +102,14 @@ function checkGrant(manifest: Manifest, grant: Grant): void {
 export async function createInstall(
   db: Database,
   tenantId: string,
-  input: { manifest: unknown; bundleSha256: string; grant: Grant; config?: Record<string, unknown> },
+  input: {
+    manifest: unknown;
+    bundleSha256: string;
+    grant: Grant;
+    config?: Record<string, unknown>;
+    source?: "private" | "marketplace";
+    autoUpgrade?: boolean;
+  },
   masterKey?: string,
 ): Promise<InstallRecord> {
   const manifest = parseManifest(input.manifest);
@@ -109,6 +138,8 @@ export async function createInstall(
         grantedHosts: [...manifest.egress],
         config: stored.config,
         secretsCiphertext: stored.secretsCiphertext,
+        source: input.source ?? "private",
+        autoUpgrade: input.autoUpgrade ?? false,
       })
       .onConflictDoNothing()
       .returning();
@@ -213,6 +244,12 @@ export async function setPaused(
   installId: string,
   paused: boolean,
 ): Promise<InstallRecord> {
+  const row = await rowOf(db, tenantId, installId);
+  if (!paused && row.pausedReason?.startsWith(YANKED))
+    throw new AppError(
+      "conflict",
+      `status: ${row.version} was yanked by its publisher; upgrade or roll back to another version to run it again`,
+    );
   return updateRow(
     db,
     tenantId,
@@ -224,29 +261,51 @@ export async function setPaused(
 }
 
 /**
- * A newer version of the same plugin: strictly higher, granted again in full (so a version asking
- * for more never gets it silently), its settings checked against the new schema.
+ * Another version of the same plugin: higher (or, for a rollback, the one it replaced), its settings
+ * checked against the new schema. A version that asks for any permission or host not granted yet
+ * needs a grant naming everything it asks for (never a silent escalation); one that asks for no more
+ * may go without. The version it replaces is kept to roll back to. A yank's pause ends with it.
  */
 export async function upgradeInstall(
   db: Database,
   tenantId: string,
   installId: string,
-  input: { manifest: unknown; bundleSha256: string; grant: Grant },
+  input: {
+    manifest: unknown;
+    bundleSha256: string;
+    grant?: Grant;
+    source: "private" | "marketplace";
+    rollback?: boolean;
+  },
   masterKey: string,
 ): Promise<InstallRecord> {
   const row = await rowOf(db, tenantId, installId);
   const manifest = parseManifest(input.manifest);
+  if (row.source !== input.source)
+    throw new AppError(
+      "conflict",
+      row.source === "marketplace"
+        ? "package: this install comes from the marketplace; upgrade it from its listing"
+        : "version: this is a private install; upgrade it with its packed file",
+    );
   if (manifest.id !== row.pluginId)
     throw new AppError(
       "invalid_request",
       `manifest.id: this install runs ${row.pluginId}, not ${manifest.id}`,
     );
-  if (!semver.gt(manifest.version, row.version))
+  if (!input.rollback && !semver.gt(manifest.version, row.version))
     throw new AppError(
       "invalid_request",
       `manifest.version: must be higher than the installed ${row.version}`,
     );
-  checkGrant(manifest, input.grant);
+  const diff = grantDiff({ permissions: row.grantedPermissions, hosts: row.grantedHosts }, manifest);
+  if (input.grant) checkGrant(manifest, input.grant);
+  else if (diff.needsConsent)
+    throw new AppError(
+      "consent_required",
+      `grant: ${manifest.version} asks for more than you granted (${[...diff.addedPermissions, ...diff.addedHosts].join(", ")}); review and grant it`,
+      diff,
+    );
   const context = secretsContext(tenantId, row.pluginId);
   const kept = await openSecrets(row.secretsCiphertext, masterKey, context);
   const stored = await storeConfig(manifest.config, row.config, kept, masterKey, context);
@@ -262,9 +321,44 @@ export async function upgradeInstall(
       grantedHosts: [...manifest.egress],
       config: stored.config,
       secretsCiphertext: stored.secretsCiphertext,
+      previous: {
+        version: row.version,
+        manifest: row.manifest,
+        bundleSha256: row.bundleSha256,
+        grantedPermissions: row.grantedPermissions,
+        grantedHosts: row.grantedHosts,
+      },
+      ...(row.pausedReason?.startsWith(YANKED)
+        ? { status: "active" as const, pausedReason: null, consecutiveFailures: 0 }
+        : {}),
     },
     (tx) => syncSchedules(tx, tenantId, installId, manifest),
   );
+}
+
+/** The version an install ran before its last upgrade (to roll back to), or null. */
+export async function previousOf(db: Database, tenantId: string, installId: string) {
+  const row = await rowOf(db, tenantId, installId);
+  return row.previous ? { ...row.previous, source: row.source } : null;
+}
+
+export function setAutoUpgrade(
+  db: Database,
+  tenantId: string,
+  installId: string,
+  autoUpgrade: boolean,
+): Promise<InstallRecord> {
+  return updateRow(db, tenantId, installId, { autoUpgrade });
+}
+
+/** Pauses an install whose version was yanked (a resume is refused until it runs another version). */
+export function pauseYanked(
+  db: Database,
+  tenantId: string,
+  installId: string,
+  reason: string,
+): Promise<InstallRecord> {
+  return updateRow(db, tenantId, installId, { status: "paused", pausedReason: `${YANKED} ${reason}` });
 }
 
 /** Uninstalls: its storage and deliveries go with it (foreign keys cascade). */

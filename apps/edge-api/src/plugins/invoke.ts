@@ -88,27 +88,38 @@ export async function invokePlugin(
   return outcome;
 }
 
-async function attempt(
+function attempt(
   deps: InvokeDeps,
   install: InstallRecord,
   call: PluginCall,
   ms: () => number,
 ): Promise<InvokeOutcome> {
+  return callPlugin(
+    () => pluginEntrypoint(deps.env, install, { allowLoopback: deps.allowLoopback }),
+    call,
+    { installId: install.id, config: install.config },
+    deps.timeoutMs ?? PLUGIN_CALL_TIMEOUT_MS,
+    ms,
+  );
+}
+
+type Entrypoint = { invoke(call: unknown, context: unknown): Promise<unknown> };
+
+/** One call of a loaded plugin, its answer held to the deadline, the size cap and the wire shape. */
+export async function callPlugin(
+  load: () => Promise<Entrypoint>,
+  call: PluginCall,
+  context: { installId: string; config: Record<string, unknown> },
+  timeoutMs: number,
+  ms: () => number,
+): Promise<InvokeOutcome> {
   let raw: unknown;
   try {
-    const plugin = await pluginEntrypoint(deps.env, install, { allowLoopback: deps.allowLoopback });
-    raw = await deadline(
-      plugin.invoke(call, { installId: install.id, config: install.config }),
-      deps.timeoutMs ?? PLUGIN_CALL_TIMEOUT_MS,
-    );
+    const plugin = await load();
+    raw = await deadline(plugin.invoke(call, context), timeoutMs);
   } catch (error) {
     if (error instanceof Timeout)
-      return {
-        ok: false,
-        code: "timeout",
-        message: `no answer within ${deps.timeoutMs ?? PLUGIN_CALL_TIMEOUT_MS} ms`,
-        ms: ms(),
-      };
+      return { ok: false, code: "timeout", message: `no answer within ${timeoutMs} ms`, ms: ms() };
     return {
       ok: false,
       code: "crashed",

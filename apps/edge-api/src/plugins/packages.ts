@@ -48,6 +48,10 @@ export function installView(i: InstallRecord) {
     secretsSet: i.secretsSet,
     actions: i.manifest.actions.map((a) => ({ name: a.name, title: a.title, input: a.input })),
     subscriptions: i.manifest.subscriptions,
+    reports: i.manifest.reports,
+    source: i.source,
+    autoUpgrade: i.autoUpgrade,
+    previousVersion: i.previousVersion,
     createdAt: i.createdAt,
     updatedAt: i.updatedAt,
   };

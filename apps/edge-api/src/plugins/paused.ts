@@ -11,14 +11,27 @@ export async function tellAdminsPaused(
   reason: string,
   appUrl: string,
 ): Promise<void> {
+  await tellAdmins(db, mailer, install, {
+    title: `Plugin paused: ${install.manifest.name}`,
+    body: `${install.manifest.name} ${install.version} failed repeatedly and was paused. Last error: ${reason}`,
+    then: `Resume it in Settings → Plugins once the cause is fixed: ${appUrl}/settings/plugins`,
+  });
+}
+
+/** Tells every admin of the install's workspace something about it, in the app and by mail. */
+export async function tellAdmins(
+  db: Database,
+  mailer: Mailer,
+  install: Pick<InstallRecord, "tenantId" | "id" | "pluginId">,
+  message: { title: string; body: string; then: string },
+): Promise<void> {
+  const { title, body } = message;
   await withTenant(db, install.tenantId, async (tx) => {
     const admins = await tx
       .select({ userId: memberships.userId, email: users.email })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(and(eq(memberships.tenantId, install.tenantId), inArray(memberships.role, ["owner", "admin"])));
-    const title = `Plugin paused: ${install.manifest.name}`;
-    const body = `${install.manifest.name} ${install.version} failed repeatedly and was paused. Last error: ${reason}`;
     for (const admin of admins) {
       await tx.insert(notifications).values({
         tenantId: install.tenantId,
@@ -32,7 +45,7 @@ export async function tellAdminsPaused(
         tenantId: install.tenantId,
         to: admin.email,
         subject: title,
-        text: `${body}\n\nResume it in Settings → Plugins once the cause is fixed: ${appUrl}/settings/plugins\n`,
+        text: `${body}\n\n${message.then}\n`,
         kind: "notification",
       });
     }

@@ -10,6 +10,9 @@ export const packedPlugin = z
     bundle: z.string().min(1).max(MAX_BUNDLE_BYTES),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     readme: z.string().max(100_000).default(""),
+    /** The plugin's review checks (checks.json), run by the marketplace's review. */
+    checks: z.array(z.record(z.string(), z.unknown())).max(50).default([]),
+    changelog: z.string().max(5_000).default(""),
   })
   .openapi("PackedPlugin");
 
@@ -36,6 +39,12 @@ export const installSchema = z
       z.object({ name: z.string(), title: z.string(), input: z.record(z.string(), z.unknown()) }),
     ),
     subscriptions: z.array(z.string()),
+    reports: z.array(
+      z.object({ id: z.string(), title: z.string(), parameters: z.record(z.string(), z.unknown()) }),
+    ),
+    source: z.enum(["private", "marketplace"]),
+    autoUpgrade: z.boolean(),
+    previousVersion: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

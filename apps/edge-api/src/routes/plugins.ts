@@ -172,7 +172,7 @@ pluginRoutes.openapi(
       c.get("db"),
       p.tenantId,
       c.req.valid("param").id,
-      { manifest: accepted.manifest, bundleSha256: accepted.sha256, grant: body.grant },
+      { manifest: accepted.manifest, bundleSha256: accepted.sha256, grant: body.grant, source: "private" },
       c.env.AI_MASTER_KEY ?? "",
     );
     forgetSubscribers(p.tenantId);

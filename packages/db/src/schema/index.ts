@@ -9,6 +9,7 @@ export * from "./knowledge.js";
 export * from "./knowledge-answers.js";
 export * from "./knowledge-uploads.js";
 export * from "./leads.js";
+export * from "./marketplace.js";
 export * from "./platform.js";
 export * from "./plugins.js";
 export * from "./teams.js";

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  boolean,
   foreignKey,
   index,
   integer,
@@ -12,6 +13,15 @@ import {
 } from "drizzle-orm/pg-core";
 import { createdAt, id, tenantId, ts } from "./columns.js";
 import { tenants } from "./identity.js";
+
+export const PLUGIN_SOURCES = ["private", "marketplace"] as const;
+export type PreviousVersion = {
+  version: string;
+  manifest: unknown;
+  bundleSha256: string;
+  grantedPermissions: string[];
+  grantedHosts: string[];
+};
 
 export const PLUGIN_INSTALL_STATUSES = ["active", "paused"] as const;
 export type PluginInstallStatus = (typeof PLUGIN_INSTALL_STATUSES)[number];
@@ -37,6 +47,12 @@ export const pluginInstalls = pgTable(
     status: text("status", { enum: PLUGIN_INSTALL_STATUSES }).notNull().default("active"),
     pausedReason: text("paused_reason"),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    /** "private": uploaded by this workspace for itself; "marketplace": a published listing's version. */
+    source: text("source", { enum: PLUGIN_SOURCES }).notNull().default("private"),
+    /** Take new patch versions of the same minor by itself (never when they ask for more). */
+    autoUpgrade: boolean("auto_upgrade").notNull().default(false),
+    /** The version it ran before its last upgrade, to roll back to. */
+    previous: jsonb("previous").$type<PreviousVersion | null>(),
     createdAt: createdAt(),
     updatedAt: ts("updated_at").notNull().default(sql`now()`),
   },

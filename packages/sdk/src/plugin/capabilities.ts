@@ -54,9 +54,38 @@ export type ReportQuery = {
   routeId?: string;
   ownerId?: string;
 };
+/**
+ * A query over the workspace's rollups: one metric (an event type's count, or the sum or average of
+ * its value: seconds, amounts, scores), split by dimensions, over tenant-local days from..to.
+ */
+export type MetricQuery = {
+  /** An event type of the catalogue, e.g. "lead.created", "message.sent". */
+  metric: string;
+  measure?: "count" | "sum" | "avg";
+  /** period (by groupBy), hour_of_week ("1-09": Monday 09:00–09:59, local), or an event dimension. */
+  dimensions?: (
+    | "period"
+    | "hour_of_week"
+    | "weekday"
+    | "hour"
+    | "channel"
+    | "route"
+    | "owner"
+    | "detail"
+    | "step"
+  )[];
+  from: string;
+  to: string;
+  groupBy?: "day" | "week" | "month";
+  filters?: { channel?: string; route?: string; owner?: string; detail?: string; step?: string };
+};
+export type MetricRow = Record<string, string | number | null> & { value: number | null };
+
 export interface AnalyticsReader {
   /** funnel, routes, knowledge, agents, pipeline, sla, csat or channels, for dates from..to (YYYY-MM-DD). */
   report(name: string, query: ReportQuery): Promise<{ rows: Record<string, string | number | null>[] }>;
+  /** One metric by dimensions, from the rollups (never raw events, never SQL). */
+  query(query: MetricQuery): Promise<{ rows: MetricRow[]; timeZone: string }>;
 }
 
 export interface Logger {
@@ -87,6 +116,6 @@ export type PluginContext<P extends Permission> = BaseContext &
 export const CAPABILITY_PERMISSION = {
   storage: { get: "storage", put: "storage", delete: "storage", list: "storage" },
   contacts: { get: "contacts:read", findByEmail: "contacts:read", upsert: "contacts:write" },
-  analytics: { report: "analytics:read" },
+  analytics: { report: "analytics:read", query: "analytics:read" },
 } as const satisfies Record<string, Record<string, Permission>>;
 export type CapabilityName = keyof typeof CAPABILITY_PERMISSION;

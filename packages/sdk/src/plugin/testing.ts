@@ -1,4 +1,9 @@
-import { CAPABILITY_PERMISSION, type ContactUpsert, type ContactView } from "./capabilities.js";
+import {
+  CAPABILITY_PERMISSION,
+  type ContactUpsert,
+  type ContactView,
+  type MetricRow,
+} from "./capabilities.js";
 import type { Plugin } from "./define.js";
 import type { HostApi, PluginCall, PluginResult } from "./wire.js";
 
@@ -16,6 +21,8 @@ export class TestHost {
   readonly requests: RecordedRequest[] = [];
   /** What ctx.analytics.report answers, by report name (set by the test). */
   readonly reports = new Map<string, Record<string, string | number | null>[]>();
+  /** What ctx.analytics.query answers, by metric (set by the test). */
+  readonly metrics = new Map<string, MetricRow[]>();
   private reply: FetchReply = () => new Response("no fake answer for this request", { status: 599 });
 
   constructor(
@@ -69,6 +76,11 @@ export class TestHost {
       if (!granted.includes(need)) throw new Error(`forbidden: ${capability}.${method} needs ${need}`);
       if (capability === "storage") return this.storageCall(method, list);
       if (capability === "contacts") return this.contactsCall(method, list);
+      if (capability === "analytics" && method === "query")
+        return {
+          rows: this.metrics.get(String((list[0] as { metric?: unknown })?.metric)) ?? [],
+          timeZone: "UTC",
+        };
       if (capability === "analytics") return { rows: this.reports.get(String(list[0])) ?? [] };
       throw new Error(`unknown capability ${capability}`);
     },

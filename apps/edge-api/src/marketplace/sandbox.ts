@@ -1,0 +1,105 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { CAPABILITY_PERMISSION, type Permission } from "@autopilot/sdk";
+import { AppError } from "../domain/errors.js";
+import type { Env } from "../env.js";
+import { hostGranted } from "../plugins/gateway.js";
+import { PLUGIN_COMPATIBILITY_DATE, PLUGIN_LIMITS } from "../plugins/load.js";
+
+// The review sandbox: a submitted bundle loaded as a Dynamic Worker like any install, but with no
+// workspace behind it. Its capabilities answer from memory (an empty store, no contacts, no figures)
+// and its network answers 200 "{}" from every declared host without leaving the machine; a request
+// to any other host is refused and remembered, and fails the review.
+
+export type ReviewProps = { reviewId: string; permissions: string[]; hosts: string[] };
+
+const stores = new Map<string, Map<string, unknown>>();
+const refusedHosts = new Map<string, Set<string>>();
+
+export class PluginReviewApi extends WorkerEntrypoint<Env, ReviewProps> {
+  async call(capability: unknown, method: unknown, args: unknown): Promise<unknown> {
+    const props = this.ctx.props;
+    const methods = CAPABILITY_PERMISSION[capability as keyof typeof CAPABILITY_PERMISSION] as
+      | Record<string, Permission>
+      | undefined;
+    const needs = typeof method === "string" ? methods?.[method] : undefined;
+    if (!needs)
+      throw new AppError("not_found", `${String(capability)}.${String(method)}: no such capability`);
+    if (!props.permissions.includes(needs))
+      throw new AppError("forbidden", `${String(capability)}.${method} needs the ${needs} permission`);
+    const list = Array.isArray(args) ? args : [];
+    const store = stores.get(props.reviewId) ?? new Map<string, unknown>();
+    stores.set(props.reviewId, store);
+    const key = String(list[0] ?? "");
+    switch (`${capability}.${method}`) {
+      case "storage.get":
+        return store.get(key) ?? null;
+      case "storage.put":
+        store.set(key, structuredClone(list[1]));
+        return null;
+      case "storage.delete":
+        store.delete(key);
+        return null;
+      case "storage.list":
+        return [...store.keys()].filter((k) => k.startsWith(key)).sort();
+      case "contacts.upsert": {
+        const c = (list[0] ?? {}) as Record<string, unknown>;
+        return {
+          id: "00000000-0000-4000-8000-00000000c0de",
+          name: c.name ?? null,
+          email: c.email ?? null,
+          phone: c.phone ?? null,
+          tags: c.tags ?? [],
+          createdAt: new Date(0).toISOString(),
+          updatedAt: new Date(0).toISOString(),
+        };
+      }
+      case "analytics.query":
+        return { rows: [], timeZone: "UTC" };
+      case "analytics.report":
+        return { rows: [] };
+      default:
+        return null; // contacts.get / findByEmail: the sandbox has no contacts
+    }
+  }
+}
+
+export class PluginReviewGateway extends WorkerEntrypoint<Env, ReviewProps> {
+  override async fetch(request: Request): Promise<Response> {
+    const props = this.ctx.props;
+    const host = new URL(request.url).hostname.toLowerCase();
+    if (!hostGranted(host, props.hosts)) {
+      const refused = refusedHosts.get(props.reviewId) ?? new Set<string>();
+      refused.add(host);
+      refusedHosts.set(props.reviewId, refused);
+      return new Response(`egress refused: ${host} is not declared in the manifest`, { status: 403 });
+    }
+    return Response.json({});
+  }
+}
+
+type LoaderExports = {
+  PluginReviewApi: (options: { props: ReviewProps }) => Fetcher;
+  PluginReviewGateway: (options: { props: ReviewProps }) => Fetcher;
+};
+
+/** The submitted bundle, loaded in the review sandbox under a fresh id. */
+export async function reviewEntrypoint(env: Pick<Env, "LOADER">, code: string, props: ReviewProps) {
+  const loopback = (await import("cloudflare:workers")).exports as unknown as LoaderExports;
+  const stub = env.LOADER.get(`review:${props.reviewId}`, async () => ({
+    compatibilityDate: PLUGIN_COMPATIBILITY_DATE,
+    mainModule: "plugin.js",
+    modules: { "plugin.js": code },
+    env: { API: loopback.PluginReviewApi({ props }) },
+    globalOutbound: loopback.PluginReviewGateway({ props }),
+    limits: PLUGIN_LIMITS,
+  }));
+  return stub.getEntrypoint() as unknown as { invoke(call: unknown, context: unknown): Promise<unknown> };
+}
+
+/** The hosts a review's bundle tried to reach without declaring them; forgets the review. */
+export function endReview(reviewId: string): string[] {
+  const refused = [...(refusedHosts.get(reviewId) ?? [])].sort();
+  refusedHosts.delete(reviewId);
+  stores.delete(reviewId);
+  return refused;
+}
