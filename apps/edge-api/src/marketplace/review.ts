@@ -3,7 +3,7 @@ import semver from "semver";
 import type { Env } from "../env.js";
 import { MAX_BUNDLE_BYTES } from "../plugins/bundles.js";
 import { callPlugin } from "../plugins/invoke.js";
-import { endReview, reviewEntrypoint } from "./sandbox.js";
+import { endReview, reviewEntrypoint } from "./review-sandbox.js";
 
 // The automated half of a version's review, run on submission: each check says what it looked at and
 // what it found, in words the developer reads. A version goes to platform staff only when all pass.

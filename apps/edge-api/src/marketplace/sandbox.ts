@@ -3,17 +3,12 @@ import { CAPABILITY_PERMISSION, type Permission } from "@autopilot/sdk";
 import { AppError } from "../domain/errors.js";
 import type { Env } from "../env.js";
 import { hostGranted } from "../plugins/gateway.js";
-import { PLUGIN_COMPATIBILITY_DATE, PLUGIN_LIMITS } from "../plugins/load.js";
+import { type ReviewProps, refusedHosts, stores } from "./review-sandbox.js";
 
 // The review sandbox: a submitted bundle loaded as a Dynamic Worker like any install, but with no
 // workspace behind it. Its capabilities answer from memory (an empty store, no contacts, no figures)
 // and its network answers 200 "{}" from every declared host without leaving the machine; a request
 // to any other host is refused and remembered, and fails the review.
-
-export type ReviewProps = { reviewId: string; permissions: string[]; hosts: string[] };
-
-const stores = new Map<string, Map<string, unknown>>();
-const refusedHosts = new Map<string, Set<string>>();
 
 export class PluginReviewApi extends WorkerEntrypoint<Env, ReviewProps> {
   async call(capability: unknown, method: unknown, args: unknown): Promise<unknown> {
@@ -75,31 +70,4 @@ export class PluginReviewGateway extends WorkerEntrypoint<Env, ReviewProps> {
     }
     return Response.json({});
   }
-}
-
-type LoaderExports = {
-  PluginReviewApi: (options: { props: ReviewProps }) => Fetcher;
-  PluginReviewGateway: (options: { props: ReviewProps }) => Fetcher;
-};
-
-/** The submitted bundle, loaded in the review sandbox under a fresh id. */
-export async function reviewEntrypoint(env: Pick<Env, "LOADER">, code: string, props: ReviewProps) {
-  const loopback = (await import("cloudflare:workers")).exports as unknown as LoaderExports;
-  const stub = env.LOADER.get(`review:${props.reviewId}`, async () => ({
-    compatibilityDate: PLUGIN_COMPATIBILITY_DATE,
-    mainModule: "plugin.js",
-    modules: { "plugin.js": code },
-    env: { API: loopback.PluginReviewApi({ props }) },
-    globalOutbound: loopback.PluginReviewGateway({ props }),
-    limits: PLUGIN_LIMITS,
-  }));
-  return stub.getEntrypoint() as unknown as { invoke(call: unknown, context: unknown): Promise<unknown> };
-}
-
-/** The hosts a review's bundle tried to reach without declaring them; forgets the review. */
-export function endReview(reviewId: string): string[] {
-  const refused = [...(refusedHosts.get(reviewId) ?? [])].sort();
-  refusedHosts.delete(reviewId);
-  stores.delete(reviewId);
-  return refused;
 }

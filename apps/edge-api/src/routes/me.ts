@@ -3,6 +3,7 @@ import type { AppEnv } from "../env.js";
 import { authenticate } from "../http/auth.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
+import { isOperator } from "../marketplace/operators.js";
 import { errors, jsonResponse, role } from "./schemas.js";
 
 export const meRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -17,6 +18,8 @@ const meSchema = z
     user: z
       .object({ id: z.uuid(), email: z.string(), name: z.string(), emailVerified: z.boolean() })
       .nullable(),
+    /** Platform staff (the marketplace's reviewers; PLATFORM_OPERATORS), outside every workspace. */
+    platformOperator: z.boolean(),
   })
   .openapi("Me");
 
@@ -40,6 +43,7 @@ meRoutes.openapi(
         scopes: p.scopes,
         tenant: { id: p.tenantId, name: p.tenantName, timeZone: p.timeZone, locale: p.locale },
         user: p.user ?? null,
+        platformOperator: isOperator(c.env, p.user),
       },
       200,
     );

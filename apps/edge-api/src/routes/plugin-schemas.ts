@@ -91,3 +91,14 @@ export const reportAnswerSchema = z
     chart: z.object({ type: z.enum(["bar", "line"]), x: z.string(), y: z.array(z.string()) }).optional(),
   })
   .openapi("PluginReport");
+
+export const pluginReportSchema = z
+  .object({
+    installId: z.uuid(),
+    pluginId: z.string(),
+    pluginName: z.string(),
+    id: z.string(),
+    title: z.string(),
+    parameters: z.record(z.string(), z.unknown()),
+  })
+  .openapi("InstalledPluginReport");

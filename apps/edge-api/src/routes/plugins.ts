@@ -18,6 +18,7 @@ import {
   inspectionSchema,
   installSchema,
   packedPlugin,
+  pluginReportSchema,
   reportAnswerSchema,
 } from "./plugin-schemas.js";
 import { errors, jsonBody, jsonResponse, okSchema } from "./schemas.js";
@@ -274,6 +275,36 @@ pluginRoutes.openapi(
       },
       200,
     ),
+);
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/plugins/reports",
+    tags,
+    summary: "The reports of the workspace's active report plugins (for every member's Reports screen)",
+    middleware: [...auth] as const,
+    responses: {
+      200: jsonResponse(z.object({ reports: z.array(pluginReportSchema) }), "Plugin reports"),
+      ...errors,
+    },
+  }),
+  async (c) => {
+    const all = await installs.listInstalls(c.get("db"), c.get("principal").tenantId);
+    const reports = all
+      .filter((i) => i.status === "active")
+      .flatMap((i) =>
+        i.manifest.reports.map((r) => ({
+          installId: i.id,
+          pluginId: i.pluginId,
+          pluginName: i.manifest.name,
+          id: r.id,
+          title: r.title,
+          parameters: r.parameters,
+        })),
+      );
+    return c.json({ reports }, 200);
+  },
 );
 
 pluginRoutes.openapi(

@@ -3,15 +3,24 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { buildPlugin, pack, writeBuild } from "./build.js";
 import { dev } from "./dev.js";
+import { describeVersion, publish, status } from "./publish.js";
 import { TEMPLATE_KINDS, type TemplateKind, templateFiles } from "./templates.js";
 import { checkInWorkerd } from "./workerd-check.js";
 
-// autopilot-plugin <command>: init, build, test, pack, dev. (See packages/sdk/README.md.)
+// autopilot-plugin <command>: init, build, test, pack, dev, publish, status. (See packages/sdk/README.md.)
 
 const USAGE = `usage:
   autopilot-plugin init <${TEMPLATE_KINDS.join("|")}> <directory> [--id publisher/name]
   autopilot-plugin build|test|pack [directory, default .]
-  autopilot-plugin dev [directory] [--api http://127.0.0.1:8787] [--once]   (AUTOPILOT_API_KEY: an admin key)`;
+  autopilot-plugin dev [directory] [--api http://127.0.0.1:8787] [--once]   (AUTOPILOT_API_KEY: an admin key)
+  autopilot-plugin publish [directory] [--api URL] [--category C] [--manual-publish]
+  autopilot-plugin status [directory | --all] [--api URL]   (AUTOPILOT_DEVELOPER_TOKEN: Developer → Tokens)`;
+
+function developerToken(): string | null {
+  const token = process.env.AUTOPILOT_DEVELOPER_TOKEN;
+  if (!token) console.error("AUTOPILOT_DEVELOPER_TOKEN: a developer token (dashboard: Developer → Tokens)");
+  return token ?? null;
+}
 
 function option(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -57,6 +66,31 @@ async function main(argv: string[]): Promise<number> {
         api: option(argv, "--api") ?? "http://127.0.0.1:8787",
         watch: !argv.includes("--once"),
       });
+      return 0;
+    }
+    case "publish": {
+      const token = developerToken();
+      if (!token) return 2;
+      const version = await publish({
+        dir,
+        token,
+        api: option(argv, "--api") ?? "http://127.0.0.1:8787",
+        category: option(argv, "--category"),
+        publishOnApproval: !argv.includes("--manual-publish"),
+      });
+      console.log(describeVersion(version));
+      return version.status === "rejected" ? 1 : 0;
+    }
+    case "status": {
+      const token = developerToken();
+      if (!token) return 2;
+      const pluginId = argv.includes("--all") ? undefined : (await buildPlugin(dir)).manifest.id;
+      const versions = await status(
+        { token, api: option(argv, "--api") ?? "http://127.0.0.1:8787" },
+        pluginId,
+      );
+      if (versions.length === 0) console.log("nothing submitted yet");
+      for (const v of versions) console.log(describeVersion(v));
       return 0;
     }
     case "build": {

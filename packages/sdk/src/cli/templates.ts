@@ -180,6 +180,49 @@ describe("my report plugin", () => {
 });
 `;
 
+/** checks.json: what the marketplace's review runs against the bundle in its sandbox. */
+const CHECKS: Record<TemplateKind, unknown[]> = {
+  events: [
+    {
+      name: "counts a new conversation",
+      call: {
+        kind: "event",
+        event: {
+          id: "00000000-0000-4000-8000-000000000001",
+          tenantId: "00000000-0000-4000-8000-000000000002",
+          time: "2026-01-01T00:00:00.000Z",
+          actor: { type: "visitor", id: null },
+          subjects: { conversation: "00000000-0000-4000-8000-000000000003" },
+          type: "conversation.started",
+          version: 1,
+          properties: { channel: "web", routesVersion: 1 },
+        },
+      },
+      config: { webhookUrl: "https://hooks.example.com/in" },
+      expect: { ok: true },
+    },
+  ],
+  action: [
+    {
+      name: "tags a contact",
+      call: { kind: "action", name: "tag_contact", input: { email: "ada@example.com", tag: "vip" } },
+      expect: { ok: true },
+    },
+    {
+      name: "refuses an unknown action",
+      call: { kind: "action", name: "no_such_action", input: {} },
+      expect: { ok: false },
+    },
+  ],
+  report: [
+    {
+      name: "answers for a date range",
+      call: { kind: "report", id: "won", parameters: { from: "2026-01-01", to: "2026-03-31" } },
+      expect: { ok: true },
+    },
+  ],
+};
+
 export function templateFiles(kind: TemplateKind, id: string, packageName: string): Record<string, string> {
   const [source, test] =
     kind === "events"
@@ -199,6 +242,7 @@ export function templateFiles(kind: TemplateKind, id: string, packageName: strin
           build: "autopilot-plugin build",
           pack: "autopilot-plugin pack",
           dev: "autopilot-plugin dev",
+          publish: "autopilot-plugin publish",
         },
         dependencies: { "@autopilot/sdk": "*" },
       },
@@ -225,5 +269,7 @@ export function templateFiles(kind: TemplateKind, id: string, packageName: strin
     "src/index.ts": source,
     "src/index.test.ts": test,
     "README.md": `# ${id}\n\nWhat it does, what it asks for and why, and its settings.\n`,
+    "CHANGELOG.md": "# Changelog\n\n## 0.1.0\n\nFirst release.\n",
+    "checks.json": `${JSON.stringify(CHECKS[kind], null, 2)}\n`,
   };
 }

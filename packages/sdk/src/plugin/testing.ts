@@ -21,7 +21,7 @@ export class TestHost {
   readonly requests: RecordedRequest[] = [];
   /** What ctx.analytics.report answers, by report name (set by the test). */
   readonly reports = new Map<string, Record<string, string | number | null>[]>();
-  /** What ctx.analytics.query answers, by metric (set by the test). */
+  /** What ctx.analytics.query answers, by "metric:measure" or by metric alone (set by the test). */
   readonly metrics = new Map<string, MetricRow[]>();
   private reply: FetchReply = () => new Response("no fake answer for this request", { status: 599 });
 
@@ -76,11 +76,12 @@ export class TestHost {
       if (!granted.includes(need)) throw new Error(`forbidden: ${capability}.${method} needs ${need}`);
       if (capability === "storage") return this.storageCall(method, list);
       if (capability === "contacts") return this.contactsCall(method, list);
-      if (capability === "analytics" && method === "query")
-        return {
-          rows: this.metrics.get(String((list[0] as { metric?: unknown })?.metric)) ?? [],
-          timeZone: "UTC",
-        };
+      if (capability === "analytics" && method === "query") {
+        const q = (list[0] ?? {}) as { metric?: string; measure?: string };
+        const rows =
+          this.metrics.get(`${q.metric}:${q.measure ?? "count"}`) ?? this.metrics.get(String(q.metric));
+        return { rows: rows ?? [], timeZone: "UTC" };
+      }
       if (capability === "analytics") return { rows: this.reports.get(String(list[0])) ?? [] };
       throw new Error(`unknown capability ${capability}`);
     },
