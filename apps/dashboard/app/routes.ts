@@ -30,6 +30,11 @@ export default [
     route("routes/new", "routes/route-new.tsx"),
     route("routes/:id", "routes/route-edit.tsx"),
     route("reports", "routes/reports.tsx"),
+    route("reports/plugins/:installId/:reportId", "routes/reports-plugin.tsx"),
+    route("marketplace", "routes/marketplace.tsx"),
+    route("marketplace/:publisher/:name", "routes/marketplace-plugin.tsx"),
+    route("developer", "routes/developer.tsx"),
+    route("operator", "routes/operator.tsx"),
     route("knowledge", "routes/knowledge.tsx"),
     route("settings", "routes/settings.tsx", [
       index("routes/settings-team.tsx"),

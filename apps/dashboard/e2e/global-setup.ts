@@ -23,7 +23,11 @@ export default async function setup(project: TestProject) {
   mkdirSync(shots, { recursive: true });
   const started = Date.now();
   // The crawler refuses private addresses unless told otherwise: dashboard.e2e's test site is on 127.0.0.1.
-  const stack = await startLocalStack(ROOT, { LOCAL_DEVELOPMENT: "1" });
+  // marketplace.e2e's platform staff member signs up with this address.
+  const stack = await startLocalStack(ROOT, {
+    LOCAL_DEVELOPMENT: "1",
+    PLATFORM_OPERATORS: "staff@e2e.example",
+  });
   console.log(
     `[e2e] local stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stack.dashboardUrl}`,
   );

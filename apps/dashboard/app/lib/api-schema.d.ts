@@ -9344,7 +9344,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My developer profile (null until created), and whether I am platform staff */
+        /** My developer profile (absent until created), and whether I am platform staff */
         get: {
             parameters: {
                 query?: never;
@@ -9361,7 +9361,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            profile: components["schemas"]["DeveloperProfile"];
+                            profile?: components["schemas"]["DeveloperProfile"];
                             operator: boolean;
                         };
                     };
@@ -17419,7 +17419,7 @@ export interface components {
             supportEmail: string;
             verified: boolean;
             createdAt: string;
-        } | null;
+        };
         DeveloperProfileInput: {
             name: string;
             /** Format: uri */

@@ -17,7 +17,9 @@ export const NAV: NavItem[] = [
   { to: "/routes", label: "Routes" },
   { to: "/knowledge", label: "Knowledge" },
   { to: "/reports", label: "Reports" },
+  { to: "/marketplace", label: "Marketplace" },
   { to: "/settings", label: "Settings", minRole: "admin" },
+  { to: "/developer", label: "Developer" },
   { to: "/dev/mailbox", label: "Mail outbox" },
 ];
 

@@ -5,7 +5,7 @@ export type ConfigProperty = {
   name: string;
   label: string;
   description?: string;
-  kind: "text" | "url" | "email" | "number" | "boolean" | "choice";
+  kind: "text" | "url" | "email" | "number" | "boolean" | "choice" | "date";
   options: string[];
   required: boolean;
   secret: boolean;
@@ -44,7 +44,9 @@ export function configProperties(schema: unknown): ConfigProperty[] {
             ? "url"
             : p.format === "email"
               ? "email"
-              : "text",
+              : p.format === "date"
+                ? "date"
+                : "text",
     options: (p.enum ?? []).map(String),
     required: (s.required ?? []).includes(name),
     secret: p.secret === true,

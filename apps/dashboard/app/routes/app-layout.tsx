@@ -47,6 +47,11 @@ export default function AppLayout({ loaderData }: Route.ComponentProps) {
                 </NavLink>
               </li>
             ))}
+            {me.platformOperator ? (
+              <li>
+                <NavLink to="/operator">Plugin review</NavLink>
+              </li>
+            ) : null}
           </ul>
         </nav>
         <main id="main" className="content" aria-busy={loading || undefined} tabIndex={-1}>

@@ -1,4 +1,4 @@
-import { Form, useNavigation } from "react-router";
+import { Form, Link, useNavigation } from "react-router";
 import { BarChart, BarList, LineChart } from "../components/charts.js";
 import { LivePanel } from "../components/live-panel.js";
 import { api } from "../lib/api.server.js";
@@ -28,7 +28,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const q = range(new URL(request.url));
   const client = api(request, context);
   const query = { params: { query: q } };
-  const [funnel, agents, csat, sla, forecast, members] = await Promise.all([
+  const [funnel, agents, csat, sla, forecast, members, pluginReports] = await Promise.all([
     client.GET("/v1/reports/funnel", query),
     client.GET("/v1/reports/agents", query),
     client.GET("/v1/reports/csat", query),
@@ -37,7 +37,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     // later this year are the pipeline, whatever range the history above shows).
     client.GET("/v1/forecast", { params: { query: { from: q.from.slice(0, 7), to: forecastEnd(q.to) } } }),
     client.GET("/v1/members"),
+    client.GET("/v1/plugins/reports"),
   ]);
+  const plugins = pluginReports.data?.reports ?? [];
   const failed = [funnel, agents].find((r) => r.error);
   if (failed?.response.status === 400)
     return {
@@ -49,6 +51,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       sla: [],
       forecast: null,
       names: {} as Record<string, string>,
+      plugins,
     };
   if (!funnel.data || !agents.data)
     throw new Response("Could not load the reports", { status: funnel.response.status });
@@ -66,6 +69,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     sla: sla.data ? rows(sla.data) : [],
     forecast: forecast.data ?? null,
     names,
+    plugins,
   };
 }
 
@@ -82,7 +86,7 @@ function forecastEnd(to: string): string {
 const NO_DATE = "No close date";
 
 export default function Reports({ loaderData }: Route.ComponentProps) {
-  const { q, invalid, funnel, agents, csat, sla, forecast, names } = loaderData;
+  const { q, invalid, funnel, agents, csat, sla, forecast, names, plugins } = loaderData;
   const loading = useNavigation().state === "loading";
   const total = (key: string) => funnel.reduce((s, r) => s + num(r[key]), 0);
   const steps = [
@@ -327,6 +331,19 @@ export default function Reports({ loaderData }: Route.ComponentProps) {
           )}
         </section>
       </div>
+      {plugins.length ? (
+        <section className="card" aria-labelledby="plugin-reports-title">
+          <h2 id="plugin-reports-title">Reports from plugins</h2>
+          <ul className="plain" data-plugin-reports="">
+            {plugins.map((r) => (
+              <li key={`${r.installId}-${r.id}`}>
+                <Link to={`/reports/plugins/${r.installId}/${r.id}`}>{r.title}</Link>{" "}
+                <span className="muted small">{r.pluginName}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </>
   );
 }

@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 import { InstallDetail } from "../components/plugins/install-detail.js";
 import { InstallForm } from "../components/plugins/install-form.js";
+import { UpgradePanel } from "../components/plugins/upgrade-panel.js";
 import { requireAdmin } from "../lib/admin.server.js";
 import { api } from "../lib/api.server.js";
 import type { components } from "../lib/api-schema.js";
@@ -36,7 +37,16 @@ export async function loader({ request, context }: Route.LoaderArgs) {
         })
       ).data?.deliveries ?? [])
     : [];
-  return { installs: data.installs, selected, calls, dead };
+  const current = data.installs.find((i) => i.id === selected);
+  const preview =
+    current?.source === "marketplace"
+      ? ((
+          await client.GET("/v1/plugins/installs/{id}/upgrade", {
+            params: { path: { id: current.id }, query: {} },
+          })
+        ).data ?? null)
+      : null;
+  return { installs: data.installs, selected, calls, dead, preview };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
@@ -117,6 +127,47 @@ export async function action({ request, context }: Route.ActionArgs) {
     });
     return error ? { errors: formErrors(error, []) } : { replayed: text(form, "eventId") };
   }
+  if (intent === "upgrade") {
+    const version = text(form, "version");
+    const { data: preview } = await client.GET("/v1/plugins/installs/{id}/upgrade", {
+      params: { path: { id }, query: { version } },
+    });
+    const { data: install } = await client.GET("/v1/plugins/installs/{id}", { params: { path: { id } } });
+    if (!preview || !install) return { errors: { fields: {}, form: "That version is no longer available." } };
+    if (preview.needsConsent && form.get("consent") !== "on")
+      return { errors: { fields: { consent: `Grant what ${version} adds, or stay on ${preview.from}.` } } };
+    // The grant names what the new version asks for: what is granted, plus what it adds, minus what it drops.
+    const keep = (have: string[], add: string[], drop: string[]) =>
+      [...new Set([...have, ...add])].filter((x) => !drop.includes(x));
+    const { error } = await client.POST("/v1/plugins/installs/{id}/upgrade", {
+      params: { path: { id } },
+      body: {
+        version,
+        grant: {
+          permissions: keep(
+            install.permissions.map((p) => p.permission),
+            preview.addedPermissions,
+            preview.removedPermissions,
+          ),
+          hosts: keep(install.hosts, preview.addedHosts, preview.removedHosts),
+        },
+      },
+    });
+    return error ? { errors: formErrors(error, []) } : { upgraded: version };
+  }
+  if (intent === "rollback") {
+    const { data, error } = await client.POST("/v1/plugins/installs/{id}/rollback", {
+      params: { path: { id } },
+    });
+    return data ? { upgraded: data.version } : { errors: formErrors(error, []) };
+  }
+  if (intent === "auto-upgrade") {
+    const { error } = await client.PUT("/v1/plugins/installs/{id}/auto-upgrade", {
+      params: { path: { id } },
+      body: { autoUpgrade: text(form, "autoUpgrade") === "true" },
+    });
+    return error ? { errors: formErrors(error, []) } : null;
+  }
   if (intent === "uninstall") {
     const { error } = await client.DELETE("/v1/plugins/installs/{id}", { params: { path: { id } } });
     return error ? { errors: formErrors(error, []) } : { uninstalled: true };
@@ -125,7 +176,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 }
 
 export default function Plugins({ loaderData, actionData }: Route.ComponentProps) {
-  const { installs, selected, calls, dead } = loaderData;
+  const { installs, selected, calls, dead, preview } = loaderData;
   const data = (actionData ?? {}) as {
     errors?: FormErrors;
     inspected?: components["schemas"]["PluginInspection"];
@@ -134,6 +185,7 @@ export default function Plugins({ loaderData, actionData }: Route.ComponentProps
     saved?: string;
     configFor?: string;
     replayed?: string;
+    upgraded?: string;
   };
   const current = installs.find((i) => i.id === selected);
   return (
@@ -146,7 +198,10 @@ export default function Plugins({ loaderData, actionData }: Route.ComponentProps
       <section className="card" aria-labelledby="installed-title">
         <h2 id="installed-title">Installed plugins</h2>
         {installs.length === 0 ? (
-          <p className="empty">No plugins yet. Install one from its packed file below.</p>
+          <p className="empty">
+            No plugins yet. Find one in the <Link to="/marketplace">marketplace</Link>, or install your own
+            from its packed file below.
+          </p>
         ) : (
           <ul className="plain plugin-list">
             {installs.map((i) => (
@@ -155,7 +210,7 @@ export default function Plugins({ loaderData, actionData }: Route.ComponentProps
                   {i.name}
                 </Link>{" "}
                 <span className="muted small">
-                  {i.pluginId} {i.version} ·{" "}
+                  {i.pluginId} {i.version} · {i.source === "private" ? "private · " : ""}
                   {i.status === "active" ? "active" : `paused: ${i.pausedReason ?? ""}`}
                 </span>
               </li>
@@ -163,6 +218,14 @@ export default function Plugins({ loaderData, actionData }: Route.ComponentProps
           </ul>
         )}
       </section>
+      {data.upgraded ? (
+        <p className="success spaced" role="status">
+          Now running {data.upgraded}.
+        </p>
+      ) : null}
+      {current?.source === "marketplace" ? (
+        <UpgradePanel install={current} preview={preview} errors={data.errors} />
+      ) : null}
       {current ? (
         <InstallDetail
           install={current}

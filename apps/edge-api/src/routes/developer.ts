@@ -38,11 +38,11 @@ developerRoutes.openapi(
     method: "get",
     path: "/v1/developer/profile",
     tags,
-    summary: "My developer profile (null until created), and whether I am platform staff",
+    summary: "My developer profile (absent until created), and whether I am platform staff",
     middleware: [...session] as const,
     responses: {
       200: jsonResponse(
-        z.object({ profile: profileSchema.nullable(), operator: z.boolean() }),
+        z.object({ profile: profileSchema.optional(), operator: z.boolean() }),
         "The profile",
       ),
       ...errors,
@@ -51,7 +51,7 @@ developerRoutes.openapi(
   async (c) =>
     c.json(
       {
-        profile: await developers.getProfile(c.get("db"), c.get("developer").userId),
+        profile: (await developers.getProfile(c.get("db"), c.get("developer").userId)) ?? undefined,
         operator: isOperator(c.env, c.get("principal").user),
       },
       200,
