@@ -129,7 +129,7 @@ describe.skipIf(!hasChromium)("marketplace journey in Chromium", () => {
     // ---- A workspace admin: find it, install it with consent. -----------------------------------
     const tenant = await signedIn(`admin-${Date.now()}@e2e.example`, "Buyer Co", "Bea Buyer");
     await tenant.page.goto(`${dash}/marketplace`);
-    await tenant.page.getByLabel("Search").fill("conversations");
+    await tenant.page.getByRole("searchbox", { name: "Search" }).fill("conversations");
     await tenant.page.getByRole("button", { name: "Search" }).click();
     await tenant.page.locator(`[data-listing="${PLUGIN}"]`).waitFor();
     expect(await axeViolations(tenant.page)).toEqual([]);
@@ -244,7 +244,10 @@ describe.skipIf(!hasChromium)("marketplace journey in Chromium", () => {
     // ---- The developer sees installs and review status, never the workspace. -------------------
     await dev.page.goto(`${dash}/developer`);
     const mine = dev.page.locator(`[data-dev-plugin="${PLUGIN}"]`);
-    await mine.getByText("1 install", { exact: true }).waitFor();
+    await mine.waitFor();
+    expect(await mine.getAttribute("data-installs")).toBe("1");
+    expect(await mine.locator('[data-status="published"]').count()).toBe(2);
+    await screenshots(dev.page, "marketplace-06-portal");
     expect(await dev.page.content()).not.toContain("Buyer Co");
     expect(await axeViolations(dev.page)).toEqual([]);
 

@@ -139,6 +139,10 @@ describe("a version's way to workspaces", () => {
   it("refuses a reused version number, whatever happened to the first", async () => {
     const again = await submit(await packed(manifest("1.0.0"), `${COUNTER}\n// other code`));
     expect([again.status, again.json.error.code]).toEqual([409, "version_taken"]);
+    // A real bundle (the SDK and zod inside) is hundreds of kilobytes: it is taken whole.
+    const large = await submit(await packed(manifest("0.9.0"), `${COUNTER}\n/*${"x".repeat(600_000)}*/`));
+    expect([large.status, large.json.bytes]).toEqual([201, expect.any(Number)]);
+    expect(large.json.bytes).toBeGreaterThan(600_000);
     const other = await developer(await signup("Squatter"), "Squatter");
     const squat = await submit(await packed(manifest("9.0.0"), COUNTER), other.cli);
     expect([squat.status, squat.json.error.message]).toEqual([

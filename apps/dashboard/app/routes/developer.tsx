@@ -264,6 +264,7 @@ export default function Developer({ loaderData, actionData }: Route.ComponentPro
                   key={p.pluginId}
                   className="card"
                   data-dev-plugin={p.pluginId}
+                  data-installs={p.installs}
                   aria-labelledby={`dp-${p.pluginId}`}
                 >
                   <h3 id={`dp-${p.pluginId}`}>

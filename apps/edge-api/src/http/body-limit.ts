@@ -20,6 +20,7 @@ const LIMITS: [string, RegExp, number | "streamed"][] = [
   // A packed plugin: its bundle (at most 1 MB) escaped inside JSON, with its manifest and README.
   ["POST", /^\/v1\/plugins\/(inspect|installs)$/, 3072 * KIB],
   ["PUT", /^\/v1\/plugins\/installs\/[^/]+\/version$/, 3072 * KIB],
+  ["POST", /^\/v1\/developer\/versions$/, 3072 * KIB],
   ["POST", /^\/v1\/routes$/, 1024 * KIB],
   ["PUT", /^\/v1\/routes\/[^/]+$/, 1024 * KIB],
 ];
