@@ -34,6 +34,8 @@ describe.skipIf(!hasChromium)("marketplace journey in Chromium", () => {
   const scratch = join(ROOT, ".data", "e2e-marketplace", String(process.pid));
   const pluginDir = join(scratch, "counter");
   let token = "";
+  let staff: { ctx: BrowserContext; page: Page };
+  let tenant: { ctx: BrowserContext; page: Page };
 
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, [join(ROOT, "packages", "sdk", "bin", "autopilot-plugin.mjs"), ...args], {
@@ -103,7 +105,7 @@ describe.skipIf(!hasChromium)("marketplace journey in Chromium", () => {
     expect(status.stdout).toContain("in review");
 
     // ---- Platform staff: approve on the review screen. -----------------------------------------
-    const staff = await signedIn(STAFF, "Platform", "Sam Staff");
+    staff = await signedIn(STAFF, "Platform", "Sam Staff");
     const mail = await okJson(await staff.page.request.get(`${dash}/api/v1/mail`));
     const verifyToken = /token=([A-Za-z0-9_-]+)/.exec(
       (mail.mail as { text: string }[]).find((m) => m.text.includes("verify-email"))?.text ?? "",
@@ -127,7 +129,7 @@ describe.skipIf(!hasChromium)("marketplace journey in Chromium", () => {
     expect(notStaff?.status()).toBe(403);
 
     // ---- A workspace admin: find it, install it with consent. -----------------------------------
-    const tenant = await signedIn(`admin-${Date.now()}@e2e.example`, "Buyer Co", "Bea Buyer");
+    tenant = await signedIn(`admin-${Date.now()}@e2e.example`, "Buyer Co", "Bea Buyer");
     await tenant.page.goto(`${dash}/marketplace`);
     await tenant.page.getByRole("searchbox", { name: "Search" }).fill("conversations");
     await tenant.page.getByRole("button", { name: "Search" }).click();
@@ -259,6 +261,96 @@ describe.skipIf(!hasChromium)("marketplace journey in Chromium", () => {
         (await tenant.page.request.get(`${dash}/api/v1/plugins/installs/${installId}`)).status(),
       )
       .toBe(404);
-    for (const c of [dev.ctx, staff.ctx, tenant.ctx]) await c.close();
+    await dev.ctx.close();
+  });
+
+  it("a first-party report plugin, published the same way, draws its report on the Reports screen", async () => {
+    // The first-party plugin goes through the same path; staff verify its publisher.
+    const publisher = await signedIn(`first-party-${Date.now()}@e2e.example`, "AutopilotCRM", "First Party");
+    const csrf = { "x-csrf-token": await csrfOf(publisher.page) };
+    await okJson(
+      await publisher.page.request.put(`${dash}/api/v1/developer/profile`, {
+        data: { name: "AutopilotCRM", supportEmail: "plugins@autopilot.example" },
+        headers: csrf,
+      }),
+    );
+    token = (
+      await okJson(
+        await publisher.page.request.post(`${dash}/api/v1/developer/tokens`, {
+          data: { name: "ci" },
+          headers: csrf,
+        }),
+      )
+    ).token;
+    const published = cli(
+      "publish",
+      join(ROOT, "plugins", "response-times"),
+      "--api",
+      stack.apiUrl,
+      "--category",
+      "reports",
+    );
+    expect(published.status, `${published.stdout}\n${published.stderr}`).toBe(0);
+    await staff.page.goto(`${dash}/operator`);
+    await staff.page
+      .locator('[data-review="autopilot/response-times@1.0.0"]')
+      .getByRole("button", { name: /Approve/ })
+      .click();
+    await staff.page.getByText("autopilot/response-times@1.0.0 is published.").waitFor();
+    await staff.page.getByRole("button", { name: "Verify AutopilotCRM" }).click();
+    await staff.page.getByRole("button", { name: "Remove AutopilotCRM's badge" }).waitFor();
+
+    // The workspace installs it (it asks only to read report figures) and gets new leads from the API.
+    await tenant.page.goto(`${dash}/marketplace?category=reports`);
+    const listing = tenant.page.locator('[data-listing="autopilot/response-times"]');
+    await listing.getByText("✓ Verified").waitFor();
+    await listing.getByRole("link").click();
+    await tenant.page.locator("#asks-title").waitFor();
+    expect(await tenant.page.locator("[data-consent] li").allTextContents()).toEqual([
+      "Read your reports' figures (analytics:read)",
+    ]);
+    await tenant.page.getByLabel(/I grant/).check();
+    await tenant.page.getByRole("button", { name: "Install" }).click();
+    await tenant.page.locator("[data-installed]").waitFor();
+    const tenantCsrf = { "x-csrf-token": await csrfOf(tenant.page) };
+    for (const name of ["Ada", "Grace", "Alan"])
+      await okJson(
+        await tenant.page.request.post(`${dash}/api/v1/leads`, {
+          data: { contact: { name, email: `${name.toLowerCase()}@leads.example` } },
+          headers: tenantCsrf,
+        }),
+      );
+
+    // Reports → the plugin's report: its parameter form, then a table, a chart and CSV.
+    await tenant.page.goto(`${dash}/reports`);
+    await tenant.page.getByRole("link", { name: "New leads by source and month" }).click();
+    await tenant.page.waitForURL(/\/reports\/plugins\//);
+    await tenant.page.locator("#param-from").waitFor();
+    expect(await axeViolations(tenant.page)).toEqual([]);
+    const url = tenant.page.url();
+    await expect
+      .poll(
+        async () => {
+          await tenant.page.goto(url);
+          await tenant.page.getByRole("button", { name: "Show report" }).click();
+          await tenant.page.getByRole("heading", { name: "Result" }).waitFor();
+          return tenant.page.locator('[data-plugin-report="leads_by_source"] td').allTextContents();
+        },
+        { timeout: 90_000, interval: 2_000 },
+      )
+      .toContain("3");
+    expect(await tenant.page.locator("svg").count()).toBeGreaterThan(0);
+    expect(await tenant.page.getByRole("link", { name: "Export CSV" }).getAttribute("href")).toMatch(
+      /^data:text\/csv;charset=utf-8,month%2Capi/,
+    );
+    expect(await axeViolations(tenant.page)).toEqual([]);
+    await screenshots(tenant.page, "marketplace-07-plugin-report");
+    // A wrong parameter is named on its field, not a failure page.
+    // (A date field cannot hold a wrong date; a shared URL can.)
+    await tenant.page.goto(`${url.split("?")[0]}?run=1&config.from=yesterday&config.to=2026-12-01`);
+    await expect
+      .poll(() => tenant.page.locator('[data-field-error="config.from"]').textContent())
+      .not.toBe("");
+    for (const c of [publisher.ctx, staff.ctx, tenant.ctx]) await c.close();
   });
 });

@@ -6,6 +6,7 @@ import { api } from "../lib/api.server.js";
 import type { components } from "../lib/api-schema.js";
 import { useFormats } from "../lib/format.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
+import adminStyles from "../styles/admin.css?url";
 import marketplaceStyles from "../styles/marketplace.css?url";
 import type { Route } from "./+types/developer";
 
@@ -13,7 +14,10 @@ import type { Route } from "./+types/developer";
 // version's review status and report, install counts and failures across installs (counts only,
 // never a workspace's data); publish an approved version, deprecate or yank one.
 
-export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: marketplaceStyles }];
+export const links: Route.LinksFunction = () => [
+  { rel: "stylesheet", href: adminStyles },
+  { rel: "stylesheet", href: marketplaceStyles },
+];
 export const meta: Route.MetaFunction = () => [{ title: "Developer · AutopilotCRM" }];
 
 type Version = components["schemas"]["DeveloperPlugin"]["versions"][number];

@@ -8,6 +8,7 @@ import { useFormats } from "../lib/format.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import { allows, type Role } from "../lib/nav.js";
 import { configFromForm, configProperties } from "../lib/plugin-config.js";
+import adminStyles from "../styles/admin.css?url";
 import marketplaceStyles from "../styles/marketplace.css?url";
 import type { Route } from "./+types/marketplace-plugin";
 import type { loader as layoutLoader } from "./app-layout";
@@ -16,7 +17,10 @@ import type { loader as layoutLoader } from "./app-layout";
 // count, what it asks for in plain words, its versions with changelogs; and for admins the consent
 // screen: every permission and host listed, its settings form, installed only with the grant ticked.
 
-export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: marketplaceStyles }];
+export const links: Route.LinksFunction = () => [
+  { rel: "stylesheet", href: adminStyles },
+  { rel: "stylesheet", href: marketplaceStyles },
+];
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `${data?.plugin.name ?? "Plugin"} · Marketplace · AutopilotCRM` },
 ];

@@ -1,13 +1,17 @@
 import { Form, Link } from "react-router";
 import { Verified } from "../components/marketplace/asks.js";
 import { api } from "../lib/api.server.js";
+import adminStyles from "../styles/admin.css?url";
 import marketplaceStyles from "../styles/marketplace.css?url";
 import type { Route } from "./+types/marketplace";
 
 // The marketplace (issue 19): published plugins to browse, search and filter by category. A plugin's
 // page says what it asks for and installs it with consent. Private plugins are never here.
 
-export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: marketplaceStyles }];
+export const links: Route.LinksFunction = () => [
+  { rel: "stylesheet", href: adminStyles },
+  { rel: "stylesheet", href: marketplaceStyles },
+];
 export const meta: Route.MetaFunction = () => [{ title: "Marketplace · AutopilotCRM" }];
 
 const CATEGORIES = ["channels", "crm-sync", "notifications", "reports", "automation", "other"] as const;

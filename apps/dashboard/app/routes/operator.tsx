@@ -5,6 +5,7 @@ import { Readme } from "../components/marketplace/readme.js";
 import { api } from "../lib/api.server.js";
 import { useFormats } from "../lib/format.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
+import adminStyles from "../styles/admin.css?url";
 import marketplaceStyles from "../styles/marketplace.css?url";
 import type { Route } from "./+types/operator";
 
@@ -12,7 +13,10 @@ import type { Route } from "./+types/operator";
 // automated checks, with their report, what they ask for and their README; approve, or reject with
 // the reason the developer reads. And the developers' verified badge.
 
-export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: marketplaceStyles }];
+export const links: Route.LinksFunction = () => [
+  { rel: "stylesheet", href: adminStyles },
+  { rel: "stylesheet", href: marketplaceStyles },
+];
 export const meta: Route.MetaFunction = () => [{ title: "Plugin review · AutopilotCRM" }];
 
 export async function loader({ request, context }: Route.LoaderArgs) {

@@ -46,16 +46,19 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
     params: { path: { id: report.installId, reportId: report.id } },
     body: { parameters: values },
   });
-  const errors: FormErrors | null = run.data
+  // The API names parameters "parameters.x"; the form's fields are "config.x".
+  const refused = run.data
     ? null
     : formErrors(
         run.error,
-        properties.map((p) => `config.${p.name}`),
+        properties.map((p) => `parameters.${p.name}`),
       );
-  // The API names parameters "parameters.x"; the form's fields are "config.x".
-  if (errors)
-    for (const [field, message] of Object.entries(errors.fields))
-      if (field.startsWith("parameters.")) errors.fields[`config.${field.slice(11)}`] = message;
+  const errors: FormErrors | null = refused && {
+    form: refused.form,
+    fields: Object.fromEntries(
+      Object.entries(refused.fields).map(([field, message]) => [`config.${field.slice(11)}`, message]),
+    ),
+  };
   return { report, values, answer: run.data ?? null, errors };
 }
 

@@ -223,9 +223,6 @@ export default function Plugins({ loaderData, actionData }: Route.ComponentProps
           Now running {data.upgraded}.
         </p>
       ) : null}
-      {current?.source === "marketplace" ? (
-        <UpgradePanel install={current} preview={preview} errors={data.errors} />
-      ) : null}
       {current ? (
         <InstallDetail
           install={current}
@@ -234,6 +231,11 @@ export default function Plugins({ loaderData, actionData }: Route.ComponentProps
           replayed={data.replayed}
           errors={data.configFor === current.id || !data.configFor ? data.errors : undefined}
           saved={data.saved === current.id}
+          versions={
+            current.source === "marketplace" ? (
+              <UpgradePanel install={current} preview={preview} errors={data.errors} />
+            ) : null
+          }
         />
       ) : null}
       <InstallForm

@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { Form } from "react-router";
 import type { components } from "../../lib/api-schema.js";
 import { useFormats } from "../../lib/format.js";
@@ -18,6 +19,7 @@ export function InstallDetail({
   replayed,
   errors,
   saved,
+  versions,
 }: {
   install: Install;
   calls: components["schemas"]["PluginCall"][];
@@ -25,6 +27,8 @@ export function InstallDetail({
   replayed: string | undefined;
   errors: FormErrors | undefined;
   saved: boolean;
+  /** A marketplace install's version panel (upgrade, rollback, automatic upgrades). */
+  versions?: ReactNode;
 }) {
   const { when } = useFormats();
   return (
@@ -46,6 +50,7 @@ export function InstallDetail({
         ))}
         {i.permissions.length + i.hosts.length === 0 ? <li>Nothing beyond running its own code.</li> : null}
       </ul>
+      {versions}
       <h3>Settings</h3>
       <Form method="post" noValidate>
         <input type="hidden" name="intent" value="config" />

@@ -31,7 +31,7 @@ export function UpgradePanel({
     <section aria-labelledby="versions-title" data-upgrade-panel="">
       <h3 id="versions-title">Version</h3>
       {available ? (
-        <Form method="post" noValidate className="card" data-upgrade={available.to}>
+        <Form method="post" noValidate className="upgrade-offer" data-upgrade={available.to}>
           <input type="hidden" name="intent" value="upgrade" />
           <input type="hidden" name="id" value={i.id} />
           <input type="hidden" name="version" value={available.to} />
