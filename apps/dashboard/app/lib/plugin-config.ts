@@ -30,7 +30,11 @@ type Schema = {
 
 export function configProperties(schema: unknown): ConfigProperty[] {
   const s = (schema ?? {}) as Schema;
-  return Object.entries(s.properties ?? {}).map(([name, p]) => ({
+  // Stored manifests (jsonb) lose their key order; the required fields keep theirs, so they lead.
+  const required = s.required ?? [];
+  const rank = (name: string) => (required.includes(name) ? required.indexOf(name) : required.length);
+  const entries = Object.entries(s.properties ?? {}).sort(([a], [b]) => rank(a) - rank(b));
+  return entries.map(([name, p]) => ({
     name,
     label: p.title ?? name,
     description: p.description,

@@ -31,6 +31,7 @@ describe("autopilot-plugin", () => {
       expect(tested.status, `${tested.stdout}\n${tested.stderr}`).toBe(0);
       expect(tested.stdout).toMatch(/1 passed/);
       expect(tested.stdout).toMatch(/loaded in workerd and answering the wire contract/);
+      expect(tested.stdout).toMatch(/checks\.json: \d+ passed in workerd/);
       const built = await buildPlugin(dir);
       expect(built.manifest.id).toBe(`acme/${kind}-probe`);
       // One ES module whose only import is the runtime's WorkerEntrypoint.
@@ -47,6 +48,19 @@ describe("autopilot-plugin", () => {
       export default class extends WorkerEntrypoint { async invoke() { return { hello: "world" }; } }`;
     await expect(checkInWorkerd(garbage)).rejects.toThrow(/not a plugin result/);
     await expect(checkInWorkerd("export default {")).rejects.toThrow(/did not load in workerd/);
+    // A check that expects success from a call the plugin refuses, and one that reaches an undeclared host.
+    const picky = `import { WorkerEntrypoint } from "cloudflare:workers";
+      export default class extends WorkerEntrypoint { async invoke(call) {
+        if (call.kind === "action") { await fetch("https://elsewhere.example.com/x"); return { ok: true, value: 1 }; }
+        return { ok: false, error: { code: "not_handled", message: call.kind } }; } }`;
+    const wants = (call: unknown) =>
+      [{ name: "wants success", call, config: {}, expect: { ok: true } }] as never;
+    await expect(checkInWorkerd(picky, wants({ kind: "schedule", name: "x" }))).rejects.toThrow(
+      /"wants success" failed \(not_handled/,
+    );
+    await expect(checkInWorkerd(picky, wants({ kind: "action", name: "a", input: {} }))).rejects.toThrow(
+      /tried to reach elsewhere\.example\.com/,
+    );
   }, 60_000);
 
   it("refuses an unknown kind and a taken directory, and says how to use it", () => {

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { buildPlugin, pack, writeBuild } from "./build.js";
+import { buildPlugin, pack, readChecks, writeBuild } from "./build.js";
 import { dev } from "./dev.js";
 import { describeVersion, publish, status } from "./publish.js";
 import { TEMPLATE_KINDS, type TemplateKind, templateFiles } from "./templates.js";
@@ -112,8 +112,13 @@ async function main(argv: string[]): Promise<number> {
       const run = spawnSync("npx", ["vitest", "run"], { cwd: dir, stdio: "inherit" });
       if (run.status !== 0) return run.status ?? 1;
       const built = await buildPlugin(dir);
-      await checkInWorkerd(built.code);
+      const passed = await checkInWorkerd(built.code, readChecks(dir), built.manifest);
       console.log(`bundle ok: ${built.bytes} bytes, loaded in workerd and answering the wire contract`);
+      console.log(
+        passed.length
+          ? `checks.json: ${passed.length} passed in workerd, as the marketplace's review runs them`
+          : "checks.json: none (the marketplace's review needs at least one to publish)",
+      );
       return 0;
     }
     default:
