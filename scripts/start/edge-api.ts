@@ -44,7 +44,9 @@ export const edgeApi: Service = {
         "--var",
         "MAILER:dev-outbox",
         // Platform staff (the marketplace's reviewers): `PLATFORM_OPERATORS=you@example.com npm start`.
-        ...(process.env.PLATFORM_OPERATORS ? ["--var", `PLATFORM_OPERATORS:${process.env.PLATFORM_OPERATORS}`] : []),
+        ...(process.env.PLATFORM_OPERATORS
+          ? ["--var", `PLATFORM_OPERATORS:${process.env.PLATFORM_OPERATORS}`]
+          : []),
         ...Object.entries({ ...LOCAL_SECRETS, ...stack.apiVars }).flatMap(([name, value]) => [
           "--var",
           `${name}:${value}`,
