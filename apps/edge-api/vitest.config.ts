@@ -25,7 +25,7 @@ export default defineConfig({
           TRUST_CLIENT_IP: "1",
           MAILER: "dev-outbox",
           // Platform staff for the marketplace tests (marketplace.test.ts signs this address up).
-          PLATFORM_OPERATORS: "staff@platform.test",
+          PLATFORM_OPERATORS: "staff@platform.test, pending-staff@platform.test",
           KNOWLEDGE_CRAWL_DELAY_MS: "0",
           // Small import slices, so a few hundred rows already take several queued slices.
           IMPORT_SLICE_ROWS: "200",

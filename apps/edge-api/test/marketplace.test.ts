@@ -4,7 +4,7 @@ import { outboxMailer } from "../src/mail/mailer.js";
 import { getInstall } from "../src/plugins/installs.js";
 import { invokePlugin } from "../src/plugins/invoke.js";
 import { deliver, ev } from "./analytics-helpers.js";
-import { call, ownerDb, type Session, signup } from "./helpers.js";
+import { call, ownerDb, type Session, sessionFrom, signup } from "./helpers.js";
 import { developer, packed, staff } from "./marketplace-helpers.js";
 
 // The marketplace (issue 19): a version travels from a developer's CLI through automated checks and
@@ -124,6 +124,19 @@ describe("a version's way to workspaces", () => {
       expect(tried.status).toBeGreaterThanOrEqual(401);
       expect(tried.status).toBeLessThanOrEqual(403);
     }
+    // Listed as staff but the address not yet verified: not staff (signing up with it is not enough).
+    const pending = await call("/v1/auth/signup", {
+      body: {
+        email: "pending-staff@platform.test",
+        password: "correct horse battery",
+        name: "P",
+        companyName: "P",
+      },
+    });
+    const pendingAuth = sessionFrom(pending, "pending-staff@platform.test", "").auth;
+    expect((await call("/v1/operator/reviews", { headers: pendingAuth })).status).toBe(403);
+    expect((await call("/v1/me", { headers: pendingAuth })).json.platformOperator).toBe(false);
+    expect((await call("/v1/me", { headers: operator.auth })).json.platformOperator).toBe(true);
     const queue = await call("/v1/operator/reviews", { headers: operator.auth });
     expect(queue.json.reviews).toContainEqual(
       expect.objectContaining({

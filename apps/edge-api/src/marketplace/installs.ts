@@ -6,7 +6,7 @@ import type { Mailer } from "../mail/mailer.js";
 import { forgetSubscribers } from "../plugins/fan-out.js";
 import * as installs from "../plugins/installs.js";
 import { tellAdmins } from "../plugins/paused.js";
-import { findVersion, installableVersions } from "./versions.js";
+import { findVersion, installableVersions, yankVersion } from "./versions.js";
 
 // Workspaces and the marketplace: install a published version with consent to everything it asks
 // for, see what a newer version would add before taking it, upgrade (consent again when it asks for
@@ -155,8 +155,22 @@ export async function autoUpgrade(deps: Deps, pluginId: string, version: string)
   return moved;
 }
 
-/** A yanked version stops running everywhere: each install of it is paused and its admins told. */
-export async function pauseYankedInstalls(
+/**
+ * Yanks a version (its developer's, or any with `developerId` null: staff) and stops it running
+ * everywhere: each install of it is paused and its workspace's admins told.
+ */
+export async function yank(
+  deps: Deps & { mailer: Mailer; appUrl: string },
+  developerId: string | null,
+  pluginId: string,
+  version: string,
+  reason: string,
+) {
+  const yanked = await yankVersion(deps.db, developerId, pluginId, version, reason);
+  return { ...yanked, pausedInstalls: await pauseYankedInstalls(deps, pluginId, version, reason) };
+}
+
+async function pauseYankedInstalls(
   deps: Deps & { mailer: Mailer; appUrl: string },
   pluginId: string,
   version: string,

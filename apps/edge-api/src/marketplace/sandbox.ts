@@ -1,8 +1,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { CAPABILITY_PERMISSION, type Permission } from "@autopilot/sdk";
-import { AppError } from "../domain/errors.js";
 import type { Env } from "../env.js";
 import { hostGranted } from "../plugins/gateway.js";
+import { checkGrant } from "../plugins/grants.js";
 import { type ReviewProps, refusedHosts, stores } from "./review-sandbox.js";
 
 // The review sandbox: a submitted bundle loaded as a Dynamic Worker like any install, but with no
@@ -13,14 +12,7 @@ import { type ReviewProps, refusedHosts, stores } from "./review-sandbox.js";
 export class PluginReviewApi extends WorkerEntrypoint<Env, ReviewProps> {
   async call(capability: unknown, method: unknown, args: unknown): Promise<unknown> {
     const props = this.ctx.props;
-    const methods = CAPABILITY_PERMISSION[capability as keyof typeof CAPABILITY_PERMISSION] as
-      | Record<string, Permission>
-      | undefined;
-    const needs = typeof method === "string" ? methods?.[method] : undefined;
-    if (!needs)
-      throw new AppError("not_found", `${String(capability)}.${String(method)}: no such capability`);
-    if (!props.permissions.includes(needs))
-      throw new AppError("forbidden", `${String(capability)}.${method} needs the ${needs} permission`);
+    checkGrant(props.permissions, capability, method);
     const list = Array.isArray(args) ? args : [];
     const store = stores.get(props.reviewId) ?? new Map<string, unknown>();
     stores.set(props.reviewId, store);

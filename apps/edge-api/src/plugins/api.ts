@@ -1,12 +1,12 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { openDatabase } from "@autopilot/db";
-import { CAPABILITY_PERMISSION, type Permission } from "@autopilot/sdk";
 import { z } from "zod";
 import { AppError } from "../domain/errors.js";
 import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
 import { analyticsCall } from "./analytics.js";
 import { contactsCall } from "./contacts.js";
+import { checkGrant } from "./grants.js";
 import { storageCall } from "./storage.js";
 
 // The host's side of a plugin's `ctx`: the one RPC entrypoint a loaded plugin holds (env.API). Who it
@@ -19,15 +19,11 @@ export class PluginApi extends WorkerEntrypoint<Env, PluginApiProps> {
   async call(capability: unknown, method: unknown, args: unknown): Promise<unknown> {
     const props = this.ctx.props;
     const log = createLogger({ plugin: props.pluginId, install: props.installId });
-    const methods = CAPABILITY_PERMISSION[capability as keyof typeof CAPABILITY_PERMISSION] as
-      | Record<string, Permission>
-      | undefined;
-    const needs = typeof method === "string" ? methods?.[method] : undefined;
-    if (!needs)
-      throw new AppError("not_found", `${String(capability)}.${String(method)}: no such capability`);
-    if (!props.permissions.includes(needs)) {
-      log.warn("plugin capability refused", { capability, method, needs });
-      throw new AppError("forbidden", `${String(capability)}.${method} needs the ${needs} permission`);
+    try {
+      checkGrant(props.permissions, capability, method);
+    } catch (error) {
+      log.warn("plugin capability refused", { capability, method, error: String(error) });
+      throw error;
     }
     const list = Array.isArray(args) ? args : [];
     const db = openDatabase({ url: this.env.DATABASE_URL, bridge: this.env.DB_BRIDGE });

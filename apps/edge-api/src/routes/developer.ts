@@ -7,7 +7,7 @@ import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { mailerFor } from "../mail/mailer.js";
 import * as developers from "../marketplace/developers.js";
-import { autoUpgrade, pauseYankedInstalls } from "../marketplace/installs.js";
+import { autoUpgrade, yank } from "../marketplace/installs.js";
 import { isOperator } from "../marketplace/operators.js";
 import * as versions from "../marketplace/versions.js";
 import { acceptPackage } from "../plugins/packages.js";
@@ -233,13 +233,13 @@ developerRoutes.openapi(
     const p = c.req.valid("param");
     const { reason } = c.req.valid("json");
     const db = c.get("db");
-    const yanked = await versions.yankVersion(db, c.get("developer").userId, idOf(p), p.version, reason);
-    const pausedInstalls = await pauseYankedInstalls(
+    const yanked = await yank(
       { db, masterKey: c.env.AI_MASTER_KEY, mailer: mailerFor(c.env.MAILER), appUrl: c.env.APP_URL },
+      c.get("developer").userId,
       idOf(p),
       p.version,
       reason,
     );
-    return c.json({ ...yanked, pausedInstalls }, 200);
+    return c.json(yanked, 200);
   },
 );

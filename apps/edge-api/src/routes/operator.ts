@@ -4,7 +4,7 @@ import { requireOperator } from "../http/developer-auth.js";
 import { validationHook } from "../http/validation.js";
 import { mailerFor } from "../mail/mailer.js";
 import * as developers from "../marketplace/developers.js";
-import { autoUpgrade, pauseYankedInstalls } from "../marketplace/installs.js";
+import { autoUpgrade, yank } from "../marketplace/installs.js";
 import * as versions from "../marketplace/versions.js";
 import { profileSchema, reviewItemSchema, versionParams, versionSchema } from "./marketplace-schemas.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
@@ -90,14 +90,14 @@ operatorRoutes.openapi(
     const p = c.req.valid("param");
     const { reason } = c.req.valid("json");
     const db = c.get("db");
-    const yanked = await versions.yankVersion(db, null, idOf(p), p.version, reason);
-    const pausedInstalls = await pauseYankedInstalls(
+    const yanked = await yank(
       { db, masterKey: c.env.AI_MASTER_KEY, mailer: mailerFor(c.env.MAILER), appUrl: c.env.APP_URL },
+      null,
       idOf(p),
       p.version,
       reason,
     );
-    return c.json({ ...yanked, pausedInstalls }, 200);
+    return c.json(yanked, 200);
   },
 );
 

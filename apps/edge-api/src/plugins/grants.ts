@@ -1,0 +1,17 @@
+import { CAPABILITY_PERMISSION, type Permission } from "@autopilot/sdk";
+import { AppError } from "../domain/errors.js";
+
+// The one check of a plugin's capability call against what it was granted, for every host side that
+// answers plugins (installs' PluginApi, the review sandbox).
+
+/** The permission `capability.method` needs; throws not_found / forbidden if unknown / not granted. */
+export function checkGrant(granted: readonly string[], capability: unknown, method: unknown): Permission {
+  const methods = CAPABILITY_PERMISSION[capability as keyof typeof CAPABILITY_PERMISSION] as
+    | Record<string, Permission>
+    | undefined;
+  const needs = typeof method === "string" ? methods?.[method] : undefined;
+  if (!needs) throw new AppError("not_found", `${String(capability)}.${String(method)}: no such capability`);
+  if (!granted.includes(needs))
+    throw new AppError("forbidden", `${String(capability)}.${String(method)} needs the ${needs} permission`);
+  return needs;
+}
