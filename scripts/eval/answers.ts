@@ -35,7 +35,7 @@ const normal = (s: string) =>
 /** EVAL_AI_BASE_URL=fake: the tests' local OpenAI-compatible fake (CI checks the model path with it). */
 async function provider(): Promise<{ provider: AiProvider; close(): Promise<void> }> {
   let baseUrl = process.env.EVAL_AI_BASE_URL;
-  let close = async () => undefined;
+  let close: () => Promise<void> = async () => undefined;
   if (!baseUrl) return { provider: offlineProvider, close };
   if (baseUrl === "fake") {
     const { startFakeOpenAi } = await import("../../apps/edge-api/test/fake-openai.js");
