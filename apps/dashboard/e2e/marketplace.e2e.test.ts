@@ -97,6 +97,18 @@ describe.skipIf(!hasChromium)("marketplace journey in Chromium", () => {
     // ---- The CLI: init, then publish against the local stack. -----------------------------------
     const created = cli("init", "events", pluginDir, "--id", PLUGIN);
     expect(created.status, created.stderr).toBe(0);
+    // A README is a third party's text: what it tries must not reach the page.
+    writeFileSync(
+      join(pluginDir, "README.md"),
+      [
+        "# Conversation counter",
+        "Counts **conversations** and posts every tenth. [Docs](https://docs.example.com/counter)",
+        '<script>window.__pwned = "script"</script>',
+        '<img src="x" onerror="window.__pwned = \'img\'">',
+        "[Click me](javascript:window.__pwned='link')",
+        "![tracker](https://tracker.example.com/pixel.png)",
+      ].join("\n\n"),
+    );
     const published = cli("publish", pluginDir, "--api", stack.apiUrl, "--category", "notifications");
     expect(published.status, `${published.stdout}\n${published.stderr}`).toBe(0);
     expect(published.stdout).toContain(`${PLUGIN}@0.1.0: in review by platform staff`);
@@ -143,7 +155,15 @@ describe.skipIf(!hasChromium)("marketplace journey in Chromium", () => {
       "Keep its own small data store (storage)",
       "Connect to hooks.example.com",
     ]);
-    await tenant.page.locator("[data-readme]").waitFor();
+    const readme = tenant.page.locator("[data-readme]");
+    await readme.getByRole("link", { name: "Docs" }).waitFor();
+    expect(await readme.locator("strong").textContent()).toBe("conversations");
+    expect(await readme.locator("script, img, [onerror]").count()).toBe(0);
+    expect(await readme.locator('a[href^="javascript"]').count()).toBe(0);
+    await readme.getByText("Click me").click();
+    expect(
+      await tenant.page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned),
+    ).toBeUndefined();
     expect(await axeViolations(tenant.page)).toEqual([]);
     await screenshots(tenant.page, "marketplace-04-plugin");
     await tenant.page.getByLabel("Webhook URL").fill("https://hooks.example.com/in");
@@ -248,6 +268,8 @@ describe.skipIf(!hasChromium)("marketplace journey in Chromium", () => {
     const mine = dev.page.locator(`[data-dev-plugin="${PLUGIN}"]`);
     await mine.waitFor();
     expect(await mine.getAttribute("data-installs")).toBe("1");
+    // The second publish named no category: the listing keeps the first one's.
+    await mine.getByText("notifications · 1 install").waitFor();
     expect(await mine.locator('[data-status="published"]').count()).toBe(2);
     await screenshots(dev.page, "marketplace-06-portal");
     expect(await dev.page.content()).not.toContain("Buyer Co");

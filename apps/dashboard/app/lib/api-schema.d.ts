@@ -9795,10 +9795,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         package: components["schemas"]["PackedPlugin"];
-                        /**
-                         * @default other
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         category?: "channels" | "crm-sync" | "notifications" | "reports" | "automation" | "other";
                         /** @default true */
                         publishOnApproval?: boolean;

@@ -54,7 +54,7 @@ export type Submission = {
   readme: string;
   changelog: string;
   checks: ReviewCheck[];
-  category: (typeof PLUGIN_CATEGORIES)[number];
+  category?: (typeof PLUGIN_CATEGORIES)[number];
   publishOnApproval: boolean;
 };
 
@@ -82,8 +82,11 @@ export async function submitVersion(
       );
     await tx
       .insert(marketplacePlugins)
-      .values({ pluginId: manifest.id, publisher, developerId, category: s.category })
-      .onConflictDoUpdate({ target: marketplacePlugins.pluginId, set: { category: s.category } });
+      .values({ pluginId: manifest.id, publisher, developerId, category: s.category ?? "other" })
+      .onConflictDoUpdate({
+        target: marketplacePlugins.pluginId,
+        set: { category: s.category ?? sql`marketplace_plugins.category` },
+      });
     const [taken] = await tx
       .insert(marketplaceVersions)
       .values({
@@ -105,7 +108,25 @@ export async function submitVersion(
         `manifest.version: ${manifest.id}@${manifest.version} was already submitted; a version number is never reused`,
       );
   });
-  const review = await reviewVersion(env, { manifest, code: s.code, bytes: s.bytes, checks: s.checks });
+  let review: Awaited<ReturnType<typeof reviewVersion>>;
+  try {
+    review = await reviewVersion(env, { manifest, code: s.code, bytes: s.bytes, checks: s.checks });
+  } catch (error) {
+    // The checks could not run (the platform's fault, not the version's): the submission is taken
+    // back, so its number is not spent on a review that never happened.
+    await withPlatform(db, (tx) =>
+      tx
+        .delete(marketplaceVersions)
+        .where(
+          and(
+            eq(marketplaceVersions.pluginId, manifest.id),
+            eq(marketplaceVersions.version, manifest.version),
+            eq(marketplaceVersions.status, "submitted"),
+          ),
+        ),
+    );
+    throw new AppError("unavailable", `the automated checks could not run; submit again (${String(error)})`);
+  }
   const passed = review.checks.every((c) => c.ok);
   const failed = review.checks.filter((c) => !c.ok).map((c) => `${c.title}: ${c.detail}`);
   return update(db, manifest.id, manifest.version, ["submitted"], {

@@ -3,7 +3,6 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../domain/errors.js";
 import type { AppEnv } from "../env.js";
 import { authenticateDeveloper } from "../http/developer-auth.js";
-import { limitByPrincipal } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { mailerFor } from "../mail/mailer.js";
 import * as developers from "../marketplace/developers.js";
@@ -64,7 +63,7 @@ developerRoutes.openapi(
     path: "/v1/developer/profile",
     tags,
     summary: "Create or change my developer profile (the verified badge is set by platform staff)",
-    middleware: [...session, limitByPrincipal] as const,
+    middleware: [...session] as const,
     request: jsonBody(profileInput),
     responses: { 200: jsonResponse(profileSchema, "Saved"), ...errors },
   }),
@@ -90,7 +89,7 @@ developerRoutes.openapi(
     path: "/v1/developer/tokens",
     tags,
     summary: "Create a CLI token for publishing; its secret is shown this once",
-    middleware: [...session, limitByPrincipal] as const,
+    middleware: [...session] as const,
     request: jsonBody(z.object({ name: z.string().trim().min(1).max(80) })),
     responses: { 201: jsonResponse(tokenSchema.extend({ token: z.string() }), "Created"), ...errors },
   }),
@@ -107,7 +106,7 @@ developerRoutes.openapi(
     path: "/v1/developer/tokens/{id}",
     tags,
     summary: "Revoke a CLI token",
-    middleware: [...session, limitByPrincipal] as const,
+    middleware: [...session] as const,
     request: { params: z.object({ id: z.uuid() }) },
     responses: { 200: jsonResponse(tokenSchema, "Revoked"), ...errors },
   }),
@@ -129,7 +128,8 @@ developerRoutes.openapi(
     request: jsonBody(
       z.object({
         package: packedPlugin,
-        category: category.default("other"),
+        /** The listing's category: set on the first submission ("other" if none), changed when given. */
+        category: category.optional(),
         /** Publish as soon as staff approve (else publish it yourself afterwards). */
         publishOnApproval: z.boolean().default(true),
       }),
@@ -200,7 +200,7 @@ developerRoutes.openapi(
     path: "/v1/developer/plugins/{publisher}/{name}/versions/{version}/deprecate",
     tags,
     summary: "Deprecate a published version: no new installs; those running it keep it",
-    middleware: [...session, limitByPrincipal] as const,
+    middleware: [...session] as const,
     request: { params: versionParams },
     responses: { 200: jsonResponse(versionSchema, "Deprecated"), ...errors },
   }),
@@ -219,7 +219,7 @@ developerRoutes.openapi(
     path: "/v1/developer/plugins/{publisher}/{name}/versions/{version}/yank",
     tags,
     summary: "Yank a version: every install of it is paused and its workspace's admins are told",
-    middleware: [...session, limitByPrincipal] as const,
+    middleware: [...session] as const,
     request: {
       params: versionParams,
       ...jsonBody(z.object({ reason: z.string().trim().min(3).max(500) })),
