@@ -248,7 +248,7 @@ describe("upgrades", () => {
       "events:subscribe",
       "storage",
     ]);
-    // A private install is not upgraded from a listing.
+    // Rolled back, it can take the newer version again (the consent given still has to be named).
     expect(
       (
         await call(`/v1/plugins/installs/${install.id}/upgrade`, {
@@ -382,6 +382,12 @@ describe("walls", () => {
     ).toBe(404);
     const listB = (await call("/v1/plugins/installs", { headers: tenantB.auth })).json.installs;
     expect(listB.map((i: { pluginId: string }) => i.pluginId)).not.toContain("tenant-a/internal-tool");
+    // A private install is not upgraded from a listing, even by its own workspace.
+    const fromListing = await call(`/v1/plugins/installs/${own.json.id}/upgrade`, { headers: tenantA.auth });
+    expect([fromListing.status, fromListing.json.error.message]).toEqual([
+      409,
+      expect.stringMatching(/^source:/),
+    ]);
   });
 
   it("a developer sees counts of failures and installs, never a workspace's data", async () => {
@@ -466,7 +472,7 @@ export default class extends WorkerEntrypoint {
       });
     expect((await run(tenantA)).json.rows).toEqual([{ period: "2026-11-01", value: 3 }]);
     expect((await run(tenantB)).json.rows).toEqual([{ period: "2026-11-01", value: 1 }]);
-    // Bad queries are refused with the field named, not answered with someone's data.
+    // Called by the host directly (as Reports does through the API), the same install answers too.
     const bad = await invokePlugin(
       { env, db, mailer: outboxMailer },
       await getInstall(db, tenantA.tenantId, ids[tenantA.tenantId] as string),

@@ -10189,9 +10189,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PluginVersion"] & {
-                            pausedInstalls: number;
-                        };
+                        "application/json": components["schemas"]["YankedVersion"];
                     };
                 };
                 /** @description Invalid input; the message names the field */
@@ -10577,9 +10575,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PluginVersion"] & {
-                            pausedInstalls: number;
-                        };
+                        "application/json": components["schemas"]["YankedVersion"];
                     };
                 };
                 /** @description Invalid input; the message names the field */
@@ -17401,6 +17397,7 @@ export interface components {
         UpgradePreview: {
             from: string;
             to: string;
+            available: boolean;
             changelog: string;
             addedPermissions: string[];
             removedPermissions: string[];
@@ -17475,6 +17472,9 @@ export interface components {
                 installs: number;
                 lastAt: string;
             }[];
+        };
+        YankedVersion: components["schemas"]["PluginVersion"] & {
+            pausedInstalls: number;
         };
         ReviewItem: components["schemas"]["PluginVersion"] & {
             readme: string;

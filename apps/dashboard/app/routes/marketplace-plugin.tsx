@@ -1,6 +1,6 @@
 import { Form, Link, useRouteLoaderData } from "react-router";
 import { FormError, Submit } from "../components/form.js";
-import { Asks, Verified } from "../components/marketplace/asks.js";
+import { Asks, ConsentCheck, Verified } from "../components/marketplace/asks.js";
 import { Readme } from "../components/marketplace/readme.js";
 import { PluginConfigFields } from "../components/plugin-config.js";
 import { api } from "../lib/api.server.js";
@@ -139,13 +139,9 @@ export default function MarketplacePlugin({ loaderData, actionData }: Route.Comp
               <input type="checkbox" name="autoUpgrade" /> Take bug-fix releases (same minor version) by
               themselves, never one that asks for more
             </label>
-            <label className="check">
-              <input type="checkbox" name="consent" aria-describedby="consent-error" /> I grant {p.name}{" "}
-              everything listed under “What it asks for”
-            </label>
-            <p id="consent-error" className="field-error" data-field-error="consent">
-              {errors?.fields.consent ?? ""}
-            </p>
+            <ConsentCheck id="consent" error={errors?.fields.consent}>
+              I grant {p.name} everything listed under “What it asks for”
+            </ConsentCheck>
             <Submit busy="Installing…">Install</Submit>
           </Form>
         </section>

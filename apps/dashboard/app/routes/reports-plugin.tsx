@@ -34,14 +34,13 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const values: Record<string, unknown> = {};
   for (const p of properties) {
     const raw = url.searchParams.get(`config.${p.name}`);
-    if (raw !== null && raw !== "") values[p.name] = p.kind === "number" ? Number(raw) : raw;
-    else if (p.kind === "boolean") values[p.name] = url.searchParams.has("run") ? false : p.fallback;
+    // A ticked box is sent as "on", an unticked one not at all (so only a submitted form means false).
+    if (p.kind === "boolean") values[p.name] = url.searchParams.has("run") ? raw === "on" : p.fallback;
+    else if (raw !== null && raw !== "") values[p.name] = p.kind === "number" ? Number(raw) : raw;
     else if (p.kind === "date" && (p.name === "from" || p.name === "to"))
       values[p.name] = p.name === "from" ? day(new Date(Date.now() - 29 * 86_400_000)) : day(new Date());
     else if (p.fallback !== undefined) values[p.name] = p.fallback;
   }
-  for (const p of properties)
-    if (p.kind === "boolean" && url.searchParams.get(`config.${p.name}`) === "on") values[p.name] = true;
   const run = await client.POST("/v1/plugins/installs/{id}/reports/{reportId}", {
     params: { path: { id: report.installId, reportId: report.id } },
     body: { parameters: values },

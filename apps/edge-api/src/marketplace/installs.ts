@@ -67,6 +67,8 @@ export async function upgradePreview(deps: Deps, tenantId: string, installId: st
   return {
     from: install.version,
     to: v.version,
+    /** Whether `to` is newer than what runs (an install may run a deprecated or yanked version above it). */
+    available: semver.gt(v.version, install.version),
     changelog: v.changelog,
     ...installs.grantDiff(
       { permissions: install.grantedPermissions, hosts: install.grantedHosts },

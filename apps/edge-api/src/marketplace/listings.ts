@@ -6,7 +6,7 @@ import {
   marketplaceVersions,
   withPlatform,
 } from "@autopilot/db";
-import { ManifestSchema } from "@autopilot/sdk";
+import { type Manifest, ManifestSchema } from "@autopilot/sdk";
 import { and, eq, inArray } from "drizzle-orm";
 import semver from "semver";
 import { AppError } from "../domain/errors.js";
@@ -38,8 +38,7 @@ async function rowsOf(db: Database, pluginIds?: string[]) {
 
 type Row = Awaited<ReturnType<typeof rowsOf>>[number];
 
-function summary(latest: Row, installs: number) {
-  const manifest = ManifestSchema.parse(latest.version.manifest);
+function summary(latest: Row, manifest: Manifest, installs: number) {
   return {
     pluginId: latest.plugin.pluginId,
     name: manifest.name,
@@ -67,33 +66,38 @@ function latestPublished(rows: Row[]): Map<string, Row> {
 export async function browse(db: Database, q: { search?: string; category?: string }) {
   const latest = latestPublished(await rowsOf(db));
   const words = (q.search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
-  const found = [...latest.values()].filter((r) => {
-    if (q.category && r.plugin.category !== q.category) return false;
-    const m = ManifestSchema.parse(r.version.manifest);
-    const text = `${m.id} ${m.name} ${m.description} ${r.developer.name} ${r.plugin.category}`.toLowerCase();
-    return words.every((w) => text.includes(w));
-  });
+  const found = [...latest.values()]
+    .map((r) => ({ r, m: ManifestSchema.parse(r.version.manifest) }))
+    .filter(({ r, m }) => {
+      if (q.category && r.plugin.category !== q.category) return false;
+      const text =
+        `${m.id} ${m.name} ${m.description} ${r.developer.name} ${r.plugin.category}`.toLowerCase();
+      return words.every((w) => text.includes(w));
+    });
   const counts = found.length
     ? await lookups.marketplaceInstallCounts(
         db,
-        found.map((r) => r.plugin.pluginId),
+        found.map(({ r }) => r.plugin.pluginId),
       )
     : [];
   const installsOf = (id: string) =>
     counts.filter((c) => c.pluginId === id).reduce((n, c) => n + c.installs, 0);
   return found
-    .map((r) => summary(r, installsOf(r.plugin.pluginId)))
+    .map(({ r, m }) => summary(r, m, installsOf(r.plugin.pluginId)))
     .sort((a, b) => b.installs - a.installs || a.name.localeCompare(b.name));
 }
 
-const versionEntry = (v: VersionRow) => ({
-  version: v.version,
-  status: v.status,
-  changelog: v.changelog,
-  publishedAt: v.publishedAt?.toISOString() ?? null,
-  permissions: permissionsInWords(ManifestSchema.parse(v.manifest).permissions),
-  hosts: ManifestSchema.parse(v.manifest).egress,
-});
+function versionEntry(v: VersionRow) {
+  const manifest = ManifestSchema.parse(v.manifest);
+  return {
+    version: v.version,
+    status: v.status,
+    changelog: v.changelog,
+    publishedAt: v.publishedAt?.toISOString() ?? null,
+    permissions: permissionsInWords(manifest.permissions),
+    hosts: manifest.egress,
+  };
+}
 
 /** A plugin's page: its newest published version's README, what it asks for, every shown version. */
 export async function listing(db: Database, pluginId: string) {
@@ -106,6 +110,7 @@ export async function listing(db: Database, pluginId: string) {
   return {
     ...summary(
       latest,
+      manifest,
       counts.reduce((n, c) => n + c.installs, 0),
     ),
     readme: latest.version.readme,

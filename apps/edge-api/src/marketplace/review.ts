@@ -2,6 +2,7 @@ import { type Manifest, type Permission, PLATFORM_API_VERSION, type ReviewCheck 
 import semver from "semver";
 import type { Env } from "../env.js";
 import { MAX_BUNDLE_BYTES } from "../plugins/bundles.js";
+import { hostGranted } from "../plugins/grants.js";
 import { callPlugin } from "../plugins/invoke.js";
 import { endReview, reviewEntrypoint } from "./review-sandbox.js";
 
@@ -55,9 +56,6 @@ export function hostsNamedIn(code: string): string[] {
   return [...hosts].filter((h) => !NAMESPACE_HOSTS.has(h)).sort();
 }
 
-const declared = (host: string, egress: string[]) =>
-  egress.some((g) => (g.startsWith("*.") ? host.endsWith(g.slice(1)) : g === host));
-
 export async function reviewVersion(
   env: Pick<Env, "LOADER">,
   input: { manifest: Manifest; code: string; bytes: number; checks: ReviewCheck[] },
@@ -82,7 +80,7 @@ export async function reviewVersion(
     input.bytes <= MAX_BUNDLE_BYTES,
     `${input.bytes} bytes (at most ${MAX_BUNDLE_BYTES})`,
   );
-  const undeclared = hostsNamedIn(code).filter((h) => !declared(h, manifest.egress));
+  const undeclared = hostsNamedIn(code).filter((h) => !hostGranted(h, manifest.egress));
   add(
     "egress_declared",
     "Names only declared hosts",

@@ -1,7 +1,6 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env.js";
-import { hostGranted } from "../plugins/gateway.js";
-import { checkGrant } from "../plugins/grants.js";
+import { checkGrant, hostGranted } from "../plugins/grants.js";
 import { type ReviewProps, refusedHosts, stores } from "./review-sandbox.js";
 
 // The review sandbox: a submitted bundle loaded as a Dynamic Worker like any install, but with no

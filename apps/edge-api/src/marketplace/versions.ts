@@ -145,6 +145,16 @@ async function update(
   from: VersionStatus[],
   values: Partial<typeof marketplaceVersions.$inferInsert>,
 ): Promise<VersionView> {
+  return versionView(await updateRow(db, pluginId, version, from, values));
+}
+
+async function updateRow(
+  db: Database,
+  pluginId: string,
+  version: string,
+  from: VersionStatus[],
+  values: Partial<typeof marketplaceVersions.$inferInsert>,
+): Promise<VersionRow> {
   return withPlatform(db, async (tx) => {
     const [row] = await tx
       .update(marketplaceVersions)
@@ -157,7 +167,7 @@ async function update(
         ),
       )
       .returning();
-    if (row) return versionView(row);
+    if (row) return row;
     const [current] = await tx
       .select({ status: marketplaceVersions.status })
       .from(marketplaceVersions)
@@ -174,10 +184,7 @@ async function update(
 async function ownVersion(db: Database, developerId: string, pluginId: string, version: string) {
   const [row] = await withPlatform(db, (tx) =>
     tx
-      .select({
-        status: marketplaceVersions.status,
-        publishOnApproval: marketplaceVersions.publishOnApproval,
-      })
+      .select({ status: marketplaceVersions.status })
       .from(marketplaceVersions)
       .innerJoin(marketplacePlugins, eq(marketplacePlugins.pluginId, marketplaceVersions.pluginId))
       .where(
@@ -193,19 +200,13 @@ async function ownVersion(db: Database, developerId: string, pluginId: string, v
 }
 
 export async function approveVersion(db: Database, operatorId: string, pluginId: string, version: string) {
-  const approved = await update(db, pluginId, version, ["in_review"], {
+  const approved = await updateRow(db, pluginId, version, ["in_review"], {
     status: "approved",
     reviewedBy: operatorId,
     reviewedAt: sql`now()` as unknown as Date,
     reason: null,
   });
-  const [row] = await withPlatform(db, (tx) =>
-    tx
-      .select({ publishOnApproval: marketplaceVersions.publishOnApproval })
-      .from(marketplaceVersions)
-      .where(and(eq(marketplaceVersions.pluginId, pluginId), eq(marketplaceVersions.version, version))),
-  );
-  return row?.publishOnApproval ? publish(db, pluginId, version) : approved;
+  return approved.publishOnApproval ? publish(db, pluginId, version) : versionView(approved);
 }
 
 export function rejectVersion(

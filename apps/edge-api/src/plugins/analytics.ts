@@ -1,4 +1,4 @@
-import { type Database, tenants, withTenant } from "@autopilot/db";
+import { type Database, type Tx, tenants, withTenant } from "@autopilot/db";
 import { z } from "zod";
 import { REPORTS, type ReportName } from "../analytics/reports/index.js";
 import { metricQuerySchema, runMetric } from "../analytics/reports/metric.js";
@@ -13,10 +13,8 @@ import type { Install } from "./storage.js";
 
 const ReportNameSchema = z.enum(Object.keys(REPORTS) as [ReportName, ...ReportName[]]);
 
-async function timeZoneOf(db: Database, tenantId: string): Promise<string> {
-  const [tenant] = await withTenant(db, tenantId, (tx) =>
-    tx.select({ timeZone: tenants.timeZone }).from(tenants).limit(1),
-  );
+async function timeZoneIn(tx: Tx): Promise<string> {
+  const [tenant] = await tx.select({ timeZone: tenants.timeZone }).from(tenants).limit(1);
   return tenant?.timeZone ?? "UTC";
 }
 
@@ -28,16 +26,16 @@ export async function analyticsCall(
 ): Promise<unknown> {
   if (method === "query") {
     const query = metricQuerySchema.parse(args[0]);
-    const timeZone = await timeZoneOf(db, install.tenantId);
-    const rows = await withTenant(db, install.tenantId, (tx) =>
-      runMetric(tx, install.tenantId, timeZone, query),
-    );
-    return { rows, timeZone };
+    // The zone and the figures in one transaction.
+    return withTenant(db, install.tenantId, async (tx) => {
+      const timeZone = await timeZoneIn(tx);
+      return { rows: await runMetric(tx, install.tenantId, timeZone, query), timeZone };
+    });
   }
   if (method !== "report") throw new AppError("not_found", `analytics.${method}: no such method`);
   const name = ReportNameSchema.parse(args[0]);
   const query = reportQuerySchema.parse({ ...(args[1] as object), format: "json" });
-  const timeZone = await timeZoneOf(db, install.tenantId);
+  const timeZone = await withTenant(db, install.tenantId, timeZoneIn);
   const result = await runReport(db, install.tenantId, timeZone, name, query);
   return { rows: result.rows };
 }

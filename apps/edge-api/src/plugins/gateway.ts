@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import { isPrivateHost } from "../lib/address-policy.js";
 import { createLogger } from "../lib/log.js";
+import { hostGranted } from "./grants.js";
 
 // Every fetch a plugin makes arrives here (its globalOutbound): only the hosts its install granted
 // answer, never a private or loopback address (loopback only in local development, for local fakes),
@@ -26,9 +27,6 @@ function withinBudget(installId: string, now = Date.now()): boolean {
   w.count++;
   return w.count <= SUBREQUESTS_PER_MINUTE;
 }
-
-export const hostGranted = (host: string, granted: string[]) =>
-  granted.some((g) => (g.startsWith("*.") ? host.endsWith(g.slice(1)) && host !== g.slice(2) : g === host));
 
 /** Why the gateway refuses `url` for these props, or null. */
 export function egressProblem(url: URL, props: GatewayProps): string | null {

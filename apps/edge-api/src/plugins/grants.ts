@@ -1,8 +1,12 @@
 import { CAPABILITY_PERMISSION, type Permission } from "@autopilot/sdk";
 import { AppError } from "../domain/errors.js";
 
-// The one check of a plugin's capability call against what it was granted, for every host side that
-// answers plugins (installs' PluginApi, the review sandbox).
+// The one check of a plugin's capability calls and hosts against what it was granted, for every host
+// side that answers plugins (installs' PluginApi and gateway, the review sandbox and its checks).
+
+/** A granted host: exact, or under a "*.example.com" wildcard (not the bare apex). */
+export const hostGranted = (host: string, granted: readonly string[]) =>
+  granted.some((g) => (g.startsWith("*.") ? host.endsWith(g.slice(1)) && host !== g.slice(2) : g === host));
 
 /** The permission `capability.method` needs; throws not_found / forbidden if unknown / not granted. */
 export function checkGrant(granted: readonly string[], capability: unknown, method: unknown): Permission {

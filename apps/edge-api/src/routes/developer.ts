@@ -13,11 +13,14 @@ import { acceptPackage } from "../plugins/packages.js";
 import {
   category,
   developerPluginSchema,
+  pluginIdOf,
   profileInput,
   profileSchema,
   tokenSchema,
   versionParams,
   versionSchema,
+  yankBody,
+  yankedSchema,
 } from "./marketplace-schemas.js";
 import { packedPlugin } from "./plugin-schemas.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
@@ -30,7 +33,6 @@ export const developerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
 const tags = ["Developers"];
 const session = [authenticateDeveloper({ tokens: false })] as const;
 const cli = [authenticateDeveloper({ tokens: true })] as const;
-const idOf = (p: { publisher: string; name: string }) => `${p.publisher}/${p.name}`;
 
 developerRoutes.openapi(
   createRoute({
@@ -188,8 +190,8 @@ developerRoutes.openapi(
   async (c) => {
     const p = c.req.valid("param");
     const db = c.get("db");
-    const published = await versions.publishVersion(db, c.get("developer").userId, idOf(p), p.version);
-    await autoUpgrade({ db, masterKey: c.env.AI_MASTER_KEY }, idOf(p), p.version);
+    const published = await versions.publishVersion(db, c.get("developer").userId, pluginIdOf(p), p.version);
+    await autoUpgrade({ db, masterKey: c.env.AI_MASTER_KEY }, pluginIdOf(p), p.version);
     return c.json(published, 200);
   },
 );
@@ -207,7 +209,7 @@ developerRoutes.openapi(
   async (c) => {
     const p = c.req.valid("param");
     return c.json(
-      await versions.deprecateVersion(c.get("db"), c.get("developer").userId, idOf(p), p.version),
+      await versions.deprecateVersion(c.get("db"), c.get("developer").userId, pluginIdOf(p), p.version),
       200,
     );
   },
@@ -222,10 +224,10 @@ developerRoutes.openapi(
     middleware: [...session] as const,
     request: {
       params: versionParams,
-      ...jsonBody(z.object({ reason: z.string().trim().min(3).max(500) })),
+      ...jsonBody(yankBody),
     },
     responses: {
-      200: jsonResponse(versionSchema.extend({ pausedInstalls: z.number() }), "Yanked"),
+      200: jsonResponse(yankedSchema, "Yanked"),
       ...errors,
     },
   }),
@@ -236,7 +238,7 @@ developerRoutes.openapi(
     const yanked = await yank(
       { db, masterKey: c.env.AI_MASTER_KEY, mailer: mailerFor(c.env.MAILER), appUrl: c.env.APP_URL },
       c.get("developer").userId,
-      idOf(p),
+      pluginIdOf(p),
       p.version,
       reason,
     );

@@ -10,6 +10,9 @@ export const pluginIdParams = z.object({
   publisher: z.string().regex(/^[a-z0-9][a-z0-9-]{1,38}$/),
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/),
 });
+/** "publisher/name" from the route's params. */
+export const pluginIdOf = (p: { publisher: string; name: string }) => `${p.publisher}/${p.name}`;
+
 export const versionParams = pluginIdParams.extend({
   version: z.string().regex(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$/),
 });
@@ -95,6 +98,9 @@ export const developerPluginSchema = z
   })
   .openapi("DeveloperPlugin");
 
+export const yankBody = z.object({ reason: z.string().trim().min(3).max(500) });
+export const yankedSchema = versionSchema.extend({ pausedInstalls: z.number() }).openapi("YankedVersion");
+
 export const reviewItemSchema = versionSchema
   .extend({
     readme: z.string(),
@@ -142,6 +148,7 @@ export const upgradePreviewSchema = z
   .object({
     from: z.string(),
     to: z.string(),
+    available: z.boolean(),
     changelog: z.string(),
     addedPermissions: z.array(z.string()),
     removedPermissions: z.array(z.string()),

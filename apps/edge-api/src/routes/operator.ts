@@ -6,7 +6,15 @@ import { mailerFor } from "../mail/mailer.js";
 import * as developers from "../marketplace/developers.js";
 import { autoUpgrade, yank } from "../marketplace/installs.js";
 import * as versions from "../marketplace/versions.js";
-import { profileSchema, reviewItemSchema, versionParams, versionSchema } from "./marketplace-schemas.js";
+import {
+  pluginIdOf,
+  profileSchema,
+  reviewItemSchema,
+  versionParams,
+  versionSchema,
+  yankBody,
+  yankedSchema,
+} from "./marketplace-schemas.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
 
 // Platform staff (issue 19): the human half of a version's review, the developers' verified badge,
@@ -14,7 +22,6 @@ import { errors, jsonBody, jsonResponse } from "./schemas.js";
 
 export const operatorRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const tags = ["Platform staff"];
-const idOf = (p: { publisher: string; name: string }) => `${p.publisher}/${p.name}`;
 
 operatorRoutes.openapi(
   createRoute({
@@ -41,9 +48,9 @@ operatorRoutes.openapi(
   async (c) => {
     const p = c.req.valid("param");
     const db = c.get("db");
-    const approved = await versions.approveVersion(db, c.get("principal").id, idOf(p), p.version);
+    const approved = await versions.approveVersion(db, c.get("principal").id, pluginIdOf(p), p.version);
     if (approved.status === "published")
-      await autoUpgrade({ db, masterKey: c.env.AI_MASTER_KEY }, idOf(p), p.version);
+      await autoUpgrade({ db, masterKey: c.env.AI_MASTER_KEY }, pluginIdOf(p), p.version);
     return c.json(approved, 200);
   },
 );
@@ -64,7 +71,7 @@ operatorRoutes.openapi(
       await versions.rejectVersion(
         c.get("db"),
         c.get("principal").id,
-        idOf(p),
+        pluginIdOf(p),
         p.version,
         c.req.valid("json").reason,
       ),
@@ -80,9 +87,9 @@ operatorRoutes.openapi(
     tags,
     summary: "Yank any publisher's version: its installs are paused and their admins told",
     middleware: [requireOperator] as const,
-    request: { params: versionParams, ...jsonBody(z.object({ reason: z.string().trim().min(3).max(500) })) },
+    request: { params: versionParams, ...jsonBody(yankBody) },
     responses: {
-      200: jsonResponse(versionSchema.extend({ pausedInstalls: z.number() }), "Yanked"),
+      200: jsonResponse(yankedSchema, "Yanked"),
       ...errors,
     },
   }),
@@ -93,7 +100,7 @@ operatorRoutes.openapi(
     const yanked = await yank(
       { db, masterKey: c.env.AI_MASTER_KEY, mailer: mailerFor(c.env.MAILER), appUrl: c.env.APP_URL },
       null,
-      idOf(p),
+      pluginIdOf(p),
       p.version,
       reason,
     );

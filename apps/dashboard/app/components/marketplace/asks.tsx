@@ -1,3 +1,5 @@
+import type { ReactNode } from "react";
+
 // What a plugin asks for, in words: its permissions and the hosts it may connect to.
 
 export function Asks({
@@ -28,4 +30,26 @@ export function Verified({ verified }: { verified: boolean }) {
       ✓ Verified
     </span>
   ) : null;
+}
+
+/** The grant a plugin gets only when ticked (install or upgrade), with the refusal beside it. */
+export function ConsentCheck({
+  id,
+  error,
+  children,
+}: {
+  id: string;
+  error: string | undefined;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <label className="check">
+        <input type="checkbox" name="consent" aria-describedby={`${id}-error`} /> {children}
+      </label>
+      <p id={`${id}-error`} className="field-error" data-field-error="consent">
+        {error ?? ""}
+      </p>
+    </>
+  );
 }

@@ -2,6 +2,7 @@ import { Form, useSearchParams } from "react-router";
 import type { components } from "../../lib/api-schema.js";
 import type { FormErrors } from "../../lib/forms.js";
 import { FormError, Submit } from "../form.js";
+import { ConsentCheck } from "../marketplace/asks.js";
 import { PluginConfigFields } from "../plugin-config.js";
 
 // Installing a private plugin: its packed file first, then the consent screen (everything it asks for,
@@ -53,13 +54,9 @@ export function InstallForm({
             errors={errors}
             idPrefix="new"
           />
-          <label className="check">
-            <input type="checkbox" name="consent" aria-describedby="consent-error" /> I grant everything
-            listed above
-          </label>
-          <p id="consent-error" className="field-error" data-field-error="consent">
-            {errors?.fields.consent ?? ""}
-          </p>
+          <ConsentCheck id="consent" error={errors?.fields.consent}>
+            I grant everything listed above
+          </ConsentCheck>
           <Submit busy="Installing…">Install</Submit>
         </Form>
       </section>

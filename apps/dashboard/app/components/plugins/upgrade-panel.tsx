@@ -2,6 +2,7 @@ import { Form } from "react-router";
 import type { components } from "../../lib/api-schema.js";
 import type { FormErrors } from "../../lib/forms.js";
 import { Submit } from "../form.js";
+import { ConsentCheck } from "../marketplace/asks.js";
 
 // A marketplace install's versions on Settings → Plugins: the newer version with what it adds or
 // drops (consent asked again when it wants more), rollback to the version it replaced, and whether
@@ -9,13 +10,6 @@ import { Submit } from "../form.js";
 
 type Install = components["schemas"]["PluginInstall"];
 type Preview = components["schemas"]["UpgradePreview"];
-
-const newer = (a: string, b: string) => {
-  const pa = a.split(/[.-]/).map(Number);
-  const pb = b.split(/[.-]/).map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) > (pb[i] ?? 0);
-  return false;
-};
 
 export function UpgradePanel({
   install: i,
@@ -26,7 +20,7 @@ export function UpgradePanel({
   preview: Preview | null;
   errors: FormErrors | undefined;
 }) {
-  const available = preview && newer(preview.to, preview.from) ? preview : null;
+  const available = preview?.available ? preview : null;
   return (
     <section aria-labelledby="versions-title" data-upgrade-panel="">
       <h3 id="versions-title">Version</h3>
@@ -50,13 +44,9 @@ export function UpgradePanel({
                   <li key={h}>New host: {h}</li>
                 ))}
               </ul>
-              <label className="check">
-                <input type="checkbox" name="consent" aria-describedby="upgrade-consent-error" /> I grant what{" "}
-                {available.to} adds
-              </label>
-              <p id="upgrade-consent-error" className="field-error" data-field-error="consent">
-                {errors?.fields.consent ?? ""}
-              </p>
+              <ConsentCheck id="upgrade-consent" error={errors?.fields.consent}>
+                I grant what {available.to} adds
+              </ConsentCheck>
             </>
           ) : (
             <p className="small muted">It asks for nothing new.</p>
