@@ -4,6 +4,7 @@
 import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { benches } from "./bench/registry.js";
+import { runMain } from "./lib/run-main.js";
 import { wranglerEnv } from "./lib/wrangler.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -45,10 +46,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -1,6 +1,8 @@
 // `npm run events:replay`: re-enqueues a tenant's dead-lettered events (those that exhausted their
 // queue retries) through the API, 100 at a time, until none remain. Safe to repeat: ingest dedupes by
 // event id. Needs AUTOPILOT_API_KEY (an admin key of the tenant); API_URL defaults to the local worker.
+import { runMain } from "./lib/run-main.js";
+
 const apiUrl = process.env.API_URL ?? "http://127.0.0.1:8787";
 const apiKey = process.env.AUTOPILOT_API_KEY;
 
@@ -29,10 +31,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { knowledgeQuestion } from "@autopilot/engine";
 import { retrieveChunks } from "../apps/edge-api/src/knowledge/search.js";
 import { DEMO_KNOWLEDGE_DIR, indexDemoKnowledge, DEMO_SITE as SITE } from "./lib/demo-knowledge.js";
+import { runMain } from "./lib/run-main.js";
 
 type Labelled = { q: string; page: string };
 
@@ -79,10 +80,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

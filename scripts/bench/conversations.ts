@@ -4,7 +4,7 @@
 import { seedWorkspace } from "../lib/seed.js";
 import type { Bench } from "./registry.js";
 import { describe, percentile, round, runSequential, summarize } from "./stats.js";
-import { BENCH_CONNECTIONS, startBenchWorker } from "./worker.js";
+import { BENCH_CONNECTIONS, NO_WIDGET_LIMITS, startBenchWorker } from "./worker.js";
 
 const TARGET_TURN_MEDIAN_MS = 5;
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 1000);
@@ -31,13 +31,7 @@ export const conversations: Bench = {
   name: "conversations",
   description: "visitor turn HTTP → DO → reply (offline provider); 1,000 concurrent conversations",
   async run(ctx) {
-    const worker = await startBenchWorker(ctx.root, {
-      RATE_LIMIT_KEY_PER_MIN: "1000000000",
-      WIDGET_VISITOR_PER_MIN: "1000000000",
-      WIDGET_TENANT_PER_MIN: "1000000000",
-      // Every local caller shares one address (LOCAL_DEVELOPMENT): the per-IP sign-in and session limit too.
-      RATE_LIMIT_AUTH_PER_MIN: "1000000000",
-    });
+    const worker = await startBenchWorker(ctx.root, NO_WIDGET_LIMITS);
     try {
       const { apiKey } = await seedWorkspace(worker.call, {
         email: `bench-conv-${Date.now()}@autopilot.local`,

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { seedWorkspace } from "../lib/seed.js";
 import type { Bench } from "./registry.js";
 import { percentile, round } from "./stats.js";
-import { startBenchWorker } from "./worker.js";
+import { NO_WIDGET_LIMITS, startBenchWorker } from "./worker.js";
 
 const COLD_WORKSPACES = Number(process.env.PLUGINS_COLD ?? 8);
 const WARM_TURNS = Number(process.env.PLUGINS_WARM ?? 60);
@@ -91,13 +91,7 @@ export const plugins: Bench = {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const local = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const worker = await startBenchWorker(ctx.root, {
-      RATE_LIMIT_KEY_PER_MIN: "1000000000",
-      WIDGET_VISITOR_PER_MIN: "1000000000",
-      WIDGET_TENANT_PER_MIN: "1000000000",
-      // Every local caller shares one address (LOCAL_DEVELOPMENT): the per-IP sign-in and session limit too.
-      RATE_LIMIT_AUTH_PER_MIN: "1000000000",
-    });
+    const worker = await startBenchWorker(ctx.root, NO_WIDGET_LIMITS);
     try {
       const json = async (path: string, body: unknown, headers: Record<string, string>, method = "POST") => {
         const res = await worker.call(path, {

@@ -67,6 +67,17 @@ async function startDatabase(): Promise<{ ready: DatabaseReady; close: () => Pro
   return { ready: message.ready, close };
 }
 
+/**
+ * Limits lifted for benchmarks that open many widget sessions: every local caller shares one address
+ * (LOCAL_DEVELOPMENT), so the per-IP sign-in and session limits would throttle the load itself.
+ */
+export const NO_WIDGET_LIMITS: Record<string, string> = {
+  RATE_LIMIT_KEY_PER_MIN: "1000000000",
+  WIDGET_VISITOR_PER_MIN: "1000000000",
+  WIDGET_TENANT_PER_MIN: "1000000000",
+  RATE_LIMIT_AUTH_PER_MIN: "1000000000",
+};
+
 export async function startBenchWorker(
   root: string,
   extraBindings: Record<string, string> = {},

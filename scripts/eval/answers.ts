@@ -15,6 +15,7 @@ import { runTurn, type TurnAi } from "../../apps/edge-api/src/conversations/run-
 import { knowledgeForTurn } from "../../apps/edge-api/src/knowledge/answer.js";
 import type { RoutesSnapshot } from "../../apps/edge-api/src/route-config/snapshot.js";
 import { indexDemoKnowledge } from "../lib/demo-knowledge.js";
+import { runMain } from "../lib/run-main.js";
 import { QUOTE_ROUTE } from "../start/demo-crm.js";
 
 type InScope = { q: string; a: string[]; after?: string };
@@ -175,10 +176,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

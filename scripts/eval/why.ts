@@ -9,6 +9,7 @@ import {
 } from "@autopilot/engine";
 import { knowledgeForTurn } from "../../apps/edge-api/src/knowledge/answer.js";
 import { indexDemoKnowledge } from "../lib/demo-knowledge.js";
+import { runMain } from "../lib/run-main.js";
 import { QUOTE_ROUTE } from "../start/demo-crm.js";
 
 async function main(): Promise<void> {
@@ -28,10 +29,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

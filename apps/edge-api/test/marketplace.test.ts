@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one marketplace story (publish, review, install, upgrade, yank) on a shared developer, staff and workspaces.
 import { env } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outboxMailer } from "../src/mail/mailer.js";

@@ -15,24 +15,13 @@ export async function withTenant<T>(
   tenantId: string,
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
-  // Inlined below so that BEGIN, the role and the tenant go in one round trip (simple protocol).
+  // Inlined so that BEGIN, the role and the tenant go in one round trip (simple protocol).
   if (!UUID.test(tenantId)) throw new Error("withTenant: tenantId must be a UUID");
-  const client = await database.pool.connect().catch((error: unknown) => {
-    throw classifyDriverError(error);
-  });
-  const timed = (text: string) => timedQuery(database, client, text);
-  try {
-    await timed(`BEGIN; SET LOCAL ROLE app_user; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
-    const tx = drizzle({ client: countingClient(database, client) });
-    const result = await fn(tx);
-    await timed("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  return inTransaction(
+    database,
+    `BEGIN; SET LOCAL ROLE app_user; SELECT set_config('app.tenant_id', '${tenantId}', true)`,
+    fn,
+  );
 }
 
 /**
@@ -41,11 +30,16 @@ export async function withTenant<T>(
  * read a workspace's data even by mistake.
  */
 export async function withPlatform<T>(database: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return inTransaction(database, "BEGIN; SET LOCAL ROLE app_platform", fn);
+}
+
+/** One pooled connection, `begin` (which opens the transaction and sets the role), `fn`, commit. */
+async function inTransaction<T>(database: Database, begin: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await database.pool.connect().catch((error: unknown) => {
     throw classifyDriverError(error);
   });
   try {
-    await timedQuery(database, client, "BEGIN; SET LOCAL ROLE app_platform");
+    await timedQuery(database, client, begin);
     const result = await fn(drizzle({ client: countingClient(database, client) }));
     await timedQuery(database, client, "COMMIT");
     return result;

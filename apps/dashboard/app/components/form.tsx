@@ -72,6 +72,28 @@ export function Field({ name, label, errors, hint, id, ...input }: FieldProps) {
   );
 }
 
+/** A password being chosen (sign-up, reset): the same rule and hint everywhere the API checks it. */
+export function NewPasswordField({
+  label = "Password",
+  errors,
+}: {
+  label?: string;
+  errors: FormErrors | undefined;
+}) {
+  return (
+    <Field
+      name="password"
+      label={label}
+      type="password"
+      autoComplete="new-password"
+      minLength={10}
+      required
+      hint="At least 10 characters."
+      errors={errors}
+    />
+  );
+}
+
 /** A labelled choice of a submitted form, its options shown as they are named. */
 export function SelectField({
   id,

@@ -35,3 +35,41 @@ export function NextPage({ cursor }: { cursor: string | null | undefined }) {
     </p>
   );
 }
+
+export type Column<T> = { label: string; cell: (row: T) => ReactNode };
+
+/** A table that stacks into labelled cards on phones (each cell carries its column's label). */
+export function StackedTable<T extends { id: string }>({
+  rows,
+  columns,
+}: {
+  rows: T[];
+  columns: Column<T>[];
+}) {
+  return (
+    <div className="table-wrap">
+      <table className="data-table stack">
+        <thead>
+          <tr>
+            {columns.map((col) => (
+              <th scope="col" key={col.label}>
+                {col.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.id}>
+              {columns.map((col) => (
+                <td data-label={col.label} key={col.label}>
+                  {col.cell(row)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -107,3 +107,18 @@ export function withParams(params: URLSearchParams, changes: Record<string, stri
   const s = next.toString();
   return s ? `?${s}` : "?";
 }
+
+/**
+ * The query of a searchable, cursor-paged list (contacts, companies): its search, tag, cursor and
+ * sort from the page's URL; names sort A→Z, dates newest first.
+ */
+export function searchPageQuery<S extends string>(params: URLSearchParams, sort: S) {
+  return {
+    q: params.get("q") || undefined,
+    tag: params.get("tag") || undefined,
+    cursor: params.get("cursor") || undefined,
+    sort,
+    order: sort === "name" ? ("asc" as const) : ("desc" as const),
+    limit: 50,
+  };
+}

@@ -1,7 +1,8 @@
 import { Form, Link } from "react-router";
 import { FilterInput, FilterSelect } from "../components/filters.js";
-import { ListBody, NextPage } from "../components/list-page.js";
+import { ListBody, NextPage, StackedTable } from "../components/list-page.js";
 import { api } from "../lib/api.server.js";
+import { searchPageQuery } from "../lib/crm.js";
 import { errorMessage } from "../lib/crm.server.js";
 import { useFormats } from "../lib/format.js";
 import crmStyles from "../styles/crm.css?url";
@@ -15,15 +16,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const sort = params.get("sort") === "name" ? "name" : "updated_at";
   const list = await api(request, context).GET("/v1/companies", {
     params: {
-      query: {
-        q: params.get("q") || undefined,
-        tag: params.get("tag") || undefined,
-        domain: params.get("domain") || undefined,
-        cursor: params.get("cursor") || undefined,
-        sort,
-        order: sort === "name" ? "asc" : "desc",
-        limit: 50,
-      },
+      query: { ...searchPageQuery(params, sort), domain: params.get("domain") || undefined },
     },
   });
   return {
@@ -59,30 +52,15 @@ export default function Companies({ loaderData }: Route.ComponentProps) {
         <button type="submit">Filter</button>
       </Form>
       <ListBody error={error} empty={companies.length === 0 && "No companies match."}>
-        <div className="table-wrap">
-          <table className="data-table stack">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Domain</th>
-                <th scope="col">Tags</th>
-                <th scope="col">Added</th>
-              </tr>
-            </thead>
-            <tbody>
-              {companies.map((c) => (
-                <tr key={c.id}>
-                  <td data-label="Name">
-                    <Link to={`/companies/${c.id}`}>{c.name}</Link>
-                  </td>
-                  <td data-label="Domain">{c.domain ?? "—"}</td>
-                  <td data-label="Tags">{c.tags.length ? c.tags.join(", ") : "—"}</td>
-                  <td data-label="Added">{day(c.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <StackedTable
+          rows={companies}
+          columns={[
+            { label: "Name", cell: (c) => <Link to={`/companies/${c.id}`}>{c.name}</Link> },
+            { label: "Domain", cell: (c) => c.domain ?? "—" },
+            { label: "Tags", cell: (c) => (c.tags.length ? c.tags.join(", ") : "—") },
+            { label: "Added", cell: (c) => day(c.createdAt) },
+          ]}
+        />
       </ListBody>
       <NextPage cursor={nextCursor} />
     </>

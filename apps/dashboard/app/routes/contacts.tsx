@@ -1,7 +1,8 @@
 import { Form, Link } from "react-router";
 import { FilterInput, FilterSelect } from "../components/filters.js";
-import { ListBody, NextPage } from "../components/list-page.js";
+import { ListBody, NextPage, StackedTable } from "../components/list-page.js";
 import { api } from "../lib/api.server.js";
+import { searchPageQuery } from "../lib/crm.js";
 import { errorMessage } from "../lib/crm.server.js";
 import { useFormats } from "../lib/format.js";
 import crmStyles from "../styles/crm.css?url";
@@ -19,15 +20,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const [list, companies] = await Promise.all([
     client.GET("/v1/contacts", {
       params: {
-        query: {
-          q: params.get("q") || undefined,
-          tag: params.get("tag") || undefined,
-          companyId: params.get("companyId") || undefined,
-          cursor: params.get("cursor") || undefined,
-          sort,
-          order: sort === "name" ? "asc" : "desc",
-          limit: 50,
-        },
+        query: { ...searchPageQuery(params, sort), companyId: params.get("companyId") || undefined },
       },
     }),
     client.GET("/v1/companies", { params: { query: { sort: "name", order: "asc", limit: 200 } } }),
@@ -79,40 +72,28 @@ export default function Contacts({ loaderData }: Route.ComponentProps) {
           "No contacts match. Contacts appear here when visitors leave their details."
         }
       >
-        <div className="table-wrap">
-          <table className="data-table stack">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Phone</th>
-                <th scope="col">Company</th>
-                <th scope="col">Tags</th>
-                <th scope="col">Added</th>
-              </tr>
-            </thead>
-            <tbody>
-              {contacts.map((c) => (
-                <tr key={c.id}>
-                  <td data-label="Name">
-                    <Link to={`/contacts/${c.id}`}>{c.name || c.email || c.phone || "Unnamed"}</Link>
-                  </td>
-                  <td data-label="Email">{c.email ?? "—"}</td>
-                  <td data-label="Phone">{c.phone ?? "—"}</td>
-                  <td data-label="Company">
-                    {c.companyId ? (
-                      <Link to={`/companies/${c.companyId}`}>{companyName(c.companyId) ?? "Company"}</Link>
-                    ) : (
-                      "—"
-                    )}
-                  </td>
-                  <td data-label="Tags">{c.tags.length ? c.tags.join(", ") : "—"}</td>
-                  <td data-label="Added">{day(c.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <StackedTable
+          rows={contacts}
+          columns={[
+            {
+              label: "Name",
+              cell: (c) => <Link to={`/contacts/${c.id}`}>{c.name || c.email || c.phone || "Unnamed"}</Link>,
+            },
+            { label: "Email", cell: (c) => c.email ?? "—" },
+            { label: "Phone", cell: (c) => c.phone ?? "—" },
+            {
+              label: "Company",
+              cell: (c) =>
+                c.companyId ? (
+                  <Link to={`/companies/${c.companyId}`}>{companyName(c.companyId) ?? "Company"}</Link>
+                ) : (
+                  "—"
+                ),
+            },
+            { label: "Tags", cell: (c) => (c.tags.length ? c.tags.join(", ") : "—") },
+            { label: "Added", cell: (c) => day(c.createdAt) },
+          ]}
+        />
       </ListBody>
       <NextPage cursor={nextCursor} />
     </>

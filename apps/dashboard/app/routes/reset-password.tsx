@@ -1,5 +1,5 @@
 import { Form, Link, redirect } from "react-router";
-import { Field, FormError, Submit } from "../components/form.js";
+import { Field, FormError, NewPasswordField, Submit } from "../components/form.js";
 import { api } from "../lib/api.server.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import type { Route } from "./+types/reset-password";
@@ -54,16 +54,7 @@ export default function ResetPassword({ loaderData, actionData }: Route.Componen
         <Form method="post" noValidate>
           <FormError errors={errors} />
           <input type="hidden" name="token" value={loaderData.token} />
-          <Field
-            name="password"
-            label="New password"
-            type="password"
-            autoComplete="new-password"
-            minLength={10}
-            required
-            hint="At least 10 characters."
-            errors={errors}
-          />
+          <NewPasswordField label="New password" errors={errors} />
           <Submit busy="Saving…">Set password</Submit>
         </Form>
       </>

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "react";
 import { Form, Link, redirect } from "react-router";
-import { Field, FormError, Submit } from "../components/form.js";
+import { Field, FormError, NewPasswordField, Submit } from "../components/form.js";
 import { api, cookieHeaders } from "../lib/api.server.js";
 import { type FormErrors, formErrors, text } from "../lib/forms.js";
 import type { Route } from "./+types/signup";
@@ -37,16 +37,7 @@ export default function Signup({ actionData }: Route.ComponentProps) {
         <Field name="name" label="Your name" autoComplete="name" required errors={errors} />
         <Field name="companyName" label="Company" autoComplete="organization" required errors={errors} />
         <Field name="email" label="Work email" type="email" autoComplete="email" required errors={errors} />
-        <Field
-          name="password"
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          minLength={10}
-          required
-          hint="At least 10 characters."
-          errors={errors}
-        />
+        <NewPasswordField errors={errors} />
         <TimeZoneInput />
         <Submit busy="Creating…">Create workspace</Submit>
       </Form>

@@ -1,4 +1,4 @@
-import { aiSettings, type Tx } from "@autopilot/db";
+import { aiSettings, type Database, type Tx, withTenant } from "@autopilot/db";
 import { eq } from "drizzle-orm";
 import { open } from "../lib/secret-box.js";
 import { type AiKeys, baseUrlRefused } from "./keys.js";
@@ -11,6 +11,10 @@ export type AiSettingsRow = typeof aiSettings.$inferSelect;
 export async function loadAiSettings(tx: Tx, tenantId: string): Promise<AiSettingsRow | null> {
   const [row] = await tx.select().from(aiSettings).where(eq(aiSettings.tenantId, tenantId));
   return row ?? null;
+}
+
+export function aiSettingsOf(db: Database, tenantId: string): Promise<AiSettingsRow | null> {
+  return withTenant(db, tenantId, (tx) => loadAiSettings(tx, tenantId));
 }
 
 /**

@@ -80,6 +80,10 @@ export async function loadBusinessHours(tx: Tx, tenantId: string): Promise<Busin
   return row ?? null;
 }
 
+export function businessHoursOf(db: Database, tenantId: string): Promise<BusinessHoursRow | null> {
+  return withTenant(db, tenantId, (tx) => loadBusinessHours(tx, tenantId));
+}
+
 /** What the engine gets: undefined (always open) when none are set or they are switched off. */
 export function engineHours(
   row: Pick<BusinessHoursRow, "enabled" | "weekly" | "closedDates"> | null | undefined,

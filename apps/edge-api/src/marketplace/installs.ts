@@ -161,8 +161,10 @@ export async function autoUpgrade(deps: Deps, pluginId: string, version: string)
  * Yanks a version (its developer's, or any with `developerId` null: staff) and stops it running
  * everywhere: each install of it is paused and its workspace's admins told.
  */
+export type YankDeps = Deps & { mailer: Mailer; appUrl: string };
+
 export async function yank(
-  deps: Deps & { mailer: Mailer; appUrl: string },
+  deps: YankDeps,
   developerId: string | null,
   pluginId: string,
   version: string,
@@ -185,7 +187,7 @@ async function pauseYankedInstalls(
     await tellAdmins(deps.db, deps.mailer, install, {
       title: `Plugin stopped: ${install.manifest.name} ${version} was withdrawn`,
       body: `${install.manifest.name} ${version} was yanked and is paused in your workspace. Reason: ${reason}`,
-      then: `Upgrade or roll back to another version in Settings → Plugins: ${deps.appUrl}/settings/plugins`,
+      nextStep: `Upgrade or roll back to another version in Settings → Plugins: ${deps.appUrl}/settings/plugins`,
     });
   }
   return found.length;

@@ -8,8 +8,8 @@ import { getInstall, type InstallRecord } from "./installs.js";
 
 export const CALL_RETENTION_DAYS = 14;
 
-export type CallView = {
-  id: string;
+/** One call as the host records it. */
+export type CallRecord = {
   kind: string;
   name: string | null;
   ok: boolean;
@@ -17,8 +17,9 @@ export type CallView = {
   error: string | null;
   ms: number;
   logs: unknown[];
-  createdAt: string;
 };
+
+export type CallView = CallRecord & { id: string; createdAt: string };
 
 export async function listCalls(
   db: Database,
@@ -73,15 +74,6 @@ export async function prunePluginCalls(db: Database, log: Logger): Promise<numbe
  * Counts a call's outcome: a success resets the failures, a failure adds one; at `pauseAfter` in a
  * row the install is paused with the reason. Returns true when this failure paused it.
  */
-export type CallRecord = {
-  kind: string;
-  name: string | null;
-  ok: boolean;
-  code: string | null;
-  error: string | null;
-  ms: number;
-  logs: unknown[];
-};
 
 export async function recordOutcome(
   db: Database,

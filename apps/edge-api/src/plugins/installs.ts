@@ -3,7 +3,7 @@ import { type Manifest, ManifestSchema } from "@autopilot/sdk";
 import { eq, sql } from "drizzle-orm";
 import semver from "semver";
 import { AppError } from "../domain/errors.js";
-import { openSecrets, secretFields, storeConfig } from "./config.js";
+import { openSecrets, type StoredConfig, secretFields, storeConfig } from "./config.js";
 import { syncSchedules } from "./schedules.js";
 
 // A workspace's installs of plugins. An install happens only with an explicit grant of every
@@ -99,6 +99,19 @@ function checkGrant(manifest: Manifest, grant: Grant): void {
     throw new AppError("invalid_request", "grant.hosts: grant exactly the hosts the manifest asks for");
 }
 
+/** What an install stores of the version it runs: the grant is exactly what the manifest asks. */
+function versionColumns(manifest: Manifest, bundleSha256: string, stored: StoredConfig) {
+  return {
+    version: manifest.version,
+    manifest,
+    bundleSha256,
+    grantedPermissions: [...manifest.permissions],
+    grantedHosts: [...manifest.egress],
+    config: stored.config,
+    secretsCiphertext: stored.secretsCiphertext,
+  };
+}
+
 export async function createInstall(
   db: Database,
   tenantId: string,
@@ -131,13 +144,7 @@ export async function createInstall(
       .values({
         tenantId,
         pluginId: manifest.id,
-        version: manifest.version,
-        manifest,
-        bundleSha256: input.bundleSha256,
-        grantedPermissions: [...manifest.permissions],
-        grantedHosts: [...manifest.egress],
-        config: stored.config,
-        secretsCiphertext: stored.secretsCiphertext,
+        ...versionColumns(manifest, input.bundleSha256, stored),
         source: input.source ?? "private",
         autoUpgrade: input.autoUpgrade ?? false,
       })
@@ -314,13 +321,7 @@ export async function upgradeInstall(
     tenantId,
     installId,
     {
-      version: manifest.version,
-      manifest,
-      bundleSha256: input.bundleSha256,
-      grantedPermissions: [...manifest.permissions],
-      grantedHosts: [...manifest.egress],
-      config: stored.config,
-      secretsCiphertext: stored.secretsCiphertext,
+      ...versionColumns(manifest, input.bundleSha256, stored),
       previous: {
         version: row.version,
         manifest: row.manifest,

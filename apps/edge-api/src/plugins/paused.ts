@@ -14,7 +14,7 @@ export async function tellAdminsPaused(
   await tellAdmins(db, mailer, install, {
     title: `Plugin paused: ${install.manifest.name}`,
     body: `${install.manifest.name} ${install.version} failed repeatedly and was paused. Last error: ${reason}`,
-    then: `Resume it in Settings → Plugins once the cause is fixed: ${appUrl}/settings/plugins`,
+    nextStep: `Resume it in Settings → Plugins once the cause is fixed: ${appUrl}/settings/plugins`,
   });
 }
 
@@ -23,7 +23,7 @@ export async function tellAdmins(
   db: Database,
   mailer: Mailer,
   install: Pick<InstallRecord, "tenantId" | "id" | "pluginId">,
-  message: { title: string; body: string; then: string },
+  message: { title: string; body: string; nextStep: string },
 ): Promise<void> {
   const { title, body } = message;
   await withTenant(db, install.tenantId, async (tx) => {
@@ -45,7 +45,7 @@ export async function tellAdmins(
         tenantId: install.tenantId,
         to: admin.email,
         subject: title,
-        text: `${body}\n\n${message.then}\n`,
+        text: `${body}\n\n${message.nextStep}\n`,
         kind: "notification",
       });
     }

@@ -1,7 +1,6 @@
-import { withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { saveAiSettings } from "../ai/save-settings.js";
-import { loadAiSettings } from "../ai/tenant-provider.js";
+import { aiSettingsOf } from "../ai/tenant-provider.js";
 import { type ConnectionTest, testOpenAiConnection, testWorkersAi } from "../ai/test-connection.js";
 import { WORKERS_AI_DEFAULT_EMBEDDING_MODEL, WORKERS_AI_DEFAULT_MODEL } from "../ai/workers-ai.js";
 import type { AppEnv } from "../env.js";
@@ -51,7 +50,7 @@ aiSettingsRoutes.openapi(
   }),
   async (c) => {
     const p = c.get("principal");
-    const row = await withTenant(c.get("db"), p.tenantId, (tx) => loadAiSettings(tx, p.tenantId));
+    const row = await aiSettingsOf(c.get("db"), p.tenantId);
     return c.json(
       {
         provider: row?.provider ?? "offline",
@@ -116,7 +115,7 @@ aiSettingsRoutes.openapi(
     let result: ConnectionTest;
     const saved =
       body.provider === undefined && body.apiKey === undefined
-        ? await withTenant(c.get("db"), p.tenantId, (tx) => loadAiSettings(tx, p.tenantId))
+        ? await aiSettingsOf(c.get("db"), p.tenantId)
         : null;
     if (body.provider === "workers-ai" || saved?.provider === "workers-ai") {
       result = await testWorkersAi({
@@ -134,8 +133,7 @@ aiSettingsRoutes.openapi(
         timeoutMs: TEST_TIMEOUT_MS,
       });
     } else {
-      const row =
-        saved ?? (await withTenant(c.get("db"), p.tenantId, (tx) => loadAiSettings(tx, p.tenantId)));
+      const row = saved ?? (await aiSettingsOf(c.get("db"), p.tenantId));
       if (row?.provider !== "openai" || !row.apiKeyCiphertext || !row.model)
         result = { ok: false, model: null, error: "No AI provider is saved: the assistant runs offline." };
       else if (!c.env.AI_MASTER_KEY)

@@ -1,6 +1,6 @@
-import { ATTRIBUTE_TYPES, CRM_ENTITIES, withTenant } from "@autopilot/db";
+import { ATTRIBUTE_TYPES, CRM_ENTITIES } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { defineAttribute, listAttributeDefinitions, listTags } from "../domain/crm/attributes.js";
+import { attributeDefinitionsOf, saveAttributeDefinition, tagsOf } from "../domain/crm/attributes.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { limitByPrincipal } from "../http/rate-limit.js";
@@ -39,9 +39,7 @@ attributeRoutes.openapi(
   }),
   async (c) => {
     const { entity } = c.req.valid("query");
-    const rows = await withTenant(c.get("db"), c.get("principal").tenantId, (tx) =>
-      listAttributeDefinitions(tx, entity),
-    );
+    const rows = await attributeDefinitionsOf(c.get("db"), c.get("principal").tenantId, entity);
     return c.json(
       {
         definitions: rows.map((r) => ({
@@ -70,9 +68,7 @@ attributeRoutes.openapi(
   }),
   async (c) => {
     const input = c.req.valid("json");
-    await withTenant(c.get("db"), c.get("principal").tenantId, (tx) =>
-      defineAttribute(tx, c.get("principal").tenantId, input),
-    );
+    await saveAttributeDefinition(c.get("db"), c.get("principal").tenantId, input);
     return c.json(input, 200);
   },
 );
@@ -92,5 +88,5 @@ attributeRoutes.openapi(
       ...errors,
     },
   }),
-  async (c) => c.json({ tags: await withTenant(c.get("db"), c.get("principal").tenantId, listTags) }, 200),
+  async (c) => c.json({ tags: await tagsOf(c.get("db"), c.get("principal").tenantId) }, 200),
 );

@@ -1,9 +1,8 @@
-import { withTenant } from "@autopilot/db";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import {
   businessHoursInput,
+  businessHoursOf,
   businessHoursSchema,
-  loadBusinessHours,
   saveBusinessHours,
   viewOf,
 } from "../domain/business-hours.js";
@@ -31,7 +30,7 @@ businessHoursRoutes.openapi(
   }),
   async (c) => {
     const p = c.get("principal");
-    const row = await withTenant(c.get("db"), p.tenantId, (tx) => loadBusinessHours(tx, p.tenantId));
+    const row = await businessHoursOf(c.get("db"), p.tenantId);
     return c.json(viewOf(row, p.timeZone), 200);
   },
 );

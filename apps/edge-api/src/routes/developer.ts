@@ -4,12 +4,12 @@ import { AppError } from "../domain/errors.js";
 import type { AppEnv } from "../env.js";
 import { authenticateDeveloper } from "../http/developer-auth.js";
 import { validationHook } from "../http/validation.js";
-import { mailerFor } from "../mail/mailer.js";
 import * as developers from "../marketplace/developers.js";
 import { autoUpgrade, yank } from "../marketplace/installs.js";
 import { isOperator } from "../marketplace/operators.js";
 import * as versions from "../marketplace/versions.js";
 import { acceptPackage } from "../plugins/packages.js";
+import { yankDeps } from "./marketplace-deps.js";
 import {
   category,
   developerPluginSchema,
@@ -233,14 +233,12 @@ developerRoutes.openapi(
   }),
   async (c) => {
     const p = c.req.valid("param");
-    const { reason } = c.req.valid("json");
-    const db = c.get("db");
     const yanked = await yank(
-      { db, masterKey: c.env.AI_MASTER_KEY, mailer: mailerFor(c.env.MAILER), appUrl: c.env.APP_URL },
+      yankDeps(c),
       c.get("developer").userId,
       pluginIdOf(p),
       p.version,
-      reason,
+      c.req.valid("json").reason,
     );
     return c.json(yanked, 200);
   },

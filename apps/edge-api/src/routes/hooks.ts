@@ -1,4 +1,3 @@
-import { lookups } from "@autopilot/db";
 import { WebhookReply } from "@autopilot/sdk";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../domain/errors.js";
@@ -6,7 +5,7 @@ import type { AppEnv } from "../env.js";
 import { enforce } from "../http/rate-limit.js";
 import { validationHook } from "../http/validation.js";
 import { mailerFor } from "../mail/mailer.js";
-import { getInstall } from "../plugins/installs.js";
+import { hookTarget } from "../plugins/hooks.js";
 import { invokePlugin } from "../plugins/invoke.js";
 import { errors } from "./schemas.js";
 
@@ -46,13 +45,7 @@ for (const method of ["get", "post"] as const) {
     async (c) => {
       const { installId, name } = c.req.valid("param");
       const db = c.get("db");
-      const tenantId = await lookups.pluginInstallTenant(db, installId);
-      if (!tenantId) throw new AppError("not_found", "hook not found");
-      const install = await getInstall(db, tenantId, installId, c.env.AI_MASTER_KEY);
-      if (!install.manifest.webhooks.some((w) => w.name === name))
-        throw new AppError("not_found", "hook not found");
-      if (install.status !== "active")
-        throw new AppError("unavailable", "the plugin is paused", undefined, 300);
+      const install = await hookTarget(db, installId, name, c.env.AI_MASTER_KEY);
       await enforce(c, `hook:${installId}`, HOOK_REQUESTS_PER_MINUTE);
       const url = new URL(c.req.url);
       const out = await invokePlugin({ env: c.env, db, mailer: mailerFor(c.env.MAILER) }, install, {

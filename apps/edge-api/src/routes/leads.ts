@@ -1,4 +1,4 @@
-import { LEAD_SOURCES, LEAD_STATUSES, withTenant } from "@autopilot/db";
+import { LEAD_SOURCES, LEAD_STATUSES } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { assignThroughCoordinator } from "../domain/assignment/coordinate.js";
 import { AppError } from "../domain/errors.js";
@@ -6,7 +6,7 @@ import { convertLead } from "../domain/leads/convert.js";
 import { acceptLeadsCsv, getImport, IMPORT_LIMITS } from "../domain/leads/import-csv.js";
 import * as leads from "../domain/leads/leads.js";
 import { listScoringRules, replaceScoringRules } from "../domain/leads/scoring-rules.js";
-import { loadSalesSettings, saveSalesSettings } from "../domain/leads/settings.js";
+import { salesSettingsOf, updateSalesSettings } from "../domain/leads/settings.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
 import { idempotent } from "../http/idempotency.js";
@@ -344,7 +344,7 @@ leadRoutes.openapi(
     middleware: [...auth] as const,
     responses: { 200: jsonResponse(settingsSchema, "Settings"), ...errors },
   }),
-  async (c) => c.json(await withTenant(c.get("db"), c.get("principal").tenantId, loadSalesSettings), 200),
+  async (c) => c.json(await salesSettingsOf(c.get("db"), c.get("principal").tenantId), 200),
 );
 
 leadRoutes.openapi(
@@ -366,9 +366,6 @@ leadRoutes.openapi(
   }),
   async (c) => {
     const { tenantId } = c.get("principal");
-    return c.json(
-      await withTenant(c.get("db"), tenantId, (tx) => saveSalesSettings(tx, tenantId, c.req.valid("json"))),
-      200,
-    );
+    return c.json(await updateSalesSettings(c.get("db"), tenantId, c.req.valid("json")), 200);
   },
 );

@@ -2,10 +2,10 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.js";
 import { requireOperator } from "../http/developer-auth.js";
 import { validationHook } from "../http/validation.js";
-import { mailerFor } from "../mail/mailer.js";
 import * as developers from "../marketplace/developers.js";
 import { autoUpgrade, yank } from "../marketplace/installs.js";
 import * as versions from "../marketplace/versions.js";
+import { yankDeps } from "./marketplace-deps.js";
 import {
   pluginIdOf,
   profileSchema,
@@ -95,15 +95,7 @@ operatorRoutes.openapi(
   }),
   async (c) => {
     const p = c.req.valid("param");
-    const { reason } = c.req.valid("json");
-    const db = c.get("db");
-    const yanked = await yank(
-      { db, masterKey: c.env.AI_MASTER_KEY, mailer: mailerFor(c.env.MAILER), appUrl: c.env.APP_URL },
-      null,
-      pluginIdOf(p),
-      p.version,
-      reason,
-    );
+    const yanked = await yank(yankDeps(c), null, pluginIdOf(p), p.version, c.req.valid("json").reason);
     return c.json(yanked, 200);
   },
 );

@@ -1,24 +1,14 @@
 import { sql } from "drizzle-orm";
-import {
-  foreignKey,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, tenantId, ts } from "./columns.js";
-import { memberships, roleEnum, tenants } from "./identity.js";
+import { memberOf, roleEnum, tenantRef } from "./identity.js";
 
 // API keys: `ak_<prefix>_<secret>`; the prefix is public and indexed, only SHA-256 of the secret is kept.
 export const apiKeys = pgTable(
   "api_keys",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     name: text("name").notNull(),
     prefix: text("prefix").notNull(),
     secretHash: text("secret_hash").notNull(),
@@ -46,17 +36,14 @@ export const sessions = pgTable(
   },
   (t) => [
     uniqueIndex("sessions_token_hash_key").on(t.tokenHash),
-    foreignKey({
-      columns: [t.tenantId, t.userId],
-      foreignColumns: [memberships.tenantId, memberships.userId],
-    }).onDelete("cascade"),
+    memberOf(t.tenantId, t.userId).onDelete("cascade"),
   ],
 );
 
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
   {
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     key: text("key").notNull(),
     route: text("route").notNull(),
     requestHash: text("request_hash").notNull(),

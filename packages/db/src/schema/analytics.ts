@@ -13,7 +13,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { createdAt, tenantId, ts } from "./columns.js";
-import { tenants } from "./identity.js";
+import { tenantRef, tenants } from "./identity.js";
 
 // Analytics storage (issue 7). Row-level security and the look-ups are in the hand-written migration
 // next to the generated one.
@@ -104,7 +104,7 @@ export const analyticsDeadLetters = pgTable(
   "analytics_dead_letters",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     eventId: uuid("event_id").notNull(),
     body: jsonb("body").notNull(),
     attempts: integer("attempts").notNull().default(0),

@@ -11,8 +11,8 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { createdAt, id, tenantId, ts } from "./columns.js";
-import { tenants } from "./identity.js";
+import { createdAt, id, ts } from "./columns.js";
+import { tenantRef } from "./identity.js";
 
 /** Which records a custom attribute or tag belongs to. */
 export const CRM_ENTITIES = ["contact", "company", "lead", "deal"] as const;
@@ -27,7 +27,7 @@ export const companies = pgTable(
   "companies",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     name: text("name").notNull(),
     domain: text("domain"),
     attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
@@ -53,7 +53,7 @@ export const contacts = pgTable(
   "contacts",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     companyId: uuid("company_id"),
     name: text("name").notNull().default(""),
     email: text("email"),
@@ -96,7 +96,7 @@ export const contacts = pgTable(
 export const attributeDefinitions = pgTable(
   "attribute_definitions",
   {
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     entity: text("entity", { enum: CRM_ENTITIES }).notNull(),
     key: text("key").notNull(),
     label: text("label").notNull(),
@@ -112,7 +112,7 @@ export const attributeDefinitions = pgTable(
 export const tags = pgTable(
   "tags",
   {
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     name: text("name").notNull(),
     color: text("color"),
     createdAt: createdAt(),

@@ -15,7 +15,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { createdAt, id, tenantId, ts } from "./columns.js";
 import { contacts } from "./contacts.js";
-import { memberships, tenants } from "./identity.js";
+import { memberOf, tenantRef, tenants } from "./identity.js";
 
 // Conversations, their messages and the configuration that drives them (routes, compiled router,
 // widget keys, AI settings). The Conversation Durable Object is the live authority for an open
@@ -36,7 +36,7 @@ export const conversations = pgTable(
   {
     // Chosen by edge-api before the DO exists, so the DO's name and the row agree.
     id: uuid("id").primaryKey(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     channel: text("channel").notNull(),
     status: text("status", { enum: CONVERSATION_STATUSES }).notNull().default("bot"),
     visitorId: text("visitor_id").notNull(),
@@ -69,7 +69,7 @@ export const messages = pgTable(
   {
     // Chosen by the DO, so a retried outbox copy inserts each message once.
     id: uuid("id").primaryKey(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     conversationId: uuid("conversation_id").notNull(),
     seq: integer("seq").notNull(),
     sender: text("sender", { enum: MESSAGE_SENDERS }).notNull(),
@@ -93,7 +93,7 @@ export const messages = pgTable(
 export const conversationReads = pgTable(
   "conversation_reads",
   {
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     conversationId: uuid("conversation_id").notNull(),
     userId: uuid("user_id").notNull(),
     lastReadSeq: integer("last_read_seq").notNull().default(0),
@@ -112,7 +112,7 @@ export const conversationReads = pgTable(
 export const routes = pgTable(
   "routes",
   {
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     id: text("id").notNull(),
     definition: jsonb("definition").notNull(),
     /** The routes version in which this route last changed. */
@@ -127,7 +127,7 @@ export const routes = pgTable(
 export const routerModels = pgTable(
   "router_models",
   {
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     version: integer("version").notNull(),
     routes: jsonb("routes").notNull(),
     model: jsonb("model").notNull(),
@@ -140,7 +140,7 @@ export const cannedReplies = pgTable(
   "canned_replies",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     shortcut: text("shortcut").notNull(),
     text: text("text").notNull(),
     createdAt: createdAt(),
@@ -158,10 +158,7 @@ export const agentPresence = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.userId] }),
-    foreignKey({
-      columns: [t.tenantId, t.userId],
-      foreignColumns: [memberships.tenantId, memberships.userId],
-    }).onDelete("cascade"),
+    memberOf(t.tenantId, t.userId).onDelete("cascade"),
   ],
 );
 
@@ -170,7 +167,7 @@ export const widgetKeys = pgTable(
   "widget_keys",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     publicKey: text("public_key").notNull(),
     settings: jsonb("settings").notNull().default({}),
     /** Origins allowed to embed the widget; empty means any. */

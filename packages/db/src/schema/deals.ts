@@ -11,9 +11,9 @@ import {
   unique,
   uuid,
 } from "drizzle-orm/pg-core";
-import { createdAt, id, tenantId, ts } from "./columns.js";
+import { createdAt, id, ts } from "./columns.js";
 import { companies, contacts } from "./contacts.js";
-import { memberships, tenants } from "./identity.js";
+import { memberOf, tenantRef } from "./identity.js";
 import { leads } from "./leads.js";
 
 export const STAGE_CATEGORIES = ["open", "won", "lost"] as const;
@@ -28,7 +28,7 @@ export const pipelines = pgTable(
   "pipelines",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     name: text("name").notNull(),
     isDefault: boolean("is_default").notNull().default(false),
     createdAt: createdAt(),
@@ -40,7 +40,7 @@ export const stages = pgTable(
   "stages",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     pipelineId: uuid("pipeline_id").notNull(),
     name: text("name").notNull(),
     position: integer("position").notNull(),
@@ -64,7 +64,7 @@ export const deals = pgTable(
   "deals",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     pipelineId: uuid("pipeline_id").notNull(),
     stageId: uuid("stage_id").notNull(),
     title: text("title").notNull(),
@@ -94,10 +94,7 @@ export const deals = pgTable(
       columns: [t.tenantId, t.pipelineId, t.stageId],
       foreignColumns: [stages.tenantId, stages.pipelineId, stages.id],
     }),
-    foreignKey({
-      columns: [t.tenantId, t.ownerId],
-      foreignColumns: [memberships.tenantId, memberships.userId],
-    }),
+    memberOf(t.tenantId, t.ownerId),
     foreignKey({ columns: [t.tenantId, t.contactId], foreignColumns: [contacts.tenantId, contacts.id] }),
     foreignKey({ columns: [t.tenantId, t.companyId], foreignColumns: [companies.tenantId, companies.id] }),
     foreignKey({ columns: [t.tenantId, t.leadId], foreignColumns: [leads.tenantId, leads.id] }),
@@ -110,7 +107,7 @@ export const dealStageHistory = pgTable(
   "deal_stage_history",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     dealId: uuid("deal_id").notNull(),
     fromStageId: uuid("from_stage_id"),
     toStageId: uuid("to_stage_id").notNull(),
@@ -138,7 +135,7 @@ export const dealStageHistory = pgTable(
 export const dealForecastRollup = pgTable(
   "deal_forecast_rollup",
   {
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     pipelineId: uuid("pipeline_id").notNull(),
     currency: text("currency").notNull(),
     month: integer("month").notNull(),
@@ -165,7 +162,7 @@ export const dealForecastRollup = pgTable(
 export const dealStageOutcomes = pgTable(
   "deal_stage_outcomes",
   {
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     pipelineId: uuid("pipeline_id").notNull(),
     currency: text("currency").notNull(),
     stageId: uuid("stage_id").notNull(),
@@ -179,7 +176,7 @@ export const activities = pgTable(
   "activities",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     kind: text("kind", { enum: ACTIVITY_KINDS }).notNull(),
     subject: text("subject").notNull().default(""),
     body: text("body").notNull().default(""),
@@ -204,10 +201,7 @@ export const activities = pgTable(
     foreignKey({ columns: [t.tenantId, t.dealId], foreignColumns: [deals.tenantId, deals.id] }).onDelete(
       "cascade",
     ),
-    foreignKey({
-      columns: [t.tenantId, t.ownerId],
-      foreignColumns: [memberships.tenantId, memberships.userId],
-    }),
+    memberOf(t.tenantId, t.ownerId),
     index("activities_contact_idx").on(t.tenantId, t.contactId, t.occurredAt),
     index("activities_deal_idx").on(t.tenantId, t.dealId, t.occurredAt),
     index("activities_reminder_idx").on(t.remindAt),

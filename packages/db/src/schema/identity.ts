@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   boolean,
   foreignKey,
   pgEnum,
@@ -24,6 +25,9 @@ export const tenants = pgTable("tenants", {
   createdAt: createdAt(),
 });
 
+/** The workspace a row belongs to: every tenant row goes when its workspace is deleted. */
+export const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: "cascade" });
+
 // Users are global (one person may belong to several tenants); what a tenant sees of them goes
 // through memberships, which RLS scopes.
 export const users = pgTable(
@@ -43,7 +47,7 @@ export const users = pgTable(
 export const memberships = pgTable(
   "memberships",
   {
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
@@ -53,11 +57,15 @@ export const memberships = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.userId] })],
 );
 
+/** (tenant, user) names a member of that same workspace, never of another. */
+export const memberOf = (tenant: AnyPgColumn, user: AnyPgColumn) =>
+  foreignKey({ columns: [tenant, user], foreignColumns: [memberships.tenantId, memberships.userId] });
+
 export const invites = pgTable(
   "invites",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     email: text("email").notNull(),
     role: roleEnum("role").notNull(),
     tokenHash: text("token_hash").notNull(),
@@ -84,9 +92,6 @@ export const userTokens = pgTable(
   },
   (t) => [
     uniqueIndex("user_tokens_token_hash_key").on(t.tokenHash),
-    foreignKey({
-      columns: [t.tenantId, t.userId],
-      foreignColumns: [memberships.tenantId, memberships.userId],
-    }).onDelete("cascade"),
+    memberOf(t.tenantId, t.userId).onDelete("cascade"),
   ],
 );

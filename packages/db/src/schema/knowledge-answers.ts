@@ -1,6 +1,6 @@
 import { index, pgTable, text, uuid } from "drizzle-orm/pg-core";
-import { tenantId, ts } from "./columns.js";
-import { tenants } from "./identity.js";
+import { ts } from "./columns.js";
+import { tenantRef } from "./identity.js";
 
 // Questions the knowledge base could not answer (issue 5), one row per time asked, copied from the
 // Conversation DO's outbox. The id is the visitor message's id, so a retried copy is inserted once;
@@ -9,7 +9,7 @@ export const knowledgeUnanswered = pgTable(
   "knowledge_unanswered",
   {
     id: uuid("id").primaryKey(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     question: text("question").notNull(),
     /** The question normalised (lower case, collapsed spaces, no trailing punctuation) for grouping. */
     questionKey: text("question_key").notNull(),

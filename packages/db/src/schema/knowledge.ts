@@ -13,7 +13,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { createdAt, id, tenantId, ts } from "./columns.js";
-import { tenants } from "./identity.js";
+import { tenantRef, tenants } from "./identity.js";
 
 // Knowledge base (issue 5). Row-level security is in the hand-written migration next to the generated
 // one. The crawl frontier lives in knowledge_pages (status 'queued'), so the crawler is a chain of
@@ -50,7 +50,7 @@ export const knowledgeSources = pgTable(
   "knowledge_sources",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     kind: text("kind", { enum: KNOWLEDGE_SOURCE_KINDS }).notNull(),
     name: text("name").notNull(),
     /** Kind-specific, validated by the API's zod schema (website: startUrl, caps, patterns…). */

@@ -1,7 +1,7 @@
 import { foreignKey, index, integer, jsonb, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
 import { bytea, createdAt, id, tenantId, ts } from "./columns.js";
 import { companies, contacts } from "./contacts.js";
-import { memberships, tenants } from "./identity.js";
+import { memberOf, tenantRef, tenants } from "./identity.js";
 
 export const LEAD_STATUSES = ["new", "qualifying", "mql", "sql", "converted", "disqualified"] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
@@ -21,7 +21,7 @@ export const leads = pgTable(
   "leads",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     contactId: uuid("contact_id").notNull(),
     companyId: uuid("company_id"),
     title: text("title").notNull().default(""),
@@ -55,10 +55,7 @@ export const leads = pgTable(
     unique("leads_tenant_id_key").on(t.tenantId, t.id),
     foreignKey({ columns: [t.tenantId, t.contactId], foreignColumns: [contacts.tenantId, contacts.id] }),
     foreignKey({ columns: [t.tenantId, t.companyId], foreignColumns: [companies.tenantId, companies.id] }),
-    foreignKey({
-      columns: [t.tenantId, t.ownerId],
-      foreignColumns: [memberships.tenantId, memberships.userId],
-    }),
+    memberOf(t.tenantId, t.ownerId),
     index("leads_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
     index("leads_owner_status_idx").on(t.tenantId, t.ownerId, t.status),
     index("leads_sla_idx").on(t.slaDueAt),
@@ -72,7 +69,7 @@ export const leadStatusHistory = pgTable(
   "lead_status_history",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     leadId: uuid("lead_id").notNull(),
     fromStatus: text("from_status", { enum: LEAD_STATUSES }).notNull(),
     toStatus: text("to_status", { enum: LEAD_STATUSES }).notNull(),
@@ -93,7 +90,7 @@ export const leadEvents = pgTable(
   "lead_events",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     leadId: uuid("lead_id").notNull(),
     type: text("type").notNull(),
     occurredAt: ts("occurred_at").notNull().defaultNow(),
@@ -112,7 +109,7 @@ export const scoringRules = pgTable(
   "scoring_rules",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     kind: text("kind", { enum: ["fit", "engagement", "signal"] }).notNull(),
     label: text("label").notNull(),
     rule: jsonb("rule").$type<Record<string, unknown>>().notNull(),
@@ -144,7 +141,7 @@ export const leadImports = pgTable(
   "lead_imports",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     status: text("status", { enum: ["running", "done", "failed"] })
       .notNull()
       .default("running"),

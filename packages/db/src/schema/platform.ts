@@ -1,13 +1,13 @@
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, tenantId, ts } from "./columns.js";
-import { tenants } from "./identity.js";
+import { createdAt, id, ts } from "./columns.js";
+import { tenantRef } from "./identity.js";
 
 export const auditLog = pgTable(
   "audit_log",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     actorType: text("actor_type", { enum: ["user", "api_key", "system"] }).notNull(),
     actorId: uuid("actor_id"),
     action: text("action").notNull(),
@@ -25,7 +25,7 @@ export const outbox = pgTable(
   "outbox",
   {
     id: uuid("id").primaryKey(), // the event id; consumers dedupe on it
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     type: text("type").notNull(),
     event: jsonb("event").notNull(),
     attempts: integer("attempts").notNull().default(0),
@@ -41,7 +41,7 @@ export const mailOutbox = pgTable(
   "mail_outbox",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     to: text("to").notNull(),
     subject: text("subject").notNull(),
     text: text("text").notNull(),

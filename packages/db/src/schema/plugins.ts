@@ -12,7 +12,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { createdAt, id, tenantId, ts } from "./columns.js";
-import { tenants } from "./identity.js";
+import { tenantRef } from "./identity.js";
 
 export const PLUGIN_SOURCES = ["private", "marketplace"] as const;
 export type PreviousVersion = {
@@ -35,7 +35,7 @@ export const pluginInstalls = pgTable(
   "plugin_installs",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     pluginId: text("plugin_id").notNull(),
     version: text("version").notNull(),
     manifest: jsonb("manifest").notNull(),

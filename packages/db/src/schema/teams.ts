@@ -11,8 +11,8 @@ import {
   unique,
   uuid,
 } from "drizzle-orm/pg-core";
-import { createdAt, id, tenantId, ts } from "./columns.js";
-import { memberships, tenants } from "./identity.js";
+import { createdAt, id, ts } from "./columns.js";
+import { memberOf, tenantRef } from "./identity.js";
 import { leads } from "./leads.js";
 
 export const ASSIGNMENT_STRATEGIES = ["round_robin", "weighted", "least_loaded", "specific"] as const;
@@ -27,7 +27,7 @@ export const teams = pgTable(
   "teams",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     name: text("name").notNull(),
     createdAt: createdAt(),
   },
@@ -37,7 +37,7 @@ export const teams = pgTable(
 export const teamMembers = pgTable(
   "team_members",
   {
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     teamId: uuid("team_id").notNull(),
     userId: uuid("user_id").notNull(),
     skills: text("skills").array().notNull().default(sql`'{}'::text[]`),
@@ -60,10 +60,7 @@ export const teamMembers = pgTable(
     foreignKey({ columns: [t.tenantId, t.teamId], foreignColumns: [teams.tenantId, teams.id] }).onDelete(
       "cascade",
     ),
-    foreignKey({
-      columns: [t.tenantId, t.userId],
-      foreignColumns: [memberships.tenantId, memberships.userId],
-    }).onDelete("cascade"),
+    memberOf(t.tenantId, t.userId).onDelete("cascade"),
   ],
 );
 
@@ -72,7 +69,7 @@ export const assignmentRules = pgTable(
   "assignment_rules",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     name: text("name").notNull(),
     position: integer("position").notNull().default(0),
     enabled: boolean("enabled").notNull().default(true),
@@ -87,10 +84,7 @@ export const assignmentRules = pgTable(
     foreignKey({ columns: [t.tenantId, t.teamId], foreignColumns: [teams.tenantId, teams.id] }).onDelete(
       "cascade",
     ),
-    foreignKey({
-      columns: [t.tenantId, t.ownerId],
-      foreignColumns: [memberships.tenantId, memberships.userId],
-    }).onDelete("cascade"),
+    memberOf(t.tenantId, t.ownerId).onDelete("cascade"),
     index("assignment_rules_order_idx").on(t.tenantId, t.position),
   ],
 );
@@ -100,7 +94,7 @@ export const assignmentDecisions = pgTable(
   "assignment_decisions",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     leadId: uuid("lead_id").notNull(),
     ruleId: uuid("rule_id"),
     teamId: uuid("team_id"),
@@ -123,7 +117,7 @@ export const notifications = pgTable(
   "notifications",
   {
     id: id(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
     userId: uuid("user_id").notNull(),
     kind: text("kind").notNull(),
     title: text("title").notNull(),
@@ -133,10 +127,7 @@ export const notifications = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    foreignKey({
-      columns: [t.tenantId, t.userId],
-      foreignColumns: [memberships.tenantId, memberships.userId],
-    }).onDelete("cascade"),
+    memberOf(t.tenantId, t.userId).onDelete("cascade"),
     index("notifications_user_idx").on(t.tenantId, t.userId, t.createdAt),
   ],
 );

@@ -2,8 +2,10 @@ import {
   type AttributeType,
   attributeDefinitions,
   type CrmEntity,
+  type Database,
   type Tx,
   tags as tagTable,
+  withTenant,
 } from "@autopilot/db";
 import { and, eq } from "drizzle-orm";
 import { AppError } from "../errors.js";
@@ -112,4 +114,16 @@ export async function defineAttribute(tx: Tx, tenantId: string, input: Attribute
 
 export async function listTags(tx: Tx) {
   return tx.select({ name: tagTable.name, color: tagTable.color }).from(tagTable).orderBy(tagTable.name);
+}
+
+export function attributeDefinitionsOf(db: Database, tenantId: string, entity?: CrmEntity) {
+  return withTenant(db, tenantId, (tx) => listAttributeDefinitions(tx, entity));
+}
+
+export function saveAttributeDefinition(db: Database, tenantId: string, input: AttributeDefinitionInput) {
+  return withTenant(db, tenantId, (tx) => defineAttribute(tx, tenantId, input));
+}
+
+export function tagsOf(db: Database, tenantId: string) {
+  return withTenant(db, tenantId, listTags);
 }

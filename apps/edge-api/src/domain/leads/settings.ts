@@ -1,4 +1,4 @@
-import { salesSettings, type Tx } from "@autopilot/db";
+import { type Database, salesSettings, type Tx, withTenant } from "@autopilot/db";
 
 export type SalesSettings = {
   qualifyingScore: number;
@@ -35,4 +35,16 @@ export async function saveSalesSettings(
     .values({ tenantId, ...merged })
     .onConflictDoUpdate({ target: salesSettings.tenantId, set: merged });
   return merged;
+}
+
+export function salesSettingsOf(db: Database, tenantId: string): Promise<SalesSettings> {
+  return withTenant(db, tenantId, loadSalesSettings);
+}
+
+export function updateSalesSettings(
+  db: Database,
+  tenantId: string,
+  input: Partial<SalesSettings>,
+): Promise<SalesSettings> {
+  return withTenant(db, tenantId, (tx) => saveSalesSettings(tx, tenantId, input));
 }
