@@ -3,10 +3,14 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { APIResponse, Page } from "playwright-core";
+import { buildPlugin, pack } from "@autopilot/sdk/build";
+import type { APIResponse, Browser, Page } from "playwright-core";
 import { expect } from "vitest";
 
 export { axeViolations } from "../../../scripts/lib/axe.js";
+
+import { NAVIGATION_TIMEOUT_MS } from "../../../scripts/lib/chromium.js";
+
 export {
   hasChromium,
   launchChromium,
@@ -38,4 +42,33 @@ export async function okJson(res: APIResponse) {
   const body = await res.json();
   expect(res.ok(), `${res.url()}: ${JSON.stringify(body)}`).toBe(true);
   return body;
+}
+
+/** A first-party plugin (plugins/<name>) built and packed as a developer would, into a scratch folder. */
+export async function packedFirstParty(name: string): Promise<string> {
+  const built = await buildPlugin(join(ROOT, "plugins", name));
+  const scratch = join(ROOT, ".data", `e2e-${name}`);
+  mkdirSync(join(scratch, "dist"), { recursive: true });
+  return pack(scratch, built).path;
+}
+
+/** Chromium at 1280 px, signed up as a new workspace's owner (the session cookie in its context). */
+export async function signedUpPage(
+  browser: Browser,
+  dash: string,
+  who: { name: string; companyName: string; tag: string },
+): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  page.setDefaultTimeout(20_000);
+  page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+  const signup = await page.request.post(`${dash}/api/v1/auth/signup`, {
+    data: {
+      name: who.name,
+      companyName: who.companyName,
+      email: `${who.tag}-${Date.now()}@e2e.example`,
+      password: "correct-horse-battery",
+    },
+  });
+  expect(signup.status(), await signup.text()).toBe(201);
+  return page;
 }

@@ -1,16 +1,13 @@
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { buildPlugin, pack } from "@autopilot/sdk/build";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   axeViolations,
   hasChromium,
   launchChromium,
-  NAVIGATION_TIMEOUT_MS,
-  ROOT,
+  packedFirstParty,
   screenshots,
+  signedUpPage,
   warnNoChromium,
 } from "./browser.js";
 import { type LocalStack, sharedStack } from "./local-stack.js";
@@ -32,24 +29,13 @@ describe.skipIf(!hasChromium)("plugins screen in Chromium", () => {
     stack = sharedStack();
     dash = stack.dashboardUrl;
     // Packed as a developer would: the SDK's own build and pack, into a scratch folder.
-    const source = join(ROOT, "plugins", "lead-notify");
-    const built = await buildPlugin(source);
-    const scratch = join(ROOT, ".data", "e2e-plugins");
-    mkdirSync(join(scratch, "dist"), { recursive: true });
-    packedFile = pack(scratch, built).path;
+    packedFile = await packedFirstParty("lead-notify");
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    page.setDefaultTimeout(20_000);
-    page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
-    const signup = await page.request.post(`${dash}/api/v1/auth/signup`, {
-      data: {
-        name: "Pat Plugins",
-        companyName: "Plugin Screens Ltd",
-        email: `plugins-${Date.now()}@e2e.example`,
-        password: "correct-horse-battery",
-      },
+    page = await signedUpPage(browser, dash, {
+      name: "Pat Plugins",
+      companyName: "Plugin Screens Ltd",
+      tag: "plugins",
     });
-    expect(signup.status(), await signup.text()).toBe(201);
   });
 
   afterAll(async () => {

@@ -19,6 +19,8 @@ export type Env = {
   /** The mail transport; "dev-outbox" (local development only) or unset (no mail is sent). */
   MAILER?: string;
   APP_URL: string;
+  /** Where providers reach this API (plugins' webhook URLs); unset: the request's own origin. */
+  PUBLIC_API_URL?: string;
   RATE_LIMIT_KEY_PER_MIN: string;
   RATE_LIMIT_AUTH_PER_MIN: string;
   EVENTS: Queue;

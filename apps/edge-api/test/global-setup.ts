@@ -2,6 +2,8 @@ import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilo
 import { buildPlugin } from "@autopilot/sdk/build";
 import { buildWidget } from "@autopilot/widget/build";
 import type { TestProject } from "vitest/node";
+import { startFakeTelegram } from "../../../scripts/fakes/telegram.js";
+import { startFakeWhatsApp } from "../../../scripts/fakes/whatsapp.js";
 import { startFakeChat } from "./fake-chat.js";
 import { startFakeOpenAi } from "./fake-openai.js";
 import { startKnowledgeSite } from "./knowledge-site.js";
@@ -19,6 +21,12 @@ declare module "vitest" {
     fakeChatUrl: string;
     leadNotifyBundle: string;
     leadNotifyManifest: string;
+    fakeTelegramUrl: string;
+    telegramBundle: string;
+    telegramManifest: string;
+    fakeWhatsAppUrl: string;
+    whatsappBundle: string;
+    whatsappManifest: string;
   }
 }
 
@@ -49,10 +57,24 @@ export default async function setup(project: TestProject) {
   const leadNotify = await buildPlugin(new URL("../../../plugins/lead-notify", import.meta.url).pathname);
   project.provide("leadNotifyBundle", leadNotify.code);
   project.provide("leadNotifyManifest", JSON.stringify(leadNotify.manifest));
+  // The first-party Telegram channel plugin and the Bot API it talks to.
+  const telegram = await startFakeTelegram();
+  project.provide("fakeTelegramUrl", telegram.url);
+  const telegramPlugin = await buildPlugin(new URL("../../../plugins/telegram", import.meta.url).pathname);
+  project.provide("telegramBundle", telegramPlugin.code);
+  project.provide("telegramManifest", JSON.stringify(telegramPlugin.manifest));
+  // The first-party WhatsApp channel plugin and the Cloud API it talks to.
+  const whatsapp = await startFakeWhatsApp();
+  project.provide("fakeWhatsAppUrl", whatsapp.url);
+  const whatsappPlugin = await buildPlugin(new URL("../../../plugins/whatsapp", import.meta.url).pathname);
+  project.provide("whatsappBundle", whatsappPlugin.code);
+  project.provide("whatsappManifest", JSON.stringify(whatsappPlugin.manifest));
   console.log(`[global-setup] database: ${db.kind}${serverUrl ? ` (${name})` : " (in memory)"}`);
   return async () => {
     await openai.close();
     await chat.close();
+    await telegram.close();
+    await whatsapp.close();
     await site.close();
     await outage.close();
     await db.close();

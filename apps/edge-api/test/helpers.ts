@@ -118,3 +118,16 @@ export async function waitForImport(importId: string, headers: Record<string, st
   }
   throw new Error(`import did not finish in ${seconds} s`);
 }
+
+/** Hex HMAC-SHA256 of `body` under `secret`, as providers sign webhooks (Meta's X-Hub-Signature-256). */
+export async function hmacSha256Hex(secret: string, body: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const sig = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body));
+  return [...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -2,7 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { putBundle } from "../src/plugins/bundles.js";
 import { createInstall, setPaused } from "../src/plugins/installs.js";
-import { BASE, ownerDb, signup } from "./helpers.js";
+import { BASE, hmacSha256Hex, ownerDb, signup } from "./helpers.js";
 
 // Inbound webhooks of plugins (issue 17, item 5): the provider's request reaches the plugin as it
 // came (method, query, headers, raw body); the plugin checks the provider's signature and answers.
@@ -35,7 +35,7 @@ const manifest = {
   name: "Hooked",
   version: "1.0.0",
   engine: "^1.0.0",
-  kinds: ["channel"],
+  kinds: ["events"],
   webhooks: [{ name: "inbound" }],
   config: {
     type: "object",
@@ -46,17 +46,7 @@ const manifest = {
   },
 };
 
-async function sign(secret: string, body: string) {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const sig = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body));
-  return `sha256=${[...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
+const sign = async (secret: string, body: string) => `sha256=${await hmacSha256Hex(secret, body)}`;
 
 const db = ownerDb();
 afterAll(async () => {

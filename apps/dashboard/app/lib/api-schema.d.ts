@@ -16980,6 +16980,7 @@ export interface components {
         ConversationTurn: {
             conversation: components["schemas"]["Conversation"];
             messages: components["schemas"]["Message"][];
+            duplicate?: boolean;
         };
         Conversation: {
             id: string;

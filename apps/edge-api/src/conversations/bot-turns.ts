@@ -56,6 +56,7 @@ export class BotTurns {
       return {
         conversation: core.view(),
         messages: core.store.messages(seen - 1, 50).filter(visibleToVisitor),
+        duplicate: true,
       };
     if (meta.status === "closed") throw new ConversationError("conflict", "conversation is closed");
     const out: MessageView[] = [core.append("visitor", null, text, clientId ? { clientId } : undefined)];

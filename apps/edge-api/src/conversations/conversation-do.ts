@@ -9,6 +9,7 @@ import { createLogger } from "../lib/log.js";
 import { agentMessage, assignTo, closeNow, handBack, rate } from "./agents.js";
 import { TurnAiCache } from "./ai-cache.js";
 import { BotTurns } from "./bot-turns.js";
+import { applyReceipt, drainSends } from "./channel-send.js";
 import { conversationConfig } from "./config.js";
 import { ConversationCore, ConversationError } from "./core.js";
 import { withDbSlot } from "./db-gate.js";
@@ -21,6 +22,7 @@ import {
   type ConversationView,
   CsatInput,
   HistoryInput,
+  ReceiptInput,
   StartInput,
   type TurnResult,
   VisitorMessageInput,
@@ -179,6 +181,15 @@ export class ConversationDO extends DurableObject<Env> {
     });
   }
 
+  /** A channel provider's receipt (delivered, read, failed) for one of the replies. */
+  async receipt(raw: ReceiptInput): Promise<{ found: boolean } | Refusal> {
+    return this.refusing(async () => {
+      const input = ReceiptInput.parse(raw);
+      this.core.requireMeta(input);
+      return this.serial(async () => ({ found: applyReceipt(this.core, input.seq, input) }));
+    });
+  }
+
   /** Outbox and queue diagnostics (tests, support). */
   async outboxStatus(raw: { tenantId: string; conversationId: string }) {
     this.core.requireMeta(z.object({ tenantId: z.uuid(), conversationId: z.uuid() }).parse(raw));
@@ -280,6 +291,7 @@ export class ConversationDO extends DurableObject<Env> {
             ),
           );
           await this.turns.drainActions(dueBy);
+          await drainSends(this.core, meta.tenantId, this.sinks.channels, dueBy);
           if (!this.drainAgain) break;
         }
       } catch (error) {

@@ -4,6 +4,7 @@ import { AppError } from "../domain/errors.js";
 import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
 import { emptySnapshot, type RoutesSnapshot, withCurrentModel } from "../route-config/snapshot.js";
+import type { ChannelSend } from "./channel-send.js";
 import { conversationConfig } from "./config.js";
 import { type Actor, conversationEvent } from "./events.js";
 import type { PgItem } from "./pg-sink.js";
@@ -107,9 +108,34 @@ export class ConversationCore {
       meta.lastMessage = text;
       meta.lastMessageAt = m.createdAt;
     }
+    if (sender === "visitor") meta.lastInboundAt = m.createdAt;
     this.store.enqueue("pg", { t: "message", row: { ...m, conversationId: meta.id } } satisfies PgItem);
+    // A channel plugin's conversation: the customer reads replies there, so each goes out through it.
+    if (meta.thread && (sender === "bot" || sender === "agent"))
+      this.store.enqueue("send", {
+        installId: meta.thread.installId,
+        message: {
+          conversationId: meta.id,
+          threadId: meta.thread.threadId,
+          messageId: m.id,
+          sender,
+          text,
+          quickReplies: Array.isArray(data?.quickReplies) ? data.quickReplies.map(String) : [],
+          lastInboundAt: meta.lastInboundAt ?? null,
+        },
+        seq: m.seq,
+      } satisfies ChannelSend);
     this.broadcast({ type: "message", message: m });
     return m;
+  }
+
+  /** A channel's word on a reply (sent, failed): kept on the message, shown to agents, copied to Postgres. */
+  markDelivery(seq: number, delivery: Record<string, unknown>): void {
+    const meta = this.loadMetaOrThrow();
+    const m = this.store.patchMessageData(seq, { delivery });
+    if (!m) return;
+    this.store.enqueue("pg", { t: "message", row: { ...m, conversationId: meta.id } } satisfies PgItem);
+    this.broadcast({ type: "message", message: m });
   }
 
   /** A reply of the bot's, with what the widget needs to show it (quick replies, sources). */

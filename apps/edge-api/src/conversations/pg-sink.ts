@@ -1,4 +1,5 @@
 import {
+  channelMessages,
   conversations,
   type Database,
   memberships,
@@ -58,6 +59,14 @@ export const PgItem = z.discriminatedUnion("t", [
     reason: z.string(),
     preview: z.string(),
   }),
+  /** A reply a channel's provider took, under its ids (its receipts find the message by them). */
+  z.object({
+    t: z.literal("channel_message"),
+    installId: z.uuid(),
+    conversationId: z.uuid(),
+    seq: z.number().int(),
+    externalIds: z.array(z.string()).max(50),
+  }),
   z.object({
     t: z.literal("knowledge_unanswered"),
     id: z.uuid(),
@@ -77,7 +86,10 @@ export async function applyPgItems(
 ): Promise<void> {
   await withTenant(db, tenantId, async (tx) => {
     for (const item of items) if (item.t === "conversation") await upsertConversation(tx, tenantId, item.row);
-    const rows = items.flatMap((i) => (i.t === "message" ? [i.row] : []));
+    // A message may come twice in a batch (stored, then its channel delivery noted): the last copy wins.
+    const rows = [
+      ...new Map(items.flatMap((i) => (i.t === "message" ? [[i.row.id, i.row] as const] : []))).values(),
+    ];
     if (rows.length > 0)
       await tx
         .insert(messages)
@@ -94,7 +106,22 @@ export async function applyPgItems(
             createdAt: new Date(m.createdAt),
           })),
         )
-        .onConflictDoNothing();
+        // Only the data changes after a message is stored (a channel's delivery state).
+        .onConflictDoUpdate({ target: messages.id, set: { data: sql`excluded.data` } });
+    for (const item of items)
+      if (item.t === "channel_message" && item.externalIds.length > 0)
+        await tx
+          .insert(channelMessages)
+          .values(
+            item.externalIds.map((externalId) => ({
+              tenantId,
+              installId: item.installId,
+              externalId,
+              conversationId: item.conversationId,
+              seq: item.seq,
+            })),
+          )
+          .onConflictDoNothing();
     for (const item of items)
       if (item.t === "knowledge_unanswered") await recordUnanswered(tx, tenantId, item);
     for (const item of items)

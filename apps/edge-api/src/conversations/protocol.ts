@@ -8,10 +8,17 @@ export const MAX_MESSAGE_LENGTH = 4000;
 
 export const tenantScoped = { tenantId: z.uuid(), conversationId: z.uuid() };
 
+/** A channel plugin's thread a conversation answers on: its replies go out through that install. */
+export const ChannelThread = z.object({ installId: z.uuid(), threadId: z.string().min(1).max(300) });
+export type ChannelThread = z.infer<typeof ChannelThread>;
+
 export const StartInput = z.object({
   ...tenantScoped,
   channel: z.string().min(1).max(40),
   visitorId: z.string().min(1).max(100),
+  thread: ChannelThread.optional(),
+  /** The CRM contact the channel already knows (a channel's user seen before). */
+  contactId: z.uuid().optional(),
 });
 export type StartInput = z.infer<typeof StartInput>;
 
@@ -26,6 +33,15 @@ export const VisitorMessageInput = z.object({
   clientId: clientMessageId.optional(),
 });
 export type VisitorMessageInput = z.infer<typeof VisitorMessageInput>;
+
+/** A channel provider's receipt for one of the conversation's replies. */
+export const ReceiptInput = z.object({
+  ...tenantScoped,
+  seq: z.number().int().min(1),
+  status: z.enum(["sent", "delivered", "read", "failed"]),
+  reason: z.string().max(500).optional(),
+});
+export type ReceiptInput = z.infer<typeof ReceiptInput>;
 
 export const AgentInput = z.object({ ...tenantScoped, agentId: z.uuid() });
 export type AgentInput = z.infer<typeof AgentInput>;
@@ -93,6 +109,8 @@ export type ConversationView = z.infer<typeof ConversationViewSchema>;
 export const TurnResultSchema = z.object({
   conversation: ConversationViewSchema,
   messages: z.array(MessageViewSchema),
+  /** The message had arrived before (the same client id): nothing new was stored. */
+  duplicate: z.boolean().optional(),
 });
 export type TurnResult = z.infer<typeof TurnResultSchema>;
 

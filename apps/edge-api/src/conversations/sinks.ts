@@ -2,7 +2,9 @@ import { type Database, openDatabase } from "@autopilot/db";
 import type { Env } from "../env.js";
 import type { EventProducer } from "../events/outbox.js";
 import { type Mailer, mailerFor } from "../mail/mailer.js";
+import { sendThroughChannel } from "../plugins/channel-send.js";
 import { type ActionExecutor, actionExecutor } from "./actions.js";
+import type { ChannelSender } from "./channel-send.js";
 
 /**
  * Where a Conversation DO sends what leaves it. One seam, so tests can make the queue or the database
@@ -13,6 +15,7 @@ export type Sinks = {
   events: EventProducer;
   mailer: Mailer;
   actions: ActionExecutor;
+  channels: ChannelSender;
 };
 
 export function defaultSinks(env: Env): Sinks {
@@ -21,5 +24,13 @@ export function defaultSinks(env: Env): Sinks {
     events: env.EVENTS,
     mailer: mailerFor(env.MAILER),
     actions: actionExecutor(),
+    channels: async (tenantId, send) => {
+      const db = openDatabase({ url: env.DATABASE_URL, bridge: env.DB_BRIDGE });
+      try {
+        return await sendThroughChannel({ env, db, mailer: mailerFor(env.MAILER) }, tenantId, send);
+      } finally {
+        await db.end().catch(() => undefined);
+      }
+    },
   };
 }

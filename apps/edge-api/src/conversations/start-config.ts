@@ -125,5 +125,7 @@ export function newMeta(input: StartInput, loaded: StartConfig): Meta {
     messageCount: 0,
     handoffAt: null,
     awaitingSince: null,
+    ...(input.thread ? { thread: input.thread } : {}),
+    ...(input.contactId ? { contactId: input.contactId } : {}),
   };
 }

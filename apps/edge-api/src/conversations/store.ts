@@ -13,7 +13,7 @@ const MIGRATIONS: Record<number, (sql: SqlStorage) => void> = {
   // 2: (sql) => sql.exec("ALTER TABLE messages ADD COLUMN …"),
 };
 
-export type OutboxKind = "pg" | "event" | "action";
+export type OutboxKind = "pg" | "event" | "action" | "send";
 export type OutboxRow = { id: number; kind: OutboxKind; payload: string; attempts: number; next_at: number };
 
 export class ConversationStore {
@@ -169,13 +169,18 @@ export class ConversationStore {
     }
   }
 
-  /** Earliest delivery the alarm must make; of the actions only the first counts (they run in order). */
+  /**
+   * Earliest delivery the alarm must make; of the actions and the channel sends only the first of
+   * each counts (they go in order).
+   */
   nextOutboxAt(): number | null {
     return (
       this.sql
         .exec<{ at: number | null }>(
           `SELECT min(next_at) AS at FROM outbox
-           WHERE kind != 'action' OR id = (SELECT min(id) FROM outbox WHERE kind = 'action')`,
+           WHERE kind NOT IN ('action', 'send')
+              OR id = (SELECT min(id) FROM outbox WHERE kind = 'action')
+              OR id = (SELECT min(id) FROM outbox WHERE kind = 'send')`,
         )
         .one().at ?? null
     );
@@ -183,9 +188,28 @@ export class ConversationStore {
 
   /** The oldest waiting action. */
   firstAction(): OutboxRow | undefined {
+    return this.first("action");
+  }
+
+  /** The oldest waiting row of a kind that goes in order. */
+  first(kind: "action" | "send"): OutboxRow | undefined {
     return this.sql
-      .exec<OutboxRow>("SELECT * FROM outbox WHERE kind = 'action' ORDER BY id LIMIT 1")
+      .exec<OutboxRow>("SELECT * FROM outbox WHERE kind = ? ORDER BY id LIMIT 1", kind)
       .toArray()[0];
+  }
+
+  /** Tries a row again at `at` (a provider said when), counting the attempt. */
+  retryAt(id: number, at: number): void {
+    this.sql.exec("UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE id = ?", at, id);
+  }
+
+  /** Merges `patch` into a stored message's data (a channel's delivery state); the message as it is now. */
+  patchMessageData(seq: number, patch: Record<string, unknown>): MessageView | undefined {
+    const [m] = this.messages(seq - 1, 1);
+    if (!m || m.seq !== seq) return undefined;
+    const data = { ...m.data, ...patch };
+    this.sql.exec("UPDATE messages SET data = ? WHERE seq = ?", JSON.stringify(data), seq);
+    return { ...m, data };
   }
 
   /** Sets an undeliverable row aside with the reason. */

@@ -1,6 +1,6 @@
 import { BusinessHoursSchema } from "@autopilot/engine";
 import { z } from "zod";
-import { ConversationViewSchema } from "./protocol.js";
+import { ChannelThread, ConversationViewSchema } from "./protocol.js";
 
 // What the Conversation DO keeps under its meta keys, as schemas: the store checks a value against its
 // schema before it is written (store.put), so a bug never leaves a shape the object cannot read back.
@@ -21,6 +21,10 @@ export const MetaSchema = ConversationViewSchema.extend({
   /** What the route's actions produced: the lead (assign and create_deal use it) and its contact. */
   leadId: z.string().nullable().optional(),
   contactId: z.string().nullable().optional(),
+  /** A channel plugin's conversation: bot and agent replies are handed to that install's send. */
+  thread: ChannelThread.optional(),
+  /** When the customer last wrote (a channel's reply window is counted from it). */
+  lastInboundAt: z.string().nullable().optional(),
 });
 export type Meta = z.infer<typeof MetaSchema>;
 

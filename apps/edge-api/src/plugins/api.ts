@@ -6,6 +6,7 @@ import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
 import { analyticsCall } from "./analytics.js";
 import { contactsCall } from "./contacts.js";
+import { conversationsCall } from "./conversations.js";
 import { checkGrant } from "./grants.js";
 import { storageCall } from "./storage.js";
 
@@ -31,6 +32,8 @@ export class PluginApi extends WorkerEntrypoint<Env, PluginApiProps> {
       const install = { tenantId: props.tenantId, installId: props.installId };
       if (capability === "storage") return await storageCall(db, install, method as string, list);
       if (capability === "analytics") return await analyticsCall(db, install, method as string, list);
+      if (capability === "conversations")
+        return await conversationsCall(this.env, db, install, method as string, list);
       return await contactsCall(db, install, method as string, list);
     } catch (error) {
       // The plugin sees the reason for a bad argument, not the host's internals.

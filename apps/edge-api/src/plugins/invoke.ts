@@ -63,8 +63,7 @@ export async function invokePlugin(
   const failure = outcome.ok ? null : `${outcome.code}: ${outcome.message}`;
   const record = {
     kind: call.kind,
-    name:
-      call.kind === "event" ? String(call.event.type ?? "") : call.kind === "report" ? call.id : call.name,
+    name: callName(call),
     ok: outcome.ok,
     code: outcome.ok ? null : outcome.code,
     error: outcome.ok ? null : outcome.message,
@@ -153,4 +152,13 @@ export async function callPlugin(
       logs,
     };
   return { ok: true, value: result.data.value, ms: ms(), logs };
+}
+
+/** What the call record names: the event type, report, send's message or handler. */
+function callName(call: PluginCall): string {
+  if (call.kind === "event") return String(call.event.type ?? "");
+  if (call.kind === "report") return call.id;
+  if (call.kind === "send") return call.message.messageId;
+  if (call.kind === "install") return "install";
+  return call.name;
 }

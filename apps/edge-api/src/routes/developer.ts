@@ -9,7 +9,6 @@ import { autoUpgrade, yank } from "../marketplace/installs.js";
 import { isOperator } from "../marketplace/operators.js";
 import * as versions from "../marketplace/versions.js";
 import { acceptPackage } from "../plugins/packages.js";
-import { yankDeps } from "./marketplace-deps.js";
 import {
   category,
   developerPluginSchema,
@@ -22,6 +21,7 @@ import {
   yankBody,
   yankedSchema,
 } from "./marketplace-schemas.js";
+import { yankDeps } from "./plugin-deps.js";
 import { packedPlugin } from "./plugin-schemas.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
 

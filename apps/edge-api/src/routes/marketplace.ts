@@ -15,6 +15,7 @@ import {
   pluginIdParams,
   upgradePreviewSchema,
 } from "./marketplace-schemas.js";
+import { setUp } from "./plugin-deps.js";
 import { grantSchema, installSchema } from "./plugin-schemas.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
 
@@ -94,6 +95,7 @@ marketplaceRoutes.openapi(
       pluginId: `${p.publisher}/${p.name}`,
       ...body,
     });
+    await setUp(c, install.id);
     return c.json(installView(install), 201);
   },
 );

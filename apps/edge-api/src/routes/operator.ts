@@ -5,7 +5,6 @@ import { validationHook } from "../http/validation.js";
 import * as developers from "../marketplace/developers.js";
 import { autoUpgrade, yank } from "../marketplace/installs.js";
 import * as versions from "../marketplace/versions.js";
-import { yankDeps } from "./marketplace-deps.js";
 import {
   pluginIdOf,
   profileSchema,
@@ -15,6 +14,7 @@ import {
   yankBody,
   yankedSchema,
 } from "./marketplace-schemas.js";
+import { yankDeps } from "./plugin-deps.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
 
 // Platform staff (issue 19): the human half of a version's review, the developers' verified badge,

@@ -11,6 +11,7 @@ import * as installs from "../plugins/installs.js";
 import { acceptPackage, inspection, installView } from "../plugins/packages.js";
 import { runPluginReport } from "../plugins/reports.js";
 import { idParam } from "./crm-schemas.js";
+import { setUp } from "./plugin-deps.js";
 import {
   callSchema,
   deliverySchema,
@@ -69,6 +70,7 @@ pluginRoutes.openapi(
       c.env.AI_MASTER_KEY,
     );
     forgetSubscribers(p.tenantId);
+    await setUp(c, install.id);
     return c.json(installView(install), 201);
   },
 );
@@ -126,6 +128,7 @@ pluginRoutes.openapi(
       c.req.valid("json").config,
       c.env.AI_MASTER_KEY ?? "",
     );
+    await setUp(c, install.id);
     return c.json(installView(install), 200);
   },
 );
@@ -177,6 +180,7 @@ pluginRoutes.openapi(
       c.env.AI_MASTER_KEY ?? "",
     );
     forgetSubscribers(p.tenantId);
+    await setUp(c, install.id);
     return c.json(installView(install), 200);
   },
 );

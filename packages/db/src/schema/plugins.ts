@@ -12,6 +12,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { createdAt, id, tenantId, ts } from "./columns.js";
+import { contacts } from "./contacts.js";
 import { tenantRef } from "./identity.js";
 
 export const PLUGIN_SOURCES = ["private", "marketplace"] as const;
@@ -159,5 +160,71 @@ export const pluginCalls = pgTable(
       foreignColumns: [pluginInstalls.tenantId, pluginInstalls.id],
     }).onDelete("cascade"),
     index("plugin_calls_install_time_idx").on(t.tenantId, t.installId, t.createdAt),
+  ],
+);
+
+/**
+ * A channel plugin's thread (a Telegram chat, a WhatsApp number, an email thread) and the
+ * conversation it became: the customer's next message on it lands in the same conversation.
+ */
+export const channelThreads = pgTable(
+  "channel_threads",
+  {
+    tenantId: tenantId(),
+    installId: uuid("install_id").notNull(),
+    threadId: text("thread_id").notNull(),
+    conversationId: uuid("conversation_id").notNull(),
+    contactId: uuid("contact_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.installId, t.threadId] }),
+    index("channel_threads_conversation_idx").on(t.tenantId, t.conversationId),
+    foreignKey({
+      name: "channel_threads_install_fk",
+      columns: [t.tenantId, t.installId],
+      foreignColumns: [pluginInstalls.tenantId, pluginInstalls.id],
+    }).onDelete("cascade"),
+  ],
+);
+
+/** Who a channel's user is in the CRM: the same Telegram user (or number, or address) is one contact. */
+export const contactChannels = pgTable(
+  "contact_channels",
+  {
+    tenantId: tenantId(),
+    channel: text("channel").notNull(),
+    externalId: text("external_id").notNull(),
+    contactId: uuid("contact_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.channel, t.externalId] }),
+    foreignKey({
+      name: "contact_channels_contact_fk",
+      columns: [t.tenantId, t.contactId],
+      foreignColumns: [contacts.tenantId, contacts.id],
+    }).onDelete("cascade"),
+  ],
+);
+
+/** A reply as its channel's provider knows it (its message ids), so the provider's receipts find it. */
+export const channelMessages = pgTable(
+  "channel_messages",
+  {
+    tenantId: tenantId(),
+    installId: uuid("install_id").notNull(),
+    externalId: text("external_id").notNull(),
+    conversationId: uuid("conversation_id").notNull(),
+    seq: integer("seq").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.installId, t.externalId] }),
+    foreignKey({
+      name: "channel_messages_install_fk",
+      columns: [t.tenantId, t.installId],
+      foreignColumns: [pluginInstalls.tenantId, pluginInstalls.id],
+    }).onDelete("cascade"),
   ],
 );

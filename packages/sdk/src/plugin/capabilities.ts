@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ConversationsWriter } from "./channel.js";
 import type { Permission } from "./permissions.js";
 
 // The capabilities a plugin's handlers receive in `ctx`, each opened by one permission. Every call
@@ -110,12 +111,14 @@ export type PluginContext<P extends Permission> = BaseContext &
   If<P, "storage", { storage: StorageCapability }> &
   If<P, "contacts:read", { contacts: ContactsReader }> &
   If<P, "contacts:write", { contacts: ContactsWriter }> &
-  If<P, "analytics:read", { analytics: AnalyticsReader }>;
+  If<P, "analytics:read", { analytics: AnalyticsReader }> &
+  If<P, "conversations:write", { conversations: ConversationsWriter }>;
 
 /** Which capability and method each `ctx` call is on the host (the names the host checks). */
 export const CAPABILITY_PERMISSION = {
   storage: { get: "storage", put: "storage", delete: "storage", list: "storage" },
   contacts: { get: "contacts:read", findByEmail: "contacts:read", upsert: "contacts:write" },
   analytics: { report: "analytics:read", query: "analytics:read" },
+  conversations: { appendInbound: "conversations:write", updateDelivery: "conversations:write" },
 } as const satisfies Record<string, Record<string, Permission>>;
 export type CapabilityName = keyof typeof CAPABILITY_PERMISSION;

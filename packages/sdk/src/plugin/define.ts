@@ -1,5 +1,6 @@
 import type { AppEvent } from "../events/catalog.js";
 import type { PluginContext } from "./capabilities.js";
+import type { OutboundMessage, SendResult } from "./channel.js";
 import { buildContext } from "./context.js";
 import { type Manifest, type ManifestInput, ManifestSchema } from "./manifest.js";
 import type { Permission } from "./permissions.js";
@@ -34,6 +35,18 @@ export type PluginDefinition<M extends ManifestInput> = {
       parameters: unknown,
       ctx: PluginContext<PermissionsOf<M>>,
     ) => Promise<ReportAnswer>;
+  };
+  /**
+   * After an install, an upgrade or a settings change, with the public URL of each declared webhook:
+   * register them with the provider here (Telegram's setWebhook, a CRM's subscription).
+   */
+  onInstall?: (
+    info: { hooks: Record<string, string> },
+    ctx: PluginContext<PermissionsOf<M>>,
+  ) => Promise<void>;
+  /** A channel plugin's way out: every bot and agent reply of its conversations comes here. */
+  channel?: {
+    send(message: OutboundMessage, ctx: PluginContext<PermissionsOf<M>>): Promise<SendResult>;
   };
 };
 
@@ -85,6 +98,13 @@ export function definePlugin<const M extends ManifestInput>(definition: PluginDe
           const report = d.reports?.[call.id] ?? missing(`the report ${call.id}`);
           return { ok: true, value: await report(call.parameters, ctx) };
         }
+        case "install":
+          // Nothing to set up is fine: most plugins have no provider to tell.
+          if (d.onInstall) await d.onInstall({ hooks: call.hooks }, ctx);
+          return { ok: true, value: null };
+        case "send":
+          if (!d.channel) return missing("sending");
+          return { ok: true, value: await d.channel.send(call.message, ctx) };
       }
     } catch (error) {
       const code = error instanceof PluginError ? error.code : "plugin_error";

@@ -1,4 +1,5 @@
 export * from "./capabilities.js";
+export * from "./channel.js";
 export { buildContext } from "./context.js";
 export { definePlugin, type Plugin, type PluginDefinition, PluginError } from "./define.js";
 export * from "./manifest.js";

@@ -71,6 +71,13 @@ export const ManifestSchema = z
       .array(z.object({ name: z.string().regex(NAME), everyMinutes: z.number().int().min(5).max(1440) }))
       .max(10)
       .default([]),
+    /** A channel plugin's channel: its conversations carry this id (the inbox's icon, the channel mix). */
+    channel: z
+      .object({
+        id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "a short lowercase id such as telegram"),
+        name: z.string().trim().min(1).max(40),
+      })
+      .optional(),
   })
   .strict()
   .superRefine((m, ctx) => {
@@ -96,6 +103,21 @@ export const ManifestSchema = z
       !m.kinds.includes("report") || m.permissions.includes("analytics:read"),
       "permissions",
       "a report plugin needs analytics:read",
+    );
+    need(
+      m.kinds.includes("channel") === (m.channel !== undefined),
+      "channel",
+      "a channel plugin (kind channel) declares its channel, and only a channel plugin does",
+    );
+    need(
+      !m.kinds.includes("channel") || m.permissions.includes("conversations:write"),
+      "permissions",
+      "a channel plugin needs conversations:write",
+    );
+    need(
+      m.channel === undefined || !["web", "api", "widget"].includes(m.channel.id),
+      "channel",
+      "web, api and widget are the platform's own channels",
     );
     for (const key of ["actions", "reports", "webhooks", "schedules"] as const) {
       const names = m[key].map((x) => ("name" in x ? x.name : x.id));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { splitMessage } from "./channel.js";
 import { definePlugin } from "./define.js";
 import { ManifestSchema } from "./manifest.js";
 import { TestHost } from "./testing.js";
@@ -114,5 +115,42 @@ describe("definePlugin and the test host", () => {
       ok: false,
       error: { code: "plugin_error" },
     });
+  });
+});
+
+describe("channels", () => {
+  it("split long replies at a space or line break near the limit, losing nothing", () => {
+    expect(splitMessage("a".repeat(10), 4)).toEqual(["aaaa", "aaaa", "aa"]);
+    expect(splitMessage("hello world again", 12)).toEqual(["hello world", "again"]);
+    expect(splitMessage("line one\nline two", 12)).toEqual(["line one", "line two"]);
+    expect(splitMessage("", 4096)).toEqual([""]);
+  });
+
+  it("need a declared channel and conversations:write, and cannot take the platform's own channel ids", () => {
+    const chat = { id: "acme/chat", name: "Chat", version: "1.0.0", engine: "^1.0.0" };
+    const problems = (m: Record<string, unknown>) =>
+      ManifestSchema.safeParse({ ...chat, ...m }).error?.issues.map(
+        (i) => `${i.path.join(".")}: ${i.message}`,
+      ) ?? [];
+    expect(problems({ kinds: ["channel"], permissions: ["conversations:write"] })).toEqual([
+      "channel: a channel plugin (kind channel) declares its channel, and only a channel plugin does",
+    ]);
+    expect(problems({ kinds: ["channel"], channel: { id: "chat", name: "Chat" } })).toEqual([
+      "permissions: a channel plugin needs conversations:write",
+    ]);
+    expect(
+      problems({
+        kinds: ["channel"],
+        permissions: ["conversations:write"],
+        channel: { id: "web", name: "Web" },
+      }),
+    ).toEqual(["channel: web, api and widget are the platform's own channels"]);
+    expect(
+      problems({
+        kinds: ["channel"],
+        permissions: ["conversations:write"],
+        channel: { id: "chat", name: "Chat" },
+      }),
+    ).toEqual([]);
   });
 });

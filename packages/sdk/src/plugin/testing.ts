@@ -4,6 +4,7 @@ import {
   type ContactView,
   type MetricRow,
 } from "./capabilities.js";
+import { DeliveryUpdate, InboundMessage, type InboundResult } from "./channel.js";
 import type { Plugin } from "./define.js";
 import type { HostApi, PluginCall, PluginResult } from "./wire.js";
 
@@ -23,6 +24,12 @@ export class TestHost {
   readonly reports = new Map<string, Record<string, string | number | null>[]>();
   /** What ctx.analytics.query answers, by "metric:measure" or by metric alone (set by the test). */
   readonly metrics = new Map<string, MetricRow[]>();
+  /** What ctx.conversations.appendInbound took (repeats of a messageId are not added again). */
+  readonly inbound: ReturnType<typeof InboundMessage.parse>[] = [];
+  /** The receipts ctx.conversations.updateDelivery passed on. */
+  readonly deliveries: DeliveryUpdate[] = [];
+  /** Each thread's conversation id, as the platform would have started it. */
+  readonly threads = new Map<string, string>();
   private reply: FetchReply = () => new Response("no fake answer for this request", { status: 599 });
 
   constructor(
@@ -76,6 +83,11 @@ export class TestHost {
       if (!granted.includes(need)) throw new Error(`forbidden: ${capability}.${method} needs ${need}`);
       if (capability === "storage") return this.storageCall(method, list);
       if (capability === "contacts") return this.contactsCall(method, list);
+      if (capability === "conversations" && method === "updateDelivery") {
+        this.deliveries.push(DeliveryUpdate.parse(list[0]));
+        return { found: true };
+      }
+      if (capability === "conversations") return this.appendInbound(list[0]);
       if (capability === "analytics" && method === "query") {
         const q = (list[0] ?? {}) as { metric?: string; measure?: string };
         const rows =
@@ -86,6 +98,18 @@ export class TestHost {
       throw new Error(`unknown capability ${capability}`);
     },
   };
+
+  private appendInbound(raw: unknown): InboundResult {
+    const message = InboundMessage.parse(raw);
+    const duplicate = this.inbound.some((m) => m.messageId === message.messageId);
+    if (!duplicate) this.inbound.push(message);
+    let conversationId = this.threads.get(message.threadId);
+    if (!conversationId) {
+      conversationId = crypto.randomUUID();
+      this.threads.set(message.threadId, conversationId);
+    }
+    return { conversationId, contactId: null, duplicate };
+  }
 
   private storageCall(method: string, [key, value]: unknown[]): unknown {
     const k = String(key ?? "");

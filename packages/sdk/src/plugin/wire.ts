@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OutboundMessage } from "./channel.js";
 
 // What crosses the sandbox boundary, both ways, validated on both sides: the host calls a plugin's
 // `invoke(call)` and gets a PluginResult; the plugin calls the host's `call(capability, method, args)`.
@@ -19,6 +20,9 @@ export const PluginCall = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("schedule"), name: z.string() }),
   z.object({ kind: z.literal("report"), id: z.string(), parameters: z.unknown() }),
+  z.object({ kind: z.literal("send"), message: OutboundMessage }),
+  /** After an install, an upgrade or a settings change: where its webhooks are (to register them). */
+  z.object({ kind: z.literal("install"), hooks: z.record(z.string(), z.string()) }),
 ]);
 export type PluginCall = z.infer<typeof PluginCall>;
 

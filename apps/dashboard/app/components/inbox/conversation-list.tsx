@@ -12,6 +12,7 @@ import { useFormats } from "../../lib/format.js";
 import type { action } from "../../routes/inbox.js";
 import { FilterInput, FilterSelect } from "../filters.js";
 import { InlineError } from "../form.js";
+import { CHANNEL_OPTIONS, ChannelName } from "./channel.js";
 
 // The inbox's left side: the agent's presence, the filters and the conversation list (arrow keys move
 // between conversations).
@@ -75,13 +76,7 @@ export function Filters({ members }: { members: Member[] }) {
         id="f-channel"
         name="channel"
         label="Channel"
-        options={[
-          { value: "", label: "All" },
-          { value: "web", label: "Web chat" },
-          { value: "email", label: "Email" },
-          { value: "telegram", label: "Telegram" },
-          { value: "whatsapp", label: "WhatsApp" },
-        ]}
+        options={[{ value: "", label: "All" }, ...CHANNEL_OPTIONS]}
       />
       <FilterInput id="f-q" name="q" type="search" label="Search messages" className="grow" />
       <button type="submit">Filter</button>
@@ -139,7 +134,8 @@ export function ConversationList(props: {
               ) : null}
             </span>
             <span className="muted small">
-              <span className={`badge status-${c.status}`}>{STATUS_LABEL[c.status]}</span> {c.channel} ·{" "}
+              <span className={`badge status-${c.status}`}>{STATUS_LABEL[c.status]}</span>{" "}
+              <ChannelName channel={c.channel} /> ·{" "}
               <span data-assignee="">
                 {c.assigneeId
                   ? memberName(props.members, c.assigneeId)

@@ -10,6 +10,7 @@ import {
 import { useFormats } from "../../lib/format.js";
 import type { action } from "../../routes/inbox.js";
 import { InlineError } from "../form.js";
+import { ChannelName, DeliveryNote } from "./channel.js";
 
 // The open conversation: its transcript, what an agent can do with it (take over, hand back, close)
 // and the reply box with canned replies.
@@ -44,8 +45,8 @@ export function Conversation({
           Conversation · <span className={`badge status-${status}`}>{STATUS_LABEL[status]}</span>
         </h2>
         <p className="muted small">
-          {conversation.channel} · {memberName(members, conversation.assigneeId)} · started{" "}
-          {when(conversation.createdAt)}
+          <ChannelName channel={conversation.channel} /> · {memberName(members, conversation.assigneeId)} ·
+          started {when(conversation.createdAt)}
           {conversation.csatScore ? ` · CSAT ${conversation.csatScore}/5` : ""}
         </p>
         <div className="actions tight">
@@ -84,6 +85,7 @@ export function Conversation({
               {when(m.createdAt)}
             </span>
             <span className="msg-text">{m.text}</span>
+            <DeliveryNote channel={conversation.channel} data={m.data} />
           </li>
         ))}
       </ol>

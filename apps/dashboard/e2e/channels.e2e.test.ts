@@ -1,0 +1,124 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeTelegram } from "../../../scripts/fakes/telegram.js";
+import {
+  axeViolations,
+  hasChromium,
+  launchChromium,
+  packedFirstParty,
+  screenshots,
+  signedUpPage,
+  warnNoChromium,
+} from "./browser.js";
+import { type LocalStack, sharedStack } from "./local-stack.js";
+
+// Channels in Chromium (issue 20): an admin installs the first-party Telegram plugin from its packed
+// file with a bot token and a webhook secret; the plugin registers its webhook with (a local fake of)
+// Telegram's Bot API; a customer's message arrives through that webhook; the inbox shows the chat with
+// Telegram's name and icon, the assistant's reply marked as sent, and an agent's reply reaches the chat.
+
+if (!hasChromium) warnNoChromium("dashboard channels end-to-end test");
+
+type BotCall = { method: string; body: Record<string, unknown> };
+
+describe.skipIf(!hasChromium)("a Telegram channel in Chromium", () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let page: Page;
+  let dash = "";
+  let packedFile = "";
+  let telegram: Awaited<ReturnType<typeof startFakeTelegram>>;
+  const token = `777:E2E${Date.now()}`;
+  const secret = "e2e-webhook-secret-0001";
+  const calls = async (): Promise<BotCall[]> =>
+    (await (await fetch(`${telegram.url}/calls?token=${encodeURIComponent(token)}`)).json()) as BotCall[];
+
+  beforeAll(async () => {
+    stack = sharedStack();
+    dash = stack.dashboardUrl;
+    telegram = await startFakeTelegram();
+    packedFile = await packedFirstParty("telegram");
+    browser = await launchChromium();
+    page = await signedUpPage(browser, dash, {
+      name: "Cara Channels",
+      companyName: "Channel Screens Ltd",
+      tag: "channels",
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await telegram?.close();
+  });
+
+  it("installs Telegram, takes a customer's message into the inbox, and sends the replies back", async () => {
+    await page.goto(`${dash}/settings/plugins`);
+    await page.setInputFiles("#plugin-file", packedFile);
+    await page.getByRole("button", { name: "Review permissions" }).click();
+    await page.getByRole("heading", { name: /Install Telegram 1\.0\.0\?/ }).waitFor();
+    expect(await page.locator("[data-consent] li").allTextContents()).toEqual([
+      "Write into conversations",
+      "Keep its own small data store",
+      "Connect to api.telegram.org",
+    ]);
+    await page.fill("#new-botToken", token);
+    await page.fill("#new-webhookSecret", secret);
+    await page.fill("#new-apiBaseUrl", telegram.url);
+    await page.check('input[name="consent"]');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Install" }).click();
+    await page.getByText("Telegram is installed.").waitFor();
+
+    // The install told Telegram where updates go, with the secret they must carry.
+    const registered = (await calls()).find((c) => c.method === "setWebhook");
+    expect(registered?.body.secret_token).toBe(secret);
+    const hookUrl = String(registered?.body.url);
+    expect(hookUrl).toMatch(/\/v1\/hooks\/[0-9a-f-]{36}\/updates$/);
+
+    // Telegram delivers a customer's message; without the secret it is refused.
+    const update = {
+      update_id: 90001,
+      message: {
+        message_id: 1,
+        chat: { id: 5150, type: "private" },
+        from: { id: 5150, first_name: "Dana", last_name: "Driver" },
+        text: "Hello, do you deliver on Saturdays?",
+      },
+    };
+    const post = (withSecret: string) =>
+      fetch(hookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": withSecret },
+        body: JSON.stringify(update),
+      });
+    expect((await post("wrong-secret-000000000")).status).toBe(401);
+    expect((await post(secret)).status).toBe(200);
+    // The assistant's answer goes back to the chat.
+    await expect
+      .poll(async () => (await calls()).filter((c) => c.method === "sendMessage").length)
+      .toBeGreaterThan(0);
+
+    await page.goto(`${dash}/inbox`);
+    const listed = page.locator(".conversation-list a", { hasText: "Hello, do you deliver on Saturdays?" });
+    await listed.waitFor();
+    expect(await listed.locator('[data-channel="telegram"]').textContent()).toBe("Telegram");
+    await listed.click();
+    await page.locator(".transcript .msg-visitor", { hasText: "deliver on Saturdays" }).waitFor();
+    await page.locator(".transcript .msg-bot .delivery.sent", { hasText: "Sent to Telegram" }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, "channels-telegram-inbox");
+
+    await page.getByRole("button", { name: "Take over" }).click();
+    await page.fill("#reply-text", "Yes, we deliver on Saturdays until 2 pm.");
+    await page.getByRole("button", { name: "Send reply" }).click();
+    await expect
+      .poll(async () =>
+        (await calls()).some((c) => c.body.text === "Yes, we deliver on Saturdays until 2 pm."),
+      )
+      .toBe(true);
+    const agentReply = (await calls()).find(
+      (c) => c.body.text === "Yes, we deliver on Saturdays until 2 pm.",
+    );
+    expect(agentReply?.body.chat_id).toBe("5150");
+  });
+});
