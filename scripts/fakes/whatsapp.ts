@@ -48,3 +48,13 @@ export async function startFakeWhatsApp(
     };
   });
 }
+
+// `npm run fake:whatsapp`: the fake on a fixed port, to try the WhatsApp channel on `npm start`
+// (README: "Channels"). FAKE_WHATSAPP_PORT sets the port (default 8792); the access token it takes is
+// fake-whatsapp-token.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.env.FAKE_WHATSAPP_PORT ?? 8792);
+  startFakeWhatsApp(port).then((fake) => {
+    console.log(`fake WhatsApp Cloud API on ${fake.url} (token fake-whatsapp-token; GET /calls?phone=… lists sends)`);
+  });
+}

@@ -36,6 +36,9 @@ export const edgeApi: Service = {
         // Links in mails (verify, reset, invite) open the dashboard, which serves those screens.
         "--var",
         `APP_URL:http://127.0.0.1:${stack.ports.dashboard}`,
+        // Where providers reach the API: the webhook URLs plugins register (Telegram's setWebhook).
+        "--var",
+        `PUBLIC_API_URL:http://127.0.0.1:${port}`,
         // A local trial may read a website served on this machine; production never sets this, so
         // there the crawler refuses private and loopback addresses.
         "--var",

@@ -69,11 +69,16 @@ describe.skipIf(!hasChromium)("a Telegram channel in Chromium", () => {
     await page.getByRole("button", { name: "Install" }).click();
     await page.getByText("Telegram is installed.").waitFor();
 
-    // The install told Telegram where updates go, with the secret they must carry.
+    // The install told Telegram where updates go, with the secret they must carry; the install's page
+    // shows the same address.
     const registered = (await calls()).find((c) => c.method === "setWebhook");
     expect(registered?.body.secret_token).toBe(secret);
     const hookUrl = String(registered?.body.url);
-    expect(hookUrl).toMatch(/\/v1\/hooks\/[0-9a-f-]{36}\/updates$/);
+    expect(hookUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/hooks\/[0-9a-f-]{36}\/updates$/);
+    await page.getByRole("link", { name: "Telegram" }).click();
+    expect(await page.locator('[data-webhook="updates"]').textContent()).toBe(hookUrl);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, "channels-telegram-install");
 
     // Telegram delivers a customer's message; without the secret it is refused.
     const update = {

@@ -1,12 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { channelThreads, withTenant } from "@autopilot/db";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { conversationStub } from "../src/conversations/client.js";
 import type { ConversationDO } from "../src/conversations/conversation-do.js";
-import { outboxMailer } from "../src/mail/mailer.js";
-import { putBundle } from "../src/plugins/bundles.js";
-import { createInstall } from "../src/plugins/installs.js";
-import { setUpInstall } from "../src/plugins/setup.js";
+import { conversationOfThread, installBuilt, transcript, until } from "./channel-helpers.js";
 import { call, ownerDb, type Session, signup } from "./helpers.js";
 
 // The first-party Telegram channel (plugins/telegram), built by the SDK as a developer's plugin would
@@ -44,26 +40,14 @@ type TelegramCall = { method: string; body: Record<string, unknown> };
 async function telegramWorkspace(): Promise<Session & { installId: string; token: string }> {
   const s = await signup("Telegram Co");
   expect((await call("/v1/routes", { body: emailRoute, headers: s.auth })).status).toBe(201);
-  const manifest = JSON.parse(inject("telegramManifest"));
   const token = `${Math.floor(Math.random() * 1e9)}:T${crypto.randomUUID().replaceAll("-", "")}`;
-  const install = await createInstall(
+  const installId = await installBuilt(
     db,
-    s.tenantId,
-    {
-      manifest,
-      bundleSha256: await putBundle(env, inject("telegramBundle")),
-      grant: { permissions: manifest.permissions, hosts: manifest.egress },
-      config: {
-        botToken: token,
-        webhookSecret: SECRET,
-        apiBaseUrl: fake,
-        greeting: "Welcome to Telegram Co!",
-      },
-    },
-    env.AI_MASTER_KEY,
+    s,
+    { manifest: inject("telegramManifest"), bundle: inject("telegramBundle") },
+    { botToken: token, webhookSecret: SECRET, apiBaseUrl: fake, greeting: "Welcome to Telegram Co!" },
   );
-  await setUpInstall({ env, db, mailer: outboxMailer }, s.tenantId, install.id, "https://api.autopilot.test");
-  return { ...s, installId: install.id, token };
+  return { ...s, installId, token };
 }
 
 const calls = async (token: string): Promise<TelegramCall[]> =>
@@ -89,25 +73,14 @@ const post = (installId: string, body: unknown, secret = SECRET) =>
   });
 
 /** Waits (bounded) until the bot has sent `count` messages. */
-async function sentAtLeast(token: string, count: number, seconds = 15): Promise<TelegramCall[]> {
-  const until = Date.now() + seconds * 1000;
-  for (;;) {
-    const got = await sent(token);
-    if (got.length >= count || Date.now() > until) return got;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const sentAtLeast = (token: string, count: number) =>
+  until(
+    () => sent(token),
+    (got) => got.length >= count,
+  );
 
-async function threadConversation(tenantId: string, installId: string, chatId: number) {
-  const rows = await withTenant(db, tenantId, (tx) => tx.select().from(channelThreads));
-  return rows.find((r) => r.installId === installId && r.threadId === String(chatId));
-}
-
-const transcript = async (s: Session, id: string) =>
-  (await call(`/v1/conversations/${id}`, { headers: s.auth })).json as {
-    conversation: { channel: string };
-    messages: { sender: string; text: string; data: Record<string, unknown> }[];
-  };
+const threadConversation = (s: Session, installId: string, chatId: number) =>
+  conversationOfThread(db, s, installId, String(chatId));
 
 describe("Telegram channel", () => {
   it("registers its webhook with the secret, and refuses updates without it (401, nothing stored)", async () => {
@@ -128,7 +101,7 @@ describe("Telegram channel", () => {
       rawBody: JSON.stringify(update(111, "hi")),
     });
     expect(missing.status).toBe(401);
-    expect(await threadConversation(t.tenantId, t.installId, 111)).toBeUndefined();
+    expect(await threadConversation(t, t.installId, 111)).toBeUndefined();
     const list = await call("/v1/conversations", { headers: t.auth });
     expect(list.status).toBe(200);
     expect(list.json.conversations).toEqual([]);
@@ -154,7 +127,7 @@ describe("Telegram channel", () => {
     const thanked = await sentAtLeast(t.token, 3);
     expect(thanked[2]?.body).toMatchObject({ text: "Thanks, a quote is on its way." });
 
-    const thread = await threadConversation(t.tenantId, t.installId, chat);
+    const thread = await threadConversation(t, t.installId, chat);
     expect(thread?.contactId).toBeTruthy();
     const talk = await transcript(t, thread?.conversationId ?? "");
     expect(talk.conversation.channel).toBe("telegram");
@@ -175,19 +148,20 @@ describe("Telegram channel", () => {
       chat_id: String(chat),
       text: "Hi Tom, I'm Sam from sales. Any questions about the quote?",
     });
-    // Every reply is marked sent on its message, for the agents.
-    const after = await transcript(t, thread?.conversationId ?? "");
-    const replies = after.messages.filter((m) => m.sender === "bot" || m.sender === "agent");
-    expect(replies.map((m) => (m.data.delivery as { status?: string } | undefined)?.status)).toEqual(
-      replies.map(() => "sent"),
-    );
+    // Every reply is marked sent on its message, for the agents (once the object has heard back).
+    const statuses = async () =>
+      (await transcript(t, thread?.conversationId ?? "")).messages
+        .filter((m) => m.sender === "bot" || m.sender === "agent")
+        .map((m) => (m.data.delivery as { status?: string } | undefined)?.status);
+    const marked = await until(statuses, (all) => all.every((x) => x === "sent"));
+    expect(marked).toEqual(["sent", "sent", "sent"]);
   });
 
   it("keeps an agent's reply while Telegram is down, and delivers it once it is back", async () => {
     const t = await telegramWorkspace();
     const chat = 3001;
     await post(t.installId, update(chat, "hello, anyone there?"));
-    const thread = await threadConversation(t.tenantId, t.installId, chat);
+    const thread = await threadConversation(t, t.installId, chat);
     const conversationId = thread?.conversationId ?? "";
     const before = (await sentAtLeast(t.token, 1)).length;
     await control(t.token, { down: true });
@@ -218,7 +192,7 @@ describe("Telegram channel", () => {
     const chat = 4001;
     await post(t.installId, update(chat, "first message"));
     await post(t.installId, update(chat, "second message"));
-    const thread = await threadConversation(t.tenantId, t.installId, chat);
+    const thread = await threadConversation(t, t.installId, chat);
     const conversationId = thread?.conversationId ?? "";
     const before = (await sent(t.token)).length;
     const long = `${"Our terms, in full. ".repeat(300)}`.trim();

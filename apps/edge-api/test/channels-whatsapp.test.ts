@@ -1,12 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { channelThreads, withTenant } from "@autopilot/db";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { conversationStub } from "../src/conversations/client.js";
 import type { ConversationDO } from "../src/conversations/conversation-do.js";
-import { outboxMailer } from "../src/mail/mailer.js";
-import { putBundle } from "../src/plugins/bundles.js";
-import { createInstall } from "../src/plugins/installs.js";
-import { setUpInstall } from "../src/plugins/setup.js";
+import { conversationOfThread, installBuilt, transcript, until } from "./channel-helpers.js";
 import { call, hmacSha256Hex, ownerDb, type Session, signup } from "./helpers.js";
 
 // The first-party WhatsApp channel (plugins/whatsapp) in the sandbox, against a local Cloud API that
@@ -27,43 +23,34 @@ const sign = async (body: string, secret = APP_SECRET) => `sha256=${await hmacSh
 
 async function whatsappWorkspace(): Promise<Session & { installId: string; phone: string }> {
   const s = await signup("WhatsApp Co");
-  const manifest = JSON.parse(inject("whatsappManifest"));
   const phone = String(100000 + Math.floor(Math.random() * 900000));
-  const install = await createInstall(
+  const installId = await installBuilt(
     db,
-    s.tenantId,
+    s,
+    { manifest: inject("whatsappManifest"), bundle: inject("whatsappBundle") },
     {
-      manifest,
-      bundleSha256: await putBundle(env, inject("whatsappBundle")),
-      grant: { permissions: manifest.permissions, hosts: manifest.egress },
-      config: {
-        accessToken: "fake-whatsapp-token",
-        appSecret: APP_SECRET,
-        verifyToken: VERIFY,
-        phoneNumberId: phone,
-        apiBaseUrl: fake,
-      },
+      accessToken: "fake-whatsapp-token",
+      appSecret: APP_SECRET,
+      verifyToken: VERIFY,
+      phoneNumberId: phone,
+      apiBaseUrl: fake,
     },
-    env.AI_MASTER_KEY,
   );
-  await setUpInstall({ env, db, mailer: outboxMailer }, s.tenantId, install.id, "https://api.autopilot.test");
-  return { ...s, installId: install.id, phone };
+  return { ...s, installId, phone };
 }
 
 type GraphCall = { body: Record<string, unknown> };
 const sentBy = async (phone: string): Promise<GraphCall[]> =>
   (await (await fetch(`${fake}/calls?phone=${phone}`)).json()) as GraphCall[];
-async function sentAtLeast(phone: string, count: number, seconds = 15) {
-  const until = Date.now() + seconds * 1000;
-  for (;;) {
-    const got = await sentBy(phone);
-    if (got.length >= count || Date.now() > until) return got;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const sentAtLeast = (phone: string, count: number) =>
+  until(
+    () => sentBy(phone),
+    (got) => got.length >= count,
+  );
 
 let wamid = 0;
-const inbound = (phone: string, from: string, text: string, id = `wamid.IN${++wamid}`) => ({
+/** Meta's webhook envelope around one change of the number's `messages` field. */
+const envelope = (phone: string, value: Record<string, unknown>) => ({
   object: "whatsapp_business_account",
   entry: [
     {
@@ -71,35 +58,19 @@ const inbound = (phone: string, from: string, text: string, id = `wamid.IN${++wa
       changes: [
         {
           field: "messages",
-          value: {
-            messaging_product: "whatsapp",
-            metadata: { display_phone_number: "15550001111", phone_number_id: phone },
-            contacts: [{ wa_id: from, profile: { name: "Lena Lind" } }],
-            messages: [{ id, from, timestamp: "1767225600", type: "text", text: { body: text } }],
-          },
+          value: { messaging_product: "whatsapp", metadata: { phone_number_id: phone }, ...value },
         },
       ],
     },
   ],
 });
-const receipt = (phone: string, id: string, status: string) => ({
-  object: "whatsapp_business_account",
-  entry: [
-    {
-      id: "WABA1",
-      changes: [
-        {
-          field: "messages",
-          value: {
-            messaging_product: "whatsapp",
-            metadata: { phone_number_id: phone },
-            statuses: [{ id, status, timestamp: "1767225700", recipient_id: "1" }],
-          },
-        },
-      ],
-    },
-  ],
-});
+const inbound = (phone: string, from: string, text: string, id = `wamid.IN${++wamid}`) =>
+  envelope(phone, {
+    contacts: [{ wa_id: from, profile: { name: "Lena Lind" } }],
+    messages: [{ id, from, timestamp: "1767225600", type: "text", text: { body: text } }],
+  });
+const receipt = (phone: string, id: string, status: string) =>
+  envelope(phone, { statuses: [{ id, status, timestamp: "1767225700", recipient_id: "1" }] });
 async function post(installId: string, payload: unknown, signature?: string) {
   const body = JSON.stringify(payload);
   return call(`/v1/hooks/${installId}/events`, {
@@ -107,15 +78,8 @@ async function post(installId: string, payload: unknown, signature?: string) {
     headers: { "content-type": "application/json", "x-hub-signature-256": signature ?? (await sign(body)) },
   });
 }
-async function conversationOf(tenantId: string, installId: string, from: string) {
-  const rows = await withTenant(db, tenantId, (tx) => tx.select().from(channelThreads));
-  return rows.find((r) => r.installId === installId && r.threadId === from)?.conversationId;
-}
-const transcript = async (s: Session, id: string) =>
-  (await call(`/v1/conversations/${id}`, { headers: s.auth })).json as {
-    conversation: { channel: string };
-    messages: { sender: string; text: string; data: Record<string, unknown> }[];
-  };
+const conversationOf = async (s: Session, installId: string, from: string) =>
+  (await conversationOfThread(db, s, installId, from))?.conversationId;
 
 describe("WhatsApp channel", () => {
   it("answers Meta's verification only with its verify token, and refuses unsigned or forged events", async () => {
@@ -134,7 +98,7 @@ describe("WhatsApp channel", () => {
     const forged = await sign(JSON.stringify(payload), "not-the-app-secret");
     expect((await post(t.installId, payload, forged)).status).toBe(401);
     expect((await post(t.installId, payload, "sha256=")).status).toBe(401);
-    expect(await conversationOf(t.tenantId, t.installId, "4917000000001")).toBeUndefined();
+    expect(await conversationOf(t, t.installId, "4917000000001")).toBeUndefined();
   });
 
   it("takes a message once, answers inside the window, and shows the receipts on the reply", async () => {
@@ -143,7 +107,7 @@ describe("WhatsApp channel", () => {
     const first = inbound(t.phone, from, "Do you have the oak table in stock?");
     expect((await post(t.installId, first)).status).toBe(200);
     expect((await post(t.installId, first)).status).toBe(200);
-    const conversationId = (await conversationOf(t.tenantId, t.installId, from)) ?? "";
+    const conversationId = (await conversationOf(t, t.installId, from)) ?? "";
     const talk = await transcript(t, conversationId);
     expect(talk.conversation.channel).toBe("whatsapp");
     expect(talk.messages.filter((m) => m.sender === "visitor").map((m) => m.text)).toEqual([
@@ -190,7 +154,7 @@ describe("WhatsApp channel", () => {
     const t = await whatsappWorkspace();
     const from = "4917000000003";
     await post(t.installId, inbound(t.phone, from, "Where is my order?"));
-    const conversationId = (await conversationOf(t.tenantId, t.installId, from)) ?? "";
+    const conversationId = (await conversationOf(t, t.installId, from)) ?? "";
     const stub = conversationStub(env, t.tenantId, conversationId);
     await runInDurableObject(stub, (instance: ConversationDO) => instance.drain(true));
     const before = (await sentBy(t.phone)).length;

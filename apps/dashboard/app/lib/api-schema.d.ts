@@ -17298,6 +17298,10 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
+            webhooks: {
+                name: string;
+                url: string;
+            }[];
             /** @enum {string} */
             source: "private" | "marketplace";
             autoUpgrade: boolean;

@@ -49,16 +49,18 @@ export function applyReceipt(
 /** At most this many replies per pass; the alarm takes the rest. */
 const PER_PASS = 20;
 
+/** Sends the waiting replies that are due; how many went out (their copies then wait for Postgres). */
 export async function drainSends(
   core: ConversationCore,
   tenantId: string,
   sender: ChannelSender,
   dueBy: number,
-): Promise<void> {
+): Promise<number> {
   const log = createLogger({ conversation: core.loadMeta()?.id, outbox: "send" });
+  let sent = 0;
   for (let i = 0; i < PER_PASS; i++) {
     const row = core.store.first("send");
-    if (!row || row.next_at > dueBy) return;
+    if (!row || row.next_at > dueBy) return sent;
     const parsed = ChannelSend.safeParse(JSON.parse(row.payload));
     if (!parsed.success) {
       core.store.park(row.id, `not a valid reply: ${parsed.error.message}`);
@@ -80,6 +82,7 @@ export async function drainSends(
         seq: send.seq,
         externalIds: outcome.externalIds.filter(Boolean),
       } satisfies PgItem);
+      sent++;
       continue;
     }
     const attempts = row.attempts + 1;
@@ -93,6 +96,7 @@ export async function drainSends(
     core.store.retryAt(row.id, Date.now() + wait * 1000);
     core.markDelivery(send.seq, { status: "retrying", at, reason: outcome.reason, attempts });
     // Later replies wait behind this one: the customer reads them in order.
-    return;
+    return sent;
   }
+  return sent;
 }

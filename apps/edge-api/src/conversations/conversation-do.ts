@@ -291,7 +291,9 @@ export class ConversationDO extends DurableObject<Env> {
             ),
           );
           await this.turns.drainActions(dueBy);
-          await drainSends(this.core, meta.tenantId, this.sinks.channels, dueBy);
+          // Sent replies' provider ids go to Postgres at once, so early receipts find them.
+          if ((await drainSends(this.core, meta.tenantId, this.sinks.channels, dueBy)) > 0)
+            this.drainAgain = true;
           if (!this.drainAgain) break;
         }
       } catch (error) {

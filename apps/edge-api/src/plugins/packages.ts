@@ -31,7 +31,9 @@ export async function acceptPackage(
 export const permissionsInWords = (permissions: readonly string[]) =>
   permissions.map((p) => ({ permission: p, text: PERMISSION_TEXT[p as Permission] ?? p }));
 
-export function installView(i: InstallRecord) {
+/** An install as the API shows it; `apiOrigin` is where providers reach its webhooks. */
+export function installView(i: InstallRecord, apiOrigin: string) {
+  const base = apiOrigin.replace(/\/+$/, "");
   return {
     id: i.id,
     pluginId: i.pluginId,
@@ -49,6 +51,7 @@ export function installView(i: InstallRecord) {
     actions: i.manifest.actions.map((a) => ({ name: a.name, title: a.title, input: a.input })),
     subscriptions: i.manifest.subscriptions,
     reports: i.manifest.reports,
+    webhooks: i.manifest.webhooks.map((w) => ({ name: w.name, url: `${base}/v1/hooks/${i.id}/${w.name}` })),
     source: i.source,
     autoUpgrade: i.autoUpgrade,
     previousVersion: i.previousVersion,

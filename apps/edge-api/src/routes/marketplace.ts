@@ -15,7 +15,7 @@ import {
   pluginIdParams,
   upgradePreviewSchema,
 } from "./marketplace-schemas.js";
-import { setUp } from "./plugin-deps.js";
+import { apiOrigin, setUp } from "./plugin-deps.js";
 import { grantSchema, installSchema } from "./plugin-schemas.js";
 import { errors, jsonBody, jsonResponse } from "./schemas.js";
 
@@ -96,7 +96,7 @@ marketplaceRoutes.openapi(
       ...body,
     });
     await setUp(c, install.id);
-    return c.json(installView(install), 201);
+    return c.json(installView(install, apiOrigin(c)), 201);
   },
 );
 
@@ -145,6 +145,7 @@ marketplaceRoutes.openapi(
           c.req.valid("param").id,
           c.req.valid("json"),
         ),
+        apiOrigin(c),
       ),
       200,
     ),
@@ -162,7 +163,10 @@ marketplaceRoutes.openapi(
   }),
   async (c) =>
     c.json(
-      installView(await market.rollback(deps(c), c.get("principal").tenantId, c.req.valid("param").id)),
+      installView(
+        await market.rollback(deps(c), c.get("principal").tenantId, c.req.valid("param").id),
+        apiOrigin(c),
+      ),
       200,
     ),
 );
@@ -186,6 +190,7 @@ marketplaceRoutes.openapi(
           c.req.valid("param").id,
           c.req.valid("json").autoUpgrade,
         ),
+        apiOrigin(c),
       ),
       200,
     ),

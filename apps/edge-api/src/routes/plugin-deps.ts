@@ -15,12 +15,15 @@ export const yankDeps = (c: Context<AppEnv>): YankDeps => ({
   appUrl: c.env.APP_URL,
 });
 
+/** Where providers reach this API: PUBLIC_API_URL, else the origin this request came to. */
+export const apiOrigin = (c: Context<AppEnv>): string => c.env.PUBLIC_API_URL || new URL(c.req.url).origin;
+
 /**
  * Tells a just installed, upgraded or reconfigured plugin where its webhooks are. The install stands
  * whatever the plugin answers: the call is recorded and shown with the install's recent calls.
  */
 export async function setUp(c: Context<AppEnv>, installId: string): Promise<void> {
-  const origin = c.env.PUBLIC_API_URL || new URL(c.req.url).origin;
+  const origin = apiOrigin(c);
   await setUpInstall(
     { env: c.env, db: c.get("db"), mailer: mailerFor(c.env.MAILER) },
     c.get("principal").tenantId,

@@ -42,6 +42,8 @@ export const installSchema = z
     reports: z.array(
       z.object({ id: z.string(), title: z.string(), parameters: z.record(z.string(), z.unknown()) }),
     ),
+    /** Where its provider sends webhooks (enter it in the provider's settings where it asks). */
+    webhooks: z.array(z.object({ name: z.string(), url: z.string() })),
     source: z.enum(["private", "marketplace"]),
     autoUpgrade: z.boolean(),
     previousVersion: z.string().nullable(),

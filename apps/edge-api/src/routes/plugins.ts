@@ -11,7 +11,7 @@ import * as installs from "../plugins/installs.js";
 import { acceptPackage, inspection, installView } from "../plugins/packages.js";
 import { runPluginReport } from "../plugins/reports.js";
 import { idParam } from "./crm-schemas.js";
-import { setUp } from "./plugin-deps.js";
+import { apiOrigin, setUp } from "./plugin-deps.js";
 import {
   callSchema,
   deliverySchema,
@@ -71,7 +71,7 @@ pluginRoutes.openapi(
     );
     forgetSubscribers(p.tenantId);
     await setUp(c, install.id);
-    return c.json(installView(install), 201);
+    return c.json(installView(install, apiOrigin(c)), 201);
   },
 );
 
@@ -86,7 +86,11 @@ pluginRoutes.openapi(
   }),
   async (c) =>
     c.json(
-      { installs: (await installs.listInstalls(c.get("db"), c.get("principal").tenantId)).map(installView) },
+      {
+        installs: (await installs.listInstalls(c.get("db"), c.get("principal").tenantId)).map((i) =>
+          installView(i, apiOrigin(c)),
+        ),
+      },
       200,
     ),
 );
@@ -105,6 +109,7 @@ pluginRoutes.openapi(
     c.json(
       installView(
         await installs.getInstall(c.get("db"), c.get("principal").tenantId, c.req.valid("param").id),
+        apiOrigin(c),
       ),
       200,
     ),
@@ -129,7 +134,7 @@ pluginRoutes.openapi(
       c.env.AI_MASTER_KEY ?? "",
     );
     await setUp(c, install.id);
-    return c.json(installView(install), 200);
+    return c.json(installView(install, apiOrigin(c)), 200);
   },
 );
 
@@ -153,7 +158,7 @@ for (const [action, paused] of [
       const p = c.get("principal");
       const install = await installs.setPaused(c.get("db"), p.tenantId, c.req.valid("param").id, paused);
       forgetSubscribers(p.tenantId);
-      return c.json(installView(install), 200);
+      return c.json(installView(install, apiOrigin(c)), 200);
     },
   );
 }
@@ -181,7 +186,7 @@ pluginRoutes.openapi(
     );
     forgetSubscribers(p.tenantId);
     await setUp(c, install.id);
-    return c.json(installView(install), 200);
+    return c.json(installView(install, apiOrigin(c)), 200);
   },
 );
 

@@ -51,6 +51,21 @@ export function InstallDetail({
         {i.permissions.length + i.hosts.length === 0 ? <li>Nothing beyond running its own code.</li> : null}
       </ul>
       {versions}
+      {i.webhooks.length > 0 ? (
+        <>
+          <h3>Webhooks</h3>
+          <p className="muted small">
+            Where its provider sends events; enter it where the provider asks for a webhook URL.
+          </p>
+          <ul className="plain">
+            {i.webhooks.map((w) => (
+              <li key={w.name}>
+                {w.name}: <code data-webhook={w.name}>{w.url}</code>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <h3>Settings</h3>
       <Form method="post" noValidate>
         <input type="hidden" name="intent" value="config" />
