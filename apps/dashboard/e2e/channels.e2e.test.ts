@@ -104,9 +104,12 @@ describe.skipIf(!hasChromium)("a Telegram channel in Chromium", () => {
       .toBeGreaterThan(0);
 
     await page.goto(`${dash}/inbox`);
-    const listed = page.locator(".conversation-list a", { hasText: "Hello, do you deliver on Saturdays?" });
+    // The workspace's only conversation, listed with Telegram's name and icon.
+    const listed = page.locator(".conversation-list a", { has: page.locator('[data-channel="telegram"]') });
     await listed.waitFor();
+    expect(await listed.count()).toBe(1);
     expect(await listed.locator('[data-channel="telegram"]').textContent()).toBe("Telegram");
+    expect(await listed.locator('[data-channel="telegram"] svg').getAttribute("aria-hidden")).toBe("true");
     await listed.click();
     await page.locator(".transcript .msg-visitor", { hasText: "deliver on Saturdays" }).waitFor();
     await page.locator(".transcript .msg-bot .delivery.sent", { hasText: "Sent to Telegram" }).waitFor();

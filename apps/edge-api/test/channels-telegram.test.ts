@@ -137,6 +137,17 @@ describe("Telegram channel", () => {
     ]);
     const leads = await call("/v1/leads", { headers: t.auth });
     expect(leads.json.leads).toHaveLength(1);
+    // The reports' channel mix counts the conversation under Telegram (once the events are ingested).
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const mix = await until(
+      async () =>
+        (await call(`/v1/reports/channels?from=${day(-1)}&to=${day(1)}`, { headers: t.auth })).json.rows as {
+          channel: string;
+          conversations: number;
+        }[],
+      (rows) => rows.some((r) => r.channel === "telegram"),
+    );
+    expect(mix.map((r) => [r.channel, r.conversations])).toEqual([["telegram", 1]]);
 
     const reply = await call(`/v1/conversations/${thread?.conversationId}/reply`, {
       body: { text: "Hi Tom, I'm Sam from sales. Any questions about the quote?" },

@@ -213,6 +213,29 @@ describe("plugin sandbox", () => {
     });
   });
 
+  it("conversations: only a channel plugin granted conversations:write appends a customer's message", async () => {
+    const message = { threadId: "t1", messageId: "m1", sender: { id: "u1" }, text: "let me in" };
+    expect(await capability(installA, "conversations", "appendInbound", [message])).toEqual({
+      refused: expect.stringMatching(
+        /conversations\.appendInbound needs the conversations:write permission$/,
+      ),
+    });
+    // Granted the permission, but not a channel: it has no channel to speak for.
+    const writer = await createInstall(db, a.tenantId, {
+      manifest: { ...manifest("probe/writer"), permissions: ["conversations:write"] },
+      bundleSha256: await putBundle(env, HOSTILE),
+      grant: { permissions: ["conversations:write"], hosts: ["api.example.com"] },
+    });
+    expect(await capability(writer, "conversations", "appendInbound", [message])).toEqual({
+      refused: expect.stringMatching(/only a channel plugin appends messages$/),
+    });
+    expect(
+      await capability(writer, "conversations", "updateDelivery", [{ externalId: "x", status: "read" }]),
+    ).toEqual({ found: false });
+    const listed = await call("/v1/conversations", { headers: a.auth });
+    expect(listed.json.conversations).toEqual([]);
+  });
+
   it("a plugin that keeps failing is paused, and the workspace's admins are told", async () => {
     const sha = await putBundle(env, HOSTILE);
     const flaky = await createInstall(db, a.tenantId, {
