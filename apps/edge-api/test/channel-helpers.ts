@@ -52,9 +52,10 @@ export async function until<T>(
   seconds = 15,
 ): Promise<T> {
   const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 150));
+  let value = await read();
+  for (let tries = 1; !done(value) && Date.now() < deadline && tries < seconds * 10; tries++) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await read();
   }
+  return value;
 }

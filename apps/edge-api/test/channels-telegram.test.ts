@@ -198,25 +198,26 @@ describe("Telegram channel", () => {
     expect(after.messages.find((m) => m.sender === "agent")?.data.delivery).toMatchObject({ status: "sent" });
   });
 
-  it("sends a long reply in parts of at most 4,096 characters, and a thread's conversation is one per chat", async () => {
+  // Replies are at most 4,000 characters here (the platform's message limit), so they fit one Telegram
+  // message; splitting longer text at 4,096 is the plugin's own test (plugins/telegram).
+  it("an agent's longest reply arrives whole and once, and a thread's conversation is one per chat", async () => {
     const t = await telegramWorkspace();
     const chat = 4001;
     await post(t.installId, update(chat, "first message"));
     await post(t.installId, update(chat, "second message"));
     const thread = await threadConversation(t, t.installId, chat);
     const conversationId = thread?.conversationId ?? "";
-    const before = (await sent(t.token)).length;
-    const long = `${"Our terms, in full. ".repeat(300)}`.trim();
-    expect(
-      (
-        await call(`/v1/conversations/${conversationId}/reply`, {
-          body: { text: long.slice(0, 4000) },
-          headers: t.auth,
-        })
-      ).status,
-    ).toBe(200);
-    const got = await sentAtLeast(t.token, before + 1);
-    expect(got.slice(before).every((m) => String(m.body.text).length <= 4096)).toBe(true);
+    const long = "Our terms, in full. ".repeat(300).slice(0, 4000);
+    const reply = await call(`/v1/conversations/${conversationId}/reply`, {
+      body: { text: long },
+      headers: t.auth,
+    });
+    expect(reply.status).toBe(200);
+    const got = await until(
+      () => sent(t.token),
+      (all) => all.some((m) => m.body.text === long.trim()),
+    );
+    expect(got.filter((m) => m.body.text === long.trim())).toHaveLength(1);
     const talk = await transcript(t, conversationId);
     expect(talk.messages.filter((m) => m.sender === "visitor").map((m) => m.text)).toEqual([
       "first message",

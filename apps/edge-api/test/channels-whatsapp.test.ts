@@ -42,10 +42,11 @@ async function whatsappWorkspace(): Promise<Session & { installId: string; phone
 type GraphCall = { body: Record<string, unknown> };
 const sentBy = async (phone: string): Promise<GraphCall[]> =>
   (await (await fetch(`${fake}/calls?phone=${phone}`)).json()) as GraphCall[];
-const sentAtLeast = (phone: string, count: number) =>
+/** Waits (bounded) until the number has sent a text starting with `prefix`. */
+const sentText = (phone: string, prefix: string) =>
   until(
     () => sentBy(phone),
-    (got) => got.length >= count,
+    (got) => got.some((c) => (c.body.text as { body?: string } | undefined)?.body?.startsWith(prefix)),
   );
 
 let wamid = 0;
@@ -119,7 +120,8 @@ describe("WhatsApp channel", () => {
       headers: t.auth,
     });
     expect(reply.status).toBe(200);
-    const sent = await sentAtLeast(t.phone, 1);
+    // The bot answered the question first; the agent's reply follows it.
+    const sent = await sentText(t.phone, "Yes, two");
     const agentSend = sent.find((c) =>
       (c.body.text as { body?: string } | undefined)?.body?.startsWith("Yes, two"),
     );

@@ -1,5 +1,12 @@
-import { definePlugin, PluginError, type SendResult, splitMessage } from "@autopilot/sdk";
-import { MAX_TEXT, sameSecret, textOf, type Update } from "./telegram.js";
+import {
+  definePlugin,
+  PluginError,
+  type SendResult,
+  sameSecret,
+  sendInParts,
+  splitMessage,
+} from "@autopilot/sdk";
+import { MAX_TEXT, textOf, type Update } from "./telegram.js";
 
 // Telegram as a channel: customers write to the workspace's bot; each chat is a conversation in the
 // inbox, answered by the assistant and the team. Written only against the SDK.
@@ -146,9 +153,7 @@ export default definePlugin({
     // Long replies go as several messages; those already sent are not sent again on a retry.
     async send(message, ctx): Promise<SendResult> {
       const parts = splitMessage(message.text, MAX_TEXT);
-      const key = `sent:${message.messageId}`;
-      const sent = ((await ctx.storage.get<string[]>(key)) ?? []).slice();
-      for (let i = sent.length; i < parts.length; i++) {
+      return sendInParts(ctx.storage, message.messageId, parts, async (text, i) => {
         const last = i === parts.length - 1;
         const keyboard =
           last && message.quickReplies.length > 0
@@ -162,7 +167,7 @@ export default definePlugin({
             : {};
         const reply = await callBot(ctx.fetch, apiOf(ctx.config)("sendMessage"), {
           chat_id: message.threadId,
-          text: parts[i],
+          text,
           ...keyboard,
         }).catch(() => null);
         // Unreachable: the platform tries again later (not a failure of the plugin's own).
@@ -174,11 +179,8 @@ export default definePlugin({
         if (status === 403 || status === 400)
           return { status: "failed", reason: answer.description ?? `Telegram answered ${status}` };
         if (!answer.ok) return { status: "retry" };
-        sent.push(String(answer.result?.message_id ?? ""));
-        await ctx.storage.put(key, sent);
-      }
-      await ctx.storage.delete(key);
-      return { status: "sent", externalIds: sent };
+        return String(answer.result?.message_id ?? "");
+      });
     },
   },
 });

@@ -4,15 +4,6 @@
 
 export const MAX_TEXT = 4096;
 
-/** Compares two secrets in time that does not depend on where they differ. */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = new TextEncoder().encode(given);
-  const b = new TextEncoder().encode(expected);
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
-}
-
 /** The parts of an Update this channel reads. */
 export type Update = {
   update_id: number;

@@ -1,4 +1,4 @@
-import { definePlugin, type SendResult, splitMessage } from "@autopilot/sdk";
+import { definePlugin, type SendResult, sameSecret, sendInParts, splitMessage } from "@autopilot/sdk";
 import { insideWindow, MAX_TEXT, type Payload, textOf, validSignature } from "./whatsapp.js";
 
 // WhatsApp (Cloud API) as a channel: customers message the workspace's business number; each number
@@ -20,7 +20,6 @@ type GraphAnswer = { messages?: { id?: string }[]; error?: { code?: number; mess
 /** Meta's codes for "too many messages now": wait and try again. */
 const THROTTLED = new Set([4, 80007, 130429, 131056]);
 const STATUS = { sent: "sent", delivered: "delivered", read: "read", failed: "failed" } as const;
-
 
 export default definePlugin({
   manifest: {
@@ -88,7 +87,8 @@ export default definePlugin({
     // Meta's verification handshake when the webhook is set up in the app's settings.
     if (request.method === "GET") {
       const q = new URL(request.url, "https://hook.local").searchParams;
-      const ok = q.get("hub.mode") === "subscribe" && q.get("hub.verify_token") === config.verifyToken;
+      const ok =
+        q.get("hub.mode") === "subscribe" && sameSecret(q.get("hub.verify_token") ?? "", config.verifyToken);
       return ok
         ? { status: 200, body: q.get("hub.challenge") ?? "", contentType: "text/plain" }
         : { status: 403, body: "verify token does not match" };
@@ -206,17 +206,9 @@ export default definePlugin({
         );
         return typeof r === "string" ? { status: "sent", externalIds: [r] } : r;
       }
-      const parts = splitMessage(message.text, MAX_TEXT);
-      const key = `sent:${message.messageId}`;
-      const sent = ((await ctx.storage.get<string[]>(key)) ?? []).slice();
-      for (let i = sent.length; i < parts.length; i++) {
-        const r = outcome(await post({ type: "text", text: { body: parts[i], preview_url: false } }));
-        if (typeof r !== "string") return r;
-        sent.push(r);
-        await ctx.storage.put(key, sent);
-      }
-      await ctx.storage.delete(key);
-      return { status: "sent", externalIds: sent };
+      return sendInParts(ctx.storage, message.messageId, splitMessage(message.text, MAX_TEXT), async (body) =>
+        outcome(await post({ type: "text", text: { body, preview_url: false } })),
+      );
     },
   },
 });

@@ -1,3 +1,5 @@
+import { sameSecret } from "@autopilot/sdk";
+
 // WhatsApp Cloud API wire facts this channel relies on: every webhook POST is signed
 // X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body under the app secret>; the verification
 // GET carries hub.mode, hub.verify_token and hub.challenge; free text may only be sent within 24 hours
@@ -24,11 +26,7 @@ export async function validSignature(
     ["sign"],
   );
   const expected = hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
-  const given = header.slice("sha256=".length).toLowerCase();
-  let diff = given.length ^ expected.length;
-  for (let i = 0; i < Math.max(given.length, expected.length); i++)
-    diff |= (given.charCodeAt(i) || 0) ^ (expected.charCodeAt(i) || 0);
-  return diff === 0;
+  return sameSecret(header.slice("sha256=".length).toLowerCase(), expected);
 }
 
 /** The parts of a webhook payload this channel reads. */

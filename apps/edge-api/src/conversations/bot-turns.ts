@@ -117,7 +117,7 @@ export class BotTurns {
   async drainActions(dueBy: number): Promise<void> {
     const store = this.core.store;
     for (let i = 0; i < 50; i++) {
-      const row = store.firstAction();
+      const row = store.first("action");
       if (!row || row.next_at > dueBy) return;
       const outcome = await this.host.serial(() =>
         this.performAction(JSON.parse(row.payload) as QueuedAction),

@@ -32,8 +32,8 @@ export function applyReceipt(
   seq: number,
   receipt: { status: "sent" | "delivered" | "read" | "failed"; reason?: string },
 ): boolean {
-  const [message] = core.store.messages(seq - 1, 1);
-  if (!message || message.seq !== seq) return false;
+  const message = core.store.message(seq);
+  if (!message) return false;
   const current = (message.data.delivery as { status?: keyof typeof PROGRESS } | undefined)?.status;
   if (current && PROGRESS[current] >= PROGRESS[receipt.status] && receipt.status !== "failed") return true;
   const previous = (message.data.delivery ?? {}) as Record<string, unknown>;

@@ -186,12 +186,7 @@ export class ConversationStore {
     );
   }
 
-  /** The oldest waiting action. */
-  firstAction(): OutboxRow | undefined {
-    return this.first("action");
-  }
-
-  /** The oldest waiting row of a kind that goes in order. */
+  /** The oldest waiting row of a kind that goes in order (actions, channel sends). */
   first(kind: "action" | "send"): OutboxRow | undefined {
     return this.sql
       .exec<OutboxRow>("SELECT * FROM outbox WHERE kind = ? ORDER BY id LIMIT 1", kind)
@@ -203,10 +198,15 @@ export class ConversationStore {
     this.sql.exec("UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE id = ?", at, id);
   }
 
+  /** The message stored under `seq`, if any. */
+  message(seq: number): MessageView | undefined {
+    return this.messages(seq - 1, 1).find((m) => m.seq === seq);
+  }
+
   /** Merges `patch` into a stored message's data (a channel's delivery state); the message as it is now. */
   patchMessageData(seq: number, patch: Record<string, unknown>): MessageView | undefined {
-    const [m] = this.messages(seq - 1, 1);
-    if (!m || m.seq !== seq) return undefined;
+    const m = this.message(seq);
+    if (!m) return undefined;
     const data = { ...m.data, ...patch };
     this.sql.exec("UPDATE messages SET data = ? WHERE seq = ?", JSON.stringify(data), seq);
     return { ...m, data };

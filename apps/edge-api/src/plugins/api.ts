@@ -14,7 +14,14 @@ import { storageCall } from "./storage.js";
 // serves is in its props, set by the host when loading and invisible to the plugin; every call is
 // checked against the install's grants here, whatever the plugin's own code believes it may do.
 
-export type PluginApiProps = { tenantId: string; installId: string; pluginId: string; permissions: string[] };
+export type PluginApiProps = {
+  tenantId: string;
+  installId: string;
+  pluginId: string;
+  permissions: string[];
+  /** A channel plugin's channel id (its manifest's), else null. */
+  channel: string | null;
+};
 
 export class PluginApi extends WorkerEntrypoint<Env, PluginApiProps> {
   async call(capability: unknown, method: unknown, args: unknown): Promise<unknown> {
@@ -33,7 +40,13 @@ export class PluginApi extends WorkerEntrypoint<Env, PluginApiProps> {
       if (capability === "storage") return await storageCall(db, install, method as string, list);
       if (capability === "analytics") return await analyticsCall(db, install, method as string, list);
       if (capability === "conversations")
-        return await conversationsCall(this.env, db, install, method as string, list);
+        return await conversationsCall(
+          this.env,
+          db,
+          { ...install, channel: props.channel },
+          method as string,
+          list,
+        );
       return await contactsCall(db, install, method as string, list);
     } catch (error) {
       // The plugin sees the reason for a bad argument, not the host's internals.

@@ -16,7 +16,6 @@ import { dedupeKeys, findDuplicate, insertContact } from "../domain/crm/contacts
 import { AppError } from "../domain/errors.js";
 import type { Env } from "../env.js";
 import { sha256Hex } from "../lib/crypto.js";
-import { getInstall } from "./installs.js";
 import type { Install } from "./storage.js";
 
 // The conversations capability (conversations:write) of channel plugins: a customer's message on a
@@ -29,7 +28,7 @@ type Thread = { conversationId: string; contactId: string | null };
 export async function conversationsCall(
   env: Env,
   db: Database,
-  install: Install,
+  install: Install & { channel: string | null },
   method: string,
   args: unknown[],
 ): Promise<InboundResult | { found: boolean }> {
@@ -37,8 +36,7 @@ export async function conversationsCall(
   if (method !== "appendInbound")
     throw new AppError("invalid_request", `conversations.${method}: no such method`);
   const message = InboundMessage.parse(args[0]);
-  const record = await getInstall(db, install.tenantId, install.installId);
-  const channel = record.manifest.channel?.id;
+  const channel = install.channel;
   if (!channel)
     throw new AppError("forbidden", "conversations.appendInbound: only a channel plugin appends messages");
   const text = [message.text, ...message.attachments.map((a) => `📎 ${a.name ? `${a.name}: ` : ""}${a.url}`)]
@@ -86,12 +84,9 @@ async function threadOf(
   message: ReturnType<typeof InboundMessage.parse>,
 ): Promise<Thread> {
   return withTenant(db, install.tenantId, async (tx) => {
-    const where = and(
-      eq(channelThreads.installId, install.installId),
-      eq(channelThreads.threadId, message.threadId),
-    );
+    const where = threadWhere(install, message.threadId);
     const [known] = await tx.select().from(channelThreads).where(where);
-    if (known) return { conversationId: known.conversationId, contactId: known.contactId };
+    if (known) return threadFrom(known);
     const contactId = await channelContact(tx, install.tenantId, channel, message.sender);
     const [created] = await tx
       .insert(channelThreads)
@@ -108,13 +103,13 @@ async function threadOf(
     const row = created ?? (await tx.select().from(channelThreads).where(where))[0];
     if (!row)
       throw new AppError("unavailable", "conversations.appendInbound: the thread could not be stored");
-    return { conversationId: row.conversationId, contactId: row.contactId };
+    return threadFrom(row);
   });
 }
 
 async function restartThread(db: Database, install: Install, threadId: string, old: Thread): Promise<Thread> {
   return withTenant(db, install.tenantId, async (tx) => {
-    const where = and(eq(channelThreads.installId, install.installId), eq(channelThreads.threadId, threadId));
+    const where = threadWhere(install, threadId);
     // Only the message that saw the old conversation moves the thread on; a concurrent one reuses it.
     const [moved] = await tx
       .update(channelThreads)
@@ -123,9 +118,17 @@ async function restartThread(db: Database, install: Install, threadId: string, o
       .returning();
     const row = moved ?? (await tx.select().from(channelThreads).where(where))[0];
     if (!row) throw new AppError("not_found", "conversations.appendInbound: the thread is gone");
-    return { conversationId: row.conversationId, contactId: row.contactId };
+    return threadFrom(row);
   });
 }
+
+const threadWhere = (install: Install, threadId: string) =>
+  and(eq(channelThreads.installId, install.installId), eq(channelThreads.threadId, threadId));
+
+const threadFrom = (row: typeof channelThreads.$inferSelect): Thread => ({
+  conversationId: row.conversationId,
+  contactId: row.contactId,
+});
 
 /**
  * The CRM contact of a channel's user: the one seen before on this channel, else the one with the same

@@ -29,6 +29,7 @@ export async function pluginEntrypoint(
     installId: install.id,
     pluginId: install.pluginId,
     permissions: [...install.grantedPermissions].sort(),
+    channel: install.manifest.channel?.id ?? null,
   };
   const gateway: GatewayProps = {
     installId: install.id,

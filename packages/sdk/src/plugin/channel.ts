@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { StorageCapability } from "./capabilities.js";
 
 // The channel contract: a channel plugin (Telegram, WhatsApp, email…) turns what its provider delivers
 // into conversation turns (ctx.conversations.appendInbound, permission "conversations:write"), and the
@@ -102,4 +103,36 @@ export function splitMessage(text: string, max: number): string[] {
   }
   if (rest.length > 0 || parts.length === 0) parts.push(rest);
   return parts;
+}
+
+/**
+ * Sends a reply as several provider messages, each through `sendPart`, which answers the provider's
+ * id for its part or a SendResult that stops the reply there (retry, failed). The ids of the parts
+ * already sent are kept in the install's storage, so a retried reply never sends a part twice.
+ */
+export async function sendInParts(
+  storage: StorageCapability,
+  messageId: string,
+  parts: string[],
+  sendPart: (part: string, index: number) => Promise<string | SendResult>,
+): Promise<SendResult> {
+  const key = `sent:${messageId}`;
+  const sent = ((await storage.get<string[]>(key)) ?? []).slice();
+  for (let i = sent.length; i < parts.length; i++) {
+    const answer = await sendPart(parts[i] ?? "", i);
+    if (typeof answer !== "string") return answer;
+    sent.push(answer);
+    await storage.put(key, sent);
+  }
+  await storage.delete(key);
+  return { status: "sent", externalIds: sent };
+}
+
+/** Compares a secret a provider sent with the expected one in time that does not depend on where they differ. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = new TextEncoder().encode(given);
+  const b = new TextEncoder().encode(expected);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
 }
