@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 
 export type FakeRequest = { method: string; url: URL; headers: IncomingHttpHeaders; body: string };
 /** JSON (`json`) or plain text (`text`) with a status. */
-export type FakeAnswer = { status: number; json?: unknown; text?: string };
+export type FakeAnswer = { status: number; json?: unknown; text?: string; headers?: Record<string, string> };
 
 export async function startFakeServer(
   port: number,
@@ -25,10 +25,10 @@ export async function startFakeServer(
         body,
       });
       if (answer.json !== undefined) {
-        res.writeHead(answer.status, { "content-type": "application/json" });
+        res.writeHead(answer.status, { ...answer.headers, "content-type": "application/json" });
         res.end(JSON.stringify(answer.json));
       } else {
-        res.writeHead(answer.status, { "content-type": "text/plain" });
+        res.writeHead(answer.status, { ...answer.headers, "content-type": "text/plain" });
         res.end(answer.text ?? "");
       }
     });

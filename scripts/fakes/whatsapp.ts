@@ -55,6 +55,8 @@ export async function startFakeWhatsApp(
 if (import.meta.url === `file://${process.argv[1]}`) {
   const port = Number(process.env.FAKE_WHATSAPP_PORT ?? 8792);
   startFakeWhatsApp(port).then((fake) => {
-    console.log(`fake WhatsApp Cloud API on ${fake.url} (token fake-whatsapp-token; GET /calls?phone=… lists sends)`);
+    console.log(
+      `fake WhatsApp Cloud API on ${fake.url} (token fake-whatsapp-token; GET /calls?phone=… lists sends)`,
+    );
   });
 }

@@ -7,6 +7,7 @@ import { consumeEvents } from "./events/consumer.js";
 import { consumeCrawl, KNOWLEDGE_CRAWL_QUEUE } from "./knowledge/consumer.js";
 import { createLogger } from "./lib/log.js";
 import { consumeDeliveries, PLUGIN_DELIVERIES_QUEUE } from "./plugins/deliveries.js";
+import { receiveEmail } from "./plugins/inbound-email.js";
 
 export { LiveStats } from "./analytics/live/live-stats.js";
 export { ConversationDO } from "./conversations/conversation-do.js";
@@ -28,6 +29,8 @@ export default {
     if (batch.queue === PLUGIN_DELIVERIES_QUEUE) return consumeDeliveries(batch, env);
     return consumeEvents(batch, env);
   },
+  // Email Routing: mail to a workspace's inbound address (plugins/inbound-email.ts).
+  email: (message, env) => receiveEmail(message, env, createLogger({ handler: "email", to: message.to })),
   async scheduled(controller, env, ctx) {
     const log = createLogger({ job: "cron" });
     const db = openDatabase({ url: env.DATABASE_URL, bridge: env.DB_BRIDGE });

@@ -2,6 +2,7 @@ import { createFreshDatabase, dropDatabase, startLocalDatabase } from "@autopilo
 import { buildPlugin } from "@autopilot/sdk/build";
 import { buildWidget } from "@autopilot/widget/build";
 import type { TestProject } from "vitest/node";
+import { startFakeEmail } from "../../../scripts/fakes/email.js";
 import { startFakeTelegram } from "../../../scripts/fakes/telegram.js";
 import { startFakeWhatsApp } from "../../../scripts/fakes/whatsapp.js";
 import { startFakeChat } from "./fake-chat.js";
@@ -27,6 +28,9 @@ declare module "vitest" {
     fakeWhatsAppUrl: string;
     whatsappBundle: string;
     whatsappManifest: string;
+    fakeEmailUrl: string;
+    emailBundle: string;
+    emailManifest: string;
   }
 }
 
@@ -69,12 +73,19 @@ export default async function setup(project: TestProject) {
   const whatsappPlugin = await buildPlugin(new URL("../../../plugins/whatsapp", import.meta.url).pathname);
   project.provide("whatsappBundle", whatsappPlugin.code);
   project.provide("whatsappManifest", JSON.stringify(whatsappPlugin.manifest));
+  // The first-party email channel plugin and the Resend API it sends through.
+  const email = await startFakeEmail();
+  project.provide("fakeEmailUrl", email.url);
+  const emailPlugin = await buildPlugin(new URL("../../../plugins/email", import.meta.url).pathname);
+  project.provide("emailBundle", emailPlugin.code);
+  project.provide("emailManifest", JSON.stringify(emailPlugin.manifest));
   console.log(`[global-setup] database: ${db.kind}${serverUrl ? ` (${name})` : " (in memory)"}`);
   return async () => {
     await openai.close();
     await chat.close();
     await telegram.close();
     await whatsapp.close();
+    await email.close();
     await site.close();
     await outage.close();
     await db.close();

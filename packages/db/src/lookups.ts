@@ -137,6 +137,13 @@ export const lookups = {
         installId,
       ])
     )[0]?.tenant_id ?? null,
+  /** The workspace whose inbound email address has this local part (before the @). */
+  inboundEmailTenant: async (db: Database, localPart: string) =>
+    (
+      await db.query<{ tenant_id: string | null }>("select inbound_email_tenant($1) as tenant_id", [
+        localPart,
+      ])
+    )[0]?.tenant_id ?? null,
   /** Plugin schedules due now, of active installs. */
   pluginSchedulesDue: (db: Database, limit: number) =>
     db.query<{ tenant_id: string; install_id: string; name: string }>(

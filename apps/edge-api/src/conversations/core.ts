@@ -122,6 +122,8 @@ export class ConversationCore {
           text,
           quickReplies: Array.isArray(data?.quickReplies) ? data.quickReplies.map(String) : [],
           lastInboundAt: meta.lastInboundAt ?? null,
+          // The thread's latest data is read when the reply goes out (plugins/channel-send.ts).
+          threadData: {},
         },
         seq: m.seq,
       } satisfies ChannelSend);

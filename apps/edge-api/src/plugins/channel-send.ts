@@ -3,6 +3,7 @@ import { SendResult } from "@autopilot/sdk";
 import type { ChannelSend, SendOutcome } from "../conversations/channel-send.js";
 import { AppError } from "../domain/errors.js";
 import type { Mailer } from "../mail/mailer.js";
+import { threadDataOf } from "./conversations.js";
 import { getInstall } from "./installs.js";
 import { invokePlugin, type PluginEnv } from "./invoke.js";
 
@@ -22,7 +23,11 @@ export async function sendThroughChannel(
     },
   );
   if (!install) return { status: "failed", reason: "the channel's plugin is no longer installed" };
-  const out = await invokePlugin(deps, install, { kind: "send", message: send.message });
+  const threadData = await threadDataOf(deps.db, { tenantId, installId: install.id }, send.message.threadId);
+  const out = await invokePlugin(deps, install, {
+    kind: "send",
+    message: { ...send.message, threadData },
+  });
   if (!out.ok) return { status: "retry", reason: `${out.code}: ${out.message}` };
   const result = SendResult.safeParse(out.value);
   if (!result.success)

@@ -85,7 +85,9 @@ async function threadOf(
 ): Promise<Thread> {
   return withTenant(db, install.tenantId, async (tx) => {
     const where = threadWhere(install, message.threadId);
-    const [known] = await tx.select().from(channelThreads).where(where);
+    const [known] = message.threadData
+      ? await tx.update(channelThreads).set({ data: message.threadData }).where(where).returning()
+      : await tx.select().from(channelThreads).where(where);
     if (known) return threadFrom(known);
     const contactId = await channelContact(tx, install.tenantId, channel, message.sender);
     const [created] = await tx
@@ -96,6 +98,7 @@ async function threadOf(
         threadId: message.threadId,
         conversationId: crypto.randomUUID(),
         contactId,
+        data: message.threadData ?? {},
       })
       .onConflictDoNothing()
       .returning();
@@ -163,6 +166,14 @@ async function channelContact(
     .values({ tenantId, channel, externalId: sender.id, contactId })
     .onConflictDoNothing();
   return contactId;
+}
+
+/** The data the channel's plugin keeps with a thread ({} for a thread it never gave any). */
+export async function threadDataOf(db: Database, install: Install, threadId: string) {
+  const [row] = await withTenant(db, install.tenantId, (tx) =>
+    tx.select({ data: channelThreads.data }).from(channelThreads).where(threadWhere(install, threadId)),
+  );
+  return row?.data ?? {};
 }
 
 /** A provider's receipt, to the reply it belongs to (found by the ids send answered), in this install only. */

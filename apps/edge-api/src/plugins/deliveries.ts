@@ -6,6 +6,7 @@ import type { Env } from "../env.js";
 import { createLogger, type Logger } from "../lib/log.js";
 import { mailerFor } from "../mail/mailer.js";
 import { DeliveryMessage } from "./fan-out.js";
+import { EmailDelivery } from "./inbound-email.js";
 import { getInstall } from "./installs.js";
 import { invokePlugin } from "./invoke.js";
 
@@ -85,6 +86,8 @@ export async function deliver(
 ): Promise<void> {
   const schedule = ScheduleRun.safeParse(message.body);
   if (schedule.success) return runSchedule(env, db, message, schedule.data);
+  const email = EmailDelivery.safeParse(message.body);
+  if (email.success) return deliverEmail(env, db, message, email.data, log);
   const parsed = DeliveryMessage.safeParse(message.body);
   if (!parsed.success) {
     log.warn("invalid plugin delivery dropped", { id: message.id });
@@ -110,6 +113,38 @@ export async function deliver(
   }
   log.warn("plugin delivery dead", { install: m.installId, event: m.event.id, error });
   await settle(db, m, "dead", error);
+  message.ack();
+}
+
+/**
+ * An inbound email to the workspace's email channel. A failure (the plugin down, paused or failing)
+ * is retried like an event's; the plugin drops a repeat of a message it took (its Message-ID).
+ */
+async function deliverEmail(
+  env: Env,
+  db: Database,
+  message: Pick<Message<unknown>, "attempts" | "ack" | "retry">,
+  delivery: EmailDelivery,
+  log: Logger,
+): Promise<void> {
+  const install = await installToRun(env, db, delivery.tenantId, delivery.installId);
+  if (!install) {
+    log.warn("inbound email dropped: its channel was uninstalled", { tenant: delivery.tenantId });
+    return message.ack();
+  }
+  const out = await invokePlugin({ env, db, mailer: mailerFor(env.MAILER) }, install, {
+    kind: "email",
+    email: delivery.email,
+  });
+  if (out.ok) return message.ack();
+  if (message.attempts <= MAX_DELIVERY_RETRIES)
+    return message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  log.error("inbound email lost after the last try", {
+    tenant: delivery.tenantId,
+    install: delivery.installId,
+    messageId: delivery.email.messageId,
+    error: `${out.code}: ${out.message}`.slice(0, 500),
+  });
   message.ack();
 }
 

@@ -160,5 +160,6 @@ function callName(call: PluginCall): string {
   if (call.kind === "report") return call.id;
   if (call.kind === "send") return call.message.messageId;
   if (call.kind === "install") return "install";
+  if (call.kind === "email") return call.email.messageId;
   return call.name;
 }

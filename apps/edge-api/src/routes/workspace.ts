@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { inboundAddressOf } from "../domain/inbound-email.js";
 import { getWorkspace, updateWorkspace } from "../domain/workspace.js";
 import type { AppEnv } from "../env.js";
 import { authenticate, requireRole } from "../http/auth.js";
@@ -59,4 +60,33 @@ workspaceRoutes.openapi(
     responses: { 200: jsonResponse(workspaceSchema, "Updated"), ...errors },
   }),
   async (c) => c.json(await updateWorkspace(c.get("db"), c.get("principal"), c.req.valid("json")), 200),
+);
+
+workspaceRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/workspace/inbound-email",
+    tags,
+    summary: "The workspace's inbound email address",
+    description:
+      "Mail sent to this address becomes conversations of the workspace's email channel (the Email plugin, installed from the marketplace); without one it is refused. Forward your support address here. Made on first read.",
+    middleware: [...auth] as const,
+    responses: {
+      200: jsonResponse(
+        z
+          .object({ address: z.email().openapi({ example: "acme-k3x9qp2m@inbound.example.com" }) })
+          .openapi("InboundEmailAddress"),
+        "Address",
+      ),
+      ...errors,
+    },
+  }),
+  async (c) => {
+    const { address } = await inboundAddressOf(
+      c.get("db"),
+      c.get("principal").tenantId,
+      c.env.INBOUND_EMAIL_DOMAIN || undefined,
+    );
+    return c.json({ address }, 200);
+  },
 );

@@ -175,6 +175,8 @@ export const channelThreads = pgTable(
     threadId: text("thread_id").notNull(),
     conversationId: uuid("conversation_id").notNull(),
     contactId: uuid("contact_id"),
+    /** The plugin's own notes on the thread (an email's address, subject, Message-IDs), for its replies. */
+    data: jsonb("data").$type<Record<string, string>>().notNull().default({}),
     createdAt: createdAt(),
   },
   (t) => [
@@ -227,4 +229,18 @@ export const channelMessages = pgTable(
       foreignColumns: [pluginInstalls.tenantId, pluginInstalls.id],
     }).onDelete("cascade"),
   ],
+);
+
+/**
+ * Each workspace's inbound email address (`<localPart>@<INBOUND_EMAIL_DOMAIN>`): mail sent to it goes
+ * to the workspace's email channel. The local part is random, so addresses cannot be guessed.
+ */
+export const inboundEmailAddresses = pgTable(
+  "inbound_email_addresses",
+  {
+    tenantId: tenantRef().primaryKey(),
+    localPart: text("local_part").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [unique("inbound_email_addresses_local_part_key").on(t.localPart)],
 );

@@ -13,6 +13,9 @@ export const Attachment = z.object({
 });
 export type Attachment = z.infer<typeof Attachment>;
 
+/** The size of a thread's data, as JSON. */
+export const MAX_THREAD_DATA = 8000;
+
 /** What a customer sent on the channel. */
 export const InboundMessage = z
   .object({
@@ -29,10 +32,20 @@ export const InboundMessage = z
     }),
     text: z.string().trim().max(4000).default(""),
     attachments: z.array(Attachment).max(10).default([]),
+    /**
+     * What the plugin needs to answer on this thread later (an email's address, subject and
+     * Message-IDs): kept by the platform with the thread, each message's replacing the one before,
+     * and handed back with every reply in `OutboundMessage.threadData`. Leave it out to keep it as is.
+     */
+    threadData: z.record(z.string().min(1).max(64), z.string().max(4000)).optional(),
   })
   .refine((m) => m.text.length > 0 || m.attachments.length > 0, {
     message: "a message needs text or an attachment",
     path: ["text"],
+  })
+  .refine((m) => !m.threadData || JSON.stringify(m.threadData).length <= MAX_THREAD_DATA, {
+    message: "threadData: at most 8,000 characters in all",
+    path: ["threadData"],
   });
 export type InboundMessage = z.input<typeof InboundMessage>;
 
@@ -55,6 +68,8 @@ export const OutboundMessage = z.object({
   quickReplies: z.array(z.string()).default([]),
   /** When the customer last wrote (ISO): providers with a reply window (WhatsApp's 24 h) check it. */
   lastInboundAt: z.string().nullable(),
+  /** The thread's data as the plugin's last appendInbound left it ({} when it gave none). */
+  threadData: z.record(z.string(), z.string()).default({}),
 });
 export type OutboundMessage = z.infer<typeof OutboundMessage>;
 

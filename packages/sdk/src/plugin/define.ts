@@ -2,6 +2,7 @@ import type { AppEvent } from "../events/catalog.js";
 import type { PluginContext } from "./capabilities.js";
 import type { OutboundMessage, SendResult } from "./channel.js";
 import { buildContext } from "./context.js";
+import type { InboundEmail } from "./email.js";
 import { type Manifest, type ManifestInput, ManifestSchema } from "./manifest.js";
 import type { Permission } from "./permissions.js";
 import { type CallContext, type HostApi, PluginCall, type PluginResult, type ReportAnswer } from "./wire.js";
@@ -47,6 +48,11 @@ export type PluginDefinition<M extends ManifestInput> = {
   /** A channel plugin's way out: every bot and agent reply of its conversations comes here. */
   channel?: {
     send(message: OutboundMessage, ctx: PluginContext<PermissionsOf<M>>): Promise<SendResult>;
+    /**
+     * An email channel's way in (manifest `channel.id` "email"): each message delivered to the
+     * workspace's inbound address, at least once (a repeat has the same messageId).
+     */
+    receiveEmail?(email: InboundEmail, ctx: PluginContext<PermissionsOf<M>>): Promise<void>;
   };
 };
 
@@ -105,6 +111,10 @@ export function definePlugin<const M extends ManifestInput>(definition: PluginDe
         case "send":
           if (!d.channel) return missing("sending");
           return { ok: true, value: await d.channel.send(call.message, ctx) };
+        case "email":
+          if (!d.channel?.receiveEmail) return missing("email");
+          await d.channel.receiveEmail(call.email, ctx);
+          return { ok: true, value: null };
       }
     } catch (error) {
       const code = error instanceof PluginError ? error.code : "plugin_error";

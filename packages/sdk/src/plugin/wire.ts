@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { OutboundMessage } from "./channel.js";
+import { InboundEmail } from "./email.js";
 
 // What crosses the sandbox boundary, both ways, validated on both sides: the host calls a plugin's
 // `invoke(call)` and gets a PluginResult; the plugin calls the host's `call(capability, method, args)`.
@@ -23,6 +24,8 @@ export const PluginCall = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("send"), message: OutboundMessage }),
   /** After an install, an upgrade or a settings change: where its webhooks are (to register them). */
   z.object({ kind: z.literal("install"), hooks: z.record(z.string(), z.string()) }),
+  /** An email channel's inbound mail, received at the workspace's address and parsed by the host. */
+  z.object({ kind: z.literal("email"), email: InboundEmail }),
 ]);
 export type PluginCall = z.infer<typeof PluginCall>;
 
