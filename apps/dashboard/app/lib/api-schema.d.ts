@@ -1014,6 +1014,99 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/workspace/inbound-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's inbound email address
+         * @description Mail sent to this address becomes conversations of the workspace's email channel (the Email plugin, installed from the marketplace); without one it is refused. Forward your support address here. Made on first read.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Address */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboundEmailAddress"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/settings/business-hours": {
         parameters: {
             query?: never;
@@ -16811,6 +16904,13 @@ export interface components {
             locale: string;
             createdAt: string;
         };
+        InboundEmailAddress: {
+            /**
+             * Format: email
+             * @example acme-k3x9qp2m@inbound.example.com
+             */
+            address: string;
+        };
         BusinessHours: {
             enabled: boolean;
             weekly: {
@@ -17268,6 +17368,10 @@ export interface components {
             version: string;
             description: string;
             kinds: string[];
+            channel: {
+                id: string;
+                name: string;
+            } | null;
             /** @enum {string} */
             status: "active" | "paused";
             pausedReason: string | null;

@@ -46,7 +46,12 @@ export async function loader({ request, context }: Route.LoaderArgs) {
           })
         ).data ?? null)
       : null;
-  return { installs: data.installs, selected, calls, dead, preview };
+  // An email channel receives the workspace's mail: its page shows the address customers write to.
+  const inboundAddress =
+    current?.channel?.id === "email"
+      ? ((await client.GET("/v1/workspace/inbound-email")).data?.address ?? null)
+      : null;
+  return { installs: data.installs, selected, calls, dead, preview, inboundAddress };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
@@ -176,7 +181,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 }
 
 export default function Plugins({ loaderData, actionData }: Route.ComponentProps) {
-  const { installs, selected, calls, dead, preview } = loaderData;
+  const { installs, selected, calls, dead, preview, inboundAddress } = loaderData;
   const data = (actionData ?? {}) as {
     errors?: FormErrors;
     inspected?: components["schemas"]["PluginInspection"];
@@ -231,6 +236,7 @@ export default function Plugins({ loaderData, actionData }: Route.ComponentProps
           replayed={data.replayed}
           errors={data.configFor === current.id || !data.configFor ? data.errors : undefined}
           saved={data.saved === current.id}
+          inboundAddress={inboundAddress}
           versions={
             current.source === "marketplace" ? (
               <UpgradePanel install={current} preview={preview} errors={data.errors} />

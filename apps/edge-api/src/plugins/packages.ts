@@ -41,6 +41,7 @@ export function installView(i: InstallRecord, apiOrigin: string) {
     version: i.version,
     description: i.manifest.description,
     kinds: i.manifest.kinds,
+    channel: i.manifest.channel ?? null,
     status: i.status,
     pausedReason: i.pausedReason,
     permissions: permissionsInWords(i.grantedPermissions),

@@ -28,6 +28,8 @@ export const installSchema = z
     version: z.string(),
     description: z.string(),
     kinds: z.array(z.string()),
+    /** A channel plugin's channel (its conversations show it); null for other plugins. */
+    channel: z.object({ id: z.string(), name: z.string() }).nullable(),
     status: z.enum(["active", "paused"]),
     pausedReason: z.string().nullable(),
     permissions: z.array(z.object({ permission: z.string(), text: z.string() })),

@@ -20,6 +20,7 @@ export function InstallDetail({
   errors,
   saved,
   versions,
+  inboundAddress,
 }: {
   install: Install;
   calls: components["schemas"]["PluginCall"][];
@@ -29,6 +30,8 @@ export function InstallDetail({
   saved: boolean;
   /** A marketplace install's version panel (upgrade, rollback, automatic upgrades). */
   versions?: ReactNode;
+  /** An email channel's way in: the workspace's inbound address. */
+  inboundAddress?: string | null;
 }) {
   const { when } = useFormats();
   return (
@@ -64,6 +67,18 @@ export function InstallDetail({
               </li>
             ))}
           </ul>
+        </>
+      ) : null}
+      {inboundAddress ? (
+        <>
+          <h3>Inbound address</h3>
+          <p className="muted small">
+            Mail to this address becomes conversations here. Give it to customers, or forward your support
+            address to it.
+          </p>
+          <p>
+            <code data-inbound-address>{inboundAddress}</code>
+          </p>
         </>
       ) : null}
       <h3>Settings</h3>
