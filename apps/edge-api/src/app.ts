@@ -32,6 +32,7 @@ import { reportRoutes } from "./routes/reports.js";
 import { routeConfigRoutes } from "./routes/route-config.js";
 import { mountSalesRoutes } from "./routes/sales.js";
 import { systemRoutes } from "./routes/system.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import { widgetRoutes } from "./routes/widget.js";
 import { workspaceRoutes } from "./routes/workspace.js";
 
@@ -110,6 +111,7 @@ export function createApp() {
   app.route("/", developerRoutes);
   app.route("/", operatorRoutes);
   app.route("/", hookRoutes);
+  app.route("/", webhookRoutes);
   mountSalesRoutes(app);
   mountDocs(app);
 

@@ -60,6 +60,8 @@ export type Env = {
   /** CSV lead imports, run as jobs (domain/leads/import-consumer.ts). */
   LEAD_IMPORTS: Queue;
   PLUGIN_DELIVERIES: Queue;
+  /** Outbound webhook deliveries (webhooks/deliveries.ts). */
+  WEBHOOK_DELIVERIES: Queue;
   /** The domain of workspaces' inbound email addresses (Email Routing sends it to this worker). */
   INBOUND_EMAIL_DOMAIN?: string;
   /** Rows one import job slice handles before queueing the next (default 5000; tests use less). */

@@ -8,6 +8,7 @@ import { consumeCrawl, KNOWLEDGE_CRAWL_QUEUE } from "./knowledge/consumer.js";
 import { createLogger } from "./lib/log.js";
 import { consumeDeliveries, PLUGIN_DELIVERIES_QUEUE } from "./plugins/deliveries.js";
 import { receiveEmail } from "./plugins/inbound-email.js";
+import { consumeWebhooks, WEBHOOK_DELIVERIES_QUEUE } from "./webhooks/deliveries.js";
 
 export { LiveStats } from "./analytics/live/live-stats.js";
 export { ConversationDO } from "./conversations/conversation-do.js";
@@ -27,6 +28,7 @@ export default {
     if (batch.queue === KNOWLEDGE_CRAWL_QUEUE) return consumeCrawl(batch, env);
     if (batch.queue === LEAD_IMPORTS_QUEUE) return consumeImports(batch, env);
     if (batch.queue === PLUGIN_DELIVERIES_QUEUE) return consumeDeliveries(batch, env);
+    if (batch.queue === WEBHOOK_DELIVERIES_QUEUE) return consumeWebhooks(batch, env);
     return consumeEvents(batch, env);
   },
   // Email Routing: mail to a workspace's inbound address (plugins/inbound-email.ts).

@@ -134,6 +134,31 @@ describe("email channel", () => {
     );
     expect((await call("/v1/conversations", { headers: b.auth })).json.conversations).toEqual([]);
     expect(await threadsOf(b)).toEqual([]);
+
+    // A sender the receiving server could not verify (a forged From) is refused too.
+    const forged = await send(a, {
+      from: "ada@customer.test",
+      subject: "Change my order",
+      text: "Send everything to my new address.",
+      headers: [
+        "Authentication-Results: mx.cloudflare.net; dkim=none; spf=fail smtp.mailfrom=ada@customer.test; dmarc=fail header.from=customer.test",
+      ],
+    });
+    expect(forged.rejected).toBe("The sender could not be verified (DMARC failed)");
+    const verified = await send(a, {
+      from: "ada@customer.test",
+      subject: "Hello",
+      text: "Hello there.",
+      headers: [
+        "Authentication-Results: mx.cloudflare.net; dkim=pass header.d=customer.test; spf=pass; dmarc=pass",
+      ],
+    });
+    expect(verified.rejected).toBeNull();
+    const rows = await until(
+      () => threadsOf(a),
+      (r) => r.length > 0,
+    );
+    expect(rows.map((r) => r.threadId)).toEqual([`ada@customer.test ${verified.messageId}`]);
   });
 
   it("turns an email into a conversation: the bot answers in the thread, the customer's reply lands in it and becomes a lead", async () => {

@@ -5,6 +5,7 @@ import type { TestProject } from "vitest/node";
 import { startFakeEmail } from "../../../scripts/fakes/email.js";
 import { startFakeTelegram } from "../../../scripts/fakes/telegram.js";
 import { startFakeWhatsApp } from "../../../scripts/fakes/whatsapp.js";
+import { startWebhookReceiver } from "../../../scripts/webhook-receiver.js";
 import { startFakeChat } from "./fake-chat.js";
 import { startFakeOpenAi } from "./fake-openai.js";
 import { startKnowledgeSite } from "./knowledge-site.js";
@@ -31,6 +32,7 @@ declare module "vitest" {
     fakeEmailUrl: string;
     emailBundle: string;
     emailManifest: string;
+    webhookReceiverUrl: string;
   }
 }
 
@@ -79,6 +81,9 @@ export default async function setup(project: TestProject) {
   const emailPlugin = await buildPlugin(new URL("../../../plugins/email", import.meta.url).pathname);
   project.provide("emailBundle", emailPlugin.code);
   project.provide("emailManifest", JSON.stringify(emailPlugin.manifest));
+  // A workspace's own server, receiving its outbound webhooks.
+  const receiver = await startWebhookReceiver();
+  project.provide("webhookReceiverUrl", receiver.url);
   console.log(`[global-setup] database: ${db.kind}${serverUrl ? ` (${name})` : " (in memory)"}`);
   return async () => {
     await openai.close();
@@ -86,6 +91,7 @@ export default async function setup(project: TestProject) {
     await telegram.close();
     await whatsapp.close();
     await email.close();
+    await receiver.close();
     await site.close();
     await outage.close();
     await db.close();

@@ -17,6 +17,7 @@ const TABS = [
   { to: "/settings/pipelines", label: "Pipelines" },
   { to: "/settings/api-keys", label: "API keys" },
   { to: "/settings/plugins", label: "Plugins" },
+  { to: "/settings/webhooks", label: "Webhooks" },
   { to: "/settings/ai", label: "AI provider" },
   { to: "/settings/hours", label: "Business hours" },
   { to: "/settings/workspace", label: "Workspace" },

@@ -1,5 +1,6 @@
-import { type Database, notifications, withTenant } from "@autopilot/db";
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { type Database, memberships, notifications, users, withTenant } from "@autopilot/db";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import type { Mailer } from "../mail/mailer.js";
 import { notFound } from "./errors.js";
 
 // A member's notifications (assignments, SLA breaches, route notify actions, task reminders): the
@@ -34,4 +35,37 @@ export async function markNotificationRead(db: Database, tenantId: string, id: s
       .returning({ id: notifications.id }),
   );
   if (done.length === 0) throw notFound("notification");
+}
+
+/** Tells every owner and admin of a workspace something that needs them: in the app and by mail. */
+export async function notifyAdmins(
+  db: Database,
+  mailer: Mailer,
+  tenantId: string,
+  message: { kind: string; title: string; body: string; nextStep: string; data: Record<string, unknown> },
+): Promise<void> {
+  await withTenant(db, tenantId, async (tx) => {
+    const admins = await tx
+      .select({ userId: memberships.userId, email: users.email })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.tenantId, tenantId), inArray(memberships.role, ["owner", "admin"])));
+    for (const admin of admins) {
+      await tx.insert(notifications).values({
+        tenantId,
+        userId: admin.userId,
+        kind: message.kind,
+        title: message.title,
+        body: message.body.slice(0, 1000),
+        data: message.data,
+      });
+      await mailer.send(tx, {
+        tenantId,
+        to: admin.email,
+        subject: message.title,
+        text: `${message.body}\n\n${message.nextStep}\n`,
+        kind: "notification",
+      });
+    }
+  });
 }

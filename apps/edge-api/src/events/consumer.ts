@@ -4,6 +4,7 @@ import { storeDeadLetters } from "../analytics/dead-letters.js";
 import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
 import { fanOutToPlugins } from "../plugins/fan-out.js";
+import { fanOutToWebhooks } from "../webhooks/fan-out.js";
 
 export const DEAD_LETTER_QUEUE = "events-dlq";
 
@@ -19,12 +20,14 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
       await storeDeadLetters(db, batch.queue, batch.messages, log);
       return;
     }
-    // Plugins first: a batch taken in but not handed on would never reach them. A delivery queued
-    // twice (this batch retried) runs once (plugins/deliveries.ts).
+    // Plugins and webhook endpoints first: a batch taken in but not handed on would never reach them.
+    // A delivery queued twice (this batch retried) runs once (plugins/deliveries.ts, webhooks/fan-out.ts).
     try {
-      await fanOutToPlugins(db, env.PLUGIN_DELIVERIES, batch.messages.map((m) => m.body).filter(isEventRef));
+      const events = batch.messages.map((m) => m.body).filter(isEventRef);
+      await fanOutToPlugins(db, env.PLUGIN_DELIVERIES, events);
+      await fanOutToWebhooks(db, env.WEBHOOK_DELIVERIES, events);
     } catch (error) {
-      log.warn("plugin fan-out failed; retrying the batch", { error: String(error) });
+      log.warn("plugin or webhook fan-out failed; retrying the batch", { error: String(error) });
       for (const m of batch.messages) m.retry({ delaySeconds: 5 });
       return;
     }

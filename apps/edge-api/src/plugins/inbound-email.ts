@@ -56,6 +56,20 @@ function isAutomatic(parsed: Email, envelopeFrom: string): boolean {
   return envelopeFrom === "" || /^(mailer-daemon|postmaster)@/i.test(envelopeFrom);
 }
 
+/**
+ * What the receiving server (Cloudflare's Email Routing, whose Authentication-Results header is the
+ * topmost) found wrong with the sender, if anything: a From that failed DMARC, or SPF failing with no
+ * DKIM signature passing. Such mail is refused, so no one writes into a customer's conversation under
+ * their address. Without the header (local runs) nothing is judged.
+ */
+export function failedAuthentication(parsed: Pick<Email, "headers">): string | null {
+  const top = parsed.headers.find((h) => h.key === "authentication-results")?.value.toLowerCase();
+  if (!top) return null;
+  if (/\bdmarc=fail\b/.test(top)) return "DMARC";
+  if (/\bspf=fail\b/.test(top) && !/\bdkim=pass\b/.test(top)) return "SPF";
+  return null;
+}
+
 /** The parsed message as the plugin gets it; null when it has no usable sender. */
 export function toInboundEmail(parsed: Email, envelope: { from: string; to: string }): InboundEmail | null {
   const from = parsed.from && "address" in parsed.from ? parsed.from : undefined;
@@ -107,6 +121,8 @@ export async function receiveEmail(message: Incoming, env: Env, log: Logger): Pr
       log.warn("inbound email not parseable", { tenant: tenantId, error: String(error) });
       return message.setReject("The message could not be read");
     }
+    const failed = failedAuthentication(parsed);
+    if (failed) return message.setReject(`The sender could not be verified (${failed} failed)`);
     const email = toInboundEmail(parsed, { from: message.from, to: message.to });
     if (!email) return message.setReject("The message has no sender address");
     const delivery: EmailDelivery = { kind: "email", tenantId, installId, email };

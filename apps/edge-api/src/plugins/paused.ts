@@ -1,5 +1,5 @@
-import { type Database, memberships, notifications, users, withTenant } from "@autopilot/db";
-import { and, eq, inArray } from "drizzle-orm";
+import type { Database } from "@autopilot/db";
+import { notifyAdmins } from "../domain/notifications.js";
 import type { Mailer } from "../mail/mailer.js";
 import type { InstallRecord } from "./installs.js";
 
@@ -19,35 +19,15 @@ export async function tellAdminsPaused(
 }
 
 /** Tells every admin of the install's workspace something about it, in the app and by mail. */
-export async function tellAdmins(
+export function tellAdmins(
   db: Database,
   mailer: Mailer,
   install: Pick<InstallRecord, "tenantId" | "id" | "pluginId">,
   message: { title: string; body: string; nextStep: string },
 ): Promise<void> {
-  const { title, body } = message;
-  await withTenant(db, install.tenantId, async (tx) => {
-    const admins = await tx
-      .select({ userId: memberships.userId, email: users.email })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(memberships.tenantId, install.tenantId), inArray(memberships.role, ["owner", "admin"])));
-    for (const admin of admins) {
-      await tx.insert(notifications).values({
-        tenantId: install.tenantId,
-        userId: admin.userId,
-        kind: "plugin.paused",
-        title,
-        body: body.slice(0, 1000),
-        data: { installId: install.id, pluginId: install.pluginId },
-      });
-      await mailer.send(tx, {
-        tenantId: install.tenantId,
-        to: admin.email,
-        subject: title,
-        text: `${body}\n\n${message.nextStep}\n`,
-        kind: "notification",
-      });
-    }
+  return notifyAdmins(db, mailer, install.tenantId, {
+    kind: "plugin.paused",
+    ...message,
+    data: { installId: install.id, pluginId: install.pluginId },
   });
 }

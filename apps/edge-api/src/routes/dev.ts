@@ -22,6 +22,7 @@ devRoutes.get("/v1/dev/queues", async (c) => {
     "knowledge-crawl": c.env.KNOWLEDGE_CRAWL,
     "lead-imports": c.env.LEAD_IMPORTS,
     "plugin-deliveries": c.env.PLUGIN_DELIVERIES,
+    "webhook-deliveries": c.env.WEBHOOK_DELIVERIES,
   };
   const backlog: Record<string, number> = {};
   for (const [name, queue] of Object.entries(queues)) backlog[name] = (await queue.metrics()).backlogCount;

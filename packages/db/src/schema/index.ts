@@ -13,3 +13,4 @@ export * from "./marketplace.js";
 export * from "./platform.js";
 export * from "./plugins.js";
 export * from "./teams.js";
+export * from "./webhooks.js";
