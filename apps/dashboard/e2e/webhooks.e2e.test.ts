@@ -103,4 +103,35 @@ describe.skipIf(!hasChromium)("webhooks in Chromium", () => {
     expect(verifies(rotated, after)).toBe(true);
     expect(verifies(secret, after)).toBe(true);
   });
+
+  it("takes a signed form submission as a lead, and shows it under Incoming leads", async () => {
+    await page.goto(`${dash}/settings/webhooks`);
+    const url = (await page.locator("[data-intake-url]").textContent()) ?? "";
+    await page.getByText("Show the secret").click();
+    const secret = (await page.locator("[data-intake-secret]").textContent()) ?? "";
+    expect(secret).toMatch(/^whsec_/);
+    await page.fill("#intake-email", "answers.mail");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Saved.").waitFor();
+
+    const body = JSON.stringify({ answers: { mail: "paula@forms.test" }, name: "Paula Post" });
+    const id = `msg_${Date.now()}`;
+    const at = new Date();
+    const res = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "webhook-id": id,
+        "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+        "webhook-signature": new Webhook(secret).sign(id, at, body),
+      },
+      body,
+    });
+    expect(res.status).toBe(201);
+    await page.reload();
+    await page.locator('[data-intake-outcome="created"]').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.locator('[data-intake-outcome="created"]').getByRole("link", { name: "the lead" }).click();
+    await page.getByText("paula@forms.test").first().waitFor();
+  });
 });

@@ -22,6 +22,7 @@ import { hookRoutes } from "./routes/hooks.js";
 import { inboxRoutes } from "./routes/inbox.js";
 import { knowledgeRoutes } from "./routes/knowledge.js";
 import { knowledgeUploadRoutes } from "./routes/knowledge-uploads.js";
+import { leadIntakeRoutes } from "./routes/lead-intake.js";
 import { mailRoutes } from "./routes/mail.js";
 import { marketplaceRoutes } from "./routes/marketplace.js";
 import { meRoutes } from "./routes/me.js";
@@ -112,6 +113,7 @@ export function createApp() {
   app.route("/", operatorRoutes);
   app.route("/", hookRoutes);
   app.route("/", webhookRoutes);
+  app.route("/", leadIntakeRoutes);
   mountSalesRoutes(app);
   mountDocs(app);
 

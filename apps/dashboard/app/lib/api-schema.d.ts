@@ -12102,6 +12102,383 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/lead-intake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's lead webhook: its URL, secret, field mapping and the latest payloads */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Lead webhook */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LeadIntake"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Turn the lead webhook on or off, assign its leads or not, and map the form's fields */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        enabled?: boolean;
+                        assign?: boolean;
+                        mapping?: components["schemas"]["LeadIntakeMapping"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LeadIntake"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/lead-intake/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret, at once (the old one stops working) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Rotated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LeadIntake"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/intake/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A form tool's submission: becomes a contact and a lead, scored and assigned as usual
+         * @description Signed with the workspace's secret, either as Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) or as `X-Signature-256: sha256=<hex HMAC-SHA256 of the raw body, keyed with the secret as shown>`. JSON or a form post. A repeated `webhook-id` (or `Idempotency-Key`) makes no second lead.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Seen before */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            leadId: string;
+                            contactId: string;
+                            /** @enum {boolean} */
+                            duplicate: true;
+                        };
+                    };
+                };
+                /** @description Lead created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            leadId: string;
+                            /** Format: uuid */
+                            contactId: string;
+                        };
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts": {
         parameters: {
             query?: never;
@@ -13668,7 +14045,7 @@ export interface paths {
                     ownerId?: string;
                     teamId?: string;
                     contactId?: string;
-                    source?: "chat" | "api" | "import" | "plugin";
+                    source?: "chat" | "api" | "import" | "plugin" | "webhook";
                     minScore?: number | null;
                     sort?: "created_at" | "updated_at" | "score";
                     order?: "asc" | "desc";
@@ -15778,7 +16155,7 @@ export interface paths {
                                 territories?: string[];
                                 languages?: string[];
                                 products?: string[];
-                                sources?: ("chat" | "api" | "import" | "plugin")[];
+                                sources?: ("chat" | "api" | "import" | "plugin" | "webhook")[];
                             };
                             /** @enum {string} */
                             strategy: "round_robin" | "weighted" | "least_loaded" | "specific";
@@ -18659,6 +19036,37 @@ export interface components {
             responseExcerpt: string;
             error: string | null;
         };
+        LeadIntake: {
+            url: string;
+            enabled: boolean;
+            assign: boolean;
+            mapping: components["schemas"]["LeadIntakeMapping"];
+            /** @description whsec_…: signs what senders post */
+            secret: string;
+            payloads: {
+                /** Format: uuid */
+                id: string;
+                receivedAt: string;
+                /** @enum {string} */
+                outcome: "created" | "duplicate" | "refused";
+                /** Format: uuid */
+                leadId: string | null;
+                error: string | null;
+                payload?: unknown;
+            }[];
+        };
+        LeadIntakeMapping: {
+            email?: string;
+            name?: string;
+            firstName?: string;
+            lastName?: string;
+            phone?: string;
+            company?: string;
+            title?: string;
+            attributes?: {
+                [key: string]: string;
+            };
+        };
         Contact: {
             /** Format: uuid */
             id: string;
@@ -18791,7 +19199,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @enum {string} */
-            source: "chat" | "api" | "import" | "plugin";
+            source: "chat" | "api" | "import" | "plugin" | "webhook";
             territory: string | null;
             language: string | null;
             product: string | null;
@@ -18832,7 +19240,7 @@ export interface components {
              * @default api
              * @enum {string}
              */
-            source: "chat" | "api" | "import" | "plugin";
+            source: "chat" | "api" | "import" | "plugin" | "webhook";
             /** @description Custom attributes, typed by the tenant's attribute definitions */
             attributes?: {
                 [key: string]: unknown;
@@ -19013,7 +19421,7 @@ export interface components {
                 territories?: string[];
                 languages?: string[];
                 products?: string[];
-                sources?: ("chat" | "api" | "import" | "plugin")[];
+                sources?: ("chat" | "api" | "import" | "plugin" | "webhook")[];
             };
             /** @enum {string} */
             strategy: "round_robin" | "weighted" | "least_loaded" | "specific";

@@ -2,6 +2,7 @@ import { Form, Link } from "react-router";
 import { Field, FormError, Submit } from "../components/form.js";
 import { DeliveryLog } from "../components/webhooks/delivery-log.js";
 import { EndpointDetail } from "../components/webhooks/endpoint-detail.js";
+import { INTAKE_FIELDS, LeadIntake } from "../components/webhooks/lead-intake.js";
 import { requireAdmin } from "../lib/admin.server.js";
 import { api } from "../lib/api.server.js";
 import type { components, paths } from "../lib/api-schema.js";
@@ -22,9 +23,10 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   await requireAdmin(request, context);
   const client = api(request, context);
   const params = new URL(request.url).searchParams;
-  const [{ data, response }, types] = await Promise.all([
+  const [{ data, response }, types, intake] = await Promise.all([
     client.GET("/v1/webhooks"),
     client.GET("/v1/webhooks/event-types"),
+    client.GET("/v1/lead-intake"),
   ]);
   if (!data) throw new Response("Could not load the webhooks", { status: response.status });
   const selected = params.get("endpoint") ?? data.endpoints[0]?.id ?? null;
@@ -50,6 +52,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     selected,
     deliveries,
     delivery,
+    intake: intake.data ?? null,
   };
 }
 
@@ -60,6 +63,26 @@ export async function action({ request, context }: Route.ActionArgs) {
   const id = text(form, "id");
   const path = { params: { path: { id } } };
   switch (intent) {
+    case "intake-save": {
+      const mapping = Object.fromEntries(
+        INTAKE_FIELDS.map((key) => [key, text(form, `map-${key}`)]).filter(([, v]) => v),
+      );
+      const { error } = await client.PATCH("/v1/lead-intake", {
+        body: { enabled: form.get("enabled") === "on", assign: form.get("assign") === "on", mapping },
+      });
+      return error
+        ? {
+            intakeErrors: formErrors(
+              error,
+              INTAKE_FIELDS.map((k) => `map-${k}`),
+            ),
+          }
+        : { intakeSaved: true };
+    }
+    case "intake-rotate": {
+      const { error } = await client.POST("/v1/lead-intake/rotate-secret");
+      return error ? { intakeErrors: formErrors(error, []) } : { notice: "A new secret signs from now on." };
+    }
     case "create": {
       // The API checks each type against its catalogue (a 400 naming eventTypes otherwise).
       const eventTypes = form.getAll("eventTypes").map(String) as EventType[];
@@ -110,12 +133,14 @@ export async function action({ request, context }: Route.ActionArgs) {
 const label = (e: Endpoint) => e.description || e.url;
 
 export default function Webhooks({ loaderData, actionData }: Route.ComponentProps) {
-  const { endpoints, eventTypes, selected, deliveries, delivery } = loaderData;
+  const { endpoints, eventTypes, selected, deliveries, delivery, intake } = loaderData;
   const data = (actionData ?? {}) as {
     errors?: FormErrors;
     secret?: { url: string; value: string; rotated: boolean };
     notice?: string;
     select?: string;
+    intakeErrors?: FormErrors;
+    intakeSaved?: boolean;
   };
   const current = endpoints.find((e) => e.id === (data.select ?? selected));
   return (
@@ -210,6 +235,9 @@ export default function Webhooks({ loaderData, actionData }: Route.ComponentProp
         <EndpointDetail endpoint={current} errors={data.secret ? undefined : data.errors}>
           <DeliveryLog endpointId={current.id} deliveries={deliveries} selected={delivery} />
         </EndpointDetail>
+      ) : null}
+      {intake ? (
+        <LeadIntake intake={intake} errors={data.intakeErrors} saved={data.intakeSaved === true} />
       ) : null}
     </>
   );

@@ -49,6 +49,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   invalid_route: 422,
   no_products: 422,
+  no_contact_fields: 422,
   upgrade_required: 426,
   // Try again later.
   rate_limited: 429,

@@ -1,4 +1,4 @@
-import { AGENT_PRESENCES } from "@autopilot/db";
+import { AGENT_PRESENCES, LEAD_SOURCES } from "@autopilot/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { assignLeadManually } from "../domain/assignment/assign-lead.js";
 import { assignThroughCoordinator } from "../domain/assignment/coordinate.js";
@@ -170,7 +170,7 @@ const conditions = z
     territories: z.array(z.string().min(1).max(100)).max(100),
     languages: z.array(z.string().min(1).max(20)).max(50),
     products: z.array(z.string().min(1).max(100)).max(100),
-    sources: z.array(z.enum(["chat", "api", "import", "plugin"])),
+    sources: z.array(z.enum(LEAD_SOURCES)),
   })
   .partial();
 const ruleBody = z.object({

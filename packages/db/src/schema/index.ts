@@ -14,3 +14,4 @@ export * from "./platform.js";
 export * from "./plugins.js";
 export * from "./teams.js";
 export * from "./webhooks.js";
+export * from "./lead-intake.js";

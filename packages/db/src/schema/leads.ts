@@ -5,7 +5,7 @@ import { memberOf, tenantRef, tenants } from "./identity.js";
 
 export const LEAD_STATUSES = ["new", "qualifying", "mql", "sql", "converted", "disqualified"] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
-export const LEAD_SOURCES = ["chat", "api", "import", "plugin"] as const;
+export const LEAD_SOURCES = ["chat", "api", "import", "plugin", "webhook"] as const;
 export type LeadSource = (typeof LEAD_SOURCES)[number];
 
 /** BANT signals, as extracted in chat or given through the API. */

@@ -148,7 +148,8 @@ const leadStatus = z.enum(["new", "qualifying", "mql", "sql", "converted", "disq
 export const leadCreated = defineEvent(
   "lead.created",
   1,
-  z.object({ source: z.enum(["chat", "api", "import", "plugin"]), routeId: id.nullable() }),
+  // "webhook" (the inbound lead webhook) was added later: a new value, no field changed.
+  z.object({ source: z.enum(["chat", "api", "import", "plugin", "webhook"]), routeId: id.nullable() }),
 );
 export const leadScored = defineEvent(
   "lead.scored",
