@@ -146,8 +146,9 @@ export const lookups = {
     )[0]?.tenant_id ?? null,
   /** The workspace of a lead intake (the inbound lead webhook's public id). */
   leadIntakeTenant: async (db: Database, intakeId: string) =>
-    (await db.query<{ tenant_id: string | null }>("select lead_intake_tenant($1) as tenant_id", [intakeId]))[0]
-      ?.tenant_id ?? null,
+    (
+      await db.query<{ tenant_id: string | null }>("select lead_intake_tenant($1) as tenant_id", [intakeId])
+    )[0]?.tenant_id ?? null,
   /** Plugin schedules due now, of active installs. */
   pluginSchedulesDue: (db: Database, limit: number) =>
     db.query<{ tenant_id: string; install_id: string; name: string }>(
