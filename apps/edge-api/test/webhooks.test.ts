@@ -1,6 +1,8 @@
 import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { createLogger } from "../src/lib/log.js";
 import { nextStep, WEBHOOK_RETRY_SECONDS } from "../src/webhooks/deliveries.js";
+import { pruneDeliveryLogs } from "../src/webhooks/retention.js";
 import { until } from "./channel-helpers.js";
 import { call, ownerDb, type Session, signup } from "./helpers.js";
 
@@ -233,5 +235,33 @@ describe("outbound webhooks", () => {
     expect(verifies(now.json.secret, after)).toBe(true);
     expect(verifies(rotated.json.secret, after)).toBe(false);
     expect(verifies(ep.secret, after)).toBe(false);
+  });
+
+  it("keeps the delivery log 30 days", async () => {
+    const s = await signup("Hooks Prune");
+    const path = freshPath();
+    const ep = await endpoint(s, path, ["deal.won"]);
+    const old = await call(`/v1/webhooks/${ep.id}/test`, { method: "POST", headers: s.auth });
+    const recent = await call(`/v1/webhooks/${ep.id}/test`, { method: "POST", headers: s.auth });
+    await receivedAtLeast(path, 2);
+    await until(
+      async () =>
+        (await call(`/v1/webhooks/${ep.id}/deliveries?status=succeeded`, { headers: s.auth })).json
+          .deliveries,
+      (d: unknown[]) => d.length === 2,
+    );
+    await db.query("update webhook_deliveries set created_at = now() - interval '31 days' where id = $1", [
+      old.json.id,
+    ]);
+    const pruned = await pruneDeliveryLogs(db, createLogger({}));
+    expect(pruned.deliveries).toBeGreaterThanOrEqual(1);
+    const left = (await call(`/v1/webhooks/${ep.id}/deliveries`, { headers: s.auth })).json.deliveries as {
+      id: string;
+    }[];
+    expect(left.map((d) => d.id)).toEqual([recent.json.id]);
+    // Its tries went with it.
+    expect(await db.query("select 1 from webhook_attempts where delivery_id = $1", [old.json.id])).toEqual(
+      [],
+    );
   });
 });

@@ -149,6 +149,16 @@ export const lookups = {
     (
       await db.query<{ tenant_id: string | null }>("select lead_intake_tenant($1) as tenant_id", [intakeId])
     )[0]?.tenant_id ?? null,
+  /** Workspaces with webhook deliveries older than `days` (the delivery log's retention). */
+  webhookDeliveriesDue: async (db: Database, days: number, limit: number) =>
+    (
+      await db.query<{ tenant_id: string }>("select * from webhook_deliveries_due($1, $2)", [days, limit])
+    ).map((r) => r.tenant_id),
+  /** Workspaces with channel message ids older than `days` (receipts come within days, not months). */
+  channelMessagesDue: async (db: Database, days: number, limit: number) =>
+    (await db.query<{ tenant_id: string }>("select * from channel_messages_due($1, $2)", [days, limit])).map(
+      (r) => r.tenant_id,
+    ),
   /** Plugin schedules due now, of active installs. */
   pluginSchedulesDue: (db: Database, limit: number) =>
     db.query<{ tenant_id: string; install_id: string; name: string }>(
