@@ -2,6 +2,7 @@ import type { Database } from "@autopilot/db";
 import { replayPendingDeadLetters } from "./analytics/replay.js";
 import { enforceRetention, pruneFailedEvents, rejectedRetentionDays } from "./analytics/retention.js";
 import { requeueStuckImports } from "./domain/leads/import-job.js";
+import { pruneLogs } from "./domain/log-retention.js";
 import { runSalesJobs } from "./domain/sales-jobs.js";
 import type { Env } from "./env.js";
 import { sendPendingEvents } from "./events/sender.js";
@@ -11,7 +12,6 @@ import { requeueEmbeddingGaps, requeueStuckSources } from "./knowledge/requeue.j
 import type { Logger } from "./lib/log.js";
 import { prunePluginCalls } from "./plugins/calls.js";
 import { queueDueSchedules } from "./plugins/schedules.js";
-import { pruneDeliveryLogs } from "./webhooks/retention.js";
 
 // The cron tick: independent jobs, each run on its own. One job's failure (the database down for the
 // outbox sweep, say) is logged with the job's name and never skips the jobs after it.
@@ -84,6 +84,6 @@ export function cronJobs(db: Database, env: Env, log: Logger): CronJob[] {
     { name: "import-stuck-jobs", run: () => requeueStuckImports(db, (m) => env.LEAD_IMPORTS.send(m), log) },
     { name: "plugin-schedules", run: () => queueDueSchedules(db, env.PLUGIN_DELIVERIES, log) },
     { name: "plugin-calls-prune", due: hourly, run: () => prunePluginCalls(db, log) },
-    { name: "delivery-logs-prune", due: hourly, run: () => pruneDeliveryLogs(db, log) },
+    { name: "logs-prune", due: hourly, run: () => pruneLogs(db, log) },
   ];
 }

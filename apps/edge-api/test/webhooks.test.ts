@@ -1,8 +1,8 @@
 import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { pruneLogs } from "../src/domain/log-retention.js";
 import { createLogger } from "../src/lib/log.js";
 import { nextStep, WEBHOOK_RETRY_SECONDS } from "../src/webhooks/deliveries.js";
-import { pruneDeliveryLogs } from "../src/webhooks/retention.js";
 import { until } from "./channel-helpers.js";
 import { call, ownerDb, type Session, signup } from "./helpers.js";
 
@@ -253,7 +253,7 @@ describe("outbound webhooks", () => {
     await db.query("update webhook_deliveries set created_at = now() - interval '31 days' where id = $1", [
       old.json.id,
     ]);
-    const pruned = await pruneDeliveryLogs(db, createLogger({}));
+    const pruned = await pruneLogs(db, createLogger({}));
     expect(pruned.deliveries).toBeGreaterThanOrEqual(1);
     const left = (await call(`/v1/webhooks/${ep.id}/deliveries`, { headers: s.auth })).json.deliveries as {
       id: string;

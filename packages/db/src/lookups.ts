@@ -159,6 +159,11 @@ export const lookups = {
     (await db.query<{ tenant_id: string }>("select * from channel_messages_due($1, $2)", [days, limit])).map(
       (r) => r.tenant_id,
     ),
+  /** Workspaces with deletion tombstones older than `days`. */
+  recordTombstonesDue: async (db: Database, days: number, limit: number) =>
+    (await db.query<{ tenant_id: string }>("select * from record_tombstones_due($1, $2)", [days, limit])).map(
+      (r) => r.tenant_id,
+    ),
   /** Plugin schedules due now, of active installs. */
   pluginSchedulesDue: (db: Database, limit: number) =>
     db.query<{ tenant_id: string; install_id: string; name: string }>(

@@ -9,6 +9,7 @@ import { contactsCall } from "./contacts.js";
 import { conversationsCall } from "./conversations.js";
 import { checkGrant } from "./grants.js";
 import { storageCall } from "./storage.js";
+import { syncCall } from "./sync.js";
 
 // The host's side of a plugin's `ctx`: the one RPC entrypoint a loaded plugin holds (env.API). Who it
 // serves is in its props, set by the host when loading and invisible to the plugin; every call is
@@ -39,6 +40,7 @@ export class PluginApi extends WorkerEntrypoint<Env, PluginApiProps> {
       const install = { tenantId: props.tenantId, installId: props.installId };
       if (capability === "storage") return await storageCall(db, install, method as string, list);
       if (capability === "analytics") return await analyticsCall(db, install, method as string, list);
+      if (capability === "sync") return await syncCall(db, install, method as string, list);
       if (capability === "conversations")
         return await conversationsCall(
           this.env,

@@ -1,6 +1,6 @@
-import { contacts, type Database, withTenant } from "@autopilot/db";
+import { contacts, type Database, type Tx, withTenant } from "@autopilot/db";
 import { ContactUpsert } from "@autopilot/sdk";
-import { eq } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { systemActor } from "../domain/crm/actor.js";
 import { dedupeKeys, findDuplicate, insertContact } from "../domain/crm/contacts.js";
@@ -44,6 +44,8 @@ export async function contactsCall(
         });
         return row ? view(row) : null;
       }
+      case "changes":
+        return contactChanges(tx, args[0]);
       case "upsert": {
         const input = ContactUpsert.parse(args[0]);
         const existing = await findDuplicate(tx, dedupeKeys(input));
@@ -64,4 +66,56 @@ export async function contactsCall(
         throw new AppError("not_found", `contacts.${method}: no such method`);
     }
   });
+}
+
+const ChangesQuery = z
+  .object({
+    after: z.string().max(200).nullable().optional(),
+    limit: z.number().int().min(1).max(500).default(200),
+  })
+  .default({ limit: 200 });
+
+/** The cursor: the last change's time (microseconds, as Postgres keeps it) and id. */
+const cursorOf = (at: string, id: string) => btoa(`${at}|${id}`);
+function parseCursor(cursor: string): { at: string; id: string } {
+  try {
+    const [at, id] = atob(cursor).split("|");
+    if (at && id && z.uuid().safeParse(id).success && !Number.isNaN(Date.parse(at))) return { at, id };
+  } catch {
+    // refused below
+  }
+  throw new AppError("invalid_request", "contacts.changes: after is not a cursor this feed gave");
+}
+
+/**
+ * Contacts changed after the cursor, oldest first: each as it is now, or as `deleted` when it was
+ * merged into another, erased, or deleted outright (a tombstone). Equal times are ordered by id, so a
+ * page never splits or repeats a change.
+ */
+async function contactChanges(tx: Tx, raw: unknown) {
+  const q = ChangesQuery.parse(raw ?? undefined);
+  const after = q.after ? parseCursor(q.after) : null;
+  const rows = await tx.execute<{ id: string; at: string; kind: "contact" | "tombstone" }>(sql`
+    select id, at, kind from (
+      select id, to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at, updated_at as t, 'contact' as kind
+        from contacts
+      union all
+      select local_id as id, to_char(deleted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at, deleted_at as t, 'tombstone' as kind
+        from record_tombstones where object_type = 'contact'
+    ) changes
+    ${after ? sql`where (t, id) > (${after.at}::timestamptz, ${after.id}::uuid)` : sql``}
+    order by t, id
+    limit ${q.limit}`);
+  const list = rows.rows;
+  const ids = list.filter((r) => r.kind === "contact").map((r) => r.id);
+  const found = ids.length ? await tx.select().from(contacts).where(inArray(contacts.id, ids)) : [];
+  const byId = new Map(found.map((c) => [c.id, c]));
+  const changes = list.map((r) => {
+    const c = byId.get(r.id);
+    if (r.kind === "contact" && c && !c.mergedIntoId && !c.erasedAt)
+      return { ...view(c), deleted: false as const };
+    return { id: r.id, deleted: true as const, updatedAt: r.at };
+  });
+  const last = list.at(-1);
+  return { contacts: changes, next: last ? cursorOf(last.at, last.id) : null };
 }

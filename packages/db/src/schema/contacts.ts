@@ -88,6 +88,8 @@ export const contacts = pgTable(
       .on(t.tenantId, t.phoneE164)
       .where(sql`phone_e164 is not null and merged_into_id is null`),
     index("contacts_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    // The changes feed of sync plugins (contacts changed since a cursor).
+    index("contacts_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
     index("contacts_tags_idx").using("gin", t.tags),
   ],
 );

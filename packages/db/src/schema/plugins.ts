@@ -244,3 +244,45 @@ export const inboundEmailAddresses = pgTable(
   },
   (t) => [unique("inbound_email_addresses_local_part_key").on(t.localPart)],
 );
+
+/**
+ * Which local record is which remote one, per install of a sync plugin (HubSpot, Pipedrive): one to
+ * one both ways, with the remote version and a content hash of the fields last synced.
+ */
+export const syncLinks = pgTable(
+  "sync_links",
+  {
+    tenantId: tenantId(),
+    installId: uuid("install_id").notNull(),
+    objectType: text("object_type").notNull(),
+    localId: uuid("local_id").notNull(),
+    externalId: text("external_id").notNull(),
+    remoteVersion: text("remote_version"),
+    contentHash: text("content_hash"),
+    syncedAt: ts("synced_at").notNull().default(sql`now()`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.installId, t.objectType, t.localId] }),
+    unique("sync_links_external_key").on(t.tenantId, t.installId, t.objectType, t.externalId),
+    foreignKey({
+      name: "sync_links_install_fk",
+      columns: [t.tenantId, t.installId],
+      foreignColumns: [pluginInstalls.tenantId, pluginInstalls.id],
+    }).onDelete("cascade"),
+  ],
+);
+
+/** Records deleted outright, kept a while so a changes feed can pass the deletion on. */
+export const recordTombstones = pgTable(
+  "record_tombstones",
+  {
+    tenantId: tenantId(),
+    objectType: text("object_type").notNull(),
+    localId: uuid("local_id").notNull(),
+    deletedAt: ts("deleted_at").notNull().default(sql`now()`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.objectType, t.localId] }),
+    index("record_tombstones_recent_idx").on(t.tenantId, t.objectType, t.deletedAt),
+  ],
+);

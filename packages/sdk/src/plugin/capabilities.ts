@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ConversationsWriter } from "./channel.js";
 import type { Permission } from "./permissions.js";
+import type { ContactChanges, SyncCapability } from "./sync.js";
 
 // The capabilities a plugin's handlers receive in `ctx`, each opened by one permission. Every call
 // goes to the host (env.API) and is checked there again: the types only spare developers a refusal.
@@ -40,6 +41,8 @@ export type ContactUpsert = z.infer<typeof ContactUpsert>;
 export interface ContactsReader {
   get(id: string): Promise<ContactView | null>;
   findByEmail(email: string): Promise<ContactView | null>;
+  /** Contacts changed after the cursor (oldest first, at most `limit`, 200 by default), deletions too. */
+  changes(query?: { after?: string | null; limit?: number }): Promise<ContactChanges>;
 }
 export interface ContactsWriter {
   /** Finds the contact by email (else phone) and updates it, or creates it. */
@@ -112,12 +115,19 @@ export type PluginContext<P extends Permission> = BaseContext &
   If<P, "contacts:read", { contacts: ContactsReader }> &
   If<P, "contacts:write", { contacts: ContactsWriter }> &
   If<P, "analytics:read", { analytics: AnalyticsReader }> &
-  If<P, "conversations:write", { conversations: ConversationsWriter }>;
+  If<P, "conversations:write", { conversations: ConversationsWriter }> &
+  If<P, "sync", { sync: SyncCapability }>;
 
 /** Which capability and method each `ctx` call is on the host (the names the host checks). */
 export const CAPABILITY_PERMISSION = {
   storage: { get: "storage", put: "storage", delete: "storage", list: "storage" },
-  contacts: { get: "contacts:read", findByEmail: "contacts:read", upsert: "contacts:write" },
+  contacts: {
+    get: "contacts:read",
+    findByEmail: "contacts:read",
+    changes: "contacts:read",
+    upsert: "contacts:write",
+  },
+  sync: { link: "sync", byLocal: "sync", byExternal: "sync", unlink: "sync" },
   analytics: { report: "analytics:read", query: "analytics:read" },
   conversations: { appendInbound: "conversations:write", updateDelivery: "conversations:write" },
 } as const satisfies Record<string, Record<string, Permission>>;

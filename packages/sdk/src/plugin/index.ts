@@ -6,4 +6,5 @@ export * from "./email.js";
 export * from "./manifest.js";
 export * from "./permissions.js";
 export * from "./review.js";
+export * from "./sync.js";
 export * from "./wire.js";

@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   "events:subscribe",
   "analytics:read",
   "storage",
+  "sync",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -29,4 +30,5 @@ export const PERMISSION_TEXT: Record<Permission, string> = {
   "events:subscribe": "Be told about events (new leads, messages, deals…)",
   "analytics:read": "Read your reports' figures",
   storage: "Keep its own small data store",
+  sync: "Remember which of your records match which in another system",
 };

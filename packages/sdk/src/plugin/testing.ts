@@ -6,6 +6,7 @@ import {
 } from "./capabilities.js";
 import { DeliveryUpdate, InboundMessage, type InboundResult } from "./channel.js";
 import type { Plugin } from "./define.js";
+import { type SyncLink, SyncLinkInput } from "./sync.js";
 import type { HostApi, PluginCall, PluginResult } from "./wire.js";
 
 // @autopilot/sdk/testing: runs a plugin's handlers with in-memory capabilities and a recording fetch,
@@ -28,6 +29,8 @@ export class TestHost {
   readonly inbound: ReturnType<typeof InboundMessage.parse>[] = [];
   /** The receipts ctx.conversations.updateDelivery passed on. */
   readonly deliveries: DeliveryUpdate[] = [];
+  /** What ctx.sync keeps: "objectType:localId" → link. */
+  readonly links = new Map<string, SyncLink>();
   /** Each thread's conversation id, as the platform would have started it. */
   readonly threads = new Map<string, string>();
   private reply: FetchReply = () => new Response("no fake answer for this request", { status: 599 });
@@ -83,6 +86,7 @@ export class TestHost {
       if (!granted.includes(need)) throw new Error(`forbidden: ${capability}.${method} needs ${need}`);
       if (capability === "storage") return this.storageCall(method, list);
       if (capability === "contacts") return this.contactsCall(method, list);
+      if (capability === "sync") return this.syncCall(method, list);
       if (capability === "conversations" && method === "updateDelivery") {
         this.deliveries.push(DeliveryUpdate.parse(list[0]));
         return { found: true };
@@ -120,8 +124,41 @@ export class TestHost {
     throw new Error(`unknown method storage.${method}`);
   }
 
+  private syncCall(method: string, [a, b]: unknown[]): unknown {
+    const all = [...this.links.values()];
+    if (method === "link") {
+      const input = SyncLinkInput.parse(a);
+      for (const [key, l] of this.links)
+        if (
+          l.objectType === input.objectType &&
+          (l.localId === input.localId || l.externalId === input.externalId)
+        )
+          this.links.delete(key);
+      const link = { ...input, syncedAt: new Date().toISOString() };
+      this.links.set(`${input.objectType}:${input.localId}`, link);
+      return link;
+    }
+    if (method === "byLocal") return this.links.get(`${a}:${b}`) ?? null;
+    if (method === "byExternal") return all.find((l) => l.objectType === a && l.externalId === b) ?? null;
+    if (method === "unlink") return void this.links.delete(`${a}:${b}`);
+    throw new Error(`unknown method sync.${method}`);
+  }
+
   private contactsCall(method: string, [arg]: unknown[]): unknown {
     const all = [...this.contacts.values()];
+    if (method === "changes") {
+      // Oldest change first; the cursor is the last one's time and id.
+      const q = (arg ?? {}) as { after?: string | null; limit?: number };
+      const sorted = all.sort((x, y) => `${x.updatedAt}|${x.id}`.localeCompare(`${y.updatedAt}|${y.id}`));
+      const page = sorted
+        .filter((c) => !q.after || `${c.updatedAt}|${c.id}` > q.after)
+        .slice(0, q.limit ?? 200);
+      const last = page.at(-1);
+      return {
+        contacts: page.map((c) => ({ ...c, deleted: false })),
+        next: last ? `${last.updatedAt}|${last.id}` : null,
+      };
+    }
     if (method === "get") return this.contacts.get(String(arg)) ?? null;
     if (method === "findByEmail") return all.find((c) => c.email === String(arg).toLowerCase()) ?? null;
     if (method === "upsert") {

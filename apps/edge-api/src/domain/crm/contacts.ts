@@ -4,6 +4,7 @@ import {
   type Database,
   isUniqueViolation,
   pgErrorCode,
+  recordTombstones,
   type Tx,
   withTenant,
 } from "@autopilot/db";
@@ -221,6 +222,11 @@ export async function deleteContact(db: Database, actor: SalesActor, id: string)
       }
       throw error;
     }
+    // Sync plugins pass the deletion on (their changes feed reads tombstones).
+    await tx
+      .insert(recordTombstones)
+      .values({ tenantId: actor.tenantId, objectType: "contact", localId: id })
+      .onConflictDoNothing();
     await audit(tx, actor, "contact.deleted", { type: "contact", id });
   });
 }

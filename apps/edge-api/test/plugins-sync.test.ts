@@ -1,0 +1,170 @@
+import { env } from "cloudflare:test";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pruneLogs } from "../src/domain/log-retention.js";
+import { createLogger } from "../src/lib/log.js";
+import { outboxMailer } from "../src/mail/mailer.js";
+import { putBundle } from "../src/plugins/bundles.js";
+import { createInstall, type InstallRecord } from "../src/plugins/installs.js";
+import { invokePlugin } from "../src/plugins/invoke.js";
+import { call, ownerDb, type Session, signup } from "./helpers.js";
+
+// What CRM sync plugins stand on, in workerd: the sync capability (which local record is which remote
+// one: one to one, per install, nobody else's) and the contacts changes feed (every change after a
+// cursor, in order, deletions, merges and erasures included), both checked against the grant.
+
+const PROBE = `
+import { WorkerEntrypoint } from "cloudflare:workers";
+export default class extends WorkerEntrypoint {
+  async invoke(call) {
+    try {
+      return { ok: true, value: await this.env.API.call(call.input.capability, call.input.method, call.input.args) };
+    } catch (e) {
+      return { ok: true, value: { refused: String(e && e.message) } };
+    }
+  }
+}`;
+
+const manifest = (id: string, permissions: string[]) => ({
+  id,
+  name: "Sync probe",
+  version: "1.0.0",
+  engine: "^1.0.0",
+  kinds: ["action"],
+  permissions,
+  actions: [{ name: "capability", title: "capability" }],
+});
+
+const db = ownerDb();
+let a: Session;
+let b: Session;
+let syncA: InstallRecord;
+let otherA: InstallRecord;
+let syncB: InstallRecord;
+let noSync: InstallRecord;
+
+async function install(s: Session, id: string, permissions: string[]) {
+  const sha = await putBundle(env, PROBE);
+  return createInstall(db, s.tenantId, {
+    manifest: manifest(id, permissions),
+    bundleSha256: sha,
+    grant: { permissions, hosts: [] },
+  });
+}
+
+const cap = async (i: InstallRecord, capability: string, method: string, ...args: unknown[]) => {
+  const out = await invokePlugin({ env, db, mailer: outboxMailer }, i, {
+    kind: "action",
+    name: "capability",
+    input: { capability, method, args },
+  });
+  if (!out.ok) throw new Error(`${out.code}: ${out.message}`);
+  return out.value as Record<string, unknown> & { refused?: string };
+};
+
+const contact = async (s: Session, email: string) =>
+  (await call("/v1/contacts", { body: { email, name: email.split("@")[0] }, headers: s.auth })).json
+    .id as string;
+
+beforeAll(async () => {
+  [a, b] = [await signup("Sync A"), await signup("Sync B")];
+  syncA = await install(a, "probe/sync", ["sync", "contacts:read"]);
+  otherA = await install(a, "probe/other-sync", ["sync"]);
+  syncB = await install(b, "probe/sync", ["sync", "contacts:read"]);
+  noSync = await install(a, "probe/no-sync", ["contacts:read"]);
+});
+afterAll(async () => {
+  await db.end();
+});
+
+describe("sync links", () => {
+  it("keep one remote record per local one, per install, and nobody else's", async () => {
+    const [c1, c2] = [await contact(a, "one@sync.test"), await contact(a, "two@sync.test")];
+    const linked = await cap(syncA, "sync", "link", {
+      objectType: "contact",
+      localId: c1,
+      externalId: "hs-1",
+      remoteVersion: "2026-12-01T10:00:00Z",
+      hash: "abc",
+    });
+    expect(linked).toMatchObject({
+      objectType: "contact",
+      localId: c1,
+      externalId: "hs-1",
+      remoteVersion: "2026-12-01T10:00:00Z",
+      hash: "abc",
+    });
+    expect(await cap(syncA, "sync", "byExternal", "contact", "hs-1")).toMatchObject({ localId: c1 });
+    expect(await cap(syncA, "sync", "byLocal", "contact", c1)).toMatchObject({ externalId: "hs-1" });
+    // hs-1 now names c2: c1 loses its link (one to one both ways).
+    await cap(syncA, "sync", "link", { objectType: "contact", localId: c2, externalId: "hs-1" });
+    expect(await cap(syncA, "sync", "byLocal", "contact", c1)).toBeNull();
+    expect(await cap(syncA, "sync", "byExternal", "contact", "hs-1")).toMatchObject({
+      localId: c2,
+      hash: null,
+    });
+    // Another install, and another workspace's install of the same plugin, see none of it.
+    expect(await cap(otherA, "sync", "byExternal", "contact", "hs-1")).toBeNull();
+    expect(await cap(syncB, "sync", "byExternal", "contact", "hs-1")).toBeNull();
+    expect(await cap(syncB, "sync", "byLocal", "contact", c2)).toBeNull();
+    await cap(syncA, "sync", "unlink", "contact", c2);
+    expect(await cap(syncA, "sync", "byExternal", "contact", "hs-1")).toBeNull();
+    // Bad input is named; no grant, no capability.
+    expect(
+      (await cap(syncA, "sync", "link", { objectType: "ticket", localId: c1, externalId: "x" })).refused,
+    ).toMatch(/objectType/);
+    expect((await cap(noSync, "sync", "byLocal", "contact", c1)).refused).toMatch(/sync/);
+  });
+});
+
+describe("contacts changes feed", () => {
+  it("gives every change after the cursor once, in order, deletions and merges included", async () => {
+    const s = await signup("Sync Feed");
+    const feed = await install(s, "probe/feed", ["contacts:read"]);
+    const ids: string[] = [];
+    for (const n of [1, 2, 3, 4, 5]) ids.push(await contact(s, `c${n}@feed.test`));
+    // Paged two at a time, every contact once, oldest first.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const out = (await cap(feed, "contacts", "changes", { after: cursor, limit: 2 })) as {
+        contacts: { id: string }[];
+        next: string | null;
+      };
+      if (out.contacts.length === 0) break;
+      seen.push(...out.contacts.map((c) => c.id));
+      cursor = out.next;
+    }
+    expect(seen).toEqual(ids);
+    const end = cursor;
+
+    // A change, a deletion and a merge after the cursor: each shows once, as it is now.
+    await call(`/v1/contacts/${ids[0]}`, { method: "PATCH", body: { name: "Renamed" }, headers: s.auth });
+    expect((await call(`/v1/contacts/${ids[1]}`, { method: "DELETE", headers: s.auth })).status).toBeLessThan(
+      300,
+    );
+    expect(
+      (await call(`/v1/contacts/${ids[2]}/merge`, { body: { duplicateId: ids[3] }, headers: s.auth })).status,
+    ).toBe(200);
+    const after = (await cap(feed, "contacts", "changes", { after: end })) as {
+      contacts: { id: string; deleted: boolean; name?: string }[];
+    };
+    const byId = new Map(after.contacts.map((c) => [c.id, c]));
+    expect(byId.get(ids[0] ?? "")).toMatchObject({ deleted: false, name: "Renamed" });
+    expect(byId.get(ids[1] ?? "")).toMatchObject({ deleted: true });
+    expect(byId.get(ids[3] ?? "")).toMatchObject({ deleted: true });
+    expect(byId.get(ids[2] ?? "")).toMatchObject({ deleted: false });
+    expect(byId.has(ids[4] ?? "")).toBe(false);
+    // Another workspace's feed has none of it; a made-up cursor is refused.
+    const other = (await cap(syncB, "contacts", "changes", {})) as { contacts: { id: string }[] };
+    expect(other.contacts.some((c) => ids.includes(c.id))).toBe(false);
+    expect((await cap(feed, "contacts", "changes", { after: "not-a-cursor" })).refused).toMatch(/after/);
+
+    // Tombstones go after 90 days.
+    await db.query(
+      "update record_tombstones set deleted_at = now() - interval '91 days' where local_id = $1",
+      [ids[1]],
+    );
+    expect((await pruneLogs(db, createLogger({}))).tombstones).toBeGreaterThanOrEqual(1);
+    expect(await db.query("select 1 from record_tombstones where local_id = $1", [ids[1]])).toEqual([]);
+  });
+});
