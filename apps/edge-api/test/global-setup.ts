@@ -3,6 +3,7 @@ import { buildPlugin } from "@autopilot/sdk/build";
 import { buildWidget } from "@autopilot/widget/build";
 import type { TestProject } from "vitest/node";
 import { startFakeEmail } from "../../../scripts/fakes/email.js";
+import { startFakeHubSpot } from "../../../scripts/fakes/hubspot.js";
 import { startFakeTelegram } from "../../../scripts/fakes/telegram.js";
 import { startFakeWhatsApp } from "../../../scripts/fakes/whatsapp.js";
 import { startWebhookReceiver } from "../../../scripts/webhook-receiver.js";
@@ -33,6 +34,9 @@ declare module "vitest" {
     emailBundle: string;
     emailManifest: string;
     webhookReceiverUrl: string;
+    fakeHubSpotUrl: string;
+    hubspotBundle: string;
+    hubspotManifest: string;
   }
 }
 
@@ -84,6 +88,12 @@ export default async function setup(project: TestProject) {
   // A workspace's own server, receiving its outbound webhooks.
   const receiver = await startWebhookReceiver();
   project.provide("webhookReceiverUrl", receiver.url);
+  // The first-party HubSpot sync plugin and the CRM API it talks to.
+  const hubspot = await startFakeHubSpot();
+  project.provide("fakeHubSpotUrl", hubspot.url);
+  const hubspotPlugin = await buildPlugin(new URL("../../../plugins/hubspot", import.meta.url).pathname);
+  project.provide("hubspotBundle", hubspotPlugin.code);
+  project.provide("hubspotManifest", JSON.stringify(hubspotPlugin.manifest));
   console.log(`[global-setup] database: ${db.kind}${serverUrl ? ` (${name})` : " (in memory)"}`);
   return async () => {
     await openai.close();
@@ -92,6 +102,7 @@ export default async function setup(project: TestProject) {
     await whatsapp.close();
     await email.close();
     await receiver.close();
+    await hubspot.close();
     await site.close();
     await outage.close();
     await db.close();

@@ -126,6 +126,15 @@ export async function action({ request, context }: Route.ActionArgs) {
     const { error } = await client.POST(path, { params: { path: { id } } });
     return error ? { errors: formErrors(error, []) } : null;
   }
+  if (intent === "run-action") {
+    const name = text(form, "name");
+    const { data, error } = await client.POST("/v1/plugins/installs/{id}/actions/{name}", {
+      params: { path: { id, name } },
+      body: { input: {} },
+    });
+    if (!data) return { errors: formErrors(error, []) };
+    return { ran: { name, value: JSON.stringify(data.value ?? null, null, 2) } };
+  }
   if (intent === "replay") {
     const { error } = await client.POST("/v1/plugins/installs/{id}/deliveries/{eventId}/replay", {
       params: { path: { id, eventId: text(form, "eventId") } },
@@ -191,6 +200,7 @@ export default function Plugins({ loaderData, actionData }: Route.ComponentProps
     configFor?: string;
     replayed?: string;
     upgraded?: string;
+    ran?: { name: string; value: string };
   };
   const current = installs.find((i) => i.id === selected);
   return (
@@ -237,6 +247,7 @@ export default function Plugins({ loaderData, actionData }: Route.ComponentProps
           errors={data.configFor === current.id || !data.configFor ? data.errors : undefined}
           saved={data.saved === current.id}
           inboundAddress={inboundAddress}
+          ran={data.ran}
           versions={
             current.source === "marketplace" ? (
               <UpgradePanel install={current} preview={preview} errors={data.errors} />

@@ -48,13 +48,16 @@ export async function contactsCall(
         return contactChanges(tx, args[0]);
       case "upsert": {
         const input = ContactUpsert.parse(args[0]);
-        const existing = await findDuplicate(tx, dedupeKeys(input));
+        const keys = dedupeKeys(input);
+        const existing = await findDuplicate(tx, keys);
         if (!existing)
           return view(await insertContact(tx, systemActor(install.tenantId), { ...input, source: "plugin" }));
         const [row] = await tx
           .update(contacts)
           .set({
             ...(input.name ? { name: input.name } : {}),
+            // Found by email, the phone given is its phone now (a sync's other side changed it).
+            ...(input.phone && input.email ? { phone: input.phone, phoneE164: keys.phoneE164 } : {}),
             ...(input.tags ? { tags: [...new Set([...existing.tags, ...input.tags])] } : {}),
             updatedAt: new Date(),
           })

@@ -10,6 +10,7 @@ import { forgetSubscribers } from "../plugins/fan-out.js";
 import * as installs from "../plugins/installs.js";
 import { acceptPackage, inspection, installView } from "../plugins/packages.js";
 import { runPluginReport } from "../plugins/reports.js";
+import { runPluginAction } from "../plugins/run-action.js";
 import { idParam } from "./crm-schemas.js";
 import { apiOrigin, setUp } from "./plugin-deps.js";
 import {
@@ -339,5 +340,32 @@ pluginRoutes.openapi(
       c.req.valid("json").parameters,
     );
     return c.json(answer, 200);
+  },
+);
+
+pluginRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/plugins/installs/{id}/actions/{name}",
+    tags,
+    summary: "Run one of the plugin's actions now (a sync's Sync now), with input its schema accepts",
+    middleware: [...auth, requireRole("admin")] as const,
+    request: {
+      params: idParam.extend({ name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/) }),
+      ...jsonBody(z.object({ input: config.default({}) })),
+    },
+    responses: { 200: jsonResponse(z.object({ value: z.unknown() }), "The plugin's answer"), ...errors },
+  }),
+  async (c) => {
+    const { id, name } = c.req.valid("param");
+    const deps = { env: c.env, db: c.get("db"), mailer: mailerFor(c.env.MAILER) };
+    const value = await runPluginAction(
+      deps,
+      c.get("principal").tenantId,
+      id,
+      name,
+      c.req.valid("json").input,
+    );
+    return c.json({ value }, 200);
   },
 );

@@ -99,10 +99,13 @@ export const ManifestSchema = z
       "reports",
       "a report plugin declares its reports",
     );
+    // A report shows the workspace's figures, or the plugin's own state (a sync's status).
     need(
-      !m.kinds.includes("report") || m.permissions.includes("analytics:read"),
+      !m.kinds.includes("report") ||
+        m.permissions.includes("analytics:read") ||
+        m.permissions.includes("storage"),
       "permissions",
-      "a report plugin needs analytics:read",
+      "a report plugin needs analytics:read (or storage, for a report on its own state)",
     );
     need(
       m.kinds.includes("channel") === (m.channel !== undefined),

@@ -5,6 +5,7 @@ import {
   type MetricRow,
 } from "./capabilities.js";
 import { DeliveryUpdate, InboundMessage, type InboundResult } from "./channel.js";
+import { buildContext } from "./context.js";
 import type { Plugin } from "./define.js";
 import { type SyncLink, SyncLinkInput } from "./sync.js";
 import type { HostApi, PluginCall, PluginResult } from "./wire.js";
@@ -56,6 +57,16 @@ export class TestHost {
     );
     this.logs.push(...(logs ?? []));
     return result as PluginResult;
+  }
+
+  /** The `ctx` a handler gets (what the manifest grants), to test a plugin's own modules directly. */
+  context(): ReturnType<typeof buildContext>["ctx"] {
+    return buildContext(
+      this.api,
+      { installId: this.installId, config: this.config },
+      this.plugin.manifest.permissions,
+      this.fetch,
+    ).ctx;
   }
 
   /** Only the manifest's hosts answer, as through the platform's gateway (403 otherwise). */

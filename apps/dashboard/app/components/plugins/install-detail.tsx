@@ -12,6 +12,10 @@ import { PluginConfigFields } from "../plugin-config.js";
 
 type Install = components["schemas"]["PluginInstall"];
 
+/** Actions an admin can run from here: those that need no input. */
+const runnable = (i: Install) =>
+  i.actions.filter((a) => !Array.isArray(a.input.required) || (a.input.required as unknown[]).length === 0);
+
 export function InstallDetail({
   install: i,
   calls,
@@ -21,6 +25,7 @@ export function InstallDetail({
   saved,
   versions,
   inboundAddress,
+  ran,
 }: {
   install: Install;
   calls: components["schemas"]["PluginCall"][];
@@ -32,6 +37,8 @@ export function InstallDetail({
   versions?: ReactNode;
   /** An email channel's way in: the workspace's inbound address. */
   inboundAddress?: string | null;
+  /** The answer of an action run by hand just now. */
+  ran?: { name: string; value: string } | undefined;
 }) {
   const { when } = useFormats();
   return (
@@ -79,6 +86,31 @@ export function InstallDetail({
           <p>
             <code data-inbound-address>{inboundAddress}</code>
           </p>
+        </>
+      ) : null}
+      {runnable(i).length > 0 ? (
+        <>
+          <h3>Run now</h3>
+          <div className="actions">
+            {runnable(i).map((a) => (
+              <Form method="post" key={a.name}>
+                <input type="hidden" name="intent" value="run-action" />
+                <input type="hidden" name="id" value={i.id} />
+                <input type="hidden" name="name" value={a.name} />
+                <button type="submit" disabled={i.status !== "active"}>
+                  {a.title}
+                </button>
+              </Form>
+            ))}
+          </div>
+          {ran ? (
+            <div role="status">
+              <p className="small">{i.actions.find((a) => a.name === ran.name)?.title ?? ran.name}: done.</p>
+              <pre className="excerpt" data-action-result={ran.name}>
+                {ran.value}
+              </pre>
+            </div>
+          ) : null}
         </>
       ) : null}
       <h3>Settings</h3>

@@ -1,0 +1,173 @@
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { signV3 } from "../../../plugins/hubspot/src/signature.js";
+import { installBuilt, until } from "./channel-helpers.js";
+import { call, ownerDb, type Session, signup } from "./helpers.js";
+
+// The first-party HubSpot sync (plugins/hubspot), built by the SDK as a developer's plugin would be,
+// installed in a workspace and talking to a local HubSpot that speaks its CRM v3 wire (search,
+// batch upsert by email, archive, 429 with Retry-After): contacts both ways, a second run changing
+// nothing, a deletion mirrored, HubSpot's signed webhooks taken and forged or stale ones refused.
+
+const db = ownerDb();
+afterAll(async () => {
+  await db.end();
+});
+
+const fake = inject("fakeHubSpotUrl");
+const SECRET = "hubspot-client-secret";
+type Remote = { id: string; properties: Record<string, string | null>; archived: boolean };
+
+async function hubspotWorkspace(name: string) {
+  const s = await signup(name);
+  const token = `pat-na1-${crypto.randomUUID()}`;
+  const installId = await installBuilt(
+    db,
+    s,
+    { manifest: inject("hubspotManifest"), bundle: inject("hubspotBundle") },
+    { accessToken: token, clientSecret: SECRET, apiBaseUrl: fake, deletions: "mirror" },
+  );
+  const hub = (path: string, init: { method?: string; body?: unknown } = {}) =>
+    fetch(`${fake}${path}`, {
+      method: init.method ?? (init.body ? "POST" : "GET"),
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+    });
+  return { ...s, installId, token, hub };
+}
+type W = Awaited<ReturnType<typeof hubspotWorkspace>>;
+
+const syncNow = async (w: W) => {
+  const res = await call(`/v1/plugins/installs/${w.installId}/actions/sync_now`, {
+    body: {},
+    headers: w.auth,
+  });
+  expect(res.status, JSON.stringify(res.json)).toBe(200);
+  return res.json.value as {
+    pulled: number;
+    pushed: number;
+    failed: number;
+    caughtUp: boolean;
+    paused?: number;
+  };
+};
+const remoteContacts = async (w: W) =>
+  ((await (await w.hub("/_control/contacts")).json()) as Remote[]).filter((c) => !c.archived);
+const localContacts = async (w: W) =>
+  (await call("/v1/contacts?limit=200", { headers: w.auth })).json.contacts as {
+    id: string;
+    email: string;
+    name: string;
+  }[];
+
+describe("HubSpot sync", () => {
+  it("brings contacts both ways, changes nothing the second time, and mirrors a deletion", async () => {
+    const w = await hubspotWorkspace("Hub Both");
+    await w.hub("/_control/contacts", { body: { email: "ann@hub.test", firstname: "Ann", lastname: "Hub" } });
+    await w.hub("/_control/contacts", { body: { email: "bob@hub.test", firstname: "Bob" } });
+    const cat = (
+      await call("/v1/contacts", { body: { email: "cat@here.test", name: "Cat Here" }, headers: w.auth })
+    ).json.id as string;
+
+    expect(await syncNow(w)).toMatchObject({ pulled: 2, pushed: 1, failed: 0, caughtUp: true });
+    expect((await localContacts(w)).map((c) => c.email).sort()).toEqual([
+      "ann@hub.test",
+      "bob@hub.test",
+      "cat@here.test",
+    ]);
+    const remote = await remoteContacts(w);
+    expect(remote.map((c) => c.properties.email).sort()).toEqual([
+      "ann@hub.test",
+      "bob@hub.test",
+      "cat@here.test",
+    ]);
+    expect(remote.find((c) => c.properties.email === "cat@here.test")?.properties).toMatchObject({
+      firstname: "Cat",
+      lastname: "Here",
+    });
+
+    // The second and third runs change nothing on either side.
+    const versions = (await remoteContacts(w)).map((c) => c.properties.lastmodifieddate).join();
+    for (let i = 0; i < 2; i++) expect(await syncNow(w)).toMatchObject({ pulled: 0, pushed: 0, failed: 0 });
+    expect((await remoteContacts(w)).map((c) => c.properties.lastmodifieddate).join()).toBe(versions);
+
+    // A change in HubSpot comes in; a deletion here is archived there (deletions: mirror).
+    const ann = remote.find((c) => c.properties.email === "ann@hub.test");
+    await w.hub(`/_control/contacts/${ann?.id}`, { method: "PATCH", body: { firstname: "Annie" } });
+    expect((await call(`/v1/contacts/${cat}`, { method: "DELETE", headers: w.auth })).status).toBeLessThan(
+      300,
+    );
+    expect(await syncNow(w)).toMatchObject({ pulled: 1, failed: 0 });
+    expect((await localContacts(w)).find((c) => c.email === "ann@hub.test")?.name).toBe("Annie Hub");
+    expect((await remoteContacts(w)).map((c) => c.properties.email).sort()).toEqual([
+      "ann@hub.test",
+      "bob@hub.test",
+    ]);
+
+    // The sync screen (a report) shows where it stands.
+    const status = await call(`/v1/plugins/installs/${w.installId}/reports/sync_status`, {
+      body: { parameters: {} },
+      headers: w.auth,
+    });
+    expect(status.status, JSON.stringify(status.json)).toBe(200);
+    expect(status.json.rows).toContainEqual({ what: "Up to date", value: "yes" });
+  });
+
+  it("waits out a 429 storm and ends with every contact once on each side", async () => {
+    const w = await hubspotWorkspace("Hub Storm");
+    for (let i = 0; i < 60; i++)
+      await w.hub("/_control/contacts", { body: { email: `h${i}@storm.test`, firstname: `H${i}` } });
+    for (let i = 0; i < 40; i++)
+      await call("/v1/contacts", { body: { email: `l${i}@storm.test`, name: `L ${i}` }, headers: w.auth });
+    let paused = 0;
+    for (let run = 0; run < 40; run++) {
+      if (run % 2 === 0) await w.hub("/_control/rate-limit", { body: { next: 1 } });
+      const out = await syncNow(w);
+      if (out.paused) {
+        paused++;
+        // HubSpot said 1 s; the plugin waits that and up to half again.
+        await new Promise((r) => setTimeout(r, Math.max(0, (out.paused ?? 0) - Date.now()) + 50));
+        continue;
+      }
+      if (out.caughtUp && out.pulled === 0 && out.pushed === 0) break;
+    }
+    expect(paused).toBeGreaterThan(0);
+    const locals = await localContacts(w);
+    const remotes = await remoteContacts(w);
+    expect(locals).toHaveLength(60);
+    expect(new Set(locals.map((c) => c.email)).size).toBe(60);
+    expect(remotes).toHaveLength(60);
+    expect(new Set(remotes.map((c) => c.properties.email)).size).toBe(60);
+  }, 60_000);
+
+  it("takes HubSpot's webhooks signed within 5 minutes; refuses forged and stale ones, storing nothing", async () => {
+    const w = await hubspotWorkspace("Hub Hooks");
+    const created = (await (
+      await w.hub("/_control/contacts", { body: { email: "eve@hook.test", firstname: "Eve" } })
+    ).json()) as Remote;
+    const body = JSON.stringify([
+      { eventId: 1, subscriptionType: "contact.creation", objectId: Number(created.id) },
+    ]);
+    const path = `/v1/hooks/${w.installId}/events`;
+    const post = async (timestamp: number, secret = SECRET) => {
+      const ts = String(timestamp);
+      const signature = await signV3(secret, "POST", `https://api.autopilot.test${path}`, body, ts);
+      return call(path, {
+        rawBody: body,
+        headers: {
+          "content-type": "application/json",
+          "x-hubspot-signature-v3": signature,
+          "x-hubspot-request-timestamp": ts,
+        },
+      });
+    };
+    expect((await post(Date.now(), "not-the-secret")).status).toBe(401);
+    expect((await post(Date.now() - 6 * 60_000)).status).toBe(401);
+    expect(await localContacts(w)).toEqual([]);
+    expect((await post(Date.now())).status).toBe(200);
+    const found = await until(
+      () => localContacts(w),
+      (list) => list.length > 0,
+    );
+    expect(found.map((c) => c.email)).toEqual(["eve@hook.test"]);
+  });
+});
