@@ -5,6 +5,7 @@ import { imports } from "./imports.js";
 import { knowledge } from "./knowledge.js";
 import { plugins } from "./plugins.js";
 import { sales } from "./sales.js";
+import { sync } from "./sync.js";
 import { widget } from "./widget.js";
 
 /** What a benchmark gets: the repository root and how long to measure each case. */
@@ -30,4 +31,5 @@ export const benches: Bench[] = [
   widget,
   imports,
   plugins,
+  sync,
 ];

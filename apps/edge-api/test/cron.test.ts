@@ -42,6 +42,7 @@ describe("cron", () => {
         "import-stuck-jobs": "ok",
         "plugin-schedules": "ok",
         "plugin-calls-prune": "ok",
+        "logs-prune": "ok",
       });
       expect(lines.find((l) => l.level === "error")).toMatchObject({
         msg: "cron job failed",

@@ -17,6 +17,7 @@ describe("local development routes", () => {
       "knowledge-crawl",
       "lead-imports",
       "plugin-deliveries",
+      "webhook-deliveries",
     ]);
     for (const n of Object.values(queues.json.backlog)) expect(n).toBeGreaterThanOrEqual(0);
 

@@ -10,9 +10,11 @@ import { type HubSpot, HubSpotError, RateLimited, type RemoteContact } from "./h
 
 // One sync run, both ways, in slices that fit a plugin call: HubSpot's contacts modified since the
 // pull cursor come in; AutopilotCRM's contacts changed since the push cursor go out (batch upsert by
-// email). Each pair is linked (ctx.sync) with the remote version and a hash of the fields as synced,
-// so a record that did not change since is skipped: a second run changes nothing, and neither side's
-// echo of the other's write travels back. Conflicts are settled per field by the configured rule.
+// email). Each pair is linked (ctx.sync) with the remote version and the hashes of both sides' fields
+// as last synced ("r:…|l:…"), so a side that did not change since is skipped: a second run changes
+// nothing, neither side's echo of the other's write travels back, and a value one side cannot take (a
+// phone AutopilotCRM finds invalid) does not bounce between them. Conflicts are settled per field by
+// the configured rule.
 
 export const PAGE = 25;
 /** A run stops taking records after this long, well inside a plugin call's 5 s (the rest waits for the next). */
@@ -72,12 +74,20 @@ export const loadState = async (storage: StorageCapability) => ({
 });
 export const saveState = (storage: StorageCapability, state: SyncState) => storage.put(STATE, state);
 
-/** A stable hash of the synced fields (hex SHA-256). */
+/** A stable hash of the synced fields (the first 128 bits of SHA-256, hex). */
 export async function hashOf(f: Fields): Promise<string> {
   const text = JSON.stringify([f.email.toLowerCase(), f.name ?? "", f.phone ?? ""]);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** Both sides' hashes as a link keeps them; an empty one never matches (that side goes again). */
+const pair = (remote: string, local: string) => `r:${remote}|l:${local}`;
+const sideOf = (hash: string | null | undefined, side: "r" | "l") =>
+  hash
+    ?.split("|")
+    .find((x) => x.startsWith(`${side}:`))
+    ?.slice(2) || null;
 
 export function remoteFields(r: RemoteContact): Fields | null {
   const email = r.properties.email?.trim().toLowerCase();
@@ -88,6 +98,12 @@ export function remoteFields(r: RemoteContact): Fields | null {
     .trim();
   return { email, name: name || null, phone: r.properties.phone?.trim() || null };
 }
+
+/** The remote side's hash as HubSpot now has the record (after our upsert, its answer). */
+const remoteHashOf = async (r: RemoteContact) => {
+  const f = remoteFields(r);
+  return f ? hashOf(f) : "";
+};
 
 const localFields = (c: ContactView): Fields | null =>
   c.email ? { email: c.email.toLowerCase(), name: c.name, phone: c.phone } : null;
@@ -145,23 +161,32 @@ export async function applyRemote(
   if (!remote) throw new Error("the HubSpot contact has no email");
   const remoteHash = await hashOf(remote);
   const link = await ctx.sync.byExternal("contact", r.id);
-  if (link && link.hash === remoteHash) return "skipped";
+  if (link && sideOf(link.hash, "r") === remoteHash) return "skipped";
   const known = link ? await ctx.contacts.get(link.localId) : await ctx.contacts.findByEmail(remote.email);
   const local = known ? localFields(known) : null;
   const settled = settle(local, remote, rules, remoteTime(r), known ? Date.parse(known.updatedAt) : 0);
-  const saved = await ctx.contacts.upsert({
-    email: settled.email,
-    ...(settled.name ? { name: settled.name } : {}),
-    ...(settled.phone ? { phone: settled.phone } : {}),
+  const upsert = (withPhone: boolean) =>
+    ctx.contacts.upsert({
+      email: settled.email,
+      ...(settled.name ? { name: settled.name } : {}),
+      ...(withPhone && settled.phone ? { phone: settled.phone } : {}),
+    });
+  // A phone AutopilotCRM does not take (no country code, not a number) stays in HubSpot only.
+  const saved = await upsert(true).catch((error: unknown) => {
+    if (!settled.phone || !/phone/i.test(String((error as Error).message))) throw error;
+    ctx.log.warn("phone not taken from HubSpot", { id: r.id, error: String((error as Error).message) });
+    return upsert(false);
   });
-  // Where our side won a field, HubSpot still has the other value: the link keeps HubSpot's hash, so
-  // the push sees the difference and sends ours.
+  // Where our side won a field, HubSpot still has the other value: no local hash is kept, so the push
+  // sends ours. (A value refused here, like an invalid phone, is not a difference to send back.)
+  const oursWon = settled.name !== remote.name || settled.phone !== remote.phone;
+  const savedFields = localFields(saved);
   await ctx.sync.link({
     objectType: "contact",
     localId: saved.id,
     externalId: r.id,
     remoteVersion: r.properties.lastmodifieddate ?? r.updatedAt,
-    hash: remoteHash,
+    hash: pair(remoteHash, oursWon || !savedFields ? "" : await hashOf(savedFields)),
   });
   return "pulled";
 }
@@ -192,7 +217,7 @@ export async function retryErrors(
             localId: c.id,
             externalId: r.id,
             remoteVersion: r.updatedAt,
-            hash: await hashOf(fields),
+            hash: pair(await remoteHashOf(r), await hashOf(fields)),
           });
         }
       }
@@ -272,7 +297,7 @@ export async function runSync(
         continue;
       }
       const hash = await hashOf(fields);
-      if (link && link.hash === hash) {
+      if (link && sideOf(link.hash, "l") === hash) {
         result.skipped++;
         continue;
       }
@@ -300,7 +325,7 @@ export async function runSync(
           localId: b.localId,
           externalId: r.id,
           remoteVersion: r.properties.lastmodifieddate ?? r.updatedAt,
-          hash: b.hash,
+          hash: pair(await remoteHashOf(r), b.hash),
         });
         clearError(state, "push", b.localId);
         result.pushed++;
