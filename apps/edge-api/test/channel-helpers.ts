@@ -59,3 +59,22 @@ export async function until<T>(
   }
   return value;
 }
+
+/** A playbook that asks for an email and makes a lead: how a channel's customer becomes one. */
+export const quoteRoute = {
+  id: "quote",
+  name: "Get a quote",
+  description: "Customer wants pricing or a quote",
+  examples: ["I want a quote", "how much does it cost", "pricing please", "send me a quote"],
+  steps: [
+    {
+      id: "ask_email",
+      kind: "ask",
+      prompt: "Which email should the quote go to?",
+      field: { name: "email", label: "Email", type: "email" },
+      next: "lead",
+    },
+    { id: "lead", kind: "action", action: { type: "create_lead" }, next: "done" },
+    { id: "done", kind: "end", message: "Thanks, a quote is on its way." },
+  ],
+};

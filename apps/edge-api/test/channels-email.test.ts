@@ -6,7 +6,7 @@ import type { SentEmail } from "../../../scripts/fakes/email.js";
 import { conversationStub } from "../src/conversations/client.js";
 import type { ConversationDO } from "../src/conversations/conversation-do.js";
 import worker from "../src/index.js";
-import { installBuilt, transcript, until } from "./channel-helpers.js";
+import { installBuilt, quoteRoute, transcript, until } from "./channel-helpers.js";
 import { call, ownerDb, type Session, signup } from "./helpers.js";
 
 // The first-party email channel (plugins/email), built by the SDK as a developer's plugin would be:
@@ -21,23 +21,6 @@ afterAll(async () => {
 });
 
 const fake = inject("fakeEmailUrl");
-const quoteRoute = {
-  id: "quote",
-  name: "Get a quote",
-  description: "Customer wants pricing or a quote",
-  examples: ["I want a quote", "how much does it cost", "pricing please", "send me a quote"],
-  steps: [
-    {
-      id: "ask_email",
-      kind: "ask",
-      prompt: "Which email should the quote go to?",
-      field: { name: "email", label: "Email", type: "email" },
-      next: "lead",
-    },
-    { id: "lead", kind: "action", action: { type: "create_lead" }, next: "done" },
-    { id: "done", kind: "end", message: "Thanks, a quote is on its way." },
-  ],
-};
 
 type Workspace = Session & { address: string; installId: string; key: string };
 

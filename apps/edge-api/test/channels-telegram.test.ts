@@ -2,7 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { conversationStub } from "../src/conversations/client.js";
 import type { ConversationDO } from "../src/conversations/conversation-do.js";
-import { conversationOfThread, installBuilt, transcript, until } from "./channel-helpers.js";
+import { conversationOfThread, installBuilt, quoteRoute, transcript, until } from "./channel-helpers.js";
 import { call, ownerDb, type Session, signup } from "./helpers.js";
 
 // The first-party Telegram channel (plugins/telegram), built by the SDK as a developer's plugin would
@@ -17,29 +17,12 @@ afterAll(async () => {
 
 const SECRET = "test-webhook-secret-0123";
 const fake = inject("fakeTelegramUrl");
-const emailRoute = {
-  id: "quote",
-  name: "Get a quote",
-  description: "Customer wants pricing or a quote",
-  examples: ["I want a quote", "how much does it cost", "pricing please", "send me a quote"],
-  steps: [
-    {
-      id: "ask_email",
-      kind: "ask",
-      prompt: "Which email should the quote go to?",
-      field: { name: "email", label: "Email", type: "email" },
-      next: "lead",
-    },
-    { id: "lead", kind: "action", action: { type: "create_lead" }, next: "done" },
-    { id: "done", kind: "end", message: "Thanks, a quote is on its way." },
-  ],
-};
 
 type TelegramCall = { method: string; body: Record<string, unknown> };
 
 async function telegramWorkspace(): Promise<Session & { installId: string; token: string }> {
   const s = await signup("Telegram Co");
-  expect((await call("/v1/routes", { body: emailRoute, headers: s.auth })).status).toBe(201);
+  expect((await call("/v1/routes", { body: quoteRoute, headers: s.auth })).status).toBe(201);
   const token = `${Math.floor(Math.random() * 1e9)}:T${crypto.randomUUID().replaceAll("-", "")}`;
   const installId = await installBuilt(
     db,

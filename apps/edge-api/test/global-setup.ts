@@ -40,6 +40,17 @@ declare module "vitest" {
   }
 }
 
+/** A first-party plugin, built by the SDK as a developer's would be: its bundle and manifest for the tests. */
+async function provideBuilt(
+  project: TestProject,
+  dir: string,
+  key: "leadNotify" | "telegram" | "whatsapp" | "email" | "hubspot",
+) {
+  const built = await buildPlugin(new URL(`../../../plugins/${dir}`, import.meta.url).pathname);
+  project.provide(`${key}Bundle`, built.code);
+  project.provide(`${key}Manifest`, JSON.stringify(built.manifest));
+}
+
 // Runs in Node before the workerd tests: starts the database and the bridge the worker talks to.
 export default async function setup(project: TestProject) {
   // The worker imports the built widget (served as /widget.js).
@@ -64,36 +75,26 @@ export default async function setup(project: TestProject) {
   // The first-party lead-notify plugin, built by the SDK's own build, and a chat tool it posts to.
   const chat = await startFakeChat();
   project.provide("fakeChatUrl", chat.url);
-  const leadNotify = await buildPlugin(new URL("../../../plugins/lead-notify", import.meta.url).pathname);
-  project.provide("leadNotifyBundle", leadNotify.code);
-  project.provide("leadNotifyManifest", JSON.stringify(leadNotify.manifest));
+  await provideBuilt(project, "lead-notify", "leadNotify");
   // The first-party Telegram channel plugin and the Bot API it talks to.
   const telegram = await startFakeTelegram();
   project.provide("fakeTelegramUrl", telegram.url);
-  const telegramPlugin = await buildPlugin(new URL("../../../plugins/telegram", import.meta.url).pathname);
-  project.provide("telegramBundle", telegramPlugin.code);
-  project.provide("telegramManifest", JSON.stringify(telegramPlugin.manifest));
+  await provideBuilt(project, "telegram", "telegram");
   // The first-party WhatsApp channel plugin and the Cloud API it talks to.
   const whatsapp = await startFakeWhatsApp();
   project.provide("fakeWhatsAppUrl", whatsapp.url);
-  const whatsappPlugin = await buildPlugin(new URL("../../../plugins/whatsapp", import.meta.url).pathname);
-  project.provide("whatsappBundle", whatsappPlugin.code);
-  project.provide("whatsappManifest", JSON.stringify(whatsappPlugin.manifest));
+  await provideBuilt(project, "whatsapp", "whatsapp");
   // The first-party email channel plugin and the Resend API it sends through.
   const email = await startFakeEmail();
   project.provide("fakeEmailUrl", email.url);
-  const emailPlugin = await buildPlugin(new URL("../../../plugins/email", import.meta.url).pathname);
-  project.provide("emailBundle", emailPlugin.code);
-  project.provide("emailManifest", JSON.stringify(emailPlugin.manifest));
+  await provideBuilt(project, "email", "email");
   // A workspace's own server, receiving its outbound webhooks.
   const receiver = await startWebhookReceiver();
   project.provide("webhookReceiverUrl", receiver.url);
   // The first-party HubSpot sync plugin and the CRM API it talks to.
   const hubspot = await startFakeHubSpot();
   project.provide("fakeHubSpotUrl", hubspot.url);
-  const hubspotPlugin = await buildPlugin(new URL("../../../plugins/hubspot", import.meta.url).pathname);
-  project.provide("hubspotBundle", hubspotPlugin.code);
-  project.provide("hubspotManifest", JSON.stringify(hubspotPlugin.manifest));
+  await provideBuilt(project, "hubspot", "hubspot");
   console.log(`[global-setup] database: ${db.kind}${serverUrl ? ` (${name})` : " (in memory)"}`);
   return async () => {
     await openai.close();
