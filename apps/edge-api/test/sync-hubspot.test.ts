@@ -173,4 +173,17 @@ describe("HubSpot sync", () => {
     );
     expect(found.map((c) => c.email)).toEqual(["eve@hook.test"]);
   });
+
+  it("says which secret settings are set, and only those", async () => {
+    const s = await signup("Hub Secrets");
+    const id = await installBuilt(
+      db,
+      s,
+      { manifest: inject("hubspotManifest"), bundle: inject("hubspotBundle") },
+      { accessToken: "pat-only-token", apiBaseUrl: fake },
+    );
+    const view = await call(`/v1/plugins/installs/${id}`, { headers: s.auth });
+    expect(view.json.secretsSet).toEqual(["accessToken"]);
+    expect(JSON.stringify(view.json)).not.toContain("pat-only-token");
+  });
 });

@@ -49,7 +49,8 @@ function record(r: Row): InstallRecord {
     grantedPermissions: r.grantedPermissions,
     grantedHosts: r.grantedHosts,
     config: r.config,
-    secretsSet: r.secretsCiphertext ? secretFields(manifest.config) : [],
+    // Rows stored before secrets_set said which: all of the manifest's, as they were shown then.
+    secretsSet: r.secretsCiphertext ? (r.secretsSet ?? secretFields(manifest.config)) : [],
     status: r.status,
     pausedReason: r.pausedReason,
     source: r.source,
@@ -109,6 +110,7 @@ function versionColumns(manifest: Manifest, bundleSha256: string, stored: Stored
     grantedHosts: [...manifest.egress],
     config: stored.config,
     secretsCiphertext: stored.secretsCiphertext,
+    secretsSet: stored.secretsSet,
   };
 }
 
@@ -242,6 +244,7 @@ export async function updateConfig(
   return updateRow(db, tenantId, installId, {
     config: stored.config,
     secretsCiphertext: stored.secretsCiphertext,
+    secretsSet: stored.secretsSet,
   });
 }
 

@@ -45,6 +45,8 @@ export const pluginInstalls = pgTable(
     grantedHosts: jsonb("granted_hosts").$type<string[]>().notNull().default([]),
     config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
     secretsCiphertext: text("secrets_ciphertext"),
+    /** Which secret settings the ciphertext holds (shown as "set"; the values never are). */
+    secretsSet: jsonb("secrets_set").$type<string[] | null>(),
     status: text("status", { enum: PLUGIN_INSTALL_STATUSES }).notNull().default("active"),
     pausedReason: text("paused_reason"),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
