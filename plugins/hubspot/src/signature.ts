@@ -1,23 +1,13 @@
+import { base64, hmacSha256, sameSecret } from "@autopilot/sdk";
+
 // HubSpot's webhook signature v3: base64 of HMAC-SHA256, keyed with the app's client secret, over
 // method + full URI + raw body + the X-HubSpot-Request-Timestamp header (milliseconds); requests older
 // than 5 minutes are refused (a replay).
 
 export const MAX_AGE_MS = 5 * 60_000;
 
-async function hmacBase64(secret: string, text: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text)));
-  return btoa(String.fromCharCode(...mac));
-}
-
 export async function signV3(secret: string, method: string, uri: string, body: string, timestamp: string) {
-  return hmacBase64(secret, `${method}${uri}${body}${timestamp}`);
+  return base64(await hmacSha256(secret, `${method}${uri}${body}${timestamp}`));
 }
 
 /** Why the request is refused, or null when HubSpot signed it within the last 5 minutes. */
@@ -30,9 +20,5 @@ export async function signatureProblem(
   const at = Number(request.timestamp);
   if (!Number.isFinite(at) || Math.abs(now - at) > MAX_AGE_MS) return "timestamp older than 5 minutes";
   const expected = await signV3(secret, request.method, request.uri, request.body, request.timestamp);
-  const a = new TextEncoder().encode(expected);
-  const b = new TextEncoder().encode(request.signature);
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0 ? null : "signature does not match";
+  return sameSecret(request.signature, expected) ? null : "signature does not match";
 }

@@ -1,10 +1,11 @@
-import type {
-  ContactsReader,
-  ContactsWriter,
-  ContactView,
-  Logger,
-  StorageCapability,
-  SyncCapability,
+import {
+  type ContactsReader,
+  type ContactsWriter,
+  type ContactView,
+  hex,
+  type Logger,
+  type StorageCapability,
+  type SyncCapability,
 } from "@autopilot/sdk";
 import { type HubSpot, HubSpotError, RateLimited, type RemoteContact } from "./hubspot.js";
 
@@ -78,7 +79,7 @@ export const saveState = (storage: StorageCapability, state: SyncState) => stora
 export async function hashOf(f: Fields): Promise<string> {
   const text = JSON.stringify([f.email.toLowerCase(), f.name ?? "", f.phone ?? ""]);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return hex(digest.slice(0, 16));
 }
 
 /** Both sides' hashes as a link keeps them; an empty one never matches (that side goes again). */

@@ -1,4 +1,4 @@
-import { sameSecret } from "@autopilot/sdk";
+import { hex, hmacSha256, sameSecret } from "@autopilot/sdk";
 
 // WhatsApp Cloud API wire facts this channel relies on: every webhook POST is signed
 // X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body under the app secret>; the verification
@@ -8,9 +8,6 @@ import { sameSecret } from "@autopilot/sdk";
 export const MAX_TEXT = 4096;
 export const WINDOW_MS = 24 * 60 * 60 * 1000;
 
-const hex = (bytes: ArrayBuffer) =>
-  [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
-
 /** Checks Meta's signature of a webhook body in time that does not depend on where it differs. */
 export async function validSignature(
   body: string,
@@ -18,14 +15,7 @@ export async function validSignature(
   appSecret: string,
 ): Promise<boolean> {
   if (!header?.startsWith("sha256=")) return false;
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(appSecret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const expected = hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
+  const expected = hex(await hmacSha256(appSecret, body));
   return sameSecret(header.slice("sha256=".length).toLowerCase(), expected);
 }
 

@@ -1,6 +1,7 @@
 import { type Database, pluginInstalls, withTenant } from "@autopilot/db";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { tenantCache } from "../lib/tenant-cache.js";
 
 // Events to plugins: after the events consumer has taken a batch in, each event goes out once per
 // active install of its tenant that subscribed to its type (and was granted events:subscribe), as one
@@ -16,18 +17,12 @@ export type DeliveryMessage = z.infer<typeof DeliveryMessage>;
 
 type Subscriber = { installId: string; types: string[] };
 
-/** Per isolate, per tenant: who subscribes to what, for SUBSCRIBERS_TTL_MS (an install applies within it). */
-const SUBSCRIBERS_TTL_MS = 10_000;
-const cache = new Map<string, { at: number; subscribers: Subscriber[] }>();
+/** Who subscribes to what, per tenant, for 10 s (an install applies within it). */
+const cache = tenantCache<Subscriber[]>(10_000);
 
-export function forgetSubscribers(tenantId?: string): void {
-  if (tenantId) cache.delete(tenantId);
-  else cache.clear();
-}
+export const forgetSubscribers = (tenantId?: string): void => cache.forget(tenantId);
 
-async function subscribers(db: Database, tenantId: string, now: number): Promise<Subscriber[]> {
-  const hit = cache.get(tenantId);
-  if (hit && now - hit.at < SUBSCRIBERS_TTL_MS) return hit.subscribers;
+async function load(db: Database, tenantId: string): Promise<Subscriber[]> {
   const rows = await withTenant(db, tenantId, (tx) =>
     tx
       .select({
@@ -42,11 +37,11 @@ async function subscribers(db: Database, tenantId: string, now: number): Promise
         ),
       ),
   );
-  const list = rows.filter((r) => Array.isArray(r.types) && r.types.length > 0);
-  if (cache.size > 5_000) cache.clear();
-  cache.set(tenantId, { at: now, subscribers: list });
-  return list;
+  return rows.filter((r) => Array.isArray(r.types) && r.types.length > 0);
 }
+
+const subscribers = (db: Database, tenantId: string, now: number) =>
+  cache.get(tenantId, now, () => load(db, tenantId));
 
 /** Queues a delivery for each subscribed install of each event's tenant; how many it queued. */
 export async function fanOutToPlugins(

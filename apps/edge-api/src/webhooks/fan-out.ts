@@ -1,5 +1,6 @@
 import { type Database, webhookDeliveries, webhookEndpoints, withTenant } from "@autopilot/db";
 import { eq, sql } from "drizzle-orm";
+import { tenantCache } from "../lib/tenant-cache.js";
 import type { WebhookJob } from "./deliveries.js";
 
 // Events to webhook endpoints: after the events consumer took a batch in, each event becomes one
@@ -19,28 +20,20 @@ type EventBody = {
 
 type Subscriber = { id: string; eventTypes: string[] };
 
-/** Per isolate, per tenant, for 10 s: its active endpoints (a change applies within it). */
-const TTL_MS = 10_000;
-const cache = new Map<string, { at: number; endpoints: Subscriber[] }>();
+/** Each tenant's active endpoints, for 10 s (a change applies within it). */
+const cache = tenantCache<Subscriber[]>(10_000);
 
-export function forgetEndpoints(tenantId?: string): void {
-  if (tenantId) cache.delete(tenantId);
-  else cache.clear();
-}
+export const forgetEndpoints = (tenantId?: string): void => cache.forget(tenantId);
 
-async function endpointsOf(db: Database, tenantId: string, now: number): Promise<Subscriber[]> {
-  const hit = cache.get(tenantId);
-  if (hit && now - hit.at < TTL_MS) return hit.endpoints;
-  const endpoints = await withTenant(db, tenantId, (tx) =>
-    tx
-      .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes })
-      .from(webhookEndpoints)
-      .where(eq(webhookEndpoints.status, "active")),
+const endpointsOf = (db: Database, tenantId: string, now: number) =>
+  cache.get(tenantId, now, () =>
+    withTenant(db, tenantId, (tx) =>
+      tx
+        .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes })
+        .from(webhookEndpoints)
+        .where(eq(webhookEndpoints.status, "active")),
+    ),
   );
-  if (cache.size > 5_000) cache.clear();
-  cache.set(tenantId, { at: now, endpoints });
-  return endpoints;
-}
 
 /** The body a receiver gets: Standard Webhooks' `{type, timestamp, data}`. */
 export const payloadOf = (e: EventBody) => ({

@@ -1,5 +1,6 @@
 import {
   type Database,
+  type Tx,
   webhookAttempts,
   webhookDeliveries,
   webhookEndpoints,
@@ -9,8 +10,7 @@ import { and, asc, desc, eq } from "drizzle-orm";
 import { audit } from "../domain/audit.js";
 import { AppError, notFound } from "../domain/errors.js";
 import type { Principal } from "../domain/principal.js";
-import type { WebhookJob } from "./deliveries.js";
-import { messageIdOf } from "./deliveries.js";
+import { messageIdOf, type WebhookJob } from "./deliveries.js";
 
 // What was sent to an endpoint and what came back (each delivery, each try), sending one again, and
 // a test event to see a receiver work before real events flow.
@@ -110,7 +110,7 @@ export async function deliveryDetail(
   });
 }
 
-async function activeEndpoint(tx: Parameters<Parameters<typeof withTenant>[2]>[0], endpointId: string) {
+async function activeEndpoint(tx: Tx, endpointId: string) {
   const [endpoint] = await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId));
   if (!endpoint) throw notFound("webhook endpoint");
   if (endpoint.status !== "active")

@@ -142,12 +142,3 @@ export async function sendInParts(
   await storage.delete(key);
   return { status: "sent", externalIds: sent };
 }
-
-/** Compares a secret a provider sent with the expected one in time that does not depend on where they differ. */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = new TextEncoder().encode(given);
-  const b = new TextEncoder().encode(expected);
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
-}

@@ -6,5 +6,6 @@ export * from "./email.js";
 export * from "./manifest.js";
 export * from "./permissions.js";
 export * from "./review.js";
+export * from "./signing.js";
 export * from "./sync.js";
 export * from "./wire.js";

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import {
   CAPABILITY_PERMISSION,
   type ContactUpsert,
@@ -48,7 +49,7 @@ export class TestHost {
   }
 
   /** One call, as the platform makes it; its log lines are kept in `logs`, not in the result. */
-  async call(call: PluginCall): Promise<PluginResult> {
+  async call(call: z.input<typeof PluginCall>): Promise<PluginResult> {
     const { logs, ...result } = await this.plugin.invoke(
       call,
       { installId: this.installId, config: this.config },

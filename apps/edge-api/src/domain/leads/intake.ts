@@ -8,6 +8,7 @@ import {
   type Tx,
   withTenant,
 } from "@autopilot/db";
+import { hex, hmacSha256 } from "@autopilot/sdk";
 import { desc, eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { timingSafeEqual } from "../../lib/crypto.js";
@@ -129,18 +130,6 @@ export async function rotateIntakeSecret(db: Database, p: Principal, masterKey: 
   return view(db, row, masterKey);
 }
 
-async function hmacHex(secret: string, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Refuses (401) a request the workspace's secret did not sign. */
 async function checkSignature(secret: string, body: string, headers: Record<string, string>): Promise<void> {
   if (headers["webhook-signature"]) {
@@ -157,7 +146,7 @@ async function checkSignature(secret: string, body: string, headers: Record<stri
   }
   const given = headers["x-signature-256"];
   if (given) {
-    if (timingSafeEqual(given.trim().toLowerCase(), `sha256=${await hmacHex(secret, body)}`)) return;
+    if (timingSafeEqual(given.trim().toLowerCase(), `sha256=${hex(await hmacSha256(secret, body))}`)) return;
     throw new AppError("unauthorized", "x-signature-256: does not verify");
   }
   throw new AppError(
