@@ -63,7 +63,7 @@ describe.skipIf(!hasChromium)("HubSpot sync in Chromium", () => {
     await page.goto(`${dash}/settings/plugins`);
     await page.setInputFiles("#plugin-file", packedFile);
     await page.getByRole("button", { name: "Review permissions" }).click();
-    await page.getByRole("heading", { name: /Install HubSpot sync 1\.0\.0\?/ }).waitFor();
+    await page.getByRole("heading", { name: /Install HubSpot sync 1\.1\.0\?/ }).waitFor();
     await page.fill("#new-accessToken", token);
     await page.fill("#new-apiBaseUrl", hubspot.url);
     await page.check('input[name="consent"]');

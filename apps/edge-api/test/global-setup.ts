@@ -4,6 +4,7 @@ import { buildWidget } from "@autopilot/widget/build";
 import type { TestProject } from "vitest/node";
 import { startFakeEmail } from "../../../scripts/fakes/email.js";
 import { startFakeHubSpot } from "../../../scripts/fakes/hubspot.js";
+import { startFakePipedrive } from "../../../scripts/fakes/pipedrive.js";
 import { startFakeTelegram } from "../../../scripts/fakes/telegram.js";
 import { startFakeWhatsApp } from "../../../scripts/fakes/whatsapp.js";
 import { startWebhookReceiver } from "../../../scripts/webhook-receiver.js";
@@ -37,6 +38,9 @@ declare module "vitest" {
     fakeHubSpotUrl: string;
     hubspotBundle: string;
     hubspotManifest: string;
+    fakePipedriveUrl: string;
+    pipedriveBundle: string;
+    pipedriveManifest: string;
   }
 }
 
@@ -44,7 +48,7 @@ declare module "vitest" {
 async function provideBuilt(
   project: TestProject,
   dir: string,
-  key: "leadNotify" | "telegram" | "whatsapp" | "email" | "hubspot",
+  key: "leadNotify" | "telegram" | "whatsapp" | "email" | "hubspot" | "pipedrive",
 ) {
   const built = await buildPlugin(new URL(`../../../plugins/${dir}`, import.meta.url).pathname);
   project.provide(`${key}Bundle`, built.code);
@@ -95,6 +99,10 @@ export default async function setup(project: TestProject) {
   const hubspot = await startFakeHubSpot();
   project.provide("fakeHubSpotUrl", hubspot.url);
   await provideBuilt(project, "hubspot", "hubspot");
+  // The first-party Pipedrive sync plugin and the CRM API it talks to.
+  const pipedrive = await startFakePipedrive();
+  project.provide("fakePipedriveUrl", pipedrive.url);
+  await provideBuilt(project, "pipedrive", "pipedrive");
   console.log(`[global-setup] database: ${db.kind}${serverUrl ? ` (${name})` : " (in memory)"}`);
   return async () => {
     await openai.close();
@@ -104,6 +112,7 @@ export default async function setup(project: TestProject) {
     await email.close();
     await receiver.close();
     await hubspot.close();
+    await pipedrive.close();
     await site.close();
     await outage.close();
     await db.close();

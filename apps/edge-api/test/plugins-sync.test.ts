@@ -136,6 +136,14 @@ describe("contacts changes feed", () => {
     }
     expect(seen).toEqual(ids);
     const end = cursor;
+    // Each change's own cursor goes on right after it (a page taken in part).
+    const whole = (await cap(feed, "contacts", "changes", { limit: 5 })) as {
+      contacts: { id: string; cursor: string }[];
+    };
+    const rest = (await cap(feed, "contacts", "changes", { after: whole.contacts[1]?.cursor })) as {
+      contacts: { id: string }[];
+    };
+    expect(rest.contacts.map((c) => c.id)).toEqual(ids.slice(2));
 
     // A change, a deletion and a merge after the cursor: each shows once, as it is now.
     await call(`/v1/contacts/${ids[0]}`, { method: "PATCH", body: { name: "Renamed" }, headers: s.auth });

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { installBuilt, until } from "./channel-helpers.js";
-import { call, ownerDb, type Session, signup } from "./helpers.js";
+import { call, ownerDb, signup } from "./helpers.js";
 
 // The first-party HubSpot sync (plugins/hubspot), built by the SDK as a developer's plugin would be,
 // installed in a workspace and talking to a local HubSpot that speaks its CRM v3 wire (search,

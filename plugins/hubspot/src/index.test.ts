@@ -1,10 +1,10 @@
+import { loadSyncState, runContactSync, type SyncCtx } from "@autopilot/sdk";
 import { TestHost } from "@autopilot/sdk/testing";
 import { describe, expect, it } from "vitest";
 import { createFakeHubSpot } from "../../../scripts/fakes/hubspot.js";
-import { hubspot } from "./hubspot.js";
-import plugin from "./index.js";
+import { hubspot, hubspotProvider } from "./hubspot.js";
+import plugin, { syncOptions } from "./index.js";
 import { signV3 } from "./signature.js";
-import { loadState, type Rules, runSync, type SyncCtx } from "./sync.js";
 
 const TOKEN = "pat-na1-test";
 
@@ -22,9 +22,9 @@ function setUp(config: Record<string, unknown> = {}) {
   );
   const portal = fake.portal(TOKEN);
   const sdk = host.context() as unknown as SyncCtx;
-  const api = hubspot({ accessToken: TOKEN }, host.fetch);
-  const run = (now = Date.now(), rules: Rules = { name: "newest", phone: "newest" }) =>
-    runSync(sdk, api, { rules, deletions: "keep", now });
+  const provider = hubspotProvider(hubspot({ accessToken: TOKEN }, host.fetch));
+  const run = (now = Date.now(), nameRule: "newest" | "hubspot" | "autopilot" = "newest") =>
+    runContactSync(sdk, provider, { ...syncOptions({ accessToken: TOKEN, nameRule }), now });
   const upserts = () => host.requests.filter((r) => r.url.endsWith("/batch/upsert")).length;
   return { host, portal, sdk, run, upserts };
 }
@@ -85,7 +85,7 @@ describe("HubSpot sync", () => {
       portal.write(c.id, { firstname: "Name", lastname: "In Hub" });
       await new Promise((r) => setTimeout(r, 5));
       await sdk.contacts.upsert({ email: "dee@both.test", name: "Name Here" });
-      for (let i = 0; i < 3; i++) await run(Date.now(), { name: rule, phone: "newest" });
+      for (let i = 0; i < 3; i++) await run(Date.now(), rule);
       const mine = local(host)[0];
       const theirs = remote(portal)[0];
       expect([rule, mine?.name]).toEqual([rule, expected]);
@@ -119,7 +119,7 @@ describe("HubSpot sync", () => {
     expect(emails([...host.contacts.values()].map((c) => c.email))).toBe(200);
     expect(remote(portal)).toHaveLength(200);
     expect(emails(remote(portal).map((p) => p.email))).toBe(200);
-    expect((await loadState(sdk.storage)).errors).toEqual([]);
+    expect((await loadSyncState(sdk.storage)).errors).toEqual([]);
   });
 
   it("takes HubSpot's webhooks only when signed within 5 minutes", async () => {

@@ -1,19 +1,31 @@
-import { definePlugin, PluginError } from "@autopilot/sdk";
-import { hubspot } from "./hubspot.js";
+import {
+  applyRemoteContact,
+  definePlugin,
+  loadSyncState,
+  PluginError,
+  remoteContactDeleted,
+  runContactSync,
+  type SyncDeletions,
+  type SyncOptions,
+  type SyncRule,
+  saveSyncState,
+  syncStatusRows,
+} from "@autopilot/sdk";
+import { hubspot, hubspotProvider } from "./hubspot.js";
 import { signatureProblem } from "./signature.js";
-import { applyRemote, type Deletions, loadState, type Rules, runSync, saveState } from "./sync.js";
 
 // HubSpot as the other CRM: contacts flow both ways (a private app's token), HubSpot's changes also
-// arrive at once through its webhooks (signature v3). Written only against the SDK: ctx.sync keeps
-// which contact is which, ctx.contacts.changes says what changed here.
+// arrive at once through its webhooks (signature v3). Written only against the SDK: its contact sync
+// runs on HubSpot's provider (hubspot.ts); ctx.sync keeps which contact is which.
 
+type Rule = "newest" | "hubspot" | "autopilot";
 type Config = {
   accessToken: string;
   clientSecret?: string;
   apiBaseUrl?: string;
-  nameRule?: Rules["name"];
-  phoneRule?: Rules["phone"];
-  deletions?: Deletions;
+  nameRule?: Rule;
+  phoneRule?: Rule;
+  deletions?: SyncDeletions;
 };
 
 const rule = {
@@ -22,15 +34,21 @@ const rule = {
   default: "newest",
 } as const;
 
-const rulesOf = (c: Config): Rules => ({ name: c.nameRule ?? "newest", phone: c.phoneRule ?? "newest" });
-const apiOf = (ctx: { config: Record<string, unknown>; fetch: typeof fetch }) =>
-  hubspot(ctx.config as Config, ctx.fetch);
+const ruleOf = (r: Rule | undefined): SyncRule =>
+  r === "hubspot" ? "remote" : r === "autopilot" ? "local" : "newest";
+/** The sync's rules as the install's settings say. */
+export const syncOptions = (c: Config): SyncOptions => ({
+  rules: { name: ruleOf(c.nameRule), phone: ruleOf(c.phoneRule) },
+  deletions: c.deletions ?? "keep",
+});
+const providerOf = (ctx: { config: Record<string, unknown>; fetch: typeof fetch }) =>
+  hubspotProvider(hubspot(ctx.config as Config, ctx.fetch));
 
 export default definePlugin({
   manifest: {
     id: "autopilot/hubspot",
     name: "HubSpot sync",
-    version: "1.0.0",
+    version: "1.1.0",
     engine: "^1.2.0",
     description:
       "Keeps your contacts the same in AutopilotCRM and HubSpot, both ways, with a rule per field for conflicts.",
@@ -89,55 +107,31 @@ export default definePlugin({
 
   // Keeps the events webhook's URL: HubSpot signs the full URI.
   async onInstall({ hooks }, ctx) {
-    const state = await loadState(ctx.storage);
+    const state = await loadSyncState(ctx.storage);
     state.hookUrl = hooks.events ?? null;
-    await saveState(ctx.storage, state);
+    await saveSyncState(ctx.storage, state);
   },
 
   async onSchedule(_name, ctx) {
-    const c = ctx.config as Config;
-    const out = await runSync(ctx, apiOf(ctx), { rules: rulesOf(c), deletions: c.deletions ?? "keep" });
+    const out = await runContactSync(ctx, providerOf(ctx), syncOptions(ctx.config as Config));
     ctx.log.info("sync run", out);
   },
 
   actions: {
     async sync_now(_input, ctx) {
-      const c = ctx.config as Config;
-      return runSync(ctx, apiOf(ctx), {
-        rules: rulesOf(c),
-        deletions: c.deletions ?? "keep",
-        now: Date.now(),
-      });
+      return runContactSync(ctx, providerOf(ctx), syncOptions(ctx.config as Config));
     },
     async retry_errors(_input, ctx) {
-      const state = await loadState(ctx.storage);
+      const state = await loadSyncState(ctx.storage);
       state.pausedUntil = 0;
-      await saveState(ctx.storage, state);
-      const c = ctx.config as Config;
-      return runSync(ctx, apiOf(ctx), { rules: rulesOf(c), deletions: c.deletions ?? "keep" });
+      await saveSyncState(ctx.storage, state);
+      return runContactSync(ctx, providerOf(ctx), syncOptions(ctx.config as Config));
     },
   },
 
   reports: {
     async sync_status(_parameters, ctx) {
-      const s = await loadState(ctx.storage);
-      const row = (what: string, value: string | number | null) => ({ what, value });
-      return {
-        rows: [
-          row("Last run", s.lastRun?.at ?? "never"),
-          row("Up to date", s.lastRun ? (s.lastRun.caughtUp ? "yes" : "catching up") : "not yet"),
-          row("Contacts from HubSpot (all runs)", s.totals.pulled),
-          row("Contacts to HubSpot (all runs)", s.totals.pushed),
-          row("Archived in HubSpot", s.totals.archived),
-          row(
-            "Paused by HubSpot until",
-            s.pausedUntil > Date.now() ? new Date(s.pausedUntil).toISOString() : null,
-          ),
-          ...s.errors.map((e) =>
-            row(`Failed (${e.side === "pull" ? "from" : "to"} HubSpot): ${e.email ?? e.id}`, e.message),
-          ),
-        ],
-      };
+      return { rows: syncStatusRows(await loadSyncState(ctx.storage), "HubSpot") };
     },
   },
 
@@ -145,7 +139,7 @@ export default definePlugin({
     if (request.method !== "POST") return { status: 405, body: "POST only" };
     const c = ctx.config as Config;
     if (!c.clientSecret) return { status: 401, body: "no client secret set: webhooks are not taken" };
-    const state = await loadState(ctx.storage);
+    const state = await loadSyncState(ctx.storage);
     const origin = state.hookUrl ? new URL(state.hookUrl).origin : "";
     const problem = await signatureProblem(c.clientSecret, {
       method: request.method,
@@ -165,25 +159,24 @@ export default definePlugin({
     } catch {
       return { status: 400, body: "a list of events expected" };
     }
-    const api = apiOf(ctx);
+    const provider = providerOf(ctx);
+    const options = syncOptions(c);
     for (const e of events.slice(0, 100)) {
       const id = String(e.objectId ?? "");
       if (!id) continue;
       if (e.subscriptionType === "contact.deletion") {
-        const link = await ctx.sync.byExternal("contact", id);
-        if (!link) continue;
-        const local = await ctx.contacts.get(link.localId);
-        if (c.deletions === "mirror" && local?.email)
-          await ctx.contacts.upsert({ email: local.email, tags: ["deleted-in-hubspot"] });
-        await ctx.sync.unlink("contact", link.localId);
+        await remoteContactDeleted(ctx, provider, options.deletions, id);
       } else if (
         e.subscriptionType === "contact.creation" ||
         e.subscriptionType === "contact.propertyChange"
       ) {
         // HubSpot retries what is not answered 2xx: a failure here is thrown, and it comes again.
-        await applyRemote(ctx, rulesOf(c), await api.getContact(id)).catch((error: unknown) => {
+        try {
+          const record = await provider.get(id);
+          if (record) await applyRemoteContact(ctx, provider, options.rules, record);
+        } catch (error) {
           throw new PluginError("provider_down", String((error as Error).message));
-        });
+        }
       }
     }
     return { status: 200, body: "ok" };

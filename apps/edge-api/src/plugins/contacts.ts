@@ -115,9 +115,10 @@ async function contactChanges(tx: Tx, raw: unknown) {
   const byId = new Map(found.map((c) => [c.id, c]));
   const changes = list.map((r) => {
     const c = byId.get(r.id);
+    const cursor = cursorOf(r.at, r.id);
     if (r.kind === "contact" && c && !c.mergedIntoId && !c.erasedAt)
-      return { ...view(c), deleted: false as const };
-    return { id: r.id, deleted: true as const, updatedAt: r.at };
+      return { ...view(c), deleted: false as const, cursor };
+    return { id: r.id, deleted: true as const, updatedAt: r.at, cursor };
   });
   const last = list.at(-1);
   return { contacts: changes, next: last ? cursorOf(last.at, last.id) : null };

@@ -1,5 +1,6 @@
 export * from "./capabilities.js";
 export * from "./channel.js";
+export * from "./contact-sync.js";
 export { buildContext } from "./context.js";
 export { definePlugin, type Plugin, type PluginDefinition, PluginError } from "./define.js";
 export * from "./email.js";

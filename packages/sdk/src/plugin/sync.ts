@@ -30,9 +30,13 @@ export interface SyncCapability {
 }
 
 /** A contact in the changes feed: as it is now, or only its id when it was deleted, merged or erased. */
-export type ContactChange =
+export type ContactChange = (
   | (ContactView & { deleted: false })
-  | { id: string; deleted: true; updatedAt: string };
+  | { id: string; deleted: true; updatedAt: string }
+) & {
+  /** This change's own cursor: `after` it goes on right past it (platform 1.3.0; a page can be taken in part). */
+  cursor?: string;
+};
 
 export type ContactChanges = {
   contacts: ContactChange[];

@@ -167,7 +167,7 @@ export class TestHost {
         .slice(0, q.limit ?? 200);
       const last = page.at(-1);
       return {
-        contacts: page.map((c) => ({ ...c, deleted: false })),
+        contacts: page.map((c) => ({ ...c, deleted: false, cursor: `${c.updatedAt}|${c.id}` })),
         next: last ? `${last.updatedAt}|${last.id}` : null,
       };
     }

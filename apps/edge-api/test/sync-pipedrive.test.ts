@@ -1,0 +1,203 @@
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { installBuilt, until } from "./channel-helpers.js";
+import { call, ownerDb, signup } from "./helpers.js";
+
+// The first-party Pipedrive sync (plugins/pipedrive), built by the SDK as a developer's plugin would
+// be, installed in a workspace and talking to a local Pipedrive that speaks its API v2 wire (persons
+// listed by update_time with cursor paging, search by email, create, update, delete; 429 past the
+// burst window): contacts both ways, a second run changing nothing, deletions mirrored both ways,
+// Pipedrive's v2 webhooks taken with their Basic credentials and refused without them.
+
+const db = ownerDb();
+afterAll(async () => {
+  await db.end();
+});
+
+const fake = inject("fakePipedriveUrl");
+const PASSWORD = "pipedrive-hook-password";
+
+type Person = {
+  id: number;
+  name: string;
+  emails: { value: string }[];
+  phones: { value: string }[];
+  update_time: string;
+  is_deleted: boolean;
+};
+
+async function pipedriveWorkspace(name: string) {
+  const s = await signup(name);
+  const token = `pd-${crypto.randomUUID()}`;
+  const installId = await installBuilt(
+    db,
+    s,
+    { manifest: inject("pipedriveManifest"), bundle: inject("pipedriveBundle") },
+    {
+      apiToken: token,
+      webhookUser: "hooks",
+      webhookPassword: PASSWORD,
+      apiBaseUrl: fake,
+      deletions: "mirror",
+    },
+  );
+  const drive = async (path: string, init: { method?: string; body?: unknown } = {}) => {
+    const res = await fetch(`${fake}${path}`, {
+      method: init.method ?? (init.body ? "POST" : "GET"),
+      headers: { "x-api-token": token, "content-type": "application/json" },
+      ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+    });
+    return ((await res.json()) as { data: unknown }).data;
+  };
+  const person = async (name: string, email: string, phone?: string) =>
+    (await drive("/_control/persons", {
+      body: {
+        name,
+        emails: [{ value: email, primary: true }],
+        ...(phone ? { phones: [{ value: phone, primary: true }] } : {}),
+      },
+    })) as Person;
+  return { ...s, installId, token, drive, person };
+}
+type W = Awaited<ReturnType<typeof pipedriveWorkspace>>;
+
+const syncNow = async (w: W) => {
+  const res = await call(`/v1/plugins/installs/${w.installId}/actions/sync_now`, {
+    body: {},
+    headers: w.auth,
+  });
+  expect(res.status, JSON.stringify(res.json)).toBe(200);
+  return res.json.value as {
+    pulled: number;
+    pushed: number;
+    failed: number;
+    caughtUp: boolean;
+    paused?: number;
+  };
+};
+const persons = async (w: W) =>
+  ((await w.drive("/_control/persons")) as Person[]).filter((p) => !p.is_deleted);
+const localContacts = async (w: W) =>
+  (await call("/v1/contacts?limit=200", { headers: w.auth })).json.contacts as {
+    id: string;
+    email: string;
+    name: string | null;
+    phone: string | null;
+    tags: string[];
+  }[];
+
+describe("Pipedrive sync", () => {
+  it("brings contacts both ways, changes nothing the second time, and mirrors deletions both ways", async () => {
+    const w = await pipedriveWorkspace("Drive Both");
+    await w.person("Ann Drive", "ann@pd.test", "+442079460958");
+    // A phone without its country code: AutopilotCRM does not take it, and it does not bounce.
+    const bob = await w.person("Bob Drive", "bob@pd.test", "555 0100");
+    const cat = (
+      await call("/v1/contacts", { body: { email: "cat@here.test", name: "Cat Here" }, headers: w.auth })
+    ).json.id as string;
+
+    expect(await syncNow(w)).toMatchObject({ pulled: 2, pushed: 1, failed: 0, caughtUp: true });
+    expect((await localContacts(w)).map((c) => [c.email, c.name, c.phone]).sort()).toEqual([
+      ["ann@pd.test", "Ann Drive", "+442079460958"],
+      ["bob@pd.test", "Bob Drive", null],
+      ["cat@here.test", "Cat Here", null],
+    ]);
+    expect(
+      (await persons(w)).map((p) => [p.emails[0]?.value, p.name, p.phones[0]?.value ?? null]).sort(),
+    ).toEqual([
+      ["ann@pd.test", "Ann Drive", "+442079460958"],
+      ["bob@pd.test", "Bob Drive", "555 0100"],
+      ["cat@here.test", "Cat Here", null],
+    ]);
+
+    // The second and third runs change nothing on either side.
+    const versions = (await persons(w)).map((p) => p.update_time).join();
+    for (let i = 0; i < 2; i++) expect(await syncNow(w)).toMatchObject({ pulled: 0, pushed: 0, failed: 0 });
+    expect((await persons(w)).map((p) => p.update_time).join()).toBe(versions);
+
+    // A change in Pipedrive comes in; a deletion here deletes the person there (deletions: mirror).
+    await w.drive(`/_control/persons/${bob.id}`, { method: "PATCH", body: { name: "Robert Drive" } });
+    expect((await call(`/v1/contacts/${cat}`, { method: "DELETE", headers: w.auth })).status).toBeLessThan(
+      300,
+    );
+    expect(await syncNow(w)).toMatchObject({ pulled: 1, failed: 0 });
+    expect((await localContacts(w)).find((c) => c.email === "bob@pd.test")?.name).toBe("Robert Drive");
+    expect((await persons(w)).map((p) => p.emails[0]?.value).sort()).toEqual(["ann@pd.test", "bob@pd.test"]);
+
+    // The status report shows where it stands.
+    const status = await call(`/v1/plugins/installs/${w.installId}/reports/sync_status`, {
+      body: { parameters: {} },
+      headers: w.auth,
+    });
+    expect(status.status, JSON.stringify(status.json)).toBe(200);
+    expect(status.json.rows).toContainEqual({ what: "Up to date", value: "yes" });
+    expect(status.json.rows).toContainEqual({ what: "Deleted in Pipedrive", value: 1 });
+  });
+
+  it("waits out 429s and ends with every contact once on each side", async () => {
+    const w = await pipedriveWorkspace("Drive Storm");
+    for (let i = 0; i < 40; i++) await w.person(`P ${i}`, `p${i}@storm.test`);
+    for (let i = 0; i < 15; i++)
+      await call("/v1/contacts", { body: { email: `l${i}@storm.test`, name: `L ${i}` }, headers: w.auth });
+    let paused = 0;
+    for (let run = 0; run < 40; run++) {
+      if (run === 0 || run === 2) await w.drive("/_control/rate-limit", { body: { next: 1 } });
+      const out = await syncNow(w);
+      if (out.paused) {
+        paused++;
+        expect(out.paused - Date.now()).toBeLessThanOrEqual(3100);
+        await new Promise((r) => setTimeout(r, Math.max(0, (out.paused ?? 0) - Date.now()) + 50));
+        continue;
+      }
+      if (out.caughtUp && out.pulled === 0 && out.pushed === 0) break;
+    }
+    expect(paused).toBe(2);
+    const locals = await localContacts(w);
+    const remotes = await persons(w);
+    expect(locals).toHaveLength(55);
+    expect(new Set(locals.map((c) => c.email)).size).toBe(55);
+    expect(remotes).toHaveLength(55);
+    expect(new Set(remotes.map((p) => p.emails[0]?.value)).size).toBe(55);
+  }, 60_000);
+
+  it("takes Pipedrive's v2 webhooks with their Basic credentials; refuses others, storing nothing", async () => {
+    const w = await pipedriveWorkspace("Drive Hooks");
+    const eve = await w.person("Eve Hook", "eve@hook.test");
+    const path = `/v1/hooks/${w.installId}/events`;
+    const post = (action: string, id: number, auth?: string) =>
+      call(path, {
+        rawBody: JSON.stringify({
+          meta: {
+            action,
+            entity: "person",
+            entity_id: String(id),
+            id: crypto.randomUUID(),
+            attempt: 1,
+            version: "2.0",
+          },
+          data: { id },
+          previous: null,
+        }),
+        headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) },
+      });
+    const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
+    expect((await post("create", eve.id)).status).toBe(401);
+    expect((await post("create", eve.id, basic("hooks", "not-the-password"))).status).toBe(401);
+    expect((await post("create", eve.id, basic("pipedrive", PASSWORD))).status).toBe(401);
+    expect(await localContacts(w)).toEqual([]);
+    expect((await post("create", eve.id, basic("hooks", PASSWORD))).status).toBe(200);
+    const found = await until(
+      () => localContacts(w),
+      (list) => list.length > 0,
+    );
+    expect(found.map((c) => c.email)).toEqual(["eve@hook.test"]);
+
+    // Deleted in Pipedrive: the contact stays here, tagged (deletions: mirror).
+    await w.drive(`/_control/persons/${eve.id}`, { method: "DELETE" });
+    expect((await post("delete", eve.id, basic("hooks", PASSWORD))).status).toBe(200);
+    const tagged = await until(
+      () => localContacts(w),
+      (list) => list[0]?.tags.includes("deleted-in-pipedrive") ?? false,
+    );
+    expect(tagged.map((c) => c.email)).toEqual(["eve@hook.test"]);
+  });
+});
