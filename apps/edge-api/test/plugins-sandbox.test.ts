@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { outboxMailer } from "../src/mail/mailer.js";
 import { putBundle } from "../src/plugins/bundles.js";
 import { createInstall, getInstall, type InstallRecord } from "../src/plugins/installs.js";
@@ -28,6 +28,15 @@ export default class extends WorkerEntrypoint {
         const res = await fetch(input);
         return { ok: true, value: { status: res.status, text: (await res.text()).slice(0, 200) } };
       }
+      case "fetch_many": {
+        const statuses = {};
+        for (let i = 0; i < input.n; i++) {
+          const res = await fetch(input.url);
+          await res.arrayBuffer();
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        }
+        return { ok: true, value: statuses };
+      }
       case "capability":
         try {
           return { ok: true, value: await this.env.API.call(input.capability, input.method, input.args) };
@@ -43,7 +52,19 @@ export default class extends WorkerEntrypoint {
   }
 }`;
 
-const ACTIONS = ["count", "throw", "hang", "loop", "fetch", "capability", "env", "malformed", "huge", "fail"];
+const ACTIONS = [
+  "count",
+  "throw",
+  "hang",
+  "loop",
+  "fetch",
+  "fetch_many",
+  "capability",
+  "env",
+  "malformed",
+  "huge",
+  "fail",
+];
 const manifest = (id: string) => ({
   id,
   name: "Sandbox probe",
@@ -181,6 +202,33 @@ describe("plugin sandbox", () => {
       text: "egress refused: 127.0.0.1 is a private or loopback address",
     });
   });
+
+  it("egress: at most 120 requests a minute per install, 600 for a CRM sync; then 429 with Retry-After", async () => {
+    const url = `${inject("fakeHubSpotUrl")}/crm/v3/objects/contacts/1`;
+    const many = async (install: InstallRecord, n: number) => {
+      const out = await invokePlugin(deps({ timeoutMs: 20_000, allowLoopback: true }), install, {
+        kind: "action",
+        name: "fetch_many",
+        input: { url, n },
+      });
+      if (!out.ok) throw new Error(`${out.code}: ${out.message}`);
+      return out.value as Record<string, number>;
+    };
+    const plain = await createInstall(db, a.tenantId, {
+      manifest: manifest("probe/many"),
+      bundleSha256: installA.bundleSha256,
+      grant: { permissions: ["storage", "contacts:read"], hosts: ["api.example.com"] },
+    });
+    // The fake answers 401 to a request without a token: every request that passed the gateway.
+    expect(await many(plain, 130)).toEqual({ 401: 120, 429: 10 });
+    const sync = await createInstall(db, a.tenantId, {
+      manifest: { ...manifest("probe/sync-many"), kinds: ["action", "sync"] },
+      bundleSha256: installA.bundleSha256,
+      grant: { permissions: ["storage", "contacts:read"], hosts: ["api.example.com"] },
+    });
+    // Past a plain plugin's 120 (600 would take this test a minute of sub-requests).
+    expect(await many(sync, 130)).toEqual({ 401: 130 });
+  }, 60_000);
 
   it("capabilities: only the granted ones, only inside the install's own tenant and store", async () => {
     expect(await capability(installA, "contacts", "upsert", [{ email: "x@example.com" }])).toEqual({

@@ -6,18 +6,26 @@ import { hostGranted } from "./grants.js";
 
 // Every fetch a plugin makes arrives here (its globalOutbound): only the hosts its install granted
 // answer, never a private or loopback address (loopback only in local development, for local fakes),
-// and at most SUBREQUESTS_PER_MINUTE per install. Redirects are returned to the plugin, so each hop
+// and at most `perMinute` per install: SUBREQUESTS_PER_MINUTE, or SYNC_SUBREQUESTS_PER_MINUTE for a
+// CRM sync (a provider without batch writes needs a request or two per record). Redirects are returned to the plugin, so each hop
 // comes through here again and is checked like the first.
 
-export type GatewayProps = { installId: string; pluginId: string; hosts: string[]; allowLoopback: boolean };
+export type GatewayProps = {
+  installId: string;
+  pluginId: string;
+  hosts: string[];
+  allowLoopback: boolean;
+  perMinute: number;
+};
 
 export const SUBREQUESTS_PER_MINUTE = 120;
+export const SYNC_SUBREQUESTS_PER_MINUTE = 600;
 const LOOPBACK = new Set(["127.0.0.1", "::1", "[::1]", "localhost"]);
 
 const windows = new Map<string, { start: number; count: number }>();
 
 /** Counts one sub-request of an install in the current minute; false when over the budget. */
-function withinBudget(installId: string, now = Date.now()): boolean {
+function withinBudget(installId: string, perMinute: number, now = Date.now()): boolean {
   let w = windows.get(installId);
   if (!w || now - w.start >= 60_000) {
     if (windows.size > 10_000) windows.clear();
@@ -25,7 +33,7 @@ function withinBudget(installId: string, now = Date.now()): boolean {
     windows.set(installId, w);
   }
   w.count++;
-  return w.count <= SUBREQUESTS_PER_MINUTE;
+  return w.count <= perMinute;
 }
 
 /** Why the gateway refuses `url` for these props, or null. */
@@ -48,7 +56,7 @@ export class PluginGateway extends WorkerEntrypoint<Env, GatewayProps> {
       log.warn("plugin egress refused", { url: request.url, problem });
       return new Response(`egress refused: ${problem}`, { status: 403 });
     }
-    if (!withinBudget(props.installId)) {
+    if (!withinBudget(props.installId, props.perMinute ?? SUBREQUESTS_PER_MINUTE)) {
       log.warn("plugin egress over budget", { url: request.url });
       return new Response("egress refused: too many requests this minute", {
         status: 429,
