@@ -1,14 +1,21 @@
 // Issue 6's benchmark, on the PostgreSQL server named by DATABASE_URL (a fresh database per run):
-// 1. assign SALES_LEADS (10,000) leads by a round-robin rule to a team of 4 through the domain code the
-//    API and the AssignmentCoordinator run (assignLead: one withTenant transaction per lead with the
-//    team row lock, rule match, candidates with open-lead counts, decision, event, notification),
-//    SALES_IN_FLIGHT at a time, each through the neon driver and the WebSocket bridge. The Durable
-//    Object itself is not in the loop (no workerd here): it only queues these same calls.
+// 1. assign SALES_LEADS (10,000) leads by a round-robin rule to a team of 4, SALES_IN_FLIGHT at a
+//    time, each through the neon driver and the WebSocket bridge, two ways in the same run: one
+//    withTenant transaction per lead (assignLead: team row lock, rule match, candidates with open-lead
+//    counts, decision, event, notification), and the AssignmentCoordinator's way (its Batcher over
+//    assignLeads: the leads that arrive while a batch runs are assigned together in one transaction,
+//    the team locked and read once), also with SALES_BURST_IN_FLIGHT (64) at a time. The Durable Object itself is not in the loop (no workerd here):
+//    it only feeds its Batcher with these same calls.
 // 2. the forecast (the rollups the deal triggers keep, migration 0019, + the engine's pure functions,
 //    win rate, velocity) over SALES_DEALS (100,000) deals of one tenant, seeded through those triggers:
 //    median of SALES_FORECAST_RUNS runs after two warm-ups.
 import type { openDatabase } from "@autopilot/db";
-import { assignLead } from "../../apps/edge-api/src/domain/assignment/assign-lead.js";
+import {
+  type AssignRequest,
+  assignLead,
+  assignLeads,
+} from "../../apps/edge-api/src/domain/assignment/assign-lead.js";
+import { Batcher } from "../../apps/edge-api/src/domain/assignment/batcher.js";
 import { forecast } from "../../apps/edge-api/src/domain/deals/forecast.js";
 import type { Bench } from "./registry.js";
 import { serverDatabase } from "./server-database.js";
@@ -17,6 +24,7 @@ import { percentile, round } from "./stats.js";
 const LEADS = Number(process.env.SALES_LEADS ?? 10_000);
 const DEALS = Number(process.env.SALES_DEALS ?? 100_000);
 const IN_FLIGHT = Number(process.env.SALES_IN_FLIGHT ?? 8);
+const BURST_IN_FLIGHT = Number(process.env.SALES_BURST_IN_FLIGHT ?? 64);
 const FORECAST_RUNS = Number(process.env.SALES_FORECAST_RUNS ?? 15);
 const TARGET_FORECAST_MEDIAN_MS = 100;
 const REPS = 4;
@@ -100,45 +108,68 @@ export async function seedDeals(admin: Db, tenantId: string, owners: string[], n
 
 export const sales: Bench = {
   name: "sales",
-  description: "assign 10,000 leads by round-robin (leads/s); forecast over 100,000 deals (median ms)",
+  description:
+    "assign 10,000 leads by round-robin one by one and batched (leads/s); forecast over 100,000 deals (median ms)",
   async run(): Promise<Record<string, number>> {
     const database = await serverDatabase("sales");
     if (!database) return { skipped: 1 };
     const { admin, open } = database;
     try {
-      const [tenant] = await admin.query<{ id: string }>(
-        "insert into tenants (name) values ('Bench') returning id",
-      );
-      const tenantId = tenant?.id as string;
-      const reps = await seedTeam(admin, tenantId);
-      const leads = await seedLeads(admin, tenantId, LEADS);
-      console.log(
-        `  ${leads.length} leads, a team of ${reps.length} reps, one round-robin rule; ${IN_FLIGHT} in flight`,
-      );
-
-      // 1. Assignment.
-      const queue = [...leads];
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          const db = open();
-          try {
-            for (let id = queue.shift(); id; id = queue.shift()) await assignLead(db, tenantId, id);
-          } finally {
-            await db.end();
-          }
-        }),
-      );
-      const assignSeconds = (performance.now() - t0) / 1000;
-      const counts = await admin.query<{ n: number }>(
-        "select count(*)::int as n from leads where tenant_id = $1 and owner_id is not null group by owner_id order by 1",
-        [tenantId],
-      );
-      const spread = (counts.at(-1)?.n ?? 0) - (counts[0]?.n ?? 0);
-      const leadsPerS = leads.length / assignSeconds;
-      console.log(
-        `  assigned ${leads.length} in ${assignSeconds.toFixed(1)} s: ${leadsPerS.toFixed(0)} leads/s; per rep ${counts.map((c) => c.n).join("/")} (spread ${spread})`,
-      );
+      // 1. Assignment, both ways in the same run, each in a workspace of its own (same team, rule, leads):
+      // one transaction per lead, IN_FLIGHT at a time (as before batching), and the coordinator's way
+      // (its Batcher: what arrives while a batch runs goes in the next, one transaction per batch).
+      const assignBy = async (mode: "one_by_one" | "batched", inFlight: number) => {
+        const [tenant] = await admin.query<{ id: string }>(
+          "insert into tenants (name) values ('Bench') returning id",
+        );
+        const tenantId = tenant?.id as string;
+        const reps = await seedTeam(admin, tenantId);
+        const leads = await seedLeads(admin, tenantId, LEADS);
+        const queue = [...leads];
+        const coordinatorDb = open();
+        const batcher = new Batcher<AssignRequest, unknown>((items) =>
+          assignLeads(coordinatorDb, tenantId, items),
+        );
+        const t0 = performance.now();
+        try {
+          await Promise.all(
+            Array.from({ length: inFlight }, async () => {
+              const db = open();
+              try {
+                for (let id = queue.shift(); id; id = queue.shift()) {
+                  if (mode === "batched") await batcher.submit({ leadId: id });
+                  else await assignLead(db, tenantId, id);
+                }
+              } finally {
+                await db.end();
+              }
+            }),
+          );
+        } finally {
+          await coordinatorDb.end();
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        const counts = await admin.query<{ n: number }>(
+          "select count(*)::int as n from leads where tenant_id = $1 and owner_id is not null group by owner_id order by 1",
+          [tenantId],
+        );
+        const assigned = counts.reduce((sum, c) => sum + c.n, 0);
+        if (assigned !== leads.length)
+          throw new Error(`${mode}: ${assigned} of ${leads.length} leads assigned`);
+        const spread = (counts.at(-1)?.n ?? 0) - (counts[0]?.n ?? 0);
+        const perS = leads.length / seconds;
+        console.log(
+          `  ${mode.replaceAll("_", " ")}, ${inFlight} in flight: ${leads.length} in ${seconds.toFixed(1)} s = ${perS.toFixed(0)} leads/s; per rep ${counts.map((c) => c.n).join("/")} (spread ${spread})`,
+        );
+        return { tenantId, reps, perS, spread, n: leads.length };
+      };
+      console.log(`  ${LEADS} leads per way, a team of ${REPS} reps, one round-robin rule`);
+      const single = await assignBy("one_by_one", IN_FLIGHT);
+      const batched = await assignBy("batched", IN_FLIGHT);
+      const burst = await assignBy("batched", BURST_IN_FLIGHT);
+      const { tenantId, reps } = batched;
+      const leadsPerS = batched.perS;
+      const spread = Math.max(single.spread, batched.spread, burst.spread);
 
       // 2. Forecast.
       const t1 = performance.now();
@@ -166,7 +197,11 @@ export const sales: Bench = {
       );
       return {
         assign_leads_per_s: round(leadsPerS, 1),
-        assign_leads: leads.length,
+        assign_one_by_one_leads_per_s: round(single.perS, 1),
+        assign_batched_over_one_by_one: round(leadsPerS / single.perS, 2),
+        assign_burst_leads_per_s: round(burst.perS, 1),
+        assign_burst_in_flight: BURST_IN_FLIGHT,
+        assign_leads: batched.n,
         assign_in_flight: IN_FLIGHT,
         assign_round_robin_spread_leads: spread,
         forecast_deals: DEALS,

@@ -11,12 +11,13 @@ import {
 } from "@autopilot/db";
 import {
   type AssignableLead,
+  type Candidate,
   pickAssignee,
   type RuleConditions,
   ruleMatches,
   type Skip,
 } from "@autopilot/engine";
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import { outboxRow } from "../../events/outbox.js";
 import { eventActor, type SalesActor, systemActor } from "../crm/actor.js";
 import { AppError, notFound } from "../errors.js";
@@ -33,7 +34,16 @@ export type AssignOptions = {
   actor?: SalesActor;
   /** Why this assignment runs, prefixed to the recorded reason ("SLA missed by …"). */
   cause?: string;
+  /** Teams already locked in this transaction, with their candidates as the batch left them. */
+  teams?: TeamCache;
 };
+
+/**
+ * A batch's view of its teams (assignments of many leads in one transaction): each team's row is
+ * locked and its members read once, then kept up to date here as leads are assigned (the owner's
+ * open leads and round-robin time), so a lead costs two round trips instead of four.
+ */
+export type TeamCache = Map<string, Candidate[]>;
 
 export type Decision = {
   ownerId: string | null;
@@ -54,10 +64,11 @@ type RuleRow = {
 };
 
 /**
- * The lead (locked FOR UPDATE when assigning), the tenant's enabled rules in order and its first-touch
- * SLA, in one statement: assignment is a hot path and each round trip to the database counts.
+ * The leads (locked FOR UPDATE when assigning), the tenant's enabled rules in order and its
+ * first-touch SLA, in one statement however many leads: assignment is a hot path and each round trip
+ * to the database counts (the rules and the SLA are uncorrelated, so they are read once).
  */
-async function loadLeadAndRules(tx: Tx, leadId: string, lock: boolean) {
+async function loadLeadsAndRules(tx: Tx, leadIds: string[], lock: boolean) {
   const query = tx
     .select({
       lead: leads,
@@ -67,14 +78,21 @@ async function loadLeadAndRules(tx: Tx, leadId: string, lock: boolean) {
       slaMinutes: sql<number | null>`(select s.first_touch_sla_minutes from sales_settings s limit 1)`,
     })
     .from(leads)
-    .where(eq(leads.id, leadId));
-  const [row] = lock ? await query.for("update", { of: leads }) : await query;
-  if (!row) throw notFound("lead");
+    .where(inArray(leads.id, leadIds))
+    .orderBy(leads.id);
+  const rows = lock ? await query.for("update", { of: leads }) : await query;
   return {
-    lead: row.lead,
-    rules: row.rules,
-    slaMinutes: row.slaMinutes ?? DEFAULT_SALES_SETTINGS.firstTouchSlaMinutes,
+    leads: new Map(rows.map((r) => [r.lead.id, r.lead])),
+    rules: rows[0]?.rules ?? [],
+    slaMinutes: rows[0]?.slaMinutes ?? DEFAULT_SALES_SETTINGS.firstTouchSlaMinutes,
   };
+}
+
+async function loadLeadAndRules(tx: Tx, leadId: string, lock: boolean) {
+  const { leads: found, rules, slaMinutes } = await loadLeadsAndRules(tx, [leadId], lock);
+  const lead = found.get(leadId);
+  if (!lead) throw notFound("lead");
+  return { lead, rules, slaMinutes };
 }
 
 const factsOf = (lead: typeof leads.$inferSelect): AssignableLead => ({
@@ -95,8 +113,27 @@ const factsOf = (lead: typeof leads.$inferSelect): AssignableLead => ({
  */
 export async function assignLeadInTx(tx: Tx, tenantId: string, leadId: string, opts: AssignOptions = {}) {
   const now = opts.now ?? new Date();
-  const actor = opts.actor ?? systemActor(tenantId);
   const { lead, rules, slaMinutes } = await loadLeadAndRules(tx, leadId, true);
+  const decision = await decide(tx, lead, rules, opts, now);
+  const [applied] = await applyDecisions(
+    tx,
+    opts.actor ?? systemActor(tenantId),
+    [{ lead, d: decision }],
+    now,
+    slaMinutes,
+  );
+  if (!applied) throw notFound("lead");
+  return applied;
+}
+
+/** The rules' decision for one lead (refused when it is closed); reads candidates, writes nothing. */
+async function decide(
+  tx: Tx,
+  lead: typeof leads.$inferSelect,
+  rules: RuleRow[],
+  opts: AssignOptions,
+  now: Date,
+): Promise<Decision> {
   if (lead.status === "converted" || lead.status === "disqualified") {
     throw new AppError("lead_closed", `status: a ${lead.status} lead is not assigned`);
   }
@@ -113,7 +150,7 @@ export async function assignLeadInTx(tx: Tx, tenantId: string, leadId: string, o
       rule.strategy === "specific" && rule.ownerId
         ? [await loadOwnerCandidate(tx, rule.ownerId)]
         : rule.teamId
-          ? await loadTeamCandidates(tx, rule.teamId)
+          ? await teamCandidates(tx, rule.teamId, opts.teams)
           : []
     ).filter((c) => {
       if (!exclude.has(c.userId)) return true;
@@ -151,95 +188,247 @@ export async function assignLeadInTx(tx: Tx, tenantId: string, leadId: string, o
     skipped,
   };
   if (opts.cause) decision.reason = `${opts.cause}; ${decision.reason}`;
-  return applyDecision(tx, actor, lead, decision, now, slaMinutes);
+  if (opts.teams) noteInBatch(opts.teams, lead.ownerId, decision);
+  return decision;
+}
+
+async function teamCandidates(tx: Tx, teamId: string, teams: TeamCache | undefined) {
+  if (!teams) return loadTeamCandidates(tx, teamId);
+  let members = teams.get(teamId);
+  if (!members) {
+    members = await loadTeamCandidates(tx, teamId);
+    teams.set(teamId, members);
+  }
+  return members;
+}
+
+/** What a decision changed, in the batch's cached candidates (as the database now has it). */
+function noteInBatch(teams: TeamCache, previousOwner: string | null, d: Decision) {
+  for (const members of teams.values()) {
+    for (const m of members) {
+      if (previousOwner && m.userId === previousOwner && previousOwner !== d.ownerId) m.openLeads--;
+      if (m.userId !== d.ownerId) continue;
+      if (previousOwner !== d.ownerId) m.openLeads++;
+    }
+  }
+  const owner = d.ownerId && d.teamId ? teams.get(d.teamId)?.find((m) => m.userId === d.ownerId) : undefined;
+  if (!owner) return;
+  // After every other member's time, as clock_timestamp() in the write is (monotonic in the batch).
+  const latest = Math.max(
+    Date.now(),
+    ...(teams.get(d.teamId ?? "") ?? []).map((m) =>
+      m.lastAssignedAt ? new Date(m.lastAssignedAt).getTime() + 1 : 0,
+    ),
+  );
+  owner.lastAssignedAt = new Date(latest);
 }
 
 /**
- * Writes a decision in ONE statement: the lead's new owner, team and SLA due time; the member's
- * round-robin time; the decision with its reason; lead.assigned in the outbox; the owner's
- * notification. Data-modifying CTEs all run, in one snapshot, whether or not the result reads them.
+ * Writes decisions in ONE statement, however many: each lead's new owner, team and SLA due time; the
+ * members' round-robin times; the decisions with their reasons; lead.assigned in the outbox; the
+ * owners' notifications. Data-modifying CTEs all run, in one snapshot, whether or not the result
+ * reads them. Returns the leads as written, in the order given.
  */
-async function applyDecision(
+async function applyDecisions(
   tx: Tx,
   actor: SalesActor,
-  lead: typeof leads.$inferSelect,
-  d: Decision,
+  items: { lead: typeof leads.$inferSelect; d: Decision }[],
   now: Date,
   slaMinutes: number,
-): Promise<{ lead: LeadView; decision: Decision }> {
-  const slaDueAt = d.ownerId && !lead.firstTouchedAt ? new Date(now.getTime() + slaMinutes * 60_000) : null;
+): Promise<{ lead: LeadView; decision: Decision }[]> {
+  if (items.length === 0) return [];
+  const rows = items.map(({ lead, d }, ord) => ({
+    lead,
+    d,
+    ord,
+    slaDueAt: d.ownerId && !lead.firstTouchedAt ? new Date(now.getTime() + slaMinutes * 60_000) : null,
+  }));
+  const notified = rows.filter((r) => r.d.ownerId);
+  // Each member's round-robin time, as the batch left it: after the team's latest (the database's
+  // clock, read while the team row is locked, or a millisecond past the latest time already there),
+  // a millisecond apart in the batch's order, so the next batch (and pickAssignee, which compares
+  // milliseconds) sees them in the order they were assigned.
+  const latest = new Map<string, { team_id: string; user_id: string; ord: number }>();
+  for (const r of rows)
+    if (r.d.ownerId && r.d.teamId) {
+      const key = `${r.d.teamId}:${r.d.ownerId}`;
+      latest.delete(key);
+      latest.set(key, { team_id: r.d.teamId, user_id: r.d.ownerId, ord: r.ord });
+    }
+  const members = [...latest.values()].map((m, rank) => ({ team_id: m.team_id, user_id: m.user_id, rank }));
   const writes: SQL[] = [
     tx
       .insert(assignmentDecisions)
-      .values({
-        tenantId: actor.tenantId,
-        leadId: lead.id,
-        ruleId: d.ruleId,
-        teamId: d.teamId,
-        ownerId: d.ownerId,
-        strategy: d.strategy,
-        reason: d.reason.slice(0, 2000),
-        skipped: d.skipped,
-      })
+      .values(
+        rows.map(({ lead, d }) => ({
+          tenantId: actor.tenantId,
+          leadId: lead.id,
+          ruleId: d.ruleId,
+          teamId: d.teamId,
+          ownerId: d.ownerId,
+          strategy: d.strategy,
+          reason: d.reason.slice(0, 2000),
+          skipped: d.skipped,
+        })),
+      )
       .getSQL(),
     tx
       .insert(outbox)
       .values(
-        outboxRow({
-          type: "lead.assigned",
-          tenantId: actor.tenantId,
-          actor: eventActor(actor),
-          subjects: { lead: lead.id, contact: lead.contactId },
-          properties: {
-            ownerId: d.ownerId,
-            teamId: d.teamId,
-            ruleId: d.ruleId,
-            strategy: d.strategy,
-            reason: d.reason.slice(0, 500),
-          },
-        }),
+        rows.map(({ lead, d }) =>
+          outboxRow({
+            type: "lead.assigned",
+            tenantId: actor.tenantId,
+            actor: eventActor(actor),
+            subjects: { lead: lead.id, contact: lead.contactId },
+            properties: {
+              ownerId: d.ownerId,
+              teamId: d.teamId,
+              ruleId: d.ruleId,
+              strategy: d.strategy,
+              reason: d.reason.slice(0, 500),
+            },
+          }),
+        ),
       )
       .getSQL(),
   ];
-  if (d.ownerId && d.teamId) {
-    writes.push(
-      tx
-        .update(teamMembers)
-        // The database's clock, read while the team row is locked: assignments to one team then get
-        // increasing times in the order they commit (a `now` taken before the lock may not be).
-        .set({ lastAssignedAt: sql`clock_timestamp()` })
-        .where(and(eq(teamMembers.teamId, d.teamId), eq(teamMembers.userId, d.ownerId)))
-        .getSQL(),
-    );
+  if (members.length > 0) {
+    writes.push(sql`update ${teamMembers} t
+      set last_assigned_at = greatest(clock_timestamp(),
+          (select max(m.last_assigned_at) + interval '1 millisecond' from ${teamMembers} m where m.team_id = v.team_id))
+        + v.rank * interval '1 millisecond'
+      from jsonb_to_recordset(${JSON.stringify(members)}::jsonb) as v(team_id uuid, user_id uuid, rank int)
+      where t.team_id = v.team_id and t.user_id = v.user_id`);
   }
-  if (d.ownerId) {
+  if (notified.length > 0) {
     writes.push(
       tx
         .insert(notifications)
-        .values({
-          tenantId: actor.tenantId,
-          userId: d.ownerId,
-          kind: "lead.assigned",
-          title: `New lead: ${lead.title || "untitled"}`,
-          body: d.reason.slice(0, 500),
-          data: { leadId: lead.id, slaDueAt: slaDueAt?.toISOString() ?? null },
-        })
+        .values(
+          notified.map(({ lead, d, slaDueAt }) => ({
+            tenantId: actor.tenantId,
+            userId: d.ownerId as string,
+            kind: "lead.assigned",
+            title: `New lead: ${lead.title || "untitled"}`,
+            body: d.reason.slice(0, 500),
+            data: { leadId: lead.id, slaDueAt: slaDueAt?.toISOString() ?? null },
+          })),
+        )
         .getSQL(),
     );
   }
-  const [updated] = await tx
+  const values = JSON.stringify(
+    rows.map(({ lead, d, slaDueAt }) => ({
+      lead_id: lead.id,
+      owner_id: d.ownerId,
+      team_id: d.teamId,
+      assigned_at: d.ownerId ? now.toISOString() : null,
+      sla_due_at: slaDueAt?.toISOString() ?? null,
+    })),
+  );
+  const updated = await tx
     .with(...writes.map((w, i) => tx.$with(`w${i}`, {}).as(w)))
     .update(leads)
-    .set({ ownerId: d.ownerId, teamId: d.teamId, assignedAt: d.ownerId ? now : null, slaDueAt })
-    .where(eq(leads.id, lead.id))
-    .returning();
-  if (!updated) throw notFound("lead");
-  return { lead: leadView(updated), decision: d };
+    .set({
+      ownerId: sql`v.owner_id`,
+      teamId: sql`v.team_id`,
+      assignedAt: sql`v.assigned_at`,
+      slaDueAt: sql`v.sla_due_at`,
+    })
+    .from(
+      sql`jsonb_to_recordset(${values}::jsonb) as v(lead_id uuid, owner_id uuid, team_id uuid, assigned_at timestamptz, sla_due_at timestamptz)`,
+    )
+    .where(eq(leads.id, sql`v.lead_id`))
+    .returning(getTableColumns(leads));
+  const byId = new Map(updated.map((l) => [l.id, l]));
+  return rows.flatMap(({ lead, d }) => {
+    const row = byId.get(lead.id);
+    return row ? [{ lead: leadView(row), decision: d }] : [];
+  });
 }
 
 /** assignLeadInTx in its own tenant transaction. */
 export async function assignLead(db: Database, tenantId: string, leadId: string, opts: AssignOptions = {}) {
   return withTenant(db, tenantId, (tx) => assignLeadInTx(tx, tenantId, leadId, opts));
+}
+
+export type AssignRequest = { leadId: string; opts?: Pick<AssignOptions, "exclude" | "cause"> };
+export type AssignOutcome = { ok: true; lead: LeadView; decision: Decision } | { ok: false; error: AppError };
+
+/**
+ * Assigns many leads of one tenant in ONE transaction, in the order given, each exactly as
+ * assignLeadInTx would (the same rules, fairness and writes), each team locked and read once. A lead
+ * that is refused (closed, gone) is refused alone: those refusals happen before any write, so the
+ * transaction goes on. A database fault rolls the batch back, and each lead is then tried in its own
+ * transaction, so one bad lead cannot fail the others.
+ */
+export async function assignLeads(
+  db: Database,
+  tenantId: string,
+  requests: AssignRequest[],
+): Promise<AssignOutcome[]> {
+  try {
+    return await withTenant(db, tenantId, (tx) => assignLeadsInTx(tx, tenantId, requests));
+  } catch (error) {
+    if (requests.length <= 1) throw error;
+    const out: AssignOutcome[] = [];
+    for (const r of requests) {
+      try {
+        out.push({ ok: true, ...(await assignLead(db, tenantId, r.leadId, r.opts)) });
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        out.push({ ok: false, error: e });
+      }
+    }
+    return out;
+  }
+}
+
+/** The batch in the caller's transaction: one read of the leads, the decisions, one write of them all. */
+async function assignLeadsInTx(
+  tx: Tx,
+  tenantId: string,
+  requests: AssignRequest[],
+): Promise<AssignOutcome[]> {
+  const now = new Date();
+  const ids = requests.map((r) => r.leadId);
+  // A lead asked for twice in one batch: each goes on its own (the second sees the first's write).
+  if (new Set(ids).size !== ids.length) {
+    const out: AssignOutcome[] = [];
+    for (const r of requests) {
+      try {
+        out.push({ ok: true, ...(await assignLeadInTx(tx, tenantId, r.leadId, r.opts)) });
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        out.push({ ok: false, error: e });
+      }
+    }
+    return out;
+  }
+  const { leads: found, rules, slaMinutes } = await loadLeadsAndRules(tx, ids, true);
+  const teams: TeamCache = new Map();
+  const refused = new Map<string, AppError>();
+  const decided: { lead: typeof leads.$inferSelect; d: Decision }[] = [];
+  for (const r of requests) {
+    const lead = found.get(r.leadId);
+    if (!lead) {
+      refused.set(r.leadId, notFound("lead"));
+      continue;
+    }
+    try {
+      decided.push({ lead, d: await decide(tx, lead, rules, { ...r.opts, teams }, now) });
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      refused.set(r.leadId, e);
+    }
+  }
+  const applied = await applyDecisions(tx, systemActor(tenantId), decided, now, slaMinutes);
+  const byId = new Map(applied.map((a) => [a.lead.id, a]));
+  return requests.map((r): AssignOutcome => {
+    const a = byId.get(r.leadId);
+    return a ? { ok: true, ...a } : { ok: false, error: refused.get(r.leadId) ?? notFound("lead") };
+  });
 }
 
 /** Assigns a lead to a named member by hand (recorded as a "manual" decision). */
@@ -259,7 +448,9 @@ export async function assignLeadManually(
       reason: ownerId ? "assigned by hand" : "returned to the queue by hand",
       skipped: [],
     };
-    return applyDecision(tx, actor, lead, d, new Date(), slaMinutes);
+    const [applied] = await applyDecisions(tx, actor, [{ lead, d }], new Date(), slaMinutes);
+    if (!applied) throw notFound("lead");
+    return applied;
   });
 }
 
