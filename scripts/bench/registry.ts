@@ -3,6 +3,7 @@ import { conversations } from "./conversations.js";
 import { foundation } from "./foundation.js";
 import { imports } from "./imports.js";
 import { knowledge } from "./knowledge.js";
+import { pages } from "./pages.js";
 import { plugins } from "./plugins.js";
 import { sales } from "./sales.js";
 import { sync } from "./sync.js";
@@ -32,4 +33,5 @@ export const benches: Bench[] = [
   imports,
   plugins,
   sync,
+  pages,
 ];

@@ -2,9 +2,13 @@ import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration }
 import type { Route } from "./+types/root";
 import stylesheet from "./app.css?url";
 
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><title>AutopilotCRM</title><rect width="32" height="32" rx="7" fill="#1d4ed8"/><path d="M9 22 16 8l7 14h-4l-3-6.5L13 22z" fill="#fff"/></svg>';
+
 export const links: Route.LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
-  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  // Inline (public/favicon.svg is the same): one request fewer on every cold load.
+  { rel: "icon", href: `data:image/svg+xml,${encodeURIComponent(FAVICON)}`, type: "image/svg+xml" },
 ];
 
 export function Layout({ children }: { children: React.ReactNode }) {

@@ -58,6 +58,7 @@ describe("live state (pure)", () => {
       waitingForHuman: 1,
       leadsToday: 1,
       medianFirstResponseSeconds: 30,
+      lastEventAt: now.getTime(),
     });
     // The next local day starts from zero for "today" figures; open conversations stay open.
     const tomorrow = new Date("2026-03-11T23:30:00Z");

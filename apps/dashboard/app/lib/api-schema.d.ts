@@ -18676,6 +18676,8 @@ export interface components {
                 leadsToday: number;
                 /** @description Today's, agents' replies */
                 medianFirstResponseSeconds: number | null;
+                /** @description When the figures last changed (ms since the epoch); a page that read after it is current */
+                lastEventAt: number | null;
             };
         };
         AnalyticsSettings: {

@@ -20,6 +20,8 @@ export const meta: Route.MetaFunction = () => [{ title: "Inbox · AutopilotCRM" 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: crmStyles }];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
+  // Before the reads: the live feed's first frame says whether anything changed after them.
+  const loadedAt = Date.now();
   const params = new URL(request.url).searchParams;
   const client = api(request, context);
   const status = params.get("status") || undefined;
@@ -64,6 +66,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     }
   }
   return {
+    loadedAt,
     conversations,
     listError,
     members,
@@ -127,7 +130,7 @@ export default function Inbox({ loaderData }: Route.ComponentProps) {
   const me = useRouteLoaderData<typeof layoutLoader>("routes/app-layout")?.me;
   // No presence row means online (the assignment rules read it the same way).
   const myPresence = presence.find((p) => p.userId === me?.user?.id)?.status ?? "online";
-  const { live, transcript } = useLiveInbox(selectedId, loaderData.transcript);
+  const { live, transcript } = useLiveInbox(selectedId, loaderData.transcript, loaderData.loadedAt);
   // Opening a conversation moves focus to its transcript (keyboard users land there, not back in the
   // list); a conversation already open when the page loads leaves focus alone.
   const opened = useRef(selectedId);

@@ -2,7 +2,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import { isPrivateHost } from "../lib/address-policy.js";
 import { createLogger } from "../lib/log.js";
-import { hostGranted } from "./grants.js";
+import { hostGranted, SUBREQUESTS_PER_MINUTE } from "./grants.js";
 
 // Every fetch a plugin makes arrives here (its globalOutbound): only the hosts its install granted
 // answer, never a private or loopback address (loopback only in local development, for local fakes),
@@ -18,8 +18,6 @@ export type GatewayProps = {
   perMinute: number;
 };
 
-export const SUBREQUESTS_PER_MINUTE = 120;
-export const SYNC_SUBREQUESTS_PER_MINUTE = 600;
 const LOOPBACK = new Set(["127.0.0.1", "::1", "[::1]", "localhost"]);
 
 const windows = new Map<string, { start: number; count: number }>();

@@ -19,3 +19,10 @@ export function checkGrant(granted: readonly string[], capability: unknown, meth
     throw new AppError("forbidden", `${String(capability)}.${String(method)} needs the ${needs} permission`);
   return needs;
 }
+
+/** Requests a minute an install's fetch may make through the gateway. */
+export const SUBREQUESTS_PER_MINUTE = 120;
+/** A CRM sync's: a provider without batch writes needs a request or two per record. */
+export const SYNC_SUBREQUESTS_PER_MINUTE = 600;
+export const subrequestsPerMinute = (kinds: readonly string[]) =>
+  kinds.includes("sync") ? SYNC_SUBREQUESTS_PER_MINUTE : SUBREQUESTS_PER_MINUTE;

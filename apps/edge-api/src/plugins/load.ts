@@ -1,7 +1,8 @@
 import type { Env } from "../env.js";
 import type { PluginApiProps } from "./api.js";
 import { getBundle, sha256Of } from "./bundles.js";
-import { type GatewayProps, SUBREQUESTS_PER_MINUTE, SYNC_SUBREQUESTS_PER_MINUTE } from "./gateway.js";
+import type { GatewayProps } from "./gateway.js";
+import { subrequestsPerMinute } from "./grants.js";
 import type { InstallRecord } from "./installs.js";
 
 // One Dynamic Worker per (tenant, plugin, version, grants): an isolate never serves two workspaces, so
@@ -36,7 +37,7 @@ export async function pluginEntrypoint(
     pluginId: install.pluginId,
     hosts: [...install.grantedHosts].sort(),
     allowLoopback,
-    perMinute: install.manifest.kinds.includes("sync") ? SYNC_SUBREQUESTS_PER_MINUTE : SUBREQUESTS_PER_MINUTE,
+    perMinute: subrequestsPerMinute(install.manifest.kinds),
   };
   const grants = (await sha256Of(new TextEncoder().encode(JSON.stringify({ api, gateway })))).slice(0, 16);
   const id = `${install.tenantId}:${install.pluginId}@${install.version}:${install.bundleSha256.slice(0, 16)}:${grants}`;

@@ -24,6 +24,10 @@ const liveFiguresSchema = z
       waitingForHuman: z.number().int(),
       leadsToday: z.number().int(),
       medianFirstResponseSeconds: z.number().nullable().openapi({ description: "Today's, agents' replies" }),
+      lastEventAt: z.number().int().nullable().openapi({
+        description:
+          "When the figures last changed (ms since the epoch); a page that read after it is current",
+      }),
     }),
   })
   .openapi("LiveFigures");

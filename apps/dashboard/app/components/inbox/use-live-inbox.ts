@@ -23,7 +23,7 @@ type LiveConversation = {
  * /v1/conversations/{id}/ws) sends the history, then every message and status change as they happen,
  * merged into the loader's copy. While either socket is down the page polls (FALLBACK_POLL_MS) instead.
  */
-export function useLiveInbox(selectedId: string | null, loaded: Transcript | null) {
+export function useLiveInbox(selectedId: string | null, loaded: Transcript | null, loadedAt: number) {
   const revalidator = useRevalidator();
   const navigation = useNavigation();
   const busy = revalidator.state !== "idle" || navigation.state !== "idle";
@@ -41,11 +41,20 @@ export function useLiveInbox(selectedId: string | null, loaded: Transcript | nul
   }, [nudges, busy, revalidator]);
 
   // Every JSON frame is news, including the snapshot sent on each (re)connect: after a reconnect that
-  // re-read catches up on what happened while the socket was down.
+  // re-read catches up on what happened while the socket was down. The page's first snapshot is not,
+  // when nothing changed after the loader read (its lastEventAt, with a second's margin for clocks).
+  const firstFrame = useRef(true);
+  const loadedAtRef = useRef(loadedAt);
+  loadedAtRef.current = loadedAt;
   const feed = useLiveSocket(
     "/api/v1/live",
     (data) => {
-      if (data.startsWith("{")) setNudges((n) => n + 1);
+      if (!data.startsWith("{")) return;
+      if (firstFrame.current) {
+        firstFrame.current = false;
+        if (unchangedSince(data, loadedAtRef.current - 1000)) return;
+      }
+      setNudges((n) => n + 1);
     },
     "ping",
   );
@@ -113,4 +122,14 @@ export function useLiveInbox(selectedId: string | null, loaded: Transcript | nul
     };
   }
   return { live, transcript };
+}
+
+/** Whether a live frame says the figures last changed before `at` (an unparsable frame is news). */
+function unchangedSince(frame: string, at: number): boolean {
+  try {
+    const last = (JSON.parse(frame) as { figures?: { lastEventAt?: number | null } }).figures?.lastEventAt;
+    return last === null || (typeof last === "number" && last < at);
+  } catch {
+    return false;
+  }
 }

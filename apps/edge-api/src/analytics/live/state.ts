@@ -18,6 +18,8 @@ export type LiveState = {
   /** Human first-response times today (seconds), one per conversation. */
   firstResponses: number[];
   responded: Record<string, true>;
+  /** When events were last applied (ms; absent before the first batch). */
+  lastEventAt?: number;
 };
 
 export type LiveFigures = {
@@ -27,6 +29,9 @@ export type LiveFigures = {
   waitingForHuman: number;
   leadsToday: number;
   medianFirstResponseSeconds: number | null;
+  /** When the figures last changed (ms since the epoch; null: not since this object started). A page
+   * that read its data after it needs no re-read on connecting. */
+  lastEventAt: number | null;
 };
 
 const MAX_TRACKED = 50_000;
@@ -119,6 +124,7 @@ export function applyEvents(
         break;
     }
   }
+  if (events.length > 0) next.lastEventAt = now.getTime();
   return prune(next, now.getTime());
 }
 
@@ -149,5 +155,6 @@ export function figuresOf(state: LiveState, now: Date): LiveFigures {
     waitingForHuman: Object.keys(s.waiting).length,
     leadsToday: s.leadsToday,
     medianFirstResponseSeconds: median(s.firstResponses),
+    lastEventAt: s.lastEventAt ?? null,
   };
 }
