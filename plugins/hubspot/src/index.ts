@@ -1,15 +1,12 @@
 import {
   applyRemoteContact,
+  contactSyncHandlers,
   definePlugin,
   loadSyncState,
   PluginError,
   remoteContactDeleted,
-  runContactSync,
-  type SyncDeletions,
-  type SyncOptions,
-  type SyncRule,
   saveSyncState,
-  syncStatusRows,
+  syncOptionsOf,
 } from "@autopilot/sdk";
 import { hubspot, hubspotProvider } from "./hubspot.js";
 import { signatureProblem } from "./signature.js";
@@ -18,15 +15,7 @@ import { signatureProblem } from "./signature.js";
 // arrive at once through its webhooks (signature v3). Written only against the SDK: its contact sync
 // runs on HubSpot's provider (hubspot.ts); ctx.sync keeps which contact is which.
 
-type Rule = "newest" | "hubspot" | "autopilot";
-type Config = {
-  accessToken: string;
-  clientSecret?: string;
-  apiBaseUrl?: string;
-  nameRule?: Rule;
-  phoneRule?: Rule;
-  deletions?: SyncDeletions;
-};
+type Config = { accessToken: string; clientSecret?: string; apiBaseUrl?: string };
 
 const rule = {
   type: "string",
@@ -34,13 +23,8 @@ const rule = {
   default: "newest",
 } as const;
 
-const ruleOf = (r: Rule | undefined): SyncRule =>
-  r === "hubspot" ? "remote" : r === "autopilot" ? "local" : "newest";
 /** The sync's rules as the install's settings say. */
-export const syncOptions = (c: Config): SyncOptions => ({
-  rules: { name: ruleOf(c.nameRule), phone: ruleOf(c.phoneRule) },
-  deletions: c.deletions ?? "keep",
-});
+export const syncOptions = (config: Record<string, unknown>) => syncOptionsOf(config, "hubspot");
 const providerOf = (ctx: { config: Record<string, unknown>; fetch: typeof fetch }) =>
   hubspotProvider(hubspot(ctx.config as Config, ctx.fetch));
 
@@ -112,28 +96,7 @@ export default definePlugin({
     await saveSyncState(ctx.storage, state);
   },
 
-  async onSchedule(_name, ctx) {
-    const out = await runContactSync(ctx, providerOf(ctx), syncOptions(ctx.config as Config));
-    ctx.log.info("sync run", out);
-  },
-
-  actions: {
-    async sync_now(_input, ctx) {
-      return runContactSync(ctx, providerOf(ctx), syncOptions(ctx.config as Config));
-    },
-    async retry_errors(_input, ctx) {
-      const state = await loadSyncState(ctx.storage);
-      state.pausedUntil = 0;
-      await saveSyncState(ctx.storage, state);
-      return runContactSync(ctx, providerOf(ctx), syncOptions(ctx.config as Config));
-    },
-  },
-
-  reports: {
-    async sync_status(_parameters, ctx) {
-      return { rows: syncStatusRows(await loadSyncState(ctx.storage), "HubSpot") };
-    },
-  },
+  ...contactSyncHandlers(providerOf, syncOptions),
 
   async onWebhook(_name, request, ctx) {
     if (request.method !== "POST") return { status: 405, body: "POST only" };
@@ -160,7 +123,7 @@ export default definePlugin({
       return { status: 400, body: "a list of events expected" };
     }
     const provider = providerOf(ctx);
-    const options = syncOptions(c);
+    const options = syncOptions(ctx.config);
     for (const e of events.slice(0, 100)) {
       const id = String(e.objectId ?? "");
       if (!id) continue;

@@ -1,16 +1,11 @@
 import {
   applyRemoteContact,
+  contactSyncHandlers,
   definePlugin,
-  loadSyncState,
   PluginError,
   remoteContactDeleted,
-  runContactSync,
-  type SyncDeletions,
-  type SyncOptions,
-  type SyncRule,
   sameSecret,
-  saveSyncState,
-  syncStatusRows,
+  syncOptionsOf,
 } from "@autopilot/sdk";
 import { pipedrive, pipedriveProvider } from "./pipedrive.js";
 
@@ -19,16 +14,7 @@ import { pipedrive, pipedriveProvider } from "./pipedrive.js";
 // Basic credentials the admin set on the webhook. Written only against the SDK: its contact sync runs
 // on Pipedrive's provider (pipedrive.ts).
 
-type Rule = "newest" | "pipedrive" | "autopilot";
-type Config = {
-  apiToken: string;
-  apiBaseUrl?: string;
-  webhookUser?: string;
-  webhookPassword?: string;
-  nameRule?: Rule;
-  phoneRule?: Rule;
-  deletions?: SyncDeletions;
-};
+type Config = { apiToken: string; apiBaseUrl?: string; webhookUser?: string; webhookPassword?: string };
 
 const rule = {
   type: "string",
@@ -36,13 +22,8 @@ const rule = {
   default: "newest",
 } as const;
 
-const ruleOf = (r: Rule | undefined): SyncRule =>
-  r === "pipedrive" ? "remote" : r === "autopilot" ? "local" : "newest";
 /** The sync's rules as the install's settings say. */
-export const syncOptions = (c: Config): SyncOptions => ({
-  rules: { name: ruleOf(c.nameRule), phone: ruleOf(c.phoneRule) },
-  deletions: c.deletions ?? "keep",
-});
+export const syncOptions = (config: Record<string, unknown>) => syncOptionsOf(config, "pipedrive");
 const providerOf = (ctx: { config: Record<string, unknown>; fetch: typeof fetch }) =>
   pipedriveProvider(pipedrive(ctx.config as Config, ctx.fetch));
 
@@ -136,28 +117,7 @@ export default definePlugin({
     },
   },
 
-  async onSchedule(_name, ctx) {
-    const out = await runContactSync(ctx, providerOf(ctx), syncOptions(ctx.config as Config));
-    ctx.log.info("sync run", out);
-  },
-
-  actions: {
-    async sync_now(_input, ctx) {
-      return runContactSync(ctx, providerOf(ctx), syncOptions(ctx.config as Config));
-    },
-    async retry_errors(_input, ctx) {
-      const state = await loadSyncState(ctx.storage);
-      state.pausedUntil = 0;
-      await saveSyncState(ctx.storage, state);
-      return runContactSync(ctx, providerOf(ctx), syncOptions(ctx.config as Config));
-    },
-  },
-
-  reports: {
-    async sync_status(_parameters, ctx) {
-      return { rows: syncStatusRows(await loadSyncState(ctx.storage), "Pipedrive") };
-    },
-  },
+  ...contactSyncHandlers(providerOf, syncOptions),
 
   async onWebhook(_name, request, ctx) {
     if (request.method !== "POST") return { status: 405, body: "POST only" };
@@ -179,7 +139,7 @@ export default definePlugin({
     if (entity !== "person" || entity_id === undefined || entity_id === null)
       return { status: 200, body: "ignored" };
     const provider = providerOf(ctx);
-    const options = syncOptions(c);
+    const options = syncOptions(ctx.config);
     const id = String(entity_id);
     try {
       if (action === "delete") await remoteContactDeleted(ctx, provider, options.deletions, id);

@@ -455,3 +455,47 @@ export function syncStatusRows(state: SyncState, providerName: string, now = Dat
     ),
   ];
 }
+
+/** What an install's settings say the rules are: `nameRule`, `phoneRule` (newest, ours, or the
+ * provider's under `remoteName`, e.g. "hubspot") and `deletions`. */
+export function syncOptionsOf(config: Record<string, unknown>, remoteName: string): SyncOptions {
+  const rule = (value: unknown): SyncRule =>
+    value === remoteName ? "remote" : value === "autopilot" ? "local" : "newest";
+  return {
+    rules: { name: rule(config.nameRule), phone: rule(config.phoneRule) },
+    deletions: config.deletions === "mirror" ? "mirror" : "keep",
+  };
+}
+
+type SyncHandlerCtx = SyncCtx & { config: Record<string, unknown>; fetch: typeof fetch };
+
+/**
+ * A sync plugin's usual handlers, to spread into definePlugin: a run on its schedule, the actions
+ * `sync_now` and `retry_errors`, and the report `sync_status` (declare them in the manifest).
+ */
+export function contactSyncHandlers(
+  providerOf: (ctx: SyncHandlerCtx) => ContactProvider,
+  optionsOf: (config: Record<string, unknown>) => SyncOptions,
+) {
+  const run = (ctx: SyncHandlerCtx) => runContactSync(ctx, providerOf(ctx), optionsOf(ctx.config));
+  return {
+    async onSchedule(_name: string, ctx: SyncHandlerCtx) {
+      ctx.log.info("sync run", await run(ctx));
+    },
+    actions: {
+      sync_now: (_input: unknown, ctx: SyncHandlerCtx) => run(ctx),
+      /** Lifts a rate-limit pause, then runs (the failed records are retried first in every run). */
+      async retry_errors(_input: unknown, ctx: SyncHandlerCtx) {
+        const state = await loadSyncState(ctx.storage);
+        state.pausedUntil = 0;
+        await saveSyncState(ctx.storage, state);
+        return run(ctx);
+      },
+    },
+    reports: {
+      async sync_status(_parameters: unknown, ctx: SyncHandlerCtx) {
+        return { rows: syncStatusRows(await loadSyncState(ctx.storage), providerOf(ctx).name) };
+      },
+    },
+  };
+}
