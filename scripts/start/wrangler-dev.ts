@@ -20,12 +20,14 @@ export async function startWranglerDev(opts: {
   label: string;
   args: string[];
   readyUrl: string;
+  /** Extra environment for wrangler itself. */
+  env?: Record<string, string>;
 }): Promise<{ stop: () => Promise<void> }> {
   const { stack, label } = opts;
   // Own process group, so stopping reaches workerd too, and Ctrl-C reaches only us (we stop it).
   const child = spawn(wranglerBin(stack.root), ["dev", ...opts.args], {
     cwd: stack.root,
-    env: { ...wranglerEnv(stack.root), ...stack.wranglerEnv },
+    env: { ...wranglerEnv(stack.root), ...stack.wranglerEnv, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -14,7 +14,38 @@ export type Formats = {
   money(amount: number, currency: string): string;
 };
 
+// Building an Intl formatter costs about a millisecond (more for a new locale); a report renders
+// hundreds of amounts, so each formatter is built once per isolate and kept.
+const byLocaleAndZone = new Map<string, Formats>();
+const moneyFormats = new Map<string, Intl.NumberFormat | null>();
+
+function moneyFormat(locale: string, currency: string): Intl.NumberFormat | null {
+  const key = `${locale}|${currency}`;
+  let format = moneyFormats.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(locale, { style: "currency", currency, maximumFractionDigits: 0 });
+    } catch {
+      format = null;
+    }
+    if (moneyFormats.size > 500) moneyFormats.clear();
+    moneyFormats.set(key, format);
+  }
+  return format;
+}
+
 export function formatsFor(locale: string, timeZone: string): Formats {
+  const key = `${locale}|${timeZone}`;
+  let formats = byLocaleAndZone.get(key);
+  if (!formats) {
+    formats = buildFormats(locale, timeZone);
+    if (byLocaleAndZone.size > 200) byLocaleAndZone.clear();
+    byLocaleAndZone.set(key, formats);
+  }
+  return formats;
+}
+
+function buildFormats(locale: string, timeZone: string): Formats {
   // An unknown zone or language (set through the API long ago) must not break every screen.
   const dates = (options: Intl.DateTimeFormatOptions) => {
     try {
@@ -30,17 +61,7 @@ export function formatsFor(locale: string, timeZone: string): Formats {
     timeZone,
     when: (iso) => (iso ? moment.format(new Date(iso)) : "—"),
     day: (iso) => (iso ? date.format(new Date(iso)) : "—"),
-    money: (amount, currency) => {
-      try {
-        return new Intl.NumberFormat(locale, {
-          style: "currency",
-          currency,
-          maximumFractionDigits: 0,
-        }).format(amount);
-      } catch {
-        return `${amount} ${currency}`;
-      }
-    },
+    money: (amount, currency) => moneyFormat(locale, currency)?.format(amount) ?? `${amount} ${currency}`,
   };
 }
 
