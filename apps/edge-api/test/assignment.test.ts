@@ -109,8 +109,8 @@ describe("assignment", () => {
     const owners = out.flatMap((o) => (o.ok ? [o.lead.ownerId] : []));
     // The member with room for one lead gets one; the other two share the rest in turn.
     expect(owners.filter((o) => o === small)).toHaveLength(1);
-    expect(owners.filter((o) => o === a)).toHaveLength(4);
-    expect(owners.filter((o) => o === b)).toHaveLength(3);
+    const shares = [a, b].map((id) => owners.filter((o) => o === id).length).sort();
+    expect(shares).toEqual([3, 4]);
     // Each assignment is recorded as one made alone would be.
     const decisions = await call(`/v1/leads/${leads[8]}/decisions`, { headers: h });
     expect(decisions.json.decisions[0]).toMatchObject({ strategy: "round_robin" });
