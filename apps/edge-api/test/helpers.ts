@@ -119,8 +119,8 @@ export async function waitForImport(importId: string, headers: Record<string, st
   throw new Error(`import did not finish in ${seconds} s`);
 }
 
-/** Hex HMAC-SHA256 of `body` under `secret`, as providers sign webhooks (Meta's X-Hub-Signature-256). */
-export async function hmacSha256Hex(secret: string, body: string): Promise<string> {
+/** HMAC-SHA256 of `body` under `secret`, as providers sign webhooks (computed here, not by the code under test). */
+export async function hmacSha256Bytes(secret: string, body: string): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(secret),
@@ -128,6 +128,9 @@ export async function hmacSha256Hex(secret: string, body: string): Promise<strin
     false,
     ["sign"],
   );
-  const sig = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body));
-  return [...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
 }
+
+/** Hex HMAC-SHA256 (Meta's X-Hub-Signature-256). */
+export const hmacSha256Hex = async (secret: string, body: string) =>
+  [...(await hmacSha256Bytes(secret, body))].map((b) => b.toString(16).padStart(2, "0")).join("");

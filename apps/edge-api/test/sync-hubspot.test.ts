@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { installBuilt, until } from "./channel-helpers.js";
-import { call, ownerDb, signup } from "./helpers.js";
+import { call, hmacSha256Bytes, ownerDb, signup } from "./helpers.js";
 
 // The first-party HubSpot sync (plugins/hubspot), built by the SDK as a developer's plugin would be,
 // installed in a workspace and talking to a local HubSpot that speaks its CRM v3 wire (search,
@@ -16,21 +16,8 @@ const fake = inject("fakeHubSpotUrl");
 const SECRET = "hubspot-client-secret";
 
 /** HubSpot's signature v3, computed here as HubSpot does (not with the plugin's own code). */
-async function signV3(secret: string, method: string, uri: string, body: string, timestamp: string) {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign(
-    "HMAC",
-    key,
-    new TextEncoder().encode(`${method}${uri}${body}${timestamp}`),
-  );
-  return btoa(String.fromCharCode(...new Uint8Array(mac)));
-}
+const signV3 = async (secret: string, method: string, uri: string, body: string, timestamp: string) =>
+  btoa(String.fromCharCode(...(await hmacSha256Bytes(secret, `${method}${uri}${body}${timestamp}`))));
 type Remote = { id: string; properties: Record<string, string | null>; archived: boolean };
 
 async function hubspotWorkspace(name: string) {

@@ -2,12 +2,11 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import { isPrivateHost } from "../lib/address-policy.js";
 import { createLogger } from "../lib/log.js";
-import { hostGranted, SUBREQUESTS_PER_MINUTE } from "./grants.js";
+import { hostGranted } from "./grants.js";
 
 // Every fetch a plugin makes arrives here (its globalOutbound): only the hosts its install granted
 // answer, never a private or loopback address (loopback only in local development, for local fakes),
-// and at most `perMinute` per install: SUBREQUESTS_PER_MINUTE, or SYNC_SUBREQUESTS_PER_MINUTE for a
-// CRM sync (a provider without batch writes needs a request or two per record). Redirects are returned to the plugin, so each hop
+// and at most `perMinute` per install (grants.ts: subrequestsPerMinute). Redirects are returned to the plugin, so each hop
 // comes through here again and is checked like the first.
 
 export type GatewayProps = {
@@ -54,7 +53,7 @@ export class PluginGateway extends WorkerEntrypoint<Env, GatewayProps> {
       log.warn("plugin egress refused", { url: request.url, problem });
       return new Response(`egress refused: ${problem}`, { status: 403 });
     }
-    if (!withinBudget(props.installId, props.perMinute ?? SUBREQUESTS_PER_MINUTE)) {
+    if (!withinBudget(props.installId, props.perMinute)) {
       log.warn("plugin egress over budget", { url: request.url });
       return new Response("egress refused: too many requests this minute", {
         status: 429,

@@ -308,9 +308,14 @@ async function retryErrors(
         continue;
       }
       const link = await ctx.sync.byLocal("contact", c.id);
-      const input = { externalId: link?.externalId ?? null, fields, only: ["name", "phone"] as const };
       const done = await pushContacts(ctx, provider, state, [
-        { ...input, only: [...input.only], localId: c.id, hash: await contactHash(fields) },
+        {
+          externalId: link?.externalId ?? null,
+          fields,
+          only: ["name", "phone"],
+          localId: c.id,
+          hash: await contactHash(fields),
+        },
       ]);
       fixed += done.pushed;
     } catch (error) {

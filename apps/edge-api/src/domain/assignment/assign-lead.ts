@@ -372,17 +372,25 @@ export async function assignLeads(
     return await withTenant(db, tenantId, (tx) => assignLeadsInTx(tx, tenantId, requests));
   } catch (error) {
     if (requests.length <= 1) throw error;
-    const out: AssignOutcome[] = [];
-    for (const r of requests) {
-      try {
-        out.push({ ok: true, ...(await assignLead(db, tenantId, r.leadId, r.opts)) });
-      } catch (e) {
-        if (!(e instanceof AppError)) throw e;
-        out.push({ ok: false, error: e });
-      }
-    }
-    return out;
+    return oneByOne(requests, (r) => assignLead(db, tenantId, r.leadId, r.opts));
   }
+}
+
+/** Each lead in turn with its own outcome: its assignment, or the refusal it met (faults are thrown). */
+async function oneByOne(
+  requests: AssignRequest[],
+  assign: (r: AssignRequest) => Promise<{ lead: LeadView; decision: Decision }>,
+): Promise<AssignOutcome[]> {
+  const out: AssignOutcome[] = [];
+  for (const r of requests) {
+    try {
+      out.push({ ok: true, ...(await assign(r)) });
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      out.push({ ok: false, error: e });
+    }
+  }
+  return out;
 }
 
 /** The batch in the caller's transaction: one read of the leads, the decisions, one write of them all. */
@@ -394,18 +402,8 @@ async function assignLeadsInTx(
   const now = new Date();
   const ids = requests.map((r) => r.leadId);
   // A lead asked for twice in one batch: each goes on its own (the second sees the first's write).
-  if (new Set(ids).size !== ids.length) {
-    const out: AssignOutcome[] = [];
-    for (const r of requests) {
-      try {
-        out.push({ ok: true, ...(await assignLeadInTx(tx, tenantId, r.leadId, r.opts)) });
-      } catch (e) {
-        if (!(e instanceof AppError)) throw e;
-        out.push({ ok: false, error: e });
-      }
-    }
-    return out;
-  }
+  if (new Set(ids).size !== ids.length)
+    return oneByOne(requests, (r) => assignLeadInTx(tx, tenantId, r.leadId, r.opts));
   const { leads: found, rules, slaMinutes } = await loadLeadsAndRules(tx, ids, true);
   const teams: TeamCache = new Map();
   const refused = new Map<string, AppError>();
