@@ -18,9 +18,13 @@ async function main(): Promise<void> {
   let database: LocalDatabase;
   let label = "PGlite (in memory)";
   if (serverUrl) {
-    database = await startLocalDatabase({ databaseUrl: await createFreshDatabase(serverUrl, name) });
+    database = await startLocalDatabase({
+      databaseUrl: await createFreshDatabase(serverUrl, name),
+      pooled: process.env.BENCH_BRIDGE_POOLED !== "0",
+    });
     const u = new URL(serverUrl);
-    label = `PostgreSQL at ${u.hostname}:${u.port || "5432"} (fresh database ${name})`;
+    const pooling = process.env.BENCH_BRIDGE_POOLED === "0" ? "a backend per connection" : "pooled";
+    label = `PostgreSQL at ${u.hostname}:${u.port || "5432"} (fresh database ${name}, ${pooling})`;
   } else {
     database = await startLocalDatabase({});
   }
@@ -32,7 +36,10 @@ async function main(): Promise<void> {
     if (serverUrl) await dropDatabase(serverUrl, name);
     process.exit(0);
   };
-  process.on("message", (message) => message === "close" && void close());
+  process.on("message", (message) => {
+    if (message === "close") void close();
+    if (message === "stats") send({ stats: database.bridgeStats() });
+  });
   // The parent died without saying so: clean up anyway.
   process.on("disconnect", () => void close());
   const ready: DatabaseReady = {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import type { BridgeStats } from "@autopilot/db/local";
 import { Miniflare } from "miniflare";
 import { Pool, fetch as undiciFetch } from "undici";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
@@ -21,12 +22,18 @@ export type BenchWorker = {
   mf: Miniflare;
   /** "PGlite (in memory)" or the server's host and fresh database name. */
   databaseLabel: string;
+  /** The process running the database's bridge (and PGlite). */
+  databasePid: number;
+  /** Connections and round trips through the database's bridge so far. */
+  bridgeStats: () => Promise<BridgeStats>;
   /** The public API, as a fetch against the worker (host is irrelevant to the worker). */
   call: CallApi;
   /** Requests resent once after their kept-alive socket closed under them. */
   retries: { count: number };
   close: () => Promise<void>;
 };
+
+const builtWorker = (root: string) => join(root, ".data", "bench-build", "index.js");
 
 function buildWorker(root: string): string {
   const outdir = join(root, ".data", "bench-build");
@@ -42,9 +49,15 @@ function buildWorker(root: string): string {
 }
 
 /** Starts bench/database-process.ts and waits (bounded) for its connection details. */
-async function startDatabase(): Promise<{ ready: DatabaseReady; close: () => Promise<void> }> {
+async function startDatabase(pooled: boolean): Promise<{
+  ready: DatabaseReady;
+  pid: number;
+  stats: () => Promise<BridgeStats>;
+  close: () => Promise<void>;
+}> {
   const child = fork(fileURLToPath(new URL("./database-process.ts", import.meta.url)), {
     execArgv: process.execArgv, // tsx's loader
+    env: { ...process.env, BENCH_BRIDGE_POOLED: pooled ? "1" : "0" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const exited = once(child, "exit");
@@ -64,7 +77,12 @@ async function startDatabase(): Promise<{ ready: DatabaseReady; close: () => Pro
     child.kill("SIGKILL");
     throw new Error(message.error ?? "database process failed");
   }
-  return { ready: message.ready, close };
+  const stats = async () => {
+    child.send("stats");
+    const [reply] = (await once(child, "message")) as [{ stats: BridgeStats }];
+    return reply.stats;
+  };
+  return { ready: message.ready, pid: child.pid ?? 0, stats, close };
 }
 
 /**
@@ -81,11 +99,17 @@ export const NO_WIDGET_LIMITS: Record<string, string> = {
 export async function startBenchWorker(
   root: string,
   extraBindings: Record<string, string> = {},
+  opts: { pooled?: boolean; build?: boolean } = {},
 ): Promise<BenchWorker> {
-  const scriptPath = buildWorker(root);
+  const scriptPath = opts.build === false ? builtWorker(root) : buildWorker(root);
   // Bindings, Durable Objects, queues and compatibility settings exactly as wrangler.toml declares them.
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
-  const { ready: database, close: closeDatabase } = await startDatabase();
+  const {
+    ready: database,
+    pid: databasePid,
+    stats: bridgeStats,
+    close: closeDatabase,
+  } = await startDatabase(opts.pooled !== false);
   let runtimeErrors = "";
   try {
     const mf = new Miniflare({
@@ -93,6 +117,7 @@ export async function startBenchWorker(
       modules: true,
       scriptPath,
       unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+      ...(process.env.BENCH_DO_DIR ? { durableObjectsPersist: process.env.BENCH_DO_DIR } : {}),
       // BENCH_INSPECTOR_PORT: attach a CPU profiler (Chrome DevTools protocol) to workerd.
       ...(process.env.BENCH_INSPECTOR_PORT
         ? { inspectorPort: Number(process.env.BENCH_INSPECTOR_PORT) }
@@ -141,6 +166,8 @@ export async function startBenchWorker(
     return {
       mf,
       databaseLabel: database.label,
+      databasePid,
+      bridgeStats,
       call,
       retries,
       close: async () => {

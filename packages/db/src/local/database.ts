@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { type Bridge, startBridge } from "./bridge.js";
+import { type Bridge, type BridgeStats, startBridge } from "./bridge.js";
 import { migratePgliteDatabase, migrateServerDatabase } from "./migrate.js";
 import { serialiseExtendedProtocol } from "./serialise.js";
 
@@ -11,6 +11,8 @@ export type LocalDatabase = {
   /** Port of the WebSocket bridge the worker's neon driver talks to. */
   bridgePort: number;
   kind: "pglite" | "postgres";
+  /** Connections and round trips through the bridge so far. */
+  bridgeStats: () => BridgeStats;
   close: () => Promise<void>;
 };
 
@@ -22,16 +24,24 @@ export async function startLocalDatabase(opts: {
   databaseUrl?: string;
   dataDir?: string;
   bridgePort?: number;
+  /**
+   * Keep warm server connections across the worker's requests, as production's pooler does (default
+   * true; a server only: PGlite has one backend whatever the connections). False forks a backend per
+   * connection: the benchmarks' comparison.
+   */
+  pooled?: boolean;
 }): Promise<LocalDatabase> {
   if (opts.databaseUrl) {
     await migrateServerDatabase(opts.databaseUrl);
     const url = new URL(opts.databaseUrl);
     const target = `${url.hostname}:${url.port || "5432"}`;
-    const bridge = await startBridge({ allowed: [target], port: opts.bridgePort });
+    const pooled = opts.pooled === false ? [] : [target];
+    const bridge = await startBridge({ allowed: [target], pooled, port: opts.bridgePort });
     return {
       connectionString: opts.databaseUrl,
       bridgePort: bridge.port,
       kind: "postgres",
+      bridgeStats: bridge.stats,
       close: bridge.close,
     };
   }
@@ -56,6 +66,7 @@ export async function startLocalDatabase(opts: {
       connectionString: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
       bridgePort: bridge.port,
       kind: "pglite",
+      bridgeStats: b.stats,
       close: async () => {
         await b.close();
         await s.stop();
