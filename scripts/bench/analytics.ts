@@ -1,8 +1,10 @@
 // Over 400 lines on purpose: the ingest and report measurements share one generated million-event dataset.
 // Issue 7's benchmark, on the PostgreSQL server named by DATABASE_URL (a fresh database per run).
 // Ingest goes through the queue consumer's own code path (ingestMessages: zod validation, grouping by
-// tenant, one analytics_ingest call per batch — for each tenant in it, events insert, 15-minute and
-// daily rollups, funnel tables and cohort in one statement —, acks) in Queue batches of 100, with as many batches in
+// tenant, one analytics_ingest call per batch — for each tenant in it, the events insert —, acks);
+// then the fold (analytics_fold, per tenant, what the cron's sweep and every report run) adds the
+// backlog to the 15-minute and daily rollups, funnel tables and cohort, checked exact against the
+// events. Ingest runs in Queue batches of 100, with as many batches in
 // flight as the consumer runs (max_concurrency of the `events` consumer in wrangler.toml;
 // ANALYTICS_IN_FLIGHT overrides), each in-flight invocation with its own connection pool, through the
 // neon driver and the WebSocket bridge. Tenants have opened a report, so ingest keeps their daily
@@ -30,10 +32,11 @@
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import type { openDatabase } from "@autopilot/db";
+import { type openDatabase, withTenant } from "@autopilot/db";
 import { type AppEvent, eventSchema } from "@autopilot/sdk";
 import { type IngestMessage, ingestMessages } from "../../apps/edge-api/src/analytics/consume.js";
 import { toEventRow } from "../../apps/edge-api/src/analytics/dimensions.js";
+import { foldEvents } from "../../apps/edge-api/src/analytics/fold.js";
 import { REPORTS, type ReportName } from "../../apps/edge-api/src/analytics/reports/index.js";
 import { reportQuerySchema } from "../../apps/edge-api/src/analytics/reports/query.js";
 import { runReport } from "../../apps/edge-api/src/analytics/reports/run.js";
@@ -324,6 +327,24 @@ async function ingestAll(
   };
 }
 
+type FoldRun = { seconds: number; rate: number };
+
+/**
+ * The second half of the write path: folds each tenant's whole backlog into the rollups, as the cron's
+ * sweep does (one transaction per tenant, one after another); every event must be folded exactly once.
+ */
+async function foldAll(admin: Db, tenants: string[], total: number): Promise<FoldRun> {
+  const started = performance.now();
+  let folded = 0;
+  for (const t of tenants) folded += await withTenant(admin, t, (tx) => foldEvents(tx, t));
+  const seconds = (performance.now() - started) / 1000;
+  if (folded !== total) throw new Error(`fold: ${folded} events folded of ${total}`);
+  return { seconds, rate: total / seconds };
+}
+
+const printFold = (label: string, events: number, f: FoldRun) =>
+  console.log(`  ${label}: ${events} events in ${f.seconds.toFixed(2)} s, ${Math.round(f.rate)} events/s`);
+
 /** Exact counts: every level of rollup adds up to the events, the funnel cohort to the funnel rows. */
 async function checkExact(admin: ReturnType<typeof openDatabase>, tenants: string[], total: number) {
   const [check] = await admin.query<Record<string, string>>(
@@ -402,8 +423,10 @@ export const analytics: Bench = {
           `(${tenantsPerBatch.toFixed(1)} tenants per batch), generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
       );
       const live = await ingestAll(admin, open, liveBatches, liveEvents.length);
-      await checkExact(admin, liveTenants, liveEvents.length);
       printRun("ingest, arrival order (headline)", liveEvents.length, live);
+      const liveFold = await foldAll(admin, liveTenants, liveEvents.length);
+      await checkExact(admin, liveTenants, liveEvents.length);
+      printFold("fold into the rollups, arrival order (the cron's sweep)", liveEvents.length, liveFold);
       // The same with one tenant, so each batch is one statement instead of ~4 (an outbox that flushes
       // a busy tenant's rows in chunks makes batches more tenant-clustered than above): shows what the
       // per-statement cost weighs.
@@ -413,6 +436,7 @@ export const analytics: Bench = {
         a.time < b.time ? -1 : a.time > b.time ? 1 : 0,
       );
       const solo = await ingestAll(admin, open, batchesOf(soloEvents), soloEvents.length);
+      await foldAll(admin, [soloTenant], soloEvents.length);
       await checkExact(admin, [soloTenant], soloEvents.length);
       printRun("ingest, arrival order, one tenant", soloEvents.length, solo);
 
@@ -477,8 +501,10 @@ export const analytics: Bench = {
           `generated in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
       );
       const worst = await ingestAll(admin, open, batches, events.length);
-      await checkExact(admin, [tenantId], events.length);
       printRun("ingest, shuffled batches (worst case)", events.length, worst);
+      const worstFold = await foldAll(admin, [tenantId], events.length);
+      await checkExact(admin, [tenantId], events.length);
+      printFold("fold into the rollups, shuffled", events.length, worstFold);
 
       console.log(
         `  raw COPY of the arrival-order rows: ${copyRows} rows in ${copySeconds.toFixed(2)} s, ${Math.round(copyRate)} rows/s ` +
@@ -563,6 +589,9 @@ export const analytics: Bench = {
         plain_insert_events_per_s: Math.round(plain.rate),
         plain_insert_copy_ratio: round(plain.rate / copyRate, 3),
         ingest_plain_insert_ratio: round(live.rate / plain.rate, 3),
+        ingest_shuffled_plain_insert_ratio: round(worst.rate / plain.rate, 3),
+        fold_events_per_s: Math.round(liveFold.rate),
+        fold_shuffled_events_per_s: Math.round(worstFold.rate),
         ...finite("plain_insert_database_cpu_us_per_event", plain.dbUsPerEvent),
         plain_insert_client_cpu_us_per_event: round(plain.clientUsPerEvent, 1),
         copy_load_average_1min: round(copyLoad, 2),

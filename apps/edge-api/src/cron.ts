@@ -1,4 +1,5 @@
 import type { Database } from "@autopilot/db";
+import { foldDueTenants } from "./analytics/fold.js";
 import { replayPendingDeadLetters } from "./analytics/replay.js";
 import { enforceRetention, pruneFailedEvents, rejectedRetentionDays } from "./analytics/retention.js";
 import { requeueStuckImports } from "./domain/leads/import-job.js";
@@ -54,6 +55,8 @@ export function cronJobs(db: Database, env: Env, log: Logger): CronJob[] {
   return [
     // Outboxes whose immediate flush failed (queue or database was down).
     { name: "outbox-sweep", run: () => sendPendingEvents(db, env.EVENTS, log) },
+    // New analytics events into the rollups (reports fold too; this keeps what they find small).
+    { name: "analytics-fold", run: () => foldDueTenants(db, log) },
     { name: "retention", due: hourly, run: () => enforceRetention(db, log) },
     {
       name: "rejected-events-prune",

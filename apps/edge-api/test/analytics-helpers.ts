@@ -1,4 +1,6 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { withTenant } from "@autopilot/db";
+import { foldEvents } from "../src/analytics/fold.js";
 import worker from "../src/index.js";
 import { ownerDb } from "./helpers.js";
 
@@ -44,4 +46,14 @@ export async function inspect<R extends Record<string, unknown>>(text: string, p
 
 export async function setTimeZone(tenantId: string, timeZone: string) {
   await inspect("update tenants set time_zone = $2 where id = $1", [tenantId, timeZone]);
+}
+
+/** Folds the tenant's new events into the rollups (what the cron and every report do first). */
+export async function fold(tenantId: string): Promise<number> {
+  const db = ownerDb();
+  try {
+    return await withTenant(db, tenantId, (tx) => foldEvents(tx, tenantId));
+  } finally {
+    await db.end();
+  }
 }

@@ -1,14 +1,18 @@
 import { env, SELF } from "cloudflare:test";
 import { openDatabase } from "@autopilot/db";
+import { eventSchema } from "@autopilot/sdk";
 import { describe, expect, it } from "vitest";
 import { ingestMessages } from "../src/analytics/consume.js";
+import { toEventRow } from "../src/analytics/dimensions.js";
 import { createLogger } from "../src/lib/log.js";
-import { deliver, ev, inspect } from "./analytics-helpers.js";
-import { bearer, call, createKey, signup } from "./helpers.js";
+import { deliver, ev, fold, inspect } from "./analytics-helpers.js";
+import { bearer, call, createKey, ownerDb, signup } from "./helpers.js";
 
 const T = "2026-11-20T10:00:00.000Z";
 
+/** Events stored and what the rollups count, after folding what is new. */
 async function counts(tenantId: string) {
+  await fold(tenantId);
   const events = await inspect<{ type: string; n: number }>(
     "select type, count(*)::int as n from analytics_events where tenant_id = $1 and type like 'conversation.%' or (tenant_id = $1 and type like 'lead.%') group by type order by type",
     [tenantId],
@@ -38,9 +42,16 @@ describe("analytics ingest", () => {
       { source: "chat", routeId: null },
       { lead: "l1", conversation: "c1" },
     );
-    // Out of order first (closed before started), then everything again, then a duplicate in one batch.
+    // Out of order first (closed before started), folded; then everything again, then a duplicate in
+    // one batch, folded at once.
     const first = await deliver([closed, lead]);
     expect(first.explicitAcks).toHaveLength(2);
+    const [stored] = await inspect<{ n: number }>(
+      "select count(*)::int as n from analytics_events where tenant_id = $1",
+      [s.tenantId],
+    );
+    expect(await fold(s.tenantId)).toBe(stored?.n); // every stored event, signup's own too
+    expect(await fold(s.tenantId)).toBe(0);
     await deliver([started, closed, lead]);
     await deliver([started, started]);
     const { events, rollups } = await counts(s.tenantId);
@@ -56,6 +67,39 @@ describe("analytics ingest", () => {
       [s.tenantId],
     );
     expect(sum?.v).toBe(300);
+  });
+
+  it("an event whose batch commits during a fold is folded by the next fold, once", async () => {
+    const s = await signup();
+    await fold(s.tenantId);
+    const early = ev(s.tenantId, "conversation.started", T, { channel: "web" }, { conversation: "x1" });
+    const late = ev(s.tenantId, "conversation.started", T, { channel: "web" }, { conversation: "x2" });
+    if (env.DATABASE_KIND === "postgres") {
+      // A batch's transaction stays open (not yet committed) while another batch commits and a fold
+      // runs. (PGlite runs one transaction at a time, so there the late batch simply comes after.)
+      const db = ownerDb();
+      const client = await db.pool.connect();
+      try {
+        await client.query("begin");
+        await client.query("select * from analytics_ingest($1::json)", [
+          JSON.stringify([{ tenant: s.tenantId, rows: [toEventRow(eventSchema.parse(late))] }]),
+        ]);
+        await deliver([early]);
+        expect(await fold(s.tenantId)).toBe(1);
+        await client.query("commit");
+      } finally {
+        client.release();
+        await db.end();
+      }
+    } else {
+      await deliver([early]);
+      expect(await fold(s.tenantId)).toBe(1);
+      await deliver([late]);
+    }
+    expect(await fold(s.tenantId)).toBe(1);
+    expect(await fold(s.tenantId)).toBe(0);
+    const { rollups } = await counts(s.tenantId);
+    expect(rollups).toContainEqual({ type: "conversation.started", n: 2 });
   });
 
   it("the funnel table is the same under duplicates, any order and concurrent batches", async () => {
@@ -81,9 +125,19 @@ describe("analytics ingest", () => {
       ev(t, "deal.won", at(7), { pipelineId: "p", ownerId: "u", amount: 1, currency: "EUR" }, { deal: "x" }),
       ev(t, "conversation.started", at(0), { channel: "telegram" }, { conversation: "f2" }),
     ];
-    // Links last (reverse order, one event per batch), then everything at once concurrently, twice.
-    for (const e of [...events].reverse()) await deliver([e]);
-    await Promise.all([deliver(events), deliver([...events].reverse()), deliver(events.slice(3))]);
+    // Links last (reverse order, one event per batch, each folded alone), then everything at once
+    // concurrently, twice, with folds running beside the batches.
+    for (const e of [...events].reverse()) {
+      await deliver([e]);
+      await fold(t);
+    }
+    await Promise.all([
+      deliver(events).then(() => fold(t)),
+      deliver([...events].reverse()).then(() => fold(t)),
+      deliver(events.slice(3)),
+      fold(t),
+    ]);
+    await fold(t);
     const expected = {
       conversation_id: "f1",
       started_at: at(0),
@@ -111,7 +165,10 @@ describe("analytics ingest", () => {
     expect(await funnel(t)).toEqual([expected, f2All]);
     // Forward order, one batch each, on a fresh tenant: the same rows.
     const u = await signup();
-    for (const e of events) await deliver([{ ...e, id: crypto.randomUUID(), tenantId: u.tenantId }]);
+    for (const e of events) {
+      await deliver([{ ...e, id: crypto.randomUUID(), tenantId: u.tenantId }]);
+      await fold(u.tenantId);
+    }
     expect(await funnel(u.tenantId)).toEqual([expected, f2All]);
   });
 

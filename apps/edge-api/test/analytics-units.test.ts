@@ -3,12 +3,13 @@ import { openDatabase } from "@autopilot/db";
 import { describe, expect, it } from "vitest";
 import { normalizeQuestion } from "../src/analytics/dimensions.js";
 import { isTransientDbError, retryDelaySeconds } from "../src/analytics/errors.js";
+import { foldDueTenants } from "../src/analytics/fold.js";
 import type { InsertedEvent } from "../src/analytics/ingest.js";
 import { applyEvents, emptyState, figuresOf, localDay } from "../src/analytics/live/state.js";
 import { csvStream } from "../src/analytics/reports/csv.js";
 import { enforceRetention, pruneFailedEvents, rejectedRetentionDays } from "../src/analytics/retention.js";
 import { createLogger } from "../src/lib/log.js";
-import { deliver, ev, inspect, setTimeZone } from "./analytics-helpers.js";
+import { deliver, ev, fold, inspect, setTimeZone } from "./analytics-helpers.js";
 import { bearer, call, createKey, signup } from "./helpers.js";
 
 const e = (
@@ -115,6 +116,36 @@ describe("retention", () => {
       [s.tenantId],
     );
     expect(buckets[0]?.n).toBe(1);
+  });
+});
+
+describe("the cron's fold sweep", () => {
+  it("folds every tenant with new events, and only what is new", async () => {
+    const a = await signup();
+    const b = await signup();
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    await deliver([
+      ev(a.tenantId, "conversation.started", at, { channel: "web" }, { conversation: "sa1" }),
+      ev(a.tenantId, "conversation.started", at, { channel: "web" }, { conversation: "sa2" }),
+      ev(b.tenantId, "conversation.started", at, { channel: "web" }, { conversation: "sb1" }),
+    ]);
+    const db = openDatabase({ url: env.DATABASE_URL, bridge: env.DB_BRIDGE });
+    try {
+      expect(await foldDueTenants(db, createLogger({ test: "fold" }))).toBeGreaterThanOrEqual(3);
+    } finally {
+      await db.end();
+    }
+    // Nothing left for either, and each counted once.
+    expect(await fold(a.tenantId)).toBe(0);
+    expect(await fold(b.tenantId)).toBe(0);
+    const started = async (t: string) =>
+      (
+        await inspect<{ n: number }>(
+          "select sum(count)::int as n from analytics_rollups where tenant_id = $1 and type = 'conversation.started'",
+          [t],
+        )
+      )[0]?.n;
+    expect([await started(a.tenantId), await started(b.tenantId)]).toEqual([2, 1]);
   });
 });
 

@@ -31,6 +31,7 @@ describe("cron", () => {
       const outcome = await runJobs(jobs, at, log);
       expect(outcome).toEqual({
         "outbox-sweep": "failed",
+        "analytics-fold": "ok",
         retention: "ok",
         "rejected-events-prune": "ok",
         "idempotency-prune": "ok",

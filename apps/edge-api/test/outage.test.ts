@@ -6,7 +6,7 @@ import { conversationStub } from "../src/conversations/client.js";
 import type { ConversationDO } from "../src/conversations/conversation-do.js";
 import { defaultSinks } from "../src/conversations/sinks.js";
 import { createLogger } from "../src/lib/log.js";
-import { deliver, inspect } from "./analytics-helpers.js";
+import { deliver, fold, inspect } from "./analytics-helpers.js";
 import { say, startConversation, tenantWithWidget, texts } from "./conversation-helpers.js";
 import { call, ownerDb } from "./helpers.js";
 
@@ -110,6 +110,7 @@ describe("a database outage longer than the retry window", () => {
     expect(landed).toHaveLength(ids.length);
     expect(landed.every((r) => r.n === 1)).toBe(true);
     const received = queued.filter((e) => e.type === "message.received").length;
+    await fold(t.tenantId);
     const [rollup] = await inspect<{ n: number }>(
       "select coalesce(sum(count), 0)::int as n from analytics_rollups where tenant_id = $1 and type = 'message.received'",
       [t.tenantId],

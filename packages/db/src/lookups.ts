@@ -124,6 +124,9 @@ export const lookups = {
       "select * from analytics_ingest($1::json)",
       [JSON.stringify(payload)],
     ),
+  /** Tenants with events not yet folded into the rollups (migration 0059), oldest fold first. */
+  analyticsFoldDue: (db: Database, limit: number) =>
+    db.query<{ tenant_id: string }>("select * from analytics_fold_due($1)", [limit]),
   /** CSV imports running with no progress for `quietMinutes` (their queue message was lost). */
   stuckLeadImports: (db: Database, quietMinutes: number, limit: number) =>
     db.query<{ tenant_id: string; import_id: string }>(

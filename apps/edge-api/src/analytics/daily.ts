@@ -2,10 +2,10 @@ import type { Tx } from "@autopilot/db";
 import { sql } from "drizzle-orm";
 
 /**
- * The lock that keeps daily rollups exact across a zone change: every ingest holds it shared, taken
- * in its own statement before the ingest statement's snapshot (the SQL function analytics_ingest
- * takes the same key); a rebuild holds it exclusive. An advisory lock rather than a lock on the
- * tenant row: no WAL record or multixact per batch.
+ * The lock that keeps daily rollups exact across a zone change: every fold holds it shared, taken
+ * in its own statement before the fold statement's snapshot (the SQL function analytics_fold takes
+ * the same key); a rebuild holds it exclusive. An advisory lock rather than a lock on the tenant row:
+ * no WAL record or multixact per fold.
  */
 export function dailyLockSql(tenantId: string, mode: "shared" | "exclusive"): string {
   if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error("dailyLockSql: tenantId must be a UUID");
@@ -16,9 +16,10 @@ export function dailyLockSql(tenantId: string, mode: "shared" | "exclusive"): st
 /**
  * Makes the tenant's daily rollups (tenant-local days) complete for `timeZone`, rebuilding them when
  * they are kept for another zone (the tenant changed its zone) or not yet at all: the event sums from
- * the 15-minute rollups, the funnel cohort (analytics_funnel_daily) from the per-conversation funnel. Exact under concurrent ingest: the rebuild takes dailyLockSql exclusive, which waits for
- * in-flight ingests (each holds it shared, taken before its statement reads the zone, see ingest.ts)
- * and holds new ones back until the rebuilt rows and the new zone commit together.
+ * the 15-minute rollups, the funnel cohort (analytics_funnel_daily) from the per-conversation funnel. Exact under concurrent folds: the rebuild takes dailyLockSql exclusive, which waits for
+ * in-flight folds (each holds it shared, taken before its statement reads the zone, see fold.ts)
+ * and holds new ones back until the rebuilt rows and the new zone commit together. Events not yet
+ * folded are in neither the 15-minute nor the daily rollups, so the fold that adds them adds both.
  * Runs inside the caller's tenant transaction.
  */
 export async function ensureDailyRollups(tx: Tx, tenantId: string, timeZone: string): Promise<void> {

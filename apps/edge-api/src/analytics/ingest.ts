@@ -21,21 +21,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
- * Stores the events of several tenants (a Queue batch mixes them) and updates the rollups and the
- * funnel tables, all in one transaction: one call of the SQL function `analytics_ingest`
- * (migrations 0031, statement from 0023), i.e. ONE round trip in the extended protocol and one commit
- * per batch, and no planning per batch (PL/pgSQL keeps the statement's plan for the session). For each
- * tenant in turn (in tenant order, so concurrent batches wait for each other without cycles) it sets
- * the tenant as app_user (RLS), takes the daily-rollup lock shared (daily.ts), then runs one statement:
- * the events insert skips ids already stored (`ON CONFLICT (id) DO NOTHING`) and everything else is
- * derived from its RETURNING rows only, so a redelivered event (at-least-once, any order) counts once.
- * Rows and keys are sorted so concurrent batches take row locks in one order.
- * - 15-minute and daily rollups (tenant-local days, see daily.ts) are added set-based (GROUP BY of
- *   the inserted rows, ON CONFLICT DO UPDATE adds).
- * - Funnel (reports/funnel.ts): deals → leads → conversations, each upsert merging earliest times
- *   and feeding the next from its RETURNING (the merged, latest committed row: ON CONFLICT DO UPDATE
- *   waits for a concurrent writer of the same key), so a link that arrives after its stage events
- *   still carries them to the conversation, whatever the order of batches.
+ * Stores the events of several tenants (a Queue batch mixes them), all in one transaction: one call
+ * of the SQL function `analytics_ingest` (migration 0059), i.e. ONE round trip in the extended
+ * protocol and one commit per batch, and no planning per batch (PL/pgSQL keeps the statement's plan
+ * for the session). For each tenant in turn (in tenant order) it sets the tenant as app_user (RLS) and
+ * inserts the events, skipping ids already stored (`ON CONFLICT (id) DO NOTHING`), so a redelivered
+ * event (at-least-once, any order) is stored once. Nothing else: the rollups and funnel tables are
+ * added to later from the stored events, exactly once each, by the fold (fold.ts), which every report
+ * runs first. Rows are sorted so concurrent batches take row locks in one order.
  * Returns, per tenant given (key lower-case, as the database writes UUIDs), the events actually
  * inserted, i.e. all but the ids the database already had, and the tenant's time zone.
  */

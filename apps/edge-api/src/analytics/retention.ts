@@ -1,6 +1,7 @@
 import { type Database, lookups, withTenant } from "@autopilot/db";
 import { sql } from "drizzle-orm";
 import type { Logger } from "../lib/log.js";
+import { foldEvents } from "./fold.js";
 
 /**
  * The cron's retention sweep: for each tenant holding events older than its retention (default 400
@@ -18,6 +19,8 @@ export async function enforceRetention(
   let deleted = 0;
   for (const { tenant_id: tenantId, retention_days: days } of due) {
     const n = await withTenant(db, tenantId, async (tx) => {
+      // Whatever is stored is in the rollups before any of it goes (then both go together).
+      await foldEvents(tx, tenantId);
       const cutoff = sql`now() - make_interval(days => ${days})`;
       const res = await tx.execute(sql`
         delete from analytics_events where id in (

@@ -55,9 +55,28 @@ export const analyticsEvents = pgTable(
     value: doublePrecision("value"),
     subjects: jsonb("subjects").notNull(),
     properties: jsonb("properties").notNull(),
+    // The inserting transaction (pg_current_xact_id(), as bigint for the BRIN index; the default is set
+    // by the hand-written migration): what the fold (analytics_fold) goes by to add each event to the
+    // rollups exactly once. NULL on events stored before the fold existed, which ingest had added.
+    ingestXid: bigint("ingest_xid", { mode: "number" }),
   },
-  (t) => [index("analytics_events_time_brin").using("brin", t.occurredAt)],
+  (t) => [
+    index("analytics_events_time_brin").using("brin", t.occurredAt),
+    // Events arrive in transaction order, so the fold finds the unfolded tail through a BRIN index too.
+    index("analytics_events_xid_brin").using("brin", t.ingestXid),
+  ],
 );
+
+/**
+ * How far each tenant's events are folded into the rollups and funnel tables: the snapshot of the
+ * last fold (pg_snapshot as text). An event is folded once its transaction is visible in it.
+ */
+export const analyticsFoldState = pgTable("analytics_fold_state", {
+  tenantId: uuid("tenant_id")
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: "cascade" }),
+  snapshot: text("snapshot").notNull(),
+});
 
 // Counts and sums per tenant, UTC 15-minute bucket, event type and dimensions. 15 minutes because
 // every time zone's offset is a multiple of it, so any tenant's local day is an exact union of

@@ -2,7 +2,7 @@ import type { Tx } from "@autopilot/db";
 import { EVENT_TYPES } from "@autopilot/sdk";
 import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import { ensureDailyRollups } from "../daily.js";
+import { readyRollups } from "../fold.js";
 import { MAX_RANGE_DAYS } from "./query.js";
 
 // One metric by dimensions over the workspace's rollups (what a report plugin's analytics.query asks):
@@ -95,7 +95,7 @@ export async function runMetric(
     ? sql`bucket >= (${q.from}::date::timestamp at time zone ${timeZone})
         and bucket < ((${q.to}::date + 1)::timestamp at time zone ${timeZone})`
     : sql`time_zone = ${timeZone} and day >= ${q.from}::date and day <= ${q.to}::date`;
-  if (!hourly) await ensureDailyRollups(tx, tenantId, timeZone);
+  await readyRollups(tx, tenantId, timeZone);
   const groups = q.dimensions.map((_, i) => sql.raw(String(i + 1)));
   const res = await tx.execute<MetricRow>(sql`
     select ${sql.join([...selects, sql`${measure} as value`], sql`, `)}

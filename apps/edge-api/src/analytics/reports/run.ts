@@ -1,11 +1,15 @@
 import { type Database, withTenant } from "@autopilot/db";
 import { AppError } from "../../domain/errors.js";
+import { readyRollups } from "../fold.js";
 import { REPORTS, type ReportName } from "./index.js";
 import type { ReportFilter, ReportQuery, ReportResult } from "./query.js";
 
 const FILTERS: ReportFilter[] = ["channel", "routeId", "ownerId"];
 
-/** Runs one report for one tenant (RLS-scoped), after refusing filters the report does not support. */
+/**
+ * Runs one report for one tenant (RLS-scoped), after refusing filters the report does not support and
+ * folding the tenant's new events into the rollups.
+ */
 export async function runReport(
   db: Database,
   tenantId: string,
@@ -23,5 +27,8 @@ export async function runReport(
       });
     }
   }
-  return withTenant(db, tenantId, (tx) => report.run(tx, tenantId, q, timeZone));
+  return withTenant(db, tenantId, async (tx) => {
+    await readyRollups(tx, tenantId, timeZone);
+    return report.run(tx, tenantId, q, timeZone);
+  });
 }
