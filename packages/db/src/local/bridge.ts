@@ -131,6 +131,7 @@ function servePooled(ws: WebSocket, pool: ServerPool, address: string, counts: {
     pool.acquire(Buffer.from(first.message)).then(
       (got) => {
         if (got.kind === "raw") {
+          if (left) return void got.socket.destroy();
           ws.send(got.received);
           ws.removeAllListeners("message");
           return pipe(ws, got.socket, queued);
