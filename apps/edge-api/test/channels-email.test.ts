@@ -292,6 +292,11 @@ describe("email channel", () => {
       25,
     );
     const lee = arrived.find((r) => r.threadId.startsWith("lee@"));
-    expect(await visitorTexts(w, lee?.conversationId ?? "")).toEqual(["Prices\n\nWhat do you charge?"]);
+    // The thread is linked as the message goes in; the transcript shows it a moment later.
+    const texts = await until(
+      () => visitorTexts(w, lee?.conversationId ?? ""),
+      (t) => t.length > 0,
+    );
+    expect(texts).toEqual(["Prices\n\nWhat do you charge?"]);
   }, 45_000);
 });
