@@ -176,3 +176,148 @@ describe("contacts changes feed", () => {
     expect(await db.query("select 1 from record_tombstones where local_id = $1", [ids[1]])).toEqual([]);
   });
 });
+
+describe("companies and deals capabilities", () => {
+  const CRM = [
+    "contacts:read",
+    "contacts:write",
+    "companies:read",
+    "companies:write",
+    "deals:read",
+    "deals:write",
+  ];
+  type Page<K extends string> = Record<K, { id: string; deleted: boolean; [k: string]: unknown }[]> & {
+    next: string | null;
+  };
+
+  it("create, find and update companies and deals, with their changes feeds and tombstones", async () => {
+    const s = await signup("Sync Objects");
+    const crm = await install(s, "probe/crm", CRM);
+    // A company by domain: the same one again updates it (the domain normalised as the API does).
+    const acme = await cap(crm, "companies", "upsert", { name: "Acme", domain: "https://www.Acme.test/x" });
+    expect(acme).toMatchObject({ name: "Acme", domain: "acme.test", tags: [] });
+    const again = await cap(crm, "companies", "upsert", { name: "Acme Inc", domain: "acme.test" });
+    expect(again).toMatchObject({ id: acme.id, name: "Acme Inc" });
+    expect(await cap(crm, "companies", "findByDomain", "WWW.ACME.TEST")).toMatchObject({ id: acme.id });
+    // A contact at it.
+    const ann = await cap(crm, "contacts", "upsert", { email: "ann@acme.test", companyId: acme.id });
+    expect(ann).toMatchObject({ companyId: acme.id });
+
+    // A deal: the default pipeline's first open stage; then by stage name; then by status.
+    const deal = await cap(crm, "deals", "upsert", {
+      title: "Acme renewal",
+      amount: 1200.5,
+      currency: "eur",
+      contactId: ann.id,
+      companyId: acme.id,
+      expectedCloseDate: "2027-03-01",
+    });
+    expect(deal).toMatchObject({
+      title: "Acme renewal",
+      amount: 1200.5,
+      currency: "EUR",
+      stage: "New",
+      status: "open",
+      contactId: ann.id,
+      companyId: acme.id,
+      expectedCloseDate: "2027-03-01",
+    });
+    expect(
+      await cap(crm, "deals", "upsert", { id: deal.id, title: "Acme renewal", stage: "proposal" }),
+    ).toMatchObject({ stage: "Proposal", status: "open" });
+    // A name our pipeline lacks, open: it stays; won: the first won stage (with the history and events).
+    expect(
+      await cap(crm, "deals", "upsert", {
+        id: deal.id,
+        title: "Acme renewal",
+        stage: "Contract Sent",
+        status: "open",
+      }),
+    ).toMatchObject({ stage: "Proposal" });
+    expect(
+      await cap(crm, "deals", "upsert", {
+        id: deal.id,
+        title: "Acme renewal",
+        stage: "Closed Won",
+        status: "won",
+      }),
+    ).toMatchObject({ stage: "Won", status: "won" });
+    const history = await call(`/v1/deals/${deal.id}/history`, { headers: s.auth });
+    expect(history.json.history).toHaveLength(3);
+    // Lost without a reason gets one (the API asks a person for it).
+    expect(
+      await cap(crm, "deals", "upsert", { id: deal.id, title: "Acme renewal", status: "lost" }),
+    ).toMatchObject({
+      stage: "Lost",
+      status: "lost",
+    });
+    const lost = await call(`/v1/deals/${deal.id}`, { headers: s.auth });
+    expect(lost.json.lostReason).toMatch(/plugin/);
+
+    // The feeds: every change once, oldest first; deletions as tombstones.
+    const companies = (await cap(crm, "companies", "changes", {})) as Page<"companies">;
+    expect(companies.companies.map((c) => c.id)).toEqual([acme.id]);
+    const deals = (await cap(crm, "deals", "changes", {})) as Page<"deals">;
+    expect(deals.deals).toEqual([expect.objectContaining({ id: deal.id, deleted: false, stage: "Lost" })]);
+    expect(((await cap(crm, "deals", "changes", { after: deals.next })) as Page<"deals">).deals).toEqual([]);
+    expect((await call(`/v1/deals/${deal.id}`, { method: "DELETE", headers: s.auth })).status).toBeLessThan(
+      300,
+    );
+    const gone = (await cap(crm, "deals", "changes", { after: deals.next })) as Page<"deals">;
+    expect(gone.deals).toEqual([expect.objectContaining({ id: deal.id, deleted: true })]);
+    expect(await cap(crm, "deals", "get", deal.id)).toBeNull();
+    const spare = await cap(crm, "companies", "upsert", { name: "Spare" });
+    expect(
+      (await call(`/v1/companies/${spare.id}`, { method: "DELETE", headers: s.auth })).status,
+    ).toBeLessThan(300);
+    const after = (await cap(crm, "companies", "changes", { after: companies.next })) as Page<"companies">;
+    expect(after.companies.find((c) => c.id === spare.id)).toMatchObject({ deleted: true });
+  });
+
+  it("name the wrong field, and never reach another workspace's records", async () => {
+    const [s, t] = [await signup("Sync Objects A"), await signup("Sync Objects B")];
+    const mine = await install(s, "probe/crm", CRM);
+    const theirs = await install(t, "probe/crm", CRM);
+    const readOnly = await install(s, "probe/crm-read", ["companies:read", "deals:read"]);
+    const co = await cap(mine, "companies", "upsert", { name: "Mine", domain: "mine.test" });
+    const deal = await cap(mine, "deals", "upsert", { title: "Mine", companyId: co.id });
+
+    // Bad input: the field is named, nothing is written.
+    expect((await cap(mine, "deals", "upsert", { title: "X", currency: "EURO" })).refused).toMatch(
+      /currency/,
+    );
+    expect((await cap(mine, "deals", "upsert", { title: "", amount: 1 })).refused).toMatch(/title/);
+    expect((await cap(mine, "deals", "upsert", { title: "X", amount: -5 })).refused).toMatch(/amount/);
+    expect((await cap(mine, "companies", "upsert", { domain: "x.test" })).refused).toMatch(/name/);
+    expect((await cap(mine, "companies", "changes", { after: "nope" })).refused).toMatch(/after/);
+    // A second company cannot take a domain another has.
+    const other = await cap(mine, "companies", "upsert", { name: "Other" });
+    expect(
+      (await cap(mine, "companies", "upsert", { id: other.id, name: "Other", domain: "mine.test" })).refused,
+    ).toMatch(/domain/);
+    expect(((await cap(mine, "deals", "changes", {})) as Page<"deals">).deals).toHaveLength(1);
+
+    // Another workspace: its ids are not found, its feeds hold none of ours, ours cannot be pointed at.
+    expect(await cap(theirs, "deals", "get", deal.id)).toBeNull();
+    expect(await cap(theirs, "companies", "get", co.id)).toBeNull();
+    expect(await cap(theirs, "companies", "findByDomain", "mine.test")).toBeNull();
+    expect(((await cap(theirs, "deals", "changes", {})) as Page<"deals">).deals).toEqual([]);
+    expect(((await cap(theirs, "companies", "changes", {})) as Page<"companies">).companies).toEqual([]);
+    expect((await cap(theirs, "deals", "upsert", { id: deal.id, title: "Stolen" })).refused).toMatch(
+      /not found/i,
+    );
+    expect((await cap(theirs, "companies", "upsert", { id: co.id, name: "Stolen" })).refused).toMatch(
+      /not found/i,
+    );
+    expect((await cap(theirs, "deals", "upsert", { title: "Pointing", companyId: co.id })).refused).toMatch(
+      /not found/i,
+    );
+    expect(
+      (await cap(theirs, "contacts", "upsert", { email: "x@theirs.test", companyId: co.id })).refused,
+    ).toMatch(/not found/i);
+    expect(await cap(mine, "deals", "get", deal.id)).toMatchObject({ title: "Mine", companyId: co.id });
+    // No grant, no write.
+    expect((await cap(readOnly, "deals", "upsert", { title: "Nope" })).refused).toMatch(/deals:write/);
+    expect((await cap(readOnly, "companies", "upsert", { name: "Nope" })).refused).toMatch(/companies:write/);
+  });
+});

@@ -141,7 +141,7 @@ describe("Pipedrive sync", () => {
     const p = person("Fay First", "fay@pd.test");
     await drain(run);
     // Pipedrive's times are to the second: the change reads as no later than our own write.
-    const { since } = JSON.parse((await loadSyncState(sdk.storage)).pullCursor ?? "{}");
+    const { since } = JSON.parse((await loadSyncState(sdk.storage)).kinds.contact?.pullCursor ?? "{}");
     company.write(p.id, { name: "Fay Changed" }).update_time = since;
     expect(Date.parse(local(host)[0]?.updatedAt ?? "")).toBeGreaterThanOrEqual(Date.parse(since));
     await drain(run);

@@ -111,7 +111,7 @@ function withPrimary(list: Contact[] | null | undefined, value: string): Contact
 }
 
 /** What to write to an existing person (null: nothing differs), or to a new one. */
-function bodyFor(i: PushInput, existing: Person | null): Record<string, unknown> | null {
+function bodyFor(i: PushInput<ContactFields>, existing: Person | null): Record<string, unknown> | null {
   const { fields, only } = i;
   if (!existing) {
     return {

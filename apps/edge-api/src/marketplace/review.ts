@@ -17,9 +17,16 @@ const CHECK_TIMEOUT_MS = 5_000;
 /** Hosts a bundle may name without reaching them (XML namespaces in libraries). */
 const NAMESPACE_HOSTS = new Set(["www.w3.org", "schemas.xmlsoap.org", "json-schema.org"]);
 
-const WRITES: Permission[] = ["contacts:write", "leads:write", "deals:write", "conversations:write"];
+const WRITES: Permission[] = [
+  "contacts:write",
+  "companies:write",
+  "leads:write",
+  "deals:write",
+  "conversations:write",
+];
 const READS: Permission[] = [
   "contacts:read",
+  "companies:read",
   "leads:read",
   "deals:read",
   "conversations:read",

@@ -5,8 +5,10 @@ import { AppError } from "../domain/errors.js";
 import type { Env } from "../env.js";
 import { createLogger } from "../lib/log.js";
 import { analyticsCall } from "./analytics.js";
+import { companiesCall } from "./companies.js";
 import { contactsCall } from "./contacts.js";
 import { conversationsCall } from "./conversations.js";
+import { dealsCall } from "./deals.js";
 import { checkGrant } from "./grants.js";
 import { storageCall } from "./storage.js";
 import { syncCall } from "./sync.js";
@@ -49,6 +51,8 @@ export class PluginApi extends WorkerEntrypoint<Env, PluginApiProps> {
           method as string,
           list,
         );
+      if (capability === "companies") return await companiesCall(db, install, method as string, list);
+      if (capability === "deals") return await dealsCall(db, install, method as string, list);
       return await contactsCall(db, install, method as string, list);
     } catch (error) {
       // The plugin sees the reason for a bad argument, not the host's internals.

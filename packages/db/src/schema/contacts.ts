@@ -46,6 +46,8 @@ export const companies = pgTable(
       .on(t.tenantId, t.domain)
       .where(sql`domain is not null and merged_into_id is null`),
     index("companies_tenant_name_idx").on(t.tenantId, t.name),
+    // The changes feed of sync plugins (companies changed since a cursor).
+    index("companies_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
   ],
 );
 

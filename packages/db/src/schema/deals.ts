@@ -100,6 +100,8 @@ export const deals = pgTable(
     foreignKey({ columns: [t.tenantId, t.leadId], foreignColumns: [leads.tenantId, leads.id] }),
     index("deals_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
     index("deals_forecast_idx").on(t.tenantId, t.pipelineId, t.expectedCloseDate),
+    // The changes feed of sync plugins (deals changed since a cursor).
+    index("deals_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
   ],
 );
 

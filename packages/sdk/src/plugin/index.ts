@@ -1,12 +1,13 @@
 export * from "./capabilities.js";
 export * from "./channel.js";
-export * from "./contact-sync.js";
 export { buildContext } from "./context.js";
 export { definePlugin, type Plugin, type PluginDefinition, PluginError } from "./define.js";
 export * from "./email.js";
 export * from "./manifest.js";
 export * from "./permissions.js";
+export * from "./record-sync.js";
 export * from "./review.js";
 export * from "./signing.js";
 export * from "./sync.js";
+export * from "./sync-kinds.js";
 export * from "./wire.js";

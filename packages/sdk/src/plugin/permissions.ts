@@ -4,6 +4,8 @@
 export const PERMISSIONS = [
   "contacts:read",
   "contacts:write",
+  "companies:read",
+  "companies:write",
   "leads:read",
   "leads:write",
   "deals:read",
@@ -21,6 +23,8 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const PERMISSION_TEXT: Record<Permission, string> = {
   "contacts:read": "Read your contacts",
   "contacts:write": "Create and change contacts",
+  "companies:read": "Read your companies",
+  "companies:write": "Create and change companies",
   "leads:read": "Read your leads",
   "leads:write": "Create and change leads",
   "deals:read": "Read your deals",

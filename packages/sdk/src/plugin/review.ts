@@ -20,7 +20,7 @@ export type ReviewCheck = z.infer<typeof ReviewCheck>;
 export const ReviewChecks = z.array(ReviewCheck).max(50);
 
 /** The platform API version this SDK targets; a manifest's `engine` range must admit the platform's. */
-export const PLATFORM_API_VERSION = "1.3.0";
+export const PLATFORM_API_VERSION = "1.4.0";
 
 /** Marketplace categories (a listing is in one). */
 export const PLUGIN_CATEGORIES = [

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ContactView } from "./capabilities.js";
+import type { CompanyView, ContactView, DealView } from "./capabilities.js";
 
 // What CRM sync plugins (HubSpot, Pipedrive, …) stand on: which local record is which remote one
 // (permission "sync"; kept by the platform, one to one per install, with the remote version and a
@@ -29,17 +29,19 @@ export interface SyncCapability {
   unlink(objectType: SyncObject, localId: string): Promise<void>;
 }
 
-/** A contact in the changes feed: as it is now, or only its id when it was deleted, merged or erased. */
-export type ContactChange = (
-  | (ContactView & { deleted: false })
+/** A record in a changes feed: as it is now, or only its id when it was deleted, merged or erased. */
+export type RecordChange<V> = (
+  | (V & { deleted: false })
   | { id: string; deleted: true; updatedAt: string }
 ) & {
   /** This change's own cursor: `after` it goes on right past it (platform 1.3.0; a page can be taken in part). */
   cursor?: string;
 };
+export type ContactChange = RecordChange<ContactView>;
+export type CompanyChange = RecordChange<CompanyView>;
+export type DealChange = RecordChange<DealView>;
 
-export type ContactChanges = {
-  contacts: ContactChange[];
-  /** Pass it as `after` next time; null when there was nothing (keep the one you had). */
-  next: string | null;
-};
+/** `next`: pass it as `after` next time; null when there was nothing (keep the one you had). */
+export type ContactChanges = { contacts: ContactChange[]; next: string | null };
+export type CompanyChanges = { companies: CompanyChange[]; next: string | null };
+export type DealChanges = { deals: DealChange[]; next: string | null };

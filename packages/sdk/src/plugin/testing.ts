@@ -1,14 +1,19 @@
 import type { z } from "zod";
 import {
   CAPABILITY_PERMISSION,
+  CompanyUpsert,
+  type CompanyView,
   type ContactUpsert,
   type ContactView,
+  DealUpsert,
+  type DealView,
   type MetricRow,
 } from "./capabilities.js";
 import { DeliveryUpdate, InboundMessage, type InboundResult } from "./channel.js";
 import { buildContext } from "./context.js";
 import type { Plugin } from "./define.js";
 import { type SyncLink, SyncLinkInput } from "./sync.js";
+import { bareDomain } from "./sync-kinds.js";
 import type { HostApi, PluginCall, PluginResult } from "./wire.js";
 
 // @autopilot/sdk/testing: runs a plugin's handlers with in-memory capabilities and a recording fetch,
@@ -21,6 +26,17 @@ export class TestHost {
   readonly installId = "00000000-0000-4000-8000-000000000001";
   readonly storage = new Map<string, unknown>();
   readonly contacts = new Map<string, ContactView>();
+  readonly companies = new Map<string, CompanyView>();
+  readonly deals = new Map<string, DealView>();
+  /** The default pipeline's stages, in order, as a new workspace has them. */
+  readonly stages: { name: string; status: DealView["status"] }[] = [
+    { name: "New", status: "open" },
+    { name: "Qualified", status: "open" },
+    { name: "Proposal", status: "open" },
+    { name: "Negotiation", status: "open" },
+    { name: "Won", status: "won" },
+    { name: "Lost", status: "lost" },
+  ];
   readonly logs: { level: string; message: string; data?: Record<string, unknown> }[] = [];
   readonly requests: RecordedRequest[] = [];
   /** What ctx.analytics.report answers, by report name (set by the test). */
@@ -98,6 +114,8 @@ export class TestHost {
       if (!granted.includes(need)) throw new Error(`forbidden: ${capability}.${method} needs ${need}`);
       if (capability === "storage") return this.storageCall(method, list);
       if (capability === "contacts") return this.contactsCall(method, list);
+      if (capability === "companies") return this.companiesCall(method, list);
+      if (capability === "deals") return this.dealsCall(method, list);
       if (capability === "sync") return this.syncCall(method, list);
       if (capability === "conversations" && method === "updateDelivery") {
         this.deliveries.push(DeliveryUpdate.parse(list[0]));
@@ -156,27 +174,110 @@ export class TestHost {
     throw new Error(`unknown method sync.${method}`);
   }
 
+  /** A changes feed over records: oldest change first; the cursor is the last one's time and id. */
+  private feed<V extends { id: string; updatedAt: string }>(all: V[], arg: unknown) {
+    const q = (arg ?? {}) as { after?: string | null; limit?: number };
+    const key = (x: V) => `${x.updatedAt}|${x.id}`;
+    const page = all
+      .sort((x, y) => key(x).localeCompare(key(y)))
+      .filter((c) => !q.after || key(c) > q.after)
+      .slice(0, q.limit ?? 200);
+    const last = page.at(-1);
+    return {
+      changes: page.map((c) => ({ ...c, deleted: false, cursor: key(c) })),
+      next: last ? key(last) : null,
+    };
+  }
+
+  /** A time after every earlier write (two writes in one millisecond must still be told apart). */
+  private clock = 0;
+  private now(): string {
+    this.clock = Math.max(Date.now(), this.clock + 1);
+    return new Date(this.clock).toISOString();
+  }
+
+  private companiesCall(method: string, [arg]: unknown[]): unknown {
+    const all = [...this.companies.values()];
+    if (method === "changes") {
+      const { changes, next } = this.feed(all, arg);
+      return { companies: changes, next };
+    }
+    if (method === "get") return this.companies.get(String(arg)) ?? null;
+    if (method === "findByDomain") return all.find((c) => c.domain === bareDomain(String(arg))) ?? null;
+    if (method === "upsert") {
+      const input = CompanyUpsert.parse(arg);
+      const domain = bareDomain(input.domain);
+      const found = input.id ? this.companies.get(input.id) : all.find((c) => domain && c.domain === domain);
+      if (input.id && !found) throw new Error("not_found: no such company");
+      const now = this.now();
+      const company: CompanyView = {
+        id: found?.id ?? crypto.randomUUID(),
+        name: input.name,
+        domain: input.domain === undefined ? (found?.domain ?? null) : domain,
+        tags: [...new Set([...(found?.tags ?? []), ...(input.tags ?? [])])],
+        createdAt: found?.createdAt ?? now,
+        updatedAt: now,
+      };
+      this.companies.set(company.id, company);
+      return company;
+    }
+    throw new Error(`unknown method companies.${method}`);
+  }
+
+  private dealsCall(method: string, [arg]: unknown[]): unknown {
+    if (method === "changes") {
+      const { changes, next } = this.feed([...this.deals.values()], arg);
+      return { deals: changes, next };
+    }
+    if (method === "get") return this.deals.get(String(arg)) ?? null;
+    if (method === "upsert") {
+      // As the host: the stage by name, else by status (open keeps where it is).
+      const input = DealUpsert.parse(arg);
+      const found = input.id ? this.deals.get(input.id) : undefined;
+      if (input.id && !found) throw new Error("not_found: no such deal");
+      const named = this.stages.find((s) => s.name.toLowerCase() === input.stage?.toLowerCase());
+      const current = this.stages.find((s) => s.name === found?.stage) ?? this.stages[0];
+      const byStatus =
+        input.status && input.status !== current?.status
+          ? this.stages.find((s) => s.status === input.status)
+          : undefined;
+      const stage = named ?? byStatus ?? current;
+      const now = this.now();
+      const deal: DealView = {
+        id: found?.id ?? crypto.randomUUID(),
+        title: input.title,
+        amount: input.amount ?? found?.amount ?? 0,
+        currency: (input.currency ?? found?.currency ?? "USD").toUpperCase(),
+        pipelineId: "00000000-0000-4000-8000-0000000000aa",
+        stage: stage?.name ?? "New",
+        status: stage?.status ?? "open",
+        expectedCloseDate:
+          input.expectedCloseDate === undefined
+            ? (found?.expectedCloseDate ?? null)
+            : input.expectedCloseDate,
+        contactId: input.contactId === undefined ? (found?.contactId ?? null) : input.contactId,
+        companyId: input.companyId === undefined ? (found?.companyId ?? null) : input.companyId,
+        createdAt: found?.createdAt ?? now,
+        updatedAt: now,
+      };
+      this.deals.set(deal.id, deal);
+      return deal;
+    }
+    throw new Error(`unknown method deals.${method}`);
+  }
+
   private contactsCall(method: string, [arg]: unknown[]): unknown {
     const all = [...this.contacts.values()];
     if (method === "changes") {
-      // Oldest change first; the cursor is the last one's time and id.
-      const q = (arg ?? {}) as { after?: string | null; limit?: number };
-      const sorted = all.sort((x, y) => `${x.updatedAt}|${x.id}`.localeCompare(`${y.updatedAt}|${y.id}`));
-      const page = sorted
-        .filter((c) => !q.after || `${c.updatedAt}|${c.id}` > q.after)
-        .slice(0, q.limit ?? 200);
-      const last = page.at(-1);
-      return {
-        contacts: page.map((c) => ({ ...c, deleted: false, cursor: `${c.updatedAt}|${c.id}` })),
-        next: last ? `${last.updatedAt}|${last.id}` : null,
-      };
+      const { changes, next } = this.feed(all, arg);
+      return { contacts: changes, next };
     }
     if (method === "get") return this.contacts.get(String(arg)) ?? null;
     if (method === "findByEmail") return all.find((c) => c.email === String(arg).toLowerCase()) ?? null;
     if (method === "upsert") {
       const input = arg as ContactUpsert;
       const email = input.email?.toLowerCase() ?? null;
-      const now = new Date().toISOString();
+      const now = this.now();
       const found = all.find((c) => (email && c.email === email) || (input.phone && c.phone === input.phone));
       const contact: ContactView = {
         id: found?.id ?? crypto.randomUUID(),
@@ -184,6 +285,7 @@ export class TestHost {
         email: email ?? found?.email ?? null,
         phone: input.phone ?? found?.phone ?? null,
         tags: input.tags ?? found?.tags ?? [],
+        companyId: input.companyId === undefined ? (found?.companyId ?? null) : input.companyId,
         createdAt: found?.createdAt ?? now,
         updatedAt: now,
       };

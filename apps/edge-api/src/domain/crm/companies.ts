@@ -1,4 +1,12 @@
-import { companies, type Database, isUniqueViolation, pgErrorCode, type Tx, withTenant } from "@autopilot/db";
+import {
+  companies,
+  type Database,
+  isUniqueViolation,
+  pgErrorCode,
+  recordTombstones,
+  type Tx,
+  withTenant,
+} from "@autopilot/db";
 import { arrayContains, eq, ilike, isNull, type SQL } from "drizzle-orm";
 import { audit } from "../audit.js";
 import { AppError, notFound } from "../errors.js";
@@ -113,6 +121,11 @@ export async function deleteCompany(db: Database, actor: SalesActor, id: string)
       }
       throw error;
     }
+    // Sync plugins pass the deletion on (their changes feed reads tombstones).
+    await tx
+      .insert(recordTombstones)
+      .values({ tenantId: actor.tenantId, objectType: "company", localId: id })
+      .onConflictDoNothing();
     await audit(tx, actor, "company.deleted", { type: "company", id });
   });
 }

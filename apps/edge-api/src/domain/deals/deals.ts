@@ -4,6 +4,7 @@ import {
   dealStageHistory,
   deals,
   type ForecastCategory,
+  recordTombstones,
   type StageCategory,
   stages,
   type Tx,
@@ -154,73 +155,76 @@ export type DealUpdate = Partial<Omit<NewDeal, "pipelineId" | "stageId" | "leadI
  * a won or lost stage it also closes the deal (won/lost reason kept) and writes deal.won / deal.lost.
  */
 export async function updateDeal(db: Database, actor: SalesActor, id: string, input: DealUpdate) {
-  return withTenant(db, actor.tenantId, async (tx) => {
-    const { deal: current } = await getDealRow(tx, id);
-    if (input.contactId) await getContactRow(tx, input.contactId);
-    if (input.companyId) await getCompanyRow(tx, input.companyId);
-    const moving = input.stageId && input.stageId !== current.stageId;
-    const stage = moving ? await stageOf(tx, current.pipelineId, input.stageId) : null;
-    if (stage?.category === "lost" && !input.reason) {
-      throw new AppError("invalid_request", "reason: required to mark a deal lost");
-    }
-    const now = new Date();
-    const { reason, stageId: _s, ...fields } = input;
-    const [deal] = await tx
-      .update(deals)
-      .set({
-        ...fields,
-        ...(fields.currency ? { currency: fields.currency.toUpperCase() } : {}),
-        ...(stage
-          ? {
-              stageId: stage.id,
-              stageEnteredAt: now,
-              closedAt: stage.category === "open" ? null : now,
-              wonReason: stage.category === "won" ? (reason ?? null) : current.wonReason,
-              lostReason: stage.category === "lost" ? (reason ?? null) : current.lostReason,
-            }
-          : {}),
-      })
-      .where(eq(deals.id, id))
-      .returning();
-    if (!deal) throw notFound("deal");
-    if (stage) {
-      await tx.insert(dealStageHistory).values({
-        tenantId: actor.tenantId,
-        dealId: id,
-        fromStageId: current.stageId,
-        toStageId: stage.id,
-        changedBy: actingUserId(actor),
-      });
-      const common = { tenantId: actor.tenantId, actor: eventActor(actor), subjects: dealSubjects(deal) };
+  return withTenant(db, actor.tenantId, (tx) => changeDeal(tx, actor, id, input));
+}
+
+/** updateDeal in the caller's transaction. */
+export async function changeDeal(tx: Tx, actor: SalesActor, id: string, input: DealUpdate) {
+  const { deal: current } = await getDealRow(tx, id);
+  if (input.contactId) await getContactRow(tx, input.contactId);
+  if (input.companyId) await getCompanyRow(tx, input.companyId);
+  const moving = input.stageId && input.stageId !== current.stageId;
+  const stage = moving ? await stageOf(tx, current.pipelineId, input.stageId) : null;
+  if (stage?.category === "lost" && !input.reason) {
+    throw new AppError("invalid_request", "reason: required to mark a deal lost");
+  }
+  const now = new Date();
+  const { reason, stageId: _s, ...fields } = input;
+  const [deal] = await tx
+    .update(deals)
+    .set({
+      ...fields,
+      ...(fields.currency ? { currency: fields.currency.toUpperCase() } : {}),
+      ...(stage
+        ? {
+            stageId: stage.id,
+            stageEnteredAt: now,
+            closedAt: stage.category === "open" ? null : now,
+            wonReason: stage.category === "won" ? (reason ?? null) : current.wonReason,
+            lostReason: stage.category === "lost" ? (reason ?? null) : current.lostReason,
+          }
+        : {}),
+    })
+    .where(eq(deals.id, id))
+    .returning();
+  if (!deal) throw notFound("deal");
+  if (stage) {
+    await tx.insert(dealStageHistory).values({
+      tenantId: actor.tenantId,
+      dealId: id,
+      fromStageId: current.stageId,
+      toStageId: stage.id,
+      changedBy: actingUserId(actor),
+    });
+    const common = { tenantId: actor.tenantId, actor: eventActor(actor), subjects: dealSubjects(deal) };
+    await recordEvent(tx, {
+      ...common,
+      type: "deal.stage_changed",
+      properties: { pipelineId: deal.pipelineId, fromStageId: current.stageId, toStageId: stage.id },
+    });
+    const money = { amount: deal.amount, currency: deal.currency };
+    if (stage.category === "won") {
       await recordEvent(tx, {
         ...common,
-        type: "deal.stage_changed",
-        properties: { pipelineId: deal.pipelineId, fromStageId: current.stageId, toStageId: stage.id },
+        type: "deal.won",
+        properties: { pipelineId: deal.pipelineId, ownerId: deal.ownerId, ...money },
       });
-      const money = { amount: deal.amount, currency: deal.currency };
-      if (stage.category === "won") {
-        await recordEvent(tx, {
-          ...common,
-          type: "deal.won",
-          properties: { pipelineId: deal.pipelineId, ownerId: deal.ownerId, ...money },
-        });
-      } else if (stage.category === "lost") {
-        await recordEvent(tx, {
-          ...common,
-          type: "deal.lost",
-          properties: {
-            pipelineId: deal.pipelineId,
-            ownerId: deal.ownerId,
-            reason: reason ?? null,
-            ...money,
-          },
-        });
-      }
+    } else if (stage.category === "lost") {
+      await recordEvent(tx, {
+        ...common,
+        type: "deal.lost",
+        properties: {
+          pipelineId: deal.pipelineId,
+          ownerId: deal.ownerId,
+          reason: reason ?? null,
+          ...money,
+        },
+      });
     }
-    await audit(tx, actor, "deal.updated", { type: "deal", id }, { fields: Object.keys(input) });
-    const category = stage?.category ?? (await getDealRow(tx, id)).category;
-    return dealView(deal, category);
-  });
+  }
+  await audit(tx, actor, "deal.updated", { type: "deal", id }, { fields: Object.keys(input) });
+  const category = stage?.category ?? (await getDealRow(tx, id)).category;
+  return dealView(deal, category);
 }
 
 /**
@@ -241,6 +245,11 @@ export async function deleteDeal(db: Database, actor: SalesActor, id: string): P
         ),
       );
     await tx.delete(deals).where(eq(deals.id, id));
+    // Sync plugins pass the deletion on (their changes feed reads tombstones).
+    await tx
+      .insert(recordTombstones)
+      .values({ tenantId: actor.tenantId, objectType: "deal", localId: id })
+      .onConflictDoNothing();
     await audit(tx, actor, "deal.deleted", { type: "deal", id });
   });
 }

@@ -1,0 +1,2 @@
+CREATE INDEX "companies_tenant_updated_idx" ON "companies" USING btree ("tenant_id","updated_at","id");--> statement-breakpoint
+CREATE INDEX "deals_tenant_updated_idx" ON "deals" USING btree ("tenant_id","updated_at","id");
