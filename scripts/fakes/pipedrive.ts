@@ -1,8 +1,10 @@
 import { type FakeAnswer, type FakeRequest, jsonOf, startFakeServer } from "./server.js";
 
-// Pipedrive's API v2 persons as the sync plugin uses it: list sorted by update_time with
-// `updated_since` and cursor paging (`additional_data.next_cursor`, at most 500 a page), read one,
-// search by email, create, update, delete (a deleted person reads back with is_deleted). Auth is the
+// Pipedrive's API v2 persons, organizations and deals as the sync plugin uses them: list sorted by
+// update_time with `updated_since` and cursor paging (`additional_data.next_cursor`, at most 500 a
+// page), read one, create, update, delete (a deleted record reads back with is_deleted); persons
+// searched by email; the pipeline's stages. A person's org_id and a deal's person_id, org_id and
+// stage_id must name records that exist; a deal's status is open, won or lost. Auth is the
 // `x-api-token` header (or `api_token` in the query); each token is its own company. Rate limits as
 // Pipedrive's token-based ones: a burst window of 2 s (x-ratelimit-* headers, 429 past it) and a
 // daily token budget that each request draws on by its cost. The `_control` routes play a person
@@ -24,6 +26,57 @@ type Person = {
   visible_to: number;
 };
 
+type Organization = {
+  id: number;
+  name: string;
+  owner_id: number;
+  address: null;
+  add_time: string;
+  update_time: string;
+  is_deleted: boolean;
+  visible_to: number;
+};
+type Deal = {
+  id: number;
+  title: string;
+  value: number;
+  currency: string;
+  pipeline_id: number;
+  stage_id: number;
+  status: "open" | "won" | "lost";
+  expected_close_date: string | null;
+  person_id: number | null;
+  org_id: number | null;
+  owner_id: number;
+  lost_reason: string | null;
+  won_time: string | null;
+  lost_time: string | null;
+  add_time: string;
+  update_time: string;
+  is_deleted: boolean;
+  visible_to: number;
+};
+type Entity = "persons" | "organizations" | "deals";
+type Row = Person | Organization | Deal;
+
+/** The default pipeline's stages, as a new Pipedrive company has them. */
+export const STAGES = [
+  "Lead In",
+  "Contact Made",
+  "Demo Scheduled",
+  "Proposal Made",
+  "Negotiations Started",
+].map((name, i) => ({
+  id: i + 1,
+  name,
+  pipeline_id: 1,
+  order_nr: i + 1,
+  deal_probability: 100,
+  is_deal_rot_enabled: false,
+  days_to_rotten: null,
+  is_deleted: false,
+}));
+
 const BURST_WINDOW_MS = 2000;
 /** Tokens each request costs, as Pipedrive weighs them: lists and searches more than reads. */
 const COST = { get: 1, list: 10, search: 20, create: 5, update: 5, delete: 3 } as const;
@@ -32,7 +85,14 @@ const COST = { get: 1, list: 10, search: 20, create: 5, update: 5, delete: 3 } a
 const seconds = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
 class Company {
-  persons = new Map<number, Person>();
+  readonly records = {
+    persons: new Map<number, Person>(),
+    organizations: new Map<number, Organization>(),
+    deals: new Map<number, Deal>(),
+  };
+  get persons() {
+    return this.records.persons;
+  }
   rateLimitNext = 0;
   burstLimit = 80;
   budget = 30_000;
@@ -65,6 +125,53 @@ class Company {
     person.last_name = rest.join(" ") || null;
     this.persons.set(person.id, person);
     return person;
+  }
+
+  /** An organization or a deal written as someone in Pipedrive would (or through the API). */
+  writeRecord<E extends "organizations" | "deals">(entity: E, id: number | null, change: Partial<Row>) {
+    const at = seconds(Date.now());
+    const map = this.records[entity] as Map<number, Organization | Deal>;
+    const existing = id ? map.get(id) : undefined;
+    const base = () => ({
+      id: ++this.next,
+      owner_id: 1,
+      add_time: at,
+      update_time: at,
+      is_deleted: false,
+      visible_to: 3,
+    });
+    const fresh = (): Organization | Deal =>
+      entity === "organizations"
+        ? { ...base(), name: "", address: null }
+        : {
+            ...base(),
+            title: "",
+            value: 0,
+            currency: "USD",
+            pipeline_id: 1,
+            stage_id: 1,
+            status: "open",
+            expected_close_date: null,
+            person_id: null,
+            org_id: null,
+            lost_reason: null,
+            won_time: null,
+            lost_time: null,
+          };
+    const record = existing ?? fresh();
+    Object.assign(record, change, { update_time: at });
+    if ("status" in record && "status" in change)
+      Object.assign(record, {
+        won_time: record.status === "won" ? at : null,
+        lost_time: record.status === "lost" ? at : null,
+      });
+    map.set(record.id, record);
+    return record as E extends "deals" ? Deal : Organization;
+  }
+
+  live(entity: Entity, id: unknown): boolean {
+    const r = (this.records[entity] as Map<number, Row>).get(Number(id));
+    return Boolean(r && !r.is_deleted);
   }
 
   byEmail(email: string): Person | undefined {
@@ -154,10 +261,72 @@ function changeOf(body: Record<string, unknown> | undefined, creating: boolean):
     if (typeof list === "string") return key;
     change[key] = list;
   }
+  if (body?.org_id !== undefined) {
+    if (body.org_id !== null && !Number.isInteger(body.org_id)) return "org_id";
+    change.org_id = body.org_id as number | null;
+  }
   return change;
 }
 
-const cursorOf = (p: Person) => btoa(JSON.stringify([p.update_time, p.id]));
+/** An organization's or a deal's fields from a body, or which field is wrong (references checked). */
+function recordChangeOf(
+  c: Company,
+  entity: "organizations" | "deals",
+  body: Record<string, unknown> | undefined,
+  creating: boolean,
+): Partial<Row> | string {
+  const b = body ?? {};
+  const text = (key: string, required: boolean) =>
+    b[key] === undefined
+      ? required
+        ? key
+        : null
+      : typeof b[key] === "string" && (b[key] as string).trim()
+        ? null
+        : key;
+  if (entity === "organizations") {
+    const wrong = text("name", creating);
+    if (wrong) return wrong;
+    return b.name === undefined ? {} : { name: String(b.name).trim() };
+  }
+  const wrong = text("title", creating);
+  if (wrong) return wrong;
+  const change: Partial<Deal> = {};
+  if (b.title !== undefined) change.title = String(b.title).trim();
+  if (b.value !== undefined) {
+    if (typeof b.value !== "number" || !Number.isFinite(b.value)) return "value";
+    change.value = b.value;
+  }
+  if (b.currency !== undefined) {
+    if (typeof b.currency !== "string" || !/^[A-Z]{3}$/.test(b.currency)) return "currency";
+    change.currency = b.currency;
+  }
+  if (b.status !== undefined) {
+    if (!["open", "won", "lost"].includes(String(b.status))) return "status";
+    change.status = b.status as Deal["status"];
+  }
+  if (b.stage_id !== undefined) {
+    if (!STAGES.some((x) => x.id === b.stage_id)) return "stage_id";
+    change.stage_id = b.stage_id as number;
+  }
+  if (b.expected_close_date !== undefined) {
+    if (b.expected_close_date !== null && !/^\d{4}-\d{2}-\d{2}$/.test(String(b.expected_close_date)))
+      return "expected_close_date";
+    change.expected_close_date = b.expected_close_date as string | null;
+  }
+  for (const [key, to] of [
+    ["person_id", "persons"],
+    ["org_id", "organizations"],
+  ] as const) {
+    if (b[key] === undefined) continue;
+    if (b[key] !== null && !c.live(to, b[key])) return key;
+    change[key] = b[key] as number | null;
+  }
+  if (b.lost_reason !== undefined) change.lost_reason = b.lost_reason === null ? null : String(b.lost_reason);
+  return change;
+}
+
+const cursorOf = (p: Row) => btoa(JSON.stringify([p.update_time, p.id]));
 
 export function createFakePipedrive() {
   const companies = new Map<string, Company>();
@@ -188,6 +357,17 @@ export function createFakePipedrive() {
       return ok({ ok: true });
     }
     if (method === "GET" && path === "/_control/calls") return ok({ calls: c.calls, budget: c.budget });
+    const other = /^\/_control\/(organizations|deals)(?:\/(\d+))?$/.exec(path);
+    if (other) {
+      const entity = other[1] as "organizations" | "deals";
+      const id = other[2] ? Number(other[2]) : null;
+      if (method === "GET" && !id) return ok([...c.records[entity].values()]);
+      if (id && !c.records[entity].get(id)) return fail(404, "not found");
+      if (method === "DELETE" && id) return ok(c.writeRecord(entity, id, { is_deleted: true }));
+      const change = recordChangeOf(c, entity, body, !id);
+      if (typeof change === "string") return fail(400, `invalid ${change}`);
+      return ok(c.writeRecord(entity, id, change));
+    }
     const m = /^\/_control\/persons\/(\d+)$/.exec(path);
     const p = m ? c.persons.get(Number(m[1])) : undefined;
     if (!p) return fail(404, "Person not found");
@@ -202,10 +382,11 @@ export function createFakePipedrive() {
   function api(c: Company, method: string, url: URL, body: Record<string, unknown> | undefined): FakeAnswer {
     const path = url.pathname;
     const q = url.searchParams;
-    const one = /^\/api\/v2\/persons\/(\d+)$/.exec(path);
+    const listed = /^\/api\/v2\/(persons|organizations|deals)$/.exec(path)?.[1] as Entity | undefined;
+    const single = /^\/api\/v2\/(persons|organizations|deals)\/(\d+)$/.exec(path);
     const cost =
       method === "GET"
-        ? path === "/api/v2/persons"
+        ? listed || path === "/api/v2/stages"
           ? COST.list
           : path === "/api/v2/persons/search"
             ? COST.search
@@ -218,7 +399,8 @@ export function createFakePipedrive() {
     const limited = c.draw(cost);
     if (limited) return limited;
 
-    if (method === "GET" && path === "/api/v2/persons") {
+    if (method === "GET" && path === "/api/v2/stages") return ok(STAGES, { next_cursor: null });
+    if (method === "GET" && listed) {
       const limit = Number(q.get("limit") ?? 100);
       if (!Number.isInteger(limit) || limit < 1 || limit > 500)
         return fail(400, "limit must be between 1 and 500");
@@ -228,7 +410,7 @@ export function createFakePipedrive() {
       if (since && Number.isNaN(Date.parse(since))) return fail(400, "updated_since must be RFC 3339");
       const byTime = q.get("sort_by") === "update_time";
       const desc = q.get("sort_direction") === "desc";
-      let all = [...c.persons.values()]
+      let all = [...(c.records[listed] as Map<number, Row>).values()]
         .filter((p) => !p.is_deleted && (!since || Date.parse(p.update_time) >= Date.parse(since)))
         .sort((a, b) => (byTime ? a.update_time.localeCompare(b.update_time) || a.id - b.id : a.id - b.id));
       if (desc) all = all.reverse();
@@ -244,7 +426,7 @@ export function createFakePipedrive() {
         if (!Array.isArray(key) || typeof key[0] !== "string" || typeof key[1] !== "number")
           return fail(400, "invalid cursor");
         const [time, id] = key as [string, number];
-        const from = (p: Person) => (byTime ? p.update_time.localeCompare(time) || p.id - id : p.id - id);
+        const from = (p: Row) => (byTime ? p.update_time.localeCompare(time) || p.id - id : p.id - id);
         all = all.filter((p) => (desc ? from(p) <= 0 : from(p) >= 0));
       }
       const page = all.slice(0, limit);
@@ -273,19 +455,47 @@ export function createFakePipedrive() {
         : [];
       return ok({ items }, { next_cursor: null });
     }
+    if (method === "POST" && listed && listed !== "persons") {
+      const change = recordChangeOf(c, listed, body, true);
+      return typeof change === "string"
+        ? fail(400, `Parameter '${change}' is invalid`)
+        : ok(c.writeRecord(listed, null, change));
+    }
+    if (single && single[1] !== "persons") {
+      const entity = single[1] as "organizations" | "deals";
+      const r = c.records[entity].get(Number(single[2]));
+      if (!r) return fail(404, `${entity === "deals" ? "Deal" : "Organization"} not found`);
+      if (method === "GET") return ok(r);
+      if (r.is_deleted) return fail(410, "Record is deleted");
+      if (method === "PATCH") {
+        const change = recordChangeOf(c, entity, body, false);
+        return typeof change === "string"
+          ? fail(400, `Parameter '${change}' is invalid`)
+          : ok(c.writeRecord(entity, r.id, change));
+      }
+      if (method === "DELETE") {
+        c.writeRecord(entity, r.id, { is_deleted: true });
+        return ok({ id: r.id });
+      }
+    }
     if (method === "POST" && path === "/api/v2/persons") {
       const change = changeOf(body, true);
+      if (typeof change !== "string" && change.org_id && !c.live("organizations", change.org_id))
+        return fail(400, "Parameter 'org_id' is invalid");
       return typeof change === "string"
         ? fail(400, `Parameter '${change}' is invalid`)
         : ok(c.write(null, change));
     }
+    const one = single?.[1] === "persons" ? single : null;
     if (one) {
-      const p = c.persons.get(Number(one[1]));
+      const p = c.persons.get(Number(one[2]));
       if (!p) return fail(404, "Person not found");
       if (method === "GET") return ok(p);
       if (p.is_deleted) return fail(410, "Person is deleted");
       if (method === "PATCH") {
         const change = changeOf(body, false);
+        if (typeof change !== "string" && change.org_id && !c.live("organizations", change.org_id))
+          return fail(400, "Parameter 'org_id' is invalid");
         return typeof change === "string"
           ? fail(400, `Parameter '${change}' is invalid`)
           : ok(c.write(p.id, change));

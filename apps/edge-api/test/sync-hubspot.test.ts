@@ -118,6 +118,124 @@ describe("HubSpot sync", () => {
     expect(status.json.rows).toContainEqual(expect.objectContaining({ what: "Up to date", value: "yes" }));
   });
 
+  it("brings companies and deals both ways with their associations; a second run writes nothing", async () => {
+    const w = await hubspotWorkspace("Hub Objects");
+    type Obj = Remote & { associations: Record<string, string[]> };
+    const post = async (path: string, body: unknown) => (await (await w.hub(path, { body })).json()) as Obj;
+    const list = async (type: string) =>
+      ((await (await w.hub(`/_control/${type}`)).json()) as Obj[]).filter((o) => !o.archived);
+    // In HubSpot: a company, a person at it, a deal with both at "Contract Sent".
+    const acme = await post("/_control/companies", { name: "Acme", domain: "acme.test" });
+    const ann = await post("/_control/contacts", { email: "ann@acme.test", firstname: "Ann" });
+    await post("/_control/associations", { from: "contacts", id: ann.id, to: "companies", toId: acme.id });
+    const renewal = await post("/_control/deals", {
+      dealname: "Acme renewal",
+      amount: "12000",
+      deal_currency_code: "EUR",
+      dealstage: "contractsent",
+    });
+    for (const [to, toId] of [
+      ["contacts", ann.id],
+      ["companies", acme.id],
+    ])
+      await post("/_control/associations", { from: "deals", id: renewal.id, to, toId });
+    // Here: a company, a person at it, a deal with both, won.
+    const globex = (
+      await call("/v1/companies", { body: { name: "Globex", domain: "globex.test" }, headers: w.auth })
+    ).json.id as string;
+    const bob = (
+      await call("/v1/contacts", {
+        body: { email: "bob@globex.test", name: "Bob", companyId: globex },
+        headers: w.auth,
+      })
+    ).json.id as string;
+    const pilot = await call("/v1/deals", {
+      body: { title: "Globex pilot", amount: 500, currency: "USD", contactId: bob, companyId: globex },
+      headers: w.auth,
+    });
+    expect(pilot.status, JSON.stringify(pilot.json)).toBe(201);
+    const pipeline = (await call("/v1/pipelines", { headers: w.auth })).json.pipelines[0] as {
+      stages: { id: string; name: string }[];
+    };
+    const won = pipeline.stages.find((x) => x.name === "Won")?.id;
+    expect(
+      (await call(`/v1/deals/${pilot.json.id}`, { method: "PATCH", body: { stageId: won }, headers: w.auth }))
+        .status,
+    ).toBe(200);
+
+    let out = await syncNow(w);
+    for (let i = 0; i < 5 && !(out.caughtUp && out.pulled === 0 && out.pushed === 0); i++)
+      out = await syncNow(w);
+    expect(out).toMatchObject({ failed: 0, caughtUp: true });
+
+    // Here: Acme, Ann at Acme, the renewal at our "Negotiation" (the default stage map) with both.
+    const companies = (await call("/v1/companies?limit=50", { headers: w.auth })).json.companies as {
+      id: string;
+      name: string;
+      domain: string;
+    }[];
+    const acmeHere = companies.find((c) => c.domain === "acme.test");
+    expect(acmeHere?.name).toBe("Acme");
+    const annHere = (await localContacts(w)).find((c) => c.email === "ann@acme.test") as
+      | { id: string }
+      | undefined;
+    expect((await call(`/v1/contacts/${annHere?.id}`, { headers: w.auth })).json.companyId).toBe(
+      acmeHere?.id,
+    );
+    const deals = (await call("/v1/deals?limit=50", { headers: w.auth })).json.deals as {
+      title: string;
+      amount: number;
+      currency: string;
+      stageId: string;
+      contactId: string;
+      companyId: string;
+    }[];
+    const renewalHere = deals.find((d) => d.title === "Acme renewal");
+    expect(renewalHere).toMatchObject({
+      amount: 12000,
+      currency: "EUR",
+      contactId: annHere?.id,
+      companyId: acmeHere?.id,
+    });
+    expect(pipeline.stages.find((x) => x.id === renewalHere?.stageId)?.name).toBe("Negotiation");
+
+    // There: Globex, Bob at Globex, the pilot closed won with both.
+    const globexThere = (await list("companies")).find((c) => c.properties.name === "Globex");
+    expect(globexThere?.properties.domain).toBe("globex.test");
+    const bobThere = (await list("contacts")).find((c) => c.properties.email === "bob@globex.test");
+    expect(bobThere?.associations.companies).toEqual([globexThere?.id]);
+    const pilotThere = (await list("deals")).find((d) => d.properties.dealname === "Globex pilot");
+    expect(pilotThere?.properties).toMatchObject({
+      amount: "500",
+      deal_currency_code: "USD",
+      dealstage: "closedwon",
+    });
+    expect(pilotThere?.associations).toMatchObject({
+      contacts: [bobThere?.id],
+      companies: [globexThere?.id],
+    });
+
+    // Again: nothing moves either way.
+    const stamp = async () =>
+      JSON.stringify([
+        ...(await list("companies")).map((o) => o.properties.hs_lastmodifieddate),
+        ...(await list("deals")).map((o) => o.properties.hs_lastmodifieddate),
+        (await call("/v1/deals?limit=50", { headers: w.auth })).json.deals.map(
+          (d: { updatedAt: string }) => d.updatedAt,
+        ),
+      ]);
+    const before = await stamp();
+    expect(await syncNow(w)).toMatchObject({ pulled: 0, pushed: 0, failed: 0 });
+    expect(await stamp()).toBe(before);
+
+    // A deal deleted here is archived there (deletions: mirror).
+    expect(
+      (await call(`/v1/deals/${pilot.json.id}`, { method: "DELETE", headers: w.auth })).status,
+    ).toBeLessThan(300);
+    await syncNow(w);
+    expect((await list("deals")).map((d) => d.properties.dealname)).toEqual(["Acme renewal"]);
+  });
+
   it("waits out a 429 storm and ends with every contact once on each side", async () => {
     const w = await hubspotWorkspace("Hub Storm");
     for (let i = 0; i < 40; i++)

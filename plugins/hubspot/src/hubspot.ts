@@ -9,6 +9,7 @@ import {
   type PushInput,
   RateLimited,
   type RemoteRecord,
+  type StageMap,
 } from "@autopilot/sdk";
 
 // HubSpot's CRM API as the sync uses it: v3 objects (search by last modification, read one, batch
@@ -373,16 +374,8 @@ async function writeEach<F extends CompanyFields | DealFields>(
 
 // --- deals -------------------------------------------------------------------------------------
 
-/** "New = Appointment Scheduled, Won = Closed Won": pairs of our stage name and HubSpot's. */
-export function parseStageMap(text: unknown): [string, string][] {
-  return String(text ?? "")
-    .split(/[,\n]/)
-    .map((part) => part.split("=").map((x) => x.trim()))
-    .filter((pair): pair is [string, string] => pair.length === 2 && Boolean(pair[0] && pair[1]));
-}
-
 /** HubSpot's deals in its first pipeline, each stage told by our name (the map), with contact and company. */
-export function hubspotDeals(api: HubSpot, stageMap: [string, string][] = []): DealProvider {
+export function hubspotDeals(api: HubSpot, stageMap: StageMap = []): DealProvider {
   let stages: Promise<{ pipeline: string; list: Stage[] }> | null = null;
   const pipeline = () => {
     stages ??= api.dealPipelines().then((p) => {

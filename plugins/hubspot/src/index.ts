@@ -3,6 +3,7 @@ import {
   definePlugin,
   loadSyncState,
   PluginError,
+  parseStageMap,
   RETRY_RECORD_INPUT,
   remoteDeleted,
   saveSyncState,
@@ -10,7 +11,7 @@ import {
   syncOptionsOf,
   syncSetup,
 } from "@autopilot/sdk";
-import { hubspot, hubspotCompanies, hubspotDeals, hubspotProvider, parseStageMap } from "./hubspot.js";
+import { hubspot, hubspotCompanies, hubspotDeals, hubspotProvider } from "./hubspot.js";
 import { signatureProblem } from "./signature.js";
 
 // HubSpot as the other CRM: contacts, companies and deals flow both ways (a private app's token),

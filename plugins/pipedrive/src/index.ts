@@ -1,20 +1,31 @@
 import {
-  applyRemoteContact,
-  contactSyncHandlers,
+  applyRemote,
   definePlugin,
   PluginError,
-  remoteContactDeleted,
+  parseStageMap,
+  RETRY_RECORD_INPUT,
+  remoteDeleted,
   sameSecret,
+  syncHandlers,
   syncOptionsOf,
+  syncSetup,
 } from "@autopilot/sdk";
-import { pipedrive, pipedriveProvider } from "./pipedrive.js";
+import { pipedrive, pipedriveDeals, pipedriveOrganizations, pipedriveProvider } from "./pipedrive.js";
 
-// Pipedrive as the other CRM: persons and contacts kept the same both ways (an API token), Pipedrive's
-// changes also arriving at once through its v2 webhooks, which are not signed: they carry the HTTP
-// Basic credentials the admin set on the webhook. Written only against the SDK: its contact sync runs
-// on Pipedrive's provider (pipedrive.ts).
+// Pipedrive as the other CRM: persons, organizations and deals kept the same as our contacts,
+// companies and deals, both ways (an API token), Pipedrive's changes also arriving at once through
+// its v2 webhooks, which are not signed: they carry the HTTP Basic credentials the admin set on the
+// webhook. Written only against the SDK: its sync runs on Pipedrive's providers (pipedrive.ts).
 
-type Config = { apiToken: string; apiBaseUrl?: string; webhookUser?: string; webhookPassword?: string };
+type Config = {
+  apiToken: string;
+  apiBaseUrl?: string;
+  webhookUser?: string;
+  webhookPassword?: string;
+  syncCompanies?: boolean;
+  syncDeals?: boolean;
+  stageMap?: string;
+};
 
 const rule = {
   type: "string",
@@ -22,10 +33,26 @@ const rule = {
   default: "newest",
 } as const;
 
+/** Our default pipeline's open stages and Pipedrive's (won and lost are a deal's status there). */
+export const DEFAULT_STAGE_MAP =
+  "New = Lead In, Qualified = Contact Made, Proposal = Proposal Made, Negotiation = Negotiations Started";
+
 /** The sync's rules as the install's settings say. */
 export const syncOptions = (config: Record<string, unknown>) => syncOptionsOf(config, "pipedrive");
-const providerOf = (ctx: { config: Record<string, unknown>; fetch: typeof fetch }) =>
-  pipedriveProvider(pipedrive(ctx.config as Config, ctx.fetch));
+/** The kinds of record this install syncs, each with Pipedrive's provider. */
+export const setupOf = (ctx: { config: Record<string, unknown>; fetch: typeof fetch }) => {
+  const c = ctx.config as Config;
+  const api = pipedrive(c, ctx.fetch);
+  return syncSetup({
+    contact: pipedriveProvider(api),
+    ...(c.syncCompanies !== false ? { company: pipedriveOrganizations(api) } : {}),
+    ...(c.syncDeals !== false
+      ? { deal: pipedriveDeals(api, parseStageMap(c.stageMap ?? DEFAULT_STAGE_MAP)) }
+      : {}),
+  });
+};
+/** Webhook entities and the kinds of record they are. */
+const KIND_OF = { person: "contact", organization: "company", deal: "deal" } as const;
 
 /** Whether the request carries the Basic credentials set on the webhook (compared in constant time). */
 function basicAuthProblem(header: string | undefined, c: Config): string | null {
@@ -52,18 +79,28 @@ export default definePlugin({
   manifest: {
     id: "autopilot/pipedrive",
     name: "Pipedrive sync",
-    version: "1.0.0",
-    engine: "^1.3.0",
+    version: "1.1.0",
+    engine: "^1.4.0",
     description:
-      "Keeps your contacts and Pipedrive's persons the same, both ways, with a rule per field for conflicts.",
+      "Keeps your contacts, companies and deals and Pipedrive's persons, organizations and deals the same, both ways, with a rule per field for conflicts.",
     kinds: ["sync", "action", "report"],
-    permissions: ["contacts:read", "contacts:write", "sync", "storage"],
+    permissions: [
+      "contacts:read",
+      "contacts:write",
+      "companies:read",
+      "companies:write",
+      "deals:read",
+      "deals:write",
+      "sync",
+      "storage",
+    ],
     egress: ["*.pipedrive.com"],
     webhooks: [{ name: "events" }],
     schedules: [{ name: "sync", everyMinutes: 5 }],
     actions: [
       { name: "sync_now", title: "Sync now" },
       { name: "retry_errors", title: "Retry the records that failed" },
+      { name: "retry_record", title: "Retry one record", input: RETRY_RECORD_INPUT },
     ],
     reports: [{ id: "sync_status", title: "Pipedrive sync" }],
     config: {
@@ -97,13 +134,28 @@ export default definePlugin({
           description: "newest: the side changed last wins.",
         },
         phoneRule: { ...rule, title: "When the phone differs" },
+        otherRule: {
+          ...rule,
+          title: "When anything else differs",
+          description: "A person's organization, a deal's value, stage, status, close date…",
+        },
+        syncCompanies: { type: "boolean", default: true, title: "Sync organizations" },
+        syncDeals: { type: "boolean", default: true, title: "Sync deals" },
+        stageMap: {
+          type: "string",
+          title: "Deal stages",
+          description:
+            "Your stage = Pipedrive's, comma-separated. Won and lost travel as the deal's status; a stage not named here goes by the same name.",
+          default: DEFAULT_STAGE_MAP,
+          maxLength: 2000,
+        },
         deletions: {
           type: "string",
           enum: ["keep", "mirror"],
           default: "keep",
           title: "Deletions",
           description:
-            "mirror: a contact deleted here is deleted in Pipedrive, and one deleted in Pipedrive is tagged deleted-in-pipedrive here.",
+            "mirror: a record deleted here is deleted in Pipedrive; a person or organization deleted in Pipedrive is tagged deleted-in-pipedrive here, a deal is marked lost.",
         },
         apiBaseUrl: {
           type: "string",
@@ -117,7 +169,7 @@ export default definePlugin({
     },
   },
 
-  ...contactSyncHandlers(providerOf, syncOptions),
+  ...syncHandlers(setupOf, syncOptions),
 
   async onWebhook(_name, request, ctx) {
     if (request.method !== "POST") return { status: 405, body: "POST only" };
@@ -136,19 +188,19 @@ export default definePlugin({
     const { action, entity, entity_id } = event?.meta ?? {};
     if (!action || !entity)
       return { status: 400, body: "a version 2.0 webhook expected (meta.action, meta.entity)" };
-    if (entity !== "person" || entity_id === undefined || entity_id === null)
-      return { status: 200, body: "ignored" };
-    const provider = providerOf(ctx);
+    const s = setupOf(ctx)[KIND_OF[entity as keyof typeof KIND_OF]];
+    if (!s || entity_id === undefined || entity_id === null) return { status: 200, body: "ignored" };
     const options = syncOptions(ctx.config);
     const id = String(entity_id);
     try {
-      if (action === "delete") await remoteContactDeleted(ctx, provider, options.deletions, id);
+      if (action === "delete") await remoteDeleted(ctx, s.kind, s.provider, options.deletions, id);
       else if (action === "create" || action === "change") {
         // Read as Pipedrive has it now: webhooks may arrive out of order, and a retry may be stale.
-        const record = await provider.get(id);
-        if (!record) await remoteContactDeleted(ctx, provider, options.deletions, id);
-        else if (!record.fields) return { status: 200, body: "a person without an email is not synced" };
-        else await applyRemoteContact(ctx, provider, options.rules, record);
+        const record = await s.provider.get(id);
+        if (!record) await remoteDeleted(ctx, s.kind, s.provider, options.deletions, id);
+        else if (!record.fields)
+          return { status: 200, body: `this ${entity} cannot be synced (${s.kind.incomplete})` };
+        else await applyRemote(ctx, s.kind, s.provider, options.rules, record);
       }
     } catch (error) {
       // Pipedrive retries what is not answered 2xx: a failure here is thrown, and it comes again.

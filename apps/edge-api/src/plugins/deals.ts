@@ -43,8 +43,9 @@ async function load(tx: Tx, ids: string[]) {
 }
 
 /**
- * The stage a synced deal goes to: the pipeline's stage of that name; else, by status, the first won
- * or lost stage (the current one if it is such already), or back to the first open one when a closed
+ * The stage a synced deal goes to: the pipeline's stage of that name (when it is open, won or lost as
+ * the status says: Pipedrive keeps a won deal in its last stage); else, by status, the first won or
+ * lost stage (the current one if it is such already), or back to the first open one when a closed
  * deal is open again. Undefined: where it is (or, new, the first open stage).
  */
 function stageFor(
@@ -52,10 +53,10 @@ function stageFor(
   current: Stage | null,
   input: { stage?: string; status?: "open" | "won" | "lost" },
 ): Stage | undefined {
+  const status = input.status;
   const named = input.stage?.toLowerCase();
   const byName = named ? list.find((s) => s.name.toLowerCase() === named) : undefined;
-  if (byName) return byName;
-  const status = input.status;
+  if (byName && (!status || byName.category === status)) return byName;
   if (!status || current?.category === status) return undefined;
   return list.find((s) => s.category === status);
 }

@@ -194,6 +194,16 @@ export type DealFields = {
   company: string | null;
 };
 export type RemoteDeal = RemoteRecord<DealFields>;
+
+/** Pairs of our stage name and the provider's, as an install's settings give them. */
+export type StageMap = [ours: string, theirs: string][];
+/** "New = Appointment Scheduled, Won = Closed Won" (commas or new lines between pairs). */
+export function parseStageMap(text: unknown): StageMap {
+  return String(text ?? "")
+    .split(/[,\n]/)
+    .map((part) => part.split("=").map((x) => x.trim()))
+    .filter((pair): pair is [string, string] => pair.length === 2 && Boolean(pair[0] && pair[1]));
+}
 export type DealProvider = RecordProvider<DealFields>;
 
 const dealsOf = (ctx: SyncCtx) => need(ctx.deals, "deals");

@@ -235,7 +235,10 @@ export class TestHost {
       const input = DealUpsert.parse(arg);
       const found = input.id ? this.deals.get(input.id) : undefined;
       if (input.id && !found) throw new Error("not_found: no such deal");
-      const named = this.stages.find((s) => s.name.toLowerCase() === input.stage?.toLowerCase());
+      const named = this.stages.find(
+        (s) =>
+          s.name.toLowerCase() === input.stage?.toLowerCase() && (!input.status || s.status === input.status),
+      );
       const current = this.stages.find((s) => s.name === found?.stage) ?? this.stages[0];
       const byStatus =
         input.status && input.status !== current?.status
