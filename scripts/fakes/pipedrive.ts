@@ -8,7 +8,7 @@ import { type FakeAnswer, type FakeRequest, jsonOf, startFakeServer } from "./se
 // `x-api-token` header (or `api_token` in the query); each token is its own company. Rate limits as
 // Pipedrive's token-based ones: a burst window of 2 s (x-ratelimit-* headers, 429 past it) and a
 // daily token budget that each request draws on by its cost. The `_control` routes play a person
-// working in Pipedrive: add, change, delete, list; force 429s; set the budget.
+// working in Pipedrive: add, change, delete, list; force 429s; set the budget; require fields.
 
 type Contact = { value: string; primary: boolean; label: string };
 type Person = {
@@ -95,6 +95,8 @@ class Company {
   }
   rateLimitNext = 0;
   burstLimit = 80;
+  /** Fields a new record must have, as a company's "required fields" setting makes them. */
+  required: Partial<Record<Entity, string[]>> = {};
   budget = 30_000;
   calls = 0;
   /** The rate limiter's clock (a test moves it past a pause instead of sleeping). */
@@ -357,6 +359,11 @@ export function createFakePipedrive() {
       return ok({ ok: true });
     }
     if (method === "GET" && path === "/_control/calls") return ok({ calls: c.calls, budget: c.budget });
+    // POST /_control/required {deals: ["expected_close_date"]}: new records need these fields.
+    if (method === "POST" && path === "/_control/required") {
+      c.required = (body ?? {}) as Company["required"];
+      return ok({ ok: true });
+    }
     const other = /^\/_control\/(organizations|deals)(?:\/(\d+))?$/.exec(path);
     if (other) {
       const entity = other[1] as "organizations" | "deals";
@@ -455,6 +462,8 @@ export function createFakePipedrive() {
         : [];
       return ok({ items }, { next_cursor: null });
     }
+    const missing = method === "POST" && listed ? c.required[listed]?.find((f) => body?.[f] == null) : undefined;
+    if (missing) return fail(400, `Parameter '${missing}' is required`);
     if (method === "POST" && listed && listed !== "persons") {
       const change = recordChangeOf(c, listed, body, true);
       return typeof change === "string"

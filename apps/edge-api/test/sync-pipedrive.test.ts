@@ -200,4 +200,111 @@ describe("Pipedrive sync", () => {
     );
     expect(tagged.map((c) => c.email)).toEqual(["eve@hook.test"]);
   });
+
+  it("brings organizations and deals both ways; a record Pipedrive refuses is listed and retried alone", async () => {
+    const w = await pipedriveWorkspace("Drive Objects");
+    type Org = { id: number; name: string; is_deleted: boolean };
+    type Deal = {
+      id: number;
+      title: string;
+      status: string;
+      org_id: number | null;
+      person_id: number | null;
+    };
+    const org = (await w.drive("/_control/organizations", { body: { name: "Initech" } })) as Org;
+    const pia = (await w.drive("/_control/persons", {
+      body: { name: "Pia Initech", emails: [{ value: "pia@initech.test", primary: true }], org_id: org.id },
+    })) as Person;
+    await w.drive("/_control/deals", {
+      body: {
+        title: "Initech seats",
+        value: 900,
+        currency: "GBP",
+        stage_id: 5,
+        person_id: pia.id,
+        org_id: org.id,
+      },
+    });
+    // Pipedrive asks every new deal for a close date; ours has none, so that one is refused.
+    await w.drive("/_control/required", { body: { deals: ["expected_close_date"] } });
+    const hooli = (await call("/v1/companies", { body: { name: "Hooli" }, headers: w.auth })).json
+      .id as string;
+    const deal = await call("/v1/deals", {
+      body: { title: "Hooli trial", amount: 50, companyId: hooli },
+      headers: w.auth,
+    });
+    expect(deal.status).toBe(201);
+
+    let out = await syncNow(w);
+    for (let i = 0; i < 5 && !(out.caughtUp && out.pulled === 0 && out.pushed === 0); i++)
+      out = await syncNow(w);
+    expect(out.caughtUp).toBe(true);
+    // Theirs here: Initech, Pia at Initech, the deal at our Negotiation (the stage map) with both.
+    const companies = (await call("/v1/companies?limit=50", { headers: w.auth })).json.companies as {
+      id: string;
+      name: string;
+    }[];
+    const initech = companies.find((c) => c.name === "Initech");
+    const piaHere = (await localContacts(w)).find((c) => c.email === "pia@initech.test");
+    expect((await call(`/v1/contacts/${piaHere?.id}`, { headers: w.auth })).json.companyId).toBe(initech?.id);
+    const deals = (await call("/v1/deals?limit=50", { headers: w.auth })).json.deals as {
+      id: string;
+      title: string;
+      currency: string;
+      stageId: string;
+      contactId: string;
+      companyId: string;
+    }[];
+    const seats = deals.find((d) => d.title === "Initech seats");
+    expect(seats).toMatchObject({ currency: "GBP", contactId: piaHere?.id, companyId: initech?.id });
+    const stages = (await call("/v1/pipelines", { headers: w.auth })).json.pipelines[0].stages as {
+      id: string;
+      name: string;
+    }[];
+    expect(stages.find((x) => x.id === seats?.stageId)?.name).toBe("Negotiation");
+    // Ours there: Hooli; the trial is refused and listed with the reason.
+    const orgs = ((await w.drive("/_control/organizations")) as Org[]).map((o) => o.name).sort();
+    expect(orgs).toEqual(["Hooli", "Initech"]);
+    const status = async () =>
+      (
+        await call(`/v1/plugins/installs/${w.installId}/reports/sync_status`, {
+          body: { parameters: {} },
+          headers: w.auth,
+        })
+      ).json.rows as { section: string; type: string; side: string; id: string; value: string }[];
+    const failed = (await status()).filter((r) => r.section === "failed");
+    expect(failed).toEqual([
+      expect.objectContaining({
+        type: "deal",
+        side: "push",
+        id: deal.json.id,
+        value: expect.stringMatching(/expected_close_date/),
+      }),
+    ]);
+
+    // Pipedrive no longer asks for it; that one record is retried alone and goes through.
+    await w.drive("/_control/required", { body: {} });
+    const retry = await call(`/v1/plugins/installs/${w.installId}/actions/retry_record`, {
+      body: { input: { type: "deal", side: "push", id: deal.json.id } },
+      headers: w.auth,
+    });
+    expect(retry.status, JSON.stringify(retry.json)).toBe(200);
+    expect(retry.json.value).toMatchObject({ retried: 1, fixed: 1, failed: 0, found: true });
+    expect((await status()).filter((r) => r.section === "failed")).toEqual([]);
+    const trial = ((await w.drive("/_control/deals")) as Deal[]).find((d) => d.title === "Hooli trial");
+    const hooliThere = ((await w.drive("/_control/organizations")) as Org[]).find((o) => o.name === "Hooli");
+    expect(trial?.org_id).toBe(hooliThere?.id);
+    // A record not in the list, or input the action does not take: refused or nothing to do.
+    const none = await call(`/v1/plugins/installs/${w.installId}/actions/retry_record`, {
+      body: { input: { type: "deal", side: "push", id: deal.json.id } },
+      headers: w.auth,
+    });
+    expect(none.json.value).toMatchObject({ retried: 0, found: false });
+    const bad = await call(`/v1/plugins/installs/${w.installId}/actions/retry_record`, {
+      body: { input: { type: "ticket", side: "push", id: "x" } },
+      headers: w.auth,
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toMatch(/type/);
+  });
 });
