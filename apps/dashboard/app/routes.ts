@@ -42,6 +42,7 @@ export default [
       route("pipelines", "routes/settings-pipelines.tsx"),
       route("api-keys", "routes/settings-api-keys.tsx"),
       route("plugins", "routes/settings-plugins.tsx"),
+      route("plugins/:installId/sync", "routes/settings-plugin-sync.tsx"),
       route("webhooks", "routes/settings-webhooks.tsx"),
       route("ai", "routes/settings-ai.tsx"),
       route("hours", "routes/settings-hours.tsx"),

@@ -17,7 +17,8 @@ import { sharedStack } from "./local-stack.js";
 // file with a private-app token, pointed at a local fake of HubSpot's API; "Sync now" brings HubSpot's
 // contacts in and sends the workspace's out; the sync status report says where it stands. Then the
 // same workspace connects a fake Pipedrive: Sync now, and a person added there arriving at once
-// through a v2 webhook sent, as Pipedrive does, to the URL the install's page shows.
+// through a v2 webhook sent, as Pipedrive does, to the URL the install's page shows; the sync's own
+// screen lists a record Pipedrive refused and retries it alone.
 
 if (!hasChromium) warnNoChromium("dashboard HubSpot sync end-to-end test");
 
@@ -31,6 +32,7 @@ describe.skipIf(!hasChromium)("HubSpot sync in Chromium", () => {
   let hubspot: Awaited<ReturnType<typeof startFakeHubSpot>>;
   let pipedrive: Awaited<ReturnType<typeof startFakePipedrive>>;
   const token = `pat-e2e-${Date.now()}`;
+  let apiKey = "";
   const hub = (path: string, body?: unknown) =>
     fetch(`${hubspot.url}${path}`, {
       method: body ? "POST" : "GET",
@@ -60,6 +62,7 @@ describe.skipIf(!hasChromium)("HubSpot sync in Chromium", () => {
     await page.fill("#field-name", "e2e");
     await page.getByRole("button", { name: "Create key" }).click();
     const key = (await page.locator("[data-new-key]").textContent()) ?? "";
+    apiKey = key;
     const made = await fetch(`${sharedStack().apiUrl}/v1/contacts`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -69,7 +72,7 @@ describe.skipIf(!hasChromium)("HubSpot sync in Chromium", () => {
     await page.goto(`${dash}/settings/plugins`);
     await page.setInputFiles("#plugin-file", packedFile);
     await page.getByRole("button", { name: "Review permissions" }).click();
-    await page.getByRole("heading", { name: /Install HubSpot sync 1\.1\.0\?/ }).waitFor();
+    await page.getByRole("heading", { name: /Install HubSpot sync 1\.2\.0\?/ }).waitFor();
     await page.fill("#new-accessToken", token);
     await page.fill("#new-apiBaseUrl", hubspot.url);
     await page.check('input[name="consent"]');
@@ -122,7 +125,7 @@ describe.skipIf(!hasChromium)("HubSpot sync in Chromium", () => {
     await page.goto(`${dash}/settings/plugins`);
     await page.setInputFiles("#plugin-file", await packedFirstParty("pipedrive"));
     await page.getByRole("button", { name: "Review permissions" }).click();
-    await page.getByRole("heading", { name: /Install Pipedrive sync 1\.0\.0\?/ }).waitFor();
+    await page.getByRole("heading", { name: /Install Pipedrive sync 1\.1\.0\?/ }).waitFor();
     await page.fill("#new-apiToken", pdToken);
     await page.fill("#new-webhookPassword", password);
     await page.fill("#new-apiBaseUrl", pipedrive.url);
@@ -167,6 +170,39 @@ describe.skipIf(!hasChromium)("HubSpot sync in Chromium", () => {
     expect(webhook.status).toBe(200);
     await page.goto(`${dash}/contacts`);
     await page.getByText("quinn@pd.test").first().waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+
+    // The sync's own screen: a deal Pipedrive refuses (it asks new deals for a close date) is listed
+    // with the reason, then retried alone once Pipedrive no longer asks.
+    await drive("/_control/required", { deals: ["expected_close_date"] });
+    const deal = await fetch(`${sharedStack().apiUrl}/v1/deals`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: "Rejected Renewal", amount: 300 }),
+    });
+    expect(deal.status).toBe(201);
+    await page.goto(`${dash}/settings/plugins`);
+    await page.getByRole("link", { name: "Pipedrive sync" }).click();
+    await page.getByText("*.pipedrive.com").first().waitFor();
+    await page.getByRole("link", { name: "Sync status and failed records" }).click();
+    await page.getByRole("heading", { name: "Pipedrive sync: sync" }).waitFor();
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await page.getByText(/Synced: .* 1 failed/).waitFor();
+    const failedRow = page.locator("[data-failed-record]").filter({ hasText: "Rejected Renewal" });
+    await failedRow.getByText(/expected_close_date/).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, "settings-plugin-sync");
+    await drive("/_control/required", {});
+    // Keyboard: the row's Retry button is reached and pressed without a mouse.
+    await failedRow.getByRole("button", { name: /Retry .*Rejected Renewal/ }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByText("Retried 1: 1 went through, 0 failed again.").waitFor();
+    await page.getByText("No record failed.").waitFor();
+    type Deal = { title: string; value: number };
+    expect(((await drive("/_control/deals")) as Deal[]).map((d) => [d.title, d.value])).toEqual([
+      ["Rejected Renewal", 300],
+    ]);
+    expect(await page.locator('[data-sync-kind="deal"] td').allTextContents()).toEqual(["0", "1", "0"]);
     expect(await axeViolations(page)).toEqual([]);
   });
 });

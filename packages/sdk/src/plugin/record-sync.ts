@@ -414,6 +414,18 @@ async function retryOne<F extends Fields>(
   state: SyncState,
   e: SyncError,
 ): Promise<boolean> {
+  const done = await tryAgain(ctx, kind, provider, rules, state, e);
+  if (done) kindState(state, kind.type).totals[e.side === "pull" ? "pulled" : "pushed"]++;
+  return done;
+}
+async function tryAgain<F extends Fields>(
+  ctx: SyncCtx,
+  kind: RecordKind<F>,
+  provider: RecordProvider<F>,
+  rules: SyncRules,
+  state: SyncState,
+  e: SyncError,
+): Promise<boolean> {
   try {
     if (e.side === "pull") {
       const r = await provider.get(e.id);
@@ -598,7 +610,7 @@ export async function retryFailed(
   return { retried, fixed, failed: retried - fixed };
 }
 
-/** A status report's row; `type`, `side` and `id` only on a failed record's (what retry_record takes). */
+/** A status report's row; `type`, `side` and `id` on a failed record's (what retry_record takes). */
 export type SyncStatusRow = {
   section: "summary" | "totals" | "failed";
   what: string;
@@ -640,10 +652,19 @@ export function syncStatusRows(state: SyncState, providerName: string, now = Dat
     ...SYNC_ORDER.flatMap((type) => {
       const k = state.kinds[type];
       if (!k) return [];
+      // `type` and `side` say which count a row is (side null: deleted there), for a screen's table.
       return [
-        row("totals", `${plural[type]} from ${providerName} (all runs)`, k.totals.pulled),
-        row("totals", `${plural[type]} to ${providerName} (all runs)`, k.totals.pushed),
-        row("totals", `${plural[type]} deleted in ${providerName}`, k.totals.archived),
+        {
+          ...row("totals", `${plural[type]} from ${providerName} (all runs)`, k.totals.pulled),
+          type,
+          side: "pull" as const,
+        },
+        {
+          ...row("totals", `${plural[type]} to ${providerName} (all runs)`, k.totals.pushed),
+          type,
+          side: "push" as const,
+        },
+        { ...row("totals", `${plural[type]} deleted in ${providerName}`, k.totals.archived), type },
       ];
     }),
     ...state.errors.map((e) => ({

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { Form } from "react-router";
+import { Form, Link } from "react-router";
 import type { components } from "../../lib/api-schema.js";
 import { useFormats } from "../../lib/format.js";
 import type { FormErrors } from "../../lib/forms.js";
@@ -87,6 +87,11 @@ export function InstallDetail({
             <code data-inbound-address>{inboundAddress}</code>
           </p>
         </>
+      ) : null}
+      {i.reports.some((r) => r.id === "sync_status") ? (
+        <p>
+          <Link to={`/settings/plugins/${i.id}/sync`}>Sync status and failed records</Link>
+        </p>
       ) : null}
       {runnable(i).length > 0 ? (
         <>
