@@ -1,8 +1,9 @@
 // Issue 21's sync figures, through Miniflare: each first-party CRM sync plugin (plugins/hubspot,
 // plugins/pipedrive) installed through the API, syncing a workspace and a local fake of the provider
-// (scripts/fakes/*, their wire and rate limits) both ways: the backfill's records per second (pulled +
-// pushed, run after run of "Sync now" until both sides are done, waiting out any 429 pause), then the
-// median time of a run that has nothing to do.
+// (scripts/fakes/*, their wire and rate limits) both ways: contacts, and companies with a deal each
+// (the deal pointing at its company); the backfill's records per second (pulled + pushed, run after
+// run of "Sync now" until both sides are done, waiting out any 429 pause), then the median time of a
+// run that has nothing to do.
 import { join } from "node:path";
 import { buildPlugin } from "@autopilot/sdk/build";
 import { startFakeHubSpot } from "../fakes/hubspot.js";
@@ -13,6 +14,8 @@ import { percentile, round } from "./stats.js";
 import { NO_WIDGET_LIMITS, startBenchWorker } from "./worker.js";
 
 const EACH_SIDE = Number(process.env.SYNC_RECORDS ?? 300);
+/** Companies on each side, each with one deal. */
+const OBJECTS = Number(process.env.SYNC_OBJECTS ?? 100);
 const MAX_RUNS = 500;
 const MAX_SECONDS = 600;
 const NOOP_RUNS = 10;
@@ -23,6 +26,8 @@ type Provider = {
   config: (token: string, url: string) => Record<string, unknown>;
   token: () => string;
   seed: (url: string, token: string, i: number) => Promise<Response>;
+  /** A company and a deal of it, as someone working in the provider would add them. */
+  seedObjects: (url: string, token: string, i: number) => Promise<void>;
   limits: string;
 };
 const phone = (i: number) => `+4420794${String(i).padStart(5, "0")}`;
@@ -43,7 +48,24 @@ const PROVIDERS: Record<string, Provider> = {
           phone: phone(i),
         }),
       }),
-    limits: "batch upsert of a page; no rate limit unless forced",
+    async seedObjects(url, token, i) {
+      const post = async (path: string, body: unknown) =>
+        (await (
+          await fetch(`${url}${path}`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: JSON.stringify(body),
+          })
+        ).json()) as { id: string };
+      const co = await post("/_control/companies", { name: `Hub Co ${i}`, domain: `hubco${i}.test` });
+      const deal = await post("/_control/deals", {
+        dealname: `Hub deal ${i}`,
+        amount: "100",
+        dealstage: "qualifiedtobuy",
+      });
+      await post("/_control/associations", { from: "deals", id: deal.id, to: "companies", toId: co.id });
+    },
+    limits: "batch writes of a page, associations in batches; no rate limit unless forced",
   },
   pipedrive: {
     dir: "pipedrive",
@@ -60,13 +82,27 @@ const PROVIDERS: Record<string, Provider> = {
           phones: [{ value: phone(i), primary: true }],
         }),
       }),
-    limits: "one person per request; the fake's burst window of 80 requests per 2 s (429s waited out)",
+    async seedObjects(url, token, i) {
+      const post = async (path: string, body: unknown) =>
+        (
+          (await (
+            await fetch(`${url}${path}`, {
+              method: "POST",
+              headers: { "x-api-token": token, "content-type": "application/json" },
+              body: JSON.stringify(body),
+            })
+          ).json()) as { data: { id: number } }
+        ).data;
+      const org = await post("/_control/organizations", { name: `Drive Org ${i}` });
+      await post("/_control/deals", { title: `Drive deal ${i}`, value: 100, stage_id: 2, org_id: org.id });
+    },
+    limits: "one record per request; the fake's burst window of 80 requests per 2 s (429s waited out)",
   },
 };
 
 export const sync: Bench = {
   name: "sync",
-  description: `HubSpot and Pipedrive sync backfills of ${EACH_SIDE} + ${EACH_SIDE} contacts through the fakes: records/s; a no-op run`,
+  description: `HubSpot and Pipedrive sync backfills of ${EACH_SIDE} contacts and ${OBJECTS} companies with a deal each, each side, through the fakes: records/s; a no-op run`,
   async run(ctx) {
     const metrics: Record<string, number> = {};
     for (const [name, provider] of Object.entries(PROVIDERS)) {
@@ -120,7 +156,16 @@ async function backfill(root: string, provider: Provider) {
     for (let i = 0; i < EACH_SIDE; i++) await provider.seed(hub.url, token, i);
     for (let i = 0; i < EACH_SIDE; i++)
       await json("/v1/contacts", { email: `local${i}@bench.test`, name: `Local ${i}` }, admin);
-    console.log(`  setup: ${EACH_SIDE} contacts in the fake, ${EACH_SIDE} in the workspace`);
+    for (let i = 0; i < OBJECTS; i++) {
+      await provider.seedObjects(hub.url, token, i);
+      const co = await json("/v1/companies", { name: `Local Co ${i}`, domain: `localco${i}.test` }, admin);
+      await json("/v1/deals", { title: `Local deal ${i}`, amount: 100, companyId: co.id }, admin);
+    }
+    // Each side's records: contacts, companies and deals.
+    const expected = EACH_SIDE + 2 * OBJECTS;
+    console.log(
+      `  setup: ${EACH_SIDE} contacts and ${OBJECTS} companies with a deal each, in the fake and in the workspace`,
+    );
 
     const syncNow = async () =>
       (await json(`/v1/plugins/installs/${install.id}/actions/sync_now`, {}, admin)).value as {
@@ -149,7 +194,7 @@ async function backfill(root: string, provider: Provider) {
       if (out.caughtUp) break;
     }
     const backfillS = (performance.now() - t0) / 1000;
-    if (pulled < EACH_SIDE || pushed < EACH_SIDE || failed > 0) {
+    if (pulled < expected || pushed < expected || failed > 0) {
       const report = await json(
         `/v1/plugins/installs/${install.id}/reports/sync_status`,
         { parameters: {} },
@@ -157,7 +202,7 @@ async function backfill(root: string, provider: Provider) {
       );
       console.log(JSON.stringify(report).slice(0, 600));
     }
-    if (pulled < EACH_SIDE || pushed < EACH_SIDE || failed > 0)
+    if (pulled < expected || pushed < expected || failed > 0)
       throw new Error(`backfill incomplete: pulled ${pulled}, pushed ${pushed}, failed ${failed}`);
     const noop: number[] = [];
     for (let i = 0; i < NOOP_RUNS; i++) {
