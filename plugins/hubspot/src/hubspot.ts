@@ -8,6 +8,7 @@ import {
   ProviderError,
   type PushInput,
   RateLimited,
+  type RecordProvider,
   type RemoteRecord,
   type StageMap,
 } from "@autopilot/sdk";
@@ -193,6 +194,24 @@ async function getOne(api: HubSpot, type: ObjectType, id: string): Promise<HubSp
     throw error;
   }
 }
+/** A type's `changed` and `get`, each page of records made the sync's by `toRemote` (at once, for its associations). */
+function reading<F extends ContactFields | CompanyFields | DealFields>(
+  api: HubSpot,
+  type: ObjectType,
+  toRemote: (list: HubSpotObject[]) => Promise<RemoteRecord<F>[]>,
+): Pick<RecordProvider<F>, "changed" | "get"> {
+  return {
+    async changed(cursor, limit) {
+      const page = await changedPage(api, type, cursor, limit);
+      return { records: await toRemote(page.objects), next: page.next, more: page.more };
+    },
+    async get(id) {
+      const o = await getOne(api, type, id);
+      return o ? ((await toRemote([o]))[0] ?? null) : null;
+    },
+  };
+}
+
 const remote = <F extends ContactFields | CompanyFields | DealFields>(
   type: ObjectType,
   o: HubSpotObject,
@@ -261,14 +280,7 @@ export function hubspotProvider(api: HubSpot): ContactProvider {
   };
   return {
     name: "HubSpot",
-    async changed(cursor, limit) {
-      const page = await changedPage(api, "contacts", cursor, limit);
-      return { records: await withCompany(page.objects), next: page.next, more: page.more };
-    },
-    async get(id) {
-      const c = await getOne(api, "contacts", id);
-      return c ? ((await withCompany([c]))[0] ?? null) : null;
-    },
+    ...reading(api, "contacts", withCompany),
     async push(inputs) {
       const answer = await api.upsertByEmail(
         inputs.map((i) => ({ email: i.fields.email, properties: contactProperties(i) })),
@@ -308,18 +320,7 @@ const companyFields = (c: HubSpotObject): CompanyFields | null => {
 export function hubspotCompanies(api: HubSpot): CompanyProvider {
   return {
     name: "HubSpot",
-    async changed(cursor, limit) {
-      const page = await changedPage(api, "companies", cursor, limit);
-      return {
-        records: page.objects.map((c) => remote("companies", c, companyFields(c))),
-        next: page.next,
-        more: page.more,
-      };
-    },
-    async get(id) {
-      const c = await getOne(api, "companies", id);
-      return c ? remote("companies", c, companyFields(c)) : null;
-    },
+    ...reading(api, "companies", async (list) => list.map((c) => remote("companies", c, companyFields(c)))),
     async push(inputs) {
       const written = await writeEach(api, "companies", inputs, (i) => {
         const p: Record<string, string> = {};
@@ -435,14 +436,7 @@ export function hubspotDeals(api: HubSpot, stageMap: StageMap = []): DealProvide
 
   return {
     name: "HubSpot",
-    async changed(cursor, limit) {
-      const page = await changedPage(api, "deals", cursor, limit);
-      return { records: await withLinks(page.objects), next: page.next, more: page.more };
-    },
-    async get(id) {
-      const d = await getOne(api, "deals", id);
-      return d ? ((await withLinks([d]))[0] ?? null) : null;
-    },
+    ...reading(api, "deals", withLinks),
     async push(inputs) {
       const { pipeline: pipelineId } = await pipeline();
       const props = new Map<PushInput<DealFields>, Record<string, string>>();
