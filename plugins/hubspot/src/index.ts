@@ -9,6 +9,7 @@ import {
   saveSyncState,
   syncHandlers,
   syncOptionsOf,
+  syncRuleSettings,
   syncSetup,
 } from "@autopilot/sdk";
 import { hubspot, hubspotCompanies, hubspotDeals, hubspotProvider } from "./hubspot.js";
@@ -26,12 +27,6 @@ type Config = {
   syncDeals?: boolean;
   stageMap?: string;
 };
-
-const rule = {
-  type: "string",
-  enum: ["newest", "hubspot", "autopilot"],
-  default: "newest",
-} as const;
 
 /** Our default pipeline's stages and HubSpot's, as both come. */
 export const DEFAULT_STAGE_MAP =
@@ -99,17 +94,7 @@ export default definePlugin({
           description: "Only for HubSpot's webhooks: their signatures are checked with it.",
           secret: true,
         },
-        nameRule: {
-          ...rule,
-          title: "When the name differs",
-          description: "newest: the side changed last wins.",
-        },
-        phoneRule: { ...rule, title: "When the phone differs" },
-        otherRule: {
-          ...rule,
-          title: "When anything else differs",
-          description: "A contact's company, a company's domain, a deal's amount, stage, close date…",
-        },
+        ...syncRuleSettings("hubspot", "HubSpot"),
         syncCompanies: { type: "boolean", default: true, title: "Sync companies" },
         syncDeals: { type: "boolean", default: true, title: "Sync deals" },
         stageMap: {

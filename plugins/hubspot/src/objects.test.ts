@@ -107,9 +107,11 @@ describe("HubSpot sync: companies and deals", () => {
 
   it("moves a deal's stage both ways and settles a conflict on the amount by the rule", async () => {
     // The rule is per field, whichever side changed it: HubSpot winning keeps its stage too.
-    for (const [rule, expected, stage, hubStage] of [
-      ["hubspot", 300, "Qualified", "qualifiedtobuy"],
-      ["autopilot", 400, "Proposal", "presentationscheduled"],
+    for (const [rule, expected, stage, hubStage, fieldRules] of [
+      ["hubspot", 300, "Qualified", "qualifiedtobuy", ""],
+      ["autopilot", 400, "Proposal", "presentationscheduled", ""],
+      // Per field: HubSpot's amount, our stage.
+      ["autopilot", 300, "Proposal", "presentationscheduled", "amount = hubspot"],
     ] as const) {
       const { host, portal, sdk, sync } = setUp();
       const d = portal.writeObject("deals", null, {
@@ -117,21 +119,21 @@ describe("HubSpot sync: companies and deals", () => {
         amount: "100",
         dealstage: "qualifiedtobuy",
       });
-      await sync({ otherRule: rule });
+      await sync({ otherRule: rule, fieldRules });
       const here = [...host.deals.values()][0];
       expect(here).toMatchObject({ stage: "Qualified", amount: 100 });
       // Both change the amount, ours last; ours also moves the stage to Proposal.
       portal.writeObject("deals", d.id, { amount: "300" });
       await new Promise((r) => setTimeout(r, 5));
       await sdk.deals?.upsert({ id: String(here?.id), title: "Move me", amount: 400, stage: "Proposal" });
-      await sync({ otherRule: rule });
+      await sync({ otherRule: rule, fieldRules });
       const after = host.deals.get(String(here?.id));
       expect([rule, after?.amount, after?.stage]).toEqual([rule, expected, stage]);
       const there = portal.objects.deals.get(d.id)?.properties;
       expect([rule, there?.amount, there?.dealstage]).toEqual([rule, String(expected), hubStage]);
       // Closed lost in HubSpot: lost here.
       portal.writeObject("deals", d.id, { dealstage: "closedlost" });
-      await sync({ otherRule: rule });
+      await sync({ otherRule: rule, fieldRules });
       expect(host.deals.get(String(here?.id))).toMatchObject({ stage: "Lost", status: "lost" });
     }
   });

@@ -8,6 +8,7 @@ import {
   sameSecret,
   syncHandlers,
   syncOptionsOf,
+  syncRuleSettings,
   syncSetup,
 } from "@autopilot/sdk";
 import { pipedrive, pipedriveDeals, pipedriveOrganizations, pipedriveProvider } from "./pipedrive.js";
@@ -26,12 +27,6 @@ type Config = {
   syncDeals?: boolean;
   stageMap?: string;
 };
-
-const rule = {
-  type: "string",
-  enum: ["newest", "pipedrive", "autopilot"],
-  default: "newest",
-} as const;
 
 /** Our default pipeline's open stages and Pipedrive's (won and lost are a deal's status there). */
 export const DEFAULT_STAGE_MAP =
@@ -128,17 +123,7 @@ export default definePlugin({
           minLength: 12,
           secret: true,
         },
-        nameRule: {
-          ...rule,
-          title: "When the name differs",
-          description: "newest: the side changed last wins.",
-        },
-        phoneRule: { ...rule, title: "When the phone differs" },
-        otherRule: {
-          ...rule,
-          title: "When anything else differs",
-          description: "A person's organization, a deal's value, stage, status, close date…",
-        },
+        ...syncRuleSettings("pipedrive", "Pipedrive"),
         syncCompanies: { type: "boolean", default: true, title: "Sync organizations" },
         syncDeals: { type: "boolean", default: true, title: "Sync deals" },
         stageMap: {

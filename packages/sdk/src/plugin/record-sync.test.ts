@@ -58,6 +58,23 @@ describe("the sync engine's state and rules", () => {
     const fields = ["title", "amount", "stage", "closeDate"];
     const rules = syncOptionsOf({ nameRule: "acme", otherRule: "autopilot" }, "acme").rules;
     expect(rules).toEqual({ name: "remote", phone: "newest", default: "local" });
+    // Single fields over those: any field by name; a word that is no rule is newest; junk is ignored.
+    expect(
+      syncOptionsOf(
+        {
+          otherRule: "acme",
+          fieldRules: "amount = autopilot,\nstage=acme, title=whatever, junk, default=autopilot",
+        },
+        "acme",
+      ).rules,
+    ).toEqual({
+      name: "newest",
+      phone: "newest",
+      default: "remote",
+      amount: "local",
+      stage: "remote",
+      title: "newest",
+    });
     expect(settle(fields, local, remote, { title: "remote", default: "local" }, 1, 2)).toEqual({
       title: "Theirs",
       amount: 400,

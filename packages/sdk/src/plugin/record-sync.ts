@@ -679,15 +679,44 @@ export function syncStatusRows(state: SyncState, providerName: string, now = Dat
   ];
 }
 
-/** What an install's settings say the rules are: `nameRule`, `phoneRule`, `otherRule` (newest, ours, or
- * the provider's under `remoteName`, e.g. "hubspot") and `deletions`. */
+/**
+ * What an install's settings say the rules are: `nameRule`, `phoneRule`, `otherRule` (newest, ours, or
+ * the provider's under `remoteName`, e.g. "hubspot"), `fieldRules` for any field by name ("amount =
+ * hubspot, stage = autopilot": it overrides the others) and `deletions`.
+ */
 export function syncOptionsOf(config: Record<string, unknown>, remoteName: string): SyncOptions {
   const rule = (value: unknown): SyncRule =>
     value === remoteName ? "remote" : value === "autopilot" ? "local" : "newest";
-  return {
-    rules: { name: rule(config.nameRule), phone: rule(config.phoneRule), default: rule(config.otherRule) },
-    deletions: config.deletions === "mirror" ? "mirror" : "keep",
+  const rules: SyncRules = {
+    name: rule(config.nameRule),
+    phone: rule(config.phoneRule),
+    default: rule(config.otherRule),
   };
+  for (const part of String(config.fieldRules ?? "").split(/[,\n]/)) {
+    const [field, value] = part.split("=").map((x) => x.trim());
+    if (field && value && field !== "default") rules[field] = rule(value);
+  }
+  return { rules, deletions: config.deletions === "mirror" ? "mirror" : "keep" };
+}
+
+/** The settings every sync plugin shows for its rules, as JSON Schema properties (`remoteName`: "hubspot"). */
+export function syncRuleSettings(remoteName: string, remoteTitle: string) {
+  const rule = { type: "string", enum: ["newest", remoteName, "autopilot"], default: "newest" } as const;
+  return {
+    nameRule: { ...rule, title: "When the name differs", description: "newest: the side changed last wins." },
+    phoneRule: { ...rule, title: "When the phone differs" },
+    otherRule: {
+      ...rule,
+      title: "When anything else differs",
+      description: "A contact's company, a company's domain, a deal's amount, stage, close date…",
+    },
+    fieldRules: {
+      type: "string",
+      title: "Rules for single fields",
+      description: `Field = rule, comma-separated, over the ones above: e.g. "amount = ${remoteName}, stage = autopilot". Fields: name, phone, company, domain, title, amount, currency, stage, status, closeDate, contact. ${remoteTitle}'s side is "${remoteName}", ours "autopilot".`,
+      maxLength: 1000,
+    },
+  } as const;
 }
 
 type SyncHandlerCtx = SyncCtx & { config: Record<string, unknown>; fetch: typeof fetch };
