@@ -150,7 +150,12 @@ export default definePlugin({
       ctx.log.warn("HubSpot webhook refused", { problem });
       return { status: 401, body: problem };
     }
-    let events: { subscriptionType?: string; objectId?: number | string }[];
+    let events: {
+      subscriptionType?: string;
+      objectId?: number | string;
+      /** An associationChange names the record it is from (a contact's company: the contact). */
+      fromObjectId?: number | string;
+    }[];
     try {
       events = JSON.parse(request.body);
       if (!Array.isArray(events)) throw new Error("not a list");
@@ -160,7 +165,7 @@ export default definePlugin({
     const setup = setupOf(ctx);
     const options = syncOptions(ctx.config);
     for (const e of events.slice(0, 100)) {
-      const id = String(e.objectId ?? "");
+      const id = String(e.objectId ?? e.fromObjectId ?? "");
       const [object, change] = String(e.subscriptionType ?? "").split(".");
       const s = setup[OBJECT_OF[object as keyof typeof OBJECT_OF]];
       if (!id || !s) continue;

@@ -138,6 +138,54 @@ describe("HubSpot sync: companies and deals", () => {
     }
   });
 
+  it("takes a contact's new company from HubSpot's associationChange webhook", async () => {
+    const { host, portal, sync } = setUp({ clientSecret: "client-secret" });
+    await host.call({ kind: "install", hooks: { events: "https://api.example.com/v1/hooks/i/events" } });
+    const [a, b] = [
+      portal.writeObject("companies", null, { name: "A", domain: "a.test" }),
+      portal.writeObject("companies", null, { name: "B", domain: "b.test" }),
+    ];
+    const zoe = portal.write(null, { email: "zoe@a.test", firstname: "Zoe" });
+    portal.associate("contacts", zoe.id, "companies", a.id);
+    await sync();
+    const companyOf = () => {
+      const c = [...host.contacts.values()].find((x) => x.email === "zoe@a.test");
+      return [...host.companies.values()].find((x) => x.id === c?.companyId)?.name;
+    };
+    expect(companyOf()).toBe("A");
+    // Moved to B in HubSpot: an association change alone leaves the contact's modification time as it was.
+    portal.dissociate("contacts", zoe.id, "companies", a.id);
+    portal.associate("contacts", zoe.id, "companies", b.id);
+    const body = JSON.stringify([
+      {
+        subscriptionType: "contact.associationChange",
+        fromObjectId: Number(zoe.id),
+        toObjectId: Number(b.id),
+        associationType: "CONTACT_TO_COMPANY",
+      },
+    ]);
+    const ts = String(Date.now());
+    const signature = await signV3(
+      "client-secret",
+      "POST",
+      "https://api.example.com/v1/hooks/i/events",
+      body,
+      ts,
+    );
+    const hook = await host.call({
+      kind: "webhook",
+      name: "events",
+      request: {
+        method: "POST",
+        url: "/v1/hooks/i/events",
+        headers: { "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": ts },
+        body,
+      },
+    });
+    expect(hook.ok && (hook.value as { status: number }).status).toBe(200);
+    expect(companyOf()).toBe("B");
+  });
+
   it("follows the deletion rule for deals and companies deleted in HubSpot (its signed webhook)", async () => {
     for (const deletions of ["keep", "mirror"] as const) {
       const { host, portal, sync } = setUp({ deletions, clientSecret: "client-secret" });
