@@ -1,4 +1,4 @@
-import { type Database, openDatabase, pluginDeliveries, withTenant } from "@autopilot/db";
+import { type Database, openDatabase, pluginDeliveries, pluginSchedules, withTenant } from "@autopilot/db";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { AppError } from "../domain/errors.js";
@@ -153,21 +153,48 @@ const ScheduleRun = z.object({
   tenantId: z.uuid(),
   installId: z.uuid(),
   name: z.string().max(64),
+  /** How many runs in a row asked to go again before this one (absent: the schedule's own). */
+  chain: z.number().int().min(0).optional(),
 });
+type ScheduleRun = z.infer<typeof ScheduleRun>;
 
-/** A schedule's run: once, no retries (the next run comes); what happened is in the install's calls. */
+/** At most this many runs in a row on a plugin's "again" (a backfill); then the schedule's period again. */
+export const MAX_SCHEDULE_CHAIN = 1000;
+const Again = z.object({ again: z.literal(true), afterSeconds: z.number().optional() });
+
+/**
+ * A schedule's run: once, no retries (the next run comes); what happened is in the install's calls.
+ * A run that answers `{ again: true }` (work is left, as in a sync's backfill) is queued again after
+ * `afterSeconds` (1 s to 15 min), up to MAX_SCHEDULE_CHAIN in a row; meanwhile the schedule's own
+ * next time is kept a period away, so the two never run side by side.
+ */
 async function runSchedule(
   env: Env,
   db: Database,
   message: Pick<Message<unknown>, "ack">,
-  run: z.infer<typeof ScheduleRun>,
+  run: ScheduleRun,
 ): Promise<void> {
   const install = await installToRun(env, db, run.tenantId, run.installId);
-  if (install?.status === "active" && install.manifest.schedules.some((s) => s.name === run.name))
-    await invokePlugin({ env, db, mailer: mailerFor(env.MAILER) }, install, {
+  if (install?.status === "active" && install.manifest.schedules.some((s) => s.name === run.name)) {
+    const out = await invokePlugin({ env, db, mailer: mailerFor(env.MAILER) }, install, {
       kind: "schedule",
       name: run.name,
     });
+    const again = out.ok ? Again.safeParse(out.value) : null;
+    const chain = run.chain ?? 0;
+    if (again?.success && chain < MAX_SCHEDULE_CHAIN) {
+      const delaySeconds = Math.min(900, Math.max(1, Math.ceil(again.data.afterSeconds ?? 1)));
+      await withTenant(db, run.tenantId, (tx) =>
+        tx
+          .update(pluginSchedules)
+          .set({
+            nextAt: sql`greatest(${pluginSchedules.nextAt}, now() + make_interval(mins => ${pluginSchedules.everyMinutes}))`,
+          })
+          .where(and(eq(pluginSchedules.installId, run.installId), eq(pluginSchedules.name, run.name))),
+      );
+      await env.PLUGIN_DELIVERIES.send({ ...run, chain: chain + 1 } satisfies ScheduleRun, { delaySeconds });
+    }
+  }
   message.ack();
 }
 

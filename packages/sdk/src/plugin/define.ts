@@ -10,6 +10,9 @@ import { type CallContext, type HostApi, PluginCall, type PluginResult, type Rep
 // definePlugin: a plugin's manifest and its handlers, typed from the manifest, so a handler's `ctx`
 // holds only what the manifest's permissions open and `actions` must name the declared actions.
 
+/** What a schedule's run may answer: run again in `afterSeconds` (1 to 900, default 1), not a period later. */
+export type ScheduleOutcome = { again?: boolean; afterSeconds?: number };
+
 type PermissionsOf<M extends ManifestInput> = M["permissions"] extends readonly (infer P)[]
   ? P & Permission
   : never;
@@ -30,7 +33,11 @@ export type PluginDefinition<M extends ManifestInput> = {
     request: WebhookRequest,
     ctx: PluginContext<PermissionsOf<M>>,
   ) => Promise<WebhookResponse>;
-  onSchedule?: (name: Names<M["schedules"]>, ctx: PluginContext<PermissionsOf<M>>) => Promise<void>;
+  /** May answer `{ again: true, afterSeconds? }`: work is left (a backfill), run again soon rather than a period later. */
+  onSchedule?: (
+    name: Names<M["schedules"]>,
+    ctx: PluginContext<PermissionsOf<M>>,
+  ) => Promise<void | ScheduleOutcome>;
   reports?: {
     [I in Ids<M["reports"]>]: (
       parameters: unknown,
@@ -98,8 +105,7 @@ export function definePlugin<const M extends ManifestInput>(definition: PluginDe
           return { ok: true, value: await d.onWebhook(call.name as never, call.request, ctx) };
         case "schedule":
           if (!d.onSchedule) return missing("schedules");
-          await d.onSchedule(call.name as never, ctx);
-          return { ok: true, value: null };
+          return { ok: true, value: (await d.onSchedule(call.name as never, ctx)) ?? null };
         case "report": {
           const report = d.reports?.[call.id] ?? missing(`the report ${call.id}`);
           return { ok: true, value: await report(call.parameters, ctx) };

@@ -742,8 +742,13 @@ export function syncHandlers(
 ) {
   const run = (ctx: SyncHandlerCtx) => runSync(ctx, setupOf(ctx), optionsOf(ctx.config));
   return {
+    /** A run; while it is not caught up (a backfill), the platform runs it again at once (or after a pause). */
     async onSchedule(_name: string, ctx: SyncHandlerCtx) {
-      ctx.log.info("sync run", await run(ctx));
+      const out = await run(ctx);
+      ctx.log.info("sync run", out);
+      if (out.paused)
+        return { again: true, afterSeconds: Math.max(1, Math.ceil((out.paused - Date.now()) / 1000)) };
+      return out.caughtUp ? {} : { again: true, afterSeconds: 1 };
     },
     actions: {
       sync_now: (_input: unknown, ctx: SyncHandlerCtx) => run(ctx),
