@@ -10,10 +10,11 @@ import { signV3 } from "./signature.js";
 
 const TOKEN = "pat-na1-objects";
 
-function setUp(config: Record<string, unknown> = {}) {
+function setUp(config: Record<string, unknown> = {}, latencyMs = 0) {
   const fake = createFakeHubSpot();
   const settings = { accessToken: TOKEN, ...config };
-  const host = new TestHost(plugin, settings).answer((r) => {
+  const host = new TestHost(plugin, settings).answer(async (r) => {
+    if (latencyMs) await new Promise((done) => setTimeout(done, latencyMs));
     const a = fake.handle({ method: r.method, url: new URL(r.url), headers: r.headers, body: r.body });
     return new Response(a.json !== undefined ? JSON.stringify(a.json) : (a.text ?? null), {
       status: a.status,
@@ -103,6 +104,29 @@ describe("HubSpot sync: companies and deals", () => {
     expect(again).toMatchObject({ pulled: 0, pushed: 0, failed: 0 });
     expect(writes()).toBe(before);
     expect(JSON.stringify([...host.deals.values(), ...host.companies.values()])).toBe(stamps);
+  });
+
+  it("lets one run at a time hold the sync: Sync now during a run waits, then goes on", async () => {
+    // HubSpot answering in 30 ms: a run takes a while, as over the network.
+    const { host, portal, sdk } = setUp({}, 30);
+    for (let i = 0; i < 5; i++)
+      portal.writeObject("deals", null, { dealname: `Deal ${i}`, dealstage: "qualifiedtobuy" });
+    await sdk.deals?.upsert({ title: "Ours" });
+    const once = () =>
+      runSync(sdk, setupOf({ config: { accessToken: TOKEN }, fetch: host.fetch }), syncOptions({}));
+    const first = once();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await once()).toMatchObject({ busy: true, pulled: 0, pushed: 0 });
+    expect(await first).toMatchObject({ pulled: 5, pushed: 1, failed: 0 });
+    // Done: the next run goes on (nothing left), and each deal is once on each side.
+    expect(await once()).toMatchObject({ pulled: 0, pushed: 0 });
+    expect([host.deals.size, [...portal.objects.deals.values()].length]).toEqual([6, 6]);
+    // A schedule that finds the sync held comes back after the lease.
+    const held = await loadSyncState(sdk.storage);
+    held.busyUntil = Date.now() + 10_000;
+    await sdk.storage.put("state", held);
+    const scheduled = await host.call({ kind: "schedule", name: "sync" });
+    expect(scheduled).toMatchObject({ ok: true, value: { again: true, afterSeconds: 10 } });
   });
 
   it("moves a deal's stage both ways and settles a conflict on the amount by the rule", async () => {

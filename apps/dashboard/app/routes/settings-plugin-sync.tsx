@@ -61,6 +61,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   });
   if (!data) return { error: formErrors(error, []).form ?? "The plugin refused." };
   const v = (data.value ?? {}) as Record<string, number | boolean | undefined>;
+  if (v.busy) return { done: "Another run is under way (the background sync): try again in a few seconds." };
   if (name === "sync_now")
     return {
       done: v.paused

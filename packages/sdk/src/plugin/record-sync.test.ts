@@ -105,6 +105,7 @@ describe("the sync engine's state and rules", () => {
           deal: { pullCursor: null, pushCursor: null, totals: { pulled: 2, pushed: 1, archived: 0 } },
         },
         pausedUntil: 0,
+        busyUntil: 0,
         hookUrl: null,
         lastRun: null,
         errors: [{ type: "deal", side: "push", id: "d1", label: "Big deal", message: "refused", at: "x" }],

@@ -146,6 +146,8 @@ export type KindState = { pullCursor: string | null; pushCursor: string | null; 
 export type SyncState = {
   kinds: Partial<Record<SyncObject, KindState>>;
   pausedUntil: number;
+  /** A run under way holds the sync until then (ms), so a second one (Sync now mid-backfill) waits. */
+  busyUntil: number;
   /** A webhook's public URL, for providers whose signature covers it. */
   hookUrl: string | null;
   lastRun: {
@@ -173,6 +175,7 @@ const STATE = "state";
 export const emptySyncState = (): SyncState => ({
   kinds: {},
   pausedUntil: 0,
+  busyUntil: 0,
   hookUrl: null,
   lastRun: null,
   errors: [],
@@ -196,6 +199,7 @@ export async function loadSyncState(storage: StorageCapability): Promise<SyncSta
   const state: SyncState = {
     ...emptySyncState(),
     pausedUntil: saved.pausedUntil ?? 0,
+    busyUntil: saved.busyUntil ?? 0,
     hookUrl: saved.hookUrl ?? null,
     lastRun: saved.lastRun ?? null,
     kinds: { ...saved.kinds },
@@ -217,6 +221,16 @@ export async function loadSyncState(storage: StorageCapability): Promise<SyncSta
   return state;
 }
 export const saveSyncState = (storage: StorageCapability, state: SyncState) => storage.put(STATE, state);
+
+/** How long a run holds the sync: longer than a plugin call may last, so a lost run frees it soon. */
+const RUN_LEASE_MS = 10_000;
+/** Takes the sync for this run, unless another run holds it; whether it was taken. */
+async function claimRun(storage: StorageCapability, state: SyncState): Promise<boolean> {
+  if (state.busyUntil > Date.now()) return false;
+  state.busyUntil = Date.now() + RUN_LEASE_MS;
+  await saveSyncState(storage, state);
+  return true;
+}
 const kindState = (state: SyncState, type: SyncObject): KindState => {
   state.kinds[type] ??= emptyKind();
   return state.kinds[type];
@@ -542,13 +556,15 @@ export async function runSync(
   ctx: SyncCtx,
   setup: SyncSetup,
   opts: SyncOptions,
-): Promise<SyncRunResult & { paused?: number }> {
+): Promise<SyncRunResult & { paused?: number; busy?: boolean }> {
   const now = opts.now ?? Date.now();
   const started = Date.now();
   const overBudget = () => Date.now() - started > SYNC_RUN_BUDGET_MS;
   const state = await loadSyncState(ctx.storage);
   const result: SyncRunResult = { pulled: 0, pushed: 0, skipped: 0, failed: 0, caughtUp: false };
   if (state.pausedUntil > now) return { ...result, paused: state.pausedUntil };
+  // Two runs side by side could both create the same new record there: the second one waits.
+  if (!(await claimRun(ctx.storage, state))) return { ...result, busy: true };
   let name = "The provider";
   try {
     let caughtUp = true;
@@ -573,6 +589,7 @@ export async function runSync(
     ctx.log.warn(`${name} rate limit: sync paused`, { seconds: Math.ceil(wait / 1000) });
   } finally {
     state.lastRun = { at: new Date(now).toISOString(), ...result };
+    state.busyUntil = 0;
     await saveSyncState(ctx.storage, state);
   }
   return state.pausedUntil > now ? { ...result, paused: state.pausedUntil } : result;
@@ -584,9 +601,10 @@ export async function retryFailed(
   setup: SyncSetup,
   opts: SyncOptions,
   which?: { type: SyncObject; side: SyncError["side"]; id: string },
-): Promise<{ retried: number; fixed: number; failed: number }> {
+): Promise<{ retried: number; fixed: number; failed: number; busy?: boolean }> {
   const started = Date.now();
   const state = await loadSyncState(ctx.storage);
+  if (!(await claimRun(ctx.storage, state))) return { retried: 0, fixed: 0, failed: 0, busy: true };
   state.pausedUntil = 0;
   const chosen = state.errors.filter(
     (e) => !which || (e.type === which.type && e.side === which.side && e.id === which.id),
@@ -605,6 +623,7 @@ export async function retryFailed(
     if (!(error instanceof RateLimited)) throw error;
     state.pausedUntil = Date.now() + Math.ceil(error.afterSeconds * 1000 * (1 + Math.random() / 2));
   } finally {
+    state.busyUntil = 0;
     await saveSyncState(ctx.storage, state);
   }
   return { retried, fixed, failed: retried - fixed };
@@ -748,6 +767,8 @@ export function syncHandlers(
       ctx.log.info("sync run", out);
       if (out.paused)
         return { again: true, afterSeconds: Math.max(1, Math.ceil((out.paused - Date.now()) / 1000)) };
+      // Another run holds the sync (Sync now): this one comes back once it is done.
+      if (out.busy) return { again: true, afterSeconds: RUN_LEASE_MS / 1000 };
       return out.caughtUp ? {} : { again: true, afterSeconds: 1 };
     },
     actions: {
