@@ -1,7 +1,4 @@
-import { env } from "cloudflare:test";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { createLogger } from "../src/lib/log.js";
-import { deliver } from "../src/plugins/deliveries.js";
 import { installBuilt, until } from "./channel-helpers.js";
 import { call, hmacSha256Bytes, ownerDb, signup } from "./helpers.js";
 
@@ -238,45 +235,6 @@ describe("HubSpot sync", () => {
     await syncNow(w);
     expect((await list("deals")).map((d) => d.properties.dealname)).toEqual(["Acme renewal"]);
   });
-
-  it("backfills in the background: a scheduled run goes on by itself until both sides are done", async () => {
-    const w = await hubspotWorkspace("Hub Backfill");
-    // Two pages of HubSpot's contacts and a few of ours: one run takes at most a page each way.
-    for (let i = 0; i < 40; i++)
-      await w.hub("/_control/contacts", { body: { email: `b${i}@backfill.test`, firstname: `B${i}` } });
-    for (let i = 0; i < 5; i++)
-      await call("/v1/contacts", { body: { email: `o${i}@ours.test`, name: `O ${i}` }, headers: w.auth });
-    // The schedule's run, as the minute cron queues it; the rest follows through the queue alone.
-    await deliver(
-      env,
-      db,
-      {
-        id: crypto.randomUUID(),
-        body: { kind: "schedule", tenantId: w.tenantId, installId: w.installId, name: "sync" },
-        attempts: 1,
-        ack: () => undefined,
-        retry: () => undefined,
-      },
-      createLogger({ test: "backfill" }),
-    );
-    const status = async () =>
-      (
-        await call(`/v1/plugins/installs/${w.installId}/reports/sync_status`, {
-          body: { parameters: {} },
-          headers: w.auth,
-        })
-      ).json.rows as { what: string; value: unknown }[];
-    const done = await until(
-      status,
-      (rows) => rows.some((r) => r.what === "Up to date" && r.value === "yes"),
-      60,
-    );
-    expect(done.find((r) => r.what === "Contacts from HubSpot (all runs)")?.value).toBe(40);
-    const here = (await localContacts(w)).filter((c) => c.email.endsWith("@backfill.test"));
-    expect(here).toHaveLength(40);
-    const there = (await remoteContacts(w)).filter((c) => c.properties.email?.endsWith("@ours.test"));
-    expect(there).toHaveLength(5);
-  }, 120_000);
 
   it("waits out a 429 storm and ends with every contact once on each side", async () => {
     const w = await hubspotWorkspace("Hub Storm");
