@@ -129,12 +129,20 @@ describe("the cron's fold sweep", () => {
       ev(a.tenantId, "conversation.started", at, { channel: "web" }, { conversation: "sa2" }),
       ev(b.tenantId, "conversation.started", at, { channel: "web" }, { conversation: "sb1" }),
     ]);
+    // The cron sweeps up to 200 tenants a minute; the other tests' tenants with events not yet folded
+    // may fill a sweep (on the server they are many), so it sweeps as the minutes would, until done.
     const db = openDatabase({ url: env.DATABASE_URL, bridge: env.DB_BRIDGE });
+    let folded = 0;
     try {
-      expect(await foldDueTenants(db, createLogger({ test: "fold" }))).toBeGreaterThanOrEqual(3);
+      for (let sweep = 0; sweep < 50; sweep++) {
+        const n = await foldDueTenants(db, createLogger({ test: "fold" }));
+        folded += n;
+        if (n === 0) break;
+      }
     } finally {
       await db.end();
     }
+    expect(folded).toBeGreaterThanOrEqual(3);
     // Nothing left for either, and each counted once.
     expect(await fold(a.tenantId)).toBe(0);
     expect(await fold(b.tenantId)).toBe(0);
