@@ -36,6 +36,24 @@ function setUp(config: Record<string, unknown> = {}, latencyMs = 0) {
   return { host, portal, sdk, sync, writes };
 }
 
+/** HubSpot's events webhook, signed (v3) with the client secret as HubSpot signs it; the status answered. */
+async function signedHook(host: TestHost, body: string): Promise<number> {
+  const ts = String(Date.now());
+  const url = "https://api.example.com/v1/hooks/i/events";
+  const signature = await signV3("client-secret", "POST", url, body, ts);
+  const out = await host.call({
+    kind: "webhook",
+    name: "events",
+    request: {
+      method: "POST",
+      url: "/v1/hooks/i/events",
+      headers: { "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": ts },
+      body,
+    },
+  });
+  return out.ok ? (out.value as { status: number }).status : 0;
+}
+
 describe("HubSpot sync: companies and deals", () => {
   it("brings companies, contacts' companies and deals both ways; a second run writes nothing", async () => {
     const { host, portal, sdk, sync, writes } = setUp();
@@ -188,25 +206,7 @@ describe("HubSpot sync: companies and deals", () => {
         associationType: "CONTACT_TO_COMPANY",
       },
     ]);
-    const ts = String(Date.now());
-    const signature = await signV3(
-      "client-secret",
-      "POST",
-      "https://api.example.com/v1/hooks/i/events",
-      body,
-      ts,
-    );
-    const hook = await host.call({
-      kind: "webhook",
-      name: "events",
-      request: {
-        method: "POST",
-        url: "/v1/hooks/i/events",
-        headers: { "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": ts },
-        body,
-      },
-    });
-    expect(hook.ok && (hook.value as { status: number }).status).toBe(200);
+    expect(await signedHook(host, body)).toBe(200);
     expect(companyOf()).toBe("B");
   });
 
@@ -225,25 +225,7 @@ describe("HubSpot sync: companies and deals", () => {
         { subscriptionType: "deal.deletion", objectId: Number(d.id) },
         { subscriptionType: "company.deletion", objectId: Number(co.id) },
       ]);
-      const ts = String(Date.now());
-      const signature = await signV3(
-        "client-secret",
-        "POST",
-        "https://api.example.com/v1/hooks/i/events",
-        body,
-        ts,
-      );
-      const hook = await host.call({
-        kind: "webhook",
-        name: "events",
-        request: {
-          method: "POST",
-          url: "/v1/hooks/i/events",
-          headers: { "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": ts },
-          body,
-        },
-      });
-      expect(hook.ok && (hook.value as { status: number }).status).toBe(200);
+      expect(await signedHook(host, body)).toBe(200);
       const deal = [...host.deals.values()][0];
       const company = [...host.companies.values()][0];
       if (deletions === "mirror") {
