@@ -4,8 +4,10 @@
 //    withTenant transaction per lead (assignLead: team row lock, rule match, candidates with open-lead
 //    counts, decision, event, notification), and the AssignmentCoordinator's way (its Batcher over
 //    assignLeads: the leads that arrive while a batch runs are assigned together in one transaction,
-//    the team locked and read once), also with SALES_BURST_IN_FLIGHT (64) at a time. The Durable Object itself is not in the loop (no workerd here):
-//    it only feeds its Batcher with these same calls.
+//    the team locked and read once), also with SALES_BURST_IN_FLIGHT (64) at a time, and with leads
+//    arriving at SALES_OFFERED_RATE (1,000) a second however long each takes (open loop). The
+//    Durable Object itself is not in the loop (no workerd here): it only feeds its Batcher with these
+//    same calls.
 // 2. the forecast (the rollups the deal triggers keep, migration 0019, + the engine's pure functions,
 //    win rate, velocity) over SALES_DEALS (100,000) deals of one tenant, seeded through those triggers:
 //    median of SALES_FORECAST_RUNS runs after two warm-ups.
@@ -25,6 +27,7 @@ const LEADS = Number(process.env.SALES_LEADS ?? 10_000);
 const DEALS = Number(process.env.SALES_DEALS ?? 100_000);
 const IN_FLIGHT = Number(process.env.SALES_IN_FLIGHT ?? 8);
 const BURST_IN_FLIGHT = Number(process.env.SALES_BURST_IN_FLIGHT ?? 64);
+const OFFERED_RATE = Number(process.env.SALES_OFFERED_RATE ?? 1_000);
 const FORECAST_RUNS = Number(process.env.SALES_FORECAST_RUNS ?? 15);
 const TARGET_FORECAST_MEDIAN_MS = 100;
 const REPS = 4;
@@ -106,6 +109,31 @@ export async function seedDeals(admin: Db, tenantId: string, owners: string[], n
   await admin.query("analyze deals; analyze stages; analyze deal_stage_history");
 }
 
+/**
+ * Submits `ids` at OFFERED_RATE a second (open loop: a late batch does not slow the arrivals), and
+ * records each one's time from its due arrival to its outcome. Throws if any is refused.
+ */
+async function offer(ids: string[], submit: (id: string) => Promise<unknown>, latencies: number[]) {
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  let next = 0;
+  while (next < ids.length) {
+    const due = Math.min(ids.length, Math.floor(((performance.now() - start) / 1000) * OFFERED_RATE) + 1);
+    for (; next < due; next++) {
+      const arrival = start + (next / OFFERED_RATE) * 1000;
+      const id = ids[next] as string;
+      pending.push(
+        submit(id).then((outcome) => {
+          if (!(outcome as { ok?: boolean }).ok) throw new Error(`lead ${id} was not assigned`);
+          latencies.push(performance.now() - arrival);
+        }),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(pending);
+}
+
 export const sales: Bench = {
   name: "sales",
   description:
@@ -118,7 +146,10 @@ export const sales: Bench = {
       // 1. Assignment, both ways in the same run, each in a workspace of its own (same team, rule, leads):
       // one transaction per lead, IN_FLIGHT at a time (as before batching), and the coordinator's way
       // (its Batcher: what arrives while a batch runs goes in the next, one transaction per batch).
-      const assignBy = async (mode: "one_by_one" | "batched", inFlight: number) => {
+      // `offered`: leads arrive at OFFERED_RATE a second whether or not earlier ones are done (as
+      // forms, webhooks and imports from many visitors do), through the coordinator's Batcher; each
+      // lead's latency is from its arrival to its outcome. `inFlight` is then unused.
+      const assignBy = async (mode: "one_by_one" | "batched" | "offered", inFlight: number) => {
         const [tenant] = await admin.query<{ id: string }>(
           "insert into tenants (name) values ('Bench') returning id",
         );
@@ -130,21 +161,24 @@ export const sales: Bench = {
         const batcher = new Batcher<AssignRequest, unknown>((items) =>
           assignLeads(coordinatorDb, tenantId, items),
         );
+        const latencies: number[] = [];
         const t0 = performance.now();
         try {
-          await Promise.all(
-            Array.from({ length: inFlight }, async () => {
-              const db = open();
-              try {
-                for (let id = queue.shift(); id; id = queue.shift()) {
-                  if (mode === "batched") await batcher.submit({ leadId: id });
-                  else await assignLead(db, tenantId, id);
+          if (mode === "offered") await offer(queue, (id) => batcher.submit({ leadId: id }), latencies);
+          else
+            await Promise.all(
+              Array.from({ length: inFlight }, async () => {
+                const db = open();
+                try {
+                  for (let id = queue.shift(); id; id = queue.shift()) {
+                    if (mode === "batched") await batcher.submit({ leadId: id });
+                    else await assignLead(db, tenantId, id);
+                  }
+                } finally {
+                  await db.end();
                 }
-              } finally {
-                await db.end();
-              }
-            }),
-          );
+              }),
+            );
         } finally {
           await coordinatorDb.end();
         }
@@ -158,18 +192,24 @@ export const sales: Bench = {
           throw new Error(`${mode}: ${assigned} of ${leads.length} leads assigned`);
         const spread = (counts.at(-1)?.n ?? 0) - (counts[0]?.n ?? 0);
         const perS = leads.length / seconds;
+        latencies.sort((a, b) => a - b);
+        const how =
+          mode === "offered"
+            ? `arriving at ${OFFERED_RATE}/s, batched: latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms;`
+            : `${mode.replaceAll("_", " ")}, ${inFlight} in flight:`;
         console.log(
-          `  ${mode.replaceAll("_", " ")}, ${inFlight} in flight: ${leads.length} in ${seconds.toFixed(1)} s = ${perS.toFixed(0)} leads/s; per rep ${counts.map((c) => c.n).join("/")} (spread ${spread})`,
+          `  ${how} ${leads.length} in ${seconds.toFixed(1)} s = ${perS.toFixed(0)} leads/s; per rep ${counts.map((c) => c.n).join("/")} (spread ${spread})`,
         );
-        return { tenantId, reps, perS, spread, n: leads.length };
+        return { tenantId, reps, perS, spread, n: leads.length, latencies };
       };
       console.log(`  ${LEADS} leads per way, a team of ${REPS} reps, one round-robin rule`);
       const single = await assignBy("one_by_one", IN_FLIGHT);
       const batched = await assignBy("batched", IN_FLIGHT);
       const burst = await assignBy("batched", BURST_IN_FLIGHT);
+      const offered = await assignBy("offered", 0);
       const { tenantId, reps } = batched;
       const leadsPerS = batched.perS;
-      const spread = Math.max(single.spread, batched.spread, burst.spread);
+      const spread = Math.max(single.spread, batched.spread, burst.spread, offered.spread);
 
       // 2. Forecast.
       const t1 = performance.now();
@@ -201,6 +241,10 @@ export const sales: Bench = {
         assign_batched_over_one_by_one: round(leadsPerS / single.perS, 2),
         assign_burst_leads_per_s: round(burst.perS, 1),
         assign_burst_in_flight: BURST_IN_FLIGHT,
+        assign_offered_leads_per_s: OFFERED_RATE,
+        assign_offered_achieved_leads_per_s: round(offered.perS, 1),
+        assign_offered_p50_ms: round(percentile(offered.latencies, 50), 2),
+        assign_offered_p99_ms: round(percentile(offered.latencies, 99), 2),
         assign_leads: batched.n,
         assign_in_flight: IN_FLIGHT,
         assign_round_robin_spread_leads: spread,
