@@ -86,7 +86,12 @@ export function total(
   return s;
 }
 
-/** The period of a daily rollup's `day` (already tenant-local). */
+/** The period of a daily rollup's `day` (already tenant-local), as a timestamp to group by. */
+export function dailyBucket(q: ReportQuery): SQL {
+  return sql`date_trunc(${q.groupBy}, day::timestamp)`;
+}
+
+/** The period of a daily rollup's `day`, formatted (per row: where rows are many, group by dailyBucket). */
 export function dailyPeriod(q: ReportQuery): SQL {
-  return sql`to_char(date_trunc(${q.groupBy}, day::timestamp), 'YYYY-MM-DD')`;
+  return sql`to_char(${dailyBucket(q)}, 'YYYY-MM-DD')`;
 }
