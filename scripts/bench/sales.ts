@@ -111,11 +111,13 @@ export async function seedDeals(admin: Db, tenantId: string, owners: string[], n
 
 /**
  * Submits `ids` at OFFERED_RATE a second (open loop: a late batch does not slow the arrivals), and
- * records each one's time from its due arrival to its outcome. Throws if any is refused.
+ * records each one's time from its due arrival to its outcome. Throws, once all have answered, if
+ * any was refused or failed (a failure is kept, not left to reject unwatched while arrivals go on).
  */
 async function offer(ids: string[], submit: (id: string) => Promise<unknown>, latencies: number[]) {
   const start = performance.now();
   const pending: Promise<void>[] = [];
+  const failures: string[] = [];
   let next = 0;
   while (next < ids.length) {
     const due = Math.min(ids.length, Math.floor(((performance.now() - start) / 1000) * OFFERED_RATE) + 1);
@@ -123,15 +125,19 @@ async function offer(ids: string[], submit: (id: string) => Promise<unknown>, la
       const arrival = start + (next / OFFERED_RATE) * 1000;
       const id = ids[next] as string;
       pending.push(
-        submit(id).then((outcome) => {
-          if (!(outcome as { ok?: boolean }).ok) throw new Error(`lead ${id} was not assigned`);
-          latencies.push(performance.now() - arrival);
-        }),
+        submit(id).then(
+          (outcome) => {
+            if ((outcome as { ok?: boolean }).ok) latencies.push(performance.now() - arrival);
+            else failures.push(`lead ${id} was not assigned`);
+          },
+          (error: unknown) => void failures.push(`lead ${id}: ${String(error)}`),
+        ),
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await Promise.all(pending);
+  if (failures.length > 0) throw new Error(`${failures.length} leads failed, first: ${failures[0]}`);
 }
 
 export const sales: Bench = {

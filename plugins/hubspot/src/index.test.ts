@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createFakeHubSpot } from "../../../scripts/fakes/hubspot.js";
 import { hubspot, hubspotProvider } from "./hubspot.js";
 import plugin, { syncOptions } from "./index.js";
-import { signV3 } from "./signature.js";
+import { postSignedEvents } from "./signed-webhook.js";
 
 const TOKEN = "pat-na1-test";
 
@@ -127,21 +127,8 @@ describe("HubSpot sync", () => {
     await host.call({ kind: "install", hooks: { events: "https://api.example.com/v1/hooks/i/events" } });
     const c = portal.write(null, { email: "eve@hook.test", firstname: "Eve" });
     const body = JSON.stringify([{ subscriptionType: "contact.creation", objectId: Number(c.id) }]);
-    const hook = async (timestamp: number, secret = "client-secret") => {
-      const ts = String(timestamp);
-      const signature = await signV3(secret, "POST", "https://api.example.com/v1/hooks/i/events", body, ts);
-      const out = await host.call({
-        kind: "webhook",
-        name: "events",
-        request: {
-          method: "POST",
-          url: "/v1/hooks/i/events",
-          headers: { "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": ts },
-          body,
-        },
-      });
-      return out.ok ? (out.value as { status: number }).status : 0;
-    };
+    const hook = (timestamp: number, secret = "client-secret") =>
+      postSignedEvents(host, body, { timestamp, secret });
     expect(await hook(Date.now(), "wrong-secret")).toBe(401);
     expect(await hook(Date.now() - 6 * 60_000)).toBe(401);
     expect(host.contacts.size).toBe(0);

@@ -3,7 +3,7 @@ import { TestHost } from "@autopilot/sdk/testing";
 import { describe, expect, it } from "vitest";
 import { createFakeHubSpot } from "../../../scripts/fakes/hubspot.js";
 import plugin, { setupOf, syncOptions } from "./index.js";
-import { signV3 } from "./signature.js";
+import { postSignedEvents } from "./signed-webhook.js";
 
 // Companies and deals with HubSpot, against the fake portal (HubSpot's wire: v3 objects, v4
 // associations, the deal pipeline): both ways, associations, stages, rules, deletions.
@@ -34,24 +34,6 @@ function setUp(config: Record<string, unknown> = {}, latencyMs = 0) {
   const writes = () =>
     host.requests.filter((r) => /batch\/(create|update|upsert|associate)/.test(r.url)).length;
   return { host, portal, sdk, sync, writes };
-}
-
-/** HubSpot's events webhook, signed (v3) with the client secret as HubSpot signs it; the status answered. */
-async function signedHook(host: TestHost, body: string): Promise<number> {
-  const ts = String(Date.now());
-  const url = "https://api.example.com/v1/hooks/i/events";
-  const signature = await signV3("client-secret", "POST", url, body, ts);
-  const out = await host.call({
-    kind: "webhook",
-    name: "events",
-    request: {
-      method: "POST",
-      url: "/v1/hooks/i/events",
-      headers: { "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": ts },
-      body,
-    },
-  });
-  return out.ok ? (out.value as { status: number }).status : 0;
 }
 
 describe("HubSpot sync: companies and deals", () => {
@@ -206,7 +188,7 @@ describe("HubSpot sync: companies and deals", () => {
         associationType: "CONTACT_TO_COMPANY",
       },
     ]);
-    expect(await signedHook(host, body)).toBe(200);
+    expect(await postSignedEvents(host, body)).toBe(200);
     expect(companyOf()).toBe("B");
   });
 
@@ -225,7 +207,7 @@ describe("HubSpot sync: companies and deals", () => {
         { subscriptionType: "deal.deletion", objectId: Number(d.id) },
         { subscriptionType: "company.deletion", objectId: Number(co.id) },
       ]);
-      expect(await signedHook(host, body)).toBe(200);
+      expect(await postSignedEvents(host, body)).toBe(200);
       const deal = [...host.deals.values()][0];
       const company = [...host.companies.values()][0];
       if (deletions === "mirror") {
