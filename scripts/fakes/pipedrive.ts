@@ -462,7 +462,8 @@ export function createFakePipedrive() {
         : [];
       return ok({ items }, { next_cursor: null });
     }
-    const missing = method === "POST" && listed ? c.required[listed]?.find((f) => body?.[f] == null) : undefined;
+    const missing =
+      method === "POST" && listed ? c.required[listed]?.find((f) => body?.[f] == null) : undefined;
     if (missing) return fail(400, `Parameter '${missing}' is required`);
     if (method === "POST" && listed && listed !== "persons") {
       const change = recordChangeOf(c, listed, body, true);
