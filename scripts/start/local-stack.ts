@@ -6,7 +6,7 @@ import { database } from "./database.js";
 import { edgeApi } from "./edge-api.js";
 import type { Running, Stack } from "./types.js";
 
-export type LocalStack = { apiUrl: string; dashboardUrl: string };
+export type LocalStack = { apiUrl: string; dashboardUrl: string; dashboardClientDir: string };
 
 /**
  * The full local stack for browser tests and benchmarks, started by the same services as `npm start` (database →
@@ -51,7 +51,13 @@ export async function startLocalStack(
     throw error;
   }
   if (crashed) throw new Error(crashed);
-  return { apiUrl: stack.apiUrl ?? "", dashboardUrl: `http://127.0.0.1:${stack.ports.dashboard}`, stop };
+  return {
+    apiUrl: stack.apiUrl ?? "",
+    dashboardUrl: `http://127.0.0.1:${stack.ports.dashboard}`,
+    // The built dashboard's static assets (what wrangler serves under /assets/).
+    dashboardClientDir: join(dataDir, "dashboard-build", "client"),
+    stop,
+  };
 }
 
 /** Data of earlier runs whose process is gone (killed before its teardown); live runs are left alone. */

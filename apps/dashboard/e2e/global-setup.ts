@@ -32,7 +32,11 @@ export default async function setup(project: TestProject) {
     `[e2e] local stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stack.dashboardUrl}`,
   );
   await warmUp(stack.dashboardUrl);
-  project.provide("localStack", { apiUrl: stack.apiUrl, dashboardUrl: stack.dashboardUrl });
+  project.provide("localStack", {
+    apiUrl: stack.apiUrl,
+    dashboardUrl: stack.dashboardUrl,
+    dashboardClientDir: stack.dashboardClientDir,
+  });
   return async () => {
     await stack.stop();
   };

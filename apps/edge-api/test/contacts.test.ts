@@ -91,6 +91,25 @@ describe("contacts and companies", () => {
     expect([bad.status, bad.json.error.message]).toEqual([400, expect.stringMatching(/^query\.cursor/)]);
   });
 
+  it("reads a page's contacts by id in one call: only those, only the caller's; bad ids are a 400", async () => {
+    const made: string[] = [];
+    for (const name of ["ids-a", "ids-b", "ids-c"])
+      made.push((await call("/v1/contacts", { body: { name }, headers: h })).json.id);
+    const theirs = (await call("/v1/contacts", { body: { name: "ids-theirs" }, headers: other })).json.id;
+    const some = await call(`/v1/contacts?ids=${made[0]},${made[2]},${theirs}&sort=name&order=asc`, {
+      headers: h,
+    });
+    expect(some.status).toBe(200);
+    expect(some.json.contacts.map((c: { name: string }) => c.name)).toEqual(["ids-a", "ids-c"]);
+    const fromOther = await call(`/v1/contacts?ids=${made.join(",")}`, { headers: other });
+    expect(fromOther.json.contacts).toEqual([]);
+    const notUuid = await call(`/v1/contacts?ids=${made[0]},nope`, { headers: h });
+    expect([notUuid.status, notUuid.json.error.message]).toEqual([400, expect.stringMatching(/^query\.ids/)]);
+    const tooMany = Array.from({ length: 201 }, () => crypto.randomUUID()).join(",");
+    const many = await call(`/v1/contacts?ids=${tooMany}`, { headers: h });
+    expect([many.status, many.json.error.message]).toEqual([400, expect.stringMatching(/^query\.ids/)]);
+  });
+
   it("creates are idempotent", async () => {
     const headers = { ...h, "idempotency-key": "contact-1" };
     const one = await call("/v1/contacts", { body: { name: "Idem", email: "idem@example.com" }, headers });

@@ -12599,6 +12599,8 @@ export interface paths {
                     email?: string;
                     tag?: string;
                     companyId?: string;
+                    /** @description Only these contacts (comma-separated ids, at most 200): one read for a page's contacts */
+                    ids?: string;
                     sort?: "created_at" | "updated_at" | "name";
                     order?: "asc" | "desc";
                     limit?: number;

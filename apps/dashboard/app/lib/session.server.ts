@@ -1,11 +1,26 @@
 import { type AppLoadContext, redirect } from "react-router";
 import { api } from "./api.server.js";
 
+// One GET /v1/me per page load: the layout's loader and the screen's (requireAdmin) run side by side
+// in one request and share it. Keyed by the request's load context, which worker/index.ts makes per
+// request. Only for GETs: after an action (which may change the caller) the loaders ask again.
+const meOfRequest = new WeakMap<AppLoadContext, ReturnType<typeof fetchMe>>();
+
 /**
  * The signed-in caller (GET /v1/me with the browser's session cookie), or a redirect to the login page
  * that comes back here afterwards. Every screen behind the app layout gets it from the layout's loader.
  */
-export async function requireMe(request: Request, context: AppLoadContext) {
+export function requireMe(request: Request, context: AppLoadContext) {
+  if (request.method !== "GET") return fetchMe(request, context);
+  let me = meOfRequest.get(context);
+  if (!me) {
+    me = fetchMe(request, context);
+    meOfRequest.set(context, me);
+  }
+  return me;
+}
+
+async function fetchMe(request: Request, context: AppLoadContext) {
   const { data, response } = await api(request, context).GET("/v1/me");
   if (data) return data;
   if (response.status === 401) {

@@ -38,19 +38,22 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     loadMembers(client),
   ]);
   const leads = list.data?.leads ?? [];
-  // Contact names for the page's leads (the lead holds the contact's id).
+  // Contact names for the page's leads (the lead holds the contact's id), in one read.
   const contactIds = [...new Set(leads.map((l) => l.contactId))];
-  const contacts = await Promise.all(
-    contactIds.map(async (id) => (await client.GET("/v1/contacts/{id}", { params: { path: { id } } })).data),
-  );
+  const contacts =
+    contactIds.length === 0
+      ? []
+      : ((
+          await client.GET("/v1/contacts", {
+            params: { query: { ids: contactIds.join(","), limit: contactIds.length } },
+          })
+        ).data?.contacts ?? []);
   return {
     leads,
     nextCursor: list.data?.nextCursor ?? null,
     error: list.data ? null : errorMessage(list.error, "The leads could not be loaded."),
     members,
-    contacts: Object.fromEntries(
-      contacts.filter((c) => c !== undefined).map((c) => [c.id, c.name || c.email || c.phone || "Unnamed"]),
-    ),
+    contacts: Object.fromEntries(contacts.map((c) => [c.id, c.name || c.email || c.phone || "Unnamed"])),
   };
 }
 

@@ -12,8 +12,10 @@ const FIELDS = ["provider", "baseUrl", "model", "embeddingModel", "apiKey", "dai
 type Provider = "offline" | "openai" | "workers-ai";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  await requireAdmin(request, context);
-  const { data, response } = await api(request, context).GET("/v1/ai/settings");
+  const [, { data, response }] = await Promise.all([
+    requireAdmin(request, context),
+    api(request, context).GET("/v1/ai/settings"),
+  ]);
   if (!data) throw new Response("Could not load the AI settings", { status: response.status });
   return { settings: data };
 }

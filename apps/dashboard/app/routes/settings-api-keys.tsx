@@ -12,8 +12,10 @@ export const meta: Route.MetaFunction = () => [{ title: "API keys · Settings ·
 const ROLES = ["viewer", "agent", "admin"] as const;
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  await requireAdmin(request, context);
-  const { data, response } = await api(request, context).GET("/v1/api-keys");
+  const [, { data, response }] = await Promise.all([
+    requireAdmin(request, context),
+    api(request, context).GET("/v1/api-keys"),
+  ]);
   if (!data) throw new Response("Could not load the API keys", { status: response.status });
   return { keys: data.apiKeys };
 }

@@ -23,9 +23,9 @@ const FIELDS = [
 ];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  await requireAdmin(request, context);
   const client = api(request, context);
-  const [rules, teams, members] = await Promise.all([
+  const [, rules, teams, members] = await Promise.all([
+    requireAdmin(request, context),
     client.GET("/v1/assignment-rules"),
     client.GET("/v1/teams"),
     client.GET("/v1/members"),

@@ -28,8 +28,10 @@ type Day = (typeof DAYS)[number][0];
 const MAX_INTERVALS = 6;
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  await requireAdmin(request, context);
-  const { data, response } = await api(request, context).GET("/v1/settings/business-hours");
+  const [, { data, response }] = await Promise.all([
+    requireAdmin(request, context),
+    api(request, context).GET("/v1/settings/business-hours"),
+  ]);
   if (!data) throw new Response("Could not load the business hours", { status: response.status });
   const hours = data.enabled ? { weekly: data.weekly, closedDates: data.closedDates } : undefined;
   return { hours: data, openNow: isWithinBusinessHours(new Date(), data.timeZone, hours) };

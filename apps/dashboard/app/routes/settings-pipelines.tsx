@@ -11,8 +11,10 @@ const CATEGORIES = ["open", "won", "lost"] as const;
 type Category = (typeof CATEGORIES)[number];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  await requireAdmin(request, context);
-  const { data, response } = await api(request, context).GET("/v1/pipelines");
+  const [, { data, response }] = await Promise.all([
+    requireAdmin(request, context),
+    api(request, context).GET("/v1/pipelines"),
+  ]);
   if (!data) throw new Response("Could not load the pipelines", { status: response.status });
   return { pipelines: data.pipelines };
 }

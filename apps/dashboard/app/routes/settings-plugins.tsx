@@ -18,9 +18,11 @@ export const meta: Route.MetaFunction = () => [{ title: "Plugins · Settings · 
 type Packed = components["schemas"]["PackedPlugin"];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  await requireAdmin(request, context);
   const client = api(request, context);
-  const { data, response } = await client.GET("/v1/plugins/installs");
+  const [, { data, response }] = await Promise.all([
+    requireAdmin(request, context),
+    client.GET("/v1/plugins/installs"),
+  ]);
   if (!data) throw new Response("Could not load the plugins", { status: response.status });
   const selected = new URL(request.url).searchParams.get("install") ?? data.installs[0]?.id ?? null;
   const calls = selected

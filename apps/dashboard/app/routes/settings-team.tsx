@@ -13,9 +13,12 @@ const ROLES = ["viewer", "agent", "admin", "owner"] as const;
 type Role = (typeof ROLES)[number];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const me = await requireAdmin(request, context);
   const client = api(request, context);
-  const [{ data, response }, teams] = await Promise.all([client.GET("/v1/members"), client.GET("/v1/teams")]);
+  const [me, { data, response }, teams] = await Promise.all([
+    requireAdmin(request, context),
+    client.GET("/v1/members"),
+    client.GET("/v1/teams"),
+  ]);
   if (!data) throw new Response("Could not load the team", { status: response.status });
   return {
     members: data.members,

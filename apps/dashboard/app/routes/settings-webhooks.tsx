@@ -20,10 +20,10 @@ type NewEndpoint = NonNullable<paths["/v1/webhooks"]["post"]["requestBody"]>["co
 type EventType = NonNullable<NewEndpoint["eventTypes"]>[number];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  await requireAdmin(request, context);
   const client = api(request, context);
   const params = new URL(request.url).searchParams;
-  const [{ data, response }, types, intake] = await Promise.all([
+  const [, { data, response }, types, intake] = await Promise.all([
+    requireAdmin(request, context),
     client.GET("/v1/webhooks"),
     client.GET("/v1/webhooks/event-types"),
     client.GET("/v1/lead-intake"),

@@ -19,9 +19,9 @@ const LANGUAGES = [
 ] as const;
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  await requireAdmin(request, context);
   const client = api(request, context);
-  const [{ data, response }, inbound, plugins] = await Promise.all([
+  const [, { data, response }, inbound, plugins] = await Promise.all([
+    requireAdmin(request, context),
     client.GET("/v1/workspace"),
     client.GET("/v1/workspace/inbound-email"),
     client.GET("/v1/plugins/installs"),

@@ -62,6 +62,15 @@ contactRoutes.openapi(
         email: z.string().max(254).optional(),
         tag: z.string().max(50).optional(),
         companyId: z.uuid().optional(),
+        ids: z
+          .string()
+          .optional()
+          .transform((s) => (s ? s.split(",") : undefined))
+          .pipe(z.array(z.uuid()).min(1).max(200).optional())
+          .openapi({
+            description:
+              "Only these contacts (comma-separated ids, at most 200): one read for a page's contacts",
+          }),
         ...listQuery(["created_at", "updated_at", "name"] as const),
       }),
     },

@@ -8,7 +8,7 @@ import {
   type Tx,
   withTenant,
 } from "@autopilot/db";
-import { and, arrayContains, eq, ilike, isNull, or, type SQL } from "drizzle-orm";
+import { and, arrayContains, eq, ilike, inArray, isNull, or, type SQL } from "drizzle-orm";
 import { audit } from "../audit.js";
 import { AppError, notFound } from "../errors.js";
 import type { SalesActor } from "./actor.js";
@@ -178,6 +178,7 @@ export type ContactFilters = {
   email?: string;
   tag?: string;
   companyId?: string;
+  ids?: string[];
   includeMerged?: boolean;
   sort: "created_at" | "updated_at" | "name";
   order: "asc" | "desc";
@@ -204,6 +205,7 @@ export async function listContacts(db: Database, tenantId: string, f: ContactFil
   if (f.email) where.push(eq(contacts.emailNormalized, normalizeEmail(f.email) ?? ""));
   if (f.tag) where.push(arrayContains(contacts.tags, [f.tag]));
   if (f.companyId) where.push(eq(contacts.companyId, f.companyId));
+  if (f.ids) where.push(inArray(contacts.id, f.ids));
   return withTenant(db, tenantId, async (tx) => {
     const { items, nextCursor } = await listPage(tx, contacts, spec, where, f.cursor, f.limit);
     return { contacts: items.map(contactView), nextCursor };
