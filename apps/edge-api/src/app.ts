@@ -28,6 +28,7 @@ import { marketplaceRoutes } from "./routes/marketplace.js";
 import { meRoutes } from "./routes/me.js";
 import { memberRoutes } from "./routes/members.js";
 import { operatorRoutes } from "./routes/operator.js";
+import { overviewRoutes } from "./routes/overview.js";
 import { pluginRoutes } from "./routes/plugins.js";
 import { reportRoutes } from "./routes/reports.js";
 import { routeConfigRoutes } from "./routes/route-config.js";
@@ -94,6 +95,7 @@ export function createApp() {
   app.route("/", devRoutes);
   app.route("/", authRoutes);
   app.route("/", meRoutes);
+  app.route("/", overviewRoutes);
   app.route("/", workspaceRoutes);
   app.route("/", businessHoursRoutes);
   app.route("/", memberRoutes);

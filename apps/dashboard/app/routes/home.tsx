@@ -13,28 +13,20 @@ export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: admi
 // needs a person today: conversations waiting, new leads, open deals.
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const client = api(request, context);
-  const [sources, routes, keys, waiting, leads, deals] = await Promise.all([
-    client.GET("/v1/knowledge/sources"),
-    client.GET("/v1/routes"),
-    client.GET("/v1/widget-keys"),
-    client.GET("/v1/conversations", { params: { query: { status: "waiting", limit: 50 } } }),
-    client.GET("/v1/leads", { params: { query: { status: "new", limit: 50 } } }),
-    client.GET("/v1/deals", { params: { query: { status: "open", limit: 100 } } }),
-  ]);
-  const any = (list: unknown[] | undefined) => (list === undefined ? null : list.length > 0);
+  const { data, response } = await api(request, context).GET("/v1/overview");
+  if (!data) throw new Response("Could not load the overview", { status: response.status });
   return {
-    steps: {
-      knowledge: any(sources.data?.sources),
-      playbooks: any(routes.data?.routes),
-      // Widget keys are an admin's to see: for others the step is simply not shown as open.
-      widget: any(keys.data?.widgetKeys),
-    },
-    waiting: waiting.data?.conversations.length ?? 0,
-    newLeads: leads.data?.leads.length ?? 0,
-    openDeals: deals.data?.deals.length ?? 0,
+    // Widget keys are an admin's to see: for others (null) the step is simply not shown as open.
+    steps: data.setup,
+    waiting: data.waitingConversations,
+    newLeads: data.newLeads,
+    openDeals: data.openDeals,
   };
 }
+
+// GET /v1/overview counts up to 1,000 (a large workspace is not scanned to the end).
+const COUNT_CAP = 1000;
+const shown = (n: number) => (n >= COUNT_CAP ? `${COUNT_CAP}+` : String(n));
 
 const STEPS = [
   { key: "knowledge", label: "Add your website or documents", to: "/onboarding?step=website" },
@@ -84,17 +76,17 @@ export default function Home({ loaderData }: Route.ComponentProps) {
           <ul className="plain" data-today="">
             <li>
               <Link to="/inbox?status=waiting">
-                {waiting} {waiting === 1 ? "conversation waits" : "conversations wait"} for a person
+                {shown(waiting)} {waiting === 1 ? "conversation waits" : "conversations wait"} for a person
               </Link>
             </li>
             <li>
               <Link to="/leads?status=new">
-                {newLeads} new {newLeads === 1 ? "lead" : "leads"}
+                {shown(newLeads)} new {newLeads === 1 ? "lead" : "leads"}
               </Link>
             </li>
             <li>
               <Link to="/deals">
-                {openDeals} open {openDeals === 1 ? "deal" : "deals"}
+                {shown(openDeals)} open {openDeals === 1 ? "deal" : "deals"}
               </Link>
             </li>
           </ul>
