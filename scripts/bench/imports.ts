@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { seedWorkspace } from "../lib/seed.js";
 import type { Bench } from "./registry.js";
-import { percentile, round } from "./stats.js";
+import { median, percentile, round } from "./stats.js";
 import { startBenchWorker } from "./worker.js";
 
 const ROWS = Number(process.env.IMPORT_ROWS ?? 5_000);
@@ -16,12 +16,6 @@ function csv(n: number): string {
   for (let i = 0; i < n; i++) lines.push(`Lead ${i},lead-${i}@import.bench,Company ${i % 500},DE,${i * 10}`);
   return `${lines.join("\n")}\n`;
 }
-
-const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
 
 export const imports: Bench = {
   name: "imports",

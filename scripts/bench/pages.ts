@@ -16,7 +16,7 @@ import { seedDemoCrm } from "../start/demo-crm.js";
 import { startLocalStack } from "../start/local-stack.js";
 import type { Bench } from "./registry.js";
 import { startStaticPages } from "./static-pages.js";
-import { percentile, round } from "./stats.js";
+import { median, percentile, round } from "./stats.js";
 
 const RUNS = Number(process.env.PAGES_RUNS ?? 5);
 const TARGET_MS = 500;
@@ -37,12 +37,6 @@ export const PAGE_ROUTES = [
 ];
 
 type Load = { totalMs: number; documentTtfbMs: number; requests: number };
-
-const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
 
 export const pages: Bench = {
   name: "pages",

@@ -8,6 +8,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[rank] ?? Number.NaN;
 }
 
+/** The median of unsorted values (nearest rank). */
+export const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+
 export function summarize(latenciesMs: number[], seconds: number): LatencySummary {
   const sorted = [...latenciesMs].sort((a, b) => a - b);
   return {

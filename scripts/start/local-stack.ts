@@ -25,6 +25,7 @@ export async function startLocalStack(
   const dataDir = join(runs, String(process.pid));
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
+  const dashboardBuildDir = join(dataDir, "dashboard-build");
   let crashed = "";
   const stack: Stack = {
     root,
@@ -32,7 +33,7 @@ export async function startLocalStack(
     ports: { api: await freePort(), dashboard: await freePort() },
     wranglerEnv: { WRANGLER_REGISTRY_PATH: join(dataDir, "wrangler-registry") },
     apiVars,
-    dashboardBuildDir: join(dataDir, "dashboard-build"),
+    dashboardBuildDir,
     crashed: (name, reason) => {
       crashed = `${name}: ${reason}`;
       console.error(`[e2e] ${crashed}`);
@@ -55,7 +56,7 @@ export async function startLocalStack(
     apiUrl: stack.apiUrl ?? "",
     dashboardUrl: `http://127.0.0.1:${stack.ports.dashboard}`,
     // The built dashboard's static assets (what wrangler serves under /assets/).
-    dashboardClientDir: join(dataDir, "dashboard-build", "client"),
+    dashboardClientDir: join(dashboardBuildDir, "client"),
     stop,
   };
 }

@@ -32,11 +32,7 @@ export default async function setup(project: TestProject) {
     `[e2e] local stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stack.dashboardUrl}`,
   );
   await warmUp(stack.dashboardUrl);
-  project.provide("localStack", {
-    apiUrl: stack.apiUrl,
-    dashboardUrl: stack.dashboardUrl,
-    dashboardClientDir: stack.dashboardClientDir,
-  });
+  project.provide("localStack", { apiUrl: stack.apiUrl, dashboardUrl: stack.dashboardUrl });
   return async () => {
     await stack.stop();
   };

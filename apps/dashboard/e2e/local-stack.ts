@@ -1,7 +1,10 @@
 import { inject } from "vitest";
-import type { LocalStack } from "../../../scripts/start/local-stack.js";
+import type { LocalStack as StartedStack } from "../../../scripts/start/local-stack.js";
 
-export { type LocalStack, startLocalStack } from "../../../scripts/start/local-stack.js";
+export { startLocalStack } from "../../../scripts/start/local-stack.js";
+
+/** What the tests need of the stack (started by global-setup.ts): its two addresses. */
+export type LocalStack = Pick<StartedStack, "apiUrl" | "dashboardUrl">;
 
 declare module "vitest" {
   export interface ProvidedContext {
