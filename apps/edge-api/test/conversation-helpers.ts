@@ -52,9 +52,15 @@ export async function useFakeOpenAi(t: Tenant, model: string, dailyTokenBudget =
   expect(res.status, JSON.stringify(res.json)).toBe(200);
 }
 
-/** Chat calls the fake answered for a model; `streamed` counts only those asked with `stream: true`. */
-export async function fakeCalls(model: string, kind: "calls" | "streamed" = "calls"): Promise<number> {
+/**
+ * Calls the fake answered for a model: chat calls, `streamed` only those asked with `stream: true`,
+ * `embedded` embeddings requests.
+ */
+export async function fakeCalls(
+  model: string,
+  kind: "calls" | "streamed" | "embedded" = "calls",
+): Promise<number> {
   const res = await fetch(env.FAKE_OPENAI_URL.replace(/\/v1$/, "/stats"));
-  const body = (await res.json()) as Record<"calls" | "streamed", Record<string, number>>;
+  const body = (await res.json()) as Record<"calls" | "streamed" | "embedded", Record<string, number>>;
   return body[kind][model] ?? 0;
 }

@@ -16,7 +16,7 @@ import type { AddressInfo } from "node:net";
 //   fake-stream    (knowledge answers) the first two sentences of the first chunk with an invented one
 //                  between them, its arguments (citations first) streamed in small pieces 20 ms apart
 // A user message containing "[slow]" is answered after 1.5 s. GET /stats counts calls per model (and
-// streamed ones apart). answer_with_citations (fake-ok): the first sentence of the first context
+// streamed ones apart; embeddings requests apart too). answer_with_citations (fake-ok): the first sentence of the first context
 // chunk, citing that chunk. Without tools the answer is text: TEXT_ANSWER.
 // Streams are sent as OpenAI does: a role chunk, each tool call's id and name, then its arguments in
 // several fragments (text in word-sized deltas), a finish_reason chunk, the usage chunk (choices: [])
@@ -35,10 +35,11 @@ type Body = {
 export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise<void> }> {
   const calls: Record<string, number> = {};
   const streamed: Record<string, number> = {};
+  const embedded: Record<string, number> = {};
   const server: Server = createServer((req, res) => {
     if (req.method === "GET" && req.url === "/stats") {
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ calls, streamed }));
+      res.end(JSON.stringify({ calls, streamed, embedded }));
       return;
     }
     let raw = "";
@@ -46,7 +47,11 @@ export async function startFakeOpenAi(): Promise<{ url: string; close(): Promise
       raw += c;
     });
     req.on("end", () => {
-      if (req.url === "/v1/embeddings") return embeddings(JSON.parse(raw) as EmbeddingsBody, res);
+      if (req.url === "/v1/embeddings") {
+        const body = JSON.parse(raw) as EmbeddingsBody;
+        embedded[body.model] = (embedded[body.model] ?? 0) + 1;
+        return embeddings(body, res);
+      }
       if (req.url !== "/v1/chat/completions") {
         res.writeHead(404, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: { message: "not found", type: "invalid_request_error" } }));

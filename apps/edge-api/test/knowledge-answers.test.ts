@@ -280,6 +280,42 @@ describe("knowledge answers: FAQ sources, policy, model and tenancy", () => {
     expect((await unanswered(a)).questions).toEqual([]);
   });
 
+  it("with nothing indexed yet no question goes to the embedding model; once a FAQ is added it does, and answers", async () => {
+    const t = await tenantWithWidget([]);
+    const model = "fake-embed-first-days"; // its own name: the fake counts its requests apart
+    const settings = await call("/v1/ai/settings", {
+      method: "PUT",
+      headers: t.auth,
+      body: {
+        provider: "openai",
+        baseUrl: env.FAKE_OPENAI_URL,
+        model: "fake-ok",
+        apiKey: "sk-test",
+        embeddingModel: model,
+      },
+    });
+    expect(settings.status, JSON.stringify(settings.json)).toBe(200);
+
+    const c = await startConversation(t);
+    expect(answerOf(await say(c, "What is the zorbly return window?")).text).toBe(KNOWLEDGE_FALLBACK);
+    await eventually(
+      () => unanswered(t),
+      (l) => l.questions.length === 1,
+      "the question recorded unanswered",
+    );
+    expect(await fakeCalls(model, "embedded")).toBe(0);
+
+    await faq(t, [{ question: "What is the zorbly return window?", answer: "Forty zorbly days." }]);
+    // The FAQ's chunks are embedded by a step after the request: wait for it.
+    const embeddedByFaq = await eventually(
+      () => fakeCalls(model, "embedded"),
+      (n) => n === 1,
+      "the FAQ's chunks embedded",
+    );
+    expect(answerOf(await say(c, "What is the zorbly return window?")).text).toContain("Forty zorbly days");
+    expect(await fakeCalls(model, "embedded")).toBe(embeddedByFaq + 1); // the question, for hybrid search
+  });
+
   it("unanswered questions are grouped, counted and paginated", async () => {
     const t = await tenantWithWidget([]);
     for (const q of ["Do you ship to Mars?", "do you ship to mars", "Can I pay in gold?", "Is there a cafe?"])

@@ -1,6 +1,6 @@
-import { type Database, knowledgeSettings, withTenant } from "@autopilot/db";
+import { type Database, withTenant } from "@autopilot/db";
 import type { KnowledgeChunk, KnowledgePolicy } from "@autopilot/engine";
-import { eq } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { tenantEmbedder } from "../ai/embeddings.js";
 import type { AiKeys } from "../ai/keys.js";
 import { retrieveChunks } from "./search.js";
@@ -24,16 +24,20 @@ export async function knowledgeForTurn(
   keys: AiKeys = {},
 ): Promise<TurnKnowledge> {
   const [query = "", ...alsoLexical] = typeof queries === "string" ? [queries] : queries;
-  const embedder = await tenantEmbedder(db, tenantId, keys);
-  const [chunks, policy] = await Promise.all([
-    retrieveChunks(db, tenantId, query, {
-      tokenBudget: ANSWER_TOKEN_BUDGET,
-      limit: ANSWER_CHUNKS,
-      embedder,
-      alsoLexical,
-    }),
-    loadKnowledgePolicy(db, tenantId),
+  const [{ policy, hasChunks }, embedder] = await Promise.all([
+    loadTurnSettings(db, tenantId),
+    tenantEmbedder(db, tenantId, keys),
   ]);
+  // A workspace with nothing indexed yet (most in their first days) has nothing to find: no question
+  // sent to the embedding provider, no search (whose first call on each database connection costs
+  // ~20 ms of planning).
+  if (!hasChunks) return { chunks: [], policy };
+  const chunks = await retrieveChunks(db, tenantId, query, {
+    tokenBudget: ANSWER_TOKEN_BUDGET,
+    limit: ANSWER_CHUNKS,
+    embedder,
+    alsoLexical,
+  });
   return {
     chunks: chunks.map((c) => ({
       id: c.id,
@@ -47,12 +51,21 @@ export async function knowledgeForTurn(
   };
 }
 
-export async function loadKnowledgePolicy(db: Database, tenantId: string): Promise<KnowledgePolicy> {
-  const [row] = await withTenant(db, tenantId, (tx) =>
-    tx
-      .select({ phrases: knowledgeSettings.forbiddenPhrases, patterns: knowledgeSettings.forbiddenPatterns })
-      .from(knowledgeSettings)
-      .where(eq(knowledgeSettings.tenantId, tenantId)),
+/** The tenant's forbidden claims, and whether it has any chunk to search, in one read. */
+async function loadTurnSettings(
+  db: Database,
+  tenantId: string,
+): Promise<{ policy: KnowledgePolicy; hasChunks: boolean }> {
+  const result = await withTenant(db, tenantId, (tx) =>
+    tx.execute<{ phrases: string[] | null; patterns: string[] | null; has_chunks: boolean }>(sql`
+      select s.forbidden_phrases as phrases, s.forbidden_patterns as patterns,
+        exists (select 1 from knowledge_chunks c where c.tenant_id = ${tenantId}) as has_chunks
+      from (select 1) as one
+      left join knowledge_settings s on s.tenant_id = ${tenantId}`),
   );
-  return { forbiddenPhrases: row?.phrases ?? [], forbiddenPatterns: row?.patterns ?? [] };
+  const row = result.rows[0];
+  return {
+    policy: { forbiddenPhrases: row?.phrases ?? [], forbiddenPatterns: row?.patterns ?? [] },
+    hasChunks: row?.has_chunks === true,
+  };
 }
