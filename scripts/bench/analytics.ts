@@ -34,6 +34,7 @@
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
 import { type openDatabase, withTenant } from "@autopilot/db";
 import { type AppEvent, eventSchema } from "@autopilot/sdk";
 import { type IngestMessage, ingestMessages } from "../../apps/edge-api/src/analytics/consume.js";
@@ -240,6 +241,8 @@ type IngestRun = {
   dbUsPerEvent: number;
   clientUsPerEvent: number;
   clientCpuShare: number;
+  /** Time the main thread spent in garbage collection per event (part of clientUsPerEvent). */
+  gcUsPerEvent: number;
   load1: number;
 };
 
@@ -298,6 +301,11 @@ async function ingestAll(
   const before = await backends();
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  gc.observe({ entryTypes: ["gc"] });
   let after = new Map<number, number>();
   try {
     await Promise.all(
@@ -309,6 +317,7 @@ async function ingestAll(
       }),
     );
   } finally {
+    gc.disconnect();
     after = await backends();
     await Promise.all(slots.map((db) => db.end()));
   }
@@ -326,6 +335,7 @@ async function ingestAll(
     dbUsPerEvent: (dbSeconds * 1e6) / total,
     clientUsPerEvent: (cpu.user + cpu.system) / total,
     clientCpuShare: (cpu.user + cpu.system) / 1e6 / seconds,
+    gcUsPerEvent: (gcMs * 1000) / total,
     load1: load1(),
   };
 }
@@ -342,6 +352,7 @@ function combineRuns(runs: IngestRun[]): IngestRun {
     dbUsPerEvent: perEvent((r) => r.dbUsPerEvent),
     clientUsPerEvent: perEvent((r) => r.clientUsPerEvent),
     clientCpuShare: runs.reduce((sum, r) => sum + r.clientCpuShare * r.seconds, 0) / seconds,
+    gcUsPerEvent: perEvent((r) => r.gcUsPerEvent),
     load1: runs.at(-1)?.load1 ?? load1(),
   };
 }
@@ -393,7 +404,7 @@ function printRun(label: string, events: number, r: IngestRun) {
   // µs is what one database core could ingest.
   console.log(
     `    CPU per event: database ${us(r.dbUsPerEvent)} µs (${Number.isFinite(r.dbUsPerEvent) ? Math.round(1e6 / r.dbUsPerEvent) : "?"} events/s per database core), ` +
-      `this process ${us(r.clientUsPerEvent)} µs (${r.clientCpuShare.toFixed(2)} CPU)`,
+      `this process ${us(r.clientUsPerEvent)} µs (${r.clientCpuShare.toFixed(2)} CPU; ${us(r.gcUsPerEvent)} µs of it collecting garbage)`,
   );
 }
 
@@ -625,6 +636,7 @@ export const analytics: Bench = {
         ingest_load_average_1min: round(live.load1, 2),
         ...finite("ingest_database_cpu_us_per_event", live.dbUsPerEvent),
         ingest_client_cpu_us_per_event: round(live.clientUsPerEvent, 1),
+        ingest_client_gc_us_per_event: round(live.gcUsPerEvent, 1),
         ingest_one_tenant_events_per_s: Math.round(solo.rate),
         ingest_one_tenant_load_average_1min: round(solo.load1, 2),
         ...finite("ingest_one_tenant_database_cpu_us_per_event", solo.dbUsPerEvent),
@@ -648,6 +660,7 @@ export const analytics: Bench = {
         fold_shuffled_events_per_s: Math.round(worstFold.rate),
         ...finite("plain_insert_database_cpu_us_per_event", plain.dbUsPerEvent),
         plain_insert_client_cpu_us_per_event: round(plain.clientUsPerEvent, 1),
+        plain_insert_client_gc_us_per_event: round(plain.gcUsPerEvent, 1),
         copy_load_average_1min: round(copyLoad, 2),
         ...finite("copy_database_cpu_us_per_row", copyUsPerRow),
         redelivery_new_connection_per_batch_events_per_s: Math.round(freshRate),

@@ -8,7 +8,7 @@
 // the local path before issue 22, side by side. BENCH_CONCURRENT overrides 1,000;
 // BENCH_COMPARE_UNPOOLED=0 skips the second run.
 import { seedWorkspace } from "../lib/seed.js";
-import { cpuBetween, describeCpu, sampleCpu } from "./cpu.js";
+import { type CpuSample, cpuBetween, describeCpu, sampleCpu } from "./cpu.js";
 import type { Bench } from "./registry.js";
 import { describe, percentile, round, runSequential, summarize } from "./stats.js";
 import { BENCH_CONNECTIONS, type BenchWorker, NO_WIDGET_LIMITS, startBenchWorker } from "./worker.js";
@@ -16,6 +16,7 @@ import { BENCH_CONNECTIONS, type BenchWorker, NO_WIDGET_LIMITS, startBenchWorker
 const TARGET_TURN_MEDIAN_MS = 5;
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 1000);
 const CONCURRENT_DEADLINE_MS = 120_000;
+const SETTLE_MAX_MS = 90_000;
 const COMPARE_UNPOOLED = process.env.BENCH_COMPARE_UNPOOLED !== "0";
 const FIFTY = { conversations: 50, messages: 4 };
 const TARGETS = { concurrentPerS: 300, concurrentP99Ms: 2000, fiftyPerS: 200 };
@@ -93,7 +94,7 @@ async function burst(
   count: number,
   unit: string,
   task: () => Promise<number[]>,
-): Promise<{ latencies: number[]; errors: number; wall: number; cpu: string; db: string }> {
+): Promise<{ latencies: number[]; errors: number; wall: number; cpu: string; used: CpuSample; db: string }> {
   const latencies: number[] = [];
   let errors = 0;
   const named = { bridge: worker.databasePid, client: process.pid };
@@ -115,7 +116,8 @@ async function burst(
     new Promise<boolean>((r) => setTimeout(() => r(true), CONCURRENT_DEADLINE_MS).unref()),
   ]);
   const wall = (performance.now() - t0) / 1000;
-  const cpu = describeCpu(cpuBetween(before, sampleCpu(named)), wall);
+  const used = cpuBetween(before, sampleCpu(named));
+  const cpu = describeCpu(used, wall);
   if (timedOut) errors += count - errors - latencies.length;
   // The database as the Worker used it, per task: what a pooler or Hyperdrive changes (README).
   const b = await worker.bridgeStats();
@@ -125,7 +127,46 @@ async function burst(
     `${per(b.sessions - bridgeBefore.sessions)} database connections opened by the Worker, ` +
     `${per(b.serverConnections - bridgeBefore.serverConnections)} server backends started, ` +
     `${per(b.roundTrips - bridgeBefore.roundTrips)} round trips (counted when pooled)`;
-  return { latencies, errors, wall, cpu, db };
+  return { latencies, errors, wall, cpu, used, db };
+}
+
+/**
+ * The same run's floor for a burst: workerd runs the Worker, every Durable Object and the consumers on
+ * one thread, so its CPU per unit of work (a conversation started and answered, or a message) bounds
+ * the rate at 1 / that: the ceiling. A busy share near 1 says that thread was the limit.
+ */
+function workerdFloor(b: { used: CpuSample; wall: number }, done: number) {
+  const seconds = b.used.workerd ?? 0;
+  if (!(seconds > 0 && done > 0)) return null;
+  const msPer = (seconds * 1000) / done;
+  return {
+    msPer: round(msPer, 2),
+    busy: round(seconds / b.wall, 2),
+    ceilingPerS: round(1000 / msPer, 1),
+    postgresMsPer: round(((b.used.postgres ?? 0) * 1000) / done, 2),
+  };
+}
+
+const describeFloor = (f: ReturnType<typeof workerdFloor>, unit: string) =>
+  f
+    ? `    floor (this run): workerd ${f.msPer} ms CPU per ${unit}, busy ${f.busy} of its one thread: ` +
+      `at most ${f.ceilingPerS} ${unit}s/s on this machine (postgres ${f.postgresMsPer} ms per ${unit})`
+    : "    floor: workerd's CPU not readable here (/proc)";
+
+/**
+ * Waits until workerd and the PostgreSQL server are idle (under a tenth of a core over half a second),
+ * at most SETTLE_MAX_MS; returns the seconds waited.
+ */
+async function settle(worker: BenchWorker): Promise<number> {
+  const named = { bridge: worker.databasePid };
+  const t0 = performance.now();
+  while (performance.now() - t0 < SETTLE_MAX_MS) {
+    const before = sampleCpu(named);
+    await new Promise((r) => setTimeout(r, 500));
+    const used = cpuBetween(before, sampleCpu(named));
+    if ((used.workerd ?? 0) + (used.postgres ?? 0) < 0.05) break;
+  }
+  return (performance.now() - t0) / 1000;
 }
 
 /** (2) and (3) on `worker`: the figures, keyed as the JSON line has them. */
@@ -147,6 +188,12 @@ async function bursts(worker: BenchWorker, start: Start, post: Post): Promise<Re
       `${perS.toFixed(0)} conversations (start + message)/s (target ≥ ${TARGETS.concurrentPerS}/s, p99 ≤ ${TARGETS.concurrentP99Ms} ms)\n` +
       `    CPU: ${many.cpu}\n    ${many.db}`,
   );
+  const manyFloor = workerdFloor(many, many.latencies.length);
+  console.log(describeFloor(manyFloor, "conversation"));
+  // The burst's outbox drains and queue consumers run on after its last reply; (3) measures its own
+  // work only once they are done.
+  const settled = await settle(worker);
+  console.log(`  settled after the burst in ${settled.toFixed(1)} s (workerd and postgres idle)`);
   // (3) the conversations exist first; then every one sends its messages, each after the last reply.
   const opened = await Promise.allSettled(Array.from({ length: FIFTY.conversations }, () => start()));
   const convs = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
@@ -173,6 +220,8 @@ async function bursts(worker: BenchWorker, start: Start, post: Post): Promise<Re
       `wall ${fifty.wall.toFixed(2)} s, p50 ${percentile(fiftySorted, 50).toFixed(1)} ms p99 ${percentile(fiftySorted, 99).toFixed(1)} ms, ` +
       `${fiftyPerS.toFixed(0)} messages/s (target ≥ ${TARGETS.fiftyPerS}/s)\n    CPU: ${fifty.cpu}\n    ${fifty.db}`,
   );
+  const fiftyFloor = workerdFloor(fifty, fifty.latencies.length);
+  console.log(describeFloor(fiftyFloor, "message"));
   return {
     concurrent_errors: many.errors,
     concurrent_resent_requests: worker.retries.count,
@@ -184,6 +233,18 @@ async function bursts(worker: BenchWorker, start: Start, post: Post): Promise<Re
     fifty_p50_ms: fiftySorted.length ? round(percentile(fiftySorted, 50)) : 0,
     fifty_p99_ms: fiftySorted.length ? round(percentile(fiftySorted, 99)) : 0,
     fifty_messages_per_s: round(fiftyPerS, 1),
+    ...(manyFloor && {
+      concurrent_workerd_cpu_ms_per_conversation: manyFloor.msPer,
+      concurrent_workerd_busy_share: manyFloor.busy,
+      concurrent_workerd_ceiling_per_s: manyFloor.ceilingPerS,
+      concurrent_postgres_cpu_ms_per_conversation: manyFloor.postgresMsPer,
+    }),
+    ...(fiftyFloor && {
+      fifty_workerd_cpu_ms_per_message: fiftyFloor.msPer,
+      fifty_workerd_busy_share: fiftyFloor.busy,
+      fifty_workerd_ceiling_per_s: fiftyFloor.ceilingPerS,
+      fifty_postgres_cpu_ms_per_message: fiftyFloor.postgresMsPer,
+    }),
   };
 }
 
