@@ -317,6 +317,8 @@ async function ingestAll(
       }),
     );
   } finally {
+    // Entries are delivered asynchronously: take those still queued before stopping.
+    for (const entry of gc.takeRecords()) gcMs += entry.duration;
     gc.disconnect();
     after = await backends();
     await Promise.all(slots.map((db) => db.end()));

@@ -157,13 +157,12 @@ const describeFloor = (f: ReturnType<typeof workerdFloor>, unit: string) =>
  * Waits until workerd and the PostgreSQL server are idle (under a tenth of a core over half a second),
  * at most SETTLE_MAX_MS; returns the seconds waited.
  */
-async function settle(worker: BenchWorker): Promise<number> {
-  const named = { bridge: worker.databasePid };
+async function settle(): Promise<number> {
   const t0 = performance.now();
   while (performance.now() - t0 < SETTLE_MAX_MS) {
-    const before = sampleCpu(named);
+    const before = sampleCpu({});
     await new Promise((r) => setTimeout(r, 500));
-    const used = cpuBetween(before, sampleCpu(named));
+    const used = cpuBetween(before, sampleCpu({}));
     if ((used.workerd ?? 0) + (used.postgres ?? 0) < 0.05) break;
   }
   return (performance.now() - t0) / 1000;
@@ -192,7 +191,7 @@ async function bursts(worker: BenchWorker, start: Start, post: Post): Promise<Re
   console.log(describeFloor(manyFloor, "conversation"));
   // The burst's outbox drains and queue consumers run on after its last reply; (3) measures its own
   // work only once they are done.
-  const settled = await settle(worker);
+  const settled = await settle();
   console.log(`  settled after the burst in ${settled.toFixed(1)} s (workerd and postgres idle)`);
   // (3) the conversations exist first; then every one sends its messages, each after the last reply.
   const opened = await Promise.allSettled(Array.from({ length: FIFTY.conversations }, () => start()));

@@ -16,8 +16,8 @@ import type { AddressInfo } from "node:net";
 //   fake-stream    (knowledge answers) the first two sentences of the first chunk with an invented one
 //                  between them, its arguments (citations first) streamed in small pieces 20 ms apart
 // A user message containing "[slow]" is answered after 1.5 s. GET /stats counts calls per model (and
-// streamed ones apart; embeddings requests apart too). answer_with_citations (fake-ok): the first sentence of the first context
-// chunk, citing that chunk. Without tools the answer is text: TEXT_ANSWER.
+// streamed ones apart; embeddings requests apart too). answer_with_citations (fake-ok): the first
+// sentence of the first context chunk, citing that chunk. Without tools the answer is text: TEXT_ANSWER.
 // Streams are sent as OpenAI does: a role chunk, each tool call's id and name, then its arguments in
 // several fragments (text in word-sized deltas), a finish_reason chunk, the usage chunk (choices: [])
 // when asked for, and `data: [DONE]`.
