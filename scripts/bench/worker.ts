@@ -2,7 +2,9 @@
 // workerd — not through `wrangler dev`, whose proxy adds ~10 ms — wired to a fresh local database.
 import { fork, spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -132,9 +134,11 @@ export async function startBenchWorker(
         DB_BRIDGE: `127.0.0.1:${database.bridgePort}`,
         ...extraBindings,
       },
-      // The worker logs one JSON line per request: drop stdout, keep the tail of stderr for errors.
+      // The worker logs one JSON line per request: drop stdout (BENCH_WORKER_LOG: keep its warnings
+      // and errors in that file), keep the tail of stderr for errors.
       handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-        stdout.resume();
+        if (process.env.BENCH_WORKER_LOG) keepProblems(stdout, process.env.BENCH_WORKER_LOG);
+        else stdout.resume();
         stderr.on("data", (chunk: Buffer) => {
           runtimeErrors = (runtimeErrors + chunk.toString()).slice(-4000);
         });
@@ -180,4 +184,13 @@ export async function startBenchWorker(
     await closeDatabase();
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${runtimeErrors}`);
   }
+}
+
+/** Appends the worker's warning and error log lines to `file` (the request lines are dropped). */
+function keepProblems(stdout: Readable, file: string): void {
+  const lines = createInterface({ input: stdout, crlfDelay: Number.POSITIVE_INFINITY });
+  lines.on("line", (line) => {
+    if (line.includes('"level":"warn"') || line.includes('"level":"error"'))
+      appendFileSync(file, `${line}\n`);
+  });
 }

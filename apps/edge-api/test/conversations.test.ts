@@ -1,4 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
+import { openDatabase } from "@autopilot/db";
 import { describe, expect, it } from "vitest";
 import { conversationStub } from "../src/conversations/client.js";
 import type { ConversationDO } from "../src/conversations/conversation-do.js";
@@ -265,6 +266,63 @@ describe("conversation durable object", () => {
     const types = (sent as { body: { type: string } }[]).map((e) => e.body.type);
     expect(types.filter((x) => x === "message.received")).toHaveLength(3);
     expect(new Set((sent as { body: { id: string } }[]).map((e) => e.body.id)).size).toBe(sent.length);
+  });
+});
+
+describe("a start while the database cannot answer", () => {
+  /** A new conversation's DO whose database calls go to a closed port (they fail to connect), and its start. */
+  async function unreachable(tenantId: string) {
+    const id = crypto.randomUUID();
+    const stub = conversationStub(env, tenantId, id);
+    const down = new URL(env.DATABASE_URL);
+    down.port = "9";
+    await runInDurableObject(stub, (instance: ConversationDO) => {
+      instance.sinks = {
+        ...instance.sinks,
+        database: () => openDatabase({ url: down.href, bridge: env.DB_BRIDGE }),
+      };
+    });
+    const start = () => stub.start({ tenantId, conversationId: id, channel: "web", visitorId: "v-1" });
+    return { id, stub, start };
+  }
+
+  it("starts with the tenant's last known configuration, and its records reach the database once it is back", async () => {
+    const t = await tenantWithWidget();
+    await startConversation(t); // this isolate now knows the tenant's configuration
+    const { id, stub, start } = await unreachable(t.tenantId);
+    const started = await start();
+    expect(started, JSON.stringify(started)).toMatchObject({ id, status: "bot", visitorId: "v-1" });
+    // The routes came from the known configuration: the quote route answers.
+    const turn = await stub.visitorMessage({
+      tenantId: t.tenantId,
+      conversationId: id,
+      visitorId: "v-1",
+      text: "how much does it cost?",
+    });
+    expect(turn).toMatchObject({
+      messages: expect.arrayContaining([expect.objectContaining({ text: "Which plan?" })]),
+    });
+    await runInDurableObject(stub, async (instance: ConversationDO) => {
+      instance.sinks = { ...instance.sinks, database: () => ownerDb() };
+      await instance.drain(true);
+    });
+    const db = ownerDb();
+    try {
+      const rows = await db.query<{ tenant_id: string; message_count: number }>(
+        "select tenant_id, message_count from conversations where id = $1",
+        [id],
+      );
+      expect(rows).toEqual([{ tenant_id: t.tenantId, message_count: 3 }]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("refuses, as unavailable, a tenant whose configuration was never read", async () => {
+    const t = await tenantWithWidget();
+    const { start } = await unreachable(t.tenantId);
+    const refused = await start();
+    expect(refused).toMatchObject({ refused: { code: "unavailable" } });
   });
 });
 

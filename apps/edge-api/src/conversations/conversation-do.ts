@@ -88,7 +88,10 @@ export class ConversationDO extends DurableObject<Env> {
           core.requireVisitor(input);
           return core.view();
         }
-        const loaded = await startConfig(input.tenantId, (fn) => this.withDb(fn)).catch(() => {
+        const loaded = await startConfig(input.tenantId, (fn) => this.withDb(fn)).catch((error) => {
+          createLogger({ conversation: input.conversationId }).warn("start configuration unavailable", {
+            error: String(error),
+          });
           throw new ConversationError("unavailable", "conversations cannot start while the database is down");
         });
         if (!loaded) throw new ConversationError("not_found", "tenant not found");

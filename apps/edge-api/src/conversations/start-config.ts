@@ -1,8 +1,16 @@
-import { businessHours, type Database, routerModels, tenants, withTenant } from "@autopilot/db";
+import {
+  businessHours,
+  type Database,
+  isDatabaseUnavailable,
+  routerModels,
+  tenants,
+  withTenant,
+} from "@autopilot/db";
 import type { BusinessHours } from "@autopilot/engine";
 import { eq, sql } from "drizzle-orm";
 import { type AiSettingsRow, loadAiSettings } from "../ai/tenant-provider.js";
 import { engineHours } from "../domain/business-hours.js";
+import { createLogger } from "../lib/log.js";
 import { loadSnapshot, type RoutesSnapshot } from "../route-config/snapshot.js";
 import type { StartInput } from "./protocol.js";
 import type { Meta } from "./stored.js";
@@ -15,7 +23,11 @@ import type { Meta } from "./stored.js";
 //   concurrent starts share one check: a start waits for a check issued after it arrived, so at most
 //   one runs and one waits per tenant;
 // - the snapshot is read again only when the version moved; the AI settings on every check (a key or
-//   budget change applies to the next conversation).
+//   budget change applies to the next conversation);
+// - when a check cannot reach the database (down, or too slow under a burst: its deadline), a start
+//   uses the last configuration this isolate read, as a running conversation keeps replying while the
+//   database is away; only a tenant never read here is refused. A change made meanwhile applies once a
+//   check succeeds.
 
 export type StartConfig = {
   tenant: { name: string; timeZone: string; businessHours: BusinessHours | undefined };
@@ -44,9 +56,14 @@ export function startConfig(tenantId: string, withDb: WithDb): Promise<StartConf
     entry = { config: null, inflight: null, queued: null };
     cache.set(tenantId, entry);
   }
-  return check(tenantId, entry, withDb).catch((error) => {
+  const known = entry;
+  return check(tenantId, known, withDb).catch((error) => {
     if (error instanceof TenantMissing) return null;
-    throw error;
+    if (!isDatabaseUnavailable(error) || !known.config) throw error;
+    createLogger({ tenant: tenantId }).warn("start configuration check failed; using the last known", {
+      error: String(error),
+    });
+    return known.config;
   });
 }
 

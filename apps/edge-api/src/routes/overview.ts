@@ -21,12 +21,9 @@ const overviewSchema = z
     setup: z.object({
       knowledge: z.boolean().openapi({ description: "A knowledge source exists" }),
       playbooks: z.boolean().openapi({ description: "A route (playbook) exists" }),
-      widget: z
-        .boolean()
-        .nullable()
-        .openapi({
-          description: "A widget key exists; null when the caller may not see widget keys (below admin)",
-        }),
+      widget: z.boolean().nullable().openapi({
+        description: "A widget key exists; null when the caller may not see widget keys (below admin)",
+      }),
     }),
     waitingConversations: count,
     newLeads: count,
