@@ -52,15 +52,14 @@ export async function useFakeOpenAi(t: Tenant, model: string, dailyTokenBudget =
   expect(res.status, JSON.stringify(res.json)).toBe(200);
 }
 
+type FakeCallKind = "calls" | "streamed" | "embedded";
+
 /**
  * Calls the fake answered for a model: chat calls, `streamed` only those asked with `stream: true`,
  * `embedded` embeddings requests.
  */
-export async function fakeCalls(
-  model: string,
-  kind: "calls" | "streamed" | "embedded" = "calls",
-): Promise<number> {
+export async function fakeCalls(model: string, kind: FakeCallKind = "calls"): Promise<number> {
   const res = await fetch(env.FAKE_OPENAI_URL.replace(/\/v1$/, "/stats"));
-  const body = (await res.json()) as Record<"calls" | "streamed" | "embedded", Record<string, number>>;
+  const body = (await res.json()) as Record<FakeCallKind, Record<string, number>>;
   return body[kind][model] ?? 0;
 }

@@ -50,21 +50,24 @@ const cache = new Map<string, Entry>();
 
 /** The tenant's start configuration, or null when the tenant does not exist. */
 export function startConfig(tenantId: string, withDb: WithDb): Promise<StartConfig | null> {
-  let entry = cache.get(tenantId);
-  if (!entry) {
-    if (cache.size >= MAX_TENANTS) cache.delete(cache.keys().next().value as string);
-    entry = { config: null, inflight: null, queued: null };
-    cache.set(tenantId, entry);
-  }
-  const known = entry;
-  return check(tenantId, known, withDb).catch((error) => {
+  const entry = entryFor(tenantId);
+  return check(tenantId, entry, withDb).catch((error) => {
     if (error instanceof TenantMissing) return null;
-    if (!isDatabaseUnavailable(error) || !known.config) throw error;
+    if (!isDatabaseUnavailable(error) || !entry.config) throw error;
     createLogger({ tenant: tenantId }).warn("start configuration check failed; using the last known", {
       error: String(error),
     });
-    return known.config;
+    return entry.config;
   });
+}
+
+function entryFor(tenantId: string): Entry {
+  const found = cache.get(tenantId);
+  if (found) return found;
+  if (cache.size >= MAX_TENANTS) cache.delete(cache.keys().next().value as string);
+  const entry: Entry = { config: null, inflight: null, queued: null };
+  cache.set(tenantId, entry);
+  return entry;
 }
 
 class TenantMissing extends Error {}
